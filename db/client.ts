@@ -1,0 +1,50 @@
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { acquireDirLock, type DirLock } from "./pglite-lock";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbMode = "postgres" | "pglite";
+
+export interface DbHandle {
+  db: Db;
+  mode: DbMode;
+  close(): Promise<void>;
+}
+
+export function defaultPgliteDir(): string {
+  return path.resolve(process.env.PGLITE_DIR ?? path.join(process.cwd(), ".data", "pglite"));
+}
+
+export function openPostgres(url: string, options: { max?: number } = {}): DbHandle {
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  return {
+    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    mode: "postgres",
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Opens PGlite on a directory (locked for this process) or in memory when dataDir is "memory://". */
+export async function openPglite(dataDir: string): Promise<DbHandle> {
+  let lock: DirLock | undefined;
+  if (!dataDir.startsWith("memory://")) lock = acquireDirLock(dataDir);
+  try {
+    const client = await PGlite.create(dataDir);
+    return {
+      db: drizzlePglite(client, { schema }) as unknown as Db,
+      mode: "pglite",
+      close: async () => {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}

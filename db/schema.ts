@@ -1,0 +1,118 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * Page positions are fractional-index keys compared byte by byte, so the column uses the "C" collation:
+ * a locale collation would order mixed-case keys differently from the algorithm that produced them.
+ */
+const positionKey = customType<{ data: string }>({
+  dataType() {
+    return 'text COLLATE "C"';
+  },
+});
+
+export const userRoles = ["author", "admin"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const revisionSources = ["human", "ai"] as const;
+export type RevisionSource = (typeof revisionSources)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: userRoles }).notNull().default("author"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('author', 'admin')`),
+    check("users_email_check", sql`position('@' in ${t.email}) > 1`),
+  ],
+);
+
+export const stories = pgTable(
+  "stories",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    language: text("language").notNull().default("en"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("stories_owner_updated_idx").on(t.ownerId, t.updatedAt.desc()),
+    index("stories_updated_idx").on(t.updatedAt.desc()),
+    check("stories_title_check", sql`char_length(${t.title}) between 1 and 200`),
+    check("stories_description_check", sql`char_length(${t.description}) <= 5000`),
+    check("stories_language_check", sql`${t.language} ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'`),
+  ],
+);
+
+export const pages = pgTable(
+  "pages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    position: positionKey("position").notNull(),
+    content: text("content").notNull().default(""),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Soft delete so that "Undo" can bring a page back with its history. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("pages_story_position_key").on(t.storyId, t.position).where(sql`${t.deletedAt} is null`),
+    index("pages_story_idx").on(t.storyId),
+    check("pages_content_check", sql`char_length(${t.content}) <= 100000`),
+    check("pages_version_check", sql`${t.version} >= 1`),
+  ],
+);
+
+export const pageRevisions = pgTable(
+  "page_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pageId: uuid("page_id")
+      .notNull()
+      .references(() => pages.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    content: text("content").notNull(),
+    source: text("source", { enum: revisionSources }).notNull(),
+    /** Set when the text came from an AI job (the job ledger arrives with the generation feature). */
+    jobId: uuid("job_id"),
+    authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("page_revisions_page_version_key").on(t.pageId, t.version),
+    check("page_revisions_source_check", sql`${t.source} in ('human', 'ai')`),
+    check("page_revisions_ai_job_check", sql`${t.source} = 'ai' or ${t.jobId} is null`),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Story = typeof stories.$inferSelect;
+export type Page = typeof pages.$inferSelect;
+export type PageRevision = typeof pageRevisions.$inferSelect;

@@ -1,0 +1,26 @@
+import { getDbHandle, isEmbeddedDatabase } from "@/db";
+import { log } from "@/lib/log";
+import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
+
+/** Opens the database at start, so that a locked or unreachable database is reported at once, not on a first click. */
+export async function startServer(): Promise<void> {
+  try {
+    await getDbHandle();
+  } catch (error) {
+    log("error", "database unavailable at start", { error });
+    console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  if (!isEmbeddedDatabase()) return;
+  if (await seedDemoIfEmpty()) {
+    console.log(
+      [
+        "",
+        "Story Sprout demo data created in the embedded database. Sign in with:",
+        `  admin:  ${demoAccounts.admin.email} / ${demoAccounts.admin.password}`,
+        `  author: ${demoAccounts.author.email} / ${demoAccounts.author.password}`,
+        "",
+      ].join("\n"),
+    );
+  }
+}

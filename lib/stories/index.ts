@@ -1,0 +1,5 @@
+export * from "./actor";
+export * from "./limits";
+export * from "./stories";
+export * from "./pages";
+export * from "./revisions";

@@ -1,0 +1,199 @@
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { generateKeyBetween } from "fractional-indexing";
+import { getDb, type Db } from "@/db";
+import { isUniqueViolation } from "@/db/errors";
+import { pageRevisions, pages, stories, type Page } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { loadOwnedPage, loadOwnedStory } from "./access";
+import { requireActor, type Actor } from "./actor";
+import {
+  assertPageLength,
+  pageAddSchema,
+  pageIdSchema,
+  pageMoveSchema,
+  pageSaveSchema,
+  parseInput,
+  storyIdSchema,
+} from "./validation";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+async function livePages(db: Db | Tx, storyId: string): Promise<Page[]> {
+  return db
+    .select()
+    .from(pages)
+    .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt)))
+    .orderBy(asc(pages.position));
+}
+
+async function touchStory(db: Db | Tx, storyId: string): Promise<void> {
+  await db.update(stories).set({ updatedAt: new Date() }).where(eq(stories.id, storyId));
+}
+
+export async function listPages(actorOrNull: Actor | null, input: unknown): Promise<Page[]> {
+  const actor = requireActor(actorOrNull);
+  const { storyId } = parseInput(storyIdSchema, input);
+  const db = await getDb();
+  await loadOwnedStory(db, actor, storyId);
+  return livePages(db, storyId);
+}
+
+export async function getPage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { pageId } = parseInput(pageIdSchema, input);
+  return (await loadOwnedPage(await getDb(), actor, pageId)).page;
+}
+
+/** Adds a page at the end, or right after `afterPageId`. Only the new row is written. */
+export async function addPage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { storyId, afterPageId, content } = parseInput(pageAddSchema, input);
+  assertPageLength(content);
+  const db = await getDb();
+  await loadOwnedStory(db, actor, storyId);
+  try {
+    return await db.transaction(async (tx) => {
+      const ordered = await livePages(tx, storyId);
+      let before: string | null = ordered.at(-1)?.position ?? null;
+      let after: string | null = null;
+      if (afterPageId) {
+        const index = ordered.findIndex((p) => p.id === afterPageId);
+        if (index < 0) throw new AppError("NOT_FOUND", "The page to insert after no longer exists.");
+        before = ordered[index]!.position;
+        after = ordered[index + 1]?.position ?? null;
+      }
+      const [page] = await tx
+        .insert(pages)
+        .values({ storyId, position: generateKeyBetween(before, after), content, version: 1 })
+        .returning();
+      await tx
+        .insert(pageRevisions)
+        .values({ pageId: page!.id, version: 1, content, source: "human", authorId: actor.id });
+      await touchStory(tx, storyId);
+      return page!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Writes a page's text if nobody else wrote it since `baseVersion`; otherwise refuses with CONFLICT and hands back
+ * the newer text so that the author can compare and decide. Every accepted write adds one revision.
+ */
+export async function savePage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, content, baseVersion } = parseInput(pageSaveSchema, input);
+  assertPageLength(content);
+  const db = await getDb();
+  const { page: current } = await loadOwnedPage(db, actor, pageId);
+  if (current.version === baseVersion && current.content === content) return current;
+  return writePageContent(db, { pageId, content, baseVersion, authorId: actor.id, source: "human" });
+}
+
+export async function writePageContent(
+  db: Db,
+  args: { pageId: string; content: string; baseVersion: number; authorId: string | null; source: "human" | "ai"; jobId?: string },
+): Promise<Page> {
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(pages)
+      .set({ content: args.content, version: sql`${pages.version} + 1`, updatedAt: new Date() })
+      .where(and(eq(pages.id, args.pageId), eq(pages.version, args.baseVersion), isNull(pages.deletedAt)))
+      .returning();
+    if (!updated) {
+      const [latest] = await tx.select().from(pages).where(eq(pages.id, args.pageId)).limit(1);
+      if (!latest || latest.deletedAt) throw new AppError("NOT_FOUND", "This page was deleted meanwhile.");
+      throw new AppError("CONFLICT", undefined, {
+        current: { content: latest.content, version: latest.version, updatedAt: latest.updatedAt.toISOString() },
+      });
+    }
+    await tx.insert(pageRevisions).values({
+      pageId: updated.id,
+      version: updated.version,
+      content: args.content,
+      source: args.source,
+      jobId: args.jobId ?? null,
+      authorId: args.authorId,
+    });
+    await touchStory(tx, updated.storyId);
+    return updated;
+  });
+}
+
+/** Moves a page one step up or down by giving it a key between its new neighbours: one row changes. */
+export async function movePage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, direction } = parseInput(pageMoveSchema, input);
+  const db = await getDb();
+  const { page } = await loadOwnedPage(db, actor, pageId);
+  try {
+    return await db.transaction(async (tx) => {
+      const ordered = await livePages(tx, page.storyId);
+      const index = ordered.findIndex((p) => p.id === pageId);
+      const target = direction === "up" ? index - 1 : index + 1;
+      if (index < 0 || target < 0 || target >= ordered.length) return ordered[index] ?? page;
+      const [low, high] =
+        direction === "up"
+          ? [ordered[target - 1]?.position ?? null, ordered[target]!.position]
+          : [ordered[target]!.position, ordered[target + 1]?.position ?? null];
+      const [moved] = await tx
+        .update(pages)
+        .set({ position: generateKeyBetween(low, high) })
+        .where(and(eq(pages.id, pageId), eq(pages.position, ordered[index]!.position)))
+        .returning();
+      if (!moved) throw new AppError("ORDER_CONFLICT");
+      await touchStory(tx, page.storyId);
+      return moved;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
+    throw error;
+  }
+}
+
+/** Soft delete: the page and its history stay until the story is deleted, so "Undo" can bring it back. */
+export async function deletePage(actorOrNull: Actor | null, input: unknown): Promise<void> {
+  const actor = requireActor(actorOrNull);
+  const { pageId } = parseInput(pageIdSchema, input);
+  const db = await getDb();
+  const { page } = await loadOwnedPage(db, actor, pageId);
+  await db.transaction(async (tx) => {
+    await tx.update(pages).set({ deletedAt: new Date() }).where(eq(pages.id, page.id));
+    await touchStory(tx, page.storyId);
+  });
+}
+
+export async function undeletePage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { pageId } = parseInput(pageIdSchema, input);
+  const db = await getDb();
+  const { page } = await loadOwnedPage(db, actor, pageId, { includeDeleted: true });
+  if (!page.deletedAt) return page;
+  return db.transaction(async (tx) => {
+    // A page added meanwhile may have taken the old slot: then slip in right after it.
+    let position = page.position;
+    const [taken] = await tx
+      .select({ position: pages.position })
+      .from(pages)
+      .where(and(eq(pages.storyId, page.storyId), eq(pages.position, position), isNull(pages.deletedAt)))
+      .limit(1);
+    if (taken) {
+      const [next] = await tx
+        .select({ position: pages.position })
+        .from(pages)
+        .where(and(eq(pages.storyId, page.storyId), gt(pages.position, position), isNull(pages.deletedAt)))
+        .orderBy(asc(pages.position))
+        .limit(1);
+      position = generateKeyBetween(position, next?.position ?? null);
+    }
+    const [restored] = await tx
+      .update(pages)
+      .set({ deletedAt: null, position })
+      .where(eq(pages.id, page.id))
+      .returning();
+    await touchStory(tx, page.storyId);
+    return restored!;
+  });
+}

@@ -1,0 +1,83 @@
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { pages, stories, users, type Story } from "@/db/schema";
+import { loadOwnedStory } from "./access";
+import { canSeeEverything, requireActor, type Actor } from "./actor";
+import { parseInput, storyCreateSchema, storyIdSchema, storyUpdateSchema } from "./validation";
+
+export interface StorySummary {
+  id: string;
+  title: string;
+  description: string;
+  ownerId: string;
+  ownerName: string;
+  pageCount: number;
+  updatedAt: Date;
+}
+
+/** Authors see their own stories; admins see everyone's. Newest edit first. */
+export async function listStories(actorOrNull: Actor | null): Promise<StorySummary[]> {
+  const actor = requireActor(actorOrNull);
+  const db = await getDb();
+  const pageCounts = db
+    .select({ storyId: pages.storyId, n: count().as("n") })
+    .from(pages)
+    .where(isNull(pages.deletedAt))
+    .groupBy(pages.storyId)
+    .as("page_counts");
+  const rows = await db
+    .select({
+      id: stories.id,
+      title: stories.title,
+      description: stories.description,
+      ownerId: stories.ownerId,
+      ownerName: users.name,
+      pageCount: sql<number>`coalesce(${pageCounts.n}, 0)::int`,
+      updatedAt: stories.updatedAt,
+    })
+    .from(stories)
+    .innerJoin(users, eq(users.id, stories.ownerId))
+    .leftJoin(pageCounts, eq(pageCounts.storyId, stories.id))
+    .where(canSeeEverything(actor) ? undefined : eq(stories.ownerId, actor.id))
+    .orderBy(desc(stories.updatedAt), desc(stories.id));
+  return rows.map((row) => ({ ...row, pageCount: Number(row.pageCount) }));
+}
+
+export async function getStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
+  const actor = requireActor(actorOrNull);
+  const { storyId } = parseInput(storyIdSchema, input);
+  return loadOwnedStory(await getDb(), actor, storyId);
+}
+
+export async function createStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
+  const actor = requireActor(actorOrNull);
+  const data = parseInput(storyCreateSchema, input);
+  const db = await getDb();
+  const [story] = await db
+    .insert(stories)
+    .values({ ownerId: actor.id, title: data.title, description: data.description, language: data.language })
+    .returning();
+  return story!;
+}
+
+export async function updateStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
+  const actor = requireActor(actorOrNull);
+  const { storyId, ...changes } = parseInput(storyUpdateSchema, input);
+  const db = await getDb();
+  await loadOwnedStory(db, actor, storyId);
+  const [story] = await db
+    .update(stories)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(stories.id, storyId))
+    .returning();
+  return story!;
+}
+
+export async function deleteStory(actorOrNull: Actor | null, input: unknown): Promise<void> {
+  const actor = requireActor(actorOrNull);
+  const { storyId } = parseInput(storyIdSchema, input);
+  const db = await getDb();
+  await loadOwnedStory(db, actor, storyId);
+  // Pages and their revisions go with the story (foreign keys cascade).
+  await db.delete(stories).where(and(eq(stories.id, storyId)));
+}

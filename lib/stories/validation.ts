@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { limits } from "./limits";
+
+const id = z.uuid({ message: "Not a valid id." });
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, "A title is required.")
+  .max(limits.titleMax, `A title can be at most ${limits.titleMax} characters.`);
+
+export const storyCreateSchema = z.object({
+  title: titleSchema,
+  description: z
+    .string()
+    .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
+    .default(""),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "Use a language tag such as en or pt-BR.")
+    .default("en"),
+});
+
+export const storyUpdateSchema = z.object({
+  storyId: id,
+  title: titleSchema.optional(),
+  description: z
+    .string()
+    .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
+    .optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "Use a language tag such as en or pt-BR.")
+    .optional(),
+});
+
+export const storyIdSchema = z.object({ storyId: id });
+export const pageIdSchema = z.object({ pageId: id });
+
+export const pageAddSchema = z.object({
+  storyId: id,
+  /** Insert after this page; omitted means at the end. */
+  afterPageId: id.nullish(),
+  content: z.string().max(limits.pageMax).default(""),
+});
+
+export const pageSaveSchema = z.object({
+  pageId: id,
+  content: z.string(),
+  baseVersion: z.number().int().min(1),
+});
+
+export const pageMoveSchema = z.object({
+  pageId: id,
+  direction: z.enum(["up", "down"]),
+});
+
+export const revisionRestoreSchema = z.object({
+  pageId: id,
+  revisionId: id,
+  baseVersion: z.number().int().min(1),
+});
+
+/** Parses input at the boundary; a failure becomes a VALIDATION error that names each bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join(".") || "input";
+    fields[key] ??= issue.message;
+  }
+  const first = Object.values(fields)[0];
+  throw new AppError("VALIDATION", first ?? undefined, { fields });
+}
+
+/** Page text longer than the limit is refused before anything is written. */
+export function assertPageLength(content: string): void {
+  if (content.length > limits.pageMax) {
+    throw new AppError(
+      "LIMIT_EXCEEDED",
+      `A page can be at most ${limits.pageMax.toLocaleString("en-US")} characters; this text has ${content.length.toLocaleString("en-US")}. Nothing was saved.`,
+      { limit: limits.pageMax, length: content.length },
+    );
+  }
+}

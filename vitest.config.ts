@@ -1,0 +1,18 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    include: ["tests/**/*.test.ts", "lib/**/*.test.ts", "db/**/*.test.ts"],
+    exclude: ["node_modules", "e2e", ".next"],
+    globalSetup: ["tests/global-setup.ts"],
+    environment: "node",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file gets its own database (a PostgreSQL database cloned from a migrated template, or an in-memory
+    // PGlite), so files can run in parallel without seeing each other's rows.
+    pool: "forks",
+    env: { BCRYPT_COST: "4", NEXT_TELEMETRY_DISABLED: "1" },
+  },
+});
