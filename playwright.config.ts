@@ -1,0 +1,46 @@
+import { defineConfig, devices } from "@playwright/test";
+import { findChromium } from "./e2e/browser";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// Auth.js rejects sign-in from 127.0.0.1 (Next rewrites it to localhost), so the tests use localhost.
+const baseURL = `http://localhost:${port}`;
+const browser = findChromium();
+
+export default defineConfig({
+  testDir: "./e2e",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: process.env.CI ? 1 : 2,
+  forbidOnly: true,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: browser.executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    // The production build (`npm run build` runs first in `npm run test:e2e`).
+    command: "bash scripts/e2e-server.sh",
+    url: `${baseURL}/sign-in`,
+    env: { PORT: String(port) },
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});
