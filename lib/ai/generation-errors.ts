@@ -1,0 +1,66 @@
+import { APICallError } from "@ai-sdk/provider";
+
+/** The typed generation errors of the product brief: one human message each; details stay in the job row. */
+export const generationErrorCatalog = {
+  GEN_TIMEOUT: "The AI model took too long to answer. Please try again.",
+  GEN_PROVIDER_UNAVAILABLE: "The AI provider is unavailable right now. Please try again in a few minutes.",
+  GEN_RATE_LIMITED: "The AI provider is receiving too many requests. Please wait a moment and try again.",
+  GEN_EMPTY_OUTPUT: "The AI model returned no text. Please try again, perhaps with a different instruction.",
+  GEN_CONSTRAINT_FAIL: "This request does not fit what the AI model accepts (for example it is too long).",
+  GEN_CANCELLED: "The generation was cancelled. Your text is unchanged.",
+  GEN_BUDGET_EXCEEDED: "You have used your AI budget for today.",
+} as const;
+
+export type GenerationErrorCode = keyof typeof generationErrorCatalog;
+
+export class GenerationError extends Error {
+  constructor(
+    readonly code: GenerationErrorCode,
+    /** Technical detail for the job row and the logs (never shown to authors as is). */
+    readonly detail: string,
+    readonly retriable: boolean,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${detail}`, options);
+    this.name = "GenerationError";
+  }
+
+  get userMessage(): string {
+    return generationErrorCatalog[this.code];
+  }
+}
+
+function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+  const value = headers?.["retry-after"] ?? headers?.["Retry-After"];
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Maps whatever a provider call threw to a typed generation error, deciding whether another attempt can help. */
+export function toGenerationError(error: unknown): GenerationError {
+  if (error instanceof GenerationError) return error;
+  const cause = (error as { cause?: unknown })?.cause;
+  const apiError = APICallError.isInstance(error) ? error : APICallError.isInstance(cause) ? cause : undefined;
+  if (apiError) {
+    const status = apiError.statusCode;
+    const detail = `HTTP ${status ?? "?"} from ${apiError.url}: ${(apiError.responseBody ?? apiError.message).slice(0, 500)}`;
+    if (status === 429) return new GenerationError("GEN_RATE_LIMITED", detail, true, retryAfterMs(apiError.responseHeaders), { cause: error });
+    if (status === 408 || status === undefined || status >= 500) {
+      return new GenerationError("GEN_PROVIDER_UNAVAILABLE", detail, true, undefined, { cause: error });
+    }
+    if (status === 401 || status === 403 || status === 404) {
+      // Bad key or unknown model: a configuration problem that no retry fixes.
+      return new GenerationError("GEN_PROVIDER_UNAVAILABLE", detail, false, undefined, { cause: error });
+    }
+    return new GenerationError("GEN_CONSTRAINT_FAIL", detail, false, undefined, { cause: error });
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|fetch failed|socket hang up|terminated/i.test(message)) {
+    return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
+  }
+  return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
+}

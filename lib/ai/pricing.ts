@@ -1,0 +1,27 @@
+/**
+ * USD per million tokens (input, output). An unknown model has no cost (null) rather than a wrong one.
+ * Prices change: keep this table in step with the provider's price page when adding a model.
+ */
+const pricePerMillion: Record<string, { input: number; output: number }> = {
+  "gpt-4o": { input: 2.5, output: 10 },
+  "gpt-4o-mini": { input: 0.15, output: 0.6 },
+  "gpt-4.1": { input: 2, output: 8 },
+  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
+  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
+  "gpt-5": { input: 1.25, output: 10 },
+  "gpt-5-mini": { input: 0.25, output: 2 },
+  "gpt-5-nano": { input: 0.05, output: 0.4 },
+  offline: { input: 0, output: 0 },
+};
+
+export function costUsd(modelId: string, usage: { inputTokens: number; outputTokens: number }): number | null {
+  const price = pricePerMillion[modelId];
+  if (!price) return null;
+  const cost = (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
+  // Micro-dollar precision: the ledger stores numeric(12,6).
+  return Math.round(cost * 1_000_000) / 1_000_000;
+}
+
+export function knownModels(): string[] {
+  return Object.keys(pricePerMillion);
+}

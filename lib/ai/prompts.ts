@@ -1,0 +1,93 @@
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Liquid } from "liquidjs";
+import { z } from "zod";
+
+/**
+ * Prompts are files: `prompts/<key>.liquid` is the current version of a template; when a template changes, its
+ * previous text moves to `prompts/versions/<key>.v<N>.liquid`, so a job can always be rendered again exactly with the
+ * version it recorded.
+ */
+export interface PromptTemplate {
+  key: string;
+  version: number;
+  description: string;
+  body: string;
+  file: string;
+}
+
+const frontMatterSchema = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  version: z.coerce.number().int().min(1),
+  description: z.string().min(1),
+});
+
+export class PromptTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PromptTemplateError";
+  }
+}
+
+export function promptsDir(): string {
+  return process.env.PROMPTS_DIR ?? path.join(process.cwd(), "prompts");
+}
+
+export function parseTemplate(source: string, file: string): PromptTemplate {
+  const match = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(source.replace(/\r\n/g, "\n"));
+  if (!match) throw new PromptTemplateError(`${file}: missing front matter (--- key / version / description ---).`);
+  const fields: Record<string, string> = {};
+  for (const line of match[1]!.split("\n")) {
+    const kv = /^([a-z_]+):\s*(.*)$/.exec(line.trim());
+    if (kv) fields[kv[1]!] = kv[2]!.replace(/^["']|["']$/g, "");
+  }
+  const parsed = frontMatterSchema.safeParse(fields);
+  if (!parsed.success) {
+    throw new PromptTemplateError(`${file}: bad front matter: ${parsed.error.issues.map((i) => i.path.join(".") + " " + i.message).join("; ")}`);
+  }
+  return { ...parsed.data, body: match[2]!, file };
+}
+
+async function readIfExists(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The current template for `key`, or the archived one when `version` names an older version. */
+export async function loadTemplate(key: string, version?: number, dir = promptsDir()): Promise<PromptTemplate> {
+  if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new PromptTemplateError(`Not a template key: ${key}`);
+  const currentFile = path.join(dir, `${key}.liquid`);
+  const currentSource = await readIfExists(currentFile);
+  if (currentSource !== null) {
+    const current = parseTemplate(currentSource, currentFile);
+    if (current.key !== key) throw new PromptTemplateError(`${currentFile} declares key ${current.key}, expected ${key}.`);
+    if (version === undefined || current.version === version) return current;
+  }
+  if (version !== undefined) {
+    const archivedFile = path.join(dir, "versions", `${key}.v${version}.liquid`);
+    const archived = await readIfExists(archivedFile);
+    if (archived !== null) {
+      const template = parseTemplate(archived, archivedFile);
+      if (template.key === key && template.version === version) return template;
+    }
+    throw new PromptTemplateError(`Template ${key} version ${version} was not found (neither current nor archived).`);
+  }
+  throw new PromptTemplateError(`Template ${key} was not found in ${dir}.`);
+}
+
+// strictVariables: a typo in a template is an error at render time, not a silently empty hole in the prompt.
+const engine = new Liquid({ strictVariables: true, strictFilters: true, trimTagLeft: false, greedy: false });
+
+export async function renderTemplate(template: PromptTemplate, variables: Record<string, unknown>): Promise<string> {
+  const text = await engine.parseAndRender(template.body, variables);
+  // Templates are laid out for reading; collapse the blank lines that tags leave behind.
+  return text.replace(/\n{3,}/g, "\n\n").trim() + "\n";
+}
+
+export function hashPrompt(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
