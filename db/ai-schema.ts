@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./schema";
+
+export const aiJobTypes = ["page_text.write", "page_text.revise"] as const;
+export type AiJobType = (typeof aiJobTypes)[number];
+
+export const aiJobStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
+export type AiJobStatus = (typeof aiJobStatuses)[number];
+export const activeJobStatuses = ["pending", "running"] as const satisfies readonly AiJobStatus[];
+
+/**
+ * The job ledger: one row per AI request, created before anything runs. It is what the UI shows, what admins audit
+ * and what recovers work after a crash. The target is generic (type + id) so that lib/ai knows nothing of pages.
+ */
+export const aiJobs = pgTable(
+  "ai_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    jobType: text("job_type", { enum: aiJobTypes }).notNull(),
+    status: text("status", { enum: aiJobStatuses }).notNull().default("pending"),
+    targetType: text("target_type").notNull(),
+    targetId: uuid("target_id").notNull(),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    templateKey: text("template_key").notNull(),
+    templateVersion: integer("template_version").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    instruction: text("instruction").notNull().default(""),
+    promptPayload: jsonb("prompt_payload").notNull(),
+    /** What context budgeting left out or shortened, so a job can be explained. */
+    contextLeftOut: jsonb("context_left_out").notNull().default(sql`'[]'::jsonb`),
+    promptHash: text("prompt_hash"),
+    partialText: text("partial_text"),
+    outputText: text("output_text"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    costUsd: numeric("cost_usd", { precision: 12, scale: 6 }),
+    attempts: integer("attempts").notNull().default(0),
+    /** The target's version when the job was requested: the output is applied only if it is still current. */
+    baseVersion: integer("base_version"),
+    retryOf: uuid("retry_of"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    firstTokenAt: timestamp("first_token_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // One active job per target, enforced by the database: a second request joins the first.
+    uniqueIndex("ai_jobs_one_active_per_target")
+      .on(t.targetType, t.targetId)
+      .where(sql`${t.status} in ('pending', 'running')`),
+    index("ai_jobs_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_status_created_idx").on(t.status, t.createdAt.desc()),
+    index("ai_jobs_requested_by_created_idx").on(t.requestedBy, t.createdAt.desc()),
+    index("ai_jobs_target_created_idx").on(t.targetType, t.targetId, t.createdAt.desc()),
+    index("ai_jobs_model_created_idx").on(t.model, t.createdAt.desc()),
+    index("ai_jobs_error_created_idx").on(t.errorCode, t.createdAt.desc()).where(sql`${t.errorCode} is not null`),
+    index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    check("ai_jobs_job_type_check", sql`${t.jobType} in ('page_text.write', 'page_text.revise')`),
+    check("ai_jobs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
+    check("ai_jobs_attempts_check", sql`${t.attempts} >= 0`),
+    check("ai_jobs_tokens_check", sql`coalesce(${t.inputTokens}, 0) >= 0 and coalesce(${t.outputTokens}, 0) >= 0`),
+    check("ai_jobs_cost_check", sql`${t.costUsd} is null or ${t.costUsd} >= 0`),
+    check("ai_jobs_error_check", sql`${t.status} <> 'failed' or ${t.errorCode} is not null`),
+    check("ai_jobs_output_check", sql`${t.status} <> 'succeeded' or ${t.outputText} is not null`),
+  ],
+);
+
+export type AiJob = typeof aiJobs.$inferSelect;

@@ -1,0 +1,148 @@
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { activeJobStatuses, aiJobs, type AiJob, type AiJobType } from "@/db/ai-schema";
+import { isUniqueViolation } from "@/db/errors";
+
+export interface NewJob {
+  jobType: AiJobType;
+  targetType: string;
+  targetId: string;
+  requestedBy: string | null;
+  templateKey: string;
+  templateVersion: number;
+  provider: string;
+  model: string;
+  instruction: string;
+  promptPayload: unknown;
+  contextLeftOut: unknown[];
+  baseVersion: number | null;
+  retryOf?: string | null;
+}
+
+export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
+  const [job] = await db
+    .select()
+    .from(aiJobs)
+    .where(and(eq(aiJobs.targetType, targetType), eq(aiJobs.targetId, targetId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .limit(1);
+  return job;
+}
+
+/**
+ * Creates a pending job, or returns the job already active on the same target (the database allows one):
+ * a double click or a second tab joins the running job instead of starting another.
+ */
+export async function createOrJoinJob(db: Db, job: NewJob): Promise<{ job: AiJob; created: boolean }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await findActiveJob(db, job.targetType, job.targetId);
+    if (existing) return { job: existing, created: false };
+    try {
+      const [created] = await db
+        .insert(aiJobs)
+        .values({ ...job, promptPayload: job.promptPayload as object, contextLeftOut: job.contextLeftOut as object[] })
+        .returning();
+      return { job: created!, created: true };
+    } catch (error) {
+      // Lost a race with a concurrent request: loop and join the winner's job.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  throw new Error(`Could not create or find the active job for ${job.targetType} ${job.targetId}`);
+}
+
+export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> {
+  const [job] = await db.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+  return job;
+}
+
+/** Counts an attempt and marks the job running. Returns null when the job is no longer active (e.g. cancelled). */
+export async function markRunning(db: Db, jobId: string): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({
+      status: "running",
+      attempts: sql`${aiJobs.attempts} + 1`,
+      startedAt: sql`coalesce(${aiJobs.startedAt}, now())`,
+      partialText: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  return job ?? null;
+}
+
+export async function recordRenderedPrompt(db: Db, jobId: string, promptHash: string): Promise<void> {
+  await db.update(aiJobs).set({ promptHash, updatedAt: new Date() }).where(eq(aiJobs.id, jobId));
+}
+
+/** Partial text for listeners that poll (a reload, another tab, another app instance). Only while running. */
+export async function savePartial(db: Db, jobId: string, text: string, firstTokenAt: Date | null): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({
+      partialText: text,
+      firstTokenAt: firstTokenAt ? sql`coalesce(${aiJobs.firstTokenAt}, ${firstTokenAt.toISOString()}::timestamptz)` : undefined,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+}
+
+export async function markSucceeded(
+  db: Db,
+  jobId: string,
+  result: { text: string; inputTokens: number; outputTokens: number; costUsd: number | null; firstTokenAt: Date | null },
+): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({
+      status: "succeeded",
+      outputText: result.text,
+      partialText: null,
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      costUsd: result.costUsd === null ? null : result.costUsd.toFixed(6),
+      firstTokenAt: result.firstTokenAt ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)` : undefined,
+      completedAt: new Date(),
+      updatedAt: new Date(),
+      errorCode: null,
+      errorMessage: null,
+    })
+    .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  return job ?? null;
+}
+
+/** Final failure bookkeeping; a job that already ended (e.g. cancelled) keeps its outcome. */
+export async function markFailed(db: Db, jobId: string, errorCode: string, errorMessage: string): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({ status: "failed", errorCode, errorMessage: errorMessage.slice(0, 4000), completedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  return job ?? null;
+}
+
+export async function markCancelled(db: Db, jobId: string): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({
+      status: "cancelled",
+      errorCode: "GEN_CANCELLED",
+      errorMessage: "cancelled by the user",
+      partialText: null,
+      completedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  return job ?? null;
+}
+
+/** Jobs still pending after `olderThanMs`: their event may never have been sent (the row is the outbox). */
+export async function stalePendingJobs(db: Db, olderThanMs: number, limit = 100): Promise<AiJob[]> {
+  return db
+    .select()
+    .from(aiJobs)
+    .where(and(eq(aiJobs.status, "pending"), lt(aiJobs.createdAt, new Date(Date.now() - olderThanMs))))
+    .limit(limit);
+}
