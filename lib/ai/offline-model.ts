@@ -121,9 +121,8 @@ function revisePage(prompt: string, random: () => number): string {
   const instruction = (/The writer's instruction: (.*)/.exec(prompt)?.[1] ?? "").toLowerCase();
   let parts = sentences(current);
   if (parts.length === 0) return writePage(prompt, random);
-  if (/short|half|concise|trim|tight/.test(instruction)) {
-    parts = parts.filter((_s, i) => i % 2 === 0 || i === parts.length - 1);
-  }
+  const shorter = /short|half|concise|trim|tight/.test(instruction);
+  if (shorter) parts = parts.filter((_s, i) => i % 2 === 0 || i === parts.length - 1);
   const swaps: [RegExp, string][] = [
     [/\bvery\b/g, "deeply"],
     [/\bsaid\b/g, "murmured"],
@@ -135,7 +134,7 @@ function revisePage(prompt: string, random: () => number): string {
   const revised = parts.map((s) => swaps.reduce((text, [from, to]) => text.replace(from, to), s));
   if (/dark|grim|ominous/.test(instruction)) revised.push("Somewhere beneath it all, something old and cold was paying attention.");
   else if (/light|funny|hopeful|warm/.test(instruction)) revised.push("For the first time in days, she almost laughed.");
-  else if (instruction) revised.push(pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random));
+  else if (instruction && !shorter) revised.push(pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random));
   return revised.join(" ");
 }
 
