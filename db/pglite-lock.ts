@@ -67,6 +67,8 @@ export function acquireDirLock(dataDir: string): DirLock {
       const release = () => {
         if (released) return;
         released = true;
+        // Without this, every open/close pair leaves an exit listener behind (MaxListenersExceededWarning after 10).
+        process.off("exit", release);
         const current = readLock(lockPath);
         if (current?.pid === process.pid) fs.rmSync(lockPath, { force: true });
       };

@@ -9,7 +9,8 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 
 export const signUpSchema = z.object({
   name: z.string().trim().min(1, "Please tell us your name.").max(100, "A name can be at most 100 characters."),
-  email: z.email("Enter a valid email address.").max(254).transform((e) => e.trim()),
+  // Trim first, then validate: " ann@example.com" (pasted) is a valid address once trimmed.
+  email: z.string().trim().pipe(z.email("Enter a valid email address.").max(254)),
   password: z
     .string()
     .min(8, "A password needs at least 8 characters.")

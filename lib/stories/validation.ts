@@ -42,7 +42,8 @@ export const pageAddSchema = z.object({
   storyId: id,
   /** Insert after this page; omitted means at the end. */
   afterPageId: id.nullish(),
-  content: z.string().max(limits.pageMax).default(""),
+  /** Length is checked by assertPageLength (LIMIT_EXCEEDED), as for savePage: not here, where it would be VALIDATION. */
+  content: z.string().default(""),
 });
 
 export const pageSaveSchema = z.object({

@@ -75,16 +75,21 @@ export async function recordRenderedPrompt(db: Db, jobId: string, promptHash: st
   await db.update(aiJobs).set({ promptHash, updatedAt: new Date() }).where(eq(aiJobs.id, jobId));
 }
 
-/** Partial text for listeners that poll (a reload, another tab, another app instance). Only while running. */
-export async function savePartial(db: Db, jobId: string, text: string, firstTokenAt: Date | null): Promise<void> {
-  await db
+/**
+ * Partial text for listeners that poll (a reload, another tab, another app instance). Only while running: the answer
+ * says whether the job still is, so the generating step notices a cancel without another query.
+ */
+export async function savePartial(db: Db, jobId: string, text: string, firstTokenAt: Date | null): Promise<boolean> {
+  const updated = await db
     .update(aiJobs)
     .set({
       partialText: text,
       firstTokenAt: firstTokenAt ? sql`coalesce(${aiJobs.firstTokenAt}, ${firstTokenAt.toISOString()}::timestamptz)` : undefined,
       updatedAt: new Date(),
     })
-    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
+    .returning({ id: aiJobs.id });
+  return updated.length > 0;
 }
 
 export async function markSucceeded(

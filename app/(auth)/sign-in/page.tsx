@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { connection } from "next/server";
+import { AuthCard } from "@/components/auth/auth-card";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { signupEnabled } from "@/lib/auth/users";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+function safeCallback(value: string | string[] | undefined): string {
+  const path = typeof value === "string" ? value : "";
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/stories";
+}
+
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  // The sign-up switch is read at request time, not frozen into the build.
+  await connection();
+  const { callbackUrl } = await searchParams;
+  const canSignUp = signupEnabled();
+  return (
+    <AuthCard
+      title="Sign in to Story Sprout"
+      subtitle="Pick up your stories where you left them."
+      footer={
+        canSignUp ? (
+          <>
+            New here?{" "}
+            <Link
+              href="/sign-up"
+              className="rounded font-medium text-emerald-700 underline-offset-4 hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:outline-none"
+            >
+              Create an account
+            </Link>
+          </>
+        ) : (
+          "Accounts are created by an administrator on this server."
+        )
+      }
+    >
+      <SignInForm callbackUrl={safeCallback(callbackUrl)} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,47 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { Page } from "@/db/schema";
+import type { PageSuggestion } from "@/db/suggestions-schema";
+import type { ActionResult } from "@/lib/action-result";
+import {
+  applySuggestion,
+  cancelPageJob,
+  discardSuggestion,
+  getLatestPageJob,
+  listOpenSuggestions,
+  requestPageText,
+  type PageJobView,
+} from "@/lib/stories/generation";
+import { runAction } from "./run";
+
+export async function requestPageTextAction(input: unknown): Promise<ActionResult<PageJobView>> {
+  return runAction("requestPageText", (actor) => requestPageText(actor, input));
+}
+
+export async function cancelPageJobAction(input: unknown): Promise<ActionResult<PageJobView>> {
+  return runAction("cancelPageJob", (actor) => cancelPageJob(actor, input));
+}
+
+export async function getLatestPageJobAction(input: unknown): Promise<ActionResult<PageJobView | null>> {
+  return runAction("getLatestPageJob", (actor) => getLatestPageJob(actor, input));
+}
+
+export async function listOpenSuggestionsAction(input: unknown): Promise<ActionResult<PageSuggestion[]>> {
+  return runAction("listOpenSuggestions", (actor) => listOpenSuggestions(actor, input));
+}
+
+export async function applySuggestionAction(input: unknown): Promise<ActionResult<Page>> {
+  return runAction("applySuggestion", async (actor) => {
+    const page = await applySuggestion(actor, input);
+    revalidatePath(`/stories/${page.storyId}`);
+    return page;
+  });
+}
+
+export async function discardSuggestionAction(input: unknown): Promise<ActionResult<null>> {
+  return runAction("discardSuggestion", async (actor) => {
+    await discardSuggestion(actor, input);
+    return null;
+  });
+}

@@ -1,0 +1,95 @@
+import { currentActor } from "@/lib/auth";
+import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
+import { errorResponse } from "@/lib/http/json";
+import { getPageJob, type PageJobView } from "@/lib/stories/generation";
+import type { Actor } from "@/lib/stories/actor";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const POLL_MS = 1000;
+const HEARTBEAT_MS = 15_000;
+
+function settled(job: PageJobView): boolean {
+  if (job.status === "succeeded") return job.resolution !== null;
+  return job.status === "failed" || job.status === "cancelled";
+}
+
+/**
+ * Server-Sent Events for one job: `job` events carry the whole state (status, partial text, outcome). Partial text is
+ * pushed the moment the generating step publishes it (same process) and the ledger is polled as well, so the stream
+ * also works when the step ran elsewhere. The stream ends once the job has settled.
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ jobId: string }> }) {
+  const { jobId } = await params;
+  let actor: Actor | null;
+  let first: PageJobView;
+  try {
+    actor = await currentActor();
+    first = await getPageJob(actor, { jobId });
+  } catch (error) {
+    return errorResponse(error, { route: "GET /api/jobs/[jobId]/events" });
+  }
+
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      let last = "";
+      let latest = first;
+      const send = (job: PageJobView) => {
+        const data = JSON.stringify(job);
+        if (closed || data === last) return;
+        last = data;
+        controller.enqueue(encoder.encode(`event: job\ndata: ${data}\n\n`));
+      };
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        controller.close();
+      };
+      const refresh = async () => {
+        try {
+          latest = await getPageJob(actor, { jobId });
+          send(latest);
+          if (settled(latest)) close();
+        } catch {
+          close();
+        }
+      };
+      const unsubscribe = subscribeJobUpdates(jobId, (update) => {
+        if (update.partialText !== undefined && latest.status !== "failed" && latest.status !== "cancelled") {
+          latest = { ...latest, status: "running", partialText: update.partialText };
+          send(latest);
+        }
+        if (update.status) void refresh();
+      });
+      const poll = setInterval(() => void refresh(), POLL_MS);
+      const heartbeat = setInterval(() => {
+        if (!closed) controller.enqueue(encoder.encode(`: keep-alive\n\n`));
+      }, HEARTBEAT_MS);
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(poll);
+        clearInterval(heartbeat);
+      };
+      request.signal.addEventListener("abort", close);
+      controller.enqueue(encoder.encode(`retry: 2000\n\n`));
+      send(first);
+      if (settled(first)) close();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
+  });
+}

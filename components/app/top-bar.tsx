@@ -1,0 +1,56 @@
+import { Sprout } from "lucide-react";
+import Link from "next/link";
+import type { UserRole } from "@/db/schema";
+import { cn } from "@/lib/ui/cn";
+import { SignOutButton } from "./sign-out-button";
+
+export function TopBar({ user }: { user: { name: string; email: string; role: UserRole } }) {
+  const initials = user.name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]?.toUpperCase())
+    .join("");
+  return (
+    <header className="sticky top-0 z-30 border-b border-stone-200 bg-white/90 backdrop-blur">
+      <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-4 px-4 sm:px-6">
+        <Link
+          href="/stories"
+          className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-offset-2"
+        >
+          <span className="flex size-7 items-center justify-center rounded-lg bg-emerald-700 text-white">
+            <Sprout aria-hidden="true" className="size-4" />
+          </span>
+          Story Sprout
+        </Link>
+        <div className="flex items-center gap-3">
+          <div data-testid="user-menu" className="flex items-center gap-2.5" title={user.email}>
+            <span
+              aria-hidden="true"
+              className="hidden size-8 items-center justify-center rounded-full bg-stone-200 text-xs font-semibold text-stone-700 sm:flex"
+            >
+              {initials || "?"}
+            </span>
+            <span className="flex flex-col leading-tight sm:flex-row sm:items-center sm:gap-2">
+              <span data-testid="user-name" className="max-w-[12rem] truncate text-sm font-medium text-stone-900">
+                {user.name}
+              </span>
+              <span
+                data-testid="user-role"
+                className={cn(
+                  "w-fit rounded-full px-2 py-0.5 text-[11px] font-medium uppercase tracking-wide",
+                  user.role === "admin" ? "bg-amber-100 text-amber-800" : "bg-emerald-50 text-emerald-800",
+                )}
+              >
+                <span className="sr-only">Role: </span>
+                {user.role}
+              </span>
+            </span>
+          </div>
+          <span aria-hidden="true" className="h-6 w-px bg-stone-200" />
+          <SignOutButton />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,140 @@
+"use client";
+
+import { ArrowLeft, Pencil } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useRef, useState } from "react";
+import { updateStoryAction } from "@/app/actions/stories";
+import { focusRing } from "@/components/ui/button";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { limits } from "@/lib/stories/limits";
+import { callAction } from "@/lib/ui/call-action";
+import { cn } from "@/lib/ui/cn";
+import { formatCount, pluralize } from "@/lib/ui/format";
+import { InlineEdit, type InlineEditEnd } from "./inline-edit";
+import type { StoryHeaderData } from "./types";
+
+export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHeaderData; pageCount: number }) {
+  const router = useRouter();
+  const [story, setStory] = useState(serverStory);
+  const [seen, setSeen] = useState(serverStory);
+  if (seen !== serverStory) {
+    setSeen(serverStory);
+    setStory(serverStory);
+  }
+  const [editing, setEditing] = useState<"title" | "description" | null>(null);
+  const titleButton = useRef<HTMLButtonElement>(null);
+  const descriptionButton = useRef<HTMLButtonElement>(null);
+
+  async function save(changes: { title?: string; description?: string }): Promise<string | null> {
+    const result = await callAction(() => updateStoryAction({ storyId: story.id, ...changes }));
+    if (!result.ok) return result.error.message;
+    setStory((s) => ({
+      ...s,
+      title: result.data.title,
+      description: result.data.description,
+      updatedAt: new Date(result.data.updatedAt).toISOString(),
+    }));
+    router.refresh();
+    return null;
+  }
+
+  function end(which: "title" | "description", how: InlineEditEnd) {
+    setEditing(null);
+    if (how !== "blur") {
+      requestAnimationFrame(() => (which === "title" ? titleButton : descriptionButton).current?.focus());
+    }
+  }
+
+  const editable = cn(
+    "group -mx-2 w-[calc(100%+1rem)] rounded-lg px-2 text-left transition-colors hover:bg-stone-100 cursor-text",
+    focusRing,
+  );
+
+  return (
+    <header className="space-y-3">
+      <Link
+        href="/stories"
+        className={cn("inline-flex items-center gap-1.5 rounded text-sm text-stone-600 hover:text-stone-900", focusRing)}
+      >
+        <ArrowLeft aria-hidden="true" className="size-4" />
+        All stories
+      </Link>
+
+      {editing === "title" ? (
+        <InlineEdit
+          value={story.title}
+          label="Story title"
+          testId="story-title-input"
+          inputClassName="h-12 text-2xl font-semibold tracking-tight"
+          validate={(v) =>
+            !v.trim()
+              ? "A title is required."
+              : v.trim().length > limits.titleMax
+                ? `A title can be at most ${limits.titleMax} characters.`
+                : null
+          }
+          onSave={(title) => save({ title })}
+          onEnd={(how) => end("title", how)}
+        />
+      ) : (
+        <h1 className="text-3xl font-semibold tracking-tight text-stone-900">
+          <button
+            ref={titleButton}
+            type="button"
+            data-testid="story-title"
+            aria-label={`Story title: ${story.title}. Edit`}
+            title="Click to edit the title"
+            onClick={() => setEditing("title")}
+            className={cn(editable, "relative py-1 pr-10 break-words")}
+          >
+            {story.title}
+            <Pencil
+              aria-hidden="true"
+              className="absolute top-1/2 right-2 size-5 -translate-y-1/2 text-stone-300 opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:opacity-100"
+            />
+          </button>
+        </h1>
+      )}
+
+      {editing === "description" ? (
+        <InlineEdit
+          value={story.description}
+          label="Story description"
+          testId="story-description-input"
+          multiline
+          placeholder="What is this story about?"
+          validate={(v) =>
+            v.length > limits.descriptionMax
+              ? `A description can be at most ${formatCount(limits.descriptionMax)} characters.`
+              : null
+          }
+          onSave={(description) => save({ description })}
+          onEnd={(how) => end("description", how)}
+        />
+      ) : (
+        <button
+          ref={descriptionButton}
+          type="button"
+          data-testid="story-description"
+          aria-label={story.description ? `Description: ${story.description}. Edit` : "Add a description"}
+          title="Click to edit the description"
+          onClick={() => setEditing("description")}
+          className={cn(
+            editable,
+            "block py-1 text-base leading-relaxed whitespace-pre-wrap text-stone-600",
+            "empty:before:text-stone-400 empty:before:italic empty:before:content-['Add_a_description…']",
+          )}
+        >
+          {story.description}
+        </button>
+      )}
+
+      <p className="flex flex-wrap items-center gap-x-2 text-sm text-stone-500">
+        <span data-testid="story-page-total">{pluralize(pageCount, "page")}</span>
+        <span aria-hidden="true">·</span>
+        <RelativeTime date={story.updatedAt} prefix="Edited" />
+      </p>
+    </header>
+  );
+}

@@ -1,0 +1,42 @@
+/** Plain, serialisable shapes that server pages hand to the client components. */
+
+export interface StoryRowData {
+  id: string;
+  title: string;
+  description: string;
+  ownerName: string;
+  pageCount: number;
+  /** ISO timestamp of the last edit. */
+  updatedAt: string;
+}
+
+export interface StoryHeaderData {
+  id: string;
+  title: string;
+  description: string;
+  updatedAt: string;
+}
+
+export interface PageData {
+  id: string;
+  /** Fractional-index key: pages sort by it, byte by byte. */
+  position: string;
+  content: string;
+  version: number;
+  updatedAt: string;
+}
+
+export function toPageData(page: { id: string; position: string; content: string; version: number; updatedAt: Date | string }): PageData {
+  return {
+    id: page.id,
+    position: page.position,
+    content: page.content,
+    version: page.version,
+    updatedAt: typeof page.updatedAt === "string" ? page.updatedAt : page.updatedAt.toISOString(),
+  };
+}
+
+/** Byte order, like the database's "C" collation (keys are ASCII). */
+export function byPosition(a: PageData, b: PageData): number {
+  return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
+}

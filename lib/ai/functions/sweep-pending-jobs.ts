@@ -1,0 +1,23 @@
+import { getDb } from "@/db";
+import { inngest } from "@/lib/inngest/client";
+import { log } from "@/lib/log";
+import { stalePendingJobs } from "../jobs/ledger";
+import { enqueueJob } from "../jobs/queue";
+
+/**
+ * The job row is the outbox: if the process died between committing a job and sending its event, the job would
+ * stay pending forever. Every minute, jobs pending for more than a minute are sent again; the event id is the job id,
+ * so a job whose event did arrive is not run twice.
+ */
+export function createSweepPendingJobs(options: { olderThanMs?: number } = {}) {
+  return inngest.createFunction(
+    { id: "sweep-pending-ai-jobs", name: "Re-send pending AI jobs", triggers: [{ cron: "* * * * *" }], retries: 1 },
+    async ({ step }) =>
+      step.run("resend", async () => {
+        const jobs = await stalePendingJobs(await getDb(), options.olderThanMs ?? 60_000);
+        for (const job of jobs) await enqueueJob(job);
+        if (jobs.length > 0) log("info", "re-sent pending ai jobs", { count: jobs.length });
+        return jobs.length;
+      }),
+  );
+}

@@ -1,0 +1,136 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { inngestDebounces, inngestEvents, inngestQueue, inngestRuns, inngestSteps } from "@/db/engine-schema";
+import type { EngineContext } from "./context";
+import { eventNameMatches, type FunctionDef } from "./function-config";
+import { activeFunctions } from "./function-store";
+import { compileExpression } from "./expressions";
+import { ulid } from "./ids";
+import { cancelRunInTx } from "./lifecycle";
+import { createRun } from "./runs";
+import type { Tx } from "./sql";
+import { enqueueDiscoveryIfIdle, isActive, lockRun, memoizeStep } from "./steps";
+import type { EventPayload } from "./types";
+
+/**
+ * What a newly received event does, in this order: cancel the runs it cancels (cancelOn), resolve the
+ * step.waitForEvent calls it satisfies, then start (or debounce) the functions it triggers. Cancelling first means
+ * an event that both triggers and cancels a function never cancels the run it just started.
+ * Returns the number of runs started or debounced.
+ */
+export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayload, now: Date): Promise<number> {
+  const functions = await activeFunctions(tx, ctx.db);
+  await applyCancellations(ctx, tx, functions, event, now);
+  await resolveWaits(tx, event, now);
+
+  let started = 0;
+  for (const fn of functions) {
+    if (!triggers(fn, event)) continue;
+    if (fn.debounce) await debounce(tx, fn, event, now);
+    else {
+      const runId = await createRun(tx, { fn, event, eventId: event.id, now });
+      ctx.log("debug", "inngest run queued", { runId, functionId: fn.id, event: event.name });
+    }
+    started++;
+  }
+  return started;
+}
+
+function triggers(fn: FunctionDef, event: EventPayload): boolean {
+  return fn.eventTriggers.some((t) => {
+    // Internal events (inngest/…) reach only functions that name them exactly, never through a wildcard.
+    const matches = event.name.startsWith("inngest/") ? t.event === event.name : eventNameMatches(t.event, event.name);
+    return matches && (!t.expression || t.expression.test({ event }));
+  });
+}
+
+async function applyCancellations(ctx: EngineContext, tx: Tx, functions: FunctionDef[], event: EventPayload, now: Date) {
+  for (const fn of functions) {
+    const rules = fn.cancel.filter((c) => eventNameMatches(c.event, event.name));
+    if (!rules.length) continue;
+    // Newest first: a child run created by step.invoke is newer than its parent, and ending it locks the parent —
+    // the same lock order as a worker finishing that child, so the two cannot deadlock.
+    const active = await tx
+      .select({ id: inngestRuns.id, event: inngestRuns.event, createdAt: inngestRuns.createdAt })
+      .from(inngestRuns)
+      .where(and(eq(inngestRuns.functionId, fn.id), inArray(inngestRuns.status, ["queued", "running"])))
+      .orderBy(desc(inngestRuns.id));
+    for (const run of active) {
+      const hit = rules.some(
+        (rule) =>
+          (!rule.timeoutMs || run.createdAt.getTime() + rule.timeoutMs >= now.getTime()) &&
+          (!rule.expression || rule.expression.test({ event: run.event, async: event })),
+      );
+      if (hit) await cancelRunInTx(ctx, tx, run.id, `Cancelled by event "${event.name}" (${event.id})`, now);
+    }
+  }
+}
+
+/** step.waitForEvent: the first matching event after the wait began is memoized as the step's result. */
+async function resolveWaits(tx: Tx, event: EventPayload, now: Date) {
+  const waiting = await tx
+    .select({ runId: inngestSteps.runId, id: inngestSteps.id, name: inngestSteps.name, op: inngestSteps.op, opts: inngestSteps.opts })
+    .from(inngestSteps)
+    .where(and(eq(inngestSteps.status, "waiting"), sql`${inngestSteps.opts}->>'event' = ${event.name}`));
+  for (const wait of waiting) {
+    const opts = (wait.opts ?? {}) as { if?: string };
+    const run = await lockRun(tx, wait.runId);
+    if (!run || !isActive(run)) continue;
+    // The expression was compiled when the wait began (apply.ts), so it is known to parse.
+    if (opts.if && !compileExpression(opts.if, ["event", "async"]).test({ event: run.event, async: event })) continue;
+    const done = await memoizeStep(tx, run.id, wait, { data: event }, now);
+    if (!done) continue;
+    await tx
+      .delete(inngestQueue)
+      .where(and(eq(inngestQueue.runId, run.id), eq(inngestQueue.kind, "timeout"), eq(inngestQueue.stepId, wait.id)));
+    await enqueueDiscoveryIfIdle(tx, run, now);
+  }
+}
+
+/**
+ * debounce: keep only the latest event per (function, key) and fire period after the last one; with a timeout,
+ * never later than timeout after the first. The scheduler starts the run when fire_at passes.
+ */
+async function debounce(tx: Tx, fn: FunctionDef, event: EventPayload, now: Date) {
+  const d = fn.debounce!;
+  const key = d.key ? JSON.stringify(d.key.value({ event }) ?? null) : "";
+  const fireAt = new Date(now.getTime() + d.periodMs);
+  await tx
+    .insert(inngestDebounces)
+    .values({
+      functionId: fn.id,
+      key,
+      event,
+      eventId: event.id,
+      fireAt,
+      deadline: d.timeoutMs ? new Date(now.getTime() + d.timeoutMs) : null,
+      createdAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [inngestDebounces.functionId, inngestDebounces.key],
+      set: {
+        event: sql`excluded.event`,
+        eventId: sql`excluded.event_id`,
+        fireAt: sql`case when ${inngestDebounces.deadline} is not null and ${inngestDebounces.deadline} < excluded.fire_at
+          then ${inngestDebounces.deadline} else excluded.fire_at end`,
+      },
+    });
+}
+
+/**
+ * Internal events (inngest/function.failed, .finished, .cancelled) are stored and dispatched only when some
+ * function listens to them, so that ordinary runs do not each leave extra event rows behind.
+ */
+export async function emitInternalEvent(
+  ctx: EngineContext,
+  tx: Tx,
+  name: string,
+  data: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const functions = await activeFunctions(tx, ctx.db);
+  const listened = functions.some((fn) => fn.eventTriggers.some((t) => t.event === name) || fn.cancel.some((c) => c.event === name));
+  if (!listened) return;
+  const event: EventPayload = { name, data, id: ulid(now.getTime()), ts: now.getTime() };
+  await tx.insert(inngestEvents).values({ id: event.id, name, data, ts: event.ts, receivedAt: now });
+  await dispatchEvent(ctx, tx, event, now);
+}

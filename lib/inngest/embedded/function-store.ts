@@ -1,0 +1,67 @@
+import { eq } from "drizzle-orm";
+import { inngestFunctions, type InngestFunctionRow } from "@/db/engine-schema";
+import { parseFunctionConfigs, type FunctionDef } from "./function-config";
+import type { Executor } from "./sql";
+
+/**
+ * Registered functions, read from the database and parsed once per sync. Event intake and the workers need them
+ * on every event and every call, so the list is cached for a short time; a sync in this process clears the cache,
+ * a sync by another instance is seen within CACHE_MS.
+ */
+const CACHE_MS = 1000;
+
+interface Cache {
+  loadedAt: number;
+  all: Map<string, FunctionDef & { active: boolean }>;
+}
+
+const caches = new WeakMap<object, Cache>();
+const parsed = new Map<string, FunctionDef>();
+
+function parseRow(row: InngestFunctionRow): FunctionDef {
+  const cacheKey = `${row.id}|${row.syncedAt.getTime()}`;
+  let def = parsed.get(cacheKey);
+  if (!def) {
+    [def] = parseFunctionConfigs([row.config], row.appId) as [FunctionDef];
+    parsed.set(cacheKey, def);
+  }
+  return def;
+}
+
+async function load(db: Executor, cacheOwner: object): Promise<Cache> {
+  const hit = caches.get(cacheOwner);
+  if (hit && Date.now() - hit.loadedAt < CACHE_MS) return hit;
+  const rows = await db.select().from(inngestFunctions);
+  const all = new Map<string, FunctionDef & { active: boolean }>();
+  for (const row of rows) {
+    try {
+      all.set(row.id, { ...parseRow(row), active: row.active });
+    } catch {
+      // A stored config that no longer parses (engine downgraded) is treated as not registered.
+    }
+  }
+  const cache = { loadedAt: Date.now(), all };
+  caches.set(cacheOwner, cache);
+  return cache;
+}
+
+/** `cacheOwner` is the engine's database object: caches are per database (tests and the benchmark open several). */
+export async function activeFunctions(db: Executor, cacheOwner: object): Promise<FunctionDef[]> {
+  const cache = await load(db, cacheOwner);
+  return [...cache.all.values()].filter((f) => f.active);
+}
+
+export async function findFunction(db: Executor, cacheOwner: object, id: string): Promise<FunctionDef | undefined> {
+  const cache = await load(db, cacheOwner);
+  const fn = cache.all.get(id);
+  if (fn?.active) return fn;
+  // Not in the cache (registered by another instance a moment ago): look once in the database.
+  const [row] = await db.select().from(inngestFunctions).where(eq(inngestFunctions.id, id));
+  if (!row?.active) return undefined;
+  caches.delete(cacheOwner);
+  return parseRow(row);
+}
+
+export function invalidateFunctionCache(cacheOwner: object): void {
+  caches.delete(cacheOwner);
+}

@@ -1,0 +1,44 @@
+/** The event a function receives: what was sent, plus the id and timestamp the engine assigned. */
+export interface EventPayload {
+  name: string;
+  data: Record<string, unknown>;
+  id: string;
+  ts: number;
+  v?: string;
+  user?: Record<string, unknown>;
+}
+
+/** Errors as the SDK serializes them ({ name, message, stack }) and as the engine stores them. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  [key: string]: unknown;
+}
+
+/** An op the SDK returns in a 206 reply. */
+export interface OutgoingOp {
+  id: string;
+  op: string;
+  name?: string;
+  displayName?: string;
+  opts?: Record<string, unknown> | null;
+  data?: unknown;
+  error?: unknown;
+}
+
+export type EngineLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+
+export function toSerializedError(value: unknown, fallbackName = "Error"): SerializedError {
+  if (value && typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    const message = typeof v.message === "string" ? v.message : typeof v.error === "string" ? v.error : JSON.stringify(v);
+    return {
+      ...v,
+      name: typeof v.name === "string" && v.name ? v.name : fallbackName,
+      message,
+      ...(typeof v.stack === "string" ? { stack: v.stack } : {}),
+    };
+  }
+  return { name: fallbackName, message: typeof value === "string" ? value : String(value) };
+}

@@ -1,0 +1,317 @@
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
+import { isUniqueViolation } from "@/db/errors";
+import { pageRevisions, pages, stories } from "@/db/schema";
+import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
+import { ContextBudgetError } from "@/lib/ai/context";
+import { createOrJoinJob, findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
+import { buildDocumentPayload } from "@/lib/ai/jobs/payload";
+import { enqueueJob, requestJobCancel } from "@/lib/ai/jobs/queue";
+import { resolveModel } from "@/lib/ai/models";
+import { loadTemplate } from "@/lib/ai/prompts";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { loadOwnedPage } from "./access";
+import { requireActor, type Actor } from "./actor";
+import { writePageContent } from "./pages";
+import { parseInput } from "./validation";
+
+export const PAGE_TARGET = "page";
+export const INSTRUCTION_MAX = 500;
+
+const requestSchema = z.object({
+  pageId: z.uuid({ message: "Not a valid id." }),
+  /** Omitted: a blank page is written, a page with text is revised. */
+  mode: z.enum(["write", "revise"]).optional(),
+  instruction: z
+    .string()
+    .trim()
+    .max(INSTRUCTION_MAX, `An instruction can be at most ${INSTRUCTION_MAX} characters.`)
+    .default(""),
+});
+
+export interface PageJobView {
+  id: string;
+  status: AiJob["status"];
+  jobType: AiJob["jobType"];
+  pageId: string;
+  model: string;
+  provider: string;
+  modelLabel: string;
+  instruction: string;
+  baseVersion: number | null;
+  partialText: string | null;
+  outputText: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** How the result landed: written into the page, kept as a suggestion, or not yet known. */
+  resolution: "applied" | "suggested" | null;
+}
+
+export function modelLabel(provider: string, model: string): string {
+  return provider === "offline" ? "offline model" : model;
+}
+
+async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
+  const db = await getDb();
+  const [revision] = await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1);
+  if (revision) return "applied";
+  const [suggestion] = await db.select({ id: pageSuggestions.id }).from(pageSuggestions).where(eq(pageSuggestions.jobId, jobId)).limit(1);
+  return suggestion ? "suggested" : null;
+}
+
+export async function toPageJobView(job: AiJob): Promise<PageJobView> {
+  return {
+    id: job.id,
+    status: job.status,
+    jobType: job.jobType,
+    pageId: job.targetId,
+    model: job.model,
+    provider: job.provider,
+    modelLabel: modelLabel(job.provider, job.model),
+    instruction: job.instruction,
+    baseVersion: job.baseVersion,
+    partialText: job.partialText,
+    outputText: job.outputText,
+    errorCode: job.errorCode,
+    errorMessage: job.errorCode ? publicJobMessage(job.errorCode) : null,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
+  };
+}
+
+function publicJobMessage(code: string): string {
+  const messages: Record<string, string> = {
+    GEN_TIMEOUT: "The AI model took too long to answer. Your text is unchanged.",
+    GEN_PROVIDER_UNAVAILABLE: "The AI provider is unavailable right now. Your text is unchanged.",
+    GEN_RATE_LIMITED: "The AI provider is receiving too many requests. Please wait a moment and retry.",
+    GEN_EMPTY_OUTPUT: "The AI model returned no text. Your text is unchanged.",
+    GEN_CONSTRAINT_FAIL: "This request does not fit what the AI model accepts. Your text is unchanged.",
+    GEN_CANCELLED: "The generation was cancelled. Your text is unchanged.",
+    GEN_BUDGET_EXCEEDED: "You have used your AI budget for today.",
+  };
+  return messages[code] ?? "The generation failed. Your text is unchanged.";
+}
+
+/**
+ * Asks the AI to write (blank page) or revise (page with text) one page. Checks ownership and limits, builds the
+ * whole-story payload fitted to the model's budget, records a pending job and only then sends the event: the row is
+ * the outbox, and a sweeper re-sends jobs whose event never left. A second request for the same page joins the
+ * running job instead of starting another.
+ */
+export async function requestPageText(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, mode: requestedMode, instruction } = parseInput(requestSchema, input);
+  const db = await getDb();
+  const { page, story } = await loadOwnedPage(db, actor, pageId);
+
+  const running = await findActiveJob(db, PAGE_TARGET, page.id);
+  if (running) return toPageJobView(running);
+
+  const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");
+  if (mode === "revise" && page.content.trim() === "") {
+    throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
+  }
+  const ordered = await db
+    .select({ id: pages.id, content: pages.content })
+    .from(pages)
+    .where(and(eq(pages.storyId, story.id), isNull(pages.deletedAt)))
+    .orderBy(asc(pages.position));
+  const model = resolveModel();
+  const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  let built;
+  try {
+    built = buildDocumentPayload({
+      document: { title: story.title, description: story.description, language: story.language },
+      sections: ordered.map((p) => ({ id: p.id, text: p.id === page.id && mode === "write" ? "" : p.content })),
+      targetId: page.id,
+      instruction,
+      templateBody: template.body,
+      budgetTokens: model.inputBudgetTokens,
+    });
+  } catch (error) {
+    if (error instanceof ContextBudgetError) {
+      throw new AppError("LIMIT_EXCEEDED", "This page is too long for the AI model's input budget.", {
+        code: "GEN_CONSTRAINT_FAIL",
+        neededTokens: error.neededTokens,
+        budgetTokens: error.budgetTokens,
+      });
+    }
+    throw error;
+  }
+  const { job, created } = await createOrJoinJob(db, {
+    jobType: mode === "write" ? "page_text.write" : "page_text.revise",
+    targetType: PAGE_TARGET,
+    targetId: page.id,
+    requestedBy: actor.id,
+    templateKey: template.key,
+    templateVersion: template.version,
+    provider: model.provider,
+    model: model.modelId,
+    instruction,
+    promptPayload: built.payload,
+    contextLeftOut: built.budget.leftOut.map((l) => ({ ...l, pageNumber: ordered.findIndex((p) => p.id === l.id) + 1 })),
+    baseVersion: page.version,
+  });
+  if (created) {
+    try {
+      await enqueueJob(job);
+    } catch (error) {
+      // The job stays pending and the sweeper sends it again; the author still sees it as queued.
+      log("warn", "ai job event not sent; left for the sweeper", { jobId: job.id, error });
+    }
+  }
+  return toPageJobView(job);
+}
+
+async function loadPageJob(actor: Actor, jobId: string): Promise<AiJob> {
+  const db = await getDb();
+  const job = await getJob(db, jobId);
+  if (!job || job.targetType !== PAGE_TARGET) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  // The job is visible to whoever may see its page; a job of a deleted page is still the owner's to look at.
+  await loadOwnedPage(db, actor, job.targetId, { includeDeleted: true });
+  return job;
+}
+
+export async function getPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  return toPageJobView(await loadPageJob(actor, jobId));
+}
+
+/** The running (or latest) job of a page, so that a reload or another tab picks it up. */
+export async function getLatestPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView | null> {
+  const actor = requireActor(actorOrNull);
+  const { pageId } = parseInput(z.object({ pageId: z.uuid({ message: "Not a valid id." }) }), input);
+  const db = await getDb();
+  await loadOwnedPage(db, actor, pageId);
+  const active = await findActiveJob(db, PAGE_TARGET, pageId);
+  return active ? toPageJobView(active) : null;
+}
+
+export async function cancelPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  const job = await loadPageJob(actor, jobId);
+  const db = await getDb();
+  const cancelled = await markCancelled(db, job.id);
+  if (cancelled) {
+    try {
+      await requestJobCancel(job.id);
+    } catch (error) {
+      // The ledger already says cancelled; the run's next step sees that and stops.
+      log("warn", "cancel event not sent", { jobId: job.id, error });
+    }
+  }
+  return toPageJobView(cancelled ?? (await getJob(db, job.id))!);
+}
+
+/**
+ * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
+ * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
+ */
+export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "skipped"> {
+  const db = await getDb();
+  const job = await getJob(db, jobId);
+  if (!job || job.targetType !== PAGE_TARGET || job.status !== "succeeded" || job.outputText === null) return "skipped";
+  const already = await resolutionOf(job.id);
+  if (already) return already;
+  const [page] = await db.select().from(pages).where(eq(pages.id, job.targetId)).limit(1);
+  if (!page) return "skipped";
+  if (!page.deletedAt && job.baseVersion !== null && page.version === job.baseVersion) {
+    try {
+      await writePageContent(db, {
+        pageId: page.id,
+        content: job.outputText,
+        baseVersion: job.baseVersion,
+        authorId: job.requestedBy,
+        source: "ai",
+        jobId: job.id,
+      });
+      return "applied";
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "CONFLICT") && !isUniqueViolation(error)) throw error;
+      if (isUniqueViolation(error)) return "applied";
+    }
+  }
+  try {
+    await db.insert(pageSuggestions).values({
+      pageId: page.id,
+      jobId: job.id,
+      content: job.outputText,
+      baseVersion: job.baseVersion ?? page.version,
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  return "suggested";
+}
+
+export async function listOpenSuggestions(actorOrNull: Actor | null, input: unknown): Promise<PageSuggestion[]> {
+  const actor = requireActor(actorOrNull);
+  const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
+  const db = await getDb();
+  const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
+  if (!story || (story.ownerId !== actor.id && actor.role !== "admin")) throw new AppError("NOT_FOUND", "We couldn't find that story.");
+  const rows = await db
+    .select({ suggestion: pageSuggestions })
+    .from(pageSuggestions)
+    .innerJoin(pages, eq(pages.id, pageSuggestions.pageId))
+    .where(and(eq(pages.storyId, storyId), eq(pageSuggestions.status, "open"), isNull(pages.deletedAt)))
+    .orderBy(desc(pageSuggestions.createdAt));
+  return rows.map((r) => r.suggestion);
+}
+
+const suggestionActionSchema = z.object({
+  suggestionId: z.uuid({ message: "Not a valid id." }),
+  baseVersion: z.number().int().min(1).optional(),
+});
+
+async function loadOwnedSuggestion(actor: Actor, suggestionId: string): Promise<PageSuggestion> {
+  const db = await getDb();
+  const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestionId)).limit(1);
+  if (!suggestion) throw new AppError("NOT_FOUND", "We couldn't find that suggestion.");
+  await loadOwnedPage(db, actor, suggestion.pageId);
+  return suggestion;
+}
+
+/** Applies a suggestion as a new `ai` revision on top of the page's current version (the author chose it). */
+export async function applySuggestion(actorOrNull: Actor | null, input: unknown) {
+  const actor = requireActor(actorOrNull);
+  const { suggestionId, baseVersion } = parseInput(suggestionActionSchema, input);
+  const suggestion = await loadOwnedSuggestion(actor, suggestionId);
+  if (suggestion.status !== "open") throw new AppError("CONFLICT", "This suggestion was already applied or discarded.");
+  const db = await getDb();
+  const { page } = await loadOwnedPage(db, actor, suggestion.pageId);
+  const written = await writePageContent(db, {
+    pageId: page.id,
+    content: suggestion.content,
+    baseVersion: baseVersion ?? page.version,
+    authorId: actor.id,
+    source: "ai",
+    jobId: suggestion.jobId,
+  });
+  await db
+    .update(pageSuggestions)
+    .set({ status: "applied", resolvedAt: new Date(), resolvedBy: actor.id })
+    .where(eq(pageSuggestions.id, suggestion.id));
+  return written;
+}
+
+export async function discardSuggestion(actorOrNull: Actor | null, input: unknown): Promise<void> {
+  const actor = requireActor(actorOrNull);
+  const { suggestionId } = parseInput(suggestionActionSchema, input);
+  const suggestion = await loadOwnedSuggestion(actor, suggestionId);
+  const db = await getDb();
+  await db
+    .update(pageSuggestions)
+    .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
+    .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")));
+}
