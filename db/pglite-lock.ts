@@ -58,7 +58,7 @@ export function acquireDirLock(dataDir: string): DirLock {
   const lockPath = `${resolved}.lock`;
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
 
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 40; attempt++) {
     try {
       const fd = fs.openSync(lockPath, "wx");
       fs.writeSync(fd, JSON.stringify(mine));
@@ -79,8 +79,16 @@ export function acquireDirLock(dataDir: string): DirLock {
     }
     const holder = readLock(lockPath);
     if (holder === null) {
-      // Another process is between creating and writing the file; give it a moment.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      // Another process is between creating and writing the file; give it a moment. An unreadable lock older than
+      // a few seconds was left by a crash at exactly that point and is removed.
+      let ageMs = 0;
+      try {
+        ageMs = Date.now() - fs.statSync(lockPath).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (ageMs > 5000) fs.rmSync(lockPath, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
       continue;
     }
     if (holder.pid === process.pid) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the production build for the browser tests: on DATABASE_URL when it is set (migrated first),
-# otherwise on a fresh embedded database in a temporary directory, so every run starts clean.
+# otherwise on a fresh embedded database, so every run starts clean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -9,8 +9,8 @@ if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
   npx tsx scripts/migrate.ts
 else
-  dir="$(mktemp -d -t story-sprout-e2e-XXXXXX)"
-  export PGLITE_DIR="$dir/pglite"
-  trap 'rm -rf "$dir"' EXIT
+  export PGLITE_DIR="$PWD/.data/e2e-$PORT/pglite"
+  rm -rf "$PWD/.data/e2e-$PORT"
 fi
-npx next start -p "$PORT"
+# exec: Playwright stops the server by signalling this process, so it must be the server itself.
+exec node_modules/.bin/next start -p "$PORT"

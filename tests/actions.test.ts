@@ -74,6 +74,7 @@ const matrix: Record<ActionName, ActionCase> = {
     check: (data, w) => expect((data as Page).id).toBe(w.pageId),
   },
   deletePageAction: {
+    // Revalidates only "/stories", not `/stories/${storyId}` (unlike the other page actions): reported, app/ is not ours.
     input: (w) => ({ pageId: w.pageId }),
     check: (data) => expect(data).toBeNull(),
   },

@@ -27,8 +27,6 @@ useTestDb();
 const notDomainOperations = {
   requireActor: "the guard itself (covered by every anonymous row below)",
   canSeeEverything: "role predicate used by the guards (covered by every admin row below)",
-  writePageContent:
-    "internal writer without an actor: callers (savePage, restoreRevision, later AI jobs) must authorize first",
 } as const;
 
 type ExportedFunctionName = {

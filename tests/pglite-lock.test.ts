@@ -52,6 +52,8 @@ afterAll(() => {
 });
 
 const holderScript = path.resolve("tests/fixtures/hold-pglite.ts");
+/** Child processes start tsx and PGlite: generous guards for a busy machine (not timing assertions). */
+const CHILD_TEST_TIMEOUT = 120_000;
 
 interface Holder {
   child: ChildProcess;
@@ -170,7 +172,7 @@ describe("PGlite directory lock across processes", () => {
     expect(await notes(reopened)).toEqual(["a: written before the child", "b: written by the child"]);
     await close(reopened);
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
-  });
+  }, CHILD_TEST_TIMEOUT);
 
   it("closing releases the lock: another process gets in while the first is still running", async () => {
     const dataDir = freshDataDir("release");
@@ -185,7 +187,7 @@ describe("PGlite directory lock across processes", () => {
     const handle = await open(dataDir);
     expect(await notes(handle)).toEqual(["held then released"]);
     await close(handle);
-  });
+  }, CHILD_TEST_TIMEOUT);
 });
 
 describe("PGlite directory lock within one process", () => {

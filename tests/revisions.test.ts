@@ -8,9 +8,9 @@ import {
   listRevisions,
   restoreRevision,
   savePage,
-  writePageContent,
   type Actor,
 } from "@/lib/stories";
+import { writePageContent } from "@/lib/stories/pages";
 import { useTestDb } from "./helpers/db";
 import {
   ageStory,

@@ -58,6 +58,17 @@ describe("sign-up", () => {
     await createUser({ name: "Eight", email: uniqueEmail("eight"), password: "12345678" });
   });
 
+  it("refuses a password longer than the 72 bytes bcrypt reads, rather than silently ignoring the rest", async () => {
+    const before = await rowCounts();
+    const error = await expectAppError(
+      createUser({ name: "Long", email: uniqueEmail("long"), password: "é".repeat(37) }),
+      "VALIDATION",
+    );
+    expect(error.details?.fields).toEqual({ password: expect.stringMatching(/72 bytes/) });
+    expect(await rowCounts()).toEqual(before);
+    await createUser({ name: "Max", email: uniqueEmail("max"), password: "a".repeat(72) });
+  });
+
   it.each([
     ["an invalid email", { name: "X", email: "not-an-email", password: "password1" }, "email"],
     ["a blank name", { name: "   ", email: "blank-name@example.com", password: "password1" }, "name"],

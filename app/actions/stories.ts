@@ -74,7 +74,8 @@ export async function movePageAction(input: unknown): Promise<ActionResult<Page>
 export async function deletePageAction(input: unknown): Promise<ActionResult<null>> {
   return runAction("deletePage", async (actor) => {
     await deletePage(actor, input);
-    revalidatePath("/stories");
+    // The story id is not known here; revalidate every story page under the layout.
+    revalidatePath("/stories", "layout");
     return null;
   });
 }

@@ -14,7 +14,8 @@ export const signUpSchema = z.object({
   password: z
     .string()
     .min(8, "A password needs at least 8 characters.")
-    .max(200, "A password can be at most 200 characters."),
+    // bcrypt ignores everything after 72 bytes: refuse rather than silently accept a weaker password than typed.
+    .refine((p) => Buffer.byteLength(p, "utf8") <= 72, "A password can be at most 72 bytes (about 72 characters)."),
 });
 
 export const signInSchema = z.object({

@@ -1,4 +1,5 @@
 import { getDbHandle, isEmbeddedDatabase } from "@/db";
+import { startInngest } from "@/lib/inngest/embedded/start";
 import { log } from "@/lib/log";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 
@@ -11,6 +12,7 @@ export async function startServer(): Promise<void> {
     console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+  await startInngest();
   if (!isEmbeddedDatabase()) return;
   if (await seedDemoIfEmpty()) {
     console.log(

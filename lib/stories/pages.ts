@@ -51,31 +51,38 @@ export async function addPage(actorOrNull: Actor | null, input: unknown): Promis
   assertPageLength(content);
   const db = await getDb();
   await loadOwnedStory(db, actor, storyId);
-  try {
-    return await db.transaction(async (tx) => {
-      const ordered = await livePages(tx, storyId);
-      let before: string | null = ordered.at(-1)?.position ?? null;
-      let after: string | null = null;
-      if (afterPageId) {
-        const index = ordered.findIndex((p) => p.id === afterPageId);
-        if (index < 0) throw new AppError("NOT_FOUND", "The page to insert after no longer exists.");
-        before = ordered[index]!.position;
-        after = ordered[index + 1]?.position ?? null;
-      }
-      const [page] = await tx
-        .insert(pages)
-        .values({ storyId, position: generateKeyBetween(before, after), content, version: 1 })
-        .returning();
-      await tx
-        .insert(pageRevisions)
-        .values({ pageId: page!.id, version: 1, content, source: "human", authorId: actor.id });
-      await touchStory(tx, storyId);
-      return page!;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
-    throw error;
+  // Two concurrent "add at end" compute the same key; the loser tries again against the new order.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insertPage(db, actor, storyId, afterPageId ?? null, content);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (attempt >= 2) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
+    }
   }
+}
+
+async function insertPage(db: Db, actor: Actor, storyId: string, afterPageId: string | null, content: string): Promise<Page> {
+  return db.transaction(async (tx) => {
+    const ordered = await livePages(tx, storyId);
+    let before: string | null = ordered.at(-1)?.position ?? null;
+    let after: string | null = null;
+    if (afterPageId) {
+      const index = ordered.findIndex((p) => p.id === afterPageId);
+      if (index < 0) throw new AppError("NOT_FOUND", "The page to insert after no longer exists.");
+      before = ordered[index]!.position;
+      after = ordered[index + 1]?.position ?? null;
+    }
+    const [page] = await tx
+      .insert(pages)
+      .values({ storyId, position: generateKeyBetween(before, after), content, version: 1 })
+      .returning();
+    await tx
+      .insert(pageRevisions)
+      .values({ pageId: page!.id, version: 1, content, source: "human", authorId: actor.id });
+    await touchStory(tx, storyId);
+    return page!;
+  });
 }
 
 /**
@@ -171,6 +178,15 @@ export async function undeletePage(actorOrNull: Actor | null, input: unknown): P
   const db = await getDb();
   const { page } = await loadOwnedPage(db, actor, pageId, { includeDeleted: true });
   if (!page.deletedAt) return page;
+  try {
+    return await restoreDeletedPage(db, page);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
+    throw error;
+  }
+}
+
+async function restoreDeletedPage(db: Db, page: Page): Promise<Page> {
   return db.transaction(async (tx) => {
     // A page added meanwhile may have taken the old slot: then slip in right after it.
     let position = page.position;

@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { inngestAttempts, inngestEvents, inngestQueue, inngestSteps, type QueueKind } from "@/db/engine-schema";
+import { and, eq, sql } from "drizzle-orm";
+import { inngestAttempts, inngestEvents, inngestQueue, inngestRuns, inngestSteps, type QueueKind } from "@/db/engine-schema";
 import { backoffDelay, retryAfterTime } from "./backoff";
 import type { CallOutcome, CallResult } from "./call";
 import type { EngineContext } from "./context";
@@ -10,21 +10,32 @@ import { findFunction } from "./function-store";
 import { ulid } from "./ids";
 import { endRun } from "./lifecycle";
 import { createRun } from "./runs";
-import type { Tx } from "./sql";
+import { rowsOf, type Tx } from "./sql";
 import {
   addOutstandingStep,
   callItem,
   enqueue,
   enqueueDiscoveryIfIdle,
   isActive,
-  lockRun,
+  lockedRunFromRow,
   markStepRetrying,
   memoizeStep,
   type Lease,
   type LockedRun,
+  type LockedRunRow,
   type StepInfo,
 } from "./steps";
 import { toSerializedError, type EventPayload, type OutgoingOp, type SerializedError } from "./types";
+
+/** A memoized step as sent to the SDK: [hashed id, status, data, error], in completion order. */
+export type MemoEntry = [string, "completed" | "failed", unknown, unknown];
+
+/** What a call needs to know about its run: its function, event and memoized steps. */
+export interface RunState {
+  functionId: string;
+  event: EventPayload;
+  steps: MemoEntry[];
+}
 
 /** A queue item held by this worker under a lease. */
 export interface ClaimedItem {
@@ -33,6 +44,11 @@ export interface ClaimedItem {
   kind: QueueKind;
   stepId: string | null;
   attempt: number;
+  /**
+   * Set on a continuation: the run's state as this worker just recorded it. Only the holder of a run's discovery
+   * call changes its memoized steps (nothing else is outstanding then), so it saves re-reading them.
+   */
+  state?: RunState;
 }
 
 /**
@@ -44,28 +60,61 @@ export interface Applied {
   next: ClaimedItem | null;
 }
 
+/** The run's next discovery call, created leased to this worker, and the run state to go on with. */
+interface Continuation {
+  id: number;
+  state?: RunState;
+}
+
+/** The call's record in inngest_attempts, written in the same statement that consumes the item. */
+interface AttemptRecord {
+  outcome: string;
+  httpStatus: number | null;
+  error: unknown;
+  startedAt: Date;
+  endedAt: Date;
+}
+
 /**
  * Runs `apply` in a transaction that holds the run's lock and consumes the item — but only if this worker still
  * holds its lease. A worker whose lease expired (it was too slow, or the process was presumed dead) finds the item
  * gone or re-leased and discards its result, so each item's outcome is recorded exactly once.
+ * Locking the run, consuming the item and recording the attempt are one statement (this is the per-step hot path).
  */
 async function withItem(
   ctx: EngineContext,
   item: ClaimedItem,
   owner: string,
-  apply: (tx: Tx, run: LockedRun, now: Date) => Promise<number | null | void>,
+  apply: (tx: Tx, run: LockedRun, now: Date) => Promise<Continuation | null | void>,
+  attempt?: AttemptRecord,
 ): Promise<Applied> {
   return ctx.db.transaction(async (tx) => {
-    const run = await lockRun(tx, item.runId);
-    const taken = await tx
-      .delete(inngestQueue)
-      .where(and(eq(inngestQueue.id, item.id), eq(inngestQueue.leaseOwner, owner)))
-      .returning({ id: inngestQueue.id });
-    if (!taken.length || !run || !isActive(run)) return { applied: false, next: null };
-    const nextId = await apply(tx, run, new Date());
+    const recordAttempt = attempt
+      ? sql`, attempt as (
+          insert into ${inngestAttempts} (run_id, step_id, attempt, outcome, http_status, error, started_at, ended_at)
+          select ${item.runId}, ${item.stepId}, ${item.attempt}, ${attempt.outcome}, ${attempt.httpStatus},
+            ${attempt.error === null || attempt.error === undefined ? null : JSON.stringify(attempt.error)}::jsonb,
+            ${attempt.startedAt.toISOString()}::timestamptz, ${attempt.endedAt.toISOString()}::timestamptz
+          from taken
+        )`
+      : sql``;
+    const [row] = rowsOf<LockedRunRow & { taken: boolean }>(
+      await tx.execute(sql`
+        with run as (
+          select id, function_id, status, event, concurrency_keys, concurrency_limits, parent_run_id, parent_step_id
+          from ${inngestRuns} where id = ${item.runId} for update
+        ), taken as (
+          delete from ${inngestQueue} where id = ${item.id} and lease_owner = ${owner} returning id
+        )${recordAttempt}
+        select run.*, exists (select 1 from taken) as taken from run`),
+    );
+    if (!row?.taken) return { applied: false, next: null };
+    const run = lockedRunFromRow(row);
+    if (!isActive(run)) return { applied: false, next: null };
+    const next = await apply(tx, run, new Date());
     return {
       applied: true,
-      next: typeof nextId === "number" ? { id: nextId, runId: run.id, kind: "call", stepId: null, attempt: 0 } : null,
+      next: next ? { id: next.id, runId: run.id, kind: "call", stepId: null, attempt: 0, ...(next.state ? { state: next.state } : {}) } : null,
     };
   });
 }
@@ -87,6 +136,8 @@ export interface CallRecord {
   continueLeaseMs?: number;
   fn: FunctionDef;
   result: CallResult;
+  /** The run state the call was made with. */
+  state: RunState;
   startedAt: Date;
   endedAt: Date;
 }
@@ -95,22 +146,19 @@ export interface CallRecord {
 export async function applyCallResult(ctx: EngineContext, rec: CallRecord): Promise<Applied> {
   const { item, fn, result } = rec;
   const { outcome } = result;
+  const attempt: AttemptRecord = {
+    outcome: outcomeLabel(outcome),
+    httpStatus: outcome.status,
+    error:
+      outcome.kind === "error"
+        ? outcome.error
+        : outcome.kind === "ops"
+          ? (outcome.ops.find((o) => o.error !== undefined && o.error !== null)?.error ?? null)
+          : null,
+    startedAt: rec.startedAt,
+    endedAt: rec.endedAt,
+  };
   return withItem(ctx, item, rec.owner, async (tx, run, now) => {
-    await tx.insert(inngestAttempts).values({
-      runId: run.id,
-      stepId: item.stepId,
-      attempt: item.attempt,
-      outcome: outcomeLabel(outcome),
-      httpStatus: outcome.status,
-      error:
-        outcome.kind === "error"
-          ? outcome.error
-          : outcome.kind === "ops"
-            ? (outcome.ops.find((o) => o.error !== undefined && o.error !== null)?.error ?? null)
-            : null,
-      startedAt: rec.startedAt,
-      endedAt: rec.endedAt,
-    });
     if (outcome.kind === "complete") {
       await endRun(ctx, tx, run, { status: "completed", output: outcome.output }, now);
       return null;
@@ -120,8 +168,8 @@ export async function applyCallResult(ctx: EngineContext, rec: CallRecord): Prom
       return null;
     }
     const lease = rec.continueLeaseMs ? { owner: rec.owner, until: new Date(now.getTime() + rec.continueLeaseMs) } : undefined;
-    return applyOps(ctx, tx, run, fn, item, outcome.ops, result.retryAfter, now, lease);
-  });
+    return applyOps(ctx, tx, run, fn, item, outcome.ops, result.retryAfter, now, lease, rec.state);
+  }, attempt);
 }
 
 function retryAt(ctx: EngineContext, attempt: number, retryAfter: string | null, now: Date): Date {
@@ -178,8 +226,11 @@ async function applyOps(
   retryAfter: string | null,
   now: Date,
   lease?: Lease,
-): Promise<number | null> {
+  state?: RunState,
+): Promise<Continuation | null> {
   let progressed = false;
+  // Results memoized by this reply, to hand the next call its state; null once an op did anything else.
+  let memoized: MemoEntry[] | null = [];
   const fields = { runId: run.id, functionId: fn.id };
   for (const op of ops) {
     if (!op || typeof op.id !== "string" || typeof op.op !== "string") {
@@ -187,15 +238,22 @@ async function applyOps(
       return null;
     }
     const step = stepInfo(op);
+    if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") memoized = null;
     switch (op.op) {
       case "StepRun": {
-        if (await memoizeStep(tx, run.id, step, { data: op.data ?? null }, now)) progressed = true;
+        if (await memoizeStep(tx, run.id, step, { data: op.data ?? null }, now)) {
+          progressed = true;
+          memoized?.push([op.id, "completed", op.data ?? null, null]);
+        } else memoized = null;
         ctx.log("info", "inngest step completed", { ...fields, step: step.name });
         break;
       }
       case "StepFailed": {
         const error = toSerializedError(op.error);
-        if (await memoizeStep(tx, run.id, step, { error }, now, item.attempt + 1)) progressed = true;
+        if (await memoizeStep(tx, run.id, step, { error }, now, item.attempt + 1)) {
+          progressed = true;
+          memoized?.push([op.id, "failed", null, error]);
+        } else memoized = null;
         ctx.log("warn", "inngest step failed", { ...fields, step: step.name, error: error.message });
         break;
       }
@@ -205,9 +263,11 @@ async function applyOps(
         const next = item.attempt + 1;
         if (next > fn.retries) {
           await memoizeStep(tx, run.id, step, { error }, now, next);
+          memoized?.push([op.id, "failed", null, error]);
           ctx.log("warn", "inngest step failed", { ...fields, step: step.name, error: error.message });
           break;
         }
+        memoized = null;
         const at = retryAt(ctx, item.attempt, retryAfter, now);
         await markStepRetrying(tx, run.id, step, next, error);
         await enqueue(tx, callItem(run, op.id, next, at));
@@ -270,7 +330,12 @@ async function applyOps(
     await fail(ctx, tx, run, "InngestNonDeterminismError", "The function reported only steps that had already run; is the code outside steps deterministic?", now);
     return null;
   }
-  return enqueueDiscoveryIfIdle(tx, run, now, lease);
+  const nextId = await enqueueDiscoveryIfIdle(tx, run, now, lease);
+  if (nextId === null || !lease) return null;
+  // Only a discovery call knows the whole memoized state: targeted step calls of a parallel group each started from
+  // the state before the group.
+  const known = state && memoized && item.stepId === null;
+  return { id: nextId, ...(known ? { state: { ...state, steps: [...state.steps, ...memoized] } } : {}) };
 }
 
 async function fail(ctx: EngineContext, tx: Tx, run: LockedRun, name: string, message: string, now: Date) {
@@ -329,7 +394,8 @@ export async function applyTimer(ctx: EngineContext, item: ClaimedItem, owner: s
       await memoizeStep(tx, run.id, info, { data: null }, now);
     } else return null;
     const lease = continueLeaseMs ? { owner, until: new Date(now.getTime() + continueLeaseMs) } : undefined;
-    return enqueueDiscoveryIfIdle(tx, run, now, lease);
+    const nextId = await enqueueDiscoveryIfIdle(tx, run, now, lease);
+    return nextId !== null && lease ? { id: nextId } : null;
   });
 }
 

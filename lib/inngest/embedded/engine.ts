@@ -2,7 +2,16 @@ import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { DbHandle } from "@/db";
 import { inngestRuns, inngestSteps } from "@/db/engine-schema";
-import { applyCallResult, applyTimer, discardItem, failRunForItem, type Applied, type ClaimedItem } from "./apply";
+import {
+  applyCallResult,
+  applyTimer,
+  discardItem,
+  failRunForItem,
+  type Applied,
+  type ClaimedItem,
+  type MemoEntry,
+  type RunState,
+} from "./apply";
 import { callApp } from "./call";
 import { defaultLogger, type EngineContext } from "./context";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
@@ -47,6 +56,12 @@ export interface EngineOptions extends EngineTiming {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Databases that already have an engine in this process. PGlite leases found at start belong to a dead process only
+ * when no other engine here holds them (two engines on one handle happen in tests).
+ */
+const enginesOnHandle = new WeakMap<object, number>();
 
 /** Longest chain of calls one worker makes for one run before handing it back to the queue. */
 const MAX_CHAIN = 50;
@@ -128,12 +143,12 @@ export class EmbeddedEngine {
   async start({ waitForSync = true }: { waitForSync?: boolean } = {}): Promise<void> {
     if (this.running) return;
     this.running = true;
-    if (this.options.handle.mode === "pglite") {
+    if (this.options.handle.mode === "postgres") await this.listen();
+    else if (!enginesOnHandle.get(this.options.handle.db)) {
       const released = await releaseAllLeases(this.ctx.db);
       if (released) this.ctx.log("info", "inngest resumed work left by a previous process", { items: released });
-    } else {
-      await this.listen();
     }
+    enginesOnHandle.set(this.options.handle.db, (enginesOnHandle.get(this.options.handle.db) ?? 0) + 1);
     embeddedRuntime().wakers.add(this.waker);
     if (waitForSync) {
       try {
@@ -186,6 +201,7 @@ export class EmbeddedEngine {
 
   /** Runs `task` every `ms`, never overlapping itself; errors are logged, not fatal. */
   private every(ms: number, task: () => Promise<unknown>) {
+    const index = this.timers.length;
     const tick = async () => {
       if (!this.running) return;
       try {
@@ -193,9 +209,9 @@ export class EmbeddedEngine {
       } catch (error) {
         if (this.running) this.ctx.log("warn", "inngest background task failed", { error: (error as Error).message });
       }
-      if (this.running) this.timers.push(setTimeout(tick, ms).unref());
+      if (this.running) this.timers[index] = setTimeout(tick, ms).unref();
     };
-    this.timers.push(setTimeout(tick, ms).unref());
+    this.timers[index] = setTimeout(tick, ms).unref();
   }
 
   /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
@@ -313,41 +329,25 @@ export class EmbeddedEngine {
     if (item.kind !== "call") return applyTimer(this.ctx, item, this.owner, continueLeaseMs);
     const prepStart = Date.now();
     const db = this.ctx.db;
-    // The run and its memoized steps in completion order, in one query.
-    const [run] = await db
-      .select({
-        id: inngestRuns.id,
-        functionId: inngestRuns.functionId,
-        status: inngestRuns.status,
-        event: inngestRuns.event,
-        steps: sql<unknown>`coalesce((
-          select jsonb_agg(jsonb_build_array(s.id, s.status, s.data, s.error) order by s.seq)
-          from ${inngestSteps} s
-          where s.run_id = ${item.runId} and s.status in ('completed', 'failed')
-        ), '[]'::jsonb)`,
-      })
-      .from(inngestRuns)
-      .where(eq(inngestRuns.id, item.runId));
-    if (!run || (run.status !== "queued" && run.status !== "running")) {
+    const state = item.state ?? (await this.loadRun(item));
+    if (!state) {
       await discardItem(this.ctx, item, this.owner);
       return { applied: false, next: null };
     }
-    const fn = await findFunction(db, db, run.functionId);
+    const fn = await findFunction(db, db, state.functionId);
     if (!fn) {
       return failRunForItem(this.ctx, item, this.owner, {
         name: "InngestFunctionNotFound",
-        message: `Function "${run.functionId}" is no longer served by the app`,
+        message: `Function "${state.functionId}" is no longer served by the app`,
       });
     }
-    const memoized = (typeof run.steps === "string" ? JSON.parse(run.steps) : run.steps) as [string, string, unknown, unknown][];
-    const event = run.event as EventPayload;
-    const stack = memoized.map(([id]) => id);
+    const stack = state.steps.map(([id]) => id);
     const body = {
-      event,
-      events: [event],
-      steps: Object.fromEntries(memoized.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }])),
+      event: state.event,
+      events: [state.event],
+      steps: Object.fromEntries(state.steps.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }])),
       ctx: {
-        run_id: run.id,
+        run_id: item.runId,
         attempt: item.attempt,
         // The SDK decides between a retriable StepError and a final StepFailed from this.
         max_attempts: fn.retries + 1,
@@ -368,15 +368,44 @@ export class EmbeddedEngine {
       timeoutMs: this.opts.requestTimeoutMs,
     });
     const endedAt = new Date();
-    const applied = await applyCallResult(this.ctx, { item, owner: this.owner, fn, result, startedAt, endedAt, ...(continueLeaseMs ? { continueLeaseMs } : {}) });
+    const applied = await applyCallResult(this.ctx, {
+      item,
+      owner: this.owner,
+      fn,
+      result,
+      state,
+      startedAt,
+      endedAt,
+      ...(continueLeaseMs ? { continueLeaseMs } : {}),
+    });
     this.ctx.log("debug", "inngest call", {
-      runId: run.id,
+      runId: item.runId,
       step: item.stepId ?? "discovery",
       prepareMs: startedAt.getTime() - prepStart,
       callMs: endedAt.getTime() - startedAt.getTime(),
       recordMs: Date.now() - endedAt.getTime(),
     });
     return applied;
+  }
+
+  /** The run's event and memoized steps (completion order), in one query; null when the run has ended. */
+  private async loadRun(item: ClaimedItem): Promise<RunState | null> {
+    const [run] = await this.ctx.db
+      .select({
+        functionId: inngestRuns.functionId,
+        status: inngestRuns.status,
+        event: inngestRuns.event,
+        steps: sql<unknown>`coalesce((
+          select json_agg(json_build_array(s.id, s.status, s.data, s.error) order by s.seq)
+          from ${inngestSteps} s
+          where s.run_id = ${item.runId} and s.status in ('completed', 'failed')
+        ), '[]'::json)`,
+      })
+      .from(inngestRuns)
+      .where(eq(inngestRuns.id, item.runId));
+    if (!run || (run.status !== "queued" && run.status !== "running")) return null;
+    const steps = (typeof run.steps === "string" ? JSON.parse(run.steps) : run.steps) as MemoEntry[];
+    return { functionId: run.functionId, event: run.event as EventPayload, steps };
   }
 
   /** Cancels a queued or running run; returns false when it had already ended. */
@@ -388,6 +417,7 @@ export class EmbeddedEngine {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    enginesOnHandle.set(this.options.handle.db, Math.max(0, (enginesOnHandle.get(this.options.handle.db) ?? 1) - 1));
     embeddedRuntime().wakers.delete(this.waker);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];

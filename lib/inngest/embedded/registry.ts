@@ -44,10 +44,16 @@ export async function syncApp(ctx: EngineContext, serveUrl: string, signingKey: 
   const reply = JSON.parse(body) as { app_id?: string; functions?: unknown; sdk?: string };
   const appId = reply.app_id ?? "";
   const defs = parseFunctionConfigs(reply.functions, appId);
+  // Re-syncs (development) usually find nothing new: store and log only when the configs changed.
+  const fingerprint = JSON.stringify(defs.map((d) => d.config));
+  if (lastSynced.get(ctx.db) === fingerprint) return defs;
   await storeFunctions(ctx, appId, defs);
+  lastSynced.set(ctx.db, fingerprint);
   ctx.log("info", "inngest functions registered", { appId, count: defs.length, functions: defs.map((d) => d.id) });
   return defs;
 }
+
+const lastSynced = new WeakMap<object, string>();
 
 /** Upserts the app's functions, deactivates the ones it no longer serves, and aligns the cron schedule. */
 export async function storeFunctions(ctx: EngineContext, appId: string, defs: FunctionDef[]): Promise<void> {

@@ -13,8 +13,33 @@ export const OUTSTANDING_STEP_STATUSES = ["planned", "retrying", "sleeping", "in
 
 export type LockedRun = Pick<
   typeof inngestRuns.$inferSelect,
-  "id" | "functionId" | "status" | "event" | "concurrencyKeys" | "concurrencyLimits" | "parentRunId" | "parentStepId" | "createdAt"
+  "id" | "functionId" | "status" | "event" | "concurrencyKeys" | "concurrencyLimits" | "parentRunId" | "parentStepId"
 >;
+
+/** A run row as raw SQL returns it (apply.ts locks the run in a combined statement). */
+export interface LockedRunRow {
+  id: string;
+  function_id: string;
+  status: LockedRun["status"];
+  event: unknown;
+  concurrency_keys: string[] | null;
+  concurrency_limits: number[] | null;
+  parent_run_id: string | null;
+  parent_step_id: string | null;
+}
+
+export function lockedRunFromRow(row: LockedRunRow): LockedRun {
+  return {
+    id: row.id,
+    functionId: row.function_id,
+    status: row.status,
+    event: typeof row.event === "string" ? JSON.parse(row.event) : row.event,
+    concurrencyKeys: row.concurrency_keys ?? [],
+    concurrencyLimits: (row.concurrency_limits ?? []).map(Number),
+    parentRunId: row.parent_run_id,
+    parentStepId: row.parent_step_id,
+  };
+}
 
 export async function lockRun(tx: Tx, runId: string): Promise<LockedRun | undefined> {
   const [run] = await tx
@@ -27,7 +52,6 @@ export async function lockRun(tx: Tx, runId: string): Promise<LockedRun | undefi
       concurrencyLimits: inngestRuns.concurrencyLimits,
       parentRunId: inngestRuns.parentRunId,
       parentStepId: inngestRuns.parentStepId,
-      createdAt: inngestRuns.createdAt,
     })
     .from(inngestRuns)
     .where(eq(inngestRuns.id, runId))
