@@ -6,6 +6,7 @@ import {
   check,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -106,12 +107,19 @@ export const inngestRuns = pgTable(
     event: jsonb("event").notNull(),
     eventId: text("event_id"),
     /** Concurrency keys and their limits, computed once from the event when the run is created. */
-    concurrencyKeys: text("concurrency_keys").array().notNull().default(sql`'{}'::text[]`),
-    concurrencyLimits: integer("concurrency_limits").array().notNull().default(sql`'{}'::integer[]`),
+    concurrencyKeys: text("concurrency_keys")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    concurrencyLimits: integer("concurrency_limits")
+      .array()
+      .notNull()
+      .default(sql`'{}'::integer[]`),
     /** Set when this run was started by step.invoke: the parent's step is resolved when this run ends. */
     parentRunId: text("parent_run_id"),
     parentStepId: text("parent_step_id"),
-    output: jsonb("output"),
+    /** json, not jsonb: kept exactly as the SDK returned it (jsonb would reorder object keys). */
+    output: json("output"),
     error: jsonb("error"),
     createdAt: tstz("created_at").notNull().defaultNow(),
     startedAt: tstz("started_at"),
@@ -121,8 +129,12 @@ export const inngestRuns = pgTable(
     check("inngest_runs_status_check", sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'cancelled')`),
     index("inngest_runs_function_created_idx").on(t.functionId, t.createdAt.desc()),
     index("inngest_runs_created_idx").on(t.createdAt.desc()),
-    index("inngest_runs_active_idx").on(t.functionId).where(sql`${t.status} in ('queued', 'running')`),
-    index("inngest_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
+    index("inngest_runs_active_idx")
+      .on(t.functionId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    index("inngest_runs_parent_idx")
+      .on(t.parentRunId)
+      .where(sql`${t.parentRunId} is not null`),
   ],
 );
 
@@ -138,10 +150,14 @@ export const inngestSteps = pgTable(
     name: text("name").notNull(),
     op: text("op").notNull(),
     status: text("status", { enum: stepStatuses }).notNull(),
-    /** Memoized output (completed) — JSON null is a valid output, the status says whether it is set. */
-    data: jsonb("data"),
+    /**
+     * Memoized output (completed) — JSON null is a valid output, the status says whether it is set. json, not jsonb:
+     * replayed to the function exactly as the SDK returned it (jsonb would reorder object keys between the first
+     * execution and the replays).
+     */
+    data: json("data"),
     /** Memoized error (failed), or the last error of a step that is being retried. */
-    error: jsonb("error"),
+    error: json("error"),
     /** Failed attempts so far. */
     attempts: integer("attempts").notNull().default(0),
     /** Completion order within the run: the SDK replays memoized steps in this order. */
@@ -158,7 +174,9 @@ export const inngestSteps = pgTable(
       sql`${t.status} in ('planned', 'retrying', 'sleeping', 'invoking', 'waiting', 'completed', 'failed', 'cancelled')`,
     ),
     check("inngest_steps_attempts_check", sql`${t.attempts} >= 0`),
-    index("inngest_steps_waiting_idx").on(t.op).where(sql`${t.status} = 'waiting'`),
+    index("inngest_steps_waiting_idx")
+      .on(t.op)
+      .where(sql`${t.status} = 'waiting'`),
   ],
 );
 
@@ -182,8 +200,14 @@ export const inngestQueue = pgTable(
     availableAt: tstz("available_at").notNull(),
     leaseUntil: tstz("lease_until"),
     leaseOwner: text("lease_owner"),
-    concurrencyKeys: text("concurrency_keys").array().notNull().default(sql`'{}'::text[]`),
-    concurrencyLimits: integer("concurrency_limits").array().notNull().default(sql`'{}'::integer[]`),
+    concurrencyKeys: text("concurrency_keys")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    concurrencyLimits: integer("concurrency_limits")
+      .array()
+      .notNull()
+      .default(sql`'{}'::integer[]`),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -192,7 +216,9 @@ export const inngestQueue = pgTable(
     // One pending item per (run, kind, step): enqueueing is idempotent, a run never gets two discovery calls.
     uniqueIndex("inngest_queue_run_kind_step_key").on(t.runId, t.kind, sql`coalesce(${t.stepId}, '')`),
     index("inngest_queue_available_idx").on(t.availableAt),
-    index("inngest_queue_leased_idx").on(t.leaseUntil).where(sql`${t.leaseUntil} is not null`),
+    index("inngest_queue_leased_idx")
+      .on(t.leaseUntil)
+      .where(sql`${t.leaseUntil} is not null`),
   ],
 );
 

@@ -10,6 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { aiJobs } from "./ai-schema";
 
 /**
  * Page positions are fractional-index keys compared byte by byte, so the column uses the "C" collation:
@@ -100,13 +101,15 @@ export const pageRevisions = pgTable(
     version: integer("version").notNull(),
     content: text("content").notNull(),
     source: text("source", { enum: revisionSources }).notNull(),
-    /** Set when the text came from an AI job (the job ledger arrives with the generation feature). */
-    jobId: uuid("job_id"),
+    /** Set when the text came from an AI job. */
+    jobId: uuid("job_id").references(() => aiJobs.id, { onDelete: "set null" }),
     authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("page_revisions_page_version_key").on(t.pageId, t.version),
+    // A job's text lands in a page at most once, even if the step that writes it runs twice.
+    uniqueIndex("page_revisions_job_key").on(t.jobId).where(sql`${t.jobId} is not null`),
     check("page_revisions_source_check", sql`${t.source} in ('human', 'ai')`),
     check("page_revisions_ai_job_check", sql`${t.source} = 'ai' or ${t.jobId} is null`),
   ],

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 PORT="${PORT:-3100}"
+# The offline model types slowly enough that the browser tests can watch the text stream in, cancel it mid-way and
+# reload during a job (the app's default is 35 ms per word).
+export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
 if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
   npx tsx scripts/migrate.ts

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { pageRevisions, pages, stories, users } from "@/db/schema";
 import { limits, movePage } from "@/lib/stories";
 import { useTestDb } from "./helpers/db";
-import { expectSqlState, makeActor, makeStory, randomId, rowCounts } from "./helpers/fixtures";
+import { expectSqlState, makeActor, makeAiJob, makeStory, randomId, rowCounts } from "./helpers/fixtures";
 
 /**
  * The database is the last line of defence: these rows go straight in with drizzle, past the domain's validation,
@@ -191,12 +191,27 @@ describe("pages", () => {
 
 describe("page revisions", () => {
   it("refuses a job id on a human revision but accepts it on an AI one", async () => {
+    const jobId = await makeAiJob(pageId);
     await expectSqlState(
-      db().insert(pageRevisions).values({ pageId, version: 50, content: "c", source: "human", jobId: randomId() }),
+      db().insert(pageRevisions).values({ pageId, version: 50, content: "c", source: "human", jobId }),
       "23514",
       "page_revisions_ai_job_check",
     );
-    await db().insert(pageRevisions).values({ pageId, version: 51, content: "c", source: "ai", jobId: randomId() });
+    await db().insert(pageRevisions).values({ pageId, version: 51, content: "c", source: "ai", jobId });
+  });
+
+  it("refuses a job id that is not in the job ledger, and a job's text landing twice", async () => {
+    await expectSqlState(
+      db().insert(pageRevisions).values({ pageId, version: 53, content: "c", source: "ai", jobId: randomId() }),
+      "23503",
+    );
+    const jobId = await makeAiJob(pageId);
+    await db().insert(pageRevisions).values({ pageId, version: 54, content: "c", source: "ai", jobId });
+    await expectSqlState(
+      db().insert(pageRevisions).values({ pageId, version: 55, content: "c", source: "ai", jobId }),
+      "23505",
+      "page_revisions_job_key",
+    );
   });
 
   it("refuses an unknown source", async () => {

@@ -14,6 +14,7 @@ import { writePageContent } from "@/lib/stories/pages";
 import { useTestDb } from "./helpers/db";
 import {
   ageStory,
+  makeAiJob,
   expectAppError,
   makeActor,
   makeStory,
@@ -80,7 +81,7 @@ describe("every write adds exactly one revision", () => {
 
   it("an AI write through writePageContent is recorded with source ai and its job id", async () => {
     const { pages: [page] } = await makeStory(owner, ["human text"]);
-    const jobId = randomId();
+    const jobId = await makeAiJob(page!.id);
     const written = await writePageContent(await getDb(), {
       pageId: page!.id,
       content: "machine text",

@@ -9,8 +9,10 @@ import {
   cancelPageJob,
   discardSuggestion,
   getLatestPageJob,
+  listActivePageJobs,
   listOpenSuggestions,
   requestPageText,
+  undoPageJob,
   type PageJobView,
 } from "@/lib/stories/generation";
 import { runAction } from "./run";
@@ -43,5 +45,17 @@ export async function discardSuggestionAction(input: unknown): Promise<ActionRes
   return runAction("discardSuggestion", async (actor) => {
     await discardSuggestion(actor, input);
     return null;
+  });
+}
+
+export async function listActivePageJobsAction(input: unknown): Promise<ActionResult<PageJobView[]>> {
+  return runAction("listActivePageJobs", (actor) => listActivePageJobs(actor, input));
+}
+
+export async function undoPageJobAction(input: unknown): Promise<ActionResult<Page>> {
+  return runAction("undoPageJob", async (actor) => {
+    const page = await undoPageJob(actor, input);
+    revalidatePath(`/stories/${page.storyId}`);
+    return page;
   });
 }

@@ -10,10 +10,11 @@
  *      every run completed with each step executed exactly once.
  * Results go to bench/results/engine.md (medians; timings on shared machines are noisy).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import type { DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
@@ -21,28 +22,33 @@ import { inngestRuns } from "@/db/engine-schema";
 import { runMigrations } from "@/db/migrate";
 import { startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded";
 import { inngest } from "@/lib/inngest/client";
+import { callApp } from "@/lib/inngest/embedded/call";
+import { embeddedRuntime } from "@/lib/inngest/embedded/state";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
 const LATENCY_RUNS = 20;
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 32);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
 
 /** Per run: when each step body started and ended (ms, performance.now()). */
 const marks = new Map<string, { start: number; end: number }[]>();
 const executions = new Map<string, number>();
 
-const noop = inngest.createFunction({ id: "bench-noop", triggers: [{ event: "bench/noop" }] }, async ({ runId, step }) => {
-  for (const name of ["s1", "s2", "s3"]) {
-    await step.run(name, () => {
-      const start = performance.now();
-      const key = `${runId}:${name}`;
-      executions.set(key, (executions.get(key) ?? 0) + 1);
-      const list = marks.get(runId) ?? [];
-      list.push({ start, end: performance.now() });
-      marks.set(runId, list);
-    });
-  }
-});
+const noop = inngest.createFunction(
+  { id: "bench-noop", triggers: [{ event: "bench/noop" }] },
+  async ({ runId, step }) => {
+    for (const name of ["s1", "s2", "s3"]) {
+      await step.run(name, () => {
+        const start = performance.now();
+        const key = `${runId}:${name}`;
+        executions.set(key, (executions.get(key) ?? 0) + 1);
+        const list = marks.get(runId) ?? [];
+        list.push({ start, end: performance.now() });
+        marks.set(runId, list);
+      });
+    }
+  },
+);
 
 const quantile = (values: number[], q: number) => {
   if (!values.length) return NaN;
@@ -60,27 +66,84 @@ function stepGaps(runIds: Iterable<string>): number[] {
   return gaps;
 }
 
-async function completed(handle: DbHandle): Promise<number> {
-  const [row] = await handle.db.select({ n: count() }).from(inngestRuns).where(eq(inngestRuns.status, "completed"));
+/**
+ * The same signed request the engine sends for the middle step of a run (s1 memoized, the SDK replays it and runs
+ * s2), made directly 200 times: what a step costs in the SDK and over HTTP, without the engine.
+ */
+async function sdkBaseline(serveUrl: string): Promise<number> {
+  const event = { name: "bench/noop", data: {}, id: "01BENCH", ts: Date.now() };
+  const s1 = crypto.createHash("sha1").update("s1").digest("hex"); // the SDK's id for step "s1"
+  const durations: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const started = performance.now();
+    const { outcome } = await callApp({
+      serveUrl,
+      functionId: "story-sprout-bench-noop",
+      stepId: "step",
+      body: {
+        event,
+        events: [event],
+        steps: { [s1]: { data: null } },
+        ctx: {
+          run_id: `baseline-${i}`,
+          attempt: 0,
+          max_attempts: 4,
+          disable_immediate_execution: false,
+          use_api: false,
+          stack: { stack: [s1], current: 0 },
+        },
+        version: 2,
+      },
+      signingKey: embeddedRuntime().secrets!.signingKey,
+      timeoutMs: 10_000,
+    });
+    if (outcome.kind !== "ops") throw new Error(`baseline call failed: ${JSON.stringify(outcome)}`);
+    if (i >= 20) durations.push(performance.now() - started);
+  }
+  marks.clear();
+  executions.clear();
+  return quantile(durations, 0.5);
+}
+
+/** Completed runs of the throughput phase (their events carry data.i). */
+async function completedLoadRuns(handle: DbHandle): Promise<number> {
+  const [row] = await handle.db
+    .select({ n: count() })
+    .from(inngestRuns)
+    .where(and(eq(inngestRuns.status, "completed"), sql`${inngestRuns.event}->'data'->>'i' is not null`));
   return Number(row?.n ?? 0);
 }
 
-async function waitCompleted(handle: DbHandle, target: number, timeoutMs: number, intervalMs: number) {
+/**
+ * Runs completed so far, counted from the engine's "run completed" log line: waiting on it costs nothing, where
+ * polling the database would compete with the engine (PGlite runs in this very thread).
+ */
+let completedRuns = 0;
+let onCompleted: (() => void) | undefined;
+
+async function waitCompleted(target: number, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while ((await completed(handle)) < target) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${await completed(handle)} of ${target} runs completed`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+  while (completedRuns < target) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${completedRuns} of ${target} runs completed`);
+    await new Promise<void>((resolve) => {
+      onCompleted = resolve;
+      setTimeout(resolve, 1000);
+    });
   }
 }
 
 interface Result {
   db: string;
+  /** One signed call straight to the serve handler, no engine: the SDK's and HTTP's share of a step. */
+  sdkCallMedian: number;
   latencyGapMedian: number;
   latencyGapP95: number;
   latencyRunMedian: number;
   loadGapMedian: number;
   loadGapP95: number;
   runsPerSecond: number;
+  /** Process CPU (engine + app + PGlite; not the PostgreSQL server) per step under load. */
+  cpuPerStepMs: number;
   stepsPerSecond: number;
   totalSeconds: number;
   completedRuns: number;
@@ -92,19 +155,25 @@ interface Result {
 async function benchmark(label: string, handle: DbHandle): Promise<Result> {
   marks.clear();
   executions.clear();
+  completedRuns = 0;
   const served = await serveFunctions([noop]);
   await startEmbeddedEngine({
     handle,
     serveUrl: served.url,
     workers: WORKERS,
     logger: (level, msg, fields) => {
+      if (msg === "inngest run completed") {
+        completedRuns++;
+        onCompleted?.();
+      }
       if (level === "warn" || level === "error") console.error(JSON.stringify({ level, msg, ...fields }));
     },
   });
   try {
+    const sdkCallMedian = await sdkBaseline(served.url);
     // Warm-up (JIT, connection pools), not measured.
     await inngest.send(Array.from({ length: 20 }, () => ({ name: "bench/noop", data: {} })));
-    await waitCompleted(handle, 20, 60_000, 20);
+    await waitCompleted(20, 60_000);
     marks.clear();
     executions.clear();
 
@@ -112,7 +181,7 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
     for (let i = 0; i < LATENCY_RUNS; i++) {
       const before = performance.now();
       await inngest.send({ name: "bench/noop", data: {} });
-      await waitCompleted(handle, 21 + i, 30_000, 1);
+      await waitCompleted(21 + i, 30_000);
       runDurations.push(performance.now() - before);
     }
     const latencyRuns = [...marks.keys()];
@@ -120,26 +189,33 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
     marks.clear();
     executions.clear();
 
-    const base = await completed(handle);
+    const base = completedRuns;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await inngest.send(Array.from({ length: RUNS }, (_, i) => ({ name: "bench/noop", data: { i } })));
-    await waitCompleted(handle, base + RUNS, 300_000, 10);
+    await waitCompleted(base + RUNS, 300_000);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     await new Promise((r) => setTimeout(r, 300));
 
-    const [failedRow] = await handle.db.select({ n: count() }).from(inngestRuns).where(eq(inngestRuns.status, "failed"));
+    const [failedRow] = await handle.db
+      .select({ n: count() })
+      .from(inngestRuns)
+      .where(eq(inngestRuns.status, "failed"));
     const loadGaps = stepGaps(marks.keys());
     const result: Result = {
       db: label,
+      sdkCallMedian,
       latencyGapMedian: quantile(latencyGaps, 0.5),
       latencyGapP95: quantile(latencyGaps, 0.95),
       latencyRunMedian: quantile(runDurations, 0.5),
       loadGapMedian: quantile(loadGaps, 0.5),
       loadGapP95: quantile(loadGaps, 0.95),
       runsPerSecond: RUNS / seconds,
+      cpuPerStepMs: (cpu.user + cpu.system) / 1000 / (RUNS * 3),
       stepsPerSecond: (RUNS * 3) / seconds,
       totalSeconds: seconds,
-      completedRuns: (await completed(handle)) - base,
+      completedRuns: await completedLoadRuns(handle),
       stepExecutions: [...executions.values()].reduce((a, b) => a + b, 0),
       duplicates: [...executions.values()].filter((n) => n > 1).length,
       failed: Number(failedRow?.n ?? 0),
@@ -165,7 +241,8 @@ async function withPglite(): Promise<Result> {
 }
 
 async function withPostgres(): Promise<Result | string> {
-  const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const baseUrl =
+    process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const name = "ss_bench_engine";
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
@@ -208,13 +285,18 @@ function report(results: (Result | string)[]): string {
     `| | ${rows.map((r) => r.db).join(" | ")} |`,
     `|---|${rows.map(() => "---").join("|")}|`,
     `| Per-step overhead, one run at a time (ms) | ${cell((r) => `${fmt(r.latencyGapMedian)} (${fmt(r.latencyGapP95)})`)} |`,
+    `| … of which the signed call to the serve handler alone (SDK + HTTP, no engine) (ms) | ${cell((r) => fmt(r.sdkCallMedian))} |`,
     `| 3-step run, send → completed, one at a time (ms) | ${cell((r) => fmt(r.latencyRunMedian))} |`,
     `| Per-step overhead with ${RUNS} runs in flight (ms) | ${cell((r) => `${fmt(r.loadGapMedian)} (${fmt(r.loadGapP95)})`)} |`,
     `| ${RUNS} concurrent runs: completed runs / s | ${cell((r) => r.runsPerSecond.toFixed(0))} |`,
     `| ${RUNS} concurrent runs: steps / s | ${cell((r) => r.stepsPerSecond.toFixed(0))} |`,
     `| ${RUNS} concurrent runs: total time (s) | ${cell((r) => r.totalSeconds.toFixed(2))} |`,
+    `| Process CPU per step under load (ms) ¹ | ${cell((r) => fmt(r.cpuPerStepMs))} |`,
     `| Runs completed / failed | ${cell((r) => `${r.completedRuns} / ${r.failed}`)} |`,
     `| Step executions (expected ${RUNS * 3}) / duplicated | ${cell((r) => `${r.stepExecutions} / ${r.duplicates}`)} |`,
+    "",
+    "¹ CPU of the one Node process (engine, the app's serve handler and, for PGlite, the database); PostgreSQL's own",
+    "CPU is not included. Less sensitive than wall time to other load on a shared machine.",
     "",
     ...(skipped.length ? [...skipped.map((s) => `PostgreSQL ${s}`), ""] : []),
     "Under load the overhead per step is mostly queueing: 500 runs share the worker pool and one Node process that",
@@ -230,5 +312,9 @@ const markdown = report(results);
 fs.mkdirSync("bench/results", { recursive: true });
 fs.writeFileSync("bench/results/engine.md", markdown);
 console.log(`\n${markdown}`);
-const bad = results.some((r) => typeof r !== "string" && (r.completedRuns !== RUNS || r.duplicates > 0 || r.failed > 0 || r.stepExecutions !== RUNS * 3));
+const bad = results.some(
+  (r) =>
+    typeof r !== "string" &&
+    (r.completedRuns !== RUNS || r.duplicates > 0 || r.failed > 0 || r.stepExecutions !== RUNS * 3),
+);
 process.exit(bad ? 1 : 0);

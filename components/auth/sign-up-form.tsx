@@ -10,7 +10,14 @@ import { useAuthForm } from "./use-auth-form";
 export function SignUpForm() {
   const { state, busy, onSubmit } = useAuthForm(signUpAction);
   const fields = state.status === "error" ? (state.fields ?? {}) : {};
-  const error = state.status === "error" ? (state.message ?? "Sign-up failed. Please try again.") : null;
+  const fieldCount = Object.keys(fields).length;
+  // With field errors the summary points at them; each message sits under its own field.
+  const error =
+    state.status !== "error"
+      ? null
+      : fieldCount > 1
+        ? "Please correct the highlighted fields."
+        : (state.message ?? "Sign-up failed. Please try again.");
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-busy={busy}>
       {error ? (

@@ -11,7 +11,9 @@ import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
+import { GenerateControls, streamedText, type PageGeneration } from "./generate-controls";
 import { toPageData, type PageData } from "./types";
+import { isJobActive } from "./use-page-job";
 
 interface TheirVersion {
   content: string;
@@ -33,15 +35,21 @@ function readConflict(details: Record<string, unknown> | undefined): TheirVersio
  * Edits one page. The editor remembers the version it started from and saves against it, so a change made
  * elsewhere meanwhile is never overwritten silently: the author sees the newer text and decides.
  * On any failure the textarea keeps exactly what the author typed.
+ *
+ * Generate with AI saves unsaved text first (against the same version), then starts the job. While it runs the
+ * textarea is read-only and shows the text as the model writes it; the draft itself is left untouched, so a failed
+ * or cancelled job leaves exactly the author's text in place. A successful job arrives as a newer page version.
  */
 export function PageEditor({
   page,
   pageNumber,
+  generation,
   onSaved,
   onClose,
 }: {
   page: PageData;
   pageNumber: number;
+  generation: PageGeneration;
   /** A newer state of the page: after a save, or when the author took the other version. */
   onSaved: (page: PageData) => void;
   onClose: () => void;
@@ -51,11 +59,49 @@ export function PageEditor({
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
+  const [instruction, setInstruction] = useState(() => generation.job?.instruction ?? "");
+  const [starting, setStarting] = useState(false);
+  const [requestError, setRequestError] = useState<string | null>(null);
+  const startingRef = useRef(false);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const id = useId();
   const statusId = `${id}-status`;
 
-  const length = draft.length;
+  const job = generation.job;
+  const generating = isJobActive(job);
+  // While the model writes, the textarea shows its words (or the current text until the first ones arrive).
+  const shown = job && generating ? (streamedText(job) ?? draft) : draft;
+
+  // A newer version of the page arrived (the AI wrote it, an undo, a refresh): take it if the author has no
+  // unsaved changes; otherwise keep their text, and saving will show the conflict as usual.
+  const [seenPage, setSeenPage] = useState(page);
+  if (seenPage !== page) {
+    setSeenPage(page);
+    if (page.version !== seenPage.version && conflict === null && (draft === seenPage.content || draft === page.content)) {
+      setDraft(page.content);
+      setBaseVersion(page.version);
+    }
+  }
+
+  // Keyboard focus follows the job: to Cancel when it starts here, back to the text when it ends.
+  const wasGenerating = useRef(generating);
+  useEffect(() => {
+    const before = wasGenerating.current;
+    wasGenerating.current = generating;
+    if (before === generating) return;
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || Boolean(panelRef.current?.contains(focused));
+    if (!lost) return;
+    if (generating) {
+      if (focused !== textareaRef.current) cancelRef.current?.focus();
+    } else {
+      textareaRef.current?.focus();
+    }
+  }, [generating]);
+
+  const length = shown.length;
   const overBy = length - limits.pageMax;
   const overLimit = overBy > 0;
   const nearLimit = !overLimit && length > limits.pageMax * 0.9;
@@ -80,7 +126,7 @@ export function PageEditor({
   }, [dirty]);
 
   async function save(base: number, mode: "save" | "keep-mine") {
-    if (saving || overLimit) return;
+    if (saving || overLimit || generating || startingRef.current) return;
     setSaving(mode);
     setError(null);
     const result = await callAction(() => savePageAction({ pageId: page.id, content: draft, baseVersion: base }));
@@ -106,6 +152,41 @@ export function PageEditor({
     textareaRef.current?.focus();
   }
 
+  /** Saves unsaved text first (never generating over a conflict), then starts the job or joins the running one. */
+  async function generate() {
+    if (startingRef.current || generating || saving || overLimit || conflict) return;
+    startingRef.current = true;
+    setStarting(true);
+    setRequestError(null);
+    setError(null);
+    try {
+      if (draft !== page.content) {
+        const result = await callAction(() => savePageAction({ pageId: page.id, content: draft, baseVersion }));
+        if (!result.ok) {
+          const theirs = result.error.code === "CONFLICT" ? readConflict(result.error.details) : null;
+          if (theirs) setConflict(theirs);
+          else
+            setError(
+              result.error.code === "NOT_FOUND"
+                ? "This page no longer exists: it was probably deleted in another tab or by someone else. Your text is still here — copy it before you leave."
+                : `Your text could not be saved, so the AI was not started. ${result.error.message}`,
+            );
+          textareaRef.current?.focus();
+          return;
+        }
+        const saved = toPageData(result.data);
+        setBaseVersion(saved.version);
+        setDraft(saved.content);
+        onSaved(saved);
+      }
+      const failure = await generation.request(instruction);
+      if (failure) setRequestError(failure);
+    } finally {
+      startingRef.current = false;
+      setStarting(false);
+    }
+  }
+
   function takeTheirs() {
     if (!conflict) return;
     onSaved({ ...page, content: conflict.content, version: conflict.version, updatedAt: conflict.updatedAt });
@@ -121,10 +202,10 @@ export function PageEditor({
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Escape") {
       event.preventDefault();
-      if (!saving) onClose();
+      if (!saving && !starting) onClose();
     } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      if (!conflict) void save(baseVersion, "save");
+      if (!conflict && !generating) void save(baseVersion, "save");
     }
   }
 
@@ -133,7 +214,7 @@ export function PageEditor({
     : error;
 
   return (
-    <div className="space-y-3" data-testid="page-editor-panel">
+    <div ref={panelRef} className="space-y-3" data-testid="page-editor-panel" data-generating={generating || undefined}>
       <label htmlFor={`${id}-text`} className="sr-only">
         Text of page {pageNumber}
       </label>
@@ -141,15 +222,20 @@ export function PageEditor({
         id={`${id}-text`}
         ref={textareaRef}
         data-testid="page-editor"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
+        value={shown}
+        onChange={(e) => {
+          if (!generating) setDraft(e.target.value);
+        }}
         onKeyDown={onKeyDown}
-        readOnly={saving !== null}
-        aria-busy={saving !== null || undefined}
+        readOnly={saving !== null || starting || generating}
+        aria-busy={saving !== null || starting || generating || undefined}
         invalid={overLimit}
         aria-describedby={statusId}
-        placeholder="Write this page…"
-        className="field-sizing-content max-h-[70vh] min-h-40 font-serif text-[15px] leading-7"
+        placeholder={job && generating ? `The ${job.modelLabel} is about to write…` : "Write this page…"}
+        className={cn(
+          "field-sizing-content max-h-[70vh] min-h-40 font-serif text-[15px] leading-7",
+          generating && "text-stone-700 read-only:bg-violet-50/40",
+        )}
       />
       <div id={statusId} className="flex flex-wrap items-center justify-between gap-2 text-xs">
         <span
@@ -222,8 +308,15 @@ export function PageEditor({
       ) : null}
 
       <div className="flex items-center justify-end gap-2">
-        <Button data-testid="page-cancel" size="sm" variant="ghost" onClick={onClose} disabled={saving !== null}>
-          Cancel
+        <Button
+          data-testid="page-cancel"
+          size="sm"
+          variant="ghost"
+          onClick={onClose}
+          disabled={saving !== null || starting}
+          title={generating ? "Close the editor; the AI keeps working and the page shows its progress" : undefined}
+        >
+          {generating ? "Close" : "Cancel"}
         </Button>
         <Button
           data-testid="page-save"
@@ -231,12 +324,35 @@ export function PageEditor({
           variant="primary"
           onClick={() => void save(baseVersion, "save")}
           pending={saving === "save"}
-          disabled={overLimit || conflict !== null || saving !== null}
-          title={conflict ? "Choose a version above first" : undefined}
+          disabled={overLimit || conflict !== null || saving !== null || starting || generating}
+          title={conflict ? "Choose a version above first" : generating ? "Wait for the AI to finish, or cancel it" : undefined}
         >
           {saving === "save" ? "Saving…" : "Save"}
         </Button>
       </div>
+
+      <GenerateControls
+        generation={generation}
+        blank={draft.trim() === ""}
+        instruction={instruction}
+        onInstructionChange={(value) => {
+          setInstruction(value);
+          setRequestError(null);
+        }}
+        busy={starting || generating || saving !== null}
+        starting={starting}
+        disabledReason={
+          overLimit
+            ? "Shorten the page to within the limit first."
+            : conflict
+              ? "Choose a version above first."
+              : null
+        }
+        requestError={requestError}
+        onGenerate={() => void generate()}
+        onDismissRequestError={() => setRequestError(null)}
+        cancelRef={cancelRef}
+      />
     </div>
   );
 }

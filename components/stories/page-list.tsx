@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
 import { PageCard } from "./page-card";
-import { byPosition, toPageData, type PageData } from "./types";
+import { byPosition, toPageData, type PageData, type PageJobData, type SuggestionData } from "./types";
 
 type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-add-end";
 
@@ -16,7 +16,22 @@ type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-ad
  * The pages of one story, in order. Server data arrives as props (and again after every router.refresh());
  * moves are shown at once and confirmed by the server; every failure is reported and rolled back.
  */
-export function PageList({ storyId, pages: serverPages }: { storyId: string; pages: PageData[] }) {
+export function PageList({
+  storyId,
+  pages: serverPages,
+  activeJobs = [],
+  suggestions: serverSuggestions = [],
+  modelLabel = null,
+}: {
+  storyId: string;
+  pages: PageData[];
+  /** AI jobs running on this story's pages when the server rendered it (a reload or a second tab mid-job). */
+  activeJobs?: PageJobData[];
+  /** Open AI suggestions on this story's pages. */
+  suggestions?: SuggestionData[];
+  /** The configured model's label, e.g. "offline model". */
+  modelLabel?: string | null;
+}) {
   const router = useRouter();
   const toast = useToast();
   const [pages, setPages] = useState(serverPages);
@@ -26,6 +41,14 @@ export function PageList({ storyId, pages: serverPages }: { storyId: string; pag
   if (seen !== serverPages) {
     setSeen(serverPages);
     if (movesPending === 0) setPages(serverPages);
+  }
+  // Suggestions: the server's list wins when it arrives, minus those resolved here meanwhile.
+  const [suggestions, setSuggestions] = useState(serverSuggestions);
+  const [seenSuggestions, setSeenSuggestions] = useState(serverSuggestions);
+  const resolvedSuggestions = useRef(new Set<string>());
+  if (seenSuggestions !== serverSuggestions) {
+    setSeenSuggestions(serverSuggestions);
+    setSuggestions(serverSuggestions.filter((s) => !resolvedSuggestions.current.has(s.id)));
   }
   const [moving, setMoving] = useState<Record<string, number>>({});
   const [adding, setAdding] = useState<string | "end" | null>(null);
@@ -37,7 +60,8 @@ export function PageList({ storyId, pages: serverPages }: { storyId: string; pag
   const moveQueue = useRef<Promise<void>>(Promise.resolve());
   const movesInFlight = useRef(0);
   const moveFailure = useRef<string | null>(null);
-  const busy = adding !== null;
+  // Adding waits for moves to land: the new page is placed by the positions the server confirmed.
+  const busy = adding !== null || movesPending > 0;
 
   useLayoutEffect(() => {
     pagesRef.current = pages;
@@ -57,6 +81,16 @@ export function PageList({ storyId, pages: serverPages }: { storyId: string; pag
       target.scrollIntoView({ block: "nearest" });
     }
   });
+
+  function suggestionAdded(suggestion: SuggestionData) {
+    if (resolvedSuggestions.current.has(suggestion.id)) return;
+    setSuggestions((all) => [suggestion, ...all.filter((s) => s.id !== suggestion.id)]);
+  }
+
+  function suggestionResolved(suggestionId: string) {
+    resolvedSuggestions.current.add(suggestionId);
+    setSuggestions((all) => all.filter((s) => s.id !== suggestionId));
+  }
 
   function upsert(page: PageData) {
     setPages((all) => [...all.filter((p) => p.id !== page.id), page].sort(byPosition));
@@ -198,6 +232,11 @@ export function PageList({ storyId, pages: serverPages }: { storyId: string; pag
                 savingOrder={Boolean(moving[page.id])}
                 adding={adding === page.id}
                 deleting={deleting.has(page.id)}
+                activeJob={activeJobs.find((j) => j.pageId === page.id) ?? null}
+                suggestions={suggestions.filter((s) => s.pageId === page.id)}
+                modelLabel={modelLabel}
+                onSuggestionAdded={suggestionAdded}
+                onSuggestionResolved={suggestionResolved}
                 onChanged={changed}
                 onMove={(direction) => move(page.id, direction)}
                 onAddAfter={() => void add(page.id)}

@@ -76,7 +76,18 @@ export function StoryList({
                 onRenamed={(title, updatedAt) =>
                   setRows((all) => all.map((s) => (s.id === story.id ? { ...s, title, updatedAt } : s)))
                 }
-                onDeleted={() => setRows((all) => all.filter((s) => s.id !== story.id))}
+                onDeleted={() => {
+                  // Keyboard focus moves to the next story (or the previous one, or the create form).
+                  const index = rows.findIndex((s) => s.id === story.id);
+                  const neighbour = rows[index + 1] ?? rows[index - 1];
+                  setRows((all) => all.filter((s) => s.id !== story.id));
+                  requestAnimationFrame(() => {
+                    const target = neighbour
+                      ? document.querySelector<HTMLElement>(`[data-story-id="${neighbour.id}"] [data-testid="story-link"]`)
+                      : document.querySelector<HTMLElement>('[data-testid="story-create-title"]');
+                    target?.focus();
+                  });
+                }}
               />
             ))}
           </ul>

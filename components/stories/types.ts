@@ -40,3 +40,35 @@ export function toPageData(page: { id: string; position: string; content: string
 export function byPosition(a: PageData, b: PageData): number {
   return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
 }
+
+/** An AI job on a page, as the server sends it (actions, the job's JSON and its event stream). */
+export type { PageJobView as PageJobData } from "@/lib/stories/generation";
+
+/** AI text kept next to a page instead of overwriting it (the page changed while the job ran). */
+export interface SuggestionData {
+  id: string;
+  pageId: string;
+  jobId: string;
+  content: string;
+  /** The page version the job started from. */
+  baseVersion: number;
+  createdAt: string;
+}
+
+export function toSuggestionData(s: {
+  id: string;
+  pageId: string;
+  jobId: string;
+  content: string;
+  baseVersion: number;
+  createdAt: Date | string;
+}): SuggestionData {
+  return {
+    id: s.id,
+    pageId: s.pageId,
+    jobId: s.jobId,
+    content: s.content,
+    baseVersion: s.baseVersion,
+    createdAt: typeof s.createdAt === "string" ? s.createdAt : s.createdAt.toISOString(),
+  };
+}

@@ -16,7 +16,9 @@ export const EXTERNAL_INNGEST_VARIABLES = [
 ] as const;
 
 export function inngestMode(env: Record<string, string | undefined> = process.env): InngestMode {
-  return EXTERNAL_INNGEST_VARIABLES.some((name) => env[name] !== undefined && env[name] !== "") ? "external" : "embedded";
+  return EXTERNAL_INNGEST_VARIABLES.some((name) => env[name] !== undefined && env[name] !== "")
+    ? "external"
+    : "embedded";
 }
 
 /** The app's serve endpoint as the engine calls it: INNGEST_SERVE_URL, or this server on loopback. */

@@ -1,6 +1,5 @@
 import type { InngestFunction } from "inngest";
 import { inngest } from "./client";
-import { functions as appFunctions } from "./functions";
 import { inngestMode } from "./mode";
 
 /**
@@ -8,7 +7,7 @@ import { inngestMode } from "./mode";
  * In embedded mode an unsigned sync (PUT) is refused like every other unsigned call: only the engine, which holds
  * the signing key, can register or run functions.
  */
-export function serveOptions(functions: InngestFunction.Any[] = appFunctions) {
+export function serveOptions(functions: InngestFunction.Any[]) {
   return {
     client: inngest,
     functions,

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import type { AiJob } from "@/db/ai-schema";
+import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages, stories } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
@@ -51,6 +51,10 @@ export interface PageJobView {
   completedAt: string | null;
   /** How the result landed: written into the page, kept as a suggestion, or not yet known. */
   resolution: "applied" | "suggested" | null;
+  /** The page as it is now, once the job has settled, so the editor can continue from the right version. */
+  page: { content: string; version: number; updatedAt: string } | null;
+  /** The open suggestion this job left, when the page had changed meanwhile. */
+  suggestionId: string | null;
 }
 
 export function modelLabel(provider: string, model: string): string {
@@ -59,10 +63,29 @@ export function modelLabel(provider: string, model: string): string {
 
 async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
   const db = await getDb();
-  const [revision] = await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1);
-  if (revision) return "applied";
   const [suggestion] = await db.select({ id: pageSuggestions.id }).from(pageSuggestions).where(eq(pageSuggestions.jobId, jobId)).limit(1);
-  return suggestion ? "suggested" : null;
+  if (suggestion) return "suggested";
+  const [revision] = await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1);
+  return revision ? "applied" : null;
+}
+
+async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | "suggestionId">> {
+  if (job.status === "pending" || job.status === "running") return { page: null, suggestionId: null };
+  const db = await getDb();
+  const [page] = await db
+    .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
+    .from(pages)
+    .where(eq(pages.id, job.targetId))
+    .limit(1);
+  const [suggestion] = await db
+    .select({ id: pageSuggestions.id })
+    .from(pageSuggestions)
+    .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
+    .limit(1);
+  return {
+    page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
+    suggestionId: suggestion?.id ?? null,
+  };
 }
 
 export async function toPageJobView(job: AiJob): Promise<PageJobView> {
@@ -84,6 +107,7 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,
     resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
+    ...(await settledPageState(job)),
   };
 }
 
@@ -314,4 +338,45 @@ export async function discardSuggestion(actorOrNull: Actor | null, input: unknow
     .update(pageSuggestions)
     .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
     .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")));
+}
+
+/** Active jobs of a story's pages, so that a reload or a second tab shows them still running. */
+export async function listActivePageJobs(actorOrNull: Actor | null, input: unknown): Promise<PageJobView[]> {
+  const actor = requireActor(actorOrNull);
+  const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
+  const db = await getDb();
+  const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
+  if (!story || (story.ownerId !== actor.id && actor.role !== "admin")) throw new AppError("NOT_FOUND", "We couldn't find that story.");
+  const rows = await db
+    .select({ job: aiJobs })
+    .from(aiJobs)
+    .innerJoin(pages, and(eq(aiJobs.targetType, PAGE_TARGET), eq(pages.id, aiJobs.targetId)))
+    .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt), inArray(aiJobs.status, ["pending", "running"])));
+  return Promise.all(rows.map((r) => toPageJobView(r.job)));
+}
+
+/**
+ * Undo of an AI write: brings back the text from before the job, as a new revision. Refused with CONFLICT when the
+ * page was edited after the AI wrote it (the history panel can still restore any version).
+ */
+export async function undoPageJob(actorOrNull: Actor | null, input: unknown) {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  const job = await loadPageJob(actor, jobId);
+  const db = await getDb();
+  const [written] = await db.select().from(pageRevisions).where(eq(pageRevisions.jobId, job.id)).limit(1);
+  if (!written) throw new AppError("NOT_FOUND", "This AI text was not written into the page, so there is nothing to undo.");
+  const [previous] = await db
+    .select()
+    .from(pageRevisions)
+    .where(and(eq(pageRevisions.pageId, written.pageId), eq(pageRevisions.version, written.version - 1)))
+    .limit(1);
+  if (!previous) throw new AppError("NOT_FOUND", "The text from before the AI wrote this page was not found.");
+  return writePageContent(db, {
+    pageId: written.pageId,
+    content: previous.content,
+    baseVersion: written.version,
+    authorId: actor.id,
+    source: "human",
+  });
 }

@@ -41,9 +41,12 @@ const filtered = inngest.createFunction(
 
 const once = inngest.createFunction({ id: "once", triggers: [{ event: "test/once" }] }, async () => "ran");
 
-const unsupported = inngest.createFunction({ id: "unsupported-op", triggers: [{ event: "test/unsupported-op" }] }, async ({ step }) => {
-  await step.waitForSignal("signal", { signal: "go", timeout: "1m", onConflict: "replace" });
-});
+const unsupported = inngest.createFunction(
+  { id: "unsupported-op", triggers: [{ event: "test/unsupported-op" }] },
+  async ({ step }) => {
+    await step.waitForSignal("signal", { signal: "go", timeout: "1m", onConflict: "replace" });
+  },
+);
 
 const t = useEngine(() => [memo, wildcard, filtered, once, unsupported]);
 
@@ -52,7 +55,13 @@ describe("embedded engine: sync and intake", () => {
     const rows = await t.db().select().from(inngestFunctions);
     const ids = rows.map((r) => r.id).sort();
     expect(ids).toEqual(
-      ["story-sprout-filtered", "story-sprout-memo", "story-sprout-once", "story-sprout-unsupported-op", "story-sprout-wildcard"].sort(),
+      [
+        "story-sprout-filtered",
+        "story-sprout-memo",
+        "story-sprout-once",
+        "story-sprout-unsupported-op",
+        "story-sprout-wildcard",
+      ].sort(),
     );
     const memoRow = rows.find((r) => r.id === "story-sprout-memo")!;
     expect(memoRow.retries).toBe(3);
@@ -121,7 +130,10 @@ describe("embedded engine: sync and intake", () => {
       embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
         method: "POST",
         headers: { "x-inngest-event-id-seed": seedHeader },
-        body: JSON.stringify([{ name: "test/seeded", data: { n: 1 } }, { name: "test/seeded", data: { n: 2 } }]),
+        body: JSON.stringify([
+          { name: "test/seeded", data: { n: 1 } },
+          { name: "test/seeded", data: { n: 2 } },
+        ]),
       });
     const a = (await (await send()).json()) as { ids: string[]; status: number };
     const b = (await (await send()).json()) as { ids: string[]; status: number };
@@ -142,7 +154,10 @@ describe("embedded engine: sync and intake", () => {
       body: JSON.stringify([{ name: "inngest/function.failed", data: {} }]),
     });
     expect(reserved.status).toBe(400);
-    const nameless = await embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, { method: "POST", body: JSON.stringify([{ data: {} }]) });
+    const nameless = await embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
+      method: "POST",
+      body: JSON.stringify([{ data: {} }]),
+    });
     expect(nameless.status).toBe(400);
     await expect(inngest.send({ name: "", data: {} })).rejects.toThrow();
   });
@@ -171,7 +186,14 @@ describe("embedded engine: the serve endpoint accepts only the engine", () => {
     event: { name: "test/memo", data: { x: 1 }, id: "x", ts: 1 },
     events: [],
     steps: {},
-    ctx: { run_id: "forged", attempt: 0, max_attempts: 1, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
+    ctx: {
+      run_id: "forged",
+      attempt: 0,
+      max_attempts: 1,
+      disable_immediate_execution: false,
+      use_api: false,
+      stack: { stack: [], current: 0 },
+    },
     version: 2,
   });
 
@@ -196,7 +218,10 @@ describe("embedded engine: the serve endpoint accepts only the engine", () => {
   it("accepts a call signed with the engine's key", async () => {
     const signed = await fetch(target(), {
       method: "POST",
-      headers: { "content-type": "application/json", "x-inngest-signature": signBody(body, embeddedRuntime().secrets!.signingKey) },
+      headers: {
+        "content-type": "application/json",
+        "x-inngest-signature": signBody(body, embeddedRuntime().secrets!.signingKey),
+      },
       body,
     });
     expect(signed.status).toBe(206);
@@ -208,21 +233,42 @@ describe("embedded engine: registration fails loudly on what it cannot run", () 
     const noop = async () => null;
     const bad = [
       inngest.createFunction({ id: "rate", rateLimit: { limit: 1, period: "1m" }, triggers: [{ event: "x/a" }] }, noop),
-      inngest.createFunction({ id: "throttle", throttle: { limit: 1, period: "1m" }, triggers: [{ event: "x/a" }] }, noop),
-      inngest.createFunction({ id: "batch", batchEvents: { maxSize: 5, timeout: "1s" }, triggers: [{ event: "x/a" }] }, noop),
+      inngest.createFunction(
+        { id: "throttle", throttle: { limit: 1, period: "1m" }, triggers: [{ event: "x/a" }] },
+        noop,
+      ),
+      inngest.createFunction(
+        { id: "batch", batchEvents: { maxSize: 5, timeout: "1s" }, triggers: [{ event: "x/a" }] },
+        noop,
+      ),
       inngest.createFunction({ id: "idem", idempotency: "event.data.id", triggers: [{ event: "x/a" }] }, noop),
       inngest.createFunction({ id: "prio", priority: { run: "1" }, triggers: [{ event: "x/a" }] }, noop),
       inngest.createFunction({ id: "jitter", triggers: [{ cron: "* * * * *", jitter: "10s" }] }, noop),
-      inngest.createFunction({ id: "scope", concurrency: { limit: 1, scope: "account", key: "x" }, triggers: [{ event: "x/a" }] }, noop),
+      inngest.createFunction(
+        { id: "scope", concurrency: { limit: 1, scope: "account", key: "x" }, triggers: [{ event: "x/a" }] },
+        noop,
+      ),
       inngest.createFunction({ id: "expr", triggers: [{ event: "x/a", if: "size(event.data.items) > 1" }] }, noop),
       inngest.createFunction({ id: "cron", triggers: [{ cron: "not a cron" }] }, noop),
     ];
     const served = await serveFunctions(bad);
     try {
-      const error = await syncApp(basicContext(t.db()), served.url, embeddedRuntime().secrets!.signingKey).catch((e: unknown) => e);
+      const error = await syncApp(basicContext(t.db()), served.url, embeddedRuntime().secrets!.signingKey).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(FunctionConfigError);
       const message = (error as Error).message;
-      for (const what of ["rateLimit", "throttle", "batchEvents", "idempotency", "priority", "jitter", "scope", "function calls", "Invalid cron"]) {
+      for (const what of [
+        "rateLimit",
+        "throttle",
+        "batchEvents",
+        "idempotency",
+        "priority",
+        "jitter",
+        "scope",
+        "function calls",
+        "Invalid cron",
+      ]) {
         expect(message).toContain(what);
       }
       // Nothing from the rejected sync was stored.

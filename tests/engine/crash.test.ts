@@ -36,13 +36,21 @@ async function databaseEnv(): Promise<Record<string, string>> {
   return { CRASH_DATABASE_URL: withDatabase(url, databaseName) };
 }
 
-function startChild(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function startChild(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "crash-child.ts")], {
-    cwd: process.cwd(),
-    env: { ...process.env, ...env, CRASH_LOG: logFile, CRASH_MARKER: marker },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "crash-child.ts")],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, ...env, CRASH_LOG: logFile, CRASH_MARKER: marker },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.push(child);
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -66,7 +74,10 @@ describe("embedded engine: crash and resume", () => {
     const env = await databaseEnv();
 
     const first = startChild({ ...env, CRASH_SEND: "1" });
-    await waitFor(async () => lines().includes("b-start"), { timeoutMs: 60_000, what: `step b to start\n${first.output()}` });
+    await waitFor(async () => lines().includes("b-start"), {
+      timeoutMs: 60_000,
+      what: `step b to start\n${first.output()}`,
+    });
     first.child.kill("SIGKILL");
     expect(await first.exited).toBeNull();
     expect(lines()).toEqual(["a", "b-start"]);
@@ -75,13 +86,17 @@ describe("embedded engine: crash and resume", () => {
     const second = startChild(env);
     const code = await Promise.race([
       second.exited,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`second process hung:\n${second.output()}`)), 90_000)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`second process hung:\n${second.output()}`)), 90_000),
+      ),
     ]);
     expect(code, second.output()).toBe(0);
     // "a" ran once; "b" was interrupted and ran again; "c" ran once.
     expect(lines()).toEqual(["a", "b-start", "b-start", "b-end", "c", "done"]);
 
-    const handle: DbHandle = env.CRASH_DATABASE_URL ? openPostgres(env.CRASH_DATABASE_URL, { max: 1 }) : await openPglite(pgliteDir);
+    const handle: DbHandle = env.CRASH_DATABASE_URL
+      ? openPostgres(env.CRASH_DATABASE_URL, { max: 1 })
+      : await openPglite(pgliteDir);
     try {
       const [run] = await handle.db.select().from(inngestRuns).where(eq(inngestRuns.functionId, "story-sprout-crashy"));
       expect(run!.status).toBe("completed");

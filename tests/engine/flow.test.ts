@@ -35,12 +35,25 @@ const keyed = inngest.createFunction(
   { id: "keyed", concurrency: { limit: 1, key: "event.data.pageId" }, triggers: [{ event: "test/keyed" }] },
   async ({ event, step }) => {
     const pageId = (event.data as { pageId: string }).pageId;
-    await Promise.all([
-      step.run("a", () => keyGauge.hold(pageId, 40)),
-      step.run("b", () => keyGauge.hold(pageId, 40)),
-    ]);
+    await Promise.all([step.run("a", () => keyGauge.hold(pageId, 40)), step.run("b", () => keyGauge.hold(pageId, 40))]);
     await step.run("c", () => keyGauge.hold(pageId, 20));
     return pageId;
+  },
+);
+
+// Two limits at once, as lib/ai's run-ai-job uses them: one run per target, at most two runs overall.
+const twoGauge = gauge();
+const twoLimits = inngest.createFunction(
+  {
+    id: "two-limits",
+    concurrency: [{ key: "event.data.target", limit: 1 }, { limit: 2 }],
+    triggers: [{ event: "test/two-limits" }],
+  },
+  async ({ event, step }) => {
+    const target = (event.data as { target: string }).target;
+    await step.run("work", async () => {
+      await Promise.all([twoGauge.hold(target, 40), twoGauge.hold("all", 40)]);
+    });
   },
 );
 
@@ -75,7 +88,7 @@ const cron = inngest.createFunction({ id: "every-second", triggers: [{ cron: "* 
   return event.data;
 });
 
-const t = useEngine(() => [limited, keyed, cancellable, debounced, cron]);
+const t = useEngine(() => [limited, keyed, twoLimits, cancellable, debounced, cron]);
 
 describe("embedded engine: flow control", () => {
   it("never runs more steps of a function at once than its concurrency limit", async () => {
@@ -93,6 +106,14 @@ describe("embedded engine: flow control", () => {
     const runs = await waitForRuns(t.db(), "keyed", 6);
     expect(runs.every((r) => r.status === "completed")).toBe(true);
     for (const page of ["p1", "p2", "p3"]) expect(keyGauge.max.get(page)).toBe(1);
+  });
+
+  it("applies a keyed and a function-wide limit together", async () => {
+    await inngest.send(["a", "b", "c", "a", "b", "c", "a"].map((target) => ({ name: "test/two-limits", data: { target } })));
+    const runs = await waitForRuns(t.db(), "two-limits", 7);
+    expect(runs.every((r) => r.status === "completed")).toBe(true);
+    expect(twoGauge.max.get("all")).toBeLessThanOrEqual(2);
+    for (const target of ["a", "b", "c"]) expect(twoGauge.max.get(target)).toBe(1);
   });
 
   it("cancels runs with cancelOn when the expression matches", async () => {

@@ -3,7 +3,12 @@ import type { InngestFunction } from "inngest";
 import { afterAll, beforeAll } from "vitest";
 import type { Db, DbHandle } from "@/db";
 import { inngestRuns, type InngestRun } from "@/db/engine-schema";
-import { startEmbeddedEngine, stopEmbeddedEngine, type EmbeddedEngine, type EngineTiming } from "@/lib/inngest/embedded";
+import {
+  startEmbeddedEngine,
+  stopEmbeddedEngine,
+  type EmbeddedEngine,
+  type EngineTiming,
+} from "@/lib/inngest/embedded";
 import type { EngineLogger } from "@/lib/inngest/embedded/types";
 import { useTestDb } from "../helpers/db";
 import { serveFunctions } from "./serve-functions";
@@ -35,7 +40,8 @@ export function captureLogs(): { logger: EngineLogger; lines: LogLine[] } {
     lines,
     logger: (level, msg, fields = {}) => {
       lines.push({ level, msg, fields });
-      if (process.env.DEBUG) console.log(JSON.stringify({ t: new Date().toISOString().slice(17, 23), level, msg, ...fields }));
+      if (process.env.DEBUG)
+        console.log(JSON.stringify({ t: new Date().toISOString().slice(17, 23), level, msg, ...fields }));
     },
   };
 }
@@ -86,7 +92,10 @@ export async function waitFor<T>(
 }
 
 export async function runsOf(db: Db, functionId: string): Promise<InngestRun[]> {
-  return db.select().from(inngestRuns).where(eq(inngestRuns.functionId, `story-sprout-${functionId}`));
+  return db
+    .select()
+    .from(inngestRuns)
+    .where(eq(inngestRuns.functionId, `story-sprout-${functionId}`));
 }
 
 /** Waits until the function has `count` runs and all of them ended; returns them oldest first. */
@@ -95,7 +104,9 @@ export async function waitForRuns(db: Db, functionId: string, count = 1, timeout
     async () => {
       const runs = await runsOf(db, functionId);
       const ended = runs.filter((r) => !["queued", "running"].includes(r.status));
-      return runs.length >= count && ended.length === runs.length ? runs.sort((a, b) => a.id.localeCompare(b.id)) : null;
+      return runs.length >= count && ended.length === runs.length
+        ? runs.sort((a, b) => a.id.localeCompare(b.id))
+        : null;
     },
     { timeoutMs, what: `${count} finished run(s) of ${functionId}` },
   );

@@ -47,7 +47,9 @@ afterAll(async () => {
 describe("embedded engine: several instances on one database", () => {
   it("shares the work without losing or repeating a step, and keeps keyed limits across instances", async () => {
     if (process.env.DATABASE_URL) {
-      const [{ name }] = rowsOf<{ name: string }>(await t.db().execute(sql`select current_database() as name`)) as [{ name: string }];
+      const [{ name }] = rowsOf<{ name: string }>(await t.db().execute(sql`select current_database() as name`)) as [
+        { name: string },
+      ];
       secondHandle = openPostgres(withDatabase(process.env.DATABASE_URL, name), { max: 4 });
     } else secondHandle = t.handle();
     secondEngine = new EmbeddedEngine({

@@ -7,14 +7,17 @@ import { inngest } from "@/lib/inngest/client";
 import { runsOf, useEngine, waitFor, waitForRuns } from "./harness";
 
 let flakyCalls = 0;
-const flaky = inngest.createFunction({ id: "flaky", retries: 3, triggers: [{ event: "test/flaky" }] }, async ({ step }) => {
-  const value = await step.run("sometimes", () => {
-    flakyCalls++;
-    if (flakyCalls < 3) throw new Error(`flaky failure ${flakyCalls}`);
-    return "ok";
-  });
-  return value;
-});
+const flaky = inngest.createFunction(
+  { id: "flaky", retries: 3, triggers: [{ event: "test/flaky" }] },
+  async ({ step }) => {
+    const value = await step.run("sometimes", () => {
+      flakyCalls++;
+      if (flakyCalls < 3) throw new Error(`flaky failure ${flakyCalls}`);
+      return "ok";
+    });
+    return value;
+  },
+);
 
 let doomedCalls = 0;
 const failures: { message: string; originalEvent: string; functionId: string }[] = [];
@@ -37,41 +40,52 @@ const doomed = inngest.createFunction(
 );
 
 let fatalCalls = 0;
-const fatal = inngest.createFunction({ id: "fatal", retries: 5, triggers: [{ event: "test/fatal" }] }, async ({ step }) => {
-  await step.run("no-retry", () => {
-    fatalCalls++;
-    throw new NonRetriableError("do not try again");
-  });
-});
+const fatal = inngest.createFunction(
+  { id: "fatal", retries: 5, triggers: [{ event: "test/fatal" }] },
+  async ({ step }) => {
+    await step.run("no-retry", () => {
+      fatalCalls++;
+      throw new NonRetriableError("do not try again");
+    });
+  },
+);
 
 let handledCalls = 0;
-const handled = inngest.createFunction({ id: "handled", retries: 1, triggers: [{ event: "test/handled" }] }, async ({ step }) => {
-  try {
-    await step.run("fails", () => {
-      handledCalls++;
-      throw new Error("step broke");
-    });
-  } catch (error) {
-    return step.run("fallback", () => `recovered from: ${(error as Error).message}`);
-  }
-  return "unreachable";
-});
+const handled = inngest.createFunction(
+  { id: "handled", retries: 1, triggers: [{ event: "test/handled" }] },
+  async ({ step }) => {
+    try {
+      await step.run("fails", () => {
+        handledCalls++;
+        throw new Error("step broke");
+      });
+    } catch (error) {
+      return step.run("fallback", () => `recovered from: ${(error as Error).message}`);
+    }
+    return "unreachable";
+  },
+);
 
 let topLevelCalls = 0;
-const topLevel = inngest.createFunction({ id: "top-level", retries: 2, triggers: [{ event: "test/top-level" }] }, async ({ step }) => {
-  const a = await step.run("a", () => "a");
-  topLevelCalls++;
-  if (topLevelCalls < 3) throw new Error("function body failed");
-  return a;
-});
+const topLevel = inngest.createFunction(
+  { id: "top-level", retries: 2, triggers: [{ event: "test/top-level" }] },
+  async ({ step }) => {
+    const a = await step.run("a", () => "a");
+    topLevelCalls++;
+    if (topLevelCalls < 3) throw new Error("function body failed");
+    return a;
+  },
+);
 
 let politeCalls = 0;
-const polite = inngest.createFunction({ id: "polite", retries: 2, triggers: [{ event: "test/polite" }] }, async ({ step }) =>
-  step.run("rate-limited", () => {
-    politeCalls++;
-    if (politeCalls === 1) throw new RetryAfterError("provider busy", "2s");
-    return "done";
-  }),
+const polite = inngest.createFunction(
+  { id: "polite", retries: 2, triggers: [{ event: "test/polite" }] },
+  async ({ step }) =>
+    step.run("rate-limited", () => {
+      politeCalls++;
+      if (politeCalls === 1) throw new RetryAfterError("provider busy", "2s");
+      return "done";
+    }),
 );
 
 const t = useEngine(() => [flaky, doomed, fatal, handled, topLevel, polite]);

@@ -5,7 +5,9 @@ import { serve } from "inngest/node";
 import { serveOptions } from "@/lib/inngest/serve";
 
 /** Serves functions with the real `serve()` handler (inngest/node) on an ephemeral loopback port. */
-export async function serveFunctions(functions: InngestFunction.Any[]): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveFunctions(
+  functions: InngestFunction.Any[],
+): Promise<{ url: string; close(): Promise<void> }> {
   const handler = serve(serveOptions(functions));
   const server = http.createServer((req, res) => {
     void handler(req, res);
@@ -21,4 +23,3 @@ export async function serveFunctions(functions: InngestFunction.Any[]): Promise<
       }),
   };
 }
-

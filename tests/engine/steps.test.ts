@@ -1,29 +1,32 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { inngestSteps } from "@/db/engine-schema";
-import { getRun } from "@/lib/inngest/embedded";
+import { cancelRun, getRun } from "@/lib/inngest/embedded";
 import { inngest } from "@/lib/inngest/client";
 import { runsOf, useEngine, waitFor, waitForRuns } from "./harness";
 
 const parallelCounts: Record<string, number> = {};
-const parallel = inngest.createFunction({ id: "parallel", triggers: [{ event: "test/parallel" }] }, async ({ step }) => {
-  const bump = (name: string) => {
-    parallelCounts[name] = (parallelCounts[name] ?? 0) + 1;
-  };
-  const results = await Promise.all(
-    ["p1", "p2", "p3"].map((id) =>
-      step.run(id, async () => {
-        bump(id);
-        return id.toUpperCase();
-      }),
-    ),
-  );
-  const after = await step.run("after", () => {
-    bump("after");
-    return results.join("+");
-  });
-  return { results, after };
-});
+const parallel = inngest.createFunction(
+  { id: "parallel", triggers: [{ event: "test/parallel" }] },
+  async ({ step }) => {
+    const bump = (name: string) => {
+      parallelCounts[name] = (parallelCounts[name] ?? 0) + 1;
+    };
+    const results = await Promise.all(
+      ["p1", "p2", "p3"].map((id) =>
+        step.run(id, async () => {
+          bump(id);
+          return id.toUpperCase();
+        }),
+      ),
+    );
+    const after = await step.run("after", () => {
+      bump("after");
+      return results.join("+");
+    });
+    return { results, after };
+  },
+);
 
 let sleptAcross = 0;
 const sleeper = inngest.createFunction({ id: "sleeper", triggers: [{ event: "test/sleep" }] }, async ({ step }) => {
@@ -34,16 +37,20 @@ const sleeper = inngest.createFunction({ id: "sleeper", triggers: [{ event: "tes
   return "awake";
 });
 
-const fanOut = inngest.createFunction({ id: "fan-out", triggers: [{ event: "test/fan-out" }] }, async ({ event, step }) => {
-  const n = (event.data as { n: number }).n;
-  const { ids } = await step.sendEvent(
-    "fan",
-    Array.from({ length: n }, (_, i) => ({ name: "test/fan-child", data: { i } })),
-  );
-  return ids.length;
-});
-const fanChild = inngest.createFunction({ id: "fan-child", triggers: [{ event: "test/fan-child" }] }, async ({ event, step }) =>
-  step.run("square", () => ((event.data as { i: number }).i) ** 2),
+const fanOut = inngest.createFunction(
+  { id: "fan-out", triggers: [{ event: "test/fan-out" }] },
+  async ({ event, step }) => {
+    const n = (event.data as { n: number }).n;
+    const { ids } = await step.sendEvent(
+      "fan",
+      Array.from({ length: n }, (_, i) => ({ name: "test/fan-child", data: { i } })),
+    );
+    return ids.length;
+  },
+);
+const fanChild = inngest.createFunction(
+  { id: "fan-child", triggers: [{ event: "test/fan-child" }] },
+  async ({ event, step }) => step.run("square", () => (event.data as { i: number }).i ** 2),
 );
 
 const child = inngest.createFunction({ id: "child", triggers: [] }, async ({ event, step }) => {
@@ -56,19 +63,22 @@ const child = inngest.createFunction({ id: "child", triggers: [] }, async ({ eve
 const childNoRetry = inngest.createFunction({ id: "child-no-retry", retries: 0, triggers: [] }, async () => {
   throw new Error("child says no");
 });
-const parent = inngest.createFunction({ id: "parent", triggers: [{ event: "test/invoke" }] }, async ({ event, step }) => {
-  const value = (event.data as { value: number }).value;
-  const doubled = await step.invoke("call-child", { function: child, data: { value } });
-  let failure = "";
-  try {
-    await step.invoke("call-failing-child", { function: childNoRetry, data: {} });
-  } catch (error) {
-    failure = (error as Error).message;
-  }
-  return { doubled, failure };
-});
+const parent = inngest.createFunction(
+  { id: "parent", triggers: [{ event: "test/invoke" }] },
+  async ({ event, step }) => {
+    const value = (event.data as { value: number }).value;
+    const doubled = await step.invoke("call-child", { function: child, data: { value } });
+    let failure = "";
+    try {
+      await step.invoke("call-failing-child", { function: childNoRetry, data: {} });
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    return { doubled, failure };
+  },
+);
 
-const waiter = inngest.createFunction({ id: "waiter", triggers: [{ event: "test/wait" }] }, async ({ event, step }) => {
+const waiter = inngest.createFunction({ id: "waiter", triggers: [{ event: "test/wait" }] }, async ({ step }) => {
   const approval = await step.waitForEvent("approval", {
     event: "test/approved",
     timeout: "30s",
@@ -77,7 +87,19 @@ const waiter = inngest.createFunction({ id: "waiter", triggers: [{ event: "test/
   return approval ? (approval.data as { by: string }).by : null;
 });
 
-const t = useEngine(() => [parallel, sleeper, fanOut, fanChild, child, childNoRetry, parent, waiter]);
+const slowChild = inngest.createFunction({ id: "slow-child", triggers: [] }, async ({ step }) => {
+  await step.sleep("forever", "1h");
+});
+const impatient = inngest.createFunction({ id: "impatient", triggers: [{ event: "test/impatient" }] }, async ({ step }) => {
+  const invoked = await step
+    .invoke("call-slow", { function: slowChild, data: {}, timeout: "1s" })
+    .then(() => "returned")
+    .catch((error: Error) => error.message);
+  const approval = await step.waitForEvent("never-approved", { event: "test/never", timeout: "1s" });
+  return { invoked, approval };
+});
+
+const t = useEngine(() => [parallel, sleeper, fanOut, fanChild, child, childNoRetry, parent, waiter, slowChild, impatient]);
 
 describe("embedded engine: steps", () => {
   it("plans parallel steps (StepPlanned), runs each once, then continues", async () => {
@@ -141,5 +163,14 @@ describe("embedded engine: steps", () => {
     await inngest.send({ name: "test/approved", data: { docId: "d1", by: "bob" } });
     const runs = await waitForRuns(t.db(), "waiter", 2);
     expect(runs.map((r) => r.output)).toEqual(["bob", "ann"]);
+  });
+
+  it("times out step.invoke and step.waitForEvent", async () => {
+    await inngest.send({ name: "test/impatient", data: {} });
+    const [run] = await waitForRuns(t.db(), "impatient");
+    expect(run!.output).toEqual({ invoked: "Timed out waiting for invoked function to complete", approval: null });
+    const [slow] = await runsOf(t.db(), "slow-child");
+    expect(slow!.status).toBe("running");
+    await cancelRun(slow!.id);
   });
 });

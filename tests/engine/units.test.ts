@@ -81,6 +81,8 @@ describe("engine units", () => {
     expect(inngestMode({ INNGEST_SIGNING_KEY: "signkey-prod-x" })).toBe("external");
     expect(inngestMode({ INNGEST_BASE_URL: "http://inngest:8288" })).toBe("external");
     expect(embeddedServeUrl({ PORT: "4000" })).toBe("http://127.0.0.1:4000/api/inngest");
-    expect(embeddedServeUrl({ INNGEST_SERVE_URL: "http://10.0.0.2:3000/api/inngest" })).toBe("http://10.0.0.2:3000/api/inngest");
+    expect(embeddedServeUrl({ INNGEST_SERVE_URL: "http://10.0.0.2:3000/api/inngest" })).toBe(
+      "http://10.0.0.2:3000/api/inngest",
+    );
   });
 });

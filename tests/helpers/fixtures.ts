@@ -131,3 +131,27 @@ export async function expectSqlState(promise: Promise<unknown>, state: string, c
     expect(found).toBe(constraint);
   }
 }
+
+/** A finished AI job row for a page, for tests that need a real job id (page_revisions.job_id is a foreign key). */
+export async function makeAiJob(pageId: string, requestedBy: string | null = null): Promise<string> {
+  const { aiJobs } = await import("@/db/ai-schema");
+  const db = await getDb();
+  const [job] = await db
+    .insert(aiJobs)
+    .values({
+      jobType: "page_text.revise",
+      status: "succeeded",
+      targetType: "page",
+      targetId: pageId,
+      requestedBy,
+      templateKey: "page_revise",
+      templateVersion: 1,
+      provider: "offline",
+      model: "offline",
+      promptPayload: {},
+      outputText: "machine text",
+      baseVersion: 1,
+    })
+    .returning({ id: aiJobs.id });
+  return job!.id;
+}

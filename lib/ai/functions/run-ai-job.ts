@@ -6,7 +6,7 @@ import { AI_JOB_REQUESTED, type AiJobRequestedData } from "@/lib/inngest/events/
 import { AI_JOB_SUCCEEDED } from "@/lib/inngest/events/ai-job-succeeded";
 import { log } from "@/lib/log";
 import { GenerationError, toGenerationError } from "../generation-errors";
-import { getJob, markFailed, markRunning, markSucceeded, recordRenderedPrompt, savePartial } from "../jobs/ledger";
+import { countAttempt, getJob, markFailed, markRunning, markSucceeded, recordRenderedPrompt, savePartial } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
@@ -39,8 +39,9 @@ function toStepError(error: GenerationError): Error {
 }
 
 /**
- * run-ai-job: start → render → generate (streamed) → finish → announce. Every side effect is in a step and every step
- * is safe to repeat (ledger writes are guarded by status). Failure bookkeeping happens once, in onFailure.
+ * run-ai-job: start (mark running) → render → generate (streamed; counts an attempt each time it runs) → finish →
+ * announce. Every side effect is in a step and every step is safe to repeat (ledger writes are guarded by status).
+ * Failure bookkeeping happens once, in onFailure.
  */
 export function createRunAiJob(options: RunAiJobOptions = {}) {
   const chooseModel = options.model ?? (() => resolveModel());
@@ -94,10 +95,8 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
 
       const generated = await step.run("generate", async () => {
         const db = await getDb();
-        const job = await getJob(db, jobId);
-        if (!job || (job.status !== "running" && job.status !== "pending")) {
-          throw new NonRetriableError(`GEN_CANCELLED: job is ${job?.status ?? "missing"}`);
-        }
+        const job = await countAttempt(db, jobId);
+        if (!job) throw new NonRetriableError("GEN_CANCELLED: the job is no longer running");
         const choice = chooseModel({ provider: job.provider, model: job.model });
         const controller = new AbortController();
         try {

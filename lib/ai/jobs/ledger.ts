@@ -55,18 +55,30 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
   return job;
 }
 
-/** Counts an attempt and marks the job running. Returns null when the job is no longer active (e.g. cancelled). */
+/** Marks the job running. Returns null when the job is no longer active (e.g. cancelled before it started). */
 export async function markRunning(db: Db, jobId: string): Promise<AiJob | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
       status: "running",
-      attempts: sql`${aiJobs.attempts} + 1`,
       startedAt: sql`coalesce(${aiJobs.startedAt}, now())`,
       partialText: null,
       updatedAt: new Date(),
     })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  return job ?? null;
+}
+
+/**
+ * Counts one attempt at the model call (each execution of the generate step, retries included) and clears the
+ * partial text of the previous attempt. Returns null when the job is no longer running (cancelled meanwhile).
+ */
+export async function countAttempt(db: Db, jobId: string): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
     .returning();
   return job ?? null;
 }

@@ -1,3 +1,4 @@
+import { PostError, postJson, type PostResponse } from "./http-post";
 import { canonicalBody, signBody } from "./signing";
 import { toSerializedError, type OutgoingOp, type SerializedError } from "./types";
 
@@ -31,13 +32,9 @@ export interface CallRequest {
   timeoutMs: number;
 }
 
-function connectionRefused(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } })?.cause;
-  return ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"].includes(cause?.code ?? "");
-}
+const UNREACHABLE = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
 
-async function parseJson(res: Response): Promise<{ ok: true; value: unknown } | { ok: false; text: string }> {
-  const text = await res.text();
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; text: string } {
   try {
     return { ok: true, value: text ? JSON.parse(text) : null };
   } catch {
@@ -51,37 +48,43 @@ export async function callApp(req: CallRequest): Promise<CallResult> {
   url.searchParams.set("fnId", req.functionId);
   url.searchParams.set("stepId", req.stepId);
   const text = canonicalBody(req.body);
-  let res: Response;
+  let res: PostResponse;
   try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-inngest-signature": signBody(text, req.signingKey) },
-      body: text,
-      signal: AbortSignal.timeout(req.timeoutMs),
-    });
+    const headers = { "content-type": "application/json", "x-inngest-signature": signBody(text, req.signingKey) };
+    res = await postJson(url, headers, text, req.timeoutMs);
   } catch (error) {
-    const unreachable = connectionRefused(error);
-    const message = error instanceof Error ? `${error.message}${(error.cause as Error | undefined)?.message ? `: ${(error.cause as Error).message}` : ""}` : String(error);
+    const code = error instanceof PostError ? error.code : undefined;
     return {
-      outcome: { kind: "error", status: null, retriable: true, unreachable, error: { name: "InngestCallError", message: `Calling the app failed: ${message}` } },
+      outcome: {
+        kind: "error",
+        status: null,
+        retriable: true,
+        unreachable: UNREACHABLE.includes(code ?? ""),
+        error: { name: "InngestCallError", message: `Calling the app failed: ${(error as Error).message}` },
+      },
       retryAfter: null,
     };
   }
-  const retryAfter = res.headers.get("retry-after");
-  const noRetry = res.headers.get("x-inngest-no-retry") === "true";
-  const body = await parseJson(res);
+  const retryAfter = res.header("retry-after");
+  const noRetry = res.header("x-inngest-no-retry") === "true";
+  const body = parseJson(res.text);
 
-  if (res.status === 200 && body.ok) return { outcome: { kind: "complete", status: 200, output: body.value }, retryAfter };
+  if (res.status === 200 && body.ok)
+    return { outcome: { kind: "complete", status: 200, output: body.value }, retryAfter };
   if (res.status === 206 && body.ok && Array.isArray(body.value)) {
     return { outcome: { kind: "ops", status: 206, ops: body.value as OutgoingOp[] }, retryAfter };
   }
   let error: SerializedError;
   if (res.status === 401) {
-    error = { name: "InngestSignatureRejected", message: "The app rejected the engine's signed call (401): are both using the same signing key?" };
+    error = {
+      name: "InngestSignatureRejected",
+      message: "The app rejected the engine's signed call (401): are both using the same signing key?",
+    };
   } else if (body.ok && body.value && typeof body.value === "object") {
     error = toSerializedError(body.value);
   } else {
-    error = { name: "InngestCallError", message: `The app answered ${res.status}: ${body.ok ? JSON.stringify(body.value) : body.text.slice(0, 500)}` };
+    const detail = body.ok ? JSON.stringify(body.value) : body.text.slice(0, 500);
+    error = { name: "InngestCallError", message: `The app answered ${res.status}: ${detail}` };
   }
   return { outcome: { kind: "error", status: res.status, retriable: !noRetry, unreachable: false, error }, retryAfter };
 }

@@ -11,7 +11,8 @@ export interface EngineContext {
   backoffMaxMs: number;
 }
 
-export const defaultLogger: EngineLogger = (level, msg, fields) => appLog(level, msg, { component: "inngest", ...fields });
+export const defaultLogger: EngineLogger = (level, msg, fields) =>
+  appLog(level, msg, { component: "inngest", ...fields });
 
 export function basicContext(db: Db, log: EngineLogger = defaultLogger): EngineContext {
   return { db, log, backoffBaseMs: 1000, backoffMaxMs: 300_000 };

@@ -43,7 +43,13 @@ function triggers(fn: FunctionDef, event: EventPayload): boolean {
   });
 }
 
-async function applyCancellations(ctx: EngineContext, tx: Tx, functions: FunctionDef[], event: EventPayload, now: Date) {
+async function applyCancellations(
+  ctx: EngineContext,
+  tx: Tx,
+  functions: FunctionDef[],
+  event: EventPayload,
+  now: Date,
+) {
   for (const fn of functions) {
     const rules = fn.cancel.filter((c) => eventNameMatches(c.event, event.name));
     if (!rules.length) continue;
@@ -68,7 +74,13 @@ async function applyCancellations(ctx: EngineContext, tx: Tx, functions: Functio
 /** step.waitForEvent: the first matching event after the wait began is memoized as the step's result. */
 async function resolveWaits(tx: Tx, event: EventPayload, now: Date) {
   const waiting = await tx
-    .select({ runId: inngestSteps.runId, id: inngestSteps.id, name: inngestSteps.name, op: inngestSteps.op, opts: inngestSteps.opts })
+    .select({
+      runId: inngestSteps.runId,
+      id: inngestSteps.id,
+      name: inngestSteps.name,
+      op: inngestSteps.op,
+      opts: inngestSteps.opts,
+    })
     .from(inngestSteps)
     .where(and(eq(inngestSteps.status, "waiting"), sql`${inngestSteps.opts}->>'event' = ${event.name}`));
   for (const wait of waiting) {
@@ -128,7 +140,9 @@ export async function emitInternalEvent(
   now: Date,
 ): Promise<void> {
   const functions = await activeFunctions(tx, ctx.db);
-  const listened = functions.some((fn) => fn.eventTriggers.some((t) => t.event === name) || fn.cancel.some((c) => c.event === name));
+  const listened = functions.some(
+    (fn) => fn.eventTriggers.some((t) => t.event === name) || fn.cancel.some((c) => c.event === name),
+  );
   if (!listened) return;
   const event: EventPayload = { name, data, id: ulid(now.getTime()), ts: now.getTime() };
   await tx.insert(inngestEvents).values({ id: event.id, name, data, ts: event.ts, receivedAt: now });

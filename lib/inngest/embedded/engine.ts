@@ -1,29 +1,17 @@
 import crypto from "node:crypto";
-import { eq, sql } from "drizzle-orm";
 import type { DbHandle } from "@/db";
-import { inngestRuns, inngestSteps } from "@/db/engine-schema";
-import {
-  applyCallResult,
-  applyTimer,
-  discardItem,
-  failRunForItem,
-  type Applied,
-  type ClaimedItem,
-  type MemoEntry,
-  type RunState,
-} from "./apply";
-import { callApp } from "./call";
 import { defaultLogger, type EngineContext } from "./context";
+import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
-import { findFunction } from "./function-store";
 import { WAKE_CHANNEL } from "./intake";
+import type { Applied, ClaimedItem } from "./item";
 import { cancelRunInTx } from "./lifecycle";
 import { claimItems, nextDueAt, releaseAllLeases, releaseLeases, renewLeases, type Claimed } from "./queue";
 import { syncApp } from "./registry";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { driverClient } from "./sql";
 import { embeddedRuntime } from "./state";
-import type { EngineLogger, EventPayload } from "./types";
+import type { EngineLogger } from "./types";
 
 export interface EngineTiming {
   /** Calls in flight at once in this process (default 16). */
@@ -90,6 +78,7 @@ export class EmbeddedEngine {
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
   private readonly waker = () => this.wake();
+  private readonly worker: Worker;
 
   constructor(private readonly options: EngineOptions) {
     this.opts = {
@@ -109,6 +98,13 @@ export class EmbeddedEngine {
       log: options.logger ?? defaultLogger,
       backoffBaseMs: this.opts.backoffBaseMs,
       backoffMaxMs: this.opts.backoffMaxMs,
+    };
+    this.worker = {
+      ctx: this.ctx,
+      owner: this.owner,
+      serveUrl: options.serveUrl,
+      signingKey: options.signingKey,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
     };
   }
 
@@ -173,11 +169,18 @@ export class EmbeddedEngine {
       } catch (error) {
         failures++;
         if (error instanceof FunctionConfigError) {
-          this.ctx.log("error", "inngest functions rejected, nothing will run until this is fixed", { error: error.message });
+          this.ctx.log("error", "inngest functions rejected, nothing will run until this is fixed", {
+            error: error.message,
+          });
         } else if (failures === 3 || failures % 30 === 0) {
-          this.ctx.log("warn", "inngest cannot sync with the app yet", { serveUrl: this.options.serveUrl, error: this.lastSyncError });
+          this.ctx.log("warn", "inngest cannot sync with the app yet", {
+            serveUrl: this.options.serveUrl,
+            error: this.lastSyncError,
+          });
         }
-        await sleep(error instanceof FunctionConfigError ? Math.max(this.opts.syncRetryMs, 5000) : this.opts.syncRetryMs);
+        await sleep(
+          error instanceof FunctionConfigError ? Math.max(this.opts.syncRetryMs, 5000) : this.opts.syncRetryMs,
+        );
       }
     }
   }
@@ -186,7 +189,14 @@ export class EmbeddedEngine {
     if (!this.running || this.dispatchLoop) return;
     this.ctx.log("info", "inngest engine started", { serveUrl: this.options.serveUrl, workers: this.opts.workers });
     this.dispatchLoop = this.dispatch();
-    this.every(this.opts.leaseMs / 3, () => renewLeases(this.ctx.db, this.owner, [...this.slots.values()].map((s) => s.itemId), this.opts.leaseMs));
+    this.every(this.opts.leaseMs / 3, () =>
+      renewLeases(
+        this.ctx.db,
+        this.owner,
+        [...this.slots.values()].map((s) => s.itemId),
+        this.opts.leaseMs,
+      ),
+    );
     this.every(this.opts.schedulerIntervalMs, async () => {
       const started = (await fireDueCrons(this.ctx)) + (await fireDueDebounces(this.ctx));
       if (started) this.wake();
@@ -194,7 +204,9 @@ export class EmbeddedEngine {
     this.every(3_600_000, () => purgeExpired(this.ctx));
     if (this.opts.resyncIntervalMs > 0) {
       this.every(this.opts.resyncIntervalMs, async () => {
-        await this.sync().catch((error: Error) => this.ctx.log("warn", "inngest re-sync failed", { error: error.message }));
+        await this.sync().catch((error: Error) =>
+          this.ctx.log("warn", "inngest re-sync failed", { error: error.message }),
+        );
       });
     }
   }
@@ -216,7 +228,9 @@ export class EmbeddedEngine {
 
   /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
   private async listen() {
-    const client = driverClient(this.ctx.db) as { listen?: (ch: string, fn: () => void) => Promise<{ unlisten(): Promise<void> }> };
+    const client = driverClient(this.ctx.db) as {
+      listen?: (ch: string, fn: () => void) => Promise<{ unlisten(): Promise<void> }>;
+    };
     if (typeof client.listen !== "function") return;
     try {
       const sub = await client.listen(WAKE_CHANNEL, () => this.wake());
@@ -274,7 +288,11 @@ export class EmbeddedEngine {
         continue;
       }
       if (!this.running) {
-        await releaseLeases(this.ctx.db, this.owner, claimed.map((c) => c.id)).catch(() => {});
+        await releaseLeases(
+          this.ctx.db,
+          this.owner,
+          claimed.map((c) => c.id),
+        ).catch(() => {});
         break;
       }
       for (const item of claimed) this.launch(item);
@@ -296,7 +314,12 @@ export class EmbeddedEngine {
     slot.done = this.work(slot, item)
       .catch((error: Error) => {
         // The item keeps its lease until it expires, then is retried: nothing is lost, only delayed.
-        if (this.running) this.ctx.log("error", "inngest item processing failed", { runId: item.runId, error: error.message, stack: error.stack });
+        if (this.running)
+          this.ctx.log("error", "inngest item processing failed", {
+            runId: item.runId,
+            error: error.message,
+            stack: error.stack,
+          });
       })
       .finally(() => {
         this.slots.delete(id);
@@ -311,7 +334,8 @@ export class EmbeddedEngine {
    * that a long run gives its worker back to the queue now and then.
    */
   private async work(slot: { itemId: number }, first: Claimed) {
-    if (first.startedRun) this.ctx.log("info", "inngest run started", { runId: first.runId, functionId: first.functionId });
+    if (first.startedRun)
+      this.ctx.log("info", "inngest run started", { runId: first.runId, functionId: first.functionId });
     let item: ClaimedItem | null = first;
     for (let chain = 0; item; chain++) {
       if (!this.running) {
@@ -320,92 +344,9 @@ export class EmbeddedEngine {
       }
       slot.itemId = item.id;
       const continueLeaseMs = chain < MAX_CHAIN ? this.opts.leaseMs : undefined;
-      const applied: Applied = await this.process(item, continueLeaseMs);
+      const applied: Applied = await executeItem(this.worker, item, continueLeaseMs);
       item = applied.next;
     }
-  }
-
-  private async process(item: ClaimedItem, continueLeaseMs: number | undefined): Promise<Applied> {
-    if (item.kind !== "call") return applyTimer(this.ctx, item, this.owner, continueLeaseMs);
-    const prepStart = Date.now();
-    const db = this.ctx.db;
-    const state = item.state ?? (await this.loadRun(item));
-    if (!state) {
-      await discardItem(this.ctx, item, this.owner);
-      return { applied: false, next: null };
-    }
-    const fn = await findFunction(db, db, state.functionId);
-    if (!fn) {
-      return failRunForItem(this.ctx, item, this.owner, {
-        name: "InngestFunctionNotFound",
-        message: `Function "${state.functionId}" is no longer served by the app`,
-      });
-    }
-    const stack = state.steps.map(([id]) => id);
-    const body = {
-      event: state.event,
-      events: [state.event],
-      steps: Object.fromEntries(state.steps.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }])),
-      ctx: {
-        run_id: item.runId,
-        attempt: item.attempt,
-        // The SDK decides between a retriable StepError and a final StepFailed from this.
-        max_attempts: fn.retries + 1,
-        // A targeted step call runs that one step; discovery may run a single new step at once (saves a call).
-        disable_immediate_execution: item.stepId !== null,
-        use_api: false,
-        stack: { stack, current: Math.max(0, stack.length - 1) },
-      },
-      version: 2,
-    };
-    const startedAt = new Date();
-    const result = await callApp({
-      serveUrl: this.options.serveUrl,
-      functionId: fn.id,
-      stepId: item.stepId ?? "step",
-      body,
-      signingKey: this.options.signingKey,
-      timeoutMs: this.opts.requestTimeoutMs,
-    });
-    const endedAt = new Date();
-    const applied = await applyCallResult(this.ctx, {
-      item,
-      owner: this.owner,
-      fn,
-      result,
-      state,
-      startedAt,
-      endedAt,
-      ...(continueLeaseMs ? { continueLeaseMs } : {}),
-    });
-    this.ctx.log("debug", "inngest call", {
-      runId: item.runId,
-      step: item.stepId ?? "discovery",
-      prepareMs: startedAt.getTime() - prepStart,
-      callMs: endedAt.getTime() - startedAt.getTime(),
-      recordMs: Date.now() - endedAt.getTime(),
-    });
-    return applied;
-  }
-
-  /** The run's event and memoized steps (completion order), in one query; null when the run has ended. */
-  private async loadRun(item: ClaimedItem): Promise<RunState | null> {
-    const [run] = await this.ctx.db
-      .select({
-        functionId: inngestRuns.functionId,
-        status: inngestRuns.status,
-        event: inngestRuns.event,
-        steps: sql<unknown>`coalesce((
-          select json_agg(json_build_array(s.id, s.status, s.data, s.error) order by s.seq)
-          from ${inngestSteps} s
-          where s.run_id = ${item.runId} and s.status in ('completed', 'failed')
-        ), '[]'::json)`,
-      })
-      .from(inngestRuns)
-      .where(eq(inngestRuns.id, item.runId));
-    if (!run || (run.status !== "queued" && run.status !== "running")) return null;
-    const steps = (typeof run.steps === "string" ? JSON.parse(run.steps) : run.steps) as MemoEntry[];
-    return { functionId: run.functionId, event: run.event as EventPayload, steps };
   }
 
   /** Cancels a queued or running run; returns false when it had already ended. */

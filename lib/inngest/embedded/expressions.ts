@@ -200,7 +200,8 @@ function evaluate(node: Node, scope: Record<string, unknown>): unknown {
         case "-":
           return typeof l === "number" && typeof r === "number" ? l - r : undefined;
         default: {
-          const comparable = (typeof l === "number" && typeof r === "number") || (typeof l === "string" && typeof r === "string");
+          const comparable =
+            (typeof l === "number" && typeof r === "number") || (typeof l === "string" && typeof r === "string");
           if (!comparable) return false;
           const [a, b] = [l as number | string, r as number | string];
           return node.op === "<" ? a < b : node.op === "<=" ? a <= b : node.op === ">" ? a > b : a >= b;

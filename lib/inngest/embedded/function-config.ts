@@ -63,7 +63,8 @@ function parseOne(raw: Record<string, unknown>, appId: string, problems: string[
   }
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined || value === null || SUPPORTED.has(key)) continue;
-    if (KNOWN_UNSUPPORTED[key]) fail(`"${key}" is not supported by the embedded engine (use Inngest Cloud or the dev server)`);
+    if (KNOWN_UNSUPPORTED[key])
+      fail(`"${key}" is not supported by the embedded engine (use Inngest Cloud or the dev server)`);
     else fail(`unknown option "${key}"`);
   }
 

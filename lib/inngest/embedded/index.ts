@@ -37,10 +37,17 @@ export interface StartOptions extends EngineTiming {
 
 /** Starts the process's embedded engine (one per process). */
 export async function startEmbeddedEngine(options: StartOptions): Promise<EmbeddedEngine> {
-  if (holder.__storySproutInngestEngine) throw new Error("The embedded Inngest engine is already running in this process");
+  if (holder.__storySproutInngestEngine)
+    throw new Error("The embedded Inngest engine is already running in this process");
   const { handle, serveUrl, logger, waitForSync = true, ...timing } = options;
   const secrets = await attachEmbeddedClient(handle, logger);
-  const engine = new EmbeddedEngine({ handle, serveUrl, signingKey: secrets.signingKey, ...timing, ...(logger ? { logger } : {}) });
+  const engine = new EmbeddedEngine({
+    handle,
+    serveUrl,
+    signingKey: secrets.signingKey,
+    ...timing,
+    ...(logger ? { logger } : {}),
+  });
   holder.__storySproutInngestEngine = engine;
   try {
     await engine.start({ waitForSync });

@@ -33,9 +33,12 @@ function normalize(raw: unknown, seed: string | null | undefined, now: number): 
     if (!isRecord(item)) throw new IntakeError(400, `Event ${index} is not an object`);
     const { name, data, id, ts, v, user } = item;
     if (typeof name !== "string" || !name.trim()) throw new IntakeError(400, `Event ${index} has no name`);
-    if (name.startsWith("inngest/")) throw new IntakeError(400, `Event names starting with "inngest/" are reserved (${name})`);
-    if (data !== undefined && data !== null && !isRecord(data)) throw new IntakeError(400, `Event ${index}: data must be an object`);
-    if (id !== undefined && id !== null && (typeof id !== "string" || !id)) throw new IntakeError(400, `Event ${index}: id must be a string`);
+    if (name.startsWith("inngest/"))
+      throw new IntakeError(400, `Event names starting with "inngest/" are reserved (${name})`);
+    if (data !== undefined && data !== null && !isRecord(data))
+      throw new IntakeError(400, `Event ${index}: data must be an object`);
+    if (id !== undefined && id !== null && (typeof id !== "string" || !id))
+      throw new IntakeError(400, `Event ${index}: id must be a string`);
     const payload: EventPayload = {
       name,
       data: (data as Record<string, unknown>) ?? {},

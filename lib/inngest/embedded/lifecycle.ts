@@ -81,7 +81,13 @@ async function resolveInvoke(tx: Tx, parentRunId: string, stepId: string, end: R
 }
 
 /** Cancels a run if it is still queued or running; returns whether it was. */
-export async function cancelRunInTx(ctx: EngineContext, tx: Tx, runId: string, reason: string, now: Date): Promise<boolean> {
+export async function cancelRunInTx(
+  ctx: EngineContext,
+  tx: Tx,
+  runId: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
   const run = await lockRun(tx, runId);
   if (!run || !isActive(run)) return false;
   await endRun(ctx, tx, run, { status: "cancelled", error: { name: "InngestRunCancelled", message: reason } }, now);

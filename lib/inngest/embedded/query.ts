@@ -51,7 +51,11 @@ export async function getRun(db: Db, runId: string): Promise<RunDetail | null> {
     .from(inngestSteps)
     .where(eq(inngestSteps.runId, runId))
     .orderBy(asc(inngestSteps.seq), asc(inngestSteps.createdAt));
-  const attempts = await db.select().from(inngestAttempts).where(eq(inngestAttempts.runId, runId)).orderBy(asc(inngestAttempts.id));
+  const attempts = await db
+    .select()
+    .from(inngestAttempts)
+    .where(eq(inngestAttempts.runId, runId))
+    .orderBy(asc(inngestAttempts.id));
   return { run, steps, attempts };
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, min, or, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { inngestQueue, inngestRuns } from "@/db/engine-schema";
-import type { ClaimedItem } from "./apply";
+import type { ClaimedItem } from "./item";
 import { rowsOf } from "./sql";
 
 export interface ClaimOptions {
@@ -37,7 +37,9 @@ export async function claimItems(db: Db, opts: ClaimOptions): Promise<Claimed[]>
         limits: inngestQueue.concurrencyLimits,
       })
       .from(inngestQueue)
-      .where(and(lte(inngestQueue.availableAt, now), or(isNull(inngestQueue.leaseUntil), lt(inngestQueue.leaseUntil, now))))
+      .where(
+        and(lte(inngestQueue.availableAt, now), or(isNull(inngestQueue.leaseUntil), lt(inngestQueue.leaseUntil, now))),
+      )
       .orderBy(asc(inngestQueue.availableAt), asc(inngestQueue.id))
       .limit(opts.max * 2 + 8)
       .for("update", { skipLocked: true });

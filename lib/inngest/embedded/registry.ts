@@ -60,7 +60,15 @@ export async function storeFunctions(ctx: EngineContext, appId: string, defs: Fu
   const now = new Date();
   await ctx.db.transaction(async (tx) => {
     for (const def of defs) {
-      const values = { appId, name: def.name, url: def.url, config: def.config, retries: def.retries, active: true, syncedAt: now };
+      const values = {
+        appId,
+        name: def.name,
+        url: def.url,
+        config: def.config,
+        retries: def.retries,
+        active: true,
+        syncedAt: now,
+      };
       await tx
         .insert(inngestFunctions)
         .values({ id: def.id, ...values })
@@ -77,7 +85,9 @@ export async function storeFunctions(ctx: EngineContext, appId: string, defs: Fu
     for (const row of existing) {
       const belongsToApp = row.functionId.startsWith(`${appId}-`);
       if (belongsToApp && !crons.some((c) => c.functionId === row.functionId && c.cron === row.cron)) {
-        await tx.delete(inngestCrons).where(and(eq(inngestCrons.functionId, row.functionId), eq(inngestCrons.cron, row.cron)));
+        await tx
+          .delete(inngestCrons)
+          .where(and(eq(inngestCrons.functionId, row.functionId), eq(inngestCrons.cron, row.cron)));
       }
     }
     for (const c of crons) {

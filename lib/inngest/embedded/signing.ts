@@ -16,7 +16,10 @@ export function canonicalBody(body: unknown): string {
 export function signBody(bodyText: string, signingKey: string, nowMs = Date.now()): string {
   const t = Math.round(nowMs / 1000).toString();
   const key = signingKey.replace(/^signkey-[\w]+-/, "");
-  const s = crypto.createHmac("sha256", key).update(bodyText + t).digest("hex");
+  const s = crypto
+    .createHmac("sha256", key)
+    .update(bodyText + t)
+    .digest("hex");
   return `t=${t}&s=${s}`;
 }
 

@@ -196,10 +196,25 @@ export async function memoizeStep(
 }
 
 /** A step failed but will be retried: keep its last error and attempt count visible. */
-export async function markStepRetrying(tx: Tx, runId: string, step: StepInfo, attempts: number, error: SerializedError) {
+export async function markStepRetrying(
+  tx: Tx,
+  runId: string,
+  step: StepInfo,
+  attempts: number,
+  error: SerializedError,
+) {
   await tx
     .insert(inngestSteps)
-    .values({ runId, id: step.id, name: step.name, op: step.op, status: "retrying", attempts, error, opts: step.opts ?? null })
+    .values({
+      runId,
+      id: step.id,
+      name: step.name,
+      op: step.op,
+      status: "retrying",
+      attempts,
+      error,
+      opts: step.opts ?? null,
+    })
     .onConflictDoUpdate({
       target: [inngestSteps.runId, inngestSteps.id],
       set: { status: "retrying", attempts, error },

@@ -27,12 +27,17 @@ export interface OutgoingOp {
   error?: unknown;
 }
 
-export type EngineLogger = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+export type EngineLogger = (
+  level: "debug" | "info" | "warn" | "error",
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 export function toSerializedError(value: unknown, fallbackName = "Error"): SerializedError {
   if (value && typeof value === "object") {
     const v = value as Record<string, unknown>;
-    const message = typeof v.message === "string" ? v.message : typeof v.error === "string" ? v.error : JSON.stringify(v);
+    const message =
+      typeof v.message === "string" ? v.message : typeof v.error === "string" ? v.error : JSON.stringify(v);
     return {
       ...v,
       name: typeof v.name === "string" && v.name ? v.name : fallbackName,

@@ -3,10 +3,13 @@ import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
-import { toPageData } from "@/components/stories/types";
+import { toPageData, toSuggestionData } from "@/components/stories/types";
+import { resolveModel } from "@/lib/ai/models";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { getStory, listPages } from "@/lib/stories";
+import { log } from "@/lib/log";
+import { getStory, listPages, type Actor } from "@/lib/stories";
+import { listActivePageJobs, listOpenSuggestions } from "@/lib/stories/generation";
 
 interface Props {
   params: Promise<{ storyId: string }>;
@@ -21,7 +24,7 @@ const loadStory = cache(async (storyId: string) => {
   try {
     const story = await getStory(actor, { storyId });
     const pages = await listPages(actor, { storyId });
-    return { story, pages };
+    return { actor, story, pages };
   } catch (error) {
     if (isAppError(error)) {
       if (error.code === "NOT_FOUND" || error.code === "VALIDATION") notFound();
@@ -37,9 +40,34 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: story.title };
 }
 
+/**
+ * What the AI is doing on this story: running jobs (so a reload or a second tab shows them) and open suggestions.
+ * The story stays writable if this part fails: it is logged and the page renders without it.
+ */
+async function loadGeneration(actor: Actor | null, storyId: string) {
+  const [activeJobs, suggestions] = await Promise.all([
+    listActivePageJobs(actor, { storyId }).catch((error: unknown) => {
+      log("error", "story page: active AI jobs not loaded", { storyId, error });
+      return [];
+    }),
+    listOpenSuggestions(actor, { storyId }).catch((error: unknown) => {
+      log("error", "story page: AI suggestions not loaded", { storyId, error });
+      return [];
+    }),
+  ]);
+  let modelLabel: string | null = null;
+  try {
+    modelLabel = resolveModel().label;
+  } catch (error) {
+    log("error", "story page: AI model misconfigured", { error });
+  }
+  return { activeJobs, suggestions: suggestions.map(toSuggestionData), modelLabel };
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
-  const { story, pages } = await loadStory(storyId);
+  const { actor, story, pages } = await loadStory(storyId);
+  const { activeJobs, suggestions, modelLabel } = await loadGeneration(actor, story.id);
   return (
     <div className="mx-auto max-w-3xl space-y-8">
       <StoryHeader
@@ -51,7 +79,13 @@ export default async function StoryPage({ params }: Props) {
         }}
         pageCount={pages.length}
       />
-      <PageList storyId={story.id} pages={pages.map(toPageData)} />
+      <PageList
+        storyId={story.id}
+        pages={pages.map(toPageData)}
+        activeJobs={activeJobs}
+        suggestions={suggestions}
+        modelLabel={modelLabel}
+      />
     </div>
   );
 }

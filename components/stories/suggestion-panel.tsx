@@ -1,0 +1,195 @@
+"use client";
+
+import { Check, Sparkles, Trash2 } from "lucide-react";
+import { useId, useState } from "react";
+import { applySuggestionAction, discardSuggestionAction } from "@/app/actions/generation";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { callAction } from "@/lib/ui/call-action";
+import { cn } from "@/lib/ui/cn";
+import { formatCount } from "@/lib/ui/format";
+import { toPageData, type PageData, type SuggestionData } from "./types";
+
+function readCurrent(details: Record<string, unknown> | undefined): Pick<PageData, "content" | "version" | "updatedAt"> | null {
+  const current = details?.current as Partial<PageData> | undefined;
+  if (!current || typeof current.content !== "string" || typeof current.version !== "number") return null;
+  return {
+    content: current.content,
+    version: current.version,
+    updatedAt: typeof current.updatedAt === "string" ? current.updatedAt : new Date().toISOString(),
+  };
+}
+
+const textBox =
+  "max-h-72 overflow-auto rounded-lg border bg-white p-3 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800 " +
+  "outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 " +
+  "empty:before:text-stone-400 empty:before:italic empty:before:content-['(empty_page)']";
+
+/**
+ * AI text that was not written into the page because the page changed while the job ran. The author compares it
+ * with the page as it is now and decides: Apply (a new version on top of the current one) or Discard.
+ */
+export function SuggestionPanel({
+  suggestion,
+  page,
+  pageNumber,
+  jobRunning,
+  onApplied,
+  onDiscarded,
+  onGone,
+  onPageChanged,
+}: {
+  suggestion: SuggestionData;
+  page: PageData;
+  pageNumber: number;
+  /** Another AI job is writing this page right now. */
+  jobRunning: boolean;
+  onApplied: (page: PageData) => void;
+  onDiscarded: () => void;
+  /** The suggestion was already applied or discarded elsewhere. */
+  onGone: () => void;
+  /** The page turned out to be newer than shown (applying found a conflict). */
+  onPageChanged: (page: PageData) => void;
+}) {
+  const id = useId();
+  const [busy, setBusy] = useState<"apply" | "discard" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function apply() {
+    if (busy) return;
+    setBusy("apply");
+    setError(null);
+    const result = await callAction(() => applySuggestionAction({ suggestionId: suggestion.id, baseVersion: page.version }));
+    setBusy(null);
+    if (result.ok) {
+      onApplied(toPageData(result.data));
+      return;
+    }
+    if (result.error.code === "CONFLICT") {
+      const current = readCurrent(result.error.details);
+      if (current) {
+        onPageChanged({ ...page, ...current });
+        setError(
+          "The page changed again just now. The comparison below shows its current text: check it and apply again if you still want the suggestion.",
+        );
+        return;
+      }
+      // Applied or discarded in another tab.
+      onGone();
+      return;
+    }
+    if (result.error.code === "NOT_FOUND") {
+      onGone();
+      return;
+    }
+    setError(result.error.message);
+  }
+
+  async function discard() {
+    if (busy) return;
+    setBusy("discard");
+    setError(null);
+    const result = await callAction(() => discardSuggestionAction({ suggestionId: suggestion.id }));
+    setBusy(null);
+    if (result.ok) {
+      onDiscarded();
+      return;
+    }
+    if (result.error.code === "NOT_FOUND") {
+      onGone();
+      return;
+    }
+    setError(result.error.message);
+  }
+
+  const same = suggestion.content === page.content;
+
+  return (
+    <section
+      data-testid="suggestion-panel"
+      data-suggestion-id={suggestion.id}
+      aria-labelledby={`${id}-title`}
+      className="space-y-3 rounded-xl border border-violet-200 bg-violet-50/50 p-3 text-sm sm:p-4"
+    >
+      <div className="flex gap-2">
+        <Sparkles aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-violet-600" />
+        <div className="min-w-0">
+          <h3 id={`${id}-title`} className="font-semibold text-violet-950">
+            AI suggestion for page {pageNumber}
+          </h3>
+          <p className="mt-0.5 text-stone-600">
+            The page changed while the AI was working, so its text was kept here instead of overwriting the page.
+            Compare, then apply it or discard it. <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
+          </p>
+        </div>
+      </div>
+
+      <div className="grid gap-3 md:grid-cols-2">
+        <figure className="min-w-0 space-y-1">
+          <figcaption className="text-xs font-medium tracking-wide text-stone-500 uppercase">
+            Page now · v{page.version} · {formatCount(page.content.length)} characters
+          </figcaption>
+          <div
+            data-testid="suggestion-current-text"
+            tabIndex={0}
+            aria-label={`Current text of page ${pageNumber}`}
+            className={cn(textBox, "border-stone-200")}
+          >
+            {page.content}
+          </div>
+        </figure>
+        <figure className="min-w-0 space-y-1">
+          <figcaption className="text-xs font-medium tracking-wide text-violet-700 uppercase">
+            AI suggestion · {formatCount(suggestion.content.length)} characters
+          </figcaption>
+          <div
+            data-testid="suggestion-text"
+            tabIndex={0}
+            aria-label={`Text suggested by the AI for page ${pageNumber}`}
+            className={cn(textBox, "border-violet-200")}
+          >
+            {suggestion.content}
+          </div>
+        </figure>
+      </div>
+
+      {error ? (
+        <Alert tone="error" data-testid="suggestion-error">
+          {error}
+        </Alert>
+      ) : null}
+
+      <div className="flex flex-wrap items-center gap-2">
+        <Button
+          data-testid="suggestion-apply"
+          size="sm"
+          variant="primary"
+          pending={busy === "apply"}
+          disabled={busy !== null || jobRunning}
+          title={jobRunning ? "Wait for the running AI job to finish, or cancel it" : undefined}
+          onClick={() => void apply()}
+          icon={<Check aria-hidden="true" className="size-4" />}
+        >
+          {busy === "apply" ? "Applying…" : "Apply suggestion"}
+        </Button>
+        <Button
+          data-testid="suggestion-discard"
+          size="sm"
+          variant="ghost-danger"
+          pending={busy === "discard"}
+          disabled={busy !== null}
+          onClick={() => void discard()}
+          icon={<Trash2 aria-hidden="true" className="size-4" />}
+        >
+          {busy === "discard" ? "Discarding…" : "Discard"}
+        </Button>
+        <p className="text-xs text-stone-500">
+          {same
+            ? "The page already has exactly this text."
+            : "Applying saves it as a new version; the current text stays in the history."}
+        </p>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+import { eq, sql } from "drizzle-orm";
+import { inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { applyCallResult } from "./apply";
+import { callApp, type CallResult } from "./call";
+import type { EngineContext } from "./context";
+import { applyDiscoveryStep, fastPathOp } from "./fast-path";
+import type { FunctionDef } from "./function-config";
+import { findFunction } from "./function-store";
+import {
+  discardItem,
+  ensureDiscovery,
+  failRunById,
+  failRunForItem,
+  type Applied,
+  type ClaimedItem,
+  type MemoEntry,
+  type RunState,
+} from "./item";
+import { applyTimer } from "./timers";
+import { toSerializedError, type EventPayload } from "./types";
+
+/** What executing an item needs from the engine instance that claimed it. */
+export interface Worker {
+  ctx: EngineContext;
+  owner: string;
+  serveUrl: string;
+  signingKey: string;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Executes one claimed item: a timer, or a call to the app — load the run's state (unless the worker carries it from
+ * the previous call), build the signed request, call, record the reply.
+ */
+export async function executeItem(
+  worker: Worker,
+  item: ClaimedItem,
+  continueLeaseMs: number | undefined,
+): Promise<Applied> {
+  if (item.kind !== "call") return applyTimer(worker.ctx, item, worker.owner, continueLeaseMs);
+  const prepStart = Date.now();
+  const db = worker.ctx.db;
+  const state = item.state ?? (await loadRun(worker.ctx, item));
+  if (!state) {
+    await discardItem(worker.ctx, item, worker.owner);
+    return { applied: false, next: null };
+  }
+  const fn = await findFunction(db, db, state.functionId);
+  if (!fn) {
+    return failRunForItem(worker.ctx, item, worker.owner, {
+      name: "InngestFunctionNotFound",
+      message: `Function "${state.functionId}" is no longer served by the app`,
+    });
+  }
+  const stack = state.steps.map(([id]) => id);
+  const body = {
+    event: state.event,
+    events: [state.event],
+    steps: Object.fromEntries(
+      state.steps.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }]),
+    ),
+    ctx: {
+      run_id: item.runId,
+      attempt: item.attempt,
+      // The SDK decides between a retriable StepError and a final StepFailed from this.
+      max_attempts: fn.retries + 1,
+      // A targeted step call runs that one step; discovery may run a single new step at once (saves a call).
+      disable_immediate_execution: item.stepId !== null,
+      use_api: false,
+      stack: { stack, current: Math.max(0, stack.length - 1) },
+    },
+    version: 2,
+  };
+  const startedAt = new Date();
+  const result = await callApp({
+    serveUrl: worker.serveUrl,
+    functionId: fn.id,
+    stepId: item.stepId ?? "step",
+    body,
+    signingKey: worker.signingKey,
+    timeoutMs: worker.requestTimeoutMs,
+  });
+  const endedAt = new Date();
+  const applied = await record(worker, item, fn, result, state, startedAt, endedAt, continueLeaseMs);
+  worker.ctx.log("debug", "inngest call", {
+    runId: item.runId,
+    step: item.stepId ?? "discovery",
+    prepareMs: startedAt.getTime() - prepStart,
+    callMs: endedAt.getTime() - startedAt.getTime(),
+    recordMs: Date.now() - endedAt.getTime(),
+  });
+  return applied;
+}
+
+/** Records a call's result: the one-statement fast path when it applies, the general transaction otherwise. */
+async function record(
+  worker: Worker,
+  item: ClaimedItem,
+  fn: FunctionDef,
+  result: CallResult,
+  state: RunState,
+  startedAt: Date,
+  endedAt: Date,
+  continueLeaseMs: number | undefined,
+): Promise<Applied> {
+  const op = fastPathOp(item, result);
+  if (!op) {
+    return applyCallResult(worker.ctx, {
+      item,
+      owner: worker.owner,
+      fn,
+      result,
+      state,
+      startedAt,
+      endedAt,
+      ...(continueLeaseMs ? { continueLeaseMs } : {}),
+    });
+  }
+  const fields = { runId: item.runId, functionId: fn.id, step: op.displayName || op.name || op.id };
+  const applied = await applyDiscoveryStep(worker.ctx, {
+    item,
+    owner: worker.owner,
+    op,
+    state,
+    httpStatus: result.outcome.status ?? 206,
+    startedAt,
+    endedAt,
+    ...(continueLeaseMs ? { continueLeaseMs } : {}),
+  });
+  if (!applied.applied) {
+    await discardItem(worker.ctx, item, worker.owner);
+    return applied;
+  }
+  if (applied.repeated) {
+    await failRunById(worker.ctx, item.runId, {
+      name: "InngestNonDeterminismError",
+      message: "The function reported only steps that had already run; is the code outside steps deterministic?",
+    });
+    return applied;
+  }
+  if (op.op === "StepFailed")
+    worker.ctx.log("warn", "inngest step failed", { ...fields, error: toSerializedError(op.error).message });
+  else worker.ctx.log("info", "inngest step completed", fields);
+  if (applied.orphaned) await ensureDiscovery(worker.ctx, item.runId);
+  return applied;
+}
+
+/** The run's event and memoized steps (completion order), in one query; null when the run has ended. */
+async function loadRun(ctx: EngineContext, item: ClaimedItem): Promise<RunState | null> {
+  const [run] = await ctx.db
+    .select({
+      functionId: inngestRuns.functionId,
+      status: inngestRuns.status,
+      event: inngestRuns.event,
+      steps: sql<unknown>`coalesce((
+        select json_agg(json_build_array(s.id, s.status, s.data, s.error) order by s.seq)
+        from ${inngestSteps} s
+        where s.run_id = ${item.runId} and s.status in ('completed', 'failed')
+      ), '[]'::json)`,
+    })
+    .from(inngestRuns)
+    .where(eq(inngestRuns.id, item.runId));
+  if (!run || (run.status !== "queued" && run.status !== "running")) return null;
+  const steps = (typeof run.steps === "string" ? JSON.parse(run.steps) : run.steps) as MemoEntry[];
+  return { functionId: run.functionId, event: run.event as EventPayload, steps };
+}
