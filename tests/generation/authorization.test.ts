@@ -1,0 +1,183 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
+import type { ActionResult } from "@/lib/action-result";
+import type { Actor } from "@/lib/stories";
+import { writePageContent } from "@/lib/stories/pages";
+import { useTestDb } from "../helpers/db";
+import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
+
+/**
+ * Every generation function, server action and route × {anonymous, another author, the owner, an admin}.
+ * The tables are keyed by the modules' exports, so a new function or action without a row fails the first tests.
+ */
+const mocks = vi.hoisted(() => ({
+  currentActor: vi.fn<() => Promise<{ id: string; role: "author" | "admin" } | null>>(),
+}));
+vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+// No engine runs in this file: sending the event fails and the job stays pending for the sweeper, as designed.
+vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
+
+const domain = await import("@/lib/stories/generation");
+const actions = await import("@/app/actions/generation");
+const jobRoute = await import("@/app/api/jobs/[jobId]/route");
+const eventsRoute = await import("@/app/api/jobs/[jobId]/events/route");
+
+useTestDb();
+
+interface World {
+  storyId: string;
+  pageId: string;
+  blankPageId: string;
+  jobId: string;
+  suggestionId: string;
+}
+
+let owner: Actor;
+let other: Actor;
+let admin: Actor;
+
+/** A fresh world per call: a story of the owner with a written AI job (applied) and an open suggestion. */
+async function makeWorld(): Promise<World> {
+  const { story, pages } = await makeStory(owner, ["Text to revise.", "", "More text."]);
+  const { getDb } = await import("@/db");
+  const db = await getDb();
+  const jobId = await makeAiJob(pages[0]!.id, owner.id);
+  await writePageContent(db, { pageId: pages[0]!.id, content: "machine text", baseVersion: 1, authorId: owner.id, source: "ai", jobId });
+  const suggestionJob = await makeAiJob(pages[2]!.id, owner.id);
+  const [suggestion] = await db
+    .insert(pageSuggestions)
+    .values({ pageId: pages[2]!.id, jobId: suggestionJob, content: "Suggested.", baseVersion: 1 })
+    .returning();
+  await db.update(aiJobs).set({ status: "succeeded" }).where(eq(aiJobs.id, jobId));
+  return { storyId: story.id, pageId: pages[0]!.id, blankPageId: pages[1]!.id, jobId, suggestionId: suggestion!.id };
+}
+
+const inputs: Record<string, (w: World) => unknown> = {
+  requestPageText: (w) => ({ pageId: w.blankPageId }),
+  getPageJob: (w) => ({ jobId: w.jobId }),
+  getLatestPageJob: (w) => ({ pageId: w.pageId }),
+  cancelPageJob: (w) => ({ jobId: w.jobId }),
+  listOpenSuggestions: (w) => ({ storyId: w.storyId }),
+  applySuggestion: (w) => ({ suggestionId: w.suggestionId }),
+  discardSuggestion: (w) => ({ suggestionId: w.suggestionId }),
+  listActivePageJobs: (w) => ({ storyId: w.storyId }),
+  undoPageJob: (w) => ({ jobId: w.jobId }),
+};
+/** Exported functions that take no actor, each with the reason. */
+const internal = {
+  modelLabel: "formats a label",
+  toPageJobView: "maps a row the caller already authorized",
+  applyPageJobResult: "runs inside the Inngest function after the job succeeded (no user)",
+};
+
+beforeAll(async () => {
+  owner = await makeActor();
+  other = await makeActor();
+  admin = await makeActor("admin");
+});
+
+describe("generation domain functions", () => {
+  it("every exported function is in the matrix or documented as internal", () => {
+    const exported = Object.entries(domain)
+      .filter(([, v]) => typeof v === "function")
+      .map(([k]) => k)
+      .sort();
+    expect(exported).toEqual([...Object.keys(inputs), ...Object.keys(internal)].sort());
+  });
+
+  const fn = (name: string) => (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
+
+  it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND", async (name) => {
+    const w = await makeWorld();
+    await expect(fn(name)(null, inputs[name]!(w))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(fn(name)(other, inputs[name]!(w))).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it.each(Object.keys(inputs))("%s: the owner and an admin are let through", async (name) => {
+    for (const actor of [owner, admin]) {
+      const w = await makeWorld();
+      await expect(fn(name)(actor, inputs[name]!(w))).resolves.not.toThrow();
+    }
+  });
+
+  it("another author's failed attempts change nothing", async () => {
+    const w = await makeWorld();
+    for (const name of ["cancelPageJob", "applySuggestion", "discardSuggestion", "undoPageJob", "requestPageText"]) {
+      await fn(name)(other, inputs[name]!(w)).catch(() => {});
+    }
+    const { getDb } = await import("@/db");
+    const db = await getDb();
+    const [job] = await db.select().from(aiJobs).where(eq(aiJobs.id, w.jobId));
+    expect(job!.status).toBe("succeeded");
+    const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, w.suggestionId));
+    expect(suggestion!.status).toBe("open");
+    expect(await db.select().from(aiJobs).where(eq(aiJobs.targetId, w.blankPageId))).toHaveLength(0);
+  });
+});
+
+describe("generation server actions", () => {
+  const actionFor = (name: string) =>
+    (actions as unknown as Record<string, (i: unknown) => Promise<ActionResult<unknown>>>)[`${name}Action`]!;
+
+  it("every action maps to a domain function in the matrix", () => {
+    const names = Object.keys(actions).map((k) => k.replace(/Action$/, "")).sort();
+    expect(names.every((n) => n in inputs)).toBe(true);
+  });
+
+  it.each(Object.keys(actions).map((k) => k.replace(/Action$/, "")))("%sAction checks who is asking", async (name) => {
+    const w = await makeWorld();
+    mocks.currentActor.mockResolvedValue(null);
+    expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: false, error: { code: "UNAUTHENTICATED" } });
+    mocks.currentActor.mockResolvedValue(other);
+    expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    mocks.currentActor.mockResolvedValue(owner);
+    expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: true });
+  });
+});
+
+describe("job routes", () => {
+  const call = async (route: { GET: (r: Request, c: { params: Promise<{ jobId: string }> }) => Promise<Response> }, jobId: string) => {
+    const controller = new AbortController();
+    const response = await route.GET(new Request(`http://localhost/api/jobs/${jobId}`, { signal: controller.signal }), {
+      params: Promise.resolve({ jobId }),
+    });
+    controller.abort();
+    return response;
+  };
+
+  it.each([
+    ["GET /api/jobs/[jobId]", jobRoute],
+    ["GET /api/jobs/[jobId]/events", eventsRoute],
+  ] as const)("%s: 401 anonymous, 404 another author or bad id, 200 owner and admin", async (_name, route) => {
+    const w = await makeWorld();
+    mocks.currentActor.mockResolvedValue(null);
+    const anonymous = await call(route, w.jobId);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: "UNAUTHENTICATED" });
+    mocks.currentActor.mockResolvedValue(other);
+    expect((await call(route, w.jobId)).status).toBe(404);
+    expect((await call(route, "not-a-uuid")).status).toBe(400);
+    for (const actor of [owner, admin]) {
+      mocks.currentActor.mockResolvedValue(actor);
+      const ok = await call(route, w.jobId);
+      expect(ok.status).toBe(200);
+    }
+  });
+
+  it("the event stream sends the job's state and ends when it has settled", async () => {
+    const w = await makeWorld();
+    mocks.currentActor.mockResolvedValue(owner);
+    const response = await eventsRoute.GET(new Request(`http://localhost/api/jobs/${w.jobId}/events`), {
+      params: Promise.resolve({ jobId: w.jobId }),
+    });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const text = await response.text();
+    const events = text.split("\n\n").filter((block) => block.startsWith("event: job"));
+    expect(events).toHaveLength(1);
+    const job = JSON.parse(events[0]!.split("\ndata: ")[1]!);
+    expect(job).toMatchObject({ id: w.jobId, status: "succeeded", resolution: "applied", page: { content: "machine text" } });
+  });
+});
