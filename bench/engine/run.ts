@@ -27,6 +27,8 @@ import { embeddedRuntime } from "@/lib/inngest/embedded/state";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
+/** Other load on the machine when the benchmark started (it shares 2 cores with other work here). */
+const LOAD_AT_START = os.loadavg()[0]!;
 const LATENCY_RUNS = 20;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
 
@@ -275,7 +277,8 @@ function report(results: (Result | string)[]): string {
     "",
     `Run with \`npm run bench:engine\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ` +
       `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ` +
-      `inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}; engine workers = ${WORKERS}.`,
+      `inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}; engine workers = ${WORKERS}; ` +
+      `load average ${LOAD_AT_START.toFixed(1)} at start.`,
     "",
     "A 3-step function with no-op steps, served by the real `serve()` handler over loopback HTTP, in the same Node",
     "process as the engine (as in the app). Per-step overhead is the time from the end of one step body to the start",
