@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
-import { pageRevisions, pages, stories } from "@/db/schema";
+import { pageRevisions, pages } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
 import { ContextBudgetError } from "@/lib/ai/context";
 import { createOrJoinJob, findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
@@ -13,7 +13,7 @@ import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { loadOwnedPage } from "./access";
+import { loadOwnedPage, loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
 import { writePageContent } from "./pages";
 import { parseInput } from "./validation";
@@ -282,8 +282,7 @@ export async function listOpenSuggestions(actorOrNull: Actor | null, input: unkn
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
   const db = await getDb();
-  const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
-  if (!story || (story.ownerId !== actor.id && actor.role !== "admin")) throw new AppError("NOT_FOUND", "We couldn't find that story.");
+  await loadOwnedStory(db, actor, storyId);
   const rows = await db
     .select({ suggestion: pageSuggestions })
     .from(pageSuggestions)
@@ -345,8 +344,7 @@ export async function listActivePageJobs(actorOrNull: Actor | null, input: unkno
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
   const db = await getDb();
-  const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
-  if (!story || (story.ownerId !== actor.id && actor.role !== "admin")) throw new AppError("NOT_FOUND", "We couldn't find that story.");
+  await loadOwnedStory(db, actor, storyId);
   const rows = await db
     .select({ job: aiJobs })
     .from(aiJobs)
