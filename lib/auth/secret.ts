@@ -8,6 +8,9 @@ import path from "node:path";
  */
 export function authSecret(): string {
   if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  // `next build` evaluates the auth modules to collect route configuration but serves no request: nothing is signed
+  // with this value, and the real secret is required again when the server starts.
+  if (process.env.NEXT_PHASE === "phase-production-build") return "build-time-placeholder-never-used-for-signing";
   if (process.env.DATABASE_URL) {
     throw new Error("AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.");
   }
