@@ -1,14 +1,17 @@
 import { getDbHandle, isEmbeddedDatabase } from "@/db";
 import { startInngest } from "@/lib/inngest/embedded/start";
+import { authSecret } from "@/lib/auth/secret";
 import { log } from "@/lib/log";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 
 /** Opens the database at start, so that a locked or unreachable database is reported at once, not on a first click. */
 export async function startServer(): Promise<void> {
   try {
+    // Fails now, with the message saying what to set, rather than on every sign-in later.
+    authSecret();
     await getDbHandle();
   } catch (error) {
-    log("error", "database unavailable at start", { error });
+    log("error", "cannot start", { error });
     console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
