@@ -161,14 +161,14 @@ test.describe("generate with AI", () => {
     await expect(editor).toHaveValue(original);
     await expect(editor).not.toHaveAttribute("readonly");
     await expect(card.getByTestId("generate-retry")).toBeVisible();
-    // The saved original is the page's current version; nothing from the AI was written.
-    await expect(card).toHaveAttribute("data-version", "3");
+    // The original was saved first (version 2, from the blank version 1); nothing from the AI was written.
+    await expect(card).toHaveAttribute("data-version", "2");
 
     // Retry runs it again, to the end this time.
     await card.getByTestId("generate-retry").click();
     await expect(card.getByTestId("generate-status")).toHaveAttribute("data-status", /pending|running/);
     await expect(card.getByTestId("generate-status")).toHaveAttribute("data-status", "succeeded", JOB);
-    await expect(card).toHaveAttribute("data-version", "4");
+    await expect(card).toHaveAttribute("data-version", "3");
     expect(await editor.inputValue()).not.toBe(original);
   });
 
@@ -213,6 +213,23 @@ test.describe("generate with AI", () => {
     await expect(secondCard.getByTestId("page-generating")).toHaveCount(0, JOB);
     await expect(secondCard.getByTestId("page-content")).toHaveText(final);
     await second.close();
+  });
+
+  test("when the live stream is unavailable, progress and the outcome still arrive by polling", async ({ author }) => {
+    const { page } = author;
+    const { card } = await storyWithTwoPages(page, "The Fallback");
+    // The event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
+    await page.route("**/api/jobs/*/events", (route) => route.abort());
+    await card.getByTestId("page-content").click();
+    await card.getByTestId("generate-button").click();
+    const status = card.getByTestId("generate-status");
+    await expect(status).toHaveAttribute("data-transport", "polling");
+    const editor = card.getByTestId("page-editor");
+    const first = await waitForLongerThan(editor, 0);
+    await waitForLongerThan(editor, first);
+    await expect(status).toHaveAttribute("data-status", "succeeded", JOB);
+    await expect(card).toHaveAttribute("data-version", "2");
+    await expect(editor).not.toHaveAttribute("readonly");
   });
 
   test("clicking twice, or from two tabs, starts one job", async ({ author }) => {

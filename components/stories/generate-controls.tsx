@@ -1,6 +1,6 @@
 "use client";
 
-import { CircleCheck, CircleStop, RotateCcw, WandSparkles, X } from "lucide-react";
+import { CircleCheck, CircleStop, RotateCcw, Sparkles, WandSparkles, X } from "lucide-react";
 import { useId, type KeyboardEvent, type Ref } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -161,10 +161,14 @@ export function GenerationStatus({
       data-resolution={job.resolution ?? undefined}
       className={cn("flex items-start gap-2 text-sm text-stone-600", className)}
     >
-      <CircleCheck aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-emerald-600" />
+      {job.resolution === "suggested" ? (
+        <Sparkles aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-violet-600" />
+      ) : (
+        <CircleCheck aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-emerald-600" />
+      )}
       <p>
         {job.resolution === "suggested"
-          ? "The page changed while the AI was working, so nothing was overwritten: the AI text is waiting as a suggestion."
+          ? "The page changed while the AI was working, so nothing was overwritten: compare its text with the page below and apply or discard it."
           : `Done: the ${job.modelLabel} ${job.jobType === "page_text.write" ? "wrote" : "revised"} this page. Undo it from the notification, or bring back any version from the history.`}
       </p>
     </div>

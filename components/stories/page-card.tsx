@@ -422,7 +422,7 @@ export function PageCard({
             </div>
           </div>
         ) : (
-          <div className="relative">
+          <>
             {job && (job.status === "failed" || job.status === "cancelled") ? (
               <GenerationStatus
                 job={job}
@@ -436,34 +436,36 @@ export function PageCard({
                 className="mb-3"
               />
             ) : null}
-            <div
-              ref={contentRef}
-              id={textId}
-              data-testid="page-content"
-              role="button"
-              tabIndex={0}
-              aria-label={page.content ? `Edit page ${pageNumber}` : `Edit page ${pageNumber} (empty)`}
-              aria-describedby={page.content ? textId : undefined}
-              onClick={openEditor}
-              onKeyDown={onContentKeyDown}
-              className={cn(
-                "min-h-16 cursor-text rounded-lg px-3 py-2 -mx-3 sm:pr-8 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800",
-                "transition-colors hover:bg-stone-50 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
-                "empty:before:text-stone-400 empty:before:italic empty:before:content-['Empty_page_—_click_or_press_Enter_to_write']",
-              )}
-            >
-              {page.content}
+            <div className="relative">
+              <div
+                ref={contentRef}
+                id={textId}
+                data-testid="page-content"
+                role="button"
+                tabIndex={0}
+                aria-label={page.content ? `Edit page ${pageNumber}` : `Edit page ${pageNumber} (empty)`}
+                aria-describedby={page.content ? textId : undefined}
+                onClick={openEditor}
+                onKeyDown={onContentKeyDown}
+                className={cn(
+                  "min-h-16 cursor-text rounded-lg px-3 py-2 -mx-3 sm:pr-8 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800",
+                  "transition-colors hover:bg-stone-50 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
+                  "empty:before:text-stone-400 empty:before:italic empty:before:content-['Empty_page_—_click_or_press_Enter_to_write']",
+                )}
+              >
+                {page.content}
+              </div>
+              <Pencil
+                aria-hidden="true"
+                className="pointer-events-none absolute top-3 right-0 hidden size-4 text-stone-300 opacity-0 transition-opacity group-hover/page:opacity-100 sm:block"
+              />
+              {page.content ? (
+                <p className="mt-2 text-right text-[11px] text-stone-400 tabular-nums">
+                  {formatCount(page.content.length)} characters
+                </p>
+              ) : null}
             </div>
-            <Pencil
-              aria-hidden="true"
-              className="pointer-events-none absolute top-3 right-0 hidden size-4 text-stone-300 opacity-0 transition-opacity group-hover/page:opacity-100 sm:block"
-            />
-            {page.content ? (
-              <p className="mt-2 text-right text-[11px] text-stone-400 tabular-nums">
-                {formatCount(page.content.length)} characters
-              </p>
-            ) : null}
-          </div>
+          </>
         )}
       </div>
 
