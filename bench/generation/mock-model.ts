@@ -91,17 +91,21 @@ export function createBenchModel(): BenchModel {
             finish();
             return;
           }
-          // Word i arrives at (i + 1) / n of the total; the last one closes the stream at totalMs.
-          words.forEach((word, i) => {
-            const at = ((i + 1) * pace) / words.length;
+          // Word i is due at (i + 1) / n of the total after the call; the last one closes the stream at totalMs.
+          // One timer at a time, each aimed at the next word's due time: timers of different durations can fire out
+          // of order on a busy event loop, a chain cannot (and a late word does not push the later ones back).
+          const next = (i: number) => {
+            const due = started + ((i + 1) * pace) / words.length;
             timers.push(
               setTimeout(() => {
                 if (closed) return;
-                controller.enqueue({ type: "text-delta", id: "0", delta: word });
+                controller.enqueue({ type: "text-delta", id: "0", delta: words[i]! });
                 if (i === words.length - 1) finish();
-              }, at - (clock() - started)),
+                else next(i + 1);
+              }, Math.max(0, due - clock())),
             );
-          });
+          };
+          next(0);
         },
       });
       return { stream };
