@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./schema";
 
-export const aiJobTypes = ["page_text.write", "page_text.revise"] as const;
+/** `story.revise_pages` is a parent job: it fans out one `page_text.revise` child per selected page. */
+export const aiJobTypes = ["page_text.write", "page_text.revise", "story.revise_pages"] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
 export const aiJobStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
@@ -21,6 +22,14 @@ export const aiJobs = pgTable(
     status: text("status", { enum: aiJobStatuses }).notNull().default("pending"),
     targetType: text("target_type").notNull(),
     targetId: uuid("target_id").notNull(),
+    /**
+     * The container of the target (for a page: its story), so history can be filtered by it without lib/ai
+     * knowing what a story is. Null when the target has no container.
+     */
+    scopeType: text("scope_type"),
+    scopeId: uuid("scope_id"),
+    /** For a child of a fan-out job (a background revision): its parent. */
+    parentJobId: uuid("parent_job_id").references((): AnyPgColumn => aiJobs.id, { onDelete: "cascade" }),
     requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
     templateKey: text("template_key").notNull(),
     templateVersion: integer("template_version").notNull(),
@@ -41,7 +50,7 @@ export const aiJobs = pgTable(
     attempts: integer("attempts").notNull().default(0),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),
-    retryOf: uuid("retry_of"),
+    retryOf: uuid("retry_of").references((): AnyPgColumn => aiJobs.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     firstTokenAt: timestamp("first_token_at", { withTimezone: true }),
@@ -53,20 +62,37 @@ export const aiJobs = pgTable(
     uniqueIndex("ai_jobs_one_active_per_target")
       .on(t.targetType, t.targetId)
       .where(sql`${t.status} in ('pending', 'running')`),
+    // History is listed newest first with (created_at, id) keyset pagination; every filter has an index that
+    // serves that order so a page stays an index range scan at 100,000+ jobs.
     index("ai_jobs_created_idx").on(t.createdAt.desc(), t.id.desc()),
-    index("ai_jobs_status_created_idx").on(t.status, t.createdAt.desc()),
-    index("ai_jobs_requested_by_created_idx").on(t.requestedBy, t.createdAt.desc()),
+    index("ai_jobs_status_created_idx").on(t.status, t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_type_created_idx").on(t.jobType, t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_requested_by_created_idx").on(t.requestedBy, t.createdAt.desc(), t.id.desc()),
     index("ai_jobs_target_created_idx").on(t.targetType, t.targetId, t.createdAt.desc()),
-    index("ai_jobs_model_created_idx").on(t.model, t.createdAt.desc()),
-    index("ai_jobs_error_created_idx").on(t.errorCode, t.createdAt.desc()).where(sql`${t.errorCode} is not null`),
+    index("ai_jobs_scope_created_idx").on(t.scopeId, t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_model_created_idx").on(t.model, t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_error_created_idx")
+      .on(t.errorCode, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.errorCode} is not null`),
+    index("ai_jobs_parent_idx").on(t.parentJobId).where(sql`${t.parentJobId} is not null`),
+    index("ai_jobs_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
-    check("ai_jobs_job_type_check", sql`${t.jobType} in ('page_text.write', 'page_text.revise')`),
+    check(
+      "ai_jobs_job_type_check",
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages')`,
+    ),
+    check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
+    check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),
     check("ai_jobs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
     check("ai_jobs_attempts_check", sql`${t.attempts} >= 0`),
     check("ai_jobs_tokens_check", sql`coalesce(${t.inputTokens}, 0) >= 0 and coalesce(${t.outputTokens}, 0) >= 0`),
     check("ai_jobs_cost_check", sql`${t.costUsd} is null or ${t.costUsd} >= 0`),
     check("ai_jobs_error_check", sql`${t.status} <> 'failed' or ${t.errorCode} is not null`),
-    check("ai_jobs_output_check", sql`${t.status} <> 'succeeded' or ${t.outputText} is not null`),
+    // A fan-out parent has no text of its own: its outcome is its children's.
+    check(
+      "ai_jobs_output_check",
+      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} = 'story.revise_pages'`,
+    ),
   ],
 );
 

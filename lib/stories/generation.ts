@@ -19,6 +19,7 @@ import { writePageContent } from "./pages";
 import { parseInput } from "./validation";
 
 export const PAGE_TARGET = "page";
+export const STORY_SCOPE = "story";
 export const INSTRUCTION_MAX = 500;
 
 const requestSchema = z.object({
@@ -174,6 +175,8 @@ export async function requestPageText(actorOrNull: Actor | null, input: unknown)
     jobType: mode === "write" ? "page_text.write" : "page_text.revise",
     targetType: PAGE_TARGET,
     targetId: page.id,
+    scopeType: STORY_SCOPE,
+    scopeId: story.id,
     requestedBy: actor.id,
     templateKey: template.key,
     templateVersion: template.version,

@@ -7,6 +7,10 @@ export interface NewJob {
   jobType: AiJobType;
   targetType: string;
   targetId: string;
+  /** The target's container (e.g. a page's story), for history filters. */
+  scopeType?: string | null;
+  scopeId?: string | null;
+  parentJobId?: string | null;
   requestedBy: string | null;
   templateKey: string;
   templateVersion: number;
