@@ -3,7 +3,9 @@ import { getDb } from "@/db";
 import { inngest } from "@/lib/inngest/client";
 import { AI_JOB_CANCEL_REQUESTED } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { AI_JOB_REQUESTED, type AiJobRequestedData } from "@/lib/inngest/events/ai-job-requested";
-import { AI_JOB_SUCCEEDED } from "@/lib/inngest/events/ai-job-succeeded";
+import { AI_JOB_FAILED } from "@/lib/inngest/events/ai-job-failed";
+import { AI_JOB_SUCCEEDED, type AiJobSucceededData } from "@/lib/inngest/events/ai-job-succeeded";
+import type { AiChildJobRequestedData } from "@/lib/inngest/events/ai-child-job-requested";
 import { log } from "@/lib/log";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import { countAttempt, getJob, markFailed, markRunning, markSucceeded, recordRenderedPrompt, savePartial } from "../jobs/ledger";
@@ -21,6 +23,8 @@ export interface RunAiJobOptions {
   flushIntervalMs?: number;
   globalConcurrency?: number;
   functionId?: string;
+  /** Trigger event; background children run the same workflow from their own event, under their own limit. */
+  event?: string;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -39,9 +43,10 @@ function toStepError(error: GenerationError): Error {
 }
 
 /**
- * run-ai-job: start (mark running) → render → generate (streamed; counts an attempt each time it runs) → finish →
- * announce. Every side effect is in a step and every step is safe to repeat (ledger writes are guarded by status).
- * Failure bookkeeping happens once, in onFailure.
+ * run-ai-job: render (marks the job running, renders its prompt) → generate (streamed; counts an attempt each time it
+ * runs) → finish (stores the result, announces ai/job.succeeded). Every side effect is in a step and every step is
+ * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). Failure bookkeeping
+ * happens once, in onFailure.
  */
 export function createRunAiJob(options: RunAiJobOptions = {}) {
   const chooseModel = options.model ?? (() => resolveModel());
@@ -53,7 +58,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
     {
       id: options.functionId ?? "run-ai-job",
       name: "Run AI job",
-      triggers: [{ event: AI_JOB_REQUESTED }],
+      triggers: [{ event: options.event ?? AI_JOB_REQUESTED }],
       retries: 3,
       concurrency: [
         { key: "event.data.targetId", limit: 1 },
@@ -71,27 +76,29 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           log("warn", "ai job failed", { jobId, code, detail });
           return job?.status ?? null;
         });
+        // Fan-out parents count their children's outcomes (lib/ai/functions/settle-fan-out-parent.ts).
+        await step.sendEvent("announce-failure", { name: AI_JOB_FAILED, data: { jobId, targetType: original.data.targetType, targetId: original.data.targetId } });
       },
     },
     async ({ event, step }) => {
       const { jobId } = event.data as AiJobRequestedData;
+      // Children arrive with their parent in the event; passing it on spares every other job a parent lookup.
+      const parentJobId = (event.data as Partial<AiChildJobRequestedData>).parentJobId ?? null;
 
-      const started = await step.run("start", async () => {
-        const job = await markRunning(await getDb(), jobId);
-        if (job) publishJobUpdate({ jobId, status: "running" });
-        return job ? { templateKey: job.templateKey, templateVersion: job.templateVersion } : null;
-      });
-      if (!started) return { jobId, outcome: "not-active" };
-
+      // Start and render are one step: each step is a round trip to the engine, and the running job's row is all
+      // rendering needs. The id stays "render" (same result shape), so a run left mid-way by an older version resumes.
       const rendered = await step.run("render", async () => {
-        const job = await getJob(await getDb(), jobId);
-        if (!job) throw new NonRetriableError(`GEN_CONSTRAINT_FAIL: job ${jobId} disappeared`);
+        const db = await getDb();
+        const job = await markRunning(db, jobId);
+        if (!job) return null;
+        publishJobUpdate({ jobId, status: "running" });
         const template = await loadTemplate(job.templateKey, job.templateVersion);
         const prompt = await renderTemplate(template, job.promptPayload as Record<string, unknown>);
         const promptHash = hashPrompt(prompt);
-        await recordRenderedPrompt(await getDb(), jobId, promptHash);
+        await recordRenderedPrompt(db, jobId, promptHash);
         return { prompt, promptHash };
       });
+      if (!rendered) return { jobId, outcome: "not-active" };
 
       const generated = await step.run("generate", async () => {
         const db = await getDb();
@@ -107,14 +114,21 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             stallTimeoutMs,
             totalTimeoutMs,
             flushIntervalMs,
-            onPartial: async (text) => {
+            onPartial: async (text, final) => {
               publishJobUpdate({ jobId, partialText: text });
+              // The whole text is stored by finish right after, whose status guard also catches a late cancel.
+              if (final) return;
               // The ledger write doubles as the cancel check: a cancelled job is no longer "running".
               const stillRunning = await savePartial(db, jobId, text, new Date());
               if (!stillRunning) controller.abort(new Error("job is no longer running"));
             },
           });
-          return { ...result, firstTokenAt: result.firstTokenAt?.toISOString() ?? null };
+          return {
+            ...result,
+            firstTokenAt: result.firstTokenAt?.toISOString() ?? null,
+            // Priced here, where the job row is at hand, so that finish needs no read of its own.
+            costUsd: costUsd(job.model, result),
+          };
         } catch (error) {
           const generationError = toGenerationError(error);
           log("warn", "ai generation attempt failed", { jobId, code: generationError.code, detail: generationError.detail });
@@ -124,19 +138,32 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
 
       const finished = await step.run("finish", async () => {
         const db = await getDb();
-        const job = await getJob(db, jobId);
+        // A generate result memoized by an older version carries no price.
+        const price =
+          generated.costUsd !== undefined ? generated.costUsd : costUsd((await getJob(db, jobId))?.model ?? "", generated);
         const done = await markSucceeded(db, jobId, {
           text: generated.text,
           inputTokens: generated.inputTokens,
           outputTokens: generated.outputTokens,
-          costUsd: job ? costUsd(job.model, generated) : null,
+          costUsd: price,
           firstTokenAt: generated.firstTokenAt ? new Date(generated.firstTokenAt) : null,
         });
-        return done ? { targetType: done.targetType, targetId: done.targetId } : null;
+        // A repeat of this step (its first attempt marked the job but failed to send, or its result was not
+        // recorded) finds the job already succeeded and must still announce it.
+        const job = done ?? (await getJob(db, jobId));
+        if (job?.status !== "succeeded") return null;
+        const announced: AiJobSucceededData = { jobId, targetType: job.targetType, targetId: job.targetId, parentJobId };
+        // Announced from inside the step rather than by step.sendEvent, which would be one more round trip to the
+        // engine on every job's critical path. The fixed event id makes a repeated send start nothing new.
+        await inngest.send({ id: `${jobId}:succeeded`, name: AI_JOB_SUCCEEDED, data: announced });
+        return { ...announced, announced: true };
       });
       if (!finished) return { jobId, outcome: "not-active" };
-
-      await step.sendEvent("announce", { name: AI_JOB_SUCCEEDED, data: { jobId, ...finished } });
+      // A finish memoized by an older version, which left the announcement to a step of its own.
+      const memoized: { targetType: string; targetId: string; announced?: boolean } = finished;
+      if (!memoized.announced) {
+        await step.sendEvent("announce", { name: AI_JOB_SUCCEEDED, data: { jobId, targetType: memoized.targetType, targetId: memoized.targetId, parentJobId } });
+      }
       return { jobId, outcome: "succeeded", promptHash: rendered.promptHash };
     },
   );

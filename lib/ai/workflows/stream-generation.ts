@@ -12,8 +12,8 @@ export interface StreamGenerationInput {
   stallTimeoutMs: number;
   /** The whole call may not take longer than this → GEN_TIMEOUT. */
   totalTimeoutMs: number;
-  /** Called with the text so far, at most once per `flushIntervalMs`, and once more at the end. */
-  onPartial?: (textSoFar: string) => void | Promise<void>;
+  /** Called with the text so far, at most once per `flushIntervalMs`, and once more at the end (`final`). */
+  onPartial?: (textSoFar: string, final: boolean) => void | Promise<void>;
   flushIntervalMs?: number;
   now?: () => number;
 }
@@ -60,7 +60,7 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
     if (!force && now() - lastFlush < flushIntervalMs) return;
     lastFlush = now();
     flushedLength = text.length;
-    await input.onPartial(text);
+    await input.onPartial(text, force);
   };
 
   try {

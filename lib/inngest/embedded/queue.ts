@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import { inngestQueue, inngestRuns } from "@/db/engine-schema";
 import type { ClaimedItem } from "./item";
 import { rowsOf } from "./sql";
+import type { EventPayload } from "./types";
 
 export interface ClaimOptions {
   owner: string;
@@ -99,18 +100,25 @@ export async function claimItems(db: Db, opts: ClaimOptions): Promise<Claimed[]>
           .update(inngestRuns)
           .set({ status: "running", startedAt: now })
           .where(and(inArray(inngestRuns.id, calls), eq(inngestRuns.status, "queued")))
-          .returning({ id: inngestRuns.id, functionId: inngestRuns.functionId })
+          .returning({ id: inngestRuns.id, functionId: inngestRuns.functionId, event: inngestRuns.event })
       : [];
-    const startedById = new Map(started.map((r) => [r.id, r.functionId]));
-    return taken.map((t) => ({
-      id: t.id,
-      runId: t.runId,
-      kind: t.kind,
-      stepId: t.stepId,
-      attempt: t.attempt,
-      startedRun: startedById.has(t.runId),
-      ...(startedById.has(t.runId) ? { functionId: startedById.get(t.runId)! } : {}),
-    }));
+    const startedById = new Map(started.map((r) => [r.id, r]));
+    return taken.map((t) => {
+      const run = startedById.get(t.runId);
+      return {
+        id: t.id,
+        runId: t.runId,
+        kind: t.kind,
+        stepId: t.stepId,
+        attempt: t.attempt,
+        startedRun: run !== undefined,
+        ...(run ? { functionId: run.functionId } : {}),
+        // A run starting now has memoized nothing yet: its first call needs no separate read of the run's state.
+        ...(run && t.kind === "call" && t.stepId === null
+          ? { state: { functionId: run.functionId, event: run.event as EventPayload, steps: [] } }
+          : {}),
+      };
+    });
   });
 }
 
