@@ -1,5 +1,11 @@
 import { defineConfig, devices } from "@playwright/test";
+import crypto from "node:crypto";
 import { findChromium } from "./e2e/browser";
+
+// An admin for the admin specs, created by scripts/e2e-server.sh: a real database gets no demo accounts. Set here,
+// in the runner, so the server and every worker (which inherit the runner's environment) agree on it.
+process.env.E2E_ADMIN_EMAIL ??= `e2e-admin-${crypto.randomBytes(4).toString("hex")}@e2e.test`;
+process.env.E2E_ADMIN_PASSWORD ??= `e2e-${crypto.randomBytes(12).toString("hex")}`;
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 // Auth.js rejects sign-in from 127.0.0.1 (Next rewrites it to localhost), so the tests use localhost.
@@ -37,7 +43,7 @@ export default defineConfig({
     // The production build (`npm run build` runs first in `npm run test:e2e`).
     command: "bash scripts/e2e-server.sh",
     url: `${baseURL}/sign-in`,
-    env: { PORT: String(port) },
+    env: { PORT: String(port), E2E_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "pipe",

@@ -13,6 +13,7 @@ export default defineConfig({
     // Each file gets its own database (a PostgreSQL database cloned from a migrated template, or an in-memory
     // PGlite), so files can run in parallel without seeing each other's rows.
     pool: "forks",
-    env: { BCRYPT_COST: "4", NEXT_TELEMETRY_DISABLED: "1" },
+    // Fixtures create many jobs per user within a minute; the rate limit's own tests turn it on with vi.stubEnv.
+    env: { BCRYPT_COST: "4", NEXT_TELEMETRY_DISABLED: "1", AI_RATE_LIMIT_PER_MINUTE: "0" },
   },
 });

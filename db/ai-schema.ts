@@ -55,6 +55,11 @@ export const aiJobs = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }),
     firstTokenAt: timestamp("first_token_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * When the target's owner finished handling a succeeded job's output (wrote it, or kept it as a suggestion).
+     * A fan-out parent waits for its succeeded children to land before it ends, so "done" means reviewable.
+     */
+    landedAt: timestamp("landed_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

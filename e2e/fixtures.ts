@@ -52,6 +52,14 @@ export async function createStory(page: Page, title: string, description = ""): 
   return page.url().split("/").pop()!;
 }
 
+/** The admin scripts/e2e-server.sh creates for this run (see playwright.config.ts). */
+export function e2eAdmin(): Pick<TestUser, "email" | "password"> {
+  const email = process.env.E2E_ADMIN_EMAIL;
+  const password = process.env.E2E_ADMIN_PASSWORD;
+  if (!email || !password) throw new Error("E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD are unset: run the specs through playwright.config.ts");
+  return { email, password };
+}
+
 type Fixtures = {
   /** The default page, signed in as a fresh author. */
   author: { page: Page; user: TestUser };

@@ -16,6 +16,8 @@ export const errorCatalog = {
   EMAIL_TAKEN: { status: 409, message: "An account with this email already exists." },
   INVALID_CREDENTIALS: { status: 401, message: "Email or password is incorrect." },
   SIGNUP_DISABLED: { status: 403, message: "Sign-up is turned off on this server. Ask an admin for an account." },
+  GEN_BUDGET_EXCEEDED: { status: 429, message: "You have used your AI budget for today." },
+  RATE_LIMITED: { status: 429, message: "Too many AI requests in the last minute. Please wait a moment." },
   DB_LOCKED: { status: 503, message: "The embedded database is in use by another process." },
   INTERNAL: { status: 500, message: "Something went wrong on our side. Please try again." },
 } as const;

@@ -15,5 +15,8 @@ else
   export PGLITE_DIR="$PWD/.data/e2e-$PORT/pglite"
   rm -rf "$PWD/.data/e2e-$PORT"
 fi
+if [ -n "${E2E_ADMIN_EMAIL:-}" ]; then
+  ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:?E2E_ADMIN_PASSWORD goes with E2E_ADMIN_EMAIL}" npx tsx scripts/create-admin.ts "$E2E_ADMIN_EMAIL" "E2E Admin"
+fi
 # exec: Playwright stops the server by signalling this process, so it must be the server itself.
 exec node_modules/.bin/next start -p "$PORT"

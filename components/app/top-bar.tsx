@@ -1,8 +1,21 @@
 import { Sprout } from "lucide-react";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { UserRole } from "@/db/schema";
 import { cn } from "@/lib/ui/cn";
 import { SignOutButton } from "./sign-out-button";
+
+function BarLink({ href, testId, children }: { href: string; testId: string; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      data-testid={testId}
+      className="rounded-md px-2 py-1 text-sm font-medium text-stone-600 outline-none hover:bg-stone-100 hover:text-stone-900 focus-visible:ring-2 focus-visible:ring-emerald-600"
+    >
+      {children}
+    </Link>
+  );
+}
 
 export function TopBar({ user }: { user: { name: string; email: string; role: UserRole } }) {
   const initials = user.name
@@ -24,6 +37,14 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
           Story Sprout
         </Link>
         <div className="flex items-center gap-3">
+          {user.role === "admin" ? (
+            <nav aria-label="Admin" className="flex items-center gap-1">
+              <BarLink href="/admin/jobs" testId="nav-admin-jobs">Jobs</BarLink>
+              <BarLink href="/admin/usage" testId="nav-admin-usage">Usage</BarLink>
+              <BarLink href="/admin/users" testId="nav-admin-users">Users</BarLink>
+            </nav>
+          ) : null}
+          <BarLink href="/settings" testId="nav-settings">Settings</BarLink>
           <div data-testid="user-menu" className="flex items-center gap-2.5" title={user.email}>
             <span
               aria-hidden="true"

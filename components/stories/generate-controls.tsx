@@ -9,6 +9,7 @@ import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
+import { AiBudgetHint } from "./ai-budget";
 import type { PageJobData } from "./types";
 import { isJobActive, isJobSettled, JOB_STALL_MS, type JobTransport } from "./use-page-job";
 
@@ -283,6 +284,7 @@ export function GenerateControls({
             {label}
           </span>
         </span>
+        <AiBudgetHint refreshKey={job ? `${job.id}:${job.status}` : "none"} />
         {disabledReason && !busy ? <span className="text-xs text-stone-500">{disabledReason}</span> : null}
       </div>
 

@@ -58,6 +58,9 @@ export interface PageCardProps {
   suggestions: SuggestionData[];
   /** The configured model's label ("offline model"); null when the model is misconfigured. */
   modelLabel: string | null;
+  /** Ticked for a background revision. */
+  selected: boolean;
+  onSelectedChange: (selected: boolean) => void;
   onSuggestionAdded: (suggestion: SuggestionData) => void;
   onSuggestionResolved: (suggestionId: string) => void;
   onChanged: (page: PageData) => void;
@@ -77,6 +80,8 @@ export function PageCard({
   activeJob,
   suggestions,
   modelLabel,
+  selected,
+  onSelectedChange,
   onSuggestionAdded,
   onSuggestionResolved,
   onChanged,
@@ -147,7 +152,13 @@ export function PageCard({
         content: settled.outputText,
         baseVersion: settled.baseVersion ?? current.version,
         createdAt: settled.completedAt ?? new Date().toISOString(),
+        parentJobId: settled.parentJobId ?? null,
       });
+    }
+    if (settled.parentJobId) {
+      // One page of a background revision: its result always waits as a suggestion; the revision panel reports it.
+      setAnnouncement(`The background revision's text for page ${number} is waiting as a suggestion.`);
+      return;
     }
     setAnnouncement("");
     toast.show({
@@ -175,6 +186,14 @@ export function PageCard({
     const result = await withTimeout(() => requestPageTextAction({ pageId: page.id, instruction }));
     if (!result.ok) return fieldErrors(result.error.details).instruction ?? result.error.message;
     if (!settledJobs.current.has(result.data.id)) tracker.accept(result.data);
+    if (isJobActive(result.data) && result.data.parentJobId) {
+      // Joined the page's job of a running background revision (one job per page at a time).
+      toast.show({
+        tone: "info",
+        message: `Page ${latest.current.pageNumber} is being revised by the background revision right now; its text will wait as a suggestion. Generate again once it is done.`,
+      });
+      return null;
+    }
     if (isJobActive(result.data)) {
       setAnnouncement(
         `Generating page ${latest.current.pageNumber} with the ${result.data.modelLabel}. The text appears in the page as it is written.`,
@@ -287,6 +306,16 @@ export function PageCard({
     >
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-stone-100 px-4 py-2 sm:px-5">
         <div className="flex min-w-0 items-center gap-2 text-xs text-stone-500">
+          <input
+            type="checkbox"
+            data-testid="page-select"
+            className="size-4 accent-violet-600 disabled:opacity-40"
+            aria-label={`Select page ${pageNumber} for a background revision`}
+            title={page.content.trim() === "" ? "A blank page cannot be revised" : "Select for a background revision"}
+            checked={selected && page.content.trim() !== ""}
+            disabled={page.content.trim() === ""}
+            onChange={(e) => onSelectedChange(e.target.checked)}
+          />
           <span className="font-semibold tracking-wide text-stone-700 uppercase">Page {pageNumber}</span>
           <span aria-hidden="true">·</span>
           <span title={`Version ${page.version}`}>v{page.version}</span>

@@ -7,6 +7,7 @@ import { addPageAction, deletePageAction, movePageAction, undeletePageAction } f
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
+import { BackgroundRevisionPanel, type BackgroundRevisionData } from "./background-revision-panel";
 import { PageCard } from "./page-card";
 import { byPosition, toPageData, type PageData, type PageJobData, type SuggestionData } from "./types";
 
@@ -22,6 +23,7 @@ export function PageList({
   activeJobs = [],
   suggestions: serverSuggestions = [],
   modelLabel = null,
+  backgroundRevision = null,
 }: {
   storyId: string;
   pages: PageData[];
@@ -31,6 +33,8 @@ export function PageList({
   suggestions?: SuggestionData[];
   /** The configured model's label, e.g. "offline model". */
   modelLabel?: string | null;
+  /** The story's running background revision, or the latest one with suggestions left to review. */
+  backgroundRevision?: BackgroundRevisionData | null;
 }) {
   const router = useRouter();
   const toast = useToast();
@@ -50,6 +54,8 @@ export function PageList({
     setSeenSuggestions(serverSuggestions);
     setSuggestions(serverSuggestions.filter((s) => !resolvedSuggestions.current.has(s.id)));
   }
+  // Pages ticked for a background revision.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [moving, setMoving] = useState<Record<string, number>>({});
   const [adding, setAdding] = useState<string | "end" | null>(null);
   const [deleting, setDeleting] = useState<Set<string>>(() => new Set());
@@ -208,6 +214,16 @@ export function PageList({
       <h2 id="pages-heading" className="sr-only">
         Pages
       </h2>
+      {pages.length > 0 || backgroundRevision ? (
+        <BackgroundRevisionPanel
+          storyId={storyId}
+          pages={pages}
+          selected={selected}
+          onSelectAll={(all) => setSelected(all ? new Set(pages.filter((p) => p.content.trim() !== "").map((p) => p.id)) : new Set())}
+          onClearSelection={() => setSelected(new Set())}
+          initial={backgroundRevision}
+        />
+      ) : null}
       <div ref={listRef} data-testid="page-list" aria-busy={movesPending > 0 || adding !== null || undefined}>
         {pages.length === 0 ? (
           <div
@@ -235,6 +251,15 @@ export function PageList({
                 activeJob={activeJobs.find((j) => j.pageId === page.id) ?? null}
                 suggestions={suggestions.filter((s) => s.pageId === page.id)}
                 modelLabel={modelLabel}
+                selected={selected.has(page.id)}
+                onSelectedChange={(on) =>
+                  setSelected((s) => {
+                    const next = new Set(s);
+                    if (on) next.add(page.id);
+                    else next.delete(page.id);
+                    return next;
+                  })
+                }
                 onSuggestionAdded={suggestionAdded}
                 onSuggestionResolved={suggestionResolved}
                 onChanged={changed}

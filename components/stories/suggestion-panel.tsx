@@ -119,7 +119,9 @@ export function SuggestionPanel({
             AI suggestion for page {pageNumber}
           </h3>
           <p className="mt-0.5 text-stone-600">
-            The page changed while the AI was working, so its text was kept here instead of overwriting the page.
+            {suggestion.parentJobId
+              ? "From the background revision: nothing was written into the page. "
+              : "The page changed while the AI was working, so its text was kept here instead of overwriting the page. "}
             Compare, then apply it or discard it. <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
           </p>
         </div>

@@ -53,6 +53,8 @@ export interface SuggestionData {
   /** The page version the job started from. */
   baseVersion: number;
   createdAt: string;
+  /** Set when the suggestion comes from a background revision (not from a page edited during a Generate). */
+  parentJobId?: string | null;
 }
 
 export function toSuggestionData(s: {
@@ -62,6 +64,7 @@ export function toSuggestionData(s: {
   content: string;
   baseVersion: number;
   createdAt: Date | string;
+  parentJobId?: string | null;
 }): SuggestionData {
   return {
     id: s.id,
@@ -70,5 +73,6 @@ export function toSuggestionData(s: {
     content: s.content,
     baseVersion: s.baseVersion,
     createdAt: typeof s.createdAt === "string" ? s.createdAt : s.createdAt.toISOString(),
+    parentJobId: s.parentJobId ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, Ref, TextareaHTMLAttributes } from "react";
+import type { InputHTMLAttributes, Ref, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 import { cn } from "@/lib/ui/cn";
 
 const base =
@@ -39,6 +39,22 @@ export function Textarea({ invalid, className, ref, ...props }: TextareaProps) {
       ref={ref}
       aria-invalid={invalid || undefined}
       className={cn(base, "py-2 text-sm leading-relaxed", tone(invalid), className)}
+      {...props}
+    />
+  );
+}
+
+export interface SelectProps extends SelectHTMLAttributes<HTMLSelectElement> {
+  invalid?: boolean;
+  ref?: Ref<HTMLSelectElement>;
+}
+
+export function Select({ invalid, className, ref, ...props }: SelectProps) {
+  return (
+    <select
+      ref={ref}
+      aria-invalid={invalid || undefined}
+      className={cn(base, "h-10 px-2.5 text-sm", tone(invalid), className)}
       {...props}
     />
   );

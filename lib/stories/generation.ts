@@ -1,13 +1,12 @@
-import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db";
+import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
-import { ContextBudgetError } from "@/lib/ai/context";
+import { settleFanOutParent } from "@/lib/ai/jobs/fan-out";
 import { createOrJoinJob, findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
-import { buildDocumentPayload } from "@/lib/ai/jobs/payload";
 import { enqueueJob, requestJobCancel } from "@/lib/ai/jobs/queue";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
@@ -15,14 +14,16 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { loadOwnedPage, loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
+import { assertCanRequestAi } from "./budget";
 import { writePageContent } from "./pages";
+import { buildPagePayload, livePageTexts } from "./page-job-input";
 import { parseInput } from "./validation";
 
 export const PAGE_TARGET = "page";
 export const STORY_SCOPE = "story";
 export const INSTRUCTION_MAX = 500;
 
-const requestSchema = z.object({
+export const pageTextRequestSchema = z.object({
   pageId: z.uuid({ message: "Not a valid id." }),
   /** Omitted: a blank page is written, a page with text is revised. */
   mode: z.enum(["write", "revise"]).optional(),
@@ -56,6 +57,8 @@ export interface PageJobView {
   page: { content: string; version: number; updatedAt: string } | null;
   /** The open suggestion this job left, when the page had changed meanwhile. */
   suggestionId: string | null;
+  /** Set when the job is one page of a background revision: its text always lands as a suggestion. */
+  parentJobId: string | null;
 }
 
 export function modelLabel(provider: string, model: string): string {
@@ -109,6 +112,7 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     completedAt: job.completedAt?.toISOString() ?? null,
     resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
     ...(await settledPageState(job)),
+    parentJobId: job.parentJobId,
   };
 }
 
@@ -131,46 +135,46 @@ function publicJobMessage(code: string): string {
  * the outbox, and a sweeper re-sends jobs whose event never left. A second request for the same page joins the
  * running job instead of starting another.
  */
-export async function requestPageText(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+export async function requestPageText(
+  actorOrNull: Actor | null,
+  input: unknown,
+  /** Internal: set by retryJob so the new job links to the one it repeats. */
+  options: { retryOf?: string } = {},
+): Promise<PageJobView> {
+  return (await requestPageTextOutcome(actorOrNull, input, options)).job;
+}
+
+/** requestPageText, also saying whether a job was created or a running one joined (the REST API reports it). */
+export async function requestPageTextOutcome(
+  actorOrNull: Actor | null,
+  input: unknown,
+  options: { retryOf?: string } = {},
+): Promise<{ job: PageJobView; created: boolean }> {
   const actor = requireActor(actorOrNull);
-  const { pageId, mode: requestedMode, instruction } = parseInput(requestSchema, input);
+  const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
   const { page, story } = await loadOwnedPage(db, actor, pageId);
 
   const running = await findActiveJob(db, PAGE_TARGET, page.id);
-  if (running) return toPageJobView(running);
+  if (running) return { job: await toPageJobView(running), created: false };
 
   const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");
   if (mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  const ordered = await db
-    .select({ id: pages.id, content: pages.content })
-    .from(pages)
-    .where(and(eq(pages.storyId, story.id), isNull(pages.deletedAt)))
-    .orderBy(asc(pages.position));
+  await assertCanRequestAi(db, actor);
+  const ordered = await livePageTexts(db, story.id);
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
-  let built;
-  try {
-    built = buildDocumentPayload({
-      document: { title: story.title, description: story.description, language: story.language },
-      sections: ordered.map((p) => ({ id: p.id, text: p.id === page.id && mode === "write" ? "" : p.content })),
-      targetId: page.id,
-      instruction,
-      templateBody: template.body,
-      budgetTokens: model.inputBudgetTokens,
-    });
-  } catch (error) {
-    if (error instanceof ContextBudgetError) {
-      throw new AppError("LIMIT_EXCEEDED", "This page is too long for the AI model's input budget.", {
-        code: "GEN_CONSTRAINT_FAIL",
-        neededTokens: error.neededTokens,
-        budgetTokens: error.budgetTokens,
-      });
-    }
-    throw error;
-  }
+  const built = buildPagePayload({
+    story,
+    ordered,
+    pageId: page.id,
+    mode,
+    instruction,
+    templateBody: template.body,
+    budgetTokens: model.inputBudgetTokens,
+  });
   const { job, created } = await createOrJoinJob(db, {
     jobType: mode === "write" ? "page_text.write" : "page_text.revise",
     targetType: PAGE_TARGET,
@@ -184,8 +188,9 @@ export async function requestPageText(actorOrNull: Actor | null, input: unknown)
     model: model.modelId,
     instruction,
     promptPayload: built.payload,
-    contextLeftOut: built.budget.leftOut.map((l) => ({ ...l, pageNumber: ordered.findIndex((p) => p.id === l.id) + 1 })),
+    contextLeftOut: built.contextLeftOut,
     baseVersion: page.version,
+    retryOf: options.retryOf ?? null,
   });
   if (created) {
     try {
@@ -195,7 +200,7 @@ export async function requestPageText(actorOrNull: Actor | null, input: unknown)
       log("warn", "ai job event not sent; left for the sweeper", { jobId: job.id, error });
     }
   }
-  return toPageJobView(job);
+  return { job: await toPageJobView(job), created };
 }
 
 async function loadPageJob(actor: Actor, jobId: string): Promise<AiJob> {
@@ -229,6 +234,8 @@ export async function cancelPageJob(actorOrNull: Actor | null, input: unknown): 
   const job = await loadPageJob(actor, jobId);
   const db = await getDb();
   const cancelled = await markCancelled(db, job.id);
+  // Cancelling one page of a background revision may end the revision; no run reports a cancelled job.
+  if (cancelled?.parentJobId) await settleFanOutParent(db, cancelled.parentJobId);
   if (cancelled) {
     try {
       await requestJobCancel(job.id);
@@ -252,7 +259,8 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
   if (already) return already;
   const [page] = await db.select().from(pages).where(eq(pages.id, job.targetId)).limit(1);
   if (!page) return "skipped";
-  if (!page.deletedAt && job.baseVersion !== null && page.version === job.baseVersion) {
+  // A background revision's page is never written directly: the author reviews every result (lib/stories/background.ts).
+  if (job.parentJobId === null && !page.deletedAt && job.baseVersion !== null && page.version === job.baseVersion) {
     try {
       await writePageContent(db, {
         pageId: page.id,
@@ -281,18 +289,22 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
   return "suggested";
 }
 
-export async function listOpenSuggestions(actorOrNull: Actor | null, input: unknown): Promise<PageSuggestion[]> {
+export async function listOpenSuggestions(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<(PageSuggestion & { parentJobId: string | null })[]> {
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
   const db = await getDb();
   await loadOwnedStory(db, actor, storyId);
   const rows = await db
-    .select({ suggestion: pageSuggestions })
+    .select({ suggestion: pageSuggestions, parentJobId: aiJobs.parentJobId })
     .from(pageSuggestions)
     .innerJoin(pages, eq(pages.id, pageSuggestions.pageId))
+    .innerJoin(aiJobs, eq(aiJobs.id, pageSuggestions.jobId))
     .where(and(eq(pages.storyId, storyId), eq(pageSuggestions.status, "open"), isNull(pages.deletedAt)))
     .orderBy(desc(pageSuggestions.createdAt));
-  return rows.map((r) => r.suggestion);
+  return rows.map((r) => ({ ...r.suggestion, parentJobId: r.parentJobId }));
 }
 
 const suggestionActionSchema = z.object({
@@ -308,27 +320,41 @@ async function loadOwnedSuggestion(actor: Actor, suggestionId: string): Promise<
   return suggestion;
 }
 
+export const SUGGESTION_RESOLVED_MESSAGE = "This suggestion was already applied or discarded.";
+
+/**
+ * Writes a suggestion's text as an `ai` revision at `baseVersion` and marks the suggestion applied, in one
+ * transaction: a crash or a concurrent Apply/Discard can never leave the text written with the suggestion still
+ * open (or the other way round). A suggestion resolved meanwhile is a CONFLICT with `details.resolved`.
+ */
+export async function writeSuggestion(
+  db: Db,
+  suggestion: Pick<PageSuggestion, "id" | "pageId" | "jobId" | "content">,
+  args: { baseVersion: number; actorId: string },
+) {
+  return writePageContent(
+    db,
+    { pageId: suggestion.pageId, content: suggestion.content, baseVersion: args.baseVersion, authorId: args.actorId, source: "ai", jobId: suggestion.jobId },
+    async (tx) => {
+      const [marked] = await tx
+        .update(pageSuggestions)
+        .set({ status: "applied", resolvedAt: new Date(), resolvedBy: args.actorId })
+        .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")))
+        .returning({ id: pageSuggestions.id });
+      if (!marked) throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
+    },
+  );
+}
+
 /** Applies a suggestion as a new `ai` revision on top of the page's current version (the author chose it). */
 export async function applySuggestion(actorOrNull: Actor | null, input: unknown) {
   const actor = requireActor(actorOrNull);
   const { suggestionId, baseVersion } = parseInput(suggestionActionSchema, input);
   const suggestion = await loadOwnedSuggestion(actor, suggestionId);
-  if (suggestion.status !== "open") throw new AppError("CONFLICT", "This suggestion was already applied or discarded.");
+  if (suggestion.status !== "open") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE);
   const db = await getDb();
   const { page } = await loadOwnedPage(db, actor, suggestion.pageId);
-  const written = await writePageContent(db, {
-    pageId: page.id,
-    content: suggestion.content,
-    baseVersion: baseVersion ?? page.version,
-    authorId: actor.id,
-    source: "ai",
-    jobId: suggestion.jobId,
-  });
-  await db
-    .update(pageSuggestions)
-    .set({ status: "applied", resolvedAt: new Date(), resolvedBy: actor.id })
-    .where(eq(pageSuggestions.id, suggestion.id));
-  return written;
+  return writeSuggestion(db, suggestion, { baseVersion: baseVersion ?? page.version, actorId: actor.id });
 }
 
 export async function discardSuggestion(actorOrNull: Actor | null, input: unknown): Promise<void> {

@@ -16,7 +16,7 @@ import {
   storyIdSchema,
 } from "./validation";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 async function livePages(db: Db | Tx, storyId: string): Promise<Page[]> {
   return db
@@ -102,6 +102,8 @@ export async function savePage(actorOrNull: Actor | null, input: unknown): Promi
 export async function writePageContent(
   db: Db,
   args: { pageId: string; content: string; baseVersion: number; authorId: string | null; source: "human" | "ai"; jobId?: string },
+  /** More writes that must commit or roll back with this one (e.g. marking the suggestion it came from applied). */
+  alongside?: (tx: Tx) => Promise<void>,
 ): Promise<Page> {
   return db.transaction(async (tx) => {
     const [updated] = await tx
@@ -125,6 +127,7 @@ export async function writePageContent(
       authorId: args.authorId,
     });
     await touchStory(tx, updated.storyId);
+    if (alongside) await alongside(tx);
     return updated;
   });
 }

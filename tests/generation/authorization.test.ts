@@ -57,6 +57,7 @@ async function makeWorld(): Promise<World> {
 
 const inputs: Record<string, (w: World) => unknown> = {
   requestPageText: (w) => ({ pageId: w.blankPageId }),
+  requestPageTextOutcome: (w) => ({ pageId: w.blankPageId }),
   getPageJob: (w) => ({ jobId: w.jobId }),
   getLatestPageJob: (w) => ({ pageId: w.pageId }),
   cancelPageJob: (w) => ({ jobId: w.jobId }),
@@ -71,6 +72,7 @@ const internal = {
   modelLabel: "formats a label",
   toPageJobView: "maps a row the caller already authorized",
   applyPageJobResult: "runs inside the Inngest function after the job succeeded (no user)",
+  writeSuggestion: "the write behind applySuggestion / Apply all, called after they authorized the suggestion",
 };
 
 beforeAll(async () => {

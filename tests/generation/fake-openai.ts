@@ -16,8 +16,13 @@ export async function startFakeOpenAI() {
   let script: FakeBehaviour[] = [{ kind: "stream", words: ["Hello ", "world."] }];
   const requests: { body: Record<string, unknown> }[] = [];
   const openSockets = new Set<import("node:net").Socket>();
+  // Requests being answered at once, and the most seen since the last script(): concurrency limits are observed here.
+  const load = { inFlight: 0, maxInFlight: 0 };
 
   const server = http.createServer((req, res) => {
+    load.inFlight += 1;
+    load.maxInFlight = Math.max(load.maxInFlight, load.inFlight);
+    res.on("close", () => (load.inFlight -= 1));
     let raw = "";
     req.on("data", (chunk) => (raw += chunk));
     req.on("end", async () => {
@@ -62,9 +67,11 @@ export async function startFakeOpenAI() {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    load,
     script(next: FakeBehaviour[]) {
       script = [...next];
       requests.length = 0;
+      load.maxInFlight = load.inFlight;
     },
     async close() {
       for (const socket of openSockets) socket.destroy();

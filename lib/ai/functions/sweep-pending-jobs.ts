@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { inngest } from "@/lib/inngest/client";
 import { log } from "@/lib/log";
 import { stalePendingJobs } from "../jobs/ledger";
+import { settleFanOutParent, unsettledFanOutParents } from "../jobs/fan-out";
 import { enqueueJob } from "../jobs/queue";
 
 /**
@@ -12,12 +13,22 @@ import { enqueueJob } from "../jobs/queue";
 export function createSweepPendingJobs(options: { olderThanMs?: number } = {}) {
   return inngest.createFunction(
     { id: "sweep-pending-ai-jobs", name: "Re-send pending AI jobs", triggers: [{ cron: "* * * * *" }], retries: 1 },
-    async ({ step }) =>
-      step.run("resend", async () => {
+    async ({ step }) => {
+      const resent = await step.run("resend", async () => {
         const jobs = await stalePendingJobs(await getDb(), options.olderThanMs ?? 60_000);
+        // enqueueJob picks each job's own event: fan-out parents, their children and plain jobs.
         for (const job of jobs) await enqueueJob(job);
         if (jobs.length > 0) log("info", "re-sent pending ai jobs", { count: jobs.length });
         return jobs.length;
-      }),
+      });
+      // A fan-out parent whose last child ended without settling it (a lost event) is ended here.
+      const settled = await step.run("settle-fan-out-parents", async () => {
+        const db = await getDb();
+        let count = 0;
+        for (const id of await unsettledFanOutParents(db)) if (await settleFanOutParent(db, id)) count++;
+        return count;
+      });
+      return { resent, settled };
+    },
   );
 }

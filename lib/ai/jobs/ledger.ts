@@ -59,8 +59,14 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
   return job;
 }
 
-/** Marks the job running. Returns null when the job is no longer active (e.g. cancelled before it started). */
-export async function markRunning(db: Db, jobId: string): Promise<AiJob | null> {
+/**
+ * Marks the job running and returns what rendering its prompt needs. Returns null when the job is no longer active
+ * (e.g. cancelled before it started).
+ */
+export async function markRunning(
+  db: Db,
+  jobId: string,
+): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -70,7 +76,7 @@ export async function markRunning(db: Db, jobId: string): Promise<AiJob | null> 
       updatedAt: new Date(),
     })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
-    .returning();
+    .returning({ templateKey: aiJobs.templateKey, templateVersion: aiJobs.templateVersion, promptPayload: aiJobs.promptPayload });
   return job ?? null;
 }
 
@@ -78,12 +84,12 @@ export async function markRunning(db: Db, jobId: string): Promise<AiJob | null> 
  * Counts one attempt at the model call (each execution of the generate step, retries included) and clears the
  * partial text of the previous attempt. Returns null when the job is no longer running (cancelled meanwhile).
  */
-export async function countAttempt(db: Db, jobId: string): Promise<AiJob | null> {
+export async function countAttempt(db: Db, jobId: string): Promise<Pick<AiJob, "provider" | "model"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
-    .returning();
+    .returning({ provider: aiJobs.provider, model: aiJobs.model });
   return job ?? null;
 }
 
@@ -112,7 +118,7 @@ export async function markSucceeded(
   db: Db,
   jobId: string,
   result: { text: string; inputTokens: number; outputTokens: number; costUsd: number | null; firstTokenAt: Date | null },
-): Promise<AiJob | null> {
+): Promise<Pick<AiJob, "status" | "targetType" | "targetId"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -129,7 +135,7 @@ export async function markSucceeded(
       errorMessage: null,
     })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
-    .returning();
+    .returning({ status: aiJobs.status, targetType: aiJobs.targetType, targetId: aiJobs.targetId });
   return job ?? null;
 }
 
@@ -166,4 +172,15 @@ export async function stalePendingJobs(db: Db, olderThanMs: number, limit = 100)
     .from(aiJobs)
     .where(and(eq(aiJobs.status, "pending"), lt(aiJobs.createdAt, new Date(Date.now() - olderThanMs))))
     .limit(limit);
+}
+
+/**
+ * Records that the target's owner has handled a succeeded job's output. Idempotent: the first landing time stays.
+ * A fan-out parent counts a succeeded child as ended only once it has landed (lib/ai/jobs/fan-out.ts).
+ */
+export async function markLanded(db: Db, jobId: string): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ landedAt: sql`coalesce(${aiJobs.landedAt}, now())` })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "succeeded")));
 }

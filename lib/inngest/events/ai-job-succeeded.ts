@@ -4,4 +4,6 @@ export interface AiJobSucceededData {
   jobId: string;
   targetType: string;
   targetId: string;
+  /** Set for a child of a fan-out job, null otherwise; absent in events sent before it existed (look the job up). */
+  parentJobId?: string | null;
 }

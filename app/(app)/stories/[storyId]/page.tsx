@@ -9,6 +9,7 @@ import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getStory, listPages, type Actor } from "@/lib/stories";
+import { getBackgroundRevision } from "@/lib/stories/background";
 import { listActivePageJobs, listOpenSuggestions } from "@/lib/stories/generation";
 
 interface Props {
@@ -45,7 +46,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  * The story stays writable if this part fails: it is logged and the page renders without it.
  */
 async function loadGeneration(actor: Actor | null, storyId: string) {
-  const [activeJobs, suggestions] = await Promise.all([
+  const [activeJobs, suggestions, backgroundRevision] = await Promise.all([
     listActivePageJobs(actor, { storyId }).catch((error: unknown) => {
       log("error", "story page: active AI jobs not loaded", { storyId, error });
       return [];
@@ -54,6 +55,10 @@ async function loadGeneration(actor: Actor | null, storyId: string) {
       log("error", "story page: AI suggestions not loaded", { storyId, error });
       return [];
     }),
+    getBackgroundRevision(actor, { storyId }).catch((error: unknown) => {
+      log("error", "story page: background revision not loaded", { storyId, error });
+      return null;
+    }),
   ]);
   let modelLabel: string | null = null;
   try {
@@ -61,13 +66,13 @@ async function loadGeneration(actor: Actor | null, storyId: string) {
   } catch (error) {
     log("error", "story page: AI model misconfigured", { error });
   }
-  return { activeJobs, suggestions: suggestions.map(toSuggestionData), modelLabel };
+  return { activeJobs, suggestions: suggestions.map(toSuggestionData), modelLabel, backgroundRevision };
 }
 
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
-  const { activeJobs, suggestions, modelLabel } = await loadGeneration(actor, story.id);
+  const { activeJobs, suggestions, modelLabel, backgroundRevision } = await loadGeneration(actor, story.id);
   return (
     <div className="mx-auto max-w-3xl space-y-8">
       <StoryHeader
@@ -85,6 +90,7 @@ export default async function StoryPage({ params }: Props) {
         activeJobs={activeJobs}
         suggestions={suggestions}
         modelLabel={modelLabel}
+        backgroundRevision={backgroundRevision}
       />
     </div>
   );

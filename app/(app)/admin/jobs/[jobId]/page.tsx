@@ -1,0 +1,238 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { AdminNav } from "@/components/admin/admin-nav";
+import { DiffView } from "@/components/admin/diff-view";
+import { JobActions } from "@/components/admin/job-actions";
+import { StatusBadge } from "@/components/admin/status-badge";
+import { currentActor } from "@/lib/auth";
+import { isAppError } from "@/lib/errors";
+import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories/admin-jobs";
+import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
+import { formatCount } from "@/lib/ui/format";
+
+export const metadata: Metadata = { title: "Job" };
+export const dynamic = "force-dynamic";
+
+interface Props {
+  params: Promise<{ jobId: string }>;
+}
+
+async function load(jobId: string): Promise<AdminJobDetail> {
+  try {
+    return await getAdminJobDetail(await currentActor(), { jobId });
+  } catch (error) {
+    // Not an admin, not a job, not even an id: all look the same from outside.
+    if (isAppError(error) && ["NOT_FOUND", "VALIDATION", "UNAUTHENTICATED"].includes(error.code)) notFound();
+    throw error;
+  }
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+  return (
+    <section aria-labelledby={`h-${title}`} className="space-y-2" data-testid={testId}>
+      <h2 id={`h-${title}`} className="text-lg font-semibold text-stone-900">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function Pre({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <pre data-testid={testId} className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-words rounded-lg border border-stone-200 bg-stone-50 p-3 font-mono text-xs text-stone-800">
+      {children}
+    </pre>
+  );
+}
+
+function JobLink({ row, testId }: { row: AdminJobRow; testId?: string }) {
+  return (
+    <Link href={`/admin/jobs/${row.id}`} data-testid={testId} className="inline-flex items-center gap-2 rounded text-sm text-emerald-800 hover:underline">
+      <StatusBadge status={row.status} /> <span className="font-mono text-xs">{row.id}</span>
+      <span className="text-stone-500">{formatUtc(row.createdAt)}</span>
+    </Link>
+  );
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+export default async function AdminJobPage({ params }: Props) {
+  const detail = await load((await params).jobId);
+  const { job, row, timings } = detail;
+  const facts: [string, ReactNode][] = [
+    ["Type", <span className="font-mono text-xs">{job.jobType}</span>],
+    ["Story", row.scopeId ? <Link href={`/stories/${row.scopeId}`} className="text-emerald-800 hover:underline">{row.storyTitle ?? "deleted story"}</Link> : "—"],
+    ["Page", row.pageNumber ? `page ${row.pageNumber}` : job.targetType === "page" ? "deleted page" : `${job.targetType} ${job.targetId}`],
+    ["Requested by", row.userEmail ?? "—"],
+    ["Model", `${job.provider} / ${job.model}`],
+    ["Template", `${job.templateKey} v${job.templateVersion}`],
+    ["Instruction", job.instruction || "—"],
+    ["Tokens", `${formatTokens(job.inputTokens, job.outputTokens)} (in ${formatCount(job.inputTokens ?? 0)}, out ${formatCount(job.outputTokens ?? 0)})`],
+    ["Cost", formatUsd(job.costUsd)],
+    ["Created", formatUtc(job.createdAt)],
+    ["Queued for", formatDuration(timings.queuedMs)],
+    ["First token after", formatDuration(timings.firstTokenMs)],
+    ["Total", formatDuration(timings.totalMs)],
+    ["Attempts", String(job.attempts)],
+    ["Base version", job.baseVersion === null ? "—" : `v${job.baseVersion}`],
+  ];
+
+  return (
+    <div className="space-y-8">
+      <div className="space-y-3">
+        <p className="text-sm">
+          <Link href="/admin/jobs" className="text-emerald-800 hover:underline">
+            ← Job history
+          </Link>
+        </p>
+        <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold tracking-tight text-stone-900">
+          Job <span className="font-mono text-base" data-testid="job-id">{job.id}</span> <StatusBadge status={job.status} />
+        </h1>
+        <AdminNav current="jobs" />
+      </div>
+
+      <JobActions jobId={job.id} canRetry={detail.canRetry} canCancel={detail.canCancel} />
+
+      {job.errorCode ? (
+        <div role="note" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900" data-testid="job-error">
+          <span className="font-mono font-semibold">{job.errorCode}</span>
+          {job.errorMessage ? <span>: {job.errorMessage}</span> : null}
+        </div>
+      ) : null}
+
+      <dl className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-xl border border-stone-200 bg-white p-4 text-sm sm:grid-cols-2" data-testid="job-facts">
+        {facts.map(([term, value]) => (
+          <div key={term} className="flex gap-2">
+            <dt className="w-36 shrink-0 text-stone-500">{term}</dt>
+            <dd className="min-w-0 break-words text-stone-900">{value}</dd>
+          </div>
+        ))}
+      </dl>
+
+      {detail.retryOf || detail.retries.length || detail.parent || detail.children.length ? (
+        <Section title="Related jobs" testId="job-related">
+          <ul className="space-y-1">
+            {detail.retryOf ? (
+              <li>
+                Retry of <JobLink row={detail.retryOf} testId="job-retry-of" />
+              </li>
+            ) : null}
+            {detail.retries.map((r) => (
+              <li key={r.id}>
+                Retried as <JobLink row={r} testId="job-retried-as" />
+              </li>
+            ))}
+            {detail.parent ? (
+              <li>
+                Part of <JobLink row={detail.parent} />
+              </li>
+            ) : null}
+            {detail.children.map((r) => (
+              <li key={r.id}>
+                Child <JobLink row={r} />
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+
+      <Section title="Output" testId="job-output">
+        {job.outputText !== null ? <Pre>{job.outputText}</Pre> : <p className="text-sm text-stone-500">No output{job.partialText ? " yet; partial text below." : "."}</p>}
+        {job.outputText === null && job.partialText ? <Pre>{job.partialText}</Pre> : null}
+      </Section>
+
+      <Section title="Change against the page before">
+        {detail.diff ? (
+          <DiffView parts={detail.diff} />
+        ) : (
+          <p className="text-sm text-stone-500">
+            {detail.before === null ? "The page text at the job's base version is not available." : "No output to compare."}
+          </p>
+        )}
+      </Section>
+
+      <Section title="Rendered prompt" testId="job-rendered-prompt">
+        {detail.renderedPrompt.text !== null ? <Pre>{detail.renderedPrompt.text}</Pre> : <p className="text-sm text-red-700">{detail.renderedPrompt.error}</p>}
+      </Section>
+
+      <Section title="Prompt payload">
+        <details>
+          <summary className="cursor-pointer text-sm text-stone-700">Show the JSON payload</summary>
+          <Pre testId="job-payload">{json(job.promptPayload)}</Pre>
+        </details>
+        {Array.isArray(job.contextLeftOut) && job.contextLeftOut.length ? (
+          <details>
+            <summary className="cursor-pointer text-sm text-stone-700">Left out or shortened to fit the budget ({job.contextLeftOut.length})</summary>
+            <Pre>{json(job.contextLeftOut)}</Pre>
+          </details>
+        ) : null}
+      </Section>
+
+      <Section title="Engine runs and steps" testId="job-runs">
+        {detail.runs.length === 0 ? <p className="text-sm text-stone-500">No engine run was found for this job.</p> : null}
+        {detail.runs.map(({ run, steps, attempts }) => (
+          <div key={run.id} className="space-y-2 rounded-xl border border-stone-200 bg-white p-3" data-testid="job-run">
+            <p className="text-sm">
+              <span className="font-mono text-xs">{run.functionId}</span> · run <span className="font-mono text-xs">{run.id}</span> ·{" "}
+              <strong>{run.status}</strong> · {formatUtc(run.createdAt)}
+              {run.endedAt ? ` · took ${formatDuration(run.endedAt.getTime() - run.createdAt.getTime())}` : ""}
+            </p>
+            {run.error ? <Pre>{json(run.error)}</Pre> : null}
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-left text-xs">
+                <caption className="sr-only">Steps of run {run.id}</caption>
+                <thead className="text-stone-500">
+                  <tr>
+                    <th scope="col" className="px-2 py-1 font-medium">Step</th>
+                    <th scope="col" className="px-2 py-1 font-medium">Status</th>
+                    <th scope="col" className="px-2 py-1 font-medium">Failed attempts</th>
+                    <th scope="col" className="px-2 py-1 font-medium">Took</th>
+                    <th scope="col" className="px-2 py-1 font-medium">Error</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-stone-100">
+                  {steps.map((s) => (
+                    <tr key={s.id} data-testid="job-step">
+                      <td className="px-2 py-1 font-mono">{s.name}</td>
+                      <td className="px-2 py-1">{s.status}</td>
+                      <td className="px-2 py-1 tabular-nums">{s.attempts}</td>
+                      <td className="px-2 py-1 tabular-nums">{s.endedAt ? formatDuration(s.endedAt.getTime() - s.createdAt.getTime()) : "—"}</td>
+                      <td className="max-w-[24rem] truncate px-2 py-1 text-red-700" title={s.error ? json(s.error) : undefined}>
+                        {s.error ? errorText(s.error) : ""}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {attempts.length ? (
+              <details>
+                <summary className="cursor-pointer text-xs text-stone-700">Every call the engine made ({attempts.length})</summary>
+                <ol className="mt-1 space-y-0.5 text-xs">
+                  {attempts.map((a) => (
+                    <li key={a.id} data-testid="job-attempt">
+                      attempt {a.attempt + 1} · {a.outcome}
+                      {a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""} · {formatDuration(a.endedAt.getTime() - a.startedAt.getTime())}
+                      {a.error ? <span className="text-red-700"> · {errorText(a.error)}</span> : null}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            ) : null}
+          </div>
+        ))}
+      </Section>
+    </div>
+  );
+}
+
+function errorText(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { name?: unknown; message?: unknown };
+    return [e.name, e.message].filter((v) => typeof v === "string").join(": ") || JSON.stringify(error).slice(0, 200);
+  }
+  return String(error);
+}

@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { AdminNav } from "@/components/admin/admin-nav";
+import { UserBudgetRowView } from "@/components/admin/user-budget-row";
+import { currentActor } from "@/lib/auth";
+import { isAppError } from "@/lib/errors";
+import { listUserBudgets } from "@/lib/stories/user-budgets";
+
+export const metadata: Metadata = { title: "Users and AI budgets" };
+
+export default async function AdminUsersPage() {
+  let data;
+  try {
+    data = await listUserBudgets(await currentActor());
+  } catch (error) {
+    // Non-admins get the ordinary "not found": admin pages do not announce themselves.
+    if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "UNAUTHENTICATED")) notFound();
+    throw error;
+  }
+  const { users, defaults } = data;
+  const tokenDefault = defaults.dailyTokenBudget === null ? "unlimited" : `default ${defaults.dailyTokenBudget}`;
+  const costDefault = defaults.dailyCostBudgetUsd === null ? "unlimited" : `default ${defaults.dailyCostBudgetUsd}`;
+  return (
+    <div className="space-y-6">
+      <div className="space-y-3">
+        <h1 className="text-2xl font-semibold tracking-tight text-stone-900">Users and AI budgets</h1>
+        <AdminNav current="users" />
+        <p className="text-sm text-stone-600">
+          Usage is since 00:00 UTC today. A blank budget uses the server default ({tokenDefault} tokens, {costDefault} USD
+          per day); 0 stops the user&apos;s AI requests. Rate limit:{" "}
+          {defaults.ratePerMinute === null ? "none" : `${defaults.ratePerMinute} AI requests per minute`}.
+        </p>
+      </div>
+      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white px-4">
+        <table className="w-full text-left" data-testid="admin-users-table">
+          <thead className="text-xs font-medium uppercase tracking-wide text-stone-500">
+            <tr>
+              <th scope="col" className="py-3 pr-4">User</th>
+              <th scope="col" className="py-3 pr-4">Role</th>
+              <th scope="col" className="py-3 pr-4">Today</th>
+              <th scope="col" className="py-3 pr-4">Tokens / day</th>
+              <th scope="col" className="py-3 pr-4">USD / day</th>
+              <th scope="col" className="py-3"><span className="sr-only">Save</span></th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-stone-100">
+            {users.map((u) => (
+              <UserBudgetRowView key={u.id} initial={u} defaults={{ tokens: tokenDefault, cost: costDefault }} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import type { ReactNode } from "react";
+import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
+import { Button } from "@/components/ui/button";
+import { Label } from "@/components/ui/field";
+import { Input, Select } from "@/components/ui/input";
+
+/** One labelled filter; the label names the control by its id, so every filter is reachable by its name. */
+function Filter({ id, label, children, className }: { id: string; label: string; children: ReactNode; className?: string }) {
+  return (
+    <div className={className}>
+      <Label htmlFor={id} className="text-xs text-stone-700">
+        {label}
+      </Label>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The history filters as a plain GET form: the URL holds every filter, so a filtered view can be shared or
+ * bookmarked, and it works before any JavaScript has loaded.
+ */
+export function JobFilters({
+  values,
+  models,
+  errorCodes,
+}: {
+  values: Record<string, string>;
+  models: string[];
+  errorCodes: string[];
+}) {
+  const v = (key: string) => values[key] ?? "";
+  return (
+    <form method="get" action="/admin/jobs" role="search" aria-label="Filter jobs" className="space-y-3 rounded-xl border border-stone-200 bg-white p-4">
+      <Filter id="f-jobId" label="Job id" className="min-w-[18rem]">
+        <Input id="f-jobId" name="jobId" type="search" defaultValue={v("jobId")} placeholder="Exact job id (UUID)" data-testid="filter-job-id" />
+      </Filter>
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        <Filter id="f-status" label="Status">
+          <Select id="f-status" name="status" defaultValue={v("status")} data-testid="filter-status">
+            <option value="">Any</option>
+            {aiJobStatuses.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+        </Filter>
+        <Filter id="f-type" label="Job type">
+          <Select id="f-type" name="jobType" defaultValue={v("jobType")} data-testid="filter-type">
+            <option value="">Any</option>
+            {aiJobTypes.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+        </Filter>
+        <Filter id="f-model" label="Model">
+          <Input id="f-model" name="model" list="f-models" defaultValue={v("model")} data-testid="filter-model" />
+          <datalist id="f-models">
+            {models.map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
+        </Filter>
+        <Filter id="f-error" label="Error code">
+          <Input id="f-error" name="errorCode" list="f-errors" defaultValue={v("errorCode")} data-testid="filter-error" />
+          <datalist id="f-errors">
+            {errorCodes.map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
+        </Filter>
+        <Filter id="f-user" label="User (email or id)">
+          <Input id="f-user" name="requestedBy" defaultValue={v("requestedBy")} data-testid="filter-user" />
+        </Filter>
+        <Filter id="f-story" label="Story id">
+          <Input id="f-story" name="scopeId" defaultValue={v("scopeId")} data-testid="filter-story" />
+        </Filter>
+        <Filter id="f-from" label="From (UTC, included)">
+          <Input id="f-from" name="from" type="date" defaultValue={v("from")} data-testid="filter-from" />
+        </Filter>
+        <Filter id="f-to" label="Until (UTC, not included)">
+          <Input id="f-to" name="to" type="date" defaultValue={v("to")} data-testid="filter-to" />
+        </Filter>
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button type="submit" size="sm" data-testid="filter-apply">
+          Apply filters
+        </Button>
+        <a href="/admin/jobs" className="rounded-md px-2 py-1 text-sm text-stone-600 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600">
+          Clear
+        </a>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,23 @@
+import { AI_CHILD_JOB_REQUESTED } from "@/lib/inngest/events/ai-child-job-requested";
+import { createRunAiJob, type RunAiJobOptions } from "./run-ai-job";
+
+export const DEFAULT_BACKGROUND_CONCURRENCY = 2;
+
+export function backgroundConcurrency(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.AI_BACKGROUND_CONCURRENCY);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_BACKGROUND_CONCURRENCY;
+}
+
+/**
+ * Children of fan-out jobs (background revisions) run the same workflow as run-ai-job, as a separate function with
+ * its own limit (AI_BACKGROUND_CONCURRENCY across all background work): a large background revision queues behind
+ * itself and never takes the slots the editor's Generate uses.
+ */
+export function createRunAiChildJob(options: Omit<RunAiJobOptions, "event" | "functionId"> = {}) {
+  return createRunAiJob({
+    ...options,
+    functionId: "run-ai-child-job",
+    event: AI_CHILD_JOB_REQUESTED,
+    globalConcurrency: options.globalConcurrency ?? backgroundConcurrency(),
+  });
+}

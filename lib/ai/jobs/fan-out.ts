@@ -1,0 +1,157 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { activeJobStatuses, aiJobs, type AiJob, type AiJobStatus } from "@/db/ai-schema";
+import { createOrJoinJob, getJob, type NewJob } from "./ledger";
+
+/**
+ * Ledger operations of a fan-out job: one parent row, one child row per target (parent_job_id). The parent runs no
+ * model; its progress is counted from its children, and it ends when the last child has ended.
+ *
+ * Parent states: pending (children not created yet) → running (every child row exists) → succeeded / failed /
+ * cancelled. Only a running parent is settled, so a parent whose children are still being created never ends early.
+ */
+
+/**
+ * `landing`: succeeded children whose output the domain has not handled yet (no landed_at). They count as unfinished
+ * for at most LANDING_GRACE_MS after they succeeded, so a landing that never comes delays the parent (the sweeper
+ * settles it then) but never keeps it running forever.
+ */
+export type ChildCounts = Record<AiJobStatus, number> & { total: number; landing: number };
+
+export const LANDING_GRACE_MS = 5 * 60_000;
+
+export async function listChildren(db: Db, parentJobId: string): Promise<AiJob[]> {
+  return db.select().from(aiJobs).where(eq(aiJobs.parentJobId, parentJobId)).orderBy(asc(aiJobs.createdAt), asc(aiJobs.id));
+}
+
+export async function countChildren(db: Db, parentJobId: string): Promise<ChildCounts> {
+  // As text: postgres-js does not bind a Date inside a raw sql fragment (PGlite does).
+  const graceStart = new Date(Date.now() - LANDING_GRACE_MS).toISOString();
+  const rows = await db
+    .select({
+      status: aiJobs.status,
+      n: sql<string>`count(*)`,
+      landing: sql<string>`count(*) filter (where ${aiJobs.landedAt} is null and ${aiJobs.completedAt} > ${graceStart}::timestamptz)`,
+    })
+    .from(aiJobs)
+    .where(eq(aiJobs.parentJobId, parentJobId))
+    .groupBy(aiJobs.status);
+  const counts: ChildCounts = { pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, total: 0, landing: 0 };
+  for (const row of rows) {
+    counts[row.status] = Number(row.n);
+    counts.total += Number(row.n);
+    if (row.status === "succeeded") counts.landing = Number(row.landing);
+  }
+  return counts;
+}
+
+export type ChildOutcome =
+  | { outcome: "created" | "existing"; job: AiJob }
+  /** The target already has an active job of its own (one per target): it is left alone. */
+  | { outcome: "busy"; job: AiJob };
+
+/**
+ * Creates the parent's child for one target, once: a repeated fan-out step finds the child it made before.
+ * A target that has an unrelated active job (the author pressed Generate) is reported busy, never joined.
+ */
+export async function createChildJob(db: Db, parentJobId: string, job: Omit<NewJob, "parentJobId">): Promise<ChildOutcome> {
+  const [existing] = await db
+    .select()
+    .from(aiJobs)
+    .where(and(eq(aiJobs.parentJobId, parentJobId), eq(aiJobs.targetType, job.targetType), eq(aiJobs.targetId, job.targetId)))
+    .limit(1);
+  if (existing) return { outcome: "existing", job: existing };
+  const { job: row, created } = await createOrJoinJob(db, { ...job, parentJobId });
+  if (created) return { outcome: "created", job: row };
+  return row.parentJobId === parentJobId ? { outcome: "existing", job: row } : { outcome: "busy", job: row };
+}
+
+/** pending → running once every child row exists. Null when the parent is no longer pending (cancelled, or done). */
+export async function markFanOutRunning(db: Db, parentJobId: string): Promise<AiJob | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({ status: "running", startedAt: sql`coalesce(${aiJobs.startedAt}, now())`, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, parentJobId), eq(aiJobs.status, "pending")))
+    .returning();
+  return job ?? null;
+}
+
+/**
+ * Ends a running parent whose children have all ended (a succeeded child once it has also landed): failed when every child failed (with the first child's
+ * code), otherwise succeeded — a partly failed revision still delivered suggestions, and its failures are listed
+ * per page. Safe to call any number of times, from any path (child succeeded, failed, cancelled; the sweeper).
+ */
+export async function settleFanOutParent(db: Db, parentJobId: string): Promise<AiJob | null> {
+  const parent = await getJob(db, parentJobId);
+  if (!parent || parent.status !== "running") return null;
+  const counts = await countChildren(db, parentJobId);
+  if (counts.pending + counts.running + counts.landing > 0) return null;
+  const allFailed = counts.total > 0 && counts.failed === counts.total;
+  let errorCode: string | null = null;
+  if (allFailed) {
+    const [first] = await db
+      .select({ code: aiJobs.errorCode })
+      .from(aiJobs)
+      .where(and(eq(aiJobs.parentJobId, parentJobId), eq(aiJobs.status, "failed")))
+      .orderBy(asc(aiJobs.completedAt))
+      .limit(1);
+    errorCode = first?.code ?? "GEN_PROVIDER_UNAVAILABLE";
+  }
+  const [done] = await db
+    .update(aiJobs)
+    .set({
+      status: allFailed ? "failed" : "succeeded",
+      errorCode,
+      errorMessage: allFailed ? `all ${counts.total} child jobs failed` : null,
+      completedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, parentJobId), eq(aiJobs.status, "running")))
+    .returning();
+  return done ?? null;
+}
+
+/**
+ * Cancels a parent and those of its children that have not ended; finished children keep their outcome. Returns
+ * the cancelled children (their runs must be told) or null when the parent had already ended.
+ */
+export async function cancelFanOut(db: Db, parentJobId: string): Promise<{ parent: AiJob; children: AiJob[] } | null> {
+  const now = new Date();
+  const [parent] = await db
+    .update(aiJobs)
+    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", errorMessage: "cancelled by the user", completedAt: now, updatedAt: now })
+    .where(and(eq(aiJobs.id, parentJobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+  if (!parent) return null;
+  return { parent, children: await cancelActiveChildren(db, parentJobId) };
+}
+
+export async function cancelActiveChildren(db: Db, parentJobId: string): Promise<AiJob[]> {
+  const now = new Date();
+  return db
+    .update(aiJobs)
+    .set({
+      status: "cancelled",
+      errorCode: "GEN_CANCELLED",
+      errorMessage: "cancelled with its background revision",
+      partialText: null,
+      completedAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(aiJobs.parentJobId, parentJobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning();
+}
+
+/** Running parents whose children have all ended (a missed settle), for the sweeper. */
+export async function unsettledFanOutParents(db: Db, limit = 100): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select p.id from ${aiJobs} p
+    where p.status = 'running' and p.parent_job_id is null
+      and exists (select 1 from ${aiJobs} c where c.parent_job_id = p.id)
+      and not exists (select 1 from ${aiJobs} c where c.parent_job_id = p.id and c.status in ('pending', 'running'))
+      -- the last child's own settle (after its result landed) gets a minute before this safety net steps in
+      and not exists (select 1 from ${aiJobs} c where c.parent_job_id = p.id and c.updated_at > now() - interval '1 minute')
+    limit ${limit}`);
+  const list = Array.isArray(rows) ? rows : (rows as { rows: { id: string }[] }).rows;
+  return list.map((r) => r.id);
+}

@@ -1,0 +1,74 @@
+import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { aiJobs } from "@/db/ai-schema";
+
+/** Start of the UTC day containing `now`: daily budgets reset at 00:00 UTC for everyone. */
+export function utcDayStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+export function nextUtcMidnight(now: Date): Date {
+  return new Date(utcDayStart(now).getTime() + 24 * 60 * 60 * 1000);
+}
+
+export interface UsageSince {
+  tokens: number;
+  costUsd: number;
+  jobs: number;
+}
+
+/**
+ * What a requester's jobs consumed since `since` (input + output tokens, cost). Failed and cancelled jobs count what
+ * they recorded; jobs still running have no totals yet and count as zero until they finish.
+ */
+export async function usageSince(db: Db, requestedBy: string, since: Date): Promise<UsageSince> {
+  const [row] = await db
+    .select({
+      tokens: sql<string>`coalesce(sum(coalesce(${aiJobs.inputTokens}, 0) + coalesce(${aiJobs.outputTokens}, 0)), 0)`,
+      costUsd: sql<string>`coalesce(sum(${aiJobs.costUsd}), 0)`,
+      jobs: sql<string>`count(*)`,
+    })
+    .from(aiJobs)
+    .where(and(eq(aiJobs.requestedBy, requestedBy), gte(aiJobs.createdAt, since)));
+  return { tokens: Number(row?.tokens ?? 0), costUsd: Number(row?.costUsd ?? 0), jobs: Number(row?.jobs ?? 0) };
+}
+
+/** Today's (UTC) usage for many requesters at once, for admin lists. Requesters with no jobs are absent. */
+export async function usageTodayByRequester(db: Db, requesterIds: string[], now = new Date()): Promise<Map<string, UsageSince>> {
+  const result = new Map<string, UsageSince>();
+  if (requesterIds.length === 0) return result;
+  const rows = await db
+    .select({
+      requestedBy: aiJobs.requestedBy,
+      tokens: sql<string>`coalesce(sum(coalesce(${aiJobs.inputTokens}, 0) + coalesce(${aiJobs.outputTokens}, 0)), 0)`,
+      costUsd: sql<string>`coalesce(sum(${aiJobs.costUsd}), 0)`,
+      jobs: sql<string>`count(*)`,
+    })
+    .from(aiJobs)
+    .where(and(inArray(aiJobs.requestedBy, requesterIds), gte(aiJobs.createdAt, utcDayStart(now))))
+    .groupBy(aiJobs.requestedBy);
+  for (const r of rows) {
+    if (r.requestedBy) result.set(r.requestedBy, { tokens: Number(r.tokens), costUsd: Number(r.costUsd), jobs: Number(r.jobs) });
+  }
+  return result;
+}
+
+/**
+ * Top-level jobs (one per request: a fan-out's children are not counted) a requester created in the window ending
+ * now, with the oldest one's creation time, for a rolling-window rate limit that holds across app instances (the
+ * ledger is shared; a process-local counter would not be).
+ */
+export async function jobsCreatedInWindow(
+  db: Db,
+  requestedBy: string,
+  windowMs: number,
+  now = new Date(),
+): Promise<{ count: number; oldest: Date | null }> {
+  const since = new Date(now.getTime() - windowMs);
+  const where = and(eq(aiJobs.requestedBy, requestedBy), gte(aiJobs.createdAt, since), isNull(aiJobs.parentJobId));
+  const [row] = await db.select({ count: sql<string>`count(*)` }).from(aiJobs).where(where);
+  const count = Number(row?.count ?? 0);
+  if (count === 0) return { count, oldest: null };
+  const [oldest] = await db.select({ createdAt: aiJobs.createdAt }).from(aiJobs).where(where).orderBy(asc(aiJobs.createdAt)).limit(1);
+  return { count, oldest: oldest?.createdAt ?? null };
+}

@@ -1,0 +1,331 @@
+import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Db } from "@/db";
+import { aiJobs, type AiJob } from "@/db/ai-schema";
+import { inngestAttempts, inngestRuns, inngestSteps, type InngestAttempt, type InngestRun, type InngestStep } from "@/db/engine-schema";
+import { pageRevisions, pages, stories, users } from "@/db/schema";
+import {
+  countJobsByStatus,
+  distinctValues,
+  historyColumns,
+  historyFilterSchema,
+  historyQuerySchema,
+  InvalidCursorError,
+  listJobHistory,
+  type HistoryFilters,
+  type HistoryRow,
+  type StatusCounts,
+} from "@/lib/ai/jobs/history";
+import { getJob } from "@/lib/ai/jobs/ledger";
+import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
+import { AppError } from "@/lib/errors";
+import { diffWords, type DiffPart } from "@/lib/text/diff";
+import { requireActor, type Actor } from "./actor";
+import { cancelPageJob, PAGE_TARGET, type PageJobView } from "./generation";
+import { retryJob } from "./retry";
+import { parseInput } from "./validation";
+
+/**
+ * Admin views of the job ledger. Every function starts with requireAdmin: a non-admin gets NOT_FOUND, exactly as if
+ * the admin pages did not exist, so their URLs reveal nothing.
+ */
+export function requireAdmin(actorOrNull: Actor | null): Actor {
+  const actor = requireActor(actorOrNull);
+  if (actor.role !== "admin") throw new AppError("NOT_FOUND");
+  return actor;
+}
+
+export interface AdminJobRow extends HistoryRow {
+  storyTitle: string | null;
+  pageNumber: number | null;
+  userEmail: string | null;
+}
+
+export interface AdminJobList {
+  filters: HistoryFilters;
+  rows: AdminJobRow[];
+  nextCursor: string | null;
+  prevCursor: string | null;
+  counts: StatusCounts;
+  limit: number;
+}
+
+/** Parses the history filters; query strings hand us strings, so every field is coerced and "" means unset. */
+export function parseHistoryInput(input: unknown): { filters: HistoryFilters; cursor?: string; before?: string; limit?: number } {
+  const filters = parseInput(historyFilterSchema, input);
+  const page = parseInput(historyQuerySchema, input);
+  return { filters, cursor: page.cursor, before: page.before, limit: page.limit };
+}
+
+async function withCursorCheck<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw new AppError("VALIDATION", "This page link is not valid any more. Start again from the newest jobs.", {
+        fields: { cursor: "Not a valid page cursor." },
+      });
+    }
+    throw error;
+  }
+}
+
+export async function listAdminJobs(actorOrNull: Actor | null, input: unknown): Promise<AdminJobList> {
+  requireAdmin(actorOrNull);
+  const db = await getDb();
+  const { filters, cursor, before, limit } = parseHistoryInput(await resolveUserFilter(db, input));
+  const [page, counts] = await Promise.all([
+    withCursorCheck(() => listJobHistory(db, filters, { cursor, before, limit })),
+    countJobsByStatus(db, filters),
+  ]);
+  return {
+    filters,
+    rows: await enrichRows(db, page.rows),
+    nextCursor: page.nextCursor,
+    prevCursor: page.prevCursor,
+    counts,
+    limit: limit ?? 50,
+  };
+}
+
+/** Values for the filter pickers: stories and users are looked up by id, models and error codes listed. */
+export async function adminJobFilterOptions(actorOrNull: Actor | null) {
+  requireAdmin(actorOrNull);
+  const db = await getDb();
+  const [models, errorCodes] = await Promise.all([distinctValues(db, "model"), distinctValues(db, "errorCode")]);
+  return { models, errorCodes };
+}
+
+/** Story title, page number (1-based among the story's live pages) and requester email for a page of rows. */
+export async function enrichRows(db: Db, rows: HistoryRow[]): Promise<AdminJobRow[]> {
+  const storyIds = [...new Set(rows.map((r) => r.scopeId).filter((v): v is string => v !== null))];
+  const userIds = [...new Set(rows.map((r) => r.requestedBy).filter((v): v is string => v !== null))];
+  const pageIds = [...new Set(rows.filter((r) => r.targetType === PAGE_TARGET).map((r) => r.targetId))];
+  const [storyRows, userRows, pageRows] = await Promise.all([
+    storyIds.length ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds)) : [],
+    userIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)) : [],
+    pageIds.length ? pageNumbers(db, pageIds) : [],
+  ]);
+  const titles = new Map(storyRows.map((s) => [s.id, s.title]));
+  const emails = new Map(userRows.map((u) => [u.id, u.email]));
+  const numbers = new Map(pageRows.map((p) => [p.id, p.number]));
+  return rows.map((r) => ({
+    ...r,
+    storyTitle: r.scopeId ? (titles.get(r.scopeId) ?? null) : null,
+    pageNumber: r.targetType === PAGE_TARGET ? (numbers.get(r.targetId) ?? null) : null,
+    userEmail: r.requestedBy ? (emails.get(r.requestedBy) ?? null) : null,
+  }));
+}
+
+async function pageNumbers(db: Db, pageIds: string[]): Promise<{ id: string; number: number | null }[]> {
+  const rows = await db
+    .select({
+      id: pages.id,
+      deleted: sql<boolean>`${pages.deletedAt} is not null`,
+      // Qualified by hand: drizzle renders a lone table's columns unqualified, which inside the subquery would mean q's.
+      number: sql<number>`(select count(*)::int from pages q where q.story_id = "pages"."story_id" and q.deleted_at is null and q.position <= "pages"."position")`,
+    })
+    .from(pages)
+    .where(inArray(pages.id, pageIds));
+  return rows.map((r) => ({ id: r.id, number: r.deleted ? null : Number(r.number) }));
+}
+
+export interface EngineRunView {
+  run: InngestRun;
+  steps: InngestStep[];
+  attempts: InngestAttempt[];
+}
+
+export interface AdminJobDetail {
+  job: AiJob;
+  row: AdminJobRow;
+  renderedPrompt: { text: string | null; error: string | null };
+  /** The page text at the job's base version, and the diff from it to the output. */
+  before: string | null;
+  diff: DiffPart[] | null;
+  timings: { queuedMs: number | null; firstTokenMs: number | null; totalMs: number | null };
+  parent: AdminJobRow | null;
+  children: AdminJobRow[];
+  retryOf: AdminJobRow | null;
+  retries: AdminJobRow[];
+  runs: EngineRunView[];
+  canRetry: boolean;
+  canCancel: boolean;
+}
+
+const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid job id." }) });
+
+const ms = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : null);
+
+export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknown): Promise<AdminJobDetail> {
+  requireAdmin(actorOrNull);
+  const { jobId } = parseInput(jobIdSchema, input);
+  const db = await getDb();
+  const job = await getJob(db, jobId);
+  if (!job) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+
+  const related = await db
+    .select(historyColumns)
+    .from(aiJobs)
+    .where(
+      or(
+        eq(aiJobs.id, job.id),
+        job.parentJobId ? eq(aiJobs.id, job.parentJobId) : undefined,
+        job.retryOf ? eq(aiJobs.id, job.retryOf) : undefined,
+        eq(aiJobs.parentJobId, job.id),
+        eq(aiJobs.retryOf, job.id),
+      ),
+    )
+    .orderBy(asc(aiJobs.createdAt))
+    .limit(500);
+  const enriched = await enrichRows(db, related);
+  const byId = new Map(enriched.map((r) => [r.id, r]));
+
+  const before = await textBefore(db, job);
+  return {
+    job,
+    row: byId.get(job.id)!,
+    renderedPrompt: await renderJobPrompt(job),
+    before,
+    diff: before !== null && job.outputText !== null ? diffWords(before, job.outputText) : null,
+    timings: {
+      queuedMs: ms(job.createdAt, job.startedAt),
+      firstTokenMs: ms(job.startedAt ?? job.createdAt, job.firstTokenAt),
+      totalMs: ms(job.createdAt, job.completedAt),
+    },
+    parent: job.parentJobId ? (byId.get(job.parentJobId) ?? null) : null,
+    children: enriched.filter((r) => r.parentJobId === job.id),
+    retryOf: job.retryOf ? (byId.get(job.retryOf) ?? null) : null,
+    retries: enriched.filter((r) => r.retryOf === job.id),
+    runs: await engineRunsForJob(db, job),
+    canRetry: job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
+    canCancel: job.targetType === PAGE_TARGET && (job.status === "pending" || job.status === "running"),
+  };
+}
+
+/** Renders the job's template at the version it recorded, with the payload it recorded: the prompt the model saw. */
+export async function renderJobPrompt(job: Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload">) {
+  try {
+    const template = await loadTemplate(job.templateKey, job.templateVersion);
+    return { text: await renderTemplate(template, job.promptPayload as Record<string, unknown>), error: null };
+  } catch (error) {
+    return { text: null, error: error instanceof Error ? error.message : "The template could not be rendered." };
+  }
+}
+
+async function textBefore(db: Db, job: AiJob): Promise<string | null> {
+  if (job.targetType !== PAGE_TARGET || job.baseVersion === null) return null;
+  const [revision] = await db
+    .select({ content: pageRevisions.content })
+    .from(pageRevisions)
+    .where(and(eq(pageRevisions.pageId, job.targetId), eq(pageRevisions.version, job.baseVersion)))
+    .limit(1);
+  return revision?.content ?? null;
+}
+
+/**
+ * The engine runs that worked on this job. The job id is the event's id, and the app's functions carry it in the
+ * event data (the failure handler nests the original event), so runs are found by it within the job's lifetime: the
+ * created_at range keeps the lookup on the runs' time index.
+ */
+export async function engineRunsForJob(db: Db, job: Pick<AiJob, "id" | "createdAt" | "completedAt">): Promise<EngineRunView[]> {
+  const since = new Date(job.createdAt.getTime() - 60_000);
+  const until = new Date((job.completedAt ?? new Date()).getTime() + 60 * 60_000);
+  const runs = await db
+    .select()
+    .from(inngestRuns)
+    .where(
+      and(
+        sql`${inngestRuns.createdAt} >= ${since.toISOString()}::timestamptz`,
+        lte(inngestRuns.createdAt, until),
+        or(
+          sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`,
+          sql`${inngestRuns.event}->'data'->'event'->'data'->>'jobId' = ${job.id}`,
+        ),
+      ),
+    )
+    .orderBy(asc(inngestRuns.createdAt))
+    .limit(20);
+  if (runs.length === 0) return [];
+  const runIds = runs.map((r) => r.id);
+  const [steps, attempts] = await Promise.all([
+    db.select().from(inngestSteps).where(inArray(inngestSteps.runId, runIds)).orderBy(asc(inngestSteps.createdAt)),
+    db.select().from(inngestAttempts).where(inArray(inngestAttempts.runId, runIds)).orderBy(asc(inngestAttempts.id)),
+  ]);
+  return runs.map((run) => ({
+    run,
+    steps: steps.filter((s) => s.runId === run.id).sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity)),
+    attempts: attempts.filter((a) => a.runId === run.id),
+  }));
+}
+
+export async function adminRetryJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireAdmin(actorOrNull);
+  return retryJob(actor, input);
+}
+
+export async function adminCancelJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireAdmin(actorOrNull);
+  const { jobId } = parseInput(jobIdSchema, input);
+  const db = await getDb();
+  const job = await getJob(db, jobId);
+  if (!job) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  if (job.targetType !== PAGE_TARGET) {
+    throw new AppError("VALIDATION", "Cancel this background revision from its story.");
+  }
+  return cancelPageJob(actor, { jobId });
+}
+
+/**
+ * The user filter accepts an email as well as an id (admins know people by email); an unknown email is a
+ * validation error rather than an empty list that looks like "this person ran nothing".
+ */
+async function resolveUserFilter(db: Db, input: unknown): Promise<unknown> {
+  if (!input || typeof input !== "object") return input;
+  const raw = (input as Record<string, unknown>).requestedBy;
+  if (typeof raw !== "string" || !raw.includes("@")) return input;
+  const [user] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${raw.trim()})`)
+    .limit(1);
+  if (!user) throw new AppError("VALIDATION", `No user has the email ${raw.trim().slice(0, 200)}.`, { fields: { requestedBy: "Unknown email." } });
+  return { ...(input as Record<string, unknown>), requestedBy: user.id };
+}
+
+export const CSV_EXPORT_MAX_ROWS = 100_000;
+const CSV_BATCH = 1000;
+
+export const csvColumns = [
+  "id", "created_at", "status", "job_type", "story_id", "story_title", "page_number", "user_email", "provider", "model",
+  "input_tokens", "output_tokens", "cost_usd", "duration_ms", "attempts", "error_code", "parent_job_id", "retry_of",
+] as const;
+
+/**
+ * The filtered history as CSV rows, newest first, fetched in keyset batches so memory stays flat; stops at
+ * CSV_EXPORT_MAX_ROWS. The admin check and the filter validation happen before the first row is produced, so a
+ * refused export fails as a whole instead of sending a partial file.
+ */
+export async function exportAdminJobsCsv(actorOrNull: Actor | null, input: unknown): Promise<AsyncGenerator<unknown[]>> {
+  requireAdmin(actorOrNull);
+  const db = await getDb();
+  const { filters } = parseHistoryInput(await resolveUserFilter(db, input));
+  async function* rows(): AsyncGenerator<unknown[]> {
+    let cursor: string | undefined;
+    let sent = 0;
+    while (sent < CSV_EXPORT_MAX_ROWS) {
+      const page = await listJobHistory(db, filters, { cursor, limit: Math.min(CSV_BATCH, CSV_EXPORT_MAX_ROWS - sent) });
+      for (const r of await enrichRows(db, page.rows)) {
+        yield [
+          r.id, r.createdAt, r.status, r.jobType, r.scopeId, r.storyTitle, r.pageNumber, r.userEmail, r.provider, r.model,
+          r.inputTokens, r.outputTokens, r.costUsd, r.durationMs === null ? null : Math.round(r.durationMs), r.attempts,
+          r.errorCode, r.parentJobId, r.retryOf,
+        ];
+      }
+      sent += page.rows.length;
+      if (!page.nextCursor) return;
+      cursor = page.nextCursor;
+    }
+  }
+  return rows();
+}

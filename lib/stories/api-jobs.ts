@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { getDb } from "@/db";
+import { getJob } from "@/lib/ai/jobs/ledger";
+import { AppError } from "@/lib/errors";
+import { requireActor, type Actor } from "./actor";
+import {
+  BACKGROUND_JOB_TYPE,
+  cancelBackgroundRevision,
+  getBackgroundRevision,
+  STORY_TARGET,
+  type BackgroundRevisionView,
+} from "./background";
+import { cancelPageJob, getPageJob, PAGE_TARGET, type PageJobView } from "./generation";
+import { parseInput } from "./validation";
+
+/**
+ * Any job the REST API lists can be read and cancelled by id: a page's job, or a background revision (the parent of
+ * one job per page), whose view carries `jobType: "story.revise_pages"` and the per-page progress.
+ */
+export type ApiJobView = PageJobView | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE });
+
+const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
+const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
+
+/** Which kind of job this is. Ownership is checked by the kind's own reader, which answers NOT_FOUND for others. */
+async function kindOf(jobId: string): Promise<{ kind: "page" } | { kind: "revision"; storyId: string }> {
+  const job = await getJob(await getDb(), jobId);
+  if (job?.targetType === PAGE_TARGET) return { kind: "page" };
+  if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE) return { kind: "revision", storyId: job.targetId };
+  throw notFound();
+}
+
+export async function getJobForApi(actorOrNull: Actor | null, input: unknown): Promise<ApiJobView> {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(jobIdSchema, input);
+  const kind = await kindOf(jobId);
+  if (kind.kind === "page") return getPageJob(actor, { jobId });
+  const view = await getBackgroundRevision(actor, { storyId: kind.storyId, jobId });
+  if (!view) throw notFound();
+  return { ...view, jobType: BACKGROUND_JOB_TYPE };
+}
+
+/** Cancelling a background revision cancels its unfinished pages; finished pages keep their suggestions. */
+export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown): Promise<ApiJobView> {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(jobIdSchema, input);
+  const kind = await kindOf(jobId);
+  if (kind.kind === "page") return cancelPageJob(actor, { jobId });
+  return { ...(await cancelBackgroundRevision(actor, { jobId })), jobType: BACKGROUND_JOB_TYPE };
+}

@@ -1,0 +1,145 @@
+import { eq } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
+import { users } from "@/db/schema";
+import { jobsCreatedInWindow, nextUtcMidnight, usageSince, utcDayStart } from "@/lib/ai/usage";
+import { AppError } from "@/lib/errors";
+import { requireActor, type Actor } from "./actor";
+
+type Env = Record<string, string | undefined>;
+
+const RATE_WINDOW_MS = 60_000;
+const DEFAULT_RATE_PER_MINUTE = 20;
+
+/** Server-wide defaults; a user's own budget (set by an admin) wins over them. */
+export interface AiLimitDefaults {
+  /** Tokens per user per UTC day; null = unlimited. */
+  dailyTokenBudget: number | null;
+  /** USD per user per UTC day; null = unlimited. */
+  dailyCostBudgetUsd: number | null;
+  /** New AI jobs per user per rolling minute; null = unlimited. */
+  ratePerMinute: number | null;
+}
+
+function readNumber(env: Env, name: string, integer: boolean): number | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    // A typo must not silently lift a limit.
+    throw new Error(`${name} must be a ${integer ? "whole " : ""}number ≥ 0 (got "${raw}").`);
+  }
+  return value;
+}
+
+export function aiLimitDefaults(env: Env = process.env): AiLimitDefaults {
+  const rate = env.AI_RATE_LIMIT_PER_MINUTE?.trim() ? readNumber(env, "AI_RATE_LIMIT_PER_MINUTE", true) : DEFAULT_RATE_PER_MINUTE;
+  return {
+    dailyTokenBudget: readNumber(env, "AI_DAILY_TOKEN_BUDGET", true),
+    dailyCostBudgetUsd: readNumber(env, "AI_DAILY_COST_BUDGET_USD", false),
+    // 0 turns the rate limit off (a zero budget is how to stop someone's AI use).
+    ratePerMinute: rate === 0 ? null : rate,
+  };
+}
+
+/** Where a user stands today: what they used, their budgets, what is left and when it resets. */
+export interface AiAllowance {
+  tokensUsed: number;
+  costUsedUsd: number;
+  tokenBudget: number | null;
+  costBudgetUsd: number | null;
+  tokensLeft: number | null;
+  costLeftUsd: number | null;
+  /** Whether the budget comes from the user's own setting or the server default. */
+  tokenBudgetSource: "user" | "default";
+  costBudgetSource: "user" | "default";
+  ratePerMinute: number | null;
+  resetsAt: string;
+}
+
+export async function aiAllowance(db: Db, actor: Actor, now = new Date(), env: Env = process.env): Promise<AiAllowance> {
+  const defaults = aiLimitDefaults(env);
+  const [user] = await db
+    .select({ tokens: users.dailyTokenBudget, cost: users.dailyCostBudgetUsd })
+    .from(users)
+    .where(eq(users.id, actor.id))
+    .limit(1);
+  const tokenBudget = user?.tokens ?? defaults.dailyTokenBudget;
+  const costBudgetUsd = user?.cost != null ? Number(user.cost) : defaults.dailyCostBudgetUsd;
+  const used = await usageSince(db, actor.id, utcDayStart(now));
+  return {
+    tokensUsed: used.tokens,
+    costUsedUsd: used.costUsd,
+    tokenBudget,
+    costBudgetUsd,
+    tokensLeft: tokenBudget === null ? null : Math.max(0, tokenBudget - used.tokens),
+    costLeftUsd: costBudgetUsd === null ? null : Math.max(0, costBudgetUsd - used.costUsd),
+    tokenBudgetSource: user?.tokens != null ? "user" : "default",
+    costBudgetSource: user?.cost != null ? "user" : "default",
+    ratePerMinute: defaults.ratePerMinute,
+    resetsAt: nextUtcMidnight(now).toISOString(),
+  };
+}
+
+/** "3 h 12 min", "12 min", "40 s": how long until something happens, for messages. */
+export function formatWait(ms: number): string {
+  const totalSeconds = Math.max(1, Math.ceil(ms / 1000));
+  if (totalSeconds < 60) return `${totalSeconds} s`;
+  const totalMinutes = Math.ceil(totalSeconds / 60);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  if (hours === 0) return `${minutes} min`;
+  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
+}
+
+/**
+ * Refuses a request that would start new AI jobs for the actor when they are past today's token or cost budget
+ * (GEN_BUDGET_EXCEEDED, with when it resets) or past the per-minute rate (RATE_LIMITED, with how long to wait). The
+ * rate counts requests (top-level jobs), so a background revision of many pages is one request; `jobs` says how many
+ * jobs the request will create (informational for now: usage is only known once jobs ran). Call it after the request
+ * is known to create jobs and before any is inserted; joining a running job needs no check.
+ */
+export async function assertCanRequestAi(
+  db: Db,
+  actor: Actor,
+  options: { jobs?: number; now?: Date; env?: Env } = {},
+): Promise<AiAllowance> {
+  const now = options.now ?? new Date();
+  const allowance = await aiAllowance(db, actor, now, options.env);
+
+  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed >= allowance.tokenBudget;
+  const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
+  if (overTokens || overCost) {
+    const wait = formatWait(new Date(allowance.resetsAt).getTime() - now.getTime());
+    const what = overTokens
+      ? `${allowance.tokensUsed.toLocaleString("en-US")} of ${allowance.tokenBudget!.toLocaleString("en-US")} tokens`
+      : `$${allowance.costUsedUsd.toFixed(2)} of $${allowance.costBudgetUsd!.toFixed(2)}`;
+    throw new AppError(
+      "GEN_BUDGET_EXCEEDED",
+      `You have used your AI budget for today (${what}). It resets at 00:00 UTC, in ${wait}.`,
+      {
+        resetsAt: allowance.resetsAt,
+        tokensUsed: allowance.tokensUsed,
+        tokenBudget: allowance.tokenBudget,
+        costUsedUsd: allowance.costUsedUsd,
+        costBudgetUsd: allowance.costBudgetUsd,
+      },
+    );
+  }
+
+  if (allowance.ratePerMinute !== null) {
+    const recent = await jobsCreatedInWindow(db, actor.id, RATE_WINDOW_MS, now);
+    if (recent.count + 1 > allowance.ratePerMinute) {
+      const freeAt = recent.oldest ? recent.oldest.getTime() + RATE_WINDOW_MS : now.getTime() + RATE_WINDOW_MS;
+      const retryAfterSeconds = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
+      const message = `Too many AI requests: the limit is ${allowance.ratePerMinute} per minute. Try again in ${formatWait(retryAfterSeconds * 1000)}.`;
+      throw new AppError("RATE_LIMITED", message, { retryAfterSeconds, limitPerMinute: allowance.ratePerMinute });
+    }
+  }
+  return allowance;
+}
+
+/** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */
+export async function getMyAiAllowance(actorOrNull: Actor | null): Promise<AiAllowance> {
+  const actor = requireActor(actorOrNull);
+  return aiAllowance(await getDb(), actor);
+}

@@ -1,0 +1,70 @@
+import { getDb } from "@/db";
+import { findActiveJob } from "@/lib/ai/jobs/ledger";
+import { resolveModel } from "@/lib/ai/models";
+import { loadTemplate } from "@/lib/ai/prompts";
+import { AppError } from "@/lib/errors";
+import { loadOwnedPage } from "./access";
+import { requireActor, type Actor } from "./actor";
+import { assertCanRequestAi, type AiAllowance } from "./budget";
+import { PAGE_TARGET, pageTextRequestSchema } from "./generation";
+import { buildPagePayload, livePageTexts } from "./page-job-input";
+import { parseInput } from "./validation";
+
+export interface PageTextCheck {
+  ok: true;
+  pageId: string;
+  mode: "write" | "revise";
+  /** A job is already running on the page: a request now would join it (and spend no budget). */
+  wouldJoinJobId: string | null;
+  model: string;
+  provider: string;
+  /** Estimated prompt size and what context budgeting would leave out. */
+  promptTokens: number;
+  budgetTokens: number;
+  pagesShortened: number;
+  allowance: AiAllowance | null;
+}
+
+/**
+ * Runs every check requestPageText runs — input, ownership, mode, budget and rate, the prompt fitting the model's
+ * input budget — without creating a job, so an API client can ask "would this be accepted?". Answers like
+ * requestPageText would: the same AppErrors for the same problems.
+ */
+export async function checkPageTextRequest(actorOrNull: Actor | null, input: unknown): Promise<PageTextCheck> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
+  const db = await getDb();
+  const { page, story } = await loadOwnedPage(db, actor, pageId);
+  const running = await findActiveJob(db, PAGE_TARGET, page.id);
+
+  const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");
+  if (!running && mode === "revise" && page.content.trim() === "") {
+    throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
+  }
+  // Joining a running job creates nothing, so it is never refused for budget or rate.
+  const allowance = running ? null : await assertCanRequestAi(db, actor);
+
+  const model = resolveModel();
+  const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  const built = buildPagePayload({
+    story,
+    ordered: await livePageTexts(db, story.id),
+    pageId: page.id,
+    mode,
+    instruction,
+    templateBody: template.body,
+    budgetTokens: model.inputBudgetTokens,
+  });
+  return {
+    ok: true,
+    pageId: page.id,
+    mode,
+    wouldJoinJobId: running?.id ?? null,
+    model: model.modelId,
+    provider: model.provider,
+    promptTokens: built.estimatedTokens,
+    budgetTokens: model.inputBudgetTokens,
+    pagesShortened: built.contextLeftOut.length,
+    allowance,
+  };
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { getDb } from "@/db";
+import { findActiveJob, getJob } from "@/lib/ai/jobs/ledger";
+import { AppError } from "@/lib/errors";
+import { requireActor, type Actor } from "./actor";
+import { getJobForApi } from "./api-jobs";
+import { BACKGROUND_JOB_TYPE } from "./background";
+import { PAGE_TARGET, requestPageText, type PageJobView } from "./generation";
+import { parseInput } from "./validation";
+
+const retrySchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
+
+const finishedStatuses = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * Runs a finished job again as a NEW job (`retry_of` = the old one) on the same page, built from the page and story
+ * as they are now, with the same mode and instruction. The old job stays as it was, so history shows both.
+ * Authors may retry jobs on their own pages, admins any job; everything else answers NOT_FOUND.
+ *
+ * The one-active-job-per-page rule applies: while another job runs on the page, the answer is CONFLICT naming it
+ * (details.activeJobId) rather than silently joining it, since the caller asked for a retry of *this* job.
+ */
+export async function retryJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
+  const actor = requireActor(actorOrNull);
+  const { jobId } = parseInput(retrySchema, input);
+  // Checks that the actor may see the job (NOT_FOUND otherwise), whichever kind it is.
+  const seen = await getJobForApi(actor, { jobId });
+  if (seen.jobType === BACKGROUND_JOB_TYPE) {
+    throw new AppError("VALIDATION", "A background revision is not retried as a whole: start a new one from its story.");
+  }
+  const db = await getDb();
+  const job = (await getJob(db, jobId))!;
+  if (!finishedStatuses.has(job.status)) {
+    throw new AppError("CONFLICT", "This job has not finished yet: cancel it or wait for it before retrying.", {
+      jobId: job.id,
+      status: job.status,
+    });
+  }
+  // A background revision's child lands as a suggestion under its parent; a plain retry would write straight into
+  // the page, which the author never chose.
+  if (job.parentJobId) {
+    throw new AppError("VALIDATION", "This job is part of a background revision: run the revision again from its story.");
+  }
+  const active = await findActiveJob(db, PAGE_TARGET, job.targetId);
+  if (active) throw activeConflict(active.id);
+
+  const view = await requestPageText(
+    actor,
+    { pageId: job.targetId, mode: job.jobType === "page_text.write" ? "write" : "revise", instruction: job.instruction },
+    { retryOf: job.id },
+  );
+  // Lost a race with another request on the page: requestPageText joined that job instead of creating ours.
+  const created = await getJob(db, view.id);
+  if (created?.retryOf !== job.id) throw activeConflict(view.id);
+  return view;
+}
+
+function activeConflict(activeJobId: string): AppError {
+  return new AppError("CONFLICT", "Another AI job is already running on this page. Wait for it or cancel it first.", {
+    activeJobId,
+  });
+}

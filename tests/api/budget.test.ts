@@ -1,0 +1,249 @@
+import { eq } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { users } from "@/db/schema";
+import type { Actor } from "@/lib/stories";
+import { useTestDb } from "../helpers/db";
+import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
+import { callRoute } from "./route-call";
+
+/** Budgets and the rate limit, enforced at every boundary that creates jobs: the domain, the action, REST v1, validate. */
+const mocks = vi.hoisted(() => ({
+  currentActor: vi.fn<() => Promise<{ id: string; role: "author" | "admin" } | null>>(),
+}));
+vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+vi.mock("@/lib/ai/jobs/queue", async (original) => ({
+  ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
+  enqueueJob: vi.fn(async () => {}),
+  requestJobCancel: vi.fn(async () => {}),
+}));
+
+const { requestPageText } = await import("@/lib/stories/generation");
+const { assertCanRequestAi, aiAllowance, formatWait } = await import("@/lib/stories/budget");
+const { setUserBudget, listUserBudgets } = await import("@/lib/stories/user-budgets");
+const { requestPageTextAction } = await import("@/app/actions/generation");
+const { setUserBudgetAction, getAiAllowanceAction } = await import("@/app/actions/budgets");
+const { createApiToken } = await import("@/lib/auth/api-tokens");
+const generateRoute = await import("@/app/api/v1/pages/[pageId]/generate/route");
+const validateRoute = await import("@/app/api/v1/generations/validate/route");
+
+const { db } = useTestDb();
+
+let admin: Actor;
+beforeAll(async () => {
+  admin = await makeActor("admin");
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  mocks.currentActor.mockReset();
+});
+
+/** A finished job that consumed tokens, created `agoMs` before `now`. */
+async function spend(actor: Actor, pageId: string, tokens: number, options: { costUsd?: number; status?: "succeeded" | "failed"; at?: Date } = {}) {
+  await db()
+    .insert(aiJobs)
+    .values({
+      jobType: "page_text.revise",
+      status: options.status ?? "succeeded",
+      targetType: "page",
+      targetId: pageId,
+      requestedBy: actor.id,
+      templateKey: "page_revise",
+      templateVersion: 1,
+      provider: "offline",
+      model: "offline",
+      promptPayload: {},
+      outputText: options.status === "failed" ? null : "text",
+      errorCode: options.status === "failed" ? "GEN_TIMEOUT" : null,
+      inputTokens: Math.floor(tokens / 2),
+      outputTokens: tokens - Math.floor(tokens / 2),
+      costUsd: options.costUsd === undefined ? null : options.costUsd.toFixed(6),
+      createdAt: options.at ?? new Date(),
+    });
+}
+
+async function jobCount(actor: Actor): Promise<number> {
+  return (await db().select().from(aiJobs).where(eq(aiJobs.requestedBy, actor.id))).length;
+}
+
+describe("daily budget", () => {
+  it("refuses a new job past the token budget, saying when it resets, and creates nothing", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "1000");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Some text.", ""]);
+    await spend(author, pages[0]!.id, 600);
+    await spend(author, pages[0]!.id, 450, { status: "failed" }); // failed jobs count what they consumed
+    const before = await jobCount(author);
+    const error = await expectAppError(requestPageText(author, { pageId: pages[1]!.id }), "GEN_BUDGET_EXCEEDED");
+    expect(error.status).toBe(429);
+    expect(error.message).toMatch(/1,050 of 1,000 tokens/);
+    expect(error.message).toMatch(/resets at 00:00 UTC, in /);
+    const resetsAt = new Date(String(error.details?.resetsAt));
+    expect(resetsAt.getUTCHours()).toBe(0);
+    expect(resetsAt.getTime()).toBeGreaterThan(Date.now());
+    expect(await jobCount(author)).toBe(before);
+  });
+
+  it("says exactly how long until the reset", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "100");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["x"]);
+    const now = new Date("2030-05-01T20:48:00.000Z");
+    await spend(author, pages[0]!.id, 200, { at: new Date("2030-05-01T10:00:00.000Z") });
+    const error = await expectAppError(assertCanRequestAi(db(), author, { now }), "GEN_BUDGET_EXCEEDED");
+    expect(error.message).toContain("resets at 00:00 UTC, in 3 h 12 min");
+    expect(error.details?.resetsAt).toBe("2030-05-02T00:00:00.000Z");
+    // Yesterday's usage does not count today.
+    await expect(assertCanRequestAi(db(), author, { now: new Date("2030-05-02T00:00:01.000Z") })).resolves.toMatchObject({ tokensUsed: 0 });
+  });
+
+  it("refuses past the cost budget too", async () => {
+    vi.stubEnv("AI_DAILY_COST_BUDGET_USD", "0.50");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["x", ""]);
+    await spend(author, pages[0]!.id, 10, { costUsd: 0.5 });
+    const error = await expectAppError(requestPageText(author, { pageId: pages[1]!.id }), "GEN_BUDGET_EXCEEDED");
+    expect(error.message).toContain("$0.50 of $0.50");
+  });
+
+  it("a user's own budget beats the server default, both ways", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "1000");
+    const generous = await makeActor();
+    const strict = await makeActor();
+    const a = await makeStory(generous, ["x", ""]);
+    const b = await makeStory(strict, ["x", ""]);
+    await spend(generous, a.pages[0]!.id, 1500);
+    await setUserBudget(admin, { userId: generous.id, dailyTokenBudget: 5000, dailyCostBudgetUsd: "" });
+    await setUserBudget(admin, { userId: strict.id, dailyTokenBudget: 0, dailyCostBudgetUsd: null });
+    await expect(requestPageText(generous, { pageId: a.pages[1]!.id })).resolves.toMatchObject({ status: "pending" });
+    await expectAppError(requestPageText(strict, { pageId: b.pages[1]!.id }), "GEN_BUDGET_EXCEEDED");
+    const allowance = await aiAllowance(db(), generous);
+    expect(allowance).toMatchObject({ tokenBudget: 5000, tokenBudgetSource: "user", tokensLeft: 3500 });
+  });
+
+  it("joins a job already running even when over budget (no new job)", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [""]);
+    const running = await requestPageText(author, { pageId: pages[0]!.id });
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "0");
+    const joined = await requestPageText(author, { pageId: pages[0]!.id });
+    expect(joined.id).toBe(running.id);
+    expect(await jobCount(author)).toBe(1);
+  });
+
+  it("is unlimited when no budget is configured", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["x", ""]);
+    await spend(author, pages[0]!.id, 10_000_000);
+    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toMatchObject({ status: "pending" });
+  });
+
+  it("a malformed env value is an error, not a silently lifted limit", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "lots");
+    const author = await makeActor();
+    await expect(assertCanRequestAi(db(), author)).rejects.toThrow(/AI_DAILY_TOKEN_BUDGET/);
+  });
+});
+
+describe("rate limit", () => {
+  it("refuses the job past the per-minute limit with how long to wait", async () => {
+    vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "2");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["", "", ""]);
+    await requestPageText(author, { pageId: pages[0]!.id });
+    await requestPageText(author, { pageId: pages[1]!.id });
+    const error = await expectAppError(requestPageText(author, { pageId: pages[2]!.id }), "RATE_LIMITED");
+    expect(error.status).toBe(429);
+    const wait = error.details?.retryAfterSeconds as number;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect(await jobCount(author)).toBe(2);
+    // Another user is not affected.
+    const other = await makeActor();
+    const { pages: otherPages } = await makeStory(other, [""]);
+    await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toBeTruthy();
+  });
+
+  it("counts only the last minute", async () => {
+    vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["x"]);
+    const now = new Date();
+    await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 61_000) });
+    await expect(assertCanRequestAi(db(), author, { now })).resolves.toBeTruthy();
+    await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 20_000) });
+    const error = await expectAppError(assertCanRequestAi(db(), author, { now }), "RATE_LIMITED");
+    expect(error.details?.retryAfterSeconds).toBe(40);
+  });
+
+  it("formats waits for people", () => {
+    expect(formatWait(40_000)).toBe("40 s");
+    expect(formatWait(12 * 60_000)).toBe("12 min");
+    expect(formatWait(3 * 3_600_000 + 12 * 60_000)).toBe("3 h 12 min");
+    expect(formatWait(2 * 3_600_000)).toBe("2 h");
+  });
+});
+
+describe("at the boundaries", () => {
+  it("the server action answers GEN_BUDGET_EXCEEDED with the message", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "0");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [""]);
+    mocks.currentActor.mockResolvedValue(author);
+    const result = await requestPageTextAction({ pageId: pages[0]!.id });
+    expect(result).toMatchObject({ ok: false, error: { code: "GEN_BUDGET_EXCEEDED", details: { resetsAt: expect.any(String) } } });
+    const allowance = await getAiAllowanceAction();
+    expect(allowance).toMatchObject({ ok: true, data: { tokenBudget: 0, tokensLeft: 0 } });
+  });
+
+  it("REST generate and validate answer 429 with Retry-After", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "0");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [""]);
+    const { secret } = await createApiToken(author, { name: "budget" });
+    const generated = await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: pages[0]!.id } });
+    expect(generated.status).toBe(429);
+    expect(generated.body).toMatchObject({ code: "GEN_BUDGET_EXCEEDED", message: expect.stringContaining("00:00 UTC") });
+    expect(Number(generated.headers.get("retry-after"))).toBeGreaterThan(0);
+    const validated = await callRoute(validateRoute.POST, { token: secret, body: { pageId: pages[0]!.id } });
+    expect(validated.status).toBe(429);
+    expect(validated.body.code).toBe("GEN_BUDGET_EXCEEDED");
+
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "");
+    vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
+    const { pages: more } = await makeStory(author, ["", ""]);
+    expect((await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[0]!.id } })).status).toBe(202);
+    const limited = await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[1]!.id } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("RATE_LIMITED");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await callRoute(validateRoute.POST, { token: secret, body: { pageId: more[1]!.id } })).body.code).toBe("RATE_LIMITED");
+  });
+});
+
+describe("admins edit budgets", () => {
+  it("an admin sets and clears a user's budget; an author cannot", async () => {
+    const author = await makeActor();
+    mocks.currentActor.mockResolvedValue(author);
+    expect(await setUserBudgetAction({ userId: author.id, dailyTokenBudget: 999999 })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    await expectAppError(listUserBudgets(author), "NOT_FOUND");
+    await expectAppError(listUserBudgets(null), "UNAUTHENTICATED");
+
+    mocks.currentActor.mockResolvedValue(admin);
+    const set = await setUserBudgetAction({ userId: author.id, dailyTokenBudget: "12000", dailyCostBudgetUsd: "1.5" });
+    expect(set).toMatchObject({ ok: true, data: { dailyTokenBudget: 12000, dailyCostBudgetUsd: 1.5 } });
+    const [row] = await db().select().from(users).where(eq(users.id, author.id));
+    expect(row!.dailyTokenBudget).toBe(12000);
+    expect(Number(row!.dailyCostBudgetUsd)).toBe(1.5);
+
+    const bad = await setUserBudgetAction({ userId: author.id, dailyTokenBudget: "-5", dailyCostBudgetUsd: "" });
+    expect(bad).toMatchObject({ ok: false, error: { code: "VALIDATION", details: { fields: { dailyTokenBudget: expect.any(String) } } } });
+    expect(await setUserBudgetAction({ userId: crypto.randomUUID(), dailyTokenBudget: "" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+
+    const cleared = await setUserBudgetAction({ userId: author.id, dailyTokenBudget: "", dailyCostBudgetUsd: "" });
+    expect(cleared).toMatchObject({ ok: true, data: { dailyTokenBudget: null, dailyCostBudgetUsd: null } });
+    const listed = await listUserBudgets(admin);
+    expect(listed.users.find((u) => u.id === author.id)).toMatchObject({ tokensToday: 0, jobsToday: 0 });
+  });
+});

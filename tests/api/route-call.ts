@@ -1,0 +1,25 @@
+/** Calls a Next route handler directly, the way Next would: a Request plus `{ params: Promise<…> }`. */
+export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export async function callRoute(
+  handler: unknown,
+  options: { method?: string; path?: string; token?: string | null; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] = "application/json";
+  }
+  const request = new Request(`http://localhost${options.path ?? "/"}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
+  const response = await (handler as RouteHandler)(request, { params: Promise.resolve(options.params ?? {}) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (e.g. a stream or HTML): keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}

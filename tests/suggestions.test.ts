@@ -1,0 +1,51 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { pageSuggestions } from "@/db/suggestions-schema";
+import { applySuggestion, writeSuggestion } from "@/lib/stories/generation";
+import { useTestDb } from "./helpers/db";
+import { expectAppError, makeActor, makeAiJob, makeStory, pageRow, revisionsOf } from "./helpers/fixtures";
+
+useTestDb();
+
+async function openSuggestion(pageId: string, ownerId: string, content = "The machine's version.") {
+  const jobId = await makeAiJob(pageId, ownerId);
+  const [row] = await (await getDb()).insert(pageSuggestions).values({ pageId, jobId, content, baseVersion: 1 }).returning();
+  return row!;
+}
+
+describe("applying a suggestion writes the page and resolves the suggestion together", () => {
+  it("applies: one ai revision with the job id, the suggestion marked applied by the author", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    await applySuggestion(author, { suggestionId: suggestion.id });
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "The machine's version.", version: 2 });
+    const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestion.id));
+    expect(row).toMatchObject({ status: "applied", resolvedBy: author.id });
+    expect((await revisionsOf(pages[0]!.id)).at(-1)).toMatchObject({ source: "ai", jobId: suggestion.jobId });
+  });
+
+  it("a suggestion discarded meanwhile writes nothing (no half-applied state)", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    // Another tab discards it after this request read it as open.
+    await (await getDb()).update(pageSuggestions).set({ status: "discarded" }).where(eq(pageSuggestions.id, suggestion.id));
+
+    const error = await expectAppError(writeSuggestion(await getDb(), suggestion, { baseVersion: 1, actorId: author.id }), "CONFLICT");
+    expect(error.details).toMatchObject({ resolved: true });
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Mine.", version: 1 });
+    expect(await revisionsOf(pages[0]!.id)).toHaveLength(1);
+  });
+
+  it("a page edited since the suggestion keeps the author's text and the suggestion stays open", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    await expectAppError(applySuggestion(author, { suggestionId: suggestion.id, baseVersion: 7 }), "CONFLICT");
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Mine.", version: 1 });
+    const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestion.id));
+    expect(row!.status).toBe("open");
+  });
+});
