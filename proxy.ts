@@ -1,12 +1,13 @@
 import NextAuth from "next-auth";
-import { NextResponse } from "next/server";
+import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import { authConfig } from "@/lib/auth/config";
+import { isBackgroundRequest, stripSessionRefresh } from "@/lib/auth/session-refresh";
 
 const { auth } = NextAuth(authConfig);
 
 const publicPaths = ["/sign-in", "/sign-up"];
 
-export default auth((request) => {
+const guard = auth((request) => {
   const { pathname, search } = request.nextUrl;
   const isPublic = publicPaths.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!request.auth && !isPublic) {
@@ -17,6 +18,20 @@ export default auth((request) => {
   if (request.auth && isPublic) return NextResponse.redirect(new URL("/stories", request.nextUrl));
   return NextResponse.next();
 });
+
+/**
+ * Auth.js re-issues the session cookie on every request it sees, rolling the expiry forward. A background request
+ * in flight while the user signs out would answer after the sign-out and put the cookie back (see
+ * lib/auth/session-refresh.ts), so only document loads roll the session.
+ */
+export default async function proxy(request: NextRequest, event: NextFetchEvent): Promise<Response> {
+  // auth() is typed for both proxies and route handlers; here it is a proxy.
+  const response = (await (guard as unknown as ProxyHandler)(request, event)) ?? NextResponse.next();
+  if (isBackgroundRequest(request.headers)) stripSessionRefresh(response);
+  return response;
+}
+
+type ProxyHandler = (request: NextRequest, event: NextFetchEvent) => Promise<Response | undefined>;
 
 export const config = {
   // API routes answer 401 themselves rather than redirecting; static files need no session.

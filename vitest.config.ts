@@ -8,6 +8,8 @@ export default defineConfig({
     exclude: ["node_modules", "e2e", ".next"],
     globalSetup: ["tests/global-setup.ts"],
     environment: "node",
+    // next-auth imports "next/server" without an extension, which only a bundler resolves.
+    server: { deps: { inline: ["next-auth"] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file gets its own database (a PostgreSQL database cloned from a migrated template, or an in-memory

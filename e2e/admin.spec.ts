@@ -9,7 +9,7 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
   const { page, user } = author;
 
   // The author generates one page so there is a job to find.
-  await createStory(page, "The Admin's Lighthouse", "A keeper and the sea.");
+  const storyId = await createStory(page, "The Admin's Lighthouse", "A keeper and the sea.");
   await page.getByTestId("page-add-end").click();
   const card = page.getByTestId("page-card").first();
   await card.getByTestId("page-content").click();
@@ -76,13 +76,16 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
     }, JOB)
     .toBe("succeeded");
 
-  // Paging one job at a time through the author's two jobs: newest (the retry), older, and back.
-  await admin.goto(`/admin/jobs?${new URLSearchParams({ requestedBy: user.email, limit: "1" })}`);
+  // Paging one job at a time through the story's two jobs (the retry is the admin's, the first the author's):
+  // newest, older, and back.
+  await admin.goto(`/admin/jobs?${new URLSearchParams({ scopeId: storyId, limit: "1" })}`);
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute("data-job-id", newId);
   await expect(admin.getByTestId("page-prev")).toHaveCount(0);
+  await expect(rows.first()).toContainText(e2eAdmin().email);
   await admin.getByTestId("page-next").click();
   await expect(rows.first()).toHaveAttribute("data-job-id", oldId);
+  await expect(rows.first()).toContainText(user.email);
   await expect(admin.getByTestId("page-next")).toHaveCount(0);
   await admin.getByTestId("page-prev").click();
   await expect(rows.first()).toHaveAttribute("data-job-id", newId);
