@@ -15,7 +15,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
-import { assertCanRequestAi } from "./budget";
+import { admitWithinLimits } from "./budget";
 import { INSTRUCTION_MAX, modelLabel, PAGE_TARGET, STORY_SCOPE, writeSuggestion } from "./generation";
 import { buildPagePayload, livePageTexts } from "./page-job-input";
 import { parseInput } from "./validation";
@@ -228,7 +228,6 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
         : `Pages ${names} are blank: there is nothing to revise. Unselect them (or write them first).`;
     throw new AppError("VALIDATION", message, { fields: { pageIds: message }, blankPageIds: blank.map((p) => p.id) });
   }
-  await assertCanRequestAi(db, actor, { jobs: selected.length });
 
   const model = resolveModel();
   const template = await loadTemplate("page_revise");
@@ -248,7 +247,7 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
     promptPayload: payload,
     contextLeftOut: [],
     baseVersion: null,
-  });
+  }, admitWithinLimits(actor, { jobs: selected.length }));
   if (created) {
     try {
       await enqueueJob(job);

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { users } from "@/db/schema";
+import type { JobAdmission } from "@/lib/ai/jobs/ledger";
 import { jobsCreatedInWindow, nextUtcMidnight, usageSince, utcDayStart } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
@@ -136,6 +137,16 @@ export async function assertCanRequestAi(
     }
   }
   return allowance;
+}
+
+/**
+ * The budget and rate-limit check as a job admission: run by createOrJoinJob inside the transaction that inserts
+ * the job, under a lock on the requester, so that concurrent requests cannot all pass the same count.
+ */
+export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {}): JobAdmission {
+  return async (tx) => {
+    await assertCanRequestAi(tx, actor, options);
+  };
 }
 
 /** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */

@@ -14,7 +14,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { loadOwnedPage, loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
-import { assertCanRequestAi } from "./budget";
+import { admitWithinLimits } from "./budget";
 import { writePageContent } from "./pages";
 import { buildPagePayload, livePageTexts } from "./page-job-input";
 import { parseInput } from "./validation";
@@ -162,7 +162,6 @@ export async function requestPageTextOutcome(
   if (mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  await assertCanRequestAi(db, actor);
   const ordered = await livePageTexts(db, story.id);
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
@@ -191,7 +190,7 @@ export async function requestPageTextOutcome(
     contextLeftOut: built.contextLeftOut,
     baseVersion: page.version,
     retryOf: options.retryOf ?? null,
-  });
+  }, admitWithinLimits(actor));
   if (created) {
     try {
       await enqueueJob(job);

@@ -165,6 +165,18 @@ describe("rate limit", () => {
     await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toBeTruthy();
   });
 
+  it("holds under concurrent requests: exactly the limit is admitted, the rest refused", async () => {
+    vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "3");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["", "", "", "", "", "", "", ""]);
+    const outcomes = await Promise.allSettled(pages.map((page) => requestPageText(author, { pageId: page.id })));
+    const refused = outcomes.filter((o) => o.status === "rejected");
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
+    expect(refused).toHaveLength(5);
+    for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await jobCount(author)).toBe(3);
+  });
+
   it("counts only the last minute", async () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
     const author = await makeActor();

@@ -33,19 +33,41 @@ export async function findActiveJob(db: Db, targetType: string, targetId: string
 }
 
 /**
+ * Decides whether a requester may start another job (budgets, rate limits), given a handle inside the transaction
+ * that will insert it; throws to refuse. The caller's rules, so lib/ai knows nothing about them.
+ */
+export type JobAdmission = (tx: Db) => Promise<void>;
+
+/**
  * Creates a pending job, or returns the job already active on the same target (the database allows one):
  * a double click or a second tab joins the running job instead of starting another.
+ *
+ * With `admit`, the check and the insert happen in one transaction holding a lock on the requester, so concurrent
+ * requests from one user are admitted one at a time and a limit counted from the jobs table cannot be overshot.
+ * Joining a running job is not a new request and is never refused.
  */
-export async function createOrJoinJob(db: Db, job: NewJob): Promise<{ job: AiJob; created: boolean }> {
+export async function createOrJoinJob(db: Db, job: NewJob, admit?: JobAdmission): Promise<{ job: AiJob; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await findActiveJob(db, job.targetType, job.targetId);
     if (existing) return { job: existing, created: false };
     try {
-      const [created] = await db
-        .insert(aiJobs)
-        .values({ ...job, promptPayload: job.promptPayload as object, contextLeftOut: job.contextLeftOut as object[] })
-        .returning();
-      return { job: created!, created: true };
+      const insert = async (handle: Db) => {
+        const [row] = await handle
+          .insert(aiJobs)
+          .values({ ...job, promptPayload: job.promptPayload as object, contextLeftOut: job.contextLeftOut as object[] })
+          .returning();
+        return row!;
+      };
+      const created = admit
+        ? await db.transaction(async (tx) => {
+            if (job.requestedBy) {
+              await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${job.requestedBy}`}, 0))`);
+            }
+            await admit(tx);
+            return insert(tx);
+          })
+        : await insert(db);
+      return { job: created, created: true };
     } catch (error) {
       // Lost a race with a concurrent request: loop and join the winner's job.
       if (!isUniqueViolation(error)) throw error;
