@@ -76,6 +76,10 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
     }, JOB)
     .toBe("succeeded");
 
+  // The admin's retry did not write into the author's page: it waits there as a suggestion.
+  await page.goto(`/stories/${storyId}`);
+  await expect(page.getByTestId("page-card").first().getByTestId("suggestion-panel")).toBeVisible();
+
   // Paging one job at a time through the story's two jobs (the retry is the admin's, the first the author's):
   // newest, older, and back.
   await admin.goto(`/admin/jobs?${new URLSearchParams({ scopeId: storyId, limit: "1" })}`);

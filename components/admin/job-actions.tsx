@@ -51,6 +51,12 @@ export function JobActions({ jobId, canRetry, canCancel }: { jobId: string; canR
           </Button>
         ) : null}
       </div>
+      {canRetry ? (
+        <p className="text-xs text-stone-500" data-testid="job-retry-hint">
+          A retry runs on the page as it is now. Unless the story is yours, its result waits on the page as a suggestion
+          for the author to apply or discard.
+        </p>
+      ) : null}
       {error ? (
         <Alert tone="error" data-testid="job-action-error">
           {error.message}{" "}

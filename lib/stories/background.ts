@@ -69,6 +69,7 @@ const failureMessages: Record<string, string> = {
   GEN_EMPTY_OUTPUT: "The AI model returned no text.",
   GEN_CONSTRAINT_FAIL: "The request did not fit what the AI model accepts.",
   GEN_CANCELLED: "Cancelled.",
+  GEN_BUDGET_EXCEEDED: "Your AI budget for today ran out before this page's turn.",
 };
 
 export interface BackgroundPageView {

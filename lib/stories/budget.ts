@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { users } from "@/db/schema";
+import type { AiJob } from "@/db/ai-schema";
+import type { JobRefusal } from "@/lib/ai/functions/run-ai-job";
 import type { JobAdmission } from "@/lib/ai/jobs/ledger";
 import { jobsCreatedInWindow, nextUtcMidnight, usageSince, utcDayStart } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
@@ -57,7 +59,7 @@ export interface AiAllowance {
   resetsAt: string;
 }
 
-export async function aiAllowance(db: Db, actor: Actor, now = new Date(), env: Env = process.env): Promise<AiAllowance> {
+export async function aiAllowance(db: Db, actor: Pick<Actor, "id">, now = new Date(), env: Env = process.env): Promise<AiAllowance> {
   const defaults = aiLimitDefaults(env);
   const [user] = await db
     .select({ tokens: users.dailyTokenBudget, cost: users.dailyCostBudgetUsd })
@@ -147,6 +149,20 @@ export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {})
   return async (tx) => {
     await assertCanRequestAi(tx, actor, options);
   };
+}
+
+/**
+ * Checks a background revision's page job against its requester's budget just before it runs: the revision was
+ * admitted as a whole, but its pages run one after another, and the budget may run out (or an admin lower it) on
+ * the way. The pages left then fail with GEN_BUDGET_EXCEEDED instead of spending past the budget.
+ */
+export async function budgetRefusalForChild(job: AiJob, now = new Date()): Promise<JobRefusal | null> {
+  if (job.parentJobId === null || job.requestedBy === null) return null;
+  const allowance = await aiAllowance(await getDb(), { id: job.requestedBy }, now);
+  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed >= allowance.tokenBudget;
+  const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
+  if (!overTokens && !overCost) return null;
+  return { code: "GEN_BUDGET_EXCEEDED", detail: `daily ${overTokens ? "token" : "cost"} budget used before this page ran` };
 }
 
 /** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
-import { pageRevisions, pages } from "@/db/schema";
+import { pageRevisions, pages, stories } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
 import { settleFanOutParent } from "@/lib/ai/jobs/fan-out";
 import { createOrJoinJob, findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
@@ -250,6 +250,11 @@ export async function cancelPageJob(actorOrNull: Actor | null, input: unknown): 
  * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
  * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
  */
+async function storyOwnerOf(db: Db, storyId: string): Promise<string | null> {
+  const [story] = await db.select({ ownerId: stories.ownerId }).from(stories).where(eq(stories.id, storyId)).limit(1);
+  return story?.ownerId ?? null;
+}
+
 export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);
@@ -258,8 +263,16 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
   if (already) return already;
   const [page] = await db.select().from(pages).where(eq(pages.id, job.targetId)).limit(1);
   if (!page) return "skipped";
-  // A background revision's page is never written directly: the author reviews every result (lib/stories/background.ts).
-  if (job.parentJobId === null && !page.deletedAt && job.baseVersion !== null && page.version === job.baseVersion) {
+  // A background revision's pages wait for review (lib/stories/background.ts), and so does a retry started by someone
+  // other than the story's owner (an admin on the job history, who is not looking at the page): the author chooses.
+  // Generate pressed in the editor writes directly, whoever pressed it, like Save.
+  if (
+    job.parentJobId === null &&
+    !page.deletedAt &&
+    job.baseVersion !== null &&
+    page.version === job.baseVersion &&
+    (job.retryOf === null || job.requestedBy === (await storyOwnerOf(db, page.storyId)))
+  ) {
     try {
       await writePageContent(db, {
         pageId: page.id,

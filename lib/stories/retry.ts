@@ -14,7 +14,8 @@ const finishedStatuses = new Set(["succeeded", "failed", "cancelled"]);
 
 /**
  * Runs a finished job again as a NEW job (`retry_of` = the old one) on the same page, built from the page and story
- * as they are now, with the same mode and instruction. The old job stays as it was, so history shows both.
+ * as they are now, with the same instruction (write for a blank page, revise otherwise). When someone other than the
+ * story's owner retries (an admin), the result waits as a suggestion: see applyPageJobResult. The old job stays as it was, so history shows both.
  * Authors may retry jobs on their own pages, admins any job; everything else answers NOT_FOUND.
  *
  * The one-active-job-per-page rule applies: while another job runs on the page, the answer is CONFLICT naming it
@@ -44,11 +45,9 @@ export async function retryJob(actorOrNull: Actor | null, input: unknown): Promi
   const active = await findActiveJob(db, PAGE_TARGET, job.targetId);
   if (active) throw activeConflict(active.id);
 
-  const view = await requestPageText(
-    actor,
-    { pageId: job.targetId, mode: job.jobType === "page_text.write" ? "write" : "revise", instruction: job.instruction },
-    { retryOf: job.id },
-  );
+  // The mode follows the page as it is now, not the old job: retrying a failed "write" on a page the author has
+  // since filled in revises their text instead of replacing it with a fresh page.
+  const view = await requestPageText(actor, { pageId: job.targetId, instruction: job.instruction }, { retryOf: job.id });
   // Lost a race with another request on the page: requestPageText joined that job instead of creating ours.
   const created = await getJob(db, view.id);
   if (created?.retryOf !== job.id) throw activeConflict(view.id);

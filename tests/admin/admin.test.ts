@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
+import { pages } from "@/db/schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
 import type { ActionResult } from "@/lib/action-result";
 import type { Actor } from "@/lib/stories";
 import { writePageContent } from "@/lib/stories/pages";
@@ -27,7 +29,7 @@ const adminUsage = await import("@/lib/stories/admin-usage");
 const retryModule = await import("@/lib/stories/retry");
 const actions = await import("@/app/actions/admin");
 const csvRoute = await import("@/app/api/admin/jobs.csv/route");
-const { requestPageText } = await import("@/lib/stories/generation");
+const { requestPageText, applyPageJobResult } = await import("@/lib/stories/generation");
 
 const t = useTestDb();
 
@@ -164,7 +166,7 @@ describe("CSV export route", () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toContain("text/csv");
     const lines = (await ok.text()).trim().split("\r\n");
-    expect(lines[0]).toMatch(/^id,created_at,status,job_type,story_id,story_title/);
+    expect(lines[0]).toMatch(/^"id","created_at","status","job_type","story_id","story_title"/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(w.jobId);
     expect(lines[1]).toContain("The Lighthouse");
@@ -208,6 +210,37 @@ describe("retryJob (authors their own jobs, admins any)", () => {
     expect(row!.requestedBy).toBe(admin.id);
     expect(row!.baseVersion).toBe(2);
     expect(JSON.stringify(row!.promptPayload)).toContain("Brand new text.");
+  });
+
+  it("retrying a failed write on a page the author has since filled in revises their text instead of replacing it", async () => {
+    const { pages: [page] } = await makeStory(owner, [""], "Blank first");
+    const write = await requestPageText(owner, { pageId: page!.id });
+    await t.db().update(aiJobs).set({ status: "failed", errorCode: "GEN_TIMEOUT", completedAt: new Date() }).where(eq(aiJobs.id, write.id));
+    await writePageContent(t.db(), { pageId: page!.id, content: "The author's own start.", baseVersion: 1, authorId: owner.id, source: "human" });
+    const retried = await retryModule.retryJob(owner, { jobId: write.id });
+    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, retried.id));
+    expect(row!.jobType).toBe("page_text.revise");
+    expect(JSON.stringify(row!.promptPayload)).toContain("The author's own start.");
+  });
+
+  it("an admin's retry waits as a suggestion for the author; the author's own retry writes the page", async () => {
+    const finish = async (jobId: string) => {
+      await t.db().update(aiJobs).set({ status: "succeeded", outputText: `Output of ${jobId}`, completedAt: new Date() }).where(eq(aiJobs.id, jobId));
+      return applyPageJobResult(jobId);
+    };
+    const pageText = async (pageId: string) => (await t.db().select().from(pages).where(eq(pages.id, pageId)))[0]!.content;
+
+    const byAdmin = await finishedJob("failed");
+    const adminRetry = await adminJobs.adminRetryJob(admin, { jobId: byAdmin.jobId });
+    expect(await finish(adminRetry.id)).toBe("suggested");
+    expect(await pageText(byAdmin.pageId)).toBe("Mara climbed the lighthouse stairs.");
+    const suggestions = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, adminRetry.id));
+    expect(suggestions).toHaveLength(1);
+
+    const byOwner = await finishedJob("failed");
+    const ownRetry = await retryModule.retryJob(owner, { jobId: byOwner.jobId });
+    expect(await finish(ownRetry.id)).toBe("applied");
+    expect(await pageText(byOwner.pageId)).toBe(`Output of ${ownRetry.id}`);
   });
 
   it("refuses another author (NOT_FOUND), a job still running and a page with an active job (CONFLICT)", async () => {

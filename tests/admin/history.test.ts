@@ -226,5 +226,16 @@ describe("job history", () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(() => decodeCursor("bm9wZQ")).toThrow(InvalidCursorError);
     expect(() => decodeCursor(Buffer.from("2025-01-01|'; drop table ai_jobs").toString("base64url"))).toThrow(InvalidCursorError);
+    for (const impossible of ["9999-99-99 99:99:99", "2025-02-30 10:00:00", "2025-01-01 24:00:00"]) {
+      const forged = Buffer.from(`${impossible}|${cursor.id}`).toString("base64url");
+      expect(() => decodeCursor(forged), impossible).toThrow(InvalidCursorError);
+    }
+  });
+
+  it("refuses dates PostgreSQL cannot store as a validation error, not a crash", () => {
+    const far = historyFilterSchema.safeParse({ from: "99999" });
+    expect(far.success).toBe(false);
+    expect(far.error?.issues[0]?.message).toBe("Use a date between 1970 and 9999.");
+    expect(historyFilterSchema.safeParse({ from: "2025-01-31" }).success).toBe(true);
   });
 });

@@ -48,27 +48,32 @@ describe("diffWords", () => {
 });
 
 describe("CSV", () => {
-  it("quotes commas, quotes and newlines, and doubles quotes", () => {
-    expect(csvCell("plain")).toBe("plain");
+  it("quotes every text cell, doubles quotes, and leaves numbers and empty cells bare", () => {
+    expect(csvCell("plain")).toBe('"plain"');
     expect(csvCell("a,b")).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell("line\nbreak")).toBe('"line\nbreak"');
     expect(csvCell("cr\rlf")).toBe('"cr\rlf"');
     expect(csvCell(null)).toBe("");
     expect(csvCell(undefined)).toBe("");
-    expect(csvCell(new Date("2025-01-02T03:04:05.000Z"))).toBe("2025-01-02T03:04:05.000Z");
+    expect(csvCell(12.5)).toBe("12.5");
+    expect(csvCell(new Date("2025-01-02T03:04:05.000Z"))).toBe('"2025-01-02T03:04:05.000Z"');
   });
 
   it("defuses cells a spreadsheet would run as a formula", () => {
     expect(csvCell("=HYPERLINK(\"http://x\")")).toBe('"\'=HYPERLINK(""http://x"")"');
-    expect(csvCell("+1")).toBe("'+1");
-    expect(csvCell("-2+3")).toBe("'-2+3");
-    expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
-    expect(csvCell("\tcmd")).toBe("'\tcmd");
+    expect(csvCell("+1")).toBe(`"'+1"`);
+    expect(csvCell("-2+3")).toBe(`"'-2+3"`);
+    expect(csvCell("@SUM(A1)")).toBe(`"'@SUM(A1)"`);
+    expect(csvCell("\tcmd")).toBe(`"'\tcmd"`);
     expect(csvCell(-5)).toBe("-5");
   });
 
+  it("keeps a formula after a semicolon inside its quoted cell, for spreadsheets that split on semicolons", () => {
+    expect(csvCell("x;=cmd|' /C calc'!A0")).toBe(`"x;=cmd|' /C calc'!A0"`);
+  });
+
   it("ends rows with CRLF", () => {
-    expect(csvRow(["a", 1, null, "b,c"])).toBe('a,1,,"b,c"\r\n');
+    expect(csvRow(["a", 1, null, "b,c"])).toBe('"a",1,,"b,c"\r\n');
   });
 });

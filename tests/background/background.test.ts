@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
+import { users } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
@@ -17,6 +18,7 @@ import {
 } from "@/lib/stories/background";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
+import { budgetRefusalForChild } from "@/lib/stories/budget";
 import { requestPageText } from "@/lib/stories/generation";
 import { useEngine, waitFor } from "../engine/harness";
 import { expectAppError, makeActor, makeStory, pageRow } from "../helpers/fixtures";
@@ -33,7 +35,7 @@ const model = () => resolveModel({ OPENAI_BASE_URL: fake.baseUrl, AI_MODEL: "gpt
 const timing = { stallTimeoutMs: 2_000, totalTimeoutMs: 20_000, flushIntervalMs: 0 };
 const t = useEngine(() => [
   createRunAiJob({ model, ...timing }),
-  createRunAiChildJob({ model, ...timing, globalConcurrency: LIMIT }),
+  createRunAiChildJob({ model, ...timing, globalConcurrency: LIMIT, admit: budgetRefusalForChild }),
   applyPageJobResultFunction,
   reviseStoryPagesFunction,
   settleFanOutParentOnFailure,
@@ -194,6 +196,27 @@ describe("background revisions", () => {
     for (const page of pages) expect((await pageRow(page.id))!.version).toBe(1);
     const view = (await getBackgroundRevision(author, { storyId: story.id }))!;
     expect(view).toMatchObject({ id: revision.id, status: "cancelled", openSuggestions: 2 });
+  });
+
+  it("pages whose turn comes after the budget ran out fail with the budget message and never reach the model", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["P1.", "P2.", "P3."]);
+    fake.script([slow(60, 20), slow(60, 20), { kind: "stream", words: words("Never sent.") }]);
+    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
+    // Two pages run (the limit); the third waits. Meanwhile an admin stops the author's AI use for today.
+    await waitFor(async () => (await childrenOf(revision.id)).filter((c) => c.status === "running").length === LIMIT || null, {
+      what: "two pages running",
+    });
+    await t.db().update(users).set({ dailyTokenBudget: 0 }).where(eq(users.id, author.id));
+
+    const done = await finished(author, story.id, revision.id);
+    expect(done).toMatchObject({ status: "succeeded", succeeded: 2, failed: 1, openSuggestions: 2 });
+    expect(done.failures).toEqual([
+      { pageId: expect.any(String), pageNumber: expect.any(Number), message: "Your AI budget for today ran out before this page's turn." },
+    ]);
+    const refused = (await childrenOf(revision.id)).find((c) => c.status === "failed")!;
+    expect(refused).toMatchObject({ errorCode: "GEN_BUDGET_EXCEEDED", attempts: 0 });
+    expect(fake.requests).toHaveLength(2);
   });
 
   it("lists failed pages with their messages; the revision fails only when every page failed", async () => {

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { aiJobs, type AiJobStatus } from "@/db/ai-schema";
 import { LANDING_GRACE_MS, settleFanOutParent } from "@/lib/ai/jobs/fan-out";
-import { markLanded } from "@/lib/ai/jobs/ledger";
+import { markLanded, stalePendingJobs } from "@/lib/ai/jobs/ledger";
 import { useTestDb } from "../helpers/db";
 import { randomId } from "../helpers/fixtures";
 
@@ -82,5 +82,22 @@ describe("settling a fan-out parent", () => {
     await markLanded(t.db(), childIds[0]!);
     const [running] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, childIds[0]!));
     expect(running!.landedAt).toBeNull();
+  });
+});
+
+describe("the pending-job sweeper", () => {
+  it("re-sends stale top-level jobs oldest first and leaves a revision's waiting children to their parent", async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const { parentId } = await revisionWith([]);
+    const [child] = await t.db().insert(aiJobs).values(job({ parentJobId: parentId, createdAt: minutesAgo(30) })).returning();
+    const [newer] = await t.db().insert(aiJobs).values(job({ createdAt: minutesAgo(5) })).returning();
+    const [older] = await t.db().insert(aiJobs).values(job({ createdAt: minutesAgo(10) })).returning();
+    const [fresh] = await t.db().insert(aiJobs).values(job({ createdAt: new Date() })).returning();
+
+    const ids = (await stalePendingJobs(t.db(), 60_000)).map((j) => j.id);
+    expect(ids).not.toContain(child!.id);
+    expect(ids).not.toContain(fresh!.id);
+    expect(ids.indexOf(older!.id)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(older!.id)).toBeLessThan(ids.indexOf(newer!.id));
   });
 });

@@ -1,9 +1,11 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
+import { inngestAttempts, inngestRuns } from "@/db/engine-schema";
 import { pageRevisions } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { enqueueJob } from "@/lib/ai/jobs/queue";
 import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
 import { resolveModel } from "@/lib/ai/models";
 import { savePage } from "@/lib/stories";
@@ -142,6 +144,37 @@ describe("Generate with AI through the engine", () => {
     const done = await settled(author, job.id);
     expect(done).toMatchObject({ status: "failed", errorCode: "GEN_CONSTRAINT_FAIL" });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("fails at once, without retries, when the job's template version is missing from this deployment", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Some text."]);
+    fake.script([{ kind: "stream", words: words("Never asked for.") }]);
+    const [row] = await t
+      .db()
+      .insert(aiJobs)
+      .values({
+        jobType: "page_text.revise",
+        targetType: "page",
+        targetId: pages[0]!.id,
+        requestedBy: author.id,
+        templateKey: "page_revise",
+        templateVersion: 999,
+        provider: "openai-compatible",
+        model: "gpt-4o-mini",
+        promptPayload: {},
+        baseVersion: 1,
+      })
+      .returning();
+    await enqueueJob(row!);
+    const done = await settled(author, row!.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "GEN_PROVIDER_UNAVAILABLE" });
+    expect((await jobRow(row!.id)).errorMessage).toContain("version 999");
+    expect(fake.requests).toHaveLength(0);
+    const [run] = await t.db().select().from(inngestRuns).where(sql`${inngestRuns.event}->'data'->>'jobId' = ${row!.id}`);
+    // The engine's calls for the run: the render step failed for good once; nothing was retried.
+    const calls = await t.db().select({ outcome: inngestAttempts.outcome }).from(inngestAttempts).where(eq(inngestAttempts.runId, run!.id));
+    expect(calls.map((c) => c.outcome)).toEqual(["step-failed", "failed"]);
   });
 
   it("turns an empty answer into GEN_EMPTY_OUTPUT", async () => {

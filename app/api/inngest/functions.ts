@@ -5,6 +5,7 @@ import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-p
 import { createSweepPendingJobs } from "@/lib/ai/functions/sweep-pending-jobs";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
+import { budgetRefusalForChild } from "@/lib/stories/budget";
 
 /**
  * Every Inngest function the app serves. The list lives at the app layer because it composes both sides:
@@ -17,6 +18,6 @@ export const functions: InngestFunction.Any[] = [
   applyPageJobResultFunction,
   // Background revisions: fan-out parent, its children's runner (own concurrency limit), parent settling.
   reviseStoryPagesFunction,
-  createRunAiChildJob(),
+  createRunAiChildJob({ admit: budgetRefusalForChild }),
   settleFanOutParentOnFailure,
 ];

@@ -43,7 +43,10 @@ export function createFanOutJob(options: { functionId: string; jobType: AiJob["j
         const jobId = (event.data as { event: { data: AiBatchRequestedData } }).event.data.jobId;
         await step.run("mark-failed", async () => {
           const db = await getDb();
-          const job = await markFailed(db, jobId, "GEN_CONSTRAINT_FAIL", error.message);
+          // The code a child or step named, if any; otherwise the fan-out itself could not run (its store or engine
+          // failed), which authors are told as "unavailable, try again" rather than a problem with their request.
+          const code = /^(GEN_[A-Z_]+):/.exec(error.message)?.[1] ?? "GEN_PROVIDER_UNAVAILABLE";
+          const job = await markFailed(db, jobId, code, error.message);
           // Children created before the failure must not run for a parent that is over.
           await cancelActiveChildren(db, jobId);
           publishJobUpdate({ jobId, status: job?.status ?? "failed" });

@@ -1,5 +1,6 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { getDb } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
 import { inngest } from "@/lib/inngest/client";
 import { AI_JOB_CANCEL_REQUESTED } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { AI_JOB_REQUESTED, type AiJobRequestedData } from "@/lib/inngest/events/ai-job-requested";
@@ -12,7 +13,7 @@ import { countAttempt, getJob, markFailed, markRunning, markSucceeded, recordRen
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
-import { hashPrompt, loadTemplate, renderTemplate } from "../prompts";
+import { hashPrompt, loadTemplate, PromptTemplateError, renderTemplate } from "../prompts";
 import { streamGeneration } from "../workflows/stream-generation";
 
 export interface RunAiJobOptions {
@@ -25,6 +26,17 @@ export interface RunAiJobOptions {
   functionId?: string;
   /** Trigger event; background children run the same workflow from their own event, under their own limit. */
   event?: string;
+  /**
+   * Asked before a job starts, for work admitted as a whole but run later piece by piece (background children wait
+   * behind their limit while their requester's budget may run out). A refusal fails the job for good with its code.
+   */
+  admit?: (job: AiJob) => Promise<JobRefusal | null>;
+}
+
+/** Why a job may not start: a GEN_* code for the ledger and a detail for the admin's view. */
+export interface JobRefusal {
+  code: string;
+  detail: string;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -89,11 +101,23 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       // rendering needs. The id stays "render" (same result shape), so a run left mid-way by an older version resumes.
       const rendered = await step.run("render", async () => {
         const db = await getDb();
+        if (options.admit) {
+          const pending = await getJob(db, jobId);
+          const refusal = pending && pending.status === "pending" ? await options.admit(pending) : null;
+          if (refusal) throw new NonRetriableError(`${refusal.code}: ${refusal.detail}`);
+        }
         const job = await markRunning(db, jobId);
         if (!job) return null;
         publishJobUpdate({ jobId, status: "running" });
-        const template = await loadTemplate(job.templateKey, job.templateVersion);
-        const prompt = await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+        let prompt: string;
+        try {
+          const template = await loadTemplate(job.templateKey, job.templateVersion);
+          prompt = await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+        } catch (error) {
+          // A template missing from this deployment or failing to render will not heal by retrying.
+          if (error instanceof PromptTemplateError) throw new NonRetriableError(`GEN_PROVIDER_UNAVAILABLE: ${error.message}`);
+          throw error;
+        }
         const promptHash = hashPrompt(prompt);
         await recordRenderedPrompt(db, jobId, promptHash);
         return { prompt, promptHash };

@@ -16,7 +16,7 @@ export function createSweepPendingJobs(options: { olderThanMs?: number } = {}) {
     async ({ step }) => {
       const resent = await step.run("resend", async () => {
         const jobs = await stalePendingJobs(await getDb(), options.olderThanMs ?? 60_000);
-        // enqueueJob picks each job's own event: fan-out parents, their children and plain jobs.
+        // enqueueJob picks each job's own event: fan-out parents and plain jobs (children are their parent's to send).
         for (const job of jobs) await enqueueJob(job);
         if (jobs.length > 0) log("info", "re-sent pending ai jobs", { count: jobs.length });
         return jobs.length;

@@ -117,13 +117,16 @@ export async function settleFanOutParent(db: Db, parentJobId: string): Promise<A
  */
 export async function cancelFanOut(db: Db, parentJobId: string): Promise<{ parent: AiJob; children: AiJob[] } | null> {
   const now = new Date();
-  const [parent] = await db
-    .update(aiJobs)
-    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", errorMessage: "cancelled by the user", completedAt: now, updatedAt: now })
-    .where(and(eq(aiJobs.id, parentJobId), inArray(aiJobs.status, [...activeJobStatuses])))
-    .returning();
-  if (!parent) return null;
-  return { parent, children: await cancelActiveChildren(db, parentJobId) };
+  // One transaction: a crash between the two must not leave a cancelled revision whose children still run.
+  return db.transaction(async (tx) => {
+    const [parent] = await tx
+      .update(aiJobs)
+      .set({ status: "cancelled", errorCode: "GEN_CANCELLED", errorMessage: "cancelled by the user", completedAt: now, updatedAt: now })
+      .where(and(eq(aiJobs.id, parentJobId), inArray(aiJobs.status, [...activeJobStatuses])))
+      .returning();
+    if (!parent) return null;
+    return { parent, children: await cancelActiveChildren(tx, parentJobId) };
+  });
 }
 
 export async function cancelActiveChildren(db: Db, parentJobId: string): Promise<AiJob[]> {

@@ -16,7 +16,10 @@ export const HISTORY_PAGE_MAX = 200;
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optional = <S extends z.ZodType>(schema: S) => z.preprocess(blankToUndefined, schema.optional());
 
-const dateInput = z.coerce.date({ message: "Use a date such as 2025-01-31." });
+// JavaScript accepts years PostgreSQL cannot store ("99999" is a valid Date); the range keeps them a 400, not a 500.
+const dateInput = z.coerce
+  .date({ message: "Use a date such as 2025-01-31." })
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, { message: "Use a date between 1970 and 9999." });
 
 export const historyFilterSchema = z
   .object({
@@ -64,10 +67,26 @@ export function encodeCursor(cursor: HistoryCursor): string {
 
 const cursorPattern = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?)\|([0-9a-f-]{36})$/i;
 
+/** The pattern admits impossible times (99:99, February 30): they must be refused here, not by the database. */
+function isRealDateTime(text: string): boolean {
+  const [y, mo, d, h, mi, sec] = text.match(/\d+/g)!.slice(0, 6).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return (
+    y >= 1970 &&
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === sec
+  );
+}
+
 export function decodeCursor(value: string): HistoryCursor {
   const text = Buffer.from(value, "base64url").toString("utf8");
   const match = cursorPattern.exec(text);
   if (!match || !z.uuid().safeParse(match[2]).success) throw new InvalidCursorError();
+  if (!isRealDateTime(match[1]!)) throw new InvalidCursorError();
   return { createdAt: match[1]!, id: match[2]!.toLowerCase() };
 }
 

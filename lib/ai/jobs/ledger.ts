@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { activeJobStatuses, aiJobs, type AiJob, type AiJobType } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
@@ -187,12 +187,24 @@ export async function markCancelled(db: Db, jobId: string): Promise<AiJob | null
   return job ?? null;
 }
 
-/** Jobs still pending after `olderThanMs`: their event may never have been sent (the row is the outbox). */
+/**
+ * Top-level jobs still pending after `olderThanMs`, oldest first: their event may never have been sent (the row is
+ * the outbox). Children of a fan-out are left out: their parent's run sends their events from a durable step, and
+ * they legitimately wait pending behind the background limit for as long as a large revision takes, so sweeping them
+ * would fill every batch with events already delivered while a plain job that really was lost waits.
+ */
 export async function stalePendingJobs(db: Db, olderThanMs: number, limit = 100): Promise<AiJob[]> {
   return db
     .select()
     .from(aiJobs)
-    .where(and(eq(aiJobs.status, "pending"), lt(aiJobs.createdAt, new Date(Date.now() - olderThanMs))))
+    .where(
+      and(
+        eq(aiJobs.status, "pending"),
+        isNull(aiJobs.parentJobId),
+        lt(aiJobs.createdAt, new Date(Date.now() - olderThanMs)),
+      ),
+    )
+    .orderBy(asc(aiJobs.createdAt))
     .limit(limit);
 }
 
