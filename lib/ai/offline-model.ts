@@ -135,6 +135,18 @@ function revisePage(prompt: string, random: () => number): string {
   if (/dark|grim|ominous/.test(instruction)) revised.push("Somewhere beneath it all, something old and cold was paying attention.");
   else if (/light|funny|hopeful|warm/.test(instruction)) revised.push("For the first time in days, she almost laughed.");
   else if (instruction && !shorter) revised.push(pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random));
+  else if (!shorter) {
+    // No instruction: a revision that came back word for word would look like nothing happened, so the page gains a
+    // line of texture after its opening, named from the story itself.
+    const names = storyNames(section(prompt, "page by page.", "The writer's instruction"));
+    const who = names[0] ?? "She";
+    const texture = [
+      `For a moment ${who} simply listened: the wind, the water, her own uneven breath.`,
+      `The air smelled of salt and old rope, and the cold found every gap in ${who === "She" ? "her" : `${who}'s`} coat.`,
+      `${who} noticed, without wanting to, how quiet everything had become.`,
+    ];
+    revised.splice(1, 0, pick(texture, random));
+  }
   return revised.join(" ");
 }
 

@@ -29,6 +29,16 @@ describe("offline model", () => {
     expect(out).toContain("One.");
   });
 
+  it("a revision without an instruction still changes the page, keeping its text", () => {
+    const current = "Inside the lamp room she found a logbook. It read: the light is not for ships.";
+    const prompt = `The whole story for context, page by page.\n--- Page 1 of 1 >>> PAGE TO REVISE <<< ---\n<<<\n${current}\n>>>\n`;
+    const out = offlineText(prompt);
+    expect(out).not.toBe(current);
+    expect(out).toContain("Inside the lamp room she found a logbook.");
+    expect(out).toContain("It read: the light is not for ships.");
+    expect(offlineText(prompt)).toBe(out);
+  });
+
   it("streams word by word through the AI SDK and reports usage", async () => {
     const partials: string[] = [];
     const result = await streamGeneration({

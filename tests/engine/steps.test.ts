@@ -99,7 +99,13 @@ const impatient = inngest.createFunction({ id: "impatient", triggers: [{ event: 
   return { invoked, approval };
 });
 
-const t = useEngine(() => [parallel, sleeper, fanOut, fanChild, child, childNoRetry, parent, waiter, slowChild, impatient]);
+const ponder = inngest.createFunction({ id: "ponder", triggers: [{ event: "test/ponder" }] }, async ({ step }) => {
+  await step.run("quick", () => 1);
+  await step.run("think", () => new Promise((resolve) => setTimeout(() => resolve(2), 300)));
+  return "done";
+});
+
+const t = useEngine(() => [ponder, parallel, sleeper, fanOut, fanChild, child, childNoRetry, parent, waiter, slowChild, impatient]);
 
 describe("embedded engine: steps", () => {
   it("plans parallel steps (StepPlanned), runs each once, then continues", async () => {
@@ -114,6 +120,17 @@ describe("embedded engine: steps", () => {
     // discovery (planned 3) + 3 targeted calls + discovery running "after" + final discovery.
     expect(detail.attempts.map((a) => a.outcome).filter((o) => o === "steps-found")).toHaveLength(1);
     expect(detail.attempts.filter((a) => a.stepId !== null)).toHaveLength(3);
+  });
+
+  it("records each step's span from the call that ran it, so a slow step shows its time", async () => {
+    await inngest.send({ name: "test/ponder", data: {} });
+    const [run] = await waitForRuns(t.db(), "ponder");
+    const detail = (await getRun(t.db(), run!.id))!;
+    const think = detail.steps.find((s) => s.name === "think")!;
+    // The step waited 300 ms inside the app; its recorded span covers that wait (a lower bound, not a speed check).
+    expect(think.endedAt!.getTime() - think.createdAt.getTime()).toBeGreaterThanOrEqual(250);
+    const quick = detail.steps.find((s) => s.name === "quick")!;
+    expect(quick.endedAt!.getTime()).toBeGreaterThanOrEqual(quick.createdAt.getTime());
   });
 
   it("sleeps with step.sleep and resumes after the timer", async () => {

@@ -89,7 +89,7 @@ export async function applyCallResult(ctx: EngineContext, rec: CallRecord): Prom
       const lease = rec.continueLeaseMs
         ? { owner: rec.owner, until: new Date(now.getTime() + rec.continueLeaseMs) }
         : undefined;
-      return applyOps(ctx, tx, run, fn, item, outcome.ops, result.retryAfter, now, lease, rec.state);
+      return applyOps(ctx, tx, run, fn, item, outcome.ops, result.retryAfter, now, lease, rec.state, rec.startedAt);
     },
     attempt,
   );
@@ -150,6 +150,8 @@ async function applyOps(
   now: Date,
   lease?: Lease,
   state?: RunState,
+  /** When the call that returned these ops started: a step run by it took from then. */
+  callStartedAt?: Date,
 ): Promise<Continuation | null> {
   let progressed = false;
   // Results memoized by this reply, to hand the next call its state; null once an op did anything else.
@@ -164,7 +166,7 @@ async function applyOps(
     if (op.op !== "StepRun" && op.op !== "StepFailed" && op.op !== "StepError") memoized = null;
     switch (op.op) {
       case "StepRun": {
-        if (await memoizeStep(tx, run.id, step, { data: op.data ?? null }, now)) {
+        if (await memoizeStep(tx, run.id, step, { data: op.data ?? null }, now, undefined, callStartedAt)) {
           progressed = true;
           memoized?.push([op.id, "completed", op.data ?? null, null]);
         } else memoized = null;
@@ -173,7 +175,7 @@ async function applyOps(
       }
       case "StepFailed": {
         const error = toSerializedError(op.error);
-        if (await memoizeStep(tx, run.id, step, { error }, now, item.attempt + 1)) {
+        if (await memoizeStep(tx, run.id, step, { error }, now, item.attempt + 1, callStartedAt)) {
           progressed = true;
           memoized?.push([op.id, "failed", null, error]);
         } else memoized = null;
@@ -185,7 +187,7 @@ async function applyOps(
         const error = toSerializedError(op.error);
         const next = item.attempt + 1;
         if (next > fn.retries) {
-          await memoizeStep(tx, run.id, step, { error }, now, next);
+          await memoizeStep(tx, run.id, step, { error }, now, next, callStartedAt);
           memoized?.push([op.id, "failed", null, error]);
           ctx.log("warn", "inngest step failed", { ...fields, step: step.name, error: error.message });
           break;

@@ -70,7 +70,8 @@ export async function applyDiscoveryStep(ctx: EngineContext, input: FastPathInpu
           ${failed ? null : JSON.stringify(data)}::json, ${error ? JSON.stringify(error) : null}::json,
           ${failed ? item.attempt + 1 : 0},
           (select coalesce(max(s.seq), 0) + 1 from ${inngestSteps} s where s.run_id = ${item.runId}),
-          ${op.opts ? JSON.stringify(op.opts) : null}::jsonb, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+          ${op.opts ? JSON.stringify(op.opts) : null}::jsonb, ${input.startedAt.toISOString()}::timestamptz,
+          ${input.endedAt.toISOString()}::timestamptz
         from taken
         on conflict (run_id, id) do update
           set status = excluded.status, data = excluded.data, error = excluded.error, attempts = excluded.attempts,

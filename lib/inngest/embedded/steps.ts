@@ -172,6 +172,8 @@ export async function memoizeStep(
   result: { data: unknown } | { error: SerializedError },
   now: Date,
   attempts?: number,
+  /** When the work behind the result began (the engine's call to the app); a step first seen now starts then. */
+  startedAt?: Date,
 ): Promise<boolean> {
   const failed = "error" in result;
   const values = {
@@ -185,7 +187,7 @@ export async function memoizeStep(
   };
   const rows = await tx
     .insert(inngestSteps)
-    .values({ runId, id: step.id, name: step.name, op: step.op, opts: step.opts ?? null, ...values })
+    .values({ runId, id: step.id, name: step.name, op: step.op, opts: step.opts ?? null, createdAt: startedAt ?? now, ...values })
     .onConflictDoUpdate({
       target: [inngestSteps.runId, inngestSteps.id],
       set: values,
