@@ -20,7 +20,7 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
         <caption className="sr-only">AI jobs, newest first</caption>
         <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-600">
           <tr>
-            {["Time", "Status", "Type", "Story", "User", "Model", "Tokens", "Cost", "Duration", "Error"].map((h) => (
+            {["Time (UTC)", "Status", "Type", "Story", "User", "Model", "Tokens", "Cost", "Duration", "Error"].map((h) => (
               <th key={h} scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
                 {h}
               </th>
@@ -32,7 +32,7 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
             <tr key={r.id} data-testid="job-row" data-job-id={r.id} className="hover:bg-stone-50">
               <td className="whitespace-nowrap px-3 py-2">
                 <Link href={`/admin/jobs/${r.id}`} className={link} data-testid="job-link" title={`Job ${r.id}`}>
-                  {formatUtc(r.createdAt)}
+                  {formatUtc(r.createdAt).replace(" UTC", "")}
                 </Link>
               </td>
               <td className="px-3 py-2">
