@@ -21,6 +21,34 @@ export interface UsageSince {
  * What a requester's jobs consumed since `since` (input + output tokens, cost). Failed and cancelled jobs count what
  * they recorded; jobs still running have no totals yet and count as zero until they finish.
  */
+/**
+ * Tokens the requester's unfinished jobs are expected to take, estimated from each job's prompt payload (about four
+ * characters a token; the payload holds the story text the prompt is built from). Finished jobs count what they
+ * recorded (usageSince); this covers the gap until they do, so several requests started at once cannot all spend the
+ * same remaining budget. (A fan-out parent's payload is only its page ids, so it reserves next to nothing; its
+ * children carry the pages.)
+ * `runningOnly` counts only jobs that have started (a background page asking to start must not count its siblings
+ * still waiting in line), and `excludeJobId` leaves out the job that is asking.
+ */
+export async function reservedTokens(
+  db: Db,
+  requestedBy: string,
+  options: { runningOnly?: boolean; excludeJobId?: string } = {},
+): Promise<number> {
+  const statuses = options.runningOnly ? ["running"] : ["pending", "running"];
+  const [row] = await db
+    .select({ tokens: sql<string>`coalesce(sum(ceil(octet_length(${aiJobs.promptPayload}::text) / 4.0)), 0)` })
+    .from(aiJobs)
+    .where(
+      and(
+        eq(aiJobs.requestedBy, requestedBy),
+        inArray(aiJobs.status, statuses as ("pending" | "running")[]),
+        options.excludeJobId ? sql`${aiJobs.id} <> ${options.excludeJobId}` : undefined,
+      ),
+    );
+  return Number(row?.tokens ?? 0);
+}
+
 export async function usageSince(db: Db, requestedBy: string, since: Date): Promise<UsageSince> {
   const [row] = await db
     .select({

@@ -183,11 +183,12 @@ export function openApiDocument() {
         Allowance: {
           type: "object",
           properties: {
-            tokensUsed: { type: "integer" },
+            tokensUsed: { type: "integer", description: "Tokens of today's finished jobs." },
+            tokensReserved: { type: "integer", description: "Estimated tokens of jobs not finished yet (0 without a token budget)." },
             costUsedUsd: { type: "number" },
             tokenBudget: nullable({ type: "integer" }),
             costBudgetUsd: nullable({ type: "number" }),
-            tokensLeft: nullable({ type: "integer" }),
+            tokensLeft: nullable({ type: "integer", description: "tokenBudget − tokensUsed − tokensReserved, at least 0." }),
             costLeftUsd: nullable({ type: "number" }),
             ratePerMinute: nullable({ type: "integer" }),
             resetsAt: ts,

@@ -4,7 +4,7 @@ import { users } from "@/db/schema";
 import type { AiJob } from "@/db/ai-schema";
 import type { JobRefusal } from "@/lib/ai/functions/run-ai-job";
 import type { JobAdmission } from "@/lib/ai/jobs/ledger";
-import { jobsCreatedInWindow, nextUtcMidnight, usageSince, utcDayStart } from "@/lib/ai/usage";
+import { jobsCreatedInWindow, nextUtcMidnight, reservedTokens, usageSince, utcDayStart } from "@/lib/ai/usage";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 
@@ -48,8 +48,11 @@ export function aiLimitDefaults(env: Env = process.env): AiLimitDefaults {
 export interface AiAllowance {
   tokensUsed: number;
   costUsedUsd: number;
+  /** Estimated tokens of the user's jobs not finished yet (only computed when a token budget applies). */
+  tokensReserved: number;
   tokenBudget: number | null;
   costBudgetUsd: number | null;
+  /** Budget minus what finished jobs used and what unfinished ones are expected to use. */
   tokensLeft: number | null;
   costLeftUsd: number | null;
   /** Whether the budget comes from the user's own setting or the server default. */
@@ -59,7 +62,13 @@ export interface AiAllowance {
   resetsAt: string;
 }
 
-export async function aiAllowance(db: Db, actor: Pick<Actor, "id">, now = new Date(), env: Env = process.env): Promise<AiAllowance> {
+export async function aiAllowance(
+  db: Db,
+  actor: Pick<Actor, "id">,
+  now = new Date(),
+  env: Env = process.env,
+  reserve: { runningOnly?: boolean; excludeJobId?: string } = {},
+): Promise<AiAllowance> {
   const defaults = aiLimitDefaults(env);
   const [user] = await db
     .select({ tokens: users.dailyTokenBudget, cost: users.dailyCostBudgetUsd })
@@ -69,12 +78,14 @@ export async function aiAllowance(db: Db, actor: Pick<Actor, "id">, now = new Da
   const tokenBudget = user?.tokens ?? defaults.dailyTokenBudget;
   const costBudgetUsd = user?.cost != null ? Number(user.cost) : defaults.dailyCostBudgetUsd;
   const used = await usageSince(db, actor.id, utcDayStart(now));
+  const reserved = tokenBudget === null ? 0 : await reservedTokens(db, actor.id, reserve);
   return {
     tokensUsed: used.tokens,
     costUsedUsd: used.costUsd,
+    tokensReserved: reserved,
     tokenBudget,
     costBudgetUsd,
-    tokensLeft: tokenBudget === null ? null : Math.max(0, tokenBudget - used.tokens),
+    tokensLeft: tokenBudget === null ? null : Math.max(0, tokenBudget - used.tokens - reserved),
     costLeftUsd: costBudgetUsd === null ? null : Math.max(0, costBudgetUsd - used.costUsd),
     tokenBudgetSource: user?.tokens != null ? "user" : "default",
     costBudgetSource: user?.cost != null ? "user" : "default",
@@ -128,6 +139,19 @@ export async function assertCanRequestAi(
       },
     );
   }
+  if (allowance.tokenBudget !== null && allowance.tokensUsed + allowance.tokensReserved >= allowance.tokenBudget) {
+    const wait = formatWait(new Date(allowance.resetsAt).getTime() - now.getTime());
+    throw new AppError(
+      "GEN_BUDGET_EXCEEDED",
+      `Your AI jobs still running may use the rest of today's budget (${allowance.tokensUsed.toLocaleString("en-US")} of ${allowance.tokenBudget.toLocaleString("en-US")} tokens used, about ${allowance.tokensReserved.toLocaleString("en-US")} more on the way). Try again when they finish, or after 00:00 UTC, in ${wait}.`,
+      {
+        resetsAt: allowance.resetsAt,
+        tokensUsed: allowance.tokensUsed,
+        tokensReserved: allowance.tokensReserved,
+        tokenBudget: allowance.tokenBudget,
+      },
+    );
+  }
 
   if (allowance.ratePerMinute !== null) {
     const recent = await jobsCreatedInWindow(db, actor.id, RATE_WINDOW_MS, now);
@@ -158,8 +182,12 @@ export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {})
  */
 export async function budgetRefusalForChild(job: AiJob, now = new Date()): Promise<JobRefusal | null> {
   if (job.parentJobId === null || job.requestedBy === null) return null;
-  const allowance = await aiAllowance(await getDb(), { id: job.requestedBy }, now);
-  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed >= allowance.tokenBudget;
+  // Pages of the revision already running may spend what is left; the ones waiting in line (this one included) not yet.
+  const allowance = await aiAllowance(await getDb(), { id: job.requestedBy }, now, process.env, {
+    runningOnly: true,
+    excludeJobId: job.id,
+  });
+  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed + allowance.tokensReserved >= allowance.tokenBudget;
   const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
   if (!overTokens && !overCost) return null;
   return { code: "GEN_BUDGET_EXCEEDED", detail: `daily ${overTokens ? "token" : "cost"} budget used before this page ran` };

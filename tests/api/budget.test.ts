@@ -119,7 +119,10 @@ describe("daily budget", () => {
     await expect(requestPageText(generous, { pageId: a.pages[1]!.id })).resolves.toMatchObject({ status: "pending" });
     await expectAppError(requestPageText(strict, { pageId: b.pages[1]!.id }), "GEN_BUDGET_EXCEEDED");
     const allowance = await aiAllowance(db(), generous);
-    expect(allowance).toMatchObject({ tokenBudget: 5000, tokenBudgetSource: "user", tokensLeft: 3500 });
+    expect(allowance).toMatchObject({ tokenBudget: 5000, tokenBudgetSource: "user", tokensUsed: 1500 });
+    // The job just requested is still pending: its estimate is set aside too.
+    expect(allowance.tokensReserved).toBeGreaterThan(0);
+    expect(allowance.tokensLeft).toBe(3500 - allowance.tokensReserved);
   });
 
   it("joins a job already running even when over budget (no new job)", async () => {
@@ -130,6 +133,27 @@ describe("daily budget", () => {
     const joined = await requestPageText(author, { pageId: pages[0]!.id });
     expect(joined.id).toBe(running.id);
     expect(await jobCount(author)).toBe(1);
+  });
+
+  it("counts jobs still running against the budget, so requests started together cannot all spend what is left", async () => {
+    const author = await makeActor();
+    await db().update(users).set({ dailyTokenBudget: 1_000 }).where(eq(users.id, author.id));
+    // Each page job's prompt carries the whole story: about 1,500 tokens here, more than the budget.
+    const { pages } = await makeStory(author, ["Long page. ".repeat(550), "Another page."]);
+    await requestPageText(author, { pageId: pages[0]!.id });
+    const allowance = await aiAllowance(db(), author);
+    expect(allowance).toMatchObject({ tokensUsed: 0, tokenBudget: 1_000, tokensLeft: 0 });
+    expect(allowance.tokensReserved).toBeGreaterThan(1_000);
+
+    const error = await expectAppError(requestPageText(author, { pageId: pages[1]!.id }), "GEN_BUDGET_EXCEEDED");
+    expect(error.message).toMatch(/still running may use the rest of today's budget/);
+    expect(error.details).toMatchObject({ tokensUsed: 0, tokenBudget: 1_000 });
+    expect(await jobCount(author)).toBe(1);
+
+    // Once the first job is over, what it recorded counts instead of the estimate.
+    await db().update(aiJobs).set({ status: "succeeded", outputText: "x", inputTokens: 300, outputTokens: 100, completedAt: new Date() }).where(eq(aiJobs.requestedBy, author.id));
+    expect(await aiAllowance(db(), author)).toMatchObject({ tokensUsed: 400, tokensReserved: 0, tokensLeft: 600 });
+    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toBeTruthy();
   });
 
   it("is unlimited when no budget is configured", async () => {
