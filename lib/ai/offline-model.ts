@@ -139,11 +139,11 @@ function revisePage(prompt: string, random: () => number): string {
     // No instruction: a revision that came back word for word would look like nothing happened, so the page gains a
     // line of texture after its opening, named from the story itself.
     const names = storyNames(section(prompt, "page by page.", "The writer's instruction"));
-    const who = names[0] ?? "She";
+    const name = names[0];
     const texture = [
-      `For a moment ${who} simply listened: the wind, the water, her own uneven breath.`,
-      `The air smelled of salt and old rope, and the cold found every gap in ${who === "She" ? "her" : `${who}'s`} coat.`,
-      `${who} noticed, without wanting to, how quiet everything had become.`,
+      `For a moment ${name ?? "she"} simply listened: the wind, the water, her own uneven breath.`,
+      `The air smelled of salt and old rope, and the cold found every gap in ${name ? `${name}'s` : "her"} coat.`,
+      `${name ?? "She"} noticed, without wanting to, how quiet everything had become.`,
     ];
     revised.splice(1, 0, pick(texture, random));
   }

@@ -18,10 +18,6 @@ export interface UsageSince {
 }
 
 /**
- * What a requester's jobs consumed since `since` (input + output tokens, cost). Failed and cancelled jobs count what
- * they recorded; jobs still running have no totals yet and count as zero until they finish.
- */
-/**
  * Tokens the requester's unfinished jobs are expected to take, estimated from each job's prompt payload (about four
  * characters a token; the payload holds the story text the prompt is built from). Finished jobs count what they
  * recorded (usageSince); this covers the gap until they do, so several requests started at once cannot all spend the
@@ -49,6 +45,10 @@ export async function reservedTokens(
   return Number(row?.tokens ?? 0);
 }
 
+/**
+ * What a requester's jobs consumed since `since` (input + output tokens, cost). Failed and cancelled jobs count what
+ * they recorded; jobs still running have no totals yet and count as zero until they finish.
+ */
 export async function usageSince(db: Db, requestedBy: string, since: Date): Promise<UsageSince> {
   const [row] = await db
     .select({

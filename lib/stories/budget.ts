@@ -180,10 +180,10 @@ export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {})
  * admitted as a whole, but its pages run one after another, and the budget may run out (or an admin lower it) on
  * the way. The pages left then fail with GEN_BUDGET_EXCEEDED instead of spending past the budget.
  */
-export async function budgetRefusalForChild(job: AiJob, now = new Date()): Promise<JobRefusal | null> {
+export async function budgetRefusalForChild(job: AiJob, db: Db, now = new Date()): Promise<JobRefusal | null> {
   if (job.parentJobId === null || job.requestedBy === null) return null;
   // Pages of the revision already running may spend what is left; the ones waiting in line (this one included) not yet.
-  const allowance = await aiAllowance(await getDb(), { id: job.requestedBy }, now, process.env, {
+  const allowance = await aiAllowance(db, { id: job.requestedBy }, now, process.env, {
     runningOnly: true,
     excludeJobId: job.id,
   });

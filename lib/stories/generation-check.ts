@@ -41,9 +41,6 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   if (!running && mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  // Joining a running job creates nothing, so it is never refused for budget or rate.
-  const allowance = running ? null : await assertCanRequestAi(db, actor);
-
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
   const built = buildPagePayload({
@@ -55,6 +52,9 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     templateBody: template.body,
     budgetTokens: model.inputBudgetTokens,
   });
+  // Limits come last, as in requestPageText (which checks them when inserting the job). Joining a running job
+  // creates nothing, so it is never refused for budget or rate.
+  const allowance = running ? null : await assertCanRequestAi(db, actor);
   return {
     ok: true,
     pageId: page.id,

@@ -246,15 +246,15 @@ export async function cancelPageJob(actorOrNull: Actor | null, input: unknown): 
   return toPageJobView(cancelled ?? (await getJob(db, job.id))!);
 }
 
-/**
- * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
- * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
- */
 async function storyOwnerOf(db: Db, storyId: string): Promise<string | null> {
   const [story] = await db.select({ ownerId: stories.ownerId }).from(stories).where(eq(stories.id, storyId)).limit(1);
   return story?.ownerId ?? null;
 }
 
+/**
+ * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
+ * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
+ */
 export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);

@@ -201,6 +201,18 @@ describe("rate limit", () => {
     expect(await jobCount(author)).toBe(3);
   });
 
+  it("a double click at the limit joins the first job instead of being refused", async () => {
+    vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [""]);
+    const [first, second] = await Promise.all([
+      requestPageText(author, { pageId: pages[0]!.id }),
+      requestPageText(author, { pageId: pages[0]!.id }),
+    ]);
+    expect(second.id).toBe(first.id);
+    expect(await jobCount(author)).toBe(1);
+  });
+
   it("counts only the last minute", async () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
     const author = await makeActor();

@@ -129,8 +129,6 @@ describe("embedded engine: steps", () => {
     const think = detail.steps.find((s) => s.name === "think")!;
     // The step waited 300 ms inside the app; its recorded span covers that wait (a lower bound, not a speed check).
     expect(think.endedAt!.getTime() - think.createdAt.getTime()).toBeGreaterThanOrEqual(250);
-    const quick = detail.steps.find((s) => s.name === "quick")!;
-    expect(quick.endedAt!.getTime()).toBeGreaterThanOrEqual(quick.createdAt.getTime());
   });
 
   it("sleeps with step.sleep and resumes after the timer", async () => {

@@ -1,5 +1,5 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { getDb } from "@/db";
+import { getDb, type Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { inngest } from "@/lib/inngest/client";
 import { AI_JOB_CANCEL_REQUESTED } from "@/lib/inngest/events/ai-job-cancel-requested";
@@ -9,7 +9,7 @@ import { AI_JOB_SUCCEEDED, type AiJobSucceededData } from "@/lib/inngest/events/
 import type { AiChildJobRequestedData } from "@/lib/inngest/events/ai-child-job-requested";
 import { log } from "@/lib/log";
 import { GenerationError, toGenerationError } from "../generation-errors";
-import { countAttempt, getJob, markFailed, markRunning, markSucceeded, recordRenderedPrompt, savePartial } from "../jobs/ledger";
+import { countAttempt, getJob, lockRequester, markFailed, markRunning, markSucceeded, recordRenderedPrompt, savePartial } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
@@ -30,7 +30,26 @@ export interface RunAiJobOptions {
    * Asked before a job starts, for work admitted as a whole but run later piece by piece (background children wait
    * behind their limit while their requester's budget may run out). A refusal fails the job for good with its code.
    */
-  admit?: (job: AiJob) => Promise<JobRefusal | null>;
+  admit?: JobAdmitter;
+}
+
+export type JobAdmitter = (job: AiJob, tx: Db) => Promise<JobRefusal | null>;
+
+/**
+ * Asks `admit` and marks the job running in one transaction under the requester's admission lock, so jobs of one
+ * user starting together decide one after another, each seeing the others already running. A job found running
+ * already (this step repeated after its first run committed) was admitted then and is not asked again.
+ */
+async function admitAndStart(db: Db, jobId: string, admit: JobAdmitter) {
+  return db.transaction(async (tx) => {
+    const job = await getJob(tx, jobId);
+    if (job?.status === "pending") {
+      await lockRequester(tx, job.requestedBy);
+      const refusal = await admit(job, tx);
+      if (refusal) throw new NonRetriableError(`${refusal.code}: ${refusal.detail}`);
+    }
+    return markRunning(tx, jobId);
+  });
 }
 
 /** Why a job may not start: a GEN_* code for the ledger and a detail for the admin's view. */
@@ -101,20 +120,20 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       // rendering needs. The id stays "render" (same result shape), so a run left mid-way by an older version resumes.
       const rendered = await step.run("render", async () => {
         const db = await getDb();
-        if (options.admit) {
-          const pending = await getJob(db, jobId);
-          const refusal = pending && pending.status === "pending" ? await options.admit(pending) : null;
-          if (refusal) throw new NonRetriableError(`${refusal.code}: ${refusal.detail}`);
-        }
-        const job = await markRunning(db, jobId);
+        const job = options.admit ? await admitAndStart(db, jobId, options.admit) : await markRunning(db, jobId);
         if (!job) return null;
         publishJobUpdate({ jobId, status: "running" });
         let prompt: string;
         try {
           const template = await loadTemplate(job.templateKey, job.templateVersion);
-          prompt = await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+          try {
+            prompt = await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+          } catch (error) {
+            // Rendering is a pure function of the recorded template and payload: it fails the same way every time.
+            throw new PromptTemplateError(`Template ${job.templateKey} v${job.templateVersion} failed to render: ${(error as Error).message}`);
+          }
         } catch (error) {
-          // A template missing from this deployment or failing to render will not heal by retrying.
+          // A template missing from this deployment, or one that cannot render this payload, will not heal by retrying.
           if (error instanceof PromptTemplateError) throw new NonRetriableError(`GEN_PROVIDER_UNAVAILABLE: ${error.message}`);
           throw error;
         }

@@ -70,6 +70,9 @@ const cursorPattern = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:
 /** The pattern admits impossible times (99:99, February 30): they must be refused here, not by the database. */
 function isRealDateTime(text: string): boolean {
   const [y, mo, d, h, mi, sec] = text.match(/\d+/g)!.slice(0, 6).map(Number) as [number, number, number, number, number, number];
+  // PostgreSQL accepts UTC offsets up to 15:59.
+  const offsetHours = /[+-](\d{2})(?::?\d{2})?$/.exec(text)?.[1];
+  if (offsetHours !== undefined && Number(offsetHours) > 15) return false;
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
   return (
     y >= 1970 &&

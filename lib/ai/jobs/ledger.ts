@@ -58,22 +58,32 @@ export async function createOrJoinJob(db: Db, job: NewJob, admit?: JobAdmission)
           .returning();
         return row!;
       };
-      const created = admit
+      const outcome = admit
         ? await db.transaction(async (tx) => {
-            if (job.requestedBy) {
-              await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${job.requestedBy}`}, 0))`);
-            }
+            await lockRequester(tx, job.requestedBy);
+            // A request that waited for the lock may find the job it raced with committed: it joins that job
+            // rather than being counted against it.
+            const raced = await findActiveJob(tx, job.targetType, job.targetId);
+            if (raced) return { job: raced, created: false };
             await admit(tx);
-            return insert(tx);
+            return { job: await insert(tx), created: true };
           })
-        : await insert(db);
-      return { job: created, created: true };
+        : { job: await insert(db), created: true };
+      return outcome;
     } catch (error) {
       // Lost a race with a concurrent request: loop and join the winner's job.
       if (!isUniqueViolation(error)) throw error;
     }
   }
   throw new Error(`Could not create or find the active job for ${job.targetType} ${job.targetId}`);
+}
+
+/**
+ * Serializes admission decisions for one requester until the transaction ends (new requests, and background pages
+ * about to start), so that limits counted from the jobs table hold under concurrency.
+ */
+export async function lockRequester(tx: Db, requestedBy: string | null): Promise<void> {
+  if (requestedBy) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${requestedBy}`}, 0))`);
 }
 
 export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> {
