@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 
@@ -94,9 +94,11 @@ export async function jobsCreatedInWindow(
 ): Promise<{ count: number; oldest: Date | null }> {
   const since = new Date(now.getTime() - windowMs);
   const where = and(eq(aiJobs.requestedBy, requestedBy), gte(aiJobs.createdAt, since), isNull(aiJobs.parentJobId));
-  const [row] = await db.select({ count: sql<string>`count(*)` }).from(aiJobs).where(where);
+  // One round trip: this runs inside every job admission, under the requester's lock.
+  const [row] = await db
+    .select({ count: sql<string>`count(*)`, oldestMs: sql<string | null>`(extract(epoch from min(${aiJobs.createdAt})) * 1000)::float8` })
+    .from(aiJobs)
+    .where(where);
   const count = Number(row?.count ?? 0);
-  if (count === 0) return { count, oldest: null };
-  const [oldest] = await db.select({ createdAt: aiJobs.createdAt }).from(aiJobs).where(where).orderBy(asc(aiJobs.createdAt)).limit(1);
-  return { count, oldest: oldest?.createdAt ?? null };
+  return { count, oldest: count > 0 && row?.oldestMs != null ? new Date(Number(row.oldestMs)) : null };
 }

@@ -67,7 +67,13 @@ export async function aiAllowance(
   actor: Pick<Actor, "id">,
   now = new Date(),
   env: Env = process.env,
-  reserve: { runningOnly?: boolean; excludeJobId?: string } = {},
+  options: {
+    /** Reservation scope (see reservedTokens). */
+    runningOnly?: boolean;
+    excludeJobId?: string;
+    /** For checks whose caller only needs the verdict: with no budget at all, skip summing the day's usage. */
+    skipUsageWhenUnlimited?: boolean;
+  } = {},
 ): Promise<AiAllowance> {
   const defaults = aiLimitDefaults(env);
   const [user] = await db
@@ -77,8 +83,11 @@ export async function aiAllowance(
     .limit(1);
   const tokenBudget = user?.tokens ?? defaults.dailyTokenBudget;
   const costBudgetUsd = user?.cost != null ? Number(user.cost) : defaults.dailyCostBudgetUsd;
-  const used = await usageSince(db, actor.id, utcDayStart(now));
-  const reserved = tokenBudget === null ? 0 : await reservedTokens(db, actor.id, reserve);
+  const unlimited = tokenBudget === null && costBudgetUsd === null;
+  const used =
+    unlimited && options.skipUsageWhenUnlimited ? { tokens: 0, costUsd: 0 } : await usageSince(db, actor.id, utcDayStart(now));
+  const reserved =
+    tokenBudget === null ? 0 : await reservedTokens(db, actor.id, { runningOnly: options.runningOnly, excludeJobId: options.excludeJobId });
   return {
     tokensUsed: used.tokens,
     costUsedUsd: used.costUsd,
@@ -115,10 +124,10 @@ export function formatWait(ms: number): string {
 export async function assertCanRequestAi(
   db: Db,
   actor: Actor,
-  options: { jobs?: number; now?: Date; env?: Env } = {},
+  options: { jobs?: number; now?: Date; env?: Env; skipUsageWhenUnlimited?: boolean } = {},
 ): Promise<AiAllowance> {
   const now = options.now ?? new Date();
-  const allowance = await aiAllowance(db, actor, now, options.env);
+  const allowance = await aiAllowance(db, actor, now, options.env, { skipUsageWhenUnlimited: options.skipUsageWhenUnlimited });
 
   const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed >= allowance.tokenBudget;
   const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
@@ -171,7 +180,8 @@ export async function assertCanRequestAi(
  */
 export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {}): JobAdmission {
   return async (tx) => {
-    await assertCanRequestAi(tx, actor, options);
+    // Only the verdict matters here, and this runs under the requester's lock on every new job: no extra queries.
+    await assertCanRequestAi(tx, actor, { ...options, skipUsageWhenUnlimited: true });
   };
 }
 
