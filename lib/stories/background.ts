@@ -6,9 +6,10 @@ import { pages, stories, type Story } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import type { FanOutPlan } from "@/lib/ai/functions/fan-out-job";
 import { cancelFanOut, listChildren, settleFanOutParent } from "@/lib/ai/jobs/fan-out";
-import { createOrJoinJob, findActiveJob, getJob } from "@/lib/ai/jobs/ledger";
+import { findActiveJob, getJob } from "@/lib/ai/jobs/ledger";
 import { publishJobUpdate } from "@/lib/ai/jobs/live";
-import { enqueueJob, requestJobCancel } from "@/lib/ai/jobs/queue";
+import { requestJobCancel } from "@/lib/ai/jobs/queue";
+import { submitJob } from "@/lib/ai/jobs/submit";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
 import { AppError, isAppError } from "@/lib/errors";
@@ -233,7 +234,7 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
   const model = resolveModel();
   const template = await loadTemplate("page_revise");
   const payload: ParentPayload = { pageIds: selected.map((p) => p.id) };
-  const { job, created } = await createOrJoinJob(db, {
+  const { job, created } = await submitJob(db, {
     jobType: BACKGROUND_JOB_TYPE,
     targetType: STORY_TARGET,
     targetId: story.id,
@@ -249,13 +250,6 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
     contextLeftOut: [],
     baseVersion: null,
   }, admitWithinLimits(actor, { jobs: selected.length }));
-  if (created) {
-    try {
-      await enqueueJob(job);
-    } catch (error) {
-      log("warn", "background revision event not sent; left for the sweeper", { jobId: job.id, error });
-    }
-  }
   const n = selected.length;
   return {
     revision: await toView(db, job),

@@ -103,6 +103,18 @@ export async function aiAllowance(
   };
 }
 
+/**
+ * Where an allowance stands: finished jobs used the token or the cost budget (`overTokens`, `overCost`), or finished
+ * plus unfinished jobs' estimates reach the token budget (`tokensClaimed`, which includes `overTokens`).
+ */
+function budgetState(a: AiAllowance): { overTokens: boolean; overCost: boolean; tokensClaimed: boolean } {
+  return {
+    overTokens: a.tokenBudget !== null && a.tokensUsed >= a.tokenBudget,
+    overCost: a.costBudgetUsd !== null && a.costUsedUsd >= a.costBudgetUsd,
+    tokensClaimed: a.tokenBudget !== null && a.tokensUsed + a.tokensReserved >= a.tokenBudget,
+  };
+}
+
 /** "3 h 12 min", "12 min", "40 s": how long until something happens, for messages. */
 export function formatWait(ms: number): string {
   const totalSeconds = Math.max(1, Math.ceil(ms / 1000));
@@ -129,8 +141,7 @@ export async function assertCanRequestAi(
   const now = options.now ?? new Date();
   const allowance = await aiAllowance(db, actor, now, options.env, { skipUsageWhenUnlimited: options.skipUsageWhenUnlimited });
 
-  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed >= allowance.tokenBudget;
-  const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
+  const { overTokens, overCost, tokensClaimed } = budgetState(allowance);
   if (overTokens || overCost) {
     const wait = formatWait(new Date(allowance.resetsAt).getTime() - now.getTime());
     const what = overTokens
@@ -148,11 +159,11 @@ export async function assertCanRequestAi(
       },
     );
   }
-  if (allowance.tokenBudget !== null && allowance.tokensUsed + allowance.tokensReserved >= allowance.tokenBudget) {
+  if (tokensClaimed) {
     const wait = formatWait(new Date(allowance.resetsAt).getTime() - now.getTime());
     throw new AppError(
       "GEN_BUDGET_EXCEEDED",
-      `Your AI jobs still running may use the rest of today's budget (${allowance.tokensUsed.toLocaleString("en-US")} of ${allowance.tokenBudget.toLocaleString("en-US")} tokens used, about ${allowance.tokensReserved.toLocaleString("en-US")} more on the way). Try again when they finish, or after 00:00 UTC, in ${wait}.`,
+      `Your AI jobs still running may use the rest of today's budget (${allowance.tokensUsed.toLocaleString("en-US")} of ${allowance.tokenBudget!.toLocaleString("en-US")} tokens used, about ${allowance.tokensReserved.toLocaleString("en-US")} more on the way). Try again when they finish, or after 00:00 UTC, in ${wait}.`,
       {
         resetsAt: allowance.resetsAt,
         tokensUsed: allowance.tokensUsed,
@@ -197,10 +208,9 @@ export async function budgetRefusalForChild(job: AiJob, db: Db, now = new Date()
     runningOnly: true,
     excludeJobId: job.id,
   });
-  const overTokens = allowance.tokenBudget !== null && allowance.tokensUsed + allowance.tokensReserved >= allowance.tokenBudget;
-  const overCost = allowance.costBudgetUsd !== null && allowance.costUsedUsd >= allowance.costBudgetUsd;
-  if (!overTokens && !overCost) return null;
-  return { code: "GEN_BUDGET_EXCEEDED", detail: `daily ${overTokens ? "token" : "cost"} budget used before this page ran` };
+  const { overCost, tokensClaimed } = budgetState(allowance);
+  if (!tokensClaimed && !overCost) return null;
+  return { code: "GEN_BUDGET_EXCEEDED", detail: `daily ${tokensClaimed ? "token" : "cost"} budget used before this page ran` };
 }
 
 /** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */

@@ -6,8 +6,9 @@ import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages, stories } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
 import { settleFanOutParent } from "@/lib/ai/jobs/fan-out";
-import { createOrJoinJob, findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
-import { enqueueJob, requestJobCancel } from "@/lib/ai/jobs/queue";
+import { findActiveJob, getJob, markCancelled } from "@/lib/ai/jobs/ledger";
+import { requestJobCancel } from "@/lib/ai/jobs/queue";
+import { submitJob } from "@/lib/ai/jobs/submit";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
 import { AppError } from "@/lib/errors";
@@ -174,7 +175,7 @@ export async function requestPageTextOutcome(
     templateBody: template.body,
     budgetTokens: model.inputBudgetTokens,
   });
-  const { job, created } = await createOrJoinJob(db, {
+  const { job, created } = await submitJob(db, {
     jobType: mode === "write" ? "page_text.write" : "page_text.revise",
     targetType: PAGE_TARGET,
     targetId: page.id,
@@ -191,14 +192,6 @@ export async function requestPageTextOutcome(
     baseVersion: page.version,
     retryOf: options.retryOf ?? null,
   }, admitWithinLimits(actor));
-  if (created) {
-    try {
-      await enqueueJob(job);
-    } catch (error) {
-      // The job stays pending and the sweeper sends it again; the author still sees it as queued.
-      log("warn", "ai job event not sent; left for the sweeper", { jobId: job.id, error });
-    }
-  }
   return { job: await toPageJobView(job), created };
 }
 

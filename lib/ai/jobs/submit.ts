@@ -1,0 +1,22 @@
+import type { Db } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
+import { log } from "@/lib/log";
+import { createOrJoinJob, type JobAdmission, type NewJob } from "./ledger";
+import { enqueueJob } from "./queue";
+
+/**
+ * Records a job (or joins the one already active on its target) and hands a new one to Inngest. The row is the
+ * outbox: when the event cannot be sent, the job stays pending and the sweeper sends it again, so the caller still
+ * answers with the job rather than an error.
+ */
+export async function submitJob(db: Db, job: NewJob, admit?: JobAdmission): Promise<{ job: AiJob; created: boolean }> {
+  const outcome = await createOrJoinJob(db, job, admit);
+  if (outcome.created) {
+    try {
+      await enqueueJob(outcome.job);
+    } catch (error) {
+      log("warn", "ai job event not sent; left for the sweeper", { jobId: outcome.job.id, jobType: job.jobType, error });
+    }
+  }
+  return outcome;
+}
