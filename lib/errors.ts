@@ -1,6 +1,7 @@
 /**
- * Typed application errors. Each code has one HTTP status and one message a person understands;
- * details meant for the user (e.g. which field was wrong) travel in `details`, causes stay in logs.
+ * The one catalog of error codes. Each code has one HTTP status and one message a person understands; codes a job
+ * can end with also say how that outcome reads afterwards (`job`). Details meant for the user (e.g. which field was
+ * wrong) travel in `details`; causes stay in logs and, for jobs, in the job row.
  */
 export const errorCatalog = {
   UNAUTHENTICATED: { status: 401, message: "Please sign in to continue." },
@@ -16,13 +17,61 @@ export const errorCatalog = {
   EMAIL_TAKEN: { status: 409, message: "An account with this email already exists." },
   INVALID_CREDENTIALS: { status: 401, message: "Email or password is incorrect." },
   SIGNUP_DISABLED: { status: 403, message: "Sign-up is turned off on this server. Ask an admin for an account." },
-  GEN_BUDGET_EXCEEDED: { status: 429, message: "You have used your AI budget for today." },
   RATE_LIMITED: { status: 429, message: "Too many AI requests in the last minute. Please wait a moment." },
   DB_LOCKED: { status: 503, message: "The embedded database is in use by another process." },
-  INTERNAL: { status: 500, message: "Something went wrong on our side. Please try again." },
-} as const;
+  INTERNAL: {
+    status: 500,
+    message: "Something went wrong on our side. Please try again.",
+    job: "Something went wrong on our side.",
+  },
+  // The typed generation errors of the product brief.
+  GEN_TIMEOUT: {
+    status: 504,
+    message: "The AI model took too long to answer. Please try again.",
+    job: "The AI model took too long to answer.",
+  },
+  GEN_PROVIDER_UNAVAILABLE: {
+    status: 503,
+    message: "The AI provider is unavailable right now. Please try again in a few minutes.",
+    job: "The AI provider was unavailable.",
+  },
+  GEN_RATE_LIMITED: {
+    status: 503,
+    message: "The AI provider is receiving too many requests. Please wait a moment and try again.",
+    job: "The AI provider received too many requests.",
+  },
+  GEN_EMPTY_OUTPUT: {
+    status: 502,
+    message: "The AI model returned no text. Please try again, perhaps with a different instruction.",
+    job: "The AI model returned no text.",
+  },
+  GEN_CONSTRAINT_FAIL: {
+    status: 422,
+    message: "This request does not fit what the AI model accepts (for example it is too long).",
+    job: "The request did not fit what the AI model accepts.",
+  },
+  GEN_CANCELLED: { status: 409, message: "The generation was cancelled.", job: "Cancelled." },
+  GEN_BUDGET_EXCEEDED: {
+    status: 429,
+    message: "You have used your AI budget for today.",
+    job: "Your AI budget for today ran out before this page's turn.",
+  },
+} as const satisfies Record<string, { status: number; message: string; job?: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
+
+/** The codes an AI job can end with (recorded in `ai_jobs.error_code`). */
+export type JobErrorCode = {
+  [K in ErrorCode]: (typeof errorCatalog)[K] extends { job: string } ? K : never;
+}[ErrorCode];
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(errorCatalog, code);
+}
+
+export function isJobErrorCode(code: string): code is JobErrorCode {
+  return isErrorCode(code) && "job" in errorCatalog[code];
+}
 
 export class AppError extends Error {
   readonly status: number;
@@ -54,4 +103,13 @@ export function toPublicError(error: unknown): PublicError {
     return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
   }
   return { code: "INTERNAL", message: errorCatalog.INTERNAL.message };
+}
+
+/**
+ * How a failed job reads for the person who asked for it. `page`: the job would have written a page, which stays as it
+ * was; `item`: one item of a larger job (a page of a background revision), listed with the others.
+ */
+export function jobFailureMessage(code: string | null, surface: "page" | "item"): string {
+  const what = code && isJobErrorCode(code) ? errorCatalog[code].job : "The generation failed.";
+  return surface === "page" ? `${what} Your text is unchanged.` : what;
 }

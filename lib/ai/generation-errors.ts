@@ -1,17 +1,8 @@
 import { APICallError } from "@ai-sdk/provider";
+import type { JobErrorCode } from "@/lib/errors";
 
-/** The typed generation errors of the product brief: one human message each; details stay in the job row. */
-export const generationErrorCatalog = {
-  GEN_TIMEOUT: "The AI model took too long to answer. Please try again.",
-  GEN_PROVIDER_UNAVAILABLE: "The AI provider is unavailable right now. Please try again in a few minutes.",
-  GEN_RATE_LIMITED: "The AI provider is receiving too many requests. Please wait a moment and try again.",
-  GEN_EMPTY_OUTPUT: "The AI model returned no text. Please try again, perhaps with a different instruction.",
-  GEN_CONSTRAINT_FAIL: "This request does not fit what the AI model accepts (for example it is too long).",
-  GEN_CANCELLED: "The generation was cancelled. Your text is unchanged.",
-  GEN_BUDGET_EXCEEDED: "You have used your AI budget for today.",
-} as const;
-
-export type GenerationErrorCode = keyof typeof generationErrorCatalog;
+/** A job-ending code of the one catalog (`lib/errors.ts`), which holds the human messages. */
+export type GenerationErrorCode = JobErrorCode;
 
 export class GenerationError extends Error {
   constructor(
@@ -24,10 +15,6 @@ export class GenerationError extends Error {
   ) {
     super(`${code}: ${detail}`, options);
     this.name = "GenerationError";
-  }
-
-  get userMessage(): string {
-    return generationErrorCatalog[this.code];
   }
 }
 

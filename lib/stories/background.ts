@@ -12,7 +12,7 @@ import { requestJobCancel } from "@/lib/ai/jobs/queue";
 import { submitJob } from "@/lib/ai/jobs/submit";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError, isAppError, jobFailureMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -61,16 +61,6 @@ const skipMessages: Record<SkipReason, string> = {
   blank: "skipped: the page is blank",
   deleted: "skipped: the page was deleted",
   "too-long": "skipped: too long for the AI model's input budget",
-};
-
-const failureMessages: Record<string, string> = {
-  GEN_TIMEOUT: "The AI model took too long to answer.",
-  GEN_PROVIDER_UNAVAILABLE: "The AI provider was unavailable.",
-  GEN_RATE_LIMITED: "The AI provider received too many requests.",
-  GEN_EMPTY_OUTPUT: "The AI model returned no text.",
-  GEN_CONSTRAINT_FAIL: "The request did not fit what the AI model accepts.",
-  GEN_CANCELLED: "Cancelled.",
-  GEN_BUDGET_EXCEEDED: "Your AI budget for today ran out before this page's turn.",
 };
 
 export interface BackgroundPageView {
@@ -138,7 +128,7 @@ async function toView(db: Db, parent: AiJob): Promise<BackgroundRevisionView> {
         jobId: c.id,
         status: c.status === "succeeded" && !suggestion ? ("finishing" as const) : c.status,
         errorCode: c.errorCode,
-        errorMessage: c.status === "failed" ? (failureMessages[c.errorCode ?? ""] ?? "The revision of this page failed.") : null,
+        errorMessage: c.status === "failed" ? jobFailureMessage(c.errorCode, "item") : null,
         suggestionId: suggestion?.id ?? null,
         suggestionStatus: suggestion?.status ?? null,
       };

@@ -11,7 +11,7 @@ import { requestJobCancel } from "@/lib/ai/jobs/queue";
 import { submitJob } from "@/lib/ai/jobs/submit";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
-import { AppError } from "@/lib/errors";
+import { AppError, jobFailureMessage } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { loadOwnedPage, loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -107,7 +107,7 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     partialText: job.partialText,
     outputText: job.outputText,
     errorCode: job.errorCode,
-    errorMessage: job.errorCode ? publicJobMessage(job.errorCode) : null,
+    errorMessage: job.errorCode ? jobFailureMessage(job.errorCode, "page") : null,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,
@@ -115,19 +115,6 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     ...(await settledPageState(job)),
     parentJobId: job.parentJobId,
   };
-}
-
-function publicJobMessage(code: string): string {
-  const messages: Record<string, string> = {
-    GEN_TIMEOUT: "The AI model took too long to answer. Your text is unchanged.",
-    GEN_PROVIDER_UNAVAILABLE: "The AI provider is unavailable right now. Your text is unchanged.",
-    GEN_RATE_LIMITED: "The AI provider is receiving too many requests. Please wait a moment and retry.",
-    GEN_EMPTY_OUTPUT: "The AI model returned no text. Your text is unchanged.",
-    GEN_CONSTRAINT_FAIL: "This request does not fit what the AI model accepts. Your text is unchanged.",
-    GEN_CANCELLED: "The generation was cancelled. Your text is unchanged.",
-    GEN_BUDGET_EXCEEDED: "You have used your AI budget for today.",
-  };
-  return messages[code] ?? "The generation failed. Your text is unchanged.";
 }
 
 /**

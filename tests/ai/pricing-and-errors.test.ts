@@ -1,6 +1,7 @@
 import { APICallError } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
-import { GenerationError, generationErrorCatalog, toGenerationError } from "@/lib/ai/generation-errors";
+import { GenerationError, toGenerationError } from "@/lib/ai/generation-errors";
+import { errorCatalog, jobFailureMessage } from "@/lib/errors";
 import { costUsd } from "@/lib/ai/pricing";
 
 function apiError(statusCode: number | undefined, headers: Record<string, string> = {}) {
@@ -42,9 +43,17 @@ describe("toGenerationError", () => {
   it("keeps an existing GenerationError and has a human message for every code", () => {
     const original = new GenerationError("GEN_TIMEOUT", "stalled", true);
     expect(toGenerationError(original)).toBe(original);
-    for (const message of Object.values(generationErrorCatalog)) {
-      expect(message).toMatch(/^[A-Z].+\.$/);
-      expect(message).not.toMatch(/HTTP|stack|Error:/);
+    for (const entry of Object.values(errorCatalog)) {
+      for (const message of [entry.message, "job" in entry ? entry.job : entry.message]) {
+        expect(message).toMatch(/^[A-Z].+\.$/);
+        expect(message).not.toMatch(/HTTP|stack|Error:/);
+      }
     }
+  });
+  it("describes a failed job per surface, with a fallback for codes outside the catalog", () => {
+    expect(jobFailureMessage("GEN_TIMEOUT", "page")).toBe("The AI model took too long to answer. Your text is unchanged.");
+    expect(jobFailureMessage("GEN_TIMEOUT", "item")).toBe("The AI model took too long to answer.");
+    expect(jobFailureMessage("SOMETHING_ELSE", "item")).toBe("The generation failed.");
+    expect(jobFailureMessage("NOT_FOUND", "page")).toBe("The generation failed. Your text is unchanged.");
   });
 });
