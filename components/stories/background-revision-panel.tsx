@@ -17,7 +17,7 @@ import { useToast } from "@/components/ui/toast";
 import type { BackgroundRevisionView } from "@/lib/stories/background";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
-import { INSTRUCTION_MAX } from "./generate-controls";
+import { INSTRUCTION_MAX } from "@/lib/stories/limits";
 import type { PageData } from "./types";
 
 export type BackgroundRevisionData = BackgroundRevisionView;

@@ -8,13 +8,12 @@ import { Elapsed, formatElapsed, useSecondClock } from "@/components/ui/elapsed"
 import { Input } from "@/components/ui/input";
 import { Spinner } from "@/components/ui/spinner";
 import { cn } from "@/lib/ui/cn";
+import { INSTRUCTION_MAX } from "@/lib/stories/limits";
 import { formatCount } from "@/lib/ui/format";
 import { AiBudgetHint } from "./ai-budget";
 import type { PageJobData } from "./types";
 import { isJobActive, isJobSettled, JOB_STALL_MS, type JobTransport } from "./use-page-job";
 
-/** Mirrors the server's limit (lib/stories/generation INSTRUCTION_MAX); the server checks it again. */
-export const INSTRUCTION_MAX = 500;
 
 /** What a page card knows and can do about AI generation on its page; handed to the editor. */
 export interface PageGeneration {

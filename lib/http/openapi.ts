@@ -1,6 +1,6 @@
 import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
 import { errorCatalog } from "@/lib/errors";
-import { INSTRUCTION_MAX } from "@/lib/stories/generation";
+import { INSTRUCTION_MAX } from "@/lib/stories/limits";
 
 /**
  * OpenAPI 3.1 description of REST API v1, written by hand next to the routes (tests/api/openapi.test.ts checks that

@@ -13,11 +13,12 @@ import { submitJob } from "@/lib/ai/jobs/submit";
 import { resolveModel } from "@/lib/ai/models";
 import { loadTemplate } from "@/lib/ai/prompts";
 import { AppError, isAppError, jobFailureMessage } from "@/lib/errors";
+import { BACKGROUND_PAGES_MAX, INSTRUCTION_MAX } from "./limits";
 import { log } from "@/lib/log";
 import { loadOwnedStory } from "./access";
 import { requireActor, type Actor } from "./actor";
 import { admitWithinLimits } from "./budget";
-import { INSTRUCTION_MAX, modelLabel, PAGE_TARGET, STORY_SCOPE, writeSuggestion } from "./generation";
+import { modelLabel, PAGE_TARGET, STORY_SCOPE, writeSuggestion } from "./generation";
 import { buildPagePayload, livePageTexts } from "./page-job-input";
 import { parseInput } from "./validation";
 
@@ -31,7 +32,6 @@ import { parseInput } from "./validation";
 export const STORY_TARGET = "story";
 export const BACKGROUND_JOB_TYPE = "story.revise_pages" as const;
 /** More pages than this in one request is refused: a story this long should be revised in parts. */
-export const BACKGROUND_PAGES_MAX = 200;
 
 const id = z.uuid({ message: "Not a valid id." });
 

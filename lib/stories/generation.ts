@@ -18,11 +18,11 @@ import { requireActor, type Actor } from "./actor";
 import { admitWithinLimits } from "./budget";
 import { writePageContent } from "./pages";
 import { buildPagePayload, livePageTexts } from "./page-job-input";
+import { INSTRUCTION_MAX } from "./limits";
 import { parseInput } from "./validation";
 
 export const PAGE_TARGET = "page";
 export const STORY_SCOPE = "story";
-export const INSTRUCTION_MAX = 500;
 
 export const pageTextRequestSchema = z.object({
   pageId: z.uuid({ message: "Not a valid id." }),

@@ -1,6 +1,17 @@
-/** Limits are also enforced by check constraints in db/schema.ts; keep the two in step. */
+/**
+ * Limits shared by the server's validation and the browser's forms. Client-safe: no server imports, so client
+ * components take their limits from here instead of re-declaring them. Text limits are also enforced by check
+ * constraints in db/schema.ts; keep the two in step.
+ */
 export const limits = {
   titleMax: 200,
   descriptionMax: 5000,
   pageMax: 100_000,
+  /** Characters of an AI instruction (Generate, Revise in background). */
+  instructionMax: 500,
+  /** Pages one background revision may cover. */
+  backgroundPagesMax: 200,
 } as const;
+
+export const INSTRUCTION_MAX = limits.instructionMax;
+export const BACKGROUND_PAGES_MAX = limits.backgroundPagesMax;
