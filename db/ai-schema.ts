@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "./schema";
+import { users } from "./users-schema";
 
 /** `story.revise_pages` is a parent job: it fans out one `page_text.revise` child per selected page. */
 export const aiJobTypes = ["page_text.write", "page_text.revise", "story.revise_pages"] as const;

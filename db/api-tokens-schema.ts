@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "./schema";
+import { users } from "./users-schema";
 
 /**
  * Personal API tokens. Only a SHA-256 hash of the secret is stored (the secret is shown once, at creation); the

@@ -5,13 +5,16 @@ import {
   index,
   integer,
   pgTable,
-  numeric,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { aiJobs } from "./ai-schema";
+import { users } from "./users-schema";
+
+// users lives in its own leaf file so that ai-schema.ts (requested_by) can reference it without importing this file.
+export { userRoles, users, type UserRole } from "./users-schema";
 
 /**
  * Page positions are fractional-index keys compared byte by byte, so the column uses the "C" collation:
@@ -23,34 +26,8 @@ const positionKey = customType<{ data: string }>({
   },
 });
 
-export const userRoles = ["author", "admin"] as const;
-export type UserRole = (typeof userRoles)[number];
-
 export const revisionSources = ["human", "ai"] as const;
 export type RevisionSource = (typeof revisionSources)[number];
-
-export const users = pgTable(
-  "users",
-  {
-    id: uuid("id").primaryKey().defaultRandom(),
-    email: text("email").notNull(),
-    name: text("name").notNull(),
-    passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: userRoles }).notNull().default("author"),
-    /** Per-user daily AI budgets set by an admin; null means the server default (AI_DAILY_*_BUDGET). */
-    dailyTokenBudget: integer("daily_token_budget"),
-    dailyCostBudgetUsd: numeric("daily_cost_budget_usd", { precision: 12, scale: 6 }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`),
-    check("users_role_check", sql`${t.role} in ('author', 'admin')`),
-    check("users_email_check", sql`position('@' in ${t.email}) > 1`),
-    check("users_daily_token_budget_check", sql`${t.dailyTokenBudget} is null or ${t.dailyTokenBudget} >= 0`),
-    check("users_daily_cost_budget_check", sql`${t.dailyCostBudgetUsd} is null or ${t.dailyCostBudgetUsd} >= 0`),
-  ],
-);
 
 export const stories = pgTable(
   "stories",

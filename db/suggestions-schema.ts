@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { aiJobs } from "./ai-schema";
-import { pages, users } from "./schema";
+import { pages } from "./schema";
+import { users } from "./users-schema";
 
 export const suggestionStatuses = ["open", "applied", "discarded"] as const;
 export type SuggestionStatus = (typeof suggestionStatuses)[number];

@@ -106,7 +106,7 @@ async function makeWorld(): Promise<World> {
     .returning();
   let backgroundJobId: string | null = null;
   try {
-    const { requestBackgroundRevision } = await import("@/lib/stories/background");
+    const { requestBackgroundRevision } = await import("@/lib/stories");
     const outcome = await requestBackgroundRevision(a, { storyId: story.id, pageIds: [pages[2]!.id], instruction: "darker" });
     backgroundJobId = (outcome as { revision: { id?: string; jobId?: string } }).revision.jobId ?? (outcome as { revision: { id: string } }).revision.id;
   } catch {

@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { pageSuggestions } from "@/db/suggestions-schema";
-import { applySuggestion, writeSuggestion } from "@/lib/stories/generation";
+import { applySuggestion } from "@/lib/stories";
+import { writeSuggestion } from "@/lib/stories/suggestions/write";
 import { useTestDb } from "./helpers/db";
 import { expectAppError, makeActor, makeAiJob, makeStory, pageRow, revisionsOf } from "./helpers/fixtures";
 

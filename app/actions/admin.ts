@@ -2,8 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/lib/action-result";
-import { adminCancelJob, adminRetryJob } from "@/lib/stories/admin-jobs";
-import type { PageJobView } from "@/lib/stories/generation";
+import { adminCancelJob, adminRetryJob, type PageJobView } from "@/lib/stories";
 import { runAction } from "./run";
 
 /** Retries a finished job as a new job linked to it (admins: any job). */

@@ -11,7 +11,7 @@ import {
   type ApplyAllOutcome,
   type BackgroundRequestOutcome,
   type BackgroundRevisionView,
-} from "@/lib/stories/background";
+} from "@/lib/stories";
 import { runAction } from "./run";
 
 export async function requestBackgroundRevisionAction(input: unknown): Promise<ActionResult<BackgroundRequestOutcome>> {

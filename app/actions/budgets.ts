@@ -2,8 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/lib/action-result";
-import { getMyAiAllowance, type AiAllowance } from "@/lib/stories/budget";
-import { setUserBudget, type UserBudgetRow } from "@/lib/stories/user-budgets";
+import { getMyAiAllowance, setUserBudget, type AiAllowance, type UserBudgetRow } from "@/lib/stories";
 import { runAction } from "./run";
 
 /** The signed-in user's remaining AI budget today, for the hint next to Generate. */

@@ -14,7 +14,7 @@ import {
   requestPageText,
   undoPageJob,
   type PageJobView,
-} from "@/lib/stories/generation";
+} from "@/lib/stories";
 import { runAction } from "./run";
 
 export async function requestPageTextAction(input: unknown): Promise<ActionResult<PageJobView>> {

@@ -2,7 +2,7 @@ import type { ActionResult } from "@/lib/action-result";
 import { currentActor } from "@/lib/auth";
 import { isAppError, toPublicError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { Actor } from "@/lib/stories/actor";
+import type { Actor } from "@/lib/stories";
 
 /**
  * Runs one server action: finds who is asking (the domain decides what they may do), and turns every failure into

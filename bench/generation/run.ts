@@ -38,9 +38,8 @@ import { subscribeJobUpdates, type JobUpdate } from "@/lib/ai/jobs/live";
 import { startEmbeddedEngine, stopEmbeddedEngine, type EmbeddedEngine, type EngineTiming } from "@/lib/inngest/embedded";
 import type { EngineLogger } from "@/lib/inngest/embedded/types";
 import { inngestMode } from "@/lib/inngest/mode";
-import { addPage, createStory, type Actor } from "@/lib/stories";
+import { addPage, createStory, requestPageText, type Actor } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
-import { requestPageText } from "@/lib/stories/generation";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "./mock-model";
 import { serveOnLoopback } from "./serve";
 

@@ -14,7 +14,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import type { BackgroundRevisionView } from "@/lib/stories/background";
+import type { BackgroundRevisionView } from "@/lib/stories/background/view";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
 import { INSTRUCTION_MAX } from "@/lib/stories/limits";

@@ -42,7 +42,7 @@ export function byPosition(a: PageData, b: PageData): number {
 }
 
 /** An AI job on a page, as the server sends it (actions, the job's JSON and its event stream). */
-export type { PageJobView as PageJobData } from "@/lib/stories/generation";
+export type { PageJobView as PageJobData } from "@/lib/stories/page-jobs/view";
 
 /** AI text kept next to a page instead of overwriting it (the page changed while the job ran). */
 export interface SuggestionData {

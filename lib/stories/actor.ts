@@ -11,7 +11,3 @@ export function requireActor(actor: Actor | null | undefined): Actor {
   if (!actor) throw new AppError("UNAUTHENTICATED");
   return actor;
 }
-
-export function canSeeEverything(actor: Actor): boolean {
-  return actor.role === "admin";
-}

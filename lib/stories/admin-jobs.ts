@@ -3,37 +3,37 @@ import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { inngestAttempts, inngestRuns, inngestSteps, type InngestAttempt, type InngestRun, type InngestStep } from "@/db/engine-schema";
-import { pageRevisions, pages, stories, users } from "@/db/schema";
+import { pageRevisions, stories, users } from "@/db/schema";
 import {
   countJobsByStatus,
   distinctValues,
+  getJob,
   historyColumns,
   historyFilterSchema,
   historyQuerySchema,
-  InvalidCursorError,
   listJobHistory,
+  loadTemplate,
+  renderTemplate,
   type HistoryFilters,
   type HistoryRow,
   type StatusCounts,
-} from "@/lib/ai/jobs/history";
-import { getJob } from "@/lib/ai/jobs/ledger";
-import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
+} from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { diffWords, type DiffPart } from "@/lib/text/diff";
-import { requireActor, type Actor } from "./actor";
-import { cancelPageJob, PAGE_TARGET, type PageJobView } from "./generation";
+import { requireAdmin } from "./access";
+import type { Actor } from "./actor";
+import { withValidCursor } from "./job-history";
+import { PAGE_TARGET } from "./job-kinds";
+import { cancelPageJob } from "./page-jobs/cancel";
+import type { PageJobView } from "./page-jobs/view";
+import { pageNumbersOf } from "./page-numbers";
 import { retryJob } from "./retry";
 import { parseInput } from "./validation";
 
 /**
- * Admin views of the job ledger. Every function starts with requireAdmin: a non-admin gets NOT_FOUND, exactly as if
- * the admin pages did not exist, so their URLs reveal nothing.
+ * Admin views of the job ledger. Every function starts with requireAdmin (lib/stories/access.ts): a non-admin gets
+ * NOT_FOUND, exactly as if the admin pages did not exist, so their URLs reveal nothing.
  */
-export function requireAdmin(actorOrNull: Actor | null): Actor {
-  const actor = requireActor(actorOrNull);
-  if (actor.role !== "admin") throw new AppError("NOT_FOUND");
-  return actor;
-}
 
 export interface AdminJobRow extends HistoryRow {
   storyTitle: string | null;
@@ -57,25 +57,16 @@ export function parseHistoryInput(input: unknown): { filters: HistoryFilters; cu
   return { filters, cursor: page.cursor, before: page.before, limit: page.limit };
 }
 
-async function withCursorCheck<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new AppError("VALIDATION", "This page link is not valid any more. Start again from the newest jobs.", {
-        fields: { cursor: "Not a valid page cursor." },
-      });
-    }
-    throw error;
-  }
-}
-
 export async function listAdminJobs(actorOrNull: Actor | null, input: unknown): Promise<AdminJobList> {
   requireAdmin(actorOrNull);
   const db = await getDb();
   const { filters, cursor, before, limit } = parseHistoryInput(await resolveUserFilter(db, input));
   const [page, counts] = await Promise.all([
-    withCursorCheck(() => listJobHistory(db, filters, { cursor, before, limit })),
+    withValidCursor(() => listJobHistory(db, filters, { cursor, before, limit }), {
+      message: "This page link is not valid any more. Start again from the newest jobs.",
+      field: "cursor",
+      fieldMessage: "Not a valid page cursor.",
+    }),
     countJobsByStatus(db, filters),
   ]);
   return {
@@ -101,33 +92,19 @@ export async function enrichRows(db: Db, rows: HistoryRow[]): Promise<AdminJobRo
   const storyIds = [...new Set(rows.map((r) => r.scopeId).filter((v): v is string => v !== null))];
   const userIds = [...new Set(rows.map((r) => r.requestedBy).filter((v): v is string => v !== null))];
   const pageIds = [...new Set(rows.filter((r) => r.targetType === PAGE_TARGET).map((r) => r.targetId))];
-  const [storyRows, userRows, pageRows] = await Promise.all([
+  const [storyRows, userRows, numbers] = await Promise.all([
     storyIds.length ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds)) : [],
     userIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)) : [],
-    pageIds.length ? pageNumbers(db, pageIds) : [],
+    pageNumbersOf(db, pageIds),
   ]);
   const titles = new Map(storyRows.map((s) => [s.id, s.title]));
   const emails = new Map(userRows.map((u) => [u.id, u.email]));
-  const numbers = new Map(pageRows.map((p) => [p.id, p.number]));
   return rows.map((r) => ({
     ...r,
     storyTitle: r.scopeId ? (titles.get(r.scopeId) ?? null) : null,
     pageNumber: r.targetType === PAGE_TARGET ? (numbers.get(r.targetId) ?? null) : null,
     userEmail: r.requestedBy ? (emails.get(r.requestedBy) ?? null) : null,
   }));
-}
-
-async function pageNumbers(db: Db, pageIds: string[]): Promise<{ id: string; number: number | null }[]> {
-  const rows = await db
-    .select({
-      id: pages.id,
-      deleted: sql<boolean>`${pages.deletedAt} is not null`,
-      // Qualified by hand: drizzle renders a lone table's columns unqualified, which inside the subquery would mean q's.
-      number: sql<number>`(select count(*)::int from pages q where q.story_id = "pages"."story_id" and q.deleted_at is null and q.position <= "pages"."position")`,
-    })
-    .from(pages)
-    .where(inArray(pages.id, pageIds));
-  return rows.map((r) => ({ id: r.id, number: r.deleted ? null : Number(r.number) }));
 }
 
 export interface EngineRunView {

@@ -1,9 +1,9 @@
 import { inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { stories, users } from "@/db/schema";
-import { usageRangeSchema, usageReport, type UsageGroup, type UsageReport } from "@/lib/ai/jobs/usage";
+import { usageRangeSchema, usageReport, type UsageGroup, type UsageReport } from "@/lib/ai";
 import type { Actor } from "./actor";
-import { requireAdmin } from "./admin-jobs";
+import { requireAdmin } from "./access";
 import { parseInput } from "./validation";
 
 export interface LabelledGroup extends UsageGroup {

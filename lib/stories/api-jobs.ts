@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { getJob } from "@/lib/ai/jobs/ledger";
+import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
-import {
-  BACKGROUND_JOB_TYPE,
-  cancelBackgroundRevision,
-  getBackgroundRevision,
-  STORY_TARGET,
-  type BackgroundRevisionView,
-} from "./background";
-import { cancelPageJob, getPageJob, PAGE_TARGET, type PageJobView } from "./generation";
+import { cancelBackgroundRevision } from "./background/cancel";
+import { getBackgroundRevision, type BackgroundRevisionView } from "./background/view";
+import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET } from "./job-kinds";
+import { cancelPageJob } from "./page-jobs/cancel";
+import { getPageJob } from "./page-jobs/read";
+import type { PageJobView } from "./page-jobs/view";
 import { parseInput } from "./validation";
 
 /**

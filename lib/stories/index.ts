@@ -1,7 +1,56 @@
-// The domain's public surface: every function here takes the actor and checks what they may do.
-// (pages.ts also has writePageContent, an internal writer without an actor: deliberately not exported here.)
+// The domain's public surface, the only way app/ reaches it: every function here takes the actor and checks what
+// they may do (through `can`, lib/stories/access.ts). Internal pieces stay out: writers without an actor
+// (writePageContent, writeSuggestion), what the Inngest functions call (applyPageJobResult, planBackgroundRevision,
+// budgetRefusalForChild) and the loaders that take a database handle.
+
 export * from "./actor";
+export { can, requireAdmin, type StoryAction } from "./access";
 export * from "./limits";
+
+// Stories, pages and their history.
 export * from "./stories";
 export { listPages, getPage, addPage, savePage, movePage, deletePage, undeletePage } from "./pages";
 export * from "./revisions";
+
+// AI on one page: request (and its dry run), follow, cancel, undo.
+export { requestPageText, requestPageTextOutcome } from "./page-jobs/request";
+export { checkPageTextRequest, type PageTextCheck } from "./page-jobs/dry-run";
+export { getPageJob, getLatestPageJob, listActivePageJobs } from "./page-jobs/read";
+export { cancelPageJob } from "./page-jobs/cancel";
+export { undoPageJob } from "./page-jobs/undo";
+export type { PageJobView } from "./page-jobs/view";
+
+// Suggestions: AI text waiting for the author.
+export { listOpenSuggestions } from "./suggestions/list";
+export { applySuggestion, discardSuggestion } from "./suggestions/review";
+export { applyAllSuggestions, discardAllSuggestions, type ApplyAllOutcome } from "./suggestions/review-all";
+
+// Background revisions of many pages.
+export { requestBackgroundRevision, type BackgroundRequestOutcome } from "./background/request";
+export { getBackgroundRevision, type BackgroundPageView, type BackgroundRevisionView } from "./background/view";
+export { cancelBackgroundRevision } from "./background/cancel";
+
+// Jobs by id, as the REST API and the job history see them.
+export { retryJob } from "./retry";
+export { getJobForApi, cancelJobForApi, type ApiJobView } from "./api-jobs";
+export { listJobsForApi, type ApiJobSummary } from "./job-list";
+
+// Spending budgets: the signed-in user's allowance; admins manage per-user budgets.
+export { getMyAiAllowance, type AiAllowance, type AiLimitDefaults } from "./spending-policy";
+export { listUserBudgets, setUserBudget, type UserBudgetRow } from "./admin-user-budgets";
+
+// Admin views of the job ledger and of usage.
+export {
+  adminCancelJob,
+  adminJobFilterOptions,
+  adminRetryJob,
+  csvColumns,
+  exportAdminJobsCsv,
+  getAdminJobDetail,
+  listAdminJobs,
+  type AdminJobDetail,
+  type AdminJobList,
+  type AdminJobRow,
+  type EngineRunView,
+} from "./admin-jobs";
+export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";

@@ -1,13 +1,9 @@
 import { getDb } from "@/db";
-import {
-  historyFilterSchema,
-  historyQuerySchema,
-  InvalidCursorError,
-  listJobHistory,
-  type HistoryRow,
-} from "@/lib/ai/jobs/history";
+import { historyFilterSchema, historyQuerySchema, listJobHistory, type HistoryRow } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { canSeeEverything, requireActor, type Actor } from "./actor";
+import { isAdmin } from "./access";
+import { requireActor, type Actor } from "./actor";
+import { withValidCursor } from "./job-history";
 import { parseInput } from "./validation";
 
 /** The REST API's names for the history filters → the ledger's (and back, for error messages). */
@@ -93,7 +89,7 @@ export async function listJobsForApi(
   const { cursor, before, limit, ...rest } = query;
   const mapped: Record<string, string> = {};
   for (const [key, value] of Object.entries(rest)) mapped[apiToLedger[key as keyof typeof apiToLedger] ?? key] = value;
-  if (!canSeeEverything(actor)) {
+  if (!isAdmin(actor)) {
     if (mapped.requestedBy && mapped.requestedBy !== actor.id) {
       throw new AppError("VALIDATION", "Only admins can list other users' jobs.", { fields: { userId: "Only admins can filter by another user." } });
     }
@@ -107,16 +103,12 @@ export async function listJobsForApi(
   } catch (error) {
     renameFields(error);
   }
-  try {
-    const result = await listJobHistory(await getDb(), filters, page);
-    return { jobs: result.rows.map(toSummary), nextCursor: result.nextCursor, prevCursor: result.prevCursor };
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new AppError("VALIDATION", "This cursor is not valid; use nextCursor or prevCursor from a previous answer.", {
-        fields: { [before && !cursor ? "before" : "cursor"]: "Not a valid cursor." },
-      });
-    }
-    throw error;
-  }
+  const db = await getDb();
+  const result = await withValidCursor(() => listJobHistory(db, filters, page), {
+    message: "This cursor is not valid; use nextCursor or prevCursor from a previous answer.",
+    field: before && !cursor ? "before" : "cursor",
+    fieldMessage: "Not a valid cursor.",
+  });
+  return { jobs: result.rows.map(toSummary), nextCursor: result.nextCursor, prevCursor: result.prevCursor };
 }
 

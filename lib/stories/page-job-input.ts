@@ -1,11 +1,9 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db";
 import { pages, type Story } from "@/db/schema";
-import { ContextBudgetError } from "@/lib/ai/context";
-import { buildDocumentPayload } from "@/lib/ai/jobs/payload";
-import type { BudgetResult } from "@/lib/ai/context";
-import type { DocumentPromptPayload } from "@/lib/ai/jobs/payload";
+import { buildDocumentPayload, ContextBudgetError, type BudgetResult, type DocumentPromptPayload } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
+import { numberPages } from "./page-numbers";
 
 /** A story's live pages in reading order, with what a prompt needs of them. */
 export async function livePageTexts(db: Db, storyId: string): Promise<{ id: string; content: string; version: number }[]> {
@@ -43,9 +41,10 @@ export function buildPagePayload(args: {
       templateBody: args.templateBody,
       budgetTokens: args.budgetTokens,
     });
+    const numbers = numberPages(args.ordered);
     return {
       payload: built.payload,
-      contextLeftOut: built.budget.leftOut.map((l) => ({ ...l, pageNumber: args.ordered.findIndex((p) => p.id === l.id) + 1 })),
+      contextLeftOut: built.budget.leftOut.map((l) => ({ ...l, pageNumber: numbers.get(l.id) ?? 0 })),
       estimatedTokens: built.budget.estimatedTokens,
     };
   } catch (error) {

@@ -4,7 +4,7 @@ import { getDb, type Db } from "@/db";
 import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages, stories, type Page } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { loadOwnedPage, loadOwnedStory } from "./access";
+import { loadPageFor, loadStoryFor } from "./access";
 import { requireActor, type Actor } from "./actor";
 import {
   assertPageLength,
@@ -34,14 +34,14 @@ export async function listPages(actorOrNull: Actor | null, input: unknown): Prom
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(storyIdSchema, input);
   const db = await getDb();
-  await loadOwnedStory(db, actor, storyId);
+  await loadStoryFor(db, actor, "read", storyId);
   return livePages(db, storyId);
 }
 
 export async function getPage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
   const actor = requireActor(actorOrNull);
   const { pageId } = parseInput(pageIdSchema, input);
-  return (await loadOwnedPage(await getDb(), actor, pageId)).page;
+  return (await loadPageFor(await getDb(), actor, "read", pageId)).page;
 }
 
 /** Adds a page at the end, or right after `afterPageId`. Only the new row is written. */
@@ -50,7 +50,7 @@ export async function addPage(actorOrNull: Actor | null, input: unknown): Promis
   const { storyId, afterPageId, content } = parseInput(pageAddSchema, input);
   assertPageLength(content);
   const db = await getDb();
-  await loadOwnedStory(db, actor, storyId);
+  await loadStoryFor(db, actor, "edit", storyId);
   // Two concurrent "add at end" compute the same key; the loser tries again against the new order.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -94,7 +94,7 @@ export async function savePage(actorOrNull: Actor | null, input: unknown): Promi
   const { pageId, content, baseVersion } = parseInput(pageSaveSchema, input);
   assertPageLength(content);
   const db = await getDb();
-  const { page: current } = await loadOwnedPage(db, actor, pageId);
+  const { page: current } = await loadPageFor(db, actor, "edit", pageId);
   if (current.version === baseVersion && current.content === content) return current;
   return writePageContent(db, { pageId, content, baseVersion, authorId: actor.id, source: "human" });
 }
@@ -137,7 +137,7 @@ export async function movePage(actorOrNull: Actor | null, input: unknown): Promi
   const actor = requireActor(actorOrNull);
   const { pageId, direction } = parseInput(pageMoveSchema, input);
   const db = await getDb();
-  const { page } = await loadOwnedPage(db, actor, pageId);
+  const { page } = await loadPageFor(db, actor, "edit", pageId);
   try {
     return await db.transaction(async (tx) => {
       const ordered = await livePages(tx, page.storyId);
@@ -168,7 +168,7 @@ export async function deletePage(actorOrNull: Actor | null, input: unknown): Pro
   const actor = requireActor(actorOrNull);
   const { pageId } = parseInput(pageIdSchema, input);
   const db = await getDb();
-  const { page } = await loadOwnedPage(db, actor, pageId);
+  const { page } = await loadPageFor(db, actor, "edit", pageId);
   await db.transaction(async (tx) => {
     await tx.update(pages).set({ deletedAt: new Date() }).where(eq(pages.id, page.id));
     await touchStory(tx, page.storyId);
@@ -179,7 +179,7 @@ export async function undeletePage(actorOrNull: Actor | null, input: unknown): P
   const actor = requireActor(actorOrNull);
   const { pageId } = parseInput(pageIdSchema, input);
   const db = await getDb();
-  const { page } = await loadOwnedPage(db, actor, pageId, { includeDeleted: true });
+  const { page } = await loadPageFor(db, actor, "edit", pageId, { includeDeleted: true });
   if (!page.deletedAt) return page;
   try {
     return await restoreDeletedPage(db, page);

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, getJob } from "@/lib/ai/jobs/ledger";
+import { findActiveJob, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { getJobForApi } from "./api-jobs";
-import { BACKGROUND_JOB_TYPE } from "./background";
-import { PAGE_TARGET, requestPageText, type PageJobView } from "./generation";
+import { BACKGROUND_JOB_TYPE, PAGE_TARGET } from "./job-kinds";
+import { requestPageText } from "./page-jobs/request";
+import type { PageJobView } from "./page-jobs/view";
 import { parseInput } from "./validation";
 
 const retrySchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });

@@ -2,7 +2,7 @@ import { desc, eq, and } from "drizzle-orm";
 import { getDb } from "@/db";
 import { pageRevisions, users, type Page, type RevisionSource } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { loadOwnedPage } from "./access";
+import { loadPageFor } from "./access";
 import { requireActor, type Actor } from "./actor";
 import { writePageContent } from "./pages";
 import { pageIdSchema, parseInput, revisionRestoreSchema } from "./validation";
@@ -21,7 +21,7 @@ export async function listRevisions(actorOrNull: Actor | null, input: unknown): 
   const actor = requireActor(actorOrNull);
   const { pageId } = parseInput(pageIdSchema, input);
   const db = await getDb();
-  await loadOwnedPage(db, actor, pageId);
+  await loadPageFor(db, actor, "read", pageId);
   return db
     .select({
       id: pageRevisions.id,
@@ -43,7 +43,7 @@ export async function restoreRevision(actorOrNull: Actor | null, input: unknown)
   const actor = requireActor(actorOrNull);
   const { pageId, revisionId, baseVersion } = parseInput(revisionRestoreSchema, input);
   const db = await getDb();
-  await loadOwnedPage(db, actor, pageId);
+  await loadPageFor(db, actor, "edit", pageId);
   const [revision] = await db
     .select()
     .from(pageRevisions)

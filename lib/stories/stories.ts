@@ -1,8 +1,8 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { pages, stories, users, type Story } from "@/db/schema";
-import { loadOwnedStory } from "./access";
-import { canSeeEverything, requireActor, type Actor } from "./actor";
+import { loadStoryFor, readableStories } from "./access";
+import { requireActor, type Actor } from "./actor";
 import { parseInput, storyCreateSchema, storyIdSchema, storyUpdateSchema } from "./validation";
 
 export interface StorySummary {
@@ -38,7 +38,7 @@ export async function listStories(actorOrNull: Actor | null): Promise<StorySumma
     .from(stories)
     .innerJoin(users, eq(users.id, stories.ownerId))
     .leftJoin(pageCounts, eq(pageCounts.storyId, stories.id))
-    .where(canSeeEverything(actor) ? undefined : eq(stories.ownerId, actor.id))
+    .where(readableStories(actor))
     .orderBy(desc(stories.updatedAt), desc(stories.id));
   return rows.map((row) => ({ ...row, pageCount: Number(row.pageCount) }));
 }
@@ -46,7 +46,7 @@ export async function listStories(actorOrNull: Actor | null): Promise<StorySumma
 export async function getStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(storyIdSchema, input);
-  return loadOwnedStory(await getDb(), actor, storyId);
+  return loadStoryFor(await getDb(), actor, "read", storyId);
 }
 
 export async function createStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
@@ -64,7 +64,7 @@ export async function updateStory(actorOrNull: Actor | null, input: unknown): Pr
   const actor = requireActor(actorOrNull);
   const { storyId, ...changes } = parseInput(storyUpdateSchema, input);
   const db = await getDb();
-  await loadOwnedStory(db, actor, storyId);
+  await loadStoryFor(db, actor, "edit", storyId);
   const [story] = await db
     .update(stories)
     .set({ ...changes, updatedAt: new Date() })
@@ -77,7 +77,7 @@ export async function deleteStory(actorOrNull: Actor | null, input: unknown): Pr
   const actor = requireActor(actorOrNull);
   const { storyId } = parseInput(storyIdSchema, input);
   const db = await getDb();
-  await loadOwnedStory(db, actor, storyId);
+  await loadStoryFor(db, actor, "manage", storyId);
   // Pages and their revisions go with the story (foreign keys cascade).
   await db.delete(stories).where(and(eq(stories.id, storyId)));
 }

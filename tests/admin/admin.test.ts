@@ -29,7 +29,8 @@ const adminUsage = await import("@/lib/stories/admin-usage");
 const retryModule = await import("@/lib/stories/retry");
 const actions = await import("@/app/actions/admin");
 const csvRoute = await import("@/app/api/admin/jobs.csv/route");
-const { requestPageText, applyPageJobResult } = await import("@/lib/stories/generation");
+const { requestPageText, requireAdmin } = await import("@/lib/stories");
+const { applyPageJobResult } = await import("@/lib/stories/page-jobs/land");
 
 const t = useTestDb();
 
@@ -72,7 +73,6 @@ const inputs: Record<string, (w: World) => unknown> = {
 };
 /** Exported functions that take no actor, each with the reason. */
 const internal = {
-  requireAdmin: "the check itself (tested below)",
   parseHistoryInput: "parses input, reads nothing",
   enrichRows: "maps rows the caller already authorized",
   renderJobPrompt: "renders a job the caller already loaded",
@@ -92,9 +92,9 @@ describe("admin domain functions", () => {
   });
 
   it("requireAdmin: anonymous → UNAUTHENTICATED, author → NOT_FOUND, admin passes", () => {
-    expect(() => adminJobs.requireAdmin(null)).toThrowError(expect.objectContaining({ code: "UNAUTHENTICATED" }));
-    expect(() => adminJobs.requireAdmin(owner)).toThrowError(expect.objectContaining({ code: "NOT_FOUND" }));
-    expect(adminJobs.requireAdmin(admin)).toBe(admin);
+    expect(() => requireAdmin(null)).toThrowError(expect.objectContaining({ code: "UNAUTHENTICATED" }));
+    expect(() => requireAdmin(owner)).toThrowError(expect.objectContaining({ code: "NOT_FOUND" }));
+    expect(requireAdmin(admin)).toBe(admin);
   });
 
   it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, an author (even the job's owner) → NOT_FOUND", async (name) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
-import { usageRangeSchema, usageReport } from "@/lib/ai/jobs/usage";
+import { usageRangeSchema, usageReport } from "@/lib/ai";
 import { GET as metricsGet } from "@/app/api/metrics/route";
 import { useTestDb } from "../helpers/db";
 import { makeActor, randomId } from "../helpers/fixtures";

@@ -19,9 +19,8 @@ vi.mock("@/lib/ai/jobs/queue", async (original) => ({
   requestJobCancel: vi.fn(async () => {}),
 }));
 
-const { requestPageText } = await import("@/lib/stories/generation");
-const { assertCanRequestAi, aiAllowance, formatWait } = await import("@/lib/stories/budget");
-const { setUserBudget, listUserBudgets } = await import("@/lib/stories/user-budgets");
+const { requestPageText, setUserBudget, listUserBudgets } = await import("@/lib/stories");
+const { assertCanRequestAi, aiAllowance, formatWait } = await import("@/lib/stories/spending-policy");
 const { requestPageTextAction } = await import("@/app/actions/generation");
 const { setUserBudgetAction, getAiAllowanceAction } = await import("@/app/actions/budgets");
 const { createApiToken } = await import("@/lib/auth/api-tokens");

@@ -167,7 +167,7 @@ describe("REST API v1", () => {
   });
 
   it("a background revision from the list can be read and cancelled by id, not retried; others get 404", async () => {
-    const { requestBackgroundRevision } = await import("@/lib/stories/background");
+    const { requestBackgroundRevision } = await import("@/lib/stories");
     const { story, pages } = await makeStory(a, ["One.", "Two."]);
     const { revision } = await requestBackgroundRevision(a, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "warmer" });
 

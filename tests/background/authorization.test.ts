@@ -19,7 +19,14 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 // No engine here: the revision stays pending, which is all these checks need.
 vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
 
-const domain = await import("@/lib/stories/background");
+// The background-revision modules and Apply all / Discard all, which used to be one file (background.ts).
+const domain = {
+  ...(await import("@/lib/stories/background/request")),
+  ...(await import("@/lib/stories/background/plan")),
+  ...(await import("@/lib/stories/background/view")),
+  ...(await import("@/lib/stories/background/cancel")),
+  ...(await import("@/lib/stories/suggestions/review-all")),
+};
 const actions = await import("@/app/actions/background");
 useTestDb();
 
@@ -66,7 +73,12 @@ const inputs: Record<string, (w: World) => unknown> = {
   discardAllSuggestions: (w) => ({ jobId: w.jobId }),
 };
 /** Exports that are not requests from a person (no actor): run by the engine. */
-const internal = ["planBackgroundRevision"];
+const internal = [
+  "planBackgroundRevision",
+  // Called by the functions above after their own checks.
+  "toBackgroundRevisionView",
+  "loadRevisionFor",
+];
 
 const fn = (name: string) => (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
 

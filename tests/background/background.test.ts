@@ -7,19 +7,19 @@ import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
 import { resolveModel } from "@/lib/ai/models";
-import { savePage } from "@/lib/stories";
 import {
   applyAllSuggestions,
   cancelBackgroundRevision,
   discardAllSuggestions,
   getBackgroundRevision,
   requestBackgroundRevision,
+  requestPageText,
+  savePage,
   type BackgroundRevisionView,
-} from "@/lib/stories/background";
+} from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
-import { budgetRefusalForChild } from "@/lib/stories/budget";
-import { requestPageText } from "@/lib/stories/generation";
+import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
 import { useEngine, waitFor } from "../engine/harness";
 import { expectAppError, makeActor, makeStory, pageRow } from "../helpers/fixtures";
 import { startFakeOpenAI } from "../generation/fake-openai";

@@ -7,7 +7,7 @@ import { resolveModel } from "@/lib/ai/models";
 import { inngest } from "@/lib/inngest/client";
 import { AI_JOB_SUCCEEDED } from "@/lib/inngest/events/ai-job-succeeded";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
-import { getPageJob, requestPageText, type PageJobView } from "@/lib/stories/generation";
+import { getPageJob, requestPageText, type PageJobView } from "@/lib/stories";
 import { useEngine, waitFor } from "../engine/harness";
 import { makeActor, makeStory, pageRow } from "../helpers/fixtures";
 

@@ -20,7 +20,18 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 // No engine runs in this file: sending the event fails and the job stays pending for the sweeper, as designed.
 vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
 
-const domain = await import("@/lib/stories/generation");
+// The page-job and single-suggestion modules, which used to be one file (generation.ts).
+const domain = {
+  ...(await import("@/lib/stories/page-jobs/request")),
+  ...(await import("@/lib/stories/page-jobs/read")),
+  ...(await import("@/lib/stories/page-jobs/cancel")),
+  ...(await import("@/lib/stories/page-jobs/undo")),
+  ...(await import("@/lib/stories/page-jobs/view")),
+  ...(await import("@/lib/stories/page-jobs/land")),
+  ...(await import("@/lib/stories/suggestions/list")),
+  ...(await import("@/lib/stories/suggestions/review")),
+  ...(await import("@/lib/stories/suggestions/write")),
+};
 const actions = await import("@/app/actions/generation");
 const jobRoute = await import("@/app/api/jobs/[jobId]/route");
 const eventsRoute = await import("@/app/api/jobs/[jobId]/events/route");
@@ -69,8 +80,9 @@ const inputs: Record<string, (w: World) => unknown> = {
 };
 /** Exported functions that take no actor, each with the reason. */
 const internal = {
-  modelLabel: "formats a label",
   toPageJobView: "maps a row the caller already authorized",
+  resolutionOf: "reads where a job the caller already loaded landed",
+  loadPageJobFor: "the access check behind getPageJob, cancelPageJob and undoPageJob (covered by their rows)",
   applyPageJobResult: "runs inside the Inngest function after the job succeeded (no user)",
   writeSuggestion: "the write behind applySuggestion / Apply all, called after they authorized the suggestion",
 };

@@ -8,16 +8,16 @@ import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { enqueueJob } from "@/lib/ai/jobs/queue";
 import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
 import { resolveModel } from "@/lib/ai/models";
-import { savePage } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import {
   applySuggestion,
   cancelPageJob,
   getPageJob,
   requestPageText,
+  savePage,
   undoPageJob,
   type PageJobView,
-} from "@/lib/stories/generation";
+} from "@/lib/stories";
 import { useEngine, waitFor } from "../engine/harness";
 import { expectAppError, makeActor, makeStory, pageRow } from "../helpers/fixtures";
 import { startFakeOpenAI } from "./fake-openai";

@@ -5,7 +5,7 @@ import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-p
 import { createSweepPendingJobs } from "@/lib/ai/functions/sweep-pending-jobs";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
-import { budgetRefusalForChild } from "@/lib/stories/budget";
+import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
 
 /**
  * Every Inngest function the app serves. The list lives at the app layer because it composes both sides:

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { getDb } from "@/db";
-import { buildMetricsRegistry } from "@/lib/ai/jobs/metrics";
+import { buildMetricsRegistry } from "@/lib/ai";
 import { log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";

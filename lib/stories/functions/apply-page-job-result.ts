@@ -4,7 +4,8 @@ import { AI_JOB_SUCCEEDED, type AiJobSucceededData } from "@/lib/inngest/events/
 import { settleFanOutParent } from "@/lib/ai/jobs/fan-out";
 import { getJob, markLanded } from "@/lib/ai/jobs/ledger";
 import { publishJobUpdate } from "@/lib/ai/jobs/live";
-import { applyPageJobResult, PAGE_TARGET } from "../generation";
+import { PAGE_TARGET } from "../job-kinds";
+import { applyPageJobResult } from "../page-jobs/land";
 
 /** Lands a finished page job in its page (or as a suggestion when the page moved on meanwhile). */
 export const applyPageJobResultFunction = inngest.createFunction(

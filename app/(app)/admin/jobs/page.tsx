@@ -8,7 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { aiJobStatuses } from "@/db/ai-schema";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { adminJobFilterOptions, listAdminJobs, type AdminJobList } from "@/lib/stories/admin-jobs";
+import { adminJobFilterOptions, listAdminJobs, type AdminJobList } from "@/lib/stories";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 

@@ -9,8 +9,7 @@ import { Label } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { getAdminUsage, type AdminUsage } from "@/lib/stories/admin-usage";
-import { requireAdmin } from "@/lib/stories/admin-jobs";
+import { getAdminUsage, requireAdmin, type AdminUsage } from "@/lib/stories";
 import { formatDuration, formatPercent, formatUsd } from "@/lib/ui/admin-format";
 import { formatCount } from "@/lib/ui/format";
 

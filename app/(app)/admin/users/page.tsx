@@ -4,7 +4,7 @@ import { AdminNav } from "@/components/admin/admin-nav";
 import { UserBudgetRowView } from "@/components/admin/user-budget-row";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { listUserBudgets } from "@/lib/stories/user-budgets";
+import { listUserBudgets } from "@/lib/stories";
 
 export const metadata: Metadata = { title: "Users and AI budgets" };
 

@@ -4,13 +4,18 @@ import { cache } from "react";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
-import { resolveModel } from "@/lib/ai/models";
+import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { getStory, listPages, type Actor } from "@/lib/stories";
-import { getBackgroundRevision } from "@/lib/stories/background";
-import { listActivePageJobs, listOpenSuggestions } from "@/lib/stories/generation";
+import {
+  getBackgroundRevision,
+  getStory,
+  listActivePageJobs,
+  listOpenSuggestions,
+  listPages,
+  type Actor,
+} from "@/lib/stories";
 
 interface Props {
   params: Promise<{ storyId: string }>;

@@ -1,7 +1,7 @@
 import { currentActor } from "@/lib/auth";
 import { errorResponse } from "@/lib/http/json";
 import { log } from "@/lib/log";
-import { csvColumns, exportAdminJobsCsv } from "@/lib/stories/admin-jobs";
+import { csvColumns, exportAdminJobsCsv } from "@/lib/stories";
 import { csvRow } from "@/lib/text/csv";
 
 export const dynamic = "force-dynamic";

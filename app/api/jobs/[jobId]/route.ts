@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { currentActor } from "@/lib/auth";
 import { errorResponse } from "@/lib/http/json";
-import { getPageJob } from "@/lib/stories/generation";
+import { getPageJob } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { listJobsForApi } from "@/lib/stories/job-list";
+import { listJobsForApi } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

@@ -8,7 +8,7 @@ import { JobActions } from "@/components/admin/job-actions";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories/admin-jobs";
+import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories";
 import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
 import { formatCount } from "@/lib/ui/format";
 

@@ -1,8 +1,7 @@
 import { currentActor } from "@/lib/auth";
-import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
+import { subscribeJobUpdates } from "@/lib/ai";
 import { errorResponse } from "@/lib/http/json";
-import { getPageJob, type PageJobView } from "@/lib/stories/generation";
-import type { Actor } from "@/lib/stories/actor";
+import { getPageJob, type Actor, type PageJobView } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,5 +1,5 @@
 import { apiRoute, objectBody } from "@/lib/http/api-route";
-import { checkPageTextRequest } from "@/lib/stories/generation-check";
+import { checkPageTextRequest } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { getJobForApi } from "@/lib/stories/api-jobs";
+import { getJobForApi } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

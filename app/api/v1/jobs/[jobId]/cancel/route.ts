@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { cancelJobForApi } from "@/lib/stories/api-jobs";
+import { cancelJobForApi } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { retryJob } from "@/lib/stories/retry";
+import { retryJob } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

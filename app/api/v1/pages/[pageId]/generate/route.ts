@@ -1,5 +1,5 @@
 import { apiRoute, objectBody } from "@/lib/http/api-route";
-import { requestPageTextOutcome } from "@/lib/stories/generation";
+import { requestPageTextOutcome } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 

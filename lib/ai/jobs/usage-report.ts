@@ -5,7 +5,8 @@ import type { Db } from "@/db";
 /**
  * Usage aggregates over the job ledger for a date range [from, to): per day, per model, per requester, per scope
  * and per error code. Latency is completed_at - created_at (what a person waited, queue included) over finished
- * jobs; percentiles are computed by PostgreSQL (percentile_cont), not sampled.
+ * jobs; percentiles are computed by PostgreSQL (percentile_cont), not sampled. This is the admin usage report; the
+ * per-requester sums behind spending budgets are lib/ai/spending.ts.
  */
 
 export const USAGE_MAX_DAYS = 366;

@@ -2,10 +2,11 @@ import { asc, eq, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { users, type UserRole } from "@/db/schema";
-import { usageTodayByRequester } from "@/lib/ai/usage";
+import { usageTodayByRequester } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { canSeeEverything, requireActor, type Actor } from "./actor";
-import { aiLimitDefaults, type AiLimitDefaults } from "./budget";
+import { requireAdmin } from "./access";
+import type { Actor } from "./actor";
+import { aiLimitDefaults, type AiLimitDefaults } from "./spending-policy";
 import { parseInput } from "./validation";
 
 export interface UserBudgetRow {
@@ -21,12 +22,7 @@ export interface UserBudgetRow {
   jobsToday: number;
 }
 
-/** Admin-only; everyone else is told the thing does not exist, like any admin page. */
-function requireAdmin(actorOrNull: Actor | null): Actor {
-  const actor = requireActor(actorOrNull);
-  if (!canSeeEverything(actor)) throw new AppError("NOT_FOUND");
-  return actor;
-}
+/** Admin management of per-user spending budgets (the policy that applies them is spending-policy.ts). */
 
 export async function listUserBudgets(actorOrNull: Actor | null): Promise<{ users: UserBudgetRow[]; defaults: AiLimitDefaults }> {
   requireAdmin(actorOrNull);

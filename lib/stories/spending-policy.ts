@@ -2,11 +2,22 @@ import { eq } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { users } from "@/db/schema";
 import type { AiJob } from "@/db/ai-schema";
-import type { JobRefusal } from "@/lib/ai/functions/run-ai-job";
-import type { JobAdmission } from "@/lib/ai/jobs/ledger";
-import { jobsCreatedInWindow, nextUtcMidnight, reservedTokens, usageSince, utcDayStart } from "@/lib/ai/usage";
+import {
+  jobsCreatedInWindow,
+  nextUtcMidnight,
+  reservedTokens,
+  usageSince,
+  utcDayStart,
+  type JobAdmission,
+  type JobRefusal,
+} from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
+
+/**
+ * The spending policy: a user's daily spending budget and rate limit, and the admission of new AI jobs against them.
+ * Admins set per-user budgets in admin-user-budgets.ts; the sums come from lib/ai/spending.ts.
+ */
 
 type Env = Record<string, string | undefined>;
 

@@ -2,6 +2,11 @@ import { and, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 
+/**
+ * What each requester spent (tokens, dollars, jobs) from the job ledger: the sums behind the spending budgets and the
+ * rate limit (lib/stories/spending-policy.ts). The admin usage report over a date range is lib/ai/jobs/usage-report.ts.
+ */
+
 /** Start of the UTC day containing `now`: daily budgets reset at 00:00 UTC for everyone. */
 export function utcDayStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));

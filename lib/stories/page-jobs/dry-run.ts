@@ -1,14 +1,13 @@
 import { getDb } from "@/db";
-import { findActiveJob } from "@/lib/ai/jobs/ledger";
-import { resolveModel } from "@/lib/ai/models";
-import { loadTemplate } from "@/lib/ai/prompts";
+import { findActiveJob, loadTemplate, resolveModel } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { loadOwnedPage } from "./access";
-import { requireActor, type Actor } from "./actor";
-import { assertCanRequestAi, type AiAllowance } from "./budget";
-import { PAGE_TARGET, pageTextRequestSchema } from "./generation";
-import { buildPagePayload, livePageTexts } from "./page-job-input";
-import { parseInput } from "./validation";
+import { loadPageFor } from "../access";
+import { requireActor, type Actor } from "../actor";
+import { PAGE_TARGET } from "../job-kinds";
+import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
+import { parseInput } from "../validation";
+import { pageTextRequestSchema } from "./request";
 
 export interface PageTextCheck {
   ok: true;
@@ -26,7 +25,8 @@ export interface PageTextCheck {
 }
 
 /**
- * Runs every check requestPageText runs — input, ownership, mode, budget and rate, the prompt fitting the model's
+ * The dry run behind the REST validate endpoint (POST /api/v1/generations/validate).
+ * Runs every check requestPageText runs — input, access, mode, budget and rate, the prompt fitting the model's
  * input budget — without creating a job, so an API client can ask "would this be accepted?". Answers like
  * requestPageText would: the same AppErrors for the same problems.
  */
@@ -34,7 +34,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   const actor = requireActor(actorOrNull);
   const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
-  const { page, story } = await loadOwnedPage(db, actor, pageId);
+  const { page, story } = await loadPageFor(db, actor, "generate", pageId);
   const running = await findActiveJob(db, PAGE_TARGET, page.id);
 
   const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");

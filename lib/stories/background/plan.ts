@@ -1,0 +1,71 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
+import { stories } from "@/db/schema";
+import { loadTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
+import { isAppError } from "@/lib/errors";
+import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
+import { buildPagePayload, livePageTexts } from "../page-job-input";
+import type { ParentPayload } from "./parent-payload";
+
+/**
+ * The children of a background revision, built when it runs (lib/stories/functions/revise-story-pages.ts): each
+ * selected page revised from the story as it is then. Pages deleted or blanked since the request are skipped.
+ */
+export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan> {
+  const db = await getDb();
+  const payload = parent.promptPayload as ParentPayload;
+  const [story] = await db.select().from(stories).where(eq(stories.id, parent.targetId)).limit(1);
+  if (!story) return { children: [], skipped: payload.pageIds.map((targetId) => ({ targetId, reason: "deleted" })) };
+  const live = await livePageTexts(db, story.id);
+  const template = await loadTemplate(parent.templateKey, parent.templateVersion);
+  const budgetTokens = resolveModel().inputBudgetTokens;
+  const plan: FanOutPlan = { children: [], skipped: [] };
+  for (const pageId of payload.pageIds) {
+    const page = live.find((p) => p.id === pageId);
+    if (!page) {
+      plan.skipped.push({ targetId: pageId, reason: "deleted" });
+      continue;
+    }
+    if (page.content.trim() === "") {
+      plan.skipped.push({ targetId: pageId, reason: "blank" });
+      continue;
+    }
+    let built;
+    try {
+      built = buildPagePayload({
+        story,
+        ordered: live,
+        pageId,
+        mode: "revise",
+        instruction: parent.instruction,
+        templateBody: template.body,
+        budgetTokens,
+      });
+    } catch (error) {
+      if (isAppError(error) && error.code === "LIMIT_EXCEEDED") {
+        plan.skipped.push({ targetId: pageId, reason: "too-long" });
+        continue;
+      }
+      throw error;
+    }
+    plan.children.push({
+      jobType: "page_text.revise",
+      targetType: PAGE_TARGET,
+      targetId: pageId,
+      scopeType: STORY_SCOPE,
+      scopeId: story.id,
+      requestedBy: parent.requestedBy,
+      templateKey: template.key,
+      templateVersion: template.version,
+      provider: parent.provider,
+      model: parent.model,
+      instruction: parent.instruction,
+      promptPayload: built.payload,
+      contextLeftOut: built.contextLeftOut,
+      baseVersion: page.version,
+    });
+  }
+  return plan;
+}
+

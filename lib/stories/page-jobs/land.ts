@@ -1,0 +1,68 @@
+import { eq } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
+import { isUniqueViolation } from "@/db/errors";
+import { pages, stories } from "@/db/schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
+import { getJob } from "@/lib/ai";
+import { AppError } from "@/lib/errors";
+import { memberCan } from "../access";
+import { PAGE_TARGET } from "../job-kinds";
+import { writePageContent } from "../pages";
+import { resolutionOf } from "./view";
+
+/** Whether the job's requester is a member who may edit the page's story (not merely an admin passing by). */
+async function requesterEditsAsMember(db: Db, requestedBy: string | null, storyId: string): Promise<boolean> {
+  if (requestedBy === null) return false;
+  const [story] = await db.select({ ownerId: stories.ownerId }).from(stories).where(eq(stories.id, storyId)).limit(1);
+  return story !== undefined && memberCan(requestedBy, "edit", story);
+}
+
+/**
+ * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
+ * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
+ */
+export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "skipped"> {
+  const db = await getDb();
+  const job = await getJob(db, jobId);
+  if (!job || job.targetType !== PAGE_TARGET || job.status !== "succeeded" || job.outputText === null) return "skipped";
+  const already = await resolutionOf(job.id);
+  if (already) return already;
+  const [page] = await db.select().from(pages).where(eq(pages.id, job.targetId)).limit(1);
+  if (!page) return "skipped";
+  // A background revision's pages wait for review (lib/stories/background/), and so does a retry started by someone
+  // who is not a member of the story (an admin on the job history, who is not looking at the page): the author
+  // chooses. Generate pressed in the editor writes directly, whoever pressed it, like Save.
+  if (
+    job.parentJobId === null &&
+    !page.deletedAt &&
+    job.baseVersion !== null &&
+    page.version === job.baseVersion &&
+    (job.retryOf === null || (await requesterEditsAsMember(db, job.requestedBy, page.storyId)))
+  ) {
+    try {
+      await writePageContent(db, {
+        pageId: page.id,
+        content: job.outputText,
+        baseVersion: job.baseVersion,
+        authorId: job.requestedBy,
+        source: "ai",
+        jobId: job.id,
+      });
+      return "applied";
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === "CONFLICT") && !isUniqueViolation(error)) throw error;
+      if (isUniqueViolation(error)) return "applied";
+    }
+  }
+  try {
+    await db.insert(pageSuggestions).values({
+      pageId: page.id,
+      jobId: job.id,
+      content: job.outputText,
+      baseVersion: job.baseVersion ?? page.version,
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  return "suggested";
+}

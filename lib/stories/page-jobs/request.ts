@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { getDb } from "@/db";
+import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { AppError } from "@/lib/errors";
+import { loadPageFor } from "../access";
+import { requireActor, type Actor } from "../actor";
+import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
+import { INSTRUCTION_MAX } from "../limits";
+import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { admitWithinLimits } from "../spending-policy";
+import { parseInput } from "../validation";
+import { toPageJobView, type PageJobView } from "./view";
+
+export const pageTextRequestSchema = z.object({
+  pageId: z.uuid({ message: "Not a valid id." }),
+  /** Omitted: a blank page is written, a page with text is revised. */
+  mode: z.enum(["write", "revise"]).optional(),
+  instruction: z
+    .string()
+    .trim()
+    .max(INSTRUCTION_MAX, `An instruction can be at most ${INSTRUCTION_MAX} characters.`)
+    .default(""),
+});
+
+/**
+ * Asks the AI to write (blank page) or revise (page with text) one page. Checks access and limits, builds the
+ * whole-story payload fitted to the model's budget, records a pending job and only then sends the event: the row is
+ * the outbox, and a sweeper re-sends jobs whose event never left. A second request for the same page joins the
+ * running job instead of starting another.
+ */
+export async function requestPageText(
+  actorOrNull: Actor | null,
+  input: unknown,
+  /** Internal: set by retryJob so the new job links to the one it repeats. */
+  options: { retryOf?: string } = {},
+): Promise<PageJobView> {
+  return (await requestPageTextOutcome(actorOrNull, input, options)).job;
+}
+
+/** requestPageText, also saying whether a job was created or a running one joined (the REST API reports it). */
+export async function requestPageTextOutcome(
+  actorOrNull: Actor | null,
+  input: unknown,
+  options: { retryOf?: string } = {},
+): Promise<{ job: PageJobView; created: boolean }> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
+  const db = await getDb();
+  const { page, story } = await loadPageFor(db, actor, "generate", pageId);
+
+  const running = await findActiveJob(db, PAGE_TARGET, page.id);
+  if (running) return { job: await toPageJobView(running), created: false };
+
+  const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");
+  if (mode === "revise" && page.content.trim() === "") {
+    throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
+  }
+  const ordered = await livePageTexts(db, story.id);
+  const model = resolveModel();
+  const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  const built = buildPagePayload({
+    story,
+    ordered,
+    pageId: page.id,
+    mode,
+    instruction,
+    templateBody: template.body,
+    budgetTokens: model.inputBudgetTokens,
+  });
+  const { job, created } = await submitJob(db, {
+    jobType: mode === "write" ? "page_text.write" : "page_text.revise",
+    targetType: PAGE_TARGET,
+    targetId: page.id,
+    scopeType: STORY_SCOPE,
+    scopeId: story.id,
+    requestedBy: actor.id,
+    templateKey: template.key,
+    templateVersion: template.version,
+    provider: model.provider,
+    model: model.modelId,
+    instruction,
+    promptPayload: built.payload,
+    contextLeftOut: built.contextLeftOut,
+    baseVersion: page.version,
+    retryOf: options.retryOf ?? null,
+  }, admitWithinLimits(actor));
+  return { job: await toPageJobView(job), created };
+}

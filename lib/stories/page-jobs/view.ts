@@ -1,0 +1,87 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
+import { pageRevisions, pages } from "@/db/schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
+import { jobFailureMessage } from "@/lib/errors";
+import { modelLabel } from "../job-kinds";
+
+/** A page job as the editor and the REST API show it. */
+export interface PageJobView {
+  id: string;
+  status: AiJob["status"];
+  jobType: AiJob["jobType"];
+  pageId: string;
+  model: string;
+  provider: string;
+  modelLabel: string;
+  instruction: string;
+  baseVersion: number | null;
+  partialText: string | null;
+  outputText: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** How the result landed: written into the page, kept as a suggestion, or not yet known. */
+  resolution: "applied" | "suggested" | null;
+  /** The page as it is now, once the job has settled, so the editor can continue from the right version. */
+  page: { content: string; version: number; updatedAt: string } | null;
+  /** The open suggestion this job left, when the page had changed meanwhile. */
+  suggestionId: string | null;
+  /** Set when the job is one page of a background revision: its text always lands as a suggestion. */
+  parentJobId: string | null;
+}
+
+/** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
+export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
+  const db = await getDb();
+  const [suggestion] = await db.select({ id: pageSuggestions.id }).from(pageSuggestions).where(eq(pageSuggestions.jobId, jobId)).limit(1);
+  if (suggestion) return "suggested";
+  const [revision] = await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1);
+  return revision ? "applied" : null;
+}
+
+async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | "suggestionId">> {
+  if (job.status === "pending" || job.status === "running") return { page: null, suggestionId: null };
+  const db = await getDb();
+  const [page] = await db
+    .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
+    .from(pages)
+    .where(eq(pages.id, job.targetId))
+    .limit(1);
+  const [suggestion] = await db
+    .select({ id: pageSuggestions.id })
+    .from(pageSuggestions)
+    .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
+    .limit(1);
+  return {
+    page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
+    suggestionId: suggestion?.id ?? null,
+  };
+}
+
+export async function toPageJobView(job: AiJob): Promise<PageJobView> {
+  return {
+    id: job.id,
+    status: job.status,
+    jobType: job.jobType,
+    pageId: job.targetId,
+    model: job.model,
+    provider: job.provider,
+    modelLabel: modelLabel(job.provider, job.model),
+    instruction: job.instruction,
+    baseVersion: job.baseVersion,
+    partialText: job.partialText,
+    outputText: job.outputText,
+    errorCode: job.errorCode,
+    errorMessage: job.errorCode ? jobFailureMessage(job.errorCode, "page") : null,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
+    ...(await settledPageState(job)),
+    parentJobId: job.parentJobId,
+  };
+}

@@ -1,0 +1,43 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
+import { AppError } from "@/lib/errors";
+import { loadPageFor } from "../access";
+import { requireActor, type Actor } from "../actor";
+import { parseInput } from "../validation";
+import { SUGGESTION_RESOLVED_MESSAGE, writeSuggestion } from "./write";
+
+const suggestionActionSchema = z.object({
+  suggestionId: z.uuid({ message: "Not a valid id." }),
+  baseVersion: z.number().int().min(1).optional(),
+});
+
+/** A suggestion on a live page the actor may review (NOT_FOUND otherwise, as for a missing id). */
+async function loadSuggestionForReview(actor: Actor, suggestionId: string) {
+  const db = await getDb();
+  const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestionId)).limit(1);
+  if (!suggestion) throw new AppError("NOT_FOUND", "We couldn't find that suggestion.");
+  const { page } = await loadPageFor(db, actor, "review", suggestion.pageId);
+  return { suggestion: suggestion as PageSuggestion, page };
+}
+
+/** Applies a suggestion as a new `ai` revision on top of the page's current version (the author chose it). */
+export async function applySuggestion(actorOrNull: Actor | null, input: unknown) {
+  const actor = requireActor(actorOrNull);
+  const { suggestionId, baseVersion } = parseInput(suggestionActionSchema, input);
+  const { suggestion, page } = await loadSuggestionForReview(actor, suggestionId);
+  if (suggestion.status !== "open") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE);
+  return writeSuggestion(await getDb(), suggestion, { baseVersion: baseVersion ?? page.version, actorId: actor.id });
+}
+
+export async function discardSuggestion(actorOrNull: Actor | null, input: unknown): Promise<void> {
+  const actor = requireActor(actorOrNull);
+  const { suggestionId } = parseInput(suggestionActionSchema, input);
+  const { suggestion } = await loadSuggestionForReview(actor, suggestionId);
+  const db = await getDb();
+  await db
+    .update(pageSuggestions)
+    .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
+    .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")));
+}
