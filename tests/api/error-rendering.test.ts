@@ -131,3 +131,31 @@ describe("the same error reads the same on every surface", () => {
     expect(entry).toMatchObject({ level: "error", action: "saveThing", error: { message: "kaput" }, causes: ["Error: disk full"] });
   });
 });
+
+describe("pages", () => {
+  const digestOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return { error, digest: String((error as { digest?: string }).digest ?? "") };
+    }
+    throw new Error("pageError returned");
+  };
+
+  it("shows not-found for the codes the page names, sends a signed-out visitor to sign in, and rethrows the rest", async () => {
+    const { pageError } = await import("@/lib/http/render-error");
+    const options = { notFound: ["NOT_FOUND", "VALIDATION"] as const, signInCallback: "/stories/abc" };
+    expect(digestOf(() => pageError(new AppError("VALIDATION"), options)).digest).toMatch(/404/);
+    expect(digestOf(() => pageError(new AppError("UNAUTHENTICATED"), options)).digest).toContain(
+      `/sign-in?callbackUrl=${encodeURIComponent("/stories/abc")}`,
+    );
+    // Without a callback a signed-out visitor is "not found" only when the page says so (admin pages).
+    expect(digestOf(() => pageError(new AppError("UNAUTHENTICATED"), { notFound: ["UNAUTHENTICATED"] })).digest).toMatch(/404/);
+    const bug = new Error("kaput");
+    expect(digestOf(() => pageError(bug, options)).error).toBe(bug);
+    const conflict = new AppError("CONFLICT");
+    expect(digestOf(() => pageError(conflict, options)).error).toBe(conflict);
+    // Rethrown to the error boundary, where Next logs it: not logged here a second time.
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+});
