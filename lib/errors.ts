@@ -50,7 +50,7 @@ export const errorCatalog = {
     message: "This request does not fit what the AI model accepts (for example it is too long).",
     job: "The request did not fit what the AI model accepts.",
   },
-  GEN_CANCELLED: { status: 409, message: "The generation was cancelled.", job: "Cancelled." },
+  GEN_CANCELLED: { status: 409, message: "The generation was cancelled.", job: "The generation was cancelled." },
   GEN_BUDGET_EXCEEDED: {
     status: 429,
     message: "You have used your AI budget for today.",
@@ -104,6 +104,18 @@ export function toPublicError(error: unknown): PublicError {
   }
   return { code: "INTERNAL", message: errorCatalog.INTERNAL.message };
 }
+
+/**
+ * Failures the browser meets before any answer arrives, so no server code applies: they are shown as INTERNAL with
+ * `details.reason` saying which. Only a failed request is "couldn't reach the server"; anything else is a fault in the
+ * page itself (a bug, an answer it does not understand), for which checking the connection would be wrong advice.
+ */
+export const clientFailures = {
+  network: "We couldn't reach the server. Check your connection and try again — nothing you typed was lost.",
+  client: "Something went wrong in this page. Reload it and try again — nothing you typed was lost.",
+} as const;
+
+export type ClientFailure = keyof typeof clientFailures;
 
 /**
  * How a failed job reads for the person who asked for it. `page`: the job would have written a page, which stays as it

@@ -242,3 +242,16 @@ describe("errors that reach the client", () => {
     expect(Object.getPrototypeOf((result as { error: object }).error)).toBe(Object.prototype);
   });
 });
+
+describe("Next's navigation from inside an action", () => {
+  it("redirect() and notFound() are thrown on for Next to handle, not turned into an error result", async () => {
+    const { runAction } = await import("@/app/actions/run");
+    const { notFound, redirect } = await import("next/navigation");
+    mocks.currentActor.mockResolvedValue(a);
+    const redirected = await runAction("navigates", async () => redirect("/stories")).catch((e: unknown) => e);
+    expect(String((redirected as { digest?: string }).digest)).toMatch(/^NEXT_REDIRECT;.*;\/stories;/);
+    const missing = await runAction("missing", async () => notFound()).catch((e: unknown) => e);
+    expect(String((missing as { digest?: string }).digest)).toMatch(/404/);
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+});

@@ -3,13 +3,24 @@
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/lib/auth";
 import { createUser } from "@/lib/auth/users";
-import { isAppError, toPublicError } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { AppError } from "@/lib/errors";
+import { errorResult } from "@/lib/http/render-error";
 
 export interface AuthFormState {
   status: "idle" | "error" | "success";
   message?: string;
   fields?: Record<string, string>;
+}
+
+/** A failed form as the form shows it: the renderer's message and field messages (it logs what was unexpected). */
+function failedForm(error: unknown, action: string, message?: string): AuthFormState {
+  const result = errorResult(error, { action });
+  const publicError = result.ok ? undefined : result.error;
+  return {
+    status: "error",
+    message: message ?? publicError?.message,
+    fields: publicError?.details?.fields as Record<string, string> | undefined,
+  };
 }
 
 function safeCallback(value: FormDataEntryValue | null): string {
@@ -27,9 +38,8 @@ export async function signInAction(_state: AuthFormState, formData: FormData): P
     });
     return { status: "success", message: safeCallback(formData.get("callbackUrl")) };
   } catch (error) {
-    if (error instanceof AuthError) return { status: "error", message: "Email or password is incorrect." };
-    log("error", "sign-in failed", { error });
-    return { status: "error", message: "Sign-in is unavailable right now. Please try again." };
+    if (error instanceof AuthError) return failedForm(new AppError("INVALID_CREDENTIALS"), "signIn");
+    return failedForm(error, "signIn", "Sign-in is unavailable right now. Please try again.");
   }
 }
 
@@ -42,19 +52,12 @@ export async function signUpAction(_state: AuthFormState, formData: FormData): P
   try {
     await createUser(input);
   } catch (error) {
-    if (!isAppError(error)) log("error", "sign-up failed", { error });
-    const publicError = toPublicError(error);
-    return {
-      status: "error",
-      message: publicError.message,
-      fields: publicError.details?.fields as Record<string, string> | undefined,
-    };
+    return failedForm(error, "signUp");
   }
   try {
     await signIn("credentials", { email: input.email, password: input.password, redirect: false });
   } catch (error) {
-    log("error", "sign-in after sign-up failed", { error });
-    return { status: "error", message: "Your account was created, but signing in failed. Please sign in." };
+    return failedForm(error, "signInAfterSignUp", "Your account was created, but signing in failed. Please sign in.");
   }
   return { status: "success", message: "/stories" };
 }

@@ -49,11 +49,31 @@ export function parseTemplate(source: string, file: string): PromptTemplate {
   return { ...parsed.data, body: match[2]!, file };
 }
 
+/**
+ * A template file that exists but cannot be read (permissions, a directory in its place, a failing disk): an
+ * operational failure to fix on the server, not a template that is missing. It is not a PromptTemplateError, so a job
+ * retries it and a request answers INTERNAL; whoever catches it last logs it once, with the file system's error as
+ * its cause.
+ */
+export class PromptFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly fsCode: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(`Template file ${file} could not be read (${fsCode ?? "unknown error"}).`, options);
+    this.name = "PromptFileError";
+  }
+}
+
+/** The file's text, or null when there is no such file. Any other file-system error is a PromptFileError. */
 async function readIfExists(file: string): Promise<string | null> {
   try {
     return await fs.readFile(file, "utf8");
-  } catch {
-    return null;
+  } catch (error) {
+    const fsCode = (error as NodeJS.ErrnoException | null)?.code;
+    if (fsCode === "ENOENT") return null;
+    throw new PromptFileError(file, fsCode, { cause: error });
   }
 }
 

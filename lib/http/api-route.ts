@@ -1,10 +1,13 @@
 import { NextResponse } from "next/server";
+import type { z } from "zod";
 import { authenticateApiToken } from "@/lib/auth/api-tokens";
-import { AppError, isAppError, toPublicError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import type { Actor } from "@/lib/stories/actor";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/lib/stories";
+import { parseInput } from "@/lib/stories/validation";
+import { errorResponse } from "./render-error";
+import type { ApiOperation } from "./v1-operations";
 
-/** What a v1 handler gets: the token's user, the request, the route's params and a JSON body reader. */
+/** What a v1 handler gets: the token's user, the request, the route's checked params and a JSON body reader. */
 export interface ApiContext<P> {
   actor: Actor;
   request: Request;
@@ -15,14 +18,17 @@ export interface ApiContext<P> {
   query(): Record<string, string>;
 }
 
-export interface ApiAnswer {
-  status?: number;
-  body: unknown;
+/** A handler's answer: the body its operation declares (`ok.schema`), sent with the operation's success status. */
+export interface ApiAnswer<B> {
+  body: B;
   headers?: Record<string, string>;
 }
 
+type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject ? z.output<Op["params"]> : Record<string, never>;
+
 const noStore = { "cache-control": "no-store" };
 const MAX_BODY_BYTES = 64 * 1024;
+export const API_REALM = "story-sprout";
 
 /** The Bearer secret of a request, or null. */
 function bearer(request: Request): string | null {
@@ -51,38 +57,20 @@ export function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** Seconds a refused client should wait, for the Retry-After header of 429 answers. */
-function retryAfterSeconds(error: AppError): number | null {
-  const details = error.details ?? {};
-  if (typeof details.retryAfterSeconds === "number") return details.retryAfterSeconds;
-  if (typeof details.resetsAt === "string") {
-    const ms = Date.parse(details.resetsAt) - Date.now();
-    if (Number.isFinite(ms)) return Math.max(1, Math.ceil(ms / 1000));
-  }
-  return null;
-}
-
-/** The JSON answer for any failure: `{ code, message, details? }` with the code's status; never a stack. */
-export function apiError(error: unknown, route: string): Response {
-  if (!isAppError(error)) log("error", "api request failed", { route, error });
-  const headers: Record<string, string> = { ...noStore };
-  if (isAppError(error) && error.status === 401) headers["www-authenticate"] = 'Bearer realm="story-sprout"';
-  if (isAppError(error) && error.status === 429) {
-    const wait = retryAfterSeconds(error);
-    if (wait !== null) headers["retry-after"] = String(wait);
-  }
-  return NextResponse.json(toPublicError(error), { status: isAppError(error) ? error.status : 500, headers });
-}
+/** How a route names itself in the log: the operation's method and path template, never the values. */
+export const routeName = (op: Pick<ApiOperation, "method" | "path">) => `${op.method} ${op.path}`;
 
 /**
  * Wraps a REST API v1 handler: authenticates the `Authorization: Bearer <token>` header (a personal API token; no
- * cookie, so another site cannot make a signed-in browser call the API), hands over the parsed params, and maps every
- * failure to its JSON error. Handlers return `{ status, body }` or throw AppErrors.
+ * cookie, so another site cannot make a signed-in browser call the API), checks the path params with the
+ * operation's schema, answers with the operation's success status, and renders every failure as its JSON error
+ * (lib/http/render-error.ts). Handlers return `{ body }` or throw AppErrors.
  */
-export function apiRoute<P = Record<string, never>>(
-  route: string,
-  handler: (ctx: ApiContext<P>) => Promise<ApiAnswer>,
-): (request: Request, context: { params: Promise<P> }) => Promise<Response> {
+export function apiRoute<Op extends ApiOperation>(
+  op: Op,
+  handler: (ctx: ApiContext<ParamsOf<Op>>) => Promise<ApiAnswer<z.input<Op["ok"]["schema"]>>>,
+): (request: Request, context: { params: Promise<unknown> }) => Promise<Response> {
+  const route = routeName(op);
   return async (request, context) => {
     try {
       const secret = bearer(request);
@@ -95,7 +83,8 @@ export function apiRoute<P = Record<string, never>>(
             : "Send a personal API token: Authorization: Bearer <token> (create one in Settings).",
         );
       }
-      const params = ((await context?.params) ?? {}) as P;
+      const raw = (await context?.params) ?? {};
+      const params = (op.params ? parseInput(op.params, raw) : {}) as ParamsOf<Op>;
       const answer = await handler({
         actor,
         request,
@@ -103,9 +92,9 @@ export function apiRoute<P = Record<string, never>>(
         json: () => readJson(request),
         query: () => Object.fromEntries(new URL(request.url).searchParams.entries()),
       });
-      return NextResponse.json(answer.body, { status: answer.status ?? 200, headers: { ...noStore, ...answer.headers } });
+      return NextResponse.json(answer.body, { status: op.ok.status, headers: { ...noStore, ...answer.headers } });
     } catch (error) {
-      return apiError(error, route);
+      return errorResponse(error, { route }, { bearerRealm: API_REALM });
     }
   };
 }

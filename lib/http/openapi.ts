@@ -1,44 +1,159 @@
-import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
-import { errorCatalog } from "@/lib/errors";
-import { INSTRUCTION_MAX } from "@/lib/stories/limits";
+import { z } from "zod";
+import { errorCatalog, type ErrorCode } from "@/lib/errors";
+import { apiRegistry, errorBodySchema } from "./api-schemas";
+import { openApiOperation, v1, type ApiOperation } from "./v1-operations";
 
 /**
- * OpenAPI 3.1 description of REST API v1, written by hand next to the routes (tests/api/openapi.test.ts checks that
- * every route file under app/api/v1 has its path here). Enumerations come from the same constants the code uses.
+ * The OpenAPI 3.1 description of REST API v1, generated from the operations in v1-operations.ts and the zod schemas
+ * they name (zod's `z.toJSONSchema`; OpenAPI 3.1 schemas are JSON Schema 2020-12). Requests are described as clients
+ * send them (`io: "input"`: defaults make a field optional); responses too, so an added field is not a closed
+ * object's breaking change. Named schemas (`apiRegistry` ids) become components.
  */
-const uuid = { type: "string", format: "uuid" } as const;
-const ts = { type: "string", format: "date-time" } as const;
-const nullable = (schema: object) => ({ anyOf: [schema, { type: "null" }] });
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-});
+type JsonSchema = Record<string, unknown>;
 
-const common = {
-  "400": errorResponse("Bad input: `code` VALIDATION, `details.fields` names each wrong field."),
-  "401": errorResponse("No token, or a revoked / expired / unknown token."),
-  "404": errorResponse("Unknown id, or an id of something the token's user may not see."),
-  "500": errorResponse("Unexpected failure (logged; no details are sent)."),
-};
-const limited = {
-  "429": {
-    ...errorResponse("GEN_BUDGET_EXCEEDED (daily budget used; `details.resetsAt`) or RATE_LIMITED (`details.retryAfterSeconds`)."),
-    headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds until a retry can succeed." } },
-  },
+/** API-specific notes on error codes (the catalog's message says what a person reads; this says when it happens). */
+const errorNotes: Partial<Record<ErrorCode, string>> = {
+  VALIDATION: "bad JSON, a body that is not an object, a bad field or query parameter: `details.fields` maps each one to what is wrong.",
+  UNAUTHENTICATED: "no token, or a revoked / expired / unknown token.",
+  NOT_FOUND: "unknown id, or an id of something the token's user may not see (the two look the same).",
+  CONFLICT: "the job has not finished, or another job runs on the page (`details.activeJobId`).",
+  LIMIT_EXCEEDED: "the story does not fit the model's input budget, or the body is over 64 KB.",
+  GEN_BUDGET_EXCEEDED: "today's spending budget is used (`details.resetsAt`).",
+  RATE_LIMITED: "too many new AI jobs in the last minute (`details.retryAfterSeconds`).",
+  INTERNAL: "unexpected failure (logged on the server; no details are sent).",
 };
 
-const jobIdParam = { name: "jobId", in: "path", required: true, schema: uuid };
-const jsonBody = (ref: string, required = true) => ({
-  required,
-  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
-});
-const ok = (description: string, ref: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
-});
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
+/** z.toJSONSchema's shared options: dates (query filters coerce them) travel as ISO strings. */
+function conversion(): Parameters<typeof z.toJSONSchema>[1] & object {
+  return {
+    io: "input",
+    metadata: apiRegistry,
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema._zod.def.type === "date") Object.assign(jsonSchema, { type: "string", format: "date-time" });
+    },
+  };
+}
+
+/** Rewrites the `$defs` references of a single-schema conversion to the document's components (generated alike). */
+function toComponentRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toComponentRefs);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "$schema" || key === "$defs" || key === "$id") continue;
+    out[key] = key === "$ref" && typeof inner === "string" ? inner.replace(/^#\/\$defs\//, "#/components/schemas/") : toComponentRefs(inner);
+  }
+  return out;
+}
+
+/** One schema for the document: a `$ref` when it is a named component, inline otherwise. */
+export function jsonSchema(schema: z.ZodType): JsonSchema {
+  return toComponentRefs(z.toJSONSchema(schema, conversion())) as JsonSchema;
+}
+
+function components(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(apiRegistry, { ...conversion(), uri: componentRef });
+  return Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([key]) => key !== "__shared")
+      .map(([key, schema]) => [key, toComponentRefs(schema) as JsonSchema]),
+  );
+}
+
+/** Each field of an object schema as an OpenAPI parameter (`in: path | query`). */
+function parameters(where: "path" | "query", schema: z.ZodObject | undefined) {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const fieldSchema = field as z.ZodType;
+    const { description, ...rest } = jsonSchema(fieldSchema);
+    const optional = (fieldSchema as { _zod: { optin?: string } })._zod.optin === "optional";
+    return {
+      name,
+      in: where,
+      required: where === "path" || !optional,
+      ...(typeof description === "string" ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
+
+/** The statuses an operation answers with on failure, each with the codes (from the catalog) it may carry. */
+export function errorStatuses(op: Pick<ApiOperation, "errors">): Map<number, ErrorCode[]> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of op.errors) {
+    const status = errorCatalog[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return byStatus;
+}
+
+/** The zod schema of an operation's answer with this status (what tests parse real answers with). */
+export function responseSchema(op: ApiOperation, status: number): z.ZodType | undefined {
+  if (status === op.ok.status) return op.ok.schema;
+  const codes = errorStatuses(op).get(status);
+  return codes ? errorBodySchema(codes) : undefined;
+}
+
+function errorResponses(op: ApiOperation) {
+  const out: Record<string, unknown> = {};
+  for (const [status, codes] of [...errorStatuses(op)].sort(([a], [b]) => a - b)) {
+    const headers: Record<string, unknown> = {};
+    if (status === 429) {
+      headers["Retry-After"] = { description: "Seconds until a retry can succeed.", schema: jsonSchema(z.int().min(1)) };
+    }
+    if (status === 401 && op.auth === "bearer") {
+      headers["WWW-Authenticate"] = { description: "The scheme to use: Bearer.", schema: jsonSchema(z.string()) };
+    }
+    out[String(status)] = {
+      description: codes.map((code) => `${code}: ${errorNotes[code] ?? errorCatalog[code].message}`).join(" "),
+      ...(Object.keys(headers).length ? { headers } : {}),
+      content: json(errorBodySchema(codes)),
+    };
+  }
+  return out;
+}
+
+function pathItem(op: ApiOperation) {
+  const parameterList = [...parameters("path", op.params), ...parameters("query", op.query)];
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(op.auth === "none" ? { security: [] } : {}),
+    ...(parameterList.length ? { parameters: parameterList } : {}),
+    ...(op.body ? { requestBody: { required: op.body.required, content: json(op.body.schema) } } : {}),
+    responses: {
+      [String(op.ok.status)]: {
+        description: op.ok.description,
+        ...(op.ok.location
+          ? { headers: { Location: { description: "The job's URL.", schema: jsonSchema(z.string()) } } }
+          : {}),
+        content: json(op.ok.schema),
+      },
+      ...errorResponses(op),
+    },
+  };
+}
+
+export const apiOperations: ApiOperation[] = Object.values(v1);
 
 export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of apiOperations) (paths[op.path] ??= {})[op.method.toLowerCase()] = pathItem(op);
+  paths[openApiOperation.path] = {
+    get: {
+      operationId: openApiOperation.operationId,
+      summary: openApiOperation.summary,
+      security: [],
+      responses: { "200": { description: "This document, OpenAPI 3.1.", content: { "application/json": {} } } },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -48,244 +163,12 @@ export function openApiDocument() {
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }],
-    paths: {
-      "/api/v1/pages/{pageId}/generate": {
-        post: {
-          operationId: "generatePage",
-          summary: "Write (blank page) or revise (page with text) a page with AI",
-          parameters: [{ name: "pageId", in: "path", required: true, schema: uuid }],
-          requestBody: jsonBody("GenerateRequest", false),
-          responses: {
-            "202": ok("Accepted: `created` true for a new job, false when a job already running on the page was joined.", "JobAccepted"),
-            "413": errorResponse("LIMIT_EXCEEDED: the story does not fit the model's input budget."),
-            ...limited,
-            ...common,
-          },
-        },
-      },
-      "/api/v1/jobs": {
-        get: {
-          operationId: "listJobs",
-          summary: "Job history, newest first (authors: jobs they requested; admins: all)",
-          parameters: [
-            { name: "status", in: "query", schema: { type: "string", enum: [...aiJobStatuses] } },
-            { name: "type", in: "query", schema: { type: "string", enum: [...aiJobTypes] } },
-            { name: "storyId", in: "query", schema: uuid },
-            { name: "userId", in: "query", schema: uuid, description: "Admins only." },
-            { name: "model", in: "query", schema: { type: "string" } },
-            { name: "errorCode", in: "query", schema: { type: "string" } },
-            { name: "from", in: "query", schema: ts, description: "Created at or after (inclusive)." },
-            { name: "to", in: "query", schema: ts, description: "Created before (exclusive)." },
-            { name: "cursor", in: "query", schema: { type: "string" }, description: "nextCursor of an answer: the older page after it." },
-            { name: "before", in: "query", schema: { type: "string" }, description: "prevCursor of an answer: the newer page before it." },
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
-          ],
-          responses: { "200": ok("One page of jobs.", "JobList"), ...common },
-        },
-      },
-      "/api/v1/jobs/{jobId}": {
-        get: {
-          operationId: "getJob",
-          summary: "One job: state, partial or final text, outcome; or a background revision's progress",
-          parameters: [jobIdParam],
-          responses: { "200": ok("The job.", "AnyJob"), ...common },
-        },
-      },
-      "/api/v1/jobs/{jobId}/cancel": {
-        post: {
-          operationId: "cancelJob",
-          summary: "Cancel a pending or running job (idempotent); a background revision cancels its unfinished pages",
-          parameters: [jobIdParam],
-          responses: { "200": ok("The job after the cancel.", "AnyJob"), ...common },
-        },
-      },
-      "/api/v1/jobs/{jobId}/retry": {
-        post: {
-          operationId: "retryJob",
-          summary: "Run a finished job again as a new job linked to it",
-          parameters: [jobIdParam],
-          responses: {
-            "202": ok("The new job.", "JobAccepted"),
-            "409": errorResponse("CONFLICT: the job has not finished, or another job runs on the page (`details.activeJobId`)."),
-            ...limited,
-            ...common,
-          },
-        },
-      },
-      "/api/v1/generations/validate": {
-        post: {
-          operationId: "validateGeneration",
-          summary: "Check a generation request (input, ownership, budget, rate, input size) without creating a job",
-          requestBody: jsonBody("ValidateRequest"),
-          responses: {
-            "200": ok("The request would be accepted.", "ValidateResult"),
-            "413": errorResponse("LIMIT_EXCEEDED: the story does not fit the model's input budget."),
-            ...limited,
-            ...common,
-          },
-        },
-      },
-      "/api/v1/openapi.json": {
-        get: {
-          operationId: "openApi",
-          summary: "This document",
-          security: [],
-          responses: { "200": { description: "OpenAPI 3.1 document", content: { "application/json": {} } } },
-        },
-      },
-    },
+    paths,
     components: {
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "A personal API token (`ss_…`) created in Settings." },
       },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["code", "message"],
-          properties: {
-            code: { type: "string", enum: Object.keys(errorCatalog) },
-            message: { type: "string", description: "A sentence for a person." },
-            details: { type: "object", additionalProperties: true },
-          },
-        },
-        GenerateRequest: {
-          type: "object",
-          properties: {
-            mode: { type: "string", enum: ["write", "revise"], description: "Omitted: write a blank page, revise one with text." },
-            instruction: { type: "string", maxLength: INSTRUCTION_MAX },
-          },
-        },
-        ValidateRequest: {
-          type: "object",
-          required: ["pageId"],
-          properties: {
-            pageId: uuid,
-            mode: { type: "string", enum: ["write", "revise"] },
-            instruction: { type: "string", maxLength: INSTRUCTION_MAX },
-          },
-        },
-        ValidateResult: {
-          type: "object",
-          required: ["ok", "pageId", "mode", "wouldJoinJobId", "model", "provider"],
-          properties: {
-            ok: { const: true },
-            pageId: uuid,
-            mode: { type: "string", enum: ["write", "revise"] },
-            wouldJoinJobId: nullable(uuid),
-            model: { type: "string" },
-            provider: { type: "string" },
-            promptTokens: { type: "integer" },
-            budgetTokens: { type: "integer" },
-            pagesShortened: { type: "integer" },
-            allowance: nullable({ $ref: "#/components/schemas/Allowance" }),
-          },
-        },
-        Allowance: {
-          type: "object",
-          properties: {
-            tokensUsed: { type: "integer", description: "Tokens of today's finished jobs." },
-            tokensReserved: { type: "integer", description: "Estimated tokens of jobs not finished yet (0 without a token budget)." },
-            costUsedUsd: { type: "number" },
-            tokenBudget: nullable({ type: "integer" }),
-            costBudgetUsd: nullable({ type: "number" }),
-            tokensLeft: nullable({ type: "integer", description: "tokenBudget − tokensUsed − tokensReserved, at least 0." }),
-            costLeftUsd: nullable({ type: "number" }),
-            ratePerMinute: nullable({ type: "integer" }),
-            resetsAt: ts,
-          },
-        },
-        Job: {
-          type: "object",
-          required: ["id", "status", "jobType", "pageId", "model", "provider", "createdAt"],
-          properties: {
-            id: uuid,
-            status: { type: "string", enum: [...aiJobStatuses] },
-            jobType: { type: "string", enum: [...aiJobTypes] },
-            pageId: uuid,
-            model: { type: "string" },
-            provider: { type: "string" },
-            modelLabel: { type: "string" },
-            instruction: { type: "string" },
-            baseVersion: nullable({ type: "integer" }),
-            partialText: nullable({ type: "string" }),
-            outputText: nullable({ type: "string" }),
-            errorCode: nullable({ type: "string" }),
-            errorMessage: nullable({ type: "string" }),
-            createdAt: ts,
-            startedAt: nullable(ts),
-            completedAt: nullable(ts),
-            resolution: nullable({ type: "string", enum: ["applied", "suggested"] }),
-            suggestionId: nullable(uuid),
-          },
-        },
-        BackgroundRevision: {
-          type: "object",
-          required: ["id", "jobType", "storyId", "status", "total", "done", "pages"],
-          properties: {
-            id: uuid,
-            jobType: { type: "string", enum: ["story.revise_pages"] },
-            storyId: uuid,
-            status: { type: "string", enum: [...aiJobStatuses] },
-            instruction: { type: "string" },
-            modelLabel: { type: "string" },
-            createdAt: ts,
-            completedAt: nullable(ts),
-            total: { type: "integer", description: "Pages being revised." },
-            done: { type: "integer" },
-            succeeded: { type: "integer" },
-            failed: { type: "integer" },
-            cancelled: { type: "integer" },
-            active: { type: "integer", description: "Pages waiting for a slot or running." },
-            openSuggestions: { type: "integer" },
-            pages: { type: "array", items: { type: "object", description: "One page's job: page id and number, job id, status, suggestion." } },
-            skipped: { type: "array", items: { type: "object" } },
-            failures: { type: "array", items: { type: "object" } },
-          },
-        },
-        AnyJob: {
-          description: "A page's job, or (jobType story.revise_pages) a background revision.",
-          oneOf: [{ $ref: "#/components/schemas/Job" }, { $ref: "#/components/schemas/BackgroundRevision" }],
-        },
-        JobAccepted: {
-          type: "object",
-          required: ["created", "job"],
-          properties: { created: { type: "boolean" }, job: { $ref: "#/components/schemas/Job" } },
-        },
-        JobSummary: {
-          type: "object",
-          properties: {
-            id: uuid,
-            status: { type: "string", enum: [...aiJobStatuses] },
-            type: { type: "string", enum: [...aiJobTypes] },
-            targetType: { type: "string" },
-            targetId: uuid,
-            storyId: nullable(uuid),
-            requestedBy: nullable(uuid),
-            parentJobId: nullable(uuid),
-            retryOf: nullable(uuid),
-            provider: { type: "string" },
-            model: { type: "string" },
-            inputTokens: nullable({ type: "integer" }),
-            outputTokens: nullable({ type: "integer" }),
-            costUsd: nullable({ type: "number" }),
-            attempts: { type: "integer" },
-            errorCode: nullable({ type: "string" }),
-            createdAt: ts,
-            startedAt: nullable(ts),
-            completedAt: nullable(ts),
-            durationMs: nullable({ type: "number" }),
-          },
-        },
-        JobList: {
-          type: "object",
-          required: ["jobs", "nextCursor", "prevCursor"],
-          properties: {
-            jobs: { type: "array", items: { $ref: "#/components/schemas/JobSummary" } },
-            nextCursor: nullable({ type: "string" }),
-            prevCursor: nullable({ type: "string" }),
-          },
-        },
-      },
+      schemas: components(),
     },
   };
 }

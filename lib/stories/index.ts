@@ -13,7 +13,7 @@ export { listPages, getPage, addPage, savePage, movePage, deletePage, undeletePa
 export * from "./revisions";
 
 // AI on one page: request (and its dry run), follow, cancel, undo.
-export { requestPageText, requestPageTextOutcome } from "./page-jobs/request";
+export { pageTextRequestSchema, requestPageText, requestPageTextOutcome } from "./page-jobs/request";
 export { checkPageTextRequest, type PageTextCheck } from "./page-jobs/dry-run";
 export { getPageJob, getLatestPageJob, listActivePageJobs } from "./page-jobs/read";
 export { cancelPageJob } from "./page-jobs/cancel";

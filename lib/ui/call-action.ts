@@ -1,27 +1,38 @@
 import type { ActionResult } from "@/lib/action-result";
+import { clientFailures, type ClientFailure } from "@/lib/errors";
 
 /**
- * Calls a server action and never throws: a network failure or a crashed server becomes an ordinary error result,
- * so that every pending state in the UI ends (nothing spins forever) and the author's input stays where it was.
+ * Calls a server action and never throws: a failed request or a fault in the page becomes an ordinary error result,
+ * so that every pending state in the UI ends (nothing spins forever) and the author's input stays where it was. The
+ * two are told apart: only a request that never got an answer is a connection problem; anything else is logged to
+ * the console (it is a bug to report) and says so.
  */
 export async function callAction<T>(run: () => Promise<ActionResult<T>>): Promise<ActionResult<T>> {
+  let result: ActionResult<T>;
   try {
-    const result = await run();
-    if (result && typeof result === "object" && "ok" in result) return result;
-    return unreachable();
-  } catch {
-    return unreachable();
+    result = await run();
+  } catch (error) {
+    if (isNetworkFailure(error)) return clientFailure("network");
+    console.error("server action call failed in the browser", error);
+    return clientFailure("client");
   }
+  if (result && typeof result === "object" && "ok" in result) return result;
+  console.error("server action answered something that is not an action result", result);
+  return clientFailure("client");
 }
 
-function unreachable(): { ok: false; error: { code: "INTERNAL"; message: string } } {
-  return {
-    ok: false,
-    error: {
-      code: "INTERNAL",
-      message: "We couldn't reach the server. Check your connection and try again — nothing you typed was lost.",
-    },
-  };
+/**
+ * fetch rejects with a TypeError when the request cannot be made or gets no answer; browsers word it differently
+ * (Chrome "Failed to fetch", Firefox "NetworkError when attempting to fetch resource.", Safari "Load failed"). A
+ * TypeError with any other message is a bug, not a network failure. Offline is always a network failure.
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  if (typeof navigator !== "undefined" && navigator.onLine === false) return true;
+  return error instanceof TypeError && /failed to fetch|networkerror|load failed|network request failed|fetch failed/i.test(error.message);
+}
+
+function clientFailure(reason: ClientFailure): { ok: false; error: { code: "INTERNAL"; message: string; details: { reason: ClientFailure } } } {
+  return { ok: false, error: { code: "INTERNAL", message: clientFailures[reason], details: { reason } } };
 }
 
 /** Field messages from a VALIDATION error (details.fields), if any. */

@@ -5,7 +5,8 @@ import { users } from "@/db/schema";
 import type { Actor } from "@/lib/stories";
 import { useTestDb } from "../helpers/db";
 import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
-import { callRoute } from "./route-call";
+import { v1 } from "@/lib/http/v1-operations";
+import { contractCheckedCallRoute } from "./v1-contract";
 
 /** Budgets and the rate limit, enforced at every boundary that creates jobs: the domain, the action, REST v1, validate. */
 const mocks = vi.hoisted(() => ({
@@ -26,6 +27,10 @@ const { setUserBudgetAction, getAiAllowanceAction } = await import("@/app/action
 const { createApiToken } = await import("@/lib/auth/api-tokens");
 const generateRoute = await import("@/app/api/v1/pages/[pageId]/generate/route");
 const validateRoute = await import("@/app/api/v1/generations/validate/route");
+const callRoute = contractCheckedCallRoute([
+  [generateRoute.POST, v1.generatePage],
+  [validateRoute.POST, v1.validateGeneration],
+]);
 
 const { db } = useTestDb();
 

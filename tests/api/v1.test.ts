@@ -7,7 +7,8 @@ import { apiTokens } from "@/db/api-tokens-schema";
 import type { Actor } from "@/lib/stories";
 import { useTestDb } from "../helpers/db";
 import { expectAppError, makeActor, makeStory, ZERO_UUID } from "../helpers/fixtures";
-import { callRoute } from "./route-call";
+import { v1 } from "@/lib/http/v1-operations";
+import { contractCheckedCallRoute } from "./v1-contract";
 
 /** Personal API tokens and REST API v1, called as Next calls the route handlers. */
 vi.mock("@/lib/ai/jobs/queue", async (original) => ({
@@ -24,6 +25,16 @@ const cancel = await import("@/app/api/v1/jobs/[jobId]/cancel/route");
 const retry = await import("@/app/api/v1/jobs/[jobId]/retry/route");
 const validate = await import("@/app/api/v1/generations/validate/route");
 const openapi = await import("@/app/api/v1/openapi.json/route");
+
+// Every answer below is also checked against its route's operation (the OpenAPI document's source).
+const callRoute = contractCheckedCallRoute([
+  [generate.POST, v1.generatePage],
+  [jobs.GET, v1.listJobs],
+  [job.GET, v1.getJob],
+  [cancel.POST, v1.cancelJob],
+  [retry.POST, v1.retryJob],
+  [validate.POST, v1.validateGeneration],
+]);
 
 const { db } = useTestDb();
 

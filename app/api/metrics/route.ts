@@ -1,9 +1,12 @@
 import crypto from "node:crypto";
 import { getDb } from "@/db";
 import { buildMetricsRegistry } from "@/lib/ai";
-import { log } from "@/lib/log";
+import { AppError } from "@/lib/errors";
+import { errorResponse } from "@/lib/http/render-error";
 
 export const dynamic = "force-dynamic";
+
+const ROUTE = "GET /api/metrics";
 
 /**
  * Prometheus metrics. Off unless METRICS_TOKEN is set (404, as if the route did not exist); then the scraper must
@@ -11,14 +14,15 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(request: Request) {
   const expected = process.env.METRICS_TOKEN;
-  if (!expected) return new Response("Not found\n", { status: 404, headers: { "cache-control": "no-store" } });
+  if (!expected) return errorResponse(new AppError("NOT_FOUND"), { route: ROUTE });
   const header = request.headers.get("authorization") ?? "";
   const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? "";
   if (!tokensMatch(given, expected)) {
-    return new Response("Unauthorized\n", {
-      status: 401,
-      headers: { "www-authenticate": 'Bearer realm="metrics"', "cache-control": "no-store" },
-    });
+    return errorResponse(
+      new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>."),
+      { route: ROUTE },
+      { bearerRealm: "metrics" },
+    );
   }
   try {
     const registry = buildMetricsRegistry(await getDb());
@@ -26,8 +30,7 @@ export async function GET(request: Request) {
       headers: { "content-type": registry.contentType, "cache-control": "no-store" },
     });
   } catch (error) {
-    log("error", "metrics scrape failed", { error });
-    return new Response("Metrics are unavailable right now.\n", { status: 500 });
+    return errorResponse(error, { route: ROUTE });
   }
 }
 

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { JobFilters } from "@/components/admin/job-filters";
 import { JobsTable } from "@/components/admin/jobs-table";
@@ -8,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { aiJobStatuses } from "@/db/ai-schema";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
+import { pageError } from "@/lib/http/render-error";
 import { adminJobFilterOptions, listAdminJobs, type AdminJobList } from "@/lib/stories";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
@@ -35,8 +35,7 @@ export default async function AdminJobsPage({ searchParams }: Props) {
   try {
     options = await adminJobFilterOptions(actor);
   } catch (error) {
-    if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "UNAUTHENTICATED")) notFound();
-    throw error;
+    pageError(error, { notFound: ["NOT_FOUND", "UNAUTHENTICATED"] });
   }
   let list: AdminJobList | null = null;
   let problem: string | null = null;

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { BarChart, RankedBars } from "@/components/charts/bar-chart";
 import { LineChart } from "@/components/charts/line-chart";
@@ -9,7 +8,8 @@ import { Label } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { currentActor } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
-import { getAdminUsage, requireAdmin, type AdminUsage } from "@/lib/stories";
+import { pageError } from "@/lib/http/render-error";
+import { getAdminUsage, type AdminUsage, requireAdmin } from "@/lib/stories";
 import { formatDuration, formatPercent, formatUsd } from "@/lib/ui/admin-format";
 import { formatCount } from "@/lib/ui/format";
 
@@ -28,8 +28,8 @@ export default async function AdminUsagePage({ searchParams }: Props) {
   const actor = await currentActor();
   try {
     requireAdmin(actor);
-  } catch {
-    notFound();
+  } catch (error) {
+    pageError(error, { notFound: ["NOT_FOUND", "UNAUTHENTICATED"] });
   }
   let usage: AdminUsage | null = null;
   let problem: string | null = null;

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { UserBudgetRowView } from "@/components/admin/user-budget-row";
 import { currentActor } from "@/lib/auth";
-import { isAppError } from "@/lib/errors";
+import { pageError } from "@/lib/http/render-error";
 import { listUserBudgets } from "@/lib/stories";
 
 export const metadata: Metadata = { title: "Users and AI budgets" };
@@ -14,8 +13,7 @@ export default async function AdminUsersPage() {
     data = await listUserBudgets(await currentActor());
   } catch (error) {
     // Non-admins get the ordinary "not found": admin pages do not announce themselves.
-    if (isAppError(error) && (error.code === "NOT_FOUND" || error.code === "UNAUTHENTICATED")) notFound();
-    throw error;
+    pageError(error, { notFound: ["NOT_FOUND", "UNAUTHENTICATED"] });
   }
   const { users, defaults } = data;
   const tokenDefault = defaults.dailyTokenBudget === null ? "unlimited" : `default ${defaults.dailyTokenBudget}`;

@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
-import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
-import { isAppError } from "@/lib/errors";
+import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
 import {
   getBackgroundRevision,
@@ -32,11 +31,7 @@ const loadStory = cache(async (storyId: string) => {
     const pages = await listPages(actor, { storyId });
     return { actor, story, pages };
   } catch (error) {
-    if (isAppError(error)) {
-      if (error.code === "NOT_FOUND" || error.code === "VALIDATION") notFound();
-      if (error.code === "UNAUTHENTICATED") redirect(`/sign-in?callbackUrl=${encodeURIComponent(`/stories/${storyId}`)}`);
-    }
-    throw error;
+    pageError(error, { notFound: ["NOT_FOUND", "VALIDATION"], signInCallback: `/stories/${storyId}` });
   }
 });
 

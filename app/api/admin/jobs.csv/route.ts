@@ -1,10 +1,11 @@
 import { currentActor } from "@/lib/auth";
-import { errorResponse } from "@/lib/http/json";
-import { log } from "@/lib/log";
+import { errorResponse, logIfUnexpected } from "@/lib/http/render-error";
 import { csvColumns, exportAdminJobsCsv } from "@/lib/stories";
 import { csvRow } from "@/lib/text/csv";
 
 export const dynamic = "force-dynamic";
+
+const ROUTE = "GET /api/admin/jobs.csv";
 
 /**
  * The filtered job history as CSV (same query parameters as /admin/jobs), streamed in keyset batches. Admins only:
@@ -26,7 +27,8 @@ export async function GET(request: Request) {
           if (done) controller.close();
           else controller.enqueue(encoder.encode(csvRow(value)));
         } catch (error) {
-          log("error", "csv export failed mid-stream", { error });
+          // The header is sent: the failure can only cut the file short (the client sees a failed download).
+          logIfUnexpected(error, { route: ROUTE });
           controller.error(error);
         }
       },
@@ -43,6 +45,6 @@ export async function GET(request: Request) {
       },
     });
   } catch (error) {
-    return errorResponse(error, { route: "GET /api/admin/jobs.csv" });
+    return errorResponse(error, { route: ROUTE });
   }
 }

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { currentActor } from "@/lib/auth";
-import { errorResponse } from "@/lib/http/json";
+import { errorResponse } from "@/lib/http/render-error";
 import { getPageJob } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";

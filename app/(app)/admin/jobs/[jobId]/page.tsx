@@ -1,13 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { DiffView } from "@/components/admin/diff-view";
 import { JobActions } from "@/components/admin/job-actions";
 import { StatusBadge } from "@/components/admin/status-badge";
 import { currentActor } from "@/lib/auth";
-import { isAppError } from "@/lib/errors";
+import { pageError } from "@/lib/http/render-error";
 import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories";
 import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
 import { formatCount } from "@/lib/ui/format";
@@ -24,8 +23,7 @@ async function load(jobId: string): Promise<AdminJobDetail> {
     return await getAdminJobDetail(await currentActor(), { jobId });
   } catch (error) {
     // Not an admin, not a job, not even an id: all look the same from outside.
-    if (isAppError(error) && ["NOT_FOUND", "VALIDATION", "UNAUTHENTICATED"].includes(error.code)) notFound();
-    throw error;
+    pageError(error, { notFound: ["NOT_FOUND", "VALIDATION", "UNAUTHENTICATED"] });
   }
 }
 

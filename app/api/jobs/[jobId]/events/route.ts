@@ -1,11 +1,14 @@
 import { currentActor } from "@/lib/auth";
 import { subscribeJobUpdates } from "@/lib/ai";
-import { errorResponse } from "@/lib/http/json";
-import { getPageJob, type Actor, type PageJobView } from "@/lib/stories";
+import { isAppError } from "@/lib/errors";
+import { errorResponse, logIfUnexpected } from "@/lib/http/render-error";
+import { log } from "@/lib/log";
+import { getPageJob, type PageJobView, type Actor } from "@/lib/stories";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
+const ROUTE = "GET /api/jobs/[jobId]/events";
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
@@ -27,7 +30,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
     actor = await currentActor();
     first = await getPageJob(actor, { jobId });
   } catch (error) {
-    return errorResponse(error, { route: "GET /api/jobs/[jobId]/events" });
+    return errorResponse(error, { route: ROUTE });
   }
 
   const encoder = new TextEncoder();
@@ -54,7 +57,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
           latest = await getPageJob(actor, { jobId });
           send(latest);
           if (settled(latest)) close();
-        } catch {
+        } catch (error) {
+          // The stream ends either way; the client falls back to GET /api/jobs/{jobId}. Say why in the log: an
+          // expected answer (the job or its story is gone) as information, anything else as an error with its cause.
+          if (isAppError(error)) log("info", "job stream closed", { route: ROUTE, code: error.code });
+          else logIfUnexpected(error, { route: ROUTE });
           close();
         }
       };

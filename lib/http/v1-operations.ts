@@ -1,0 +1,125 @@
+import type { z } from "zod";
+import type { ErrorCode } from "@/lib/errors";
+import {
+  anyJobSchema,
+  generateRequestSchema,
+  jobAcceptedSchema,
+  jobIdParamsSchema,
+  jobListQuerySchema,
+  jobListSchema,
+  pageIdParamsSchema,
+  validateRequestSchema,
+  validateResultSchema,
+} from "./api-schemas";
+
+/**
+ * What one REST route accepts and answers. Route files hand their operation to apiRoute (which checks the path
+ * params with it and types the handler's answer by `ok.schema`), and lib/http/openapi.ts describes the API from the
+ * same objects: a route cannot answer what its operation does not declare without a type error or a failing test.
+ */
+export interface ApiOperation<
+  Params extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Ok extends z.ZodType = z.ZodType,
+> {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The OpenAPI path (`{name}` for a path parameter). */
+  path: `/api/${string}`;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** `bearer`: a personal API token in `Authorization: Bearer`; `none`: public. */
+  auth: "bearer" | "none";
+  params?: Params;
+  query?: z.ZodObject;
+  body?: { schema: z.ZodType; required: boolean };
+  ok: { status: 200 | 201 | 202; description: string; schema: Ok; location?: boolean };
+  /** The error codes this route answers with; each one's status comes from the catalog. */
+  errors: readonly ErrorCode[];
+}
+
+/** Keeps the literal types of an operation (its params and answer schemas) for apiRoute. */
+export const operation = <P extends z.ZodObject | undefined, O extends z.ZodType>(op: ApiOperation<P, O>) => op;
+
+/** What every authenticated v1 route can answer besides its own errors. */
+const authenticated = ["UNAUTHENTICATED", "INTERNAL"] as const;
+/** Starting AI work: the spending budget and the rate limit apply. */
+const limited = ["GEN_BUDGET_EXCEEDED", "RATE_LIMITED"] as const;
+
+export const v1 = {
+  generatePage: operation({
+    method: "POST",
+    path: "/api/v1/pages/{pageId}/generate",
+    operationId: "generatePage",
+    summary: "Write (blank page) or revise (page with text) a page with AI",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: generateRequestSchema, required: false },
+    ok: {
+      status: 202,
+      description: "Accepted: `created` true for a new job, false when a job already running on the page was joined.",
+      schema: jobAcceptedSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  listJobs: operation({
+    method: "GET",
+    path: "/api/v1/jobs",
+    operationId: "listJobs",
+    summary: "Job history, newest first (authors: jobs they requested; admins: all)",
+    auth: "bearer",
+    query: jobListQuerySchema,
+    ok: { status: 200, description: "One page of jobs.", schema: jobListSchema },
+    errors: ["VALIDATION", ...authenticated],
+  }),
+  getJob: operation({
+    method: "GET",
+    path: "/api/v1/jobs/{jobId}",
+    operationId: "getJob",
+    summary: "One job: state, partial or final text, outcome; or a background revision's progress",
+    auth: "bearer",
+    params: jobIdParamsSchema,
+    ok: { status: 200, description: "The job.", schema: anyJobSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  cancelJob: operation({
+    method: "POST",
+    path: "/api/v1/jobs/{jobId}/cancel",
+    operationId: "cancelJob",
+    summary: "Cancel a pending or running job (idempotent); a background revision cancels its unfinished pages",
+    auth: "bearer",
+    params: jobIdParamsSchema,
+    ok: { status: 200, description: "The job after the cancel.", schema: anyJobSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  retryJob: operation({
+    method: "POST",
+    path: "/api/v1/jobs/{jobId}/retry",
+    operationId: "retryJob",
+    summary: "Run a finished job again as a new job linked to it",
+    auth: "bearer",
+    params: jobIdParamsSchema,
+    ok: { status: 202, description: "The new job (`retryOf` links it in the job list).", schema: jobAcceptedSchema, location: true },
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  validateGeneration: operation({
+    method: "POST",
+    path: "/api/v1/generations/validate",
+    operationId: "validateGeneration",
+    summary: "Check a generation request (input, ownership, budget, rate, input size) without creating a job",
+    auth: "bearer",
+    body: { schema: validateRequestSchema, required: true },
+    ok: { status: 200, description: "The request would be accepted.", schema: validateResultSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+} as const;
+
+/** Every operation of the document, the public one included (it is served by its own route, not by apiRoute). */
+export const openApiOperation = {
+  method: "GET",
+  path: "/api/v1/openapi.json",
+  operationId: "openApi",
+  summary: "This document (OpenAPI 3.1)",
+  auth: "none",
+  errors: [],
+} as const;

@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadTemplate, PromptFileError, PromptTemplateError } from "@/lib/ai/prompts";
+import { AppError, clientFailures } from "@/lib/errors";
+import { callAction, isNetworkFailure } from "@/lib/ui/call-action";
+
+/** Issue 10, item 8: errors that used to vanish (swallowed, or reported as something they were not). */
+
+const mocks = vi.hoisted(() => ({
+  currentActor: vi.fn(async () => ({ id: "00000000-0000-4000-8000-000000000001", role: "author" as const })),
+  getPageJob: vi.fn(),
+  listeners: [] as ((update: { status?: string }) => void)[],
+}));
+vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
+vi.mock("@/lib/stories/generation", () => ({ getPageJob: mocks.getPageJob }));
+vi.mock("@/lib/ai/jobs/live", () => ({
+  subscribeJobUpdates: (_jobId: string, listener: (update: { status?: string }) => void) => {
+    mocks.listeners.push(listener);
+    return () => {};
+  },
+}));
+
+let consoleError: ReturnType<typeof vi.spyOn>;
+let consoleLog: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+  consoleLog = vi.spyOn(console, "log").mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  mocks.listeners.length = 0;
+});
+
+const loggedLines = (spy: ReturnType<typeof vi.spyOn>) =>
+  spy.mock.calls.map(([line]: unknown[]) => {
+    try {
+      return JSON.parse(String(line)) as Record<string, any>;
+    } catch {
+      return { raw: line };
+    }
+  });
+
+describe("the job event stream", () => {
+  const runningJob = { id: "j1", status: "running", resolution: null, partialText: "" };
+
+  async function openStreamThatFailsWith(error: unknown) {
+    mocks.getPageJob.mockReset();
+    mocks.getPageJob.mockResolvedValueOnce(runningJob).mockRejectedValue(error);
+    const { GET } = await import("@/app/api/jobs/[jobId]/events/route");
+    const response = await GET(new Request("http://localhost/api/jobs/j1/events"), { params: Promise.resolve({ jobId: "j1" }) });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read(); // retry hint
+    await reader.read(); // the first job event
+    for (const listener of mocks.listeners) listener({ status: "failed" });
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+  }
+
+  it("logs an unexpected failure with its cause when it has to close", async () => {
+    await openStreamThatFailsWith(new Error("ledger read failed", { cause: new Error("ECONNRESET") }));
+    const entry = loggedLines(consoleError).find((l: Record<string, any>) => l.error?.message === "ledger read failed");
+    expect(entry, JSON.stringify(consoleError.mock.calls)).toMatchObject({
+      level: "error",
+      route: "GET /api/jobs/[jobId]/events",
+      causes: ["Error: ECONNRESET"],
+    });
+  });
+
+  it("notes an expected end (the job is gone) without reporting an error", async () => {
+    await openStreamThatFailsWith(new AppError("NOT_FOUND"));
+    expect(consoleError).not.toHaveBeenCalled();
+    expect(loggedLines(consoleLog).find((l: Record<string, any>) => l.msg === "job stream closed")).toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("prompt template files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "prompts-"));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a missing template is 'not found'", async () => {
+    await expect(loadTemplate("page_write", undefined, dir)).rejects.toThrow(PromptTemplateError);
+    await expect(loadTemplate("page_write", undefined, dir)).rejects.toThrow(/was not found/);
+  });
+
+  it("a directory where the file should be is an unreadable file, not a missing template", async () => {
+    fs.mkdirSync(path.join(dir, "page_write.liquid"));
+    const error = await loadTemplate("page_write", undefined, dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromptFileError);
+    expect(error).not.toBeInstanceOf(PromptTemplateError);
+    expect(error).toMatchObject({ fsCode: "EISDIR", cause: expect.objectContaining({ code: "EISDIR" }) });
+    expect((error as Error).message).not.toMatch(/not found/);
+  });
+
+  it("a permission error is an unreadable file, not a missing template", async () => {
+    const denied = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+    vi.spyOn(fsp, "readFile").mockRejectedValue(denied);
+    const error = await loadTemplate("page_write", undefined, dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromptFileError);
+    expect(error).toMatchObject({ fsCode: "EACCES", cause: denied });
+  });
+});
+
+describe("callAction in the browser", () => {
+  it("a request that got no answer is a connection problem", async () => {
+    for (const message of ["Failed to fetch", "NetworkError when attempting to fetch resource.", "Load failed"]) {
+      const result = await callAction(() => Promise.reject(new TypeError(message)));
+      expect(result).toEqual({ ok: false, error: { code: "INTERNAL", message: clientFailures.network, details: { reason: "network" } } });
+    }
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
+  it("any other exception is a fault in the page: reported as such and logged to the console", async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+    const result = await callAction(() => Promise.reject(bug));
+    expect(result).toEqual({ ok: false, error: { code: "INTERNAL", message: clientFailures.client, details: { reason: "client" } } });
+    expect(consoleError).toHaveBeenCalledWith(expect.any(String), bug);
+    expect(isNetworkFailure(bug)).toBe(false);
+  });
+
+  it("an answer that is not an action result is a client fault too; a result passes through", async () => {
+    const odd = await callAction(() => Promise.resolve(undefined as never));
+    expect(odd).toMatchObject({ ok: false, error: { details: { reason: "client" } } });
+    expect(consoleError).toHaveBeenCalledTimes(1);
+    const fine = await callAction(() => Promise.resolve({ ok: true as const, data: 42 }));
+    expect(fine).toEqual({ ok: true, data: 42 });
+  });
+});
