@@ -7,9 +7,9 @@ import { addPageAction, deletePageAction, movePageAction, undeletePageAction } f
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
-import { BackgroundRevisionPanel, type BackgroundRevisionData } from "./background-revision-panel";
+import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
-import { byPosition, toPageData, type PageData, type PageJobData, type SuggestionData } from "./types";
+import { byPosition, toPageData, type BackgroundRevisionData, type PageData, type PageJobData, type SuggestionData } from "./types";
 
 type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-add-end";
 

@@ -44,6 +44,9 @@ export function byPosition(a: PageData, b: PageData): number {
 /** An AI job on a page, as the server sends it (actions, the job's JSON and its event stream). */
 export type { PageJobView as PageJobData } from "@/lib/stories/generation";
 
+/** A story's background revision (progress, failures, open suggestions), as the server sends it. */
+export type { BackgroundRevisionView as BackgroundRevisionData } from "@/lib/stories/background";
+
 /** AI text kept next to a page instead of overwriting it (the page changed while the job ran). */
 export interface SuggestionData {
   id: string;
