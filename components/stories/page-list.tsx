@@ -102,6 +102,13 @@ export function PageList({
     setPages((all) => [...all.filter((p) => p.id !== page.id), page].sort(byPosition));
   }
 
+  /** A page the server just added or restored: put in its place, with keyboard focus on its text. */
+  function showNewPage(row: Parameters<typeof toPageData>[0]) {
+    const page = toPageData(row);
+    upsert(page);
+    focusRequest.current = { pageId: page.id, target: "page-content" };
+  }
+
   function changed(page: PageData) {
     setPages((all) => all.map((p) => (p.id === page.id ? page : p)));
     router.refresh();
@@ -165,9 +172,7 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    const page = toPageData(result.data);
-    upsert(page);
-    focusRequest.current = { pageId: page.id, target: "page-content" };
+    showNewPage(result.data);
     router.refresh();
   }
 
@@ -202,9 +207,7 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    const page = toPageData(result.data);
-    upsert(page);
-    focusRequest.current = { pageId: page.id, target: "page-content" };
+    showNewPage(result.data);
     toast.success("Page restored.");
     router.refresh();
   }
