@@ -10,6 +10,7 @@ import {
   requestBackgroundRevisionAction,
 } from "@/app/actions/background";
 import { useToast } from "@/components/ui/toast";
+import type { ActionResult } from "@/lib/action-result";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { applyAllReport } from "./background-revision-text";
 import type { BackgroundRevisionData } from "./types";
@@ -103,49 +104,42 @@ export function useBackgroundRevision({ storyId, initial }: { storyId: string; i
     return { created: result.data.created };
   }
 
-  async function cancel() {
+  /**
+   * One of the revision's own actions (cancel, apply all, discard all): one at a time, and each refreshes the story,
+   * since it changes pages or their suggestions. A bulk action replaces the last report with its own.
+   */
+  async function runRevisionAction<T>(
+    kind: "cancel" | "apply" | "discard",
+    run: (jobId: string) => Promise<ActionResult<T>>,
+    done: (data: T) => void,
+  ) {
     if (!revision || busy) return;
-    setBusy("cancel");
-    const result = await callAction(() => cancelBackgroundRevisionAction({ jobId: revision.id }));
+    setBusy(kind);
+    if (kind !== "cancel") setReport(null);
+    const result = await callAction(() => run(revision.id));
     setBusy(null);
     if (!result.ok) {
       toast.error(result.error.message);
       return;
     }
-    setRevision(result.data);
+    done(result.data);
     router.refresh();
   }
 
-  async function applyAll() {
-    if (!revision || busy) return;
-    setBusy("apply");
-    setReport(null);
-    const result = await callAction(() => applyAllSuggestionsAction({ jobId: revision.id }));
-    setBusy(null);
-    if (!result.ok) {
-      toast.error(result.error.message);
-      return;
-    }
-    setRevision(result.data.revision);
-    setReport(applyAllReport(result.data.applied, result.data.stale));
-    router.refresh();
-  }
+  const cancel = () =>
+    runRevisionAction("cancel", (jobId) => cancelBackgroundRevisionAction({ jobId }), (next) => setRevision(next));
 
-  async function discardAll() {
-    if (!revision || busy) return;
-    setBusy("discard");
-    setReport(null);
-    const result = await callAction(() => discardAllSuggestionsAction({ jobId: revision.id }));
-    setBusy(null);
-    if (!result.ok) {
-      toast.error(result.error.message);
-      return;
-    }
-    const { discarded } = result.data;
-    setRevision(result.data.revision);
-    setReport({ tone: "info", text: `Discarded ${discarded} ${discarded === 1 ? "suggestion" : "suggestions"}. The pages keep their text.` });
-    router.refresh();
-  }
+  const applyAll = () =>
+    runRevisionAction("apply", (jobId) => applyAllSuggestionsAction({ jobId }), ({ revision: next, applied, stale }) => {
+      setRevision(next);
+      setReport(applyAllReport(applied, stale));
+    });
+
+  const discardAll = () =>
+    runRevisionAction("discard", (jobId) => discardAllSuggestionsAction({ jobId }), ({ revision: next, discarded }) => {
+      setRevision(next);
+      setReport({ tone: "info", text: `Discarded ${discarded} ${discarded === 1 ? "suggestion" : "suggestions"}. The pages keep their text.` });
+    });
 
   return {
     revision,
