@@ -16,6 +16,48 @@ function Filter({ id, label, children, className }: { id: string; label: string;
   );
 }
 
+interface FilterControl {
+  id: string;
+  name: string;
+  defaultValue: string;
+  testId: string;
+}
+
+/** A choice among known values, or "Any" (an empty value, so the filter is left out of the URL's meaning). */
+function AnyOf({ choices, id, name, defaultValue, testId }: FilterControl & { choices: readonly string[] }) {
+  return (
+    <Select id={id} name={name} defaultValue={defaultValue} data-testid={testId}>
+      <option value="">Any</option>
+      {choices.map((choice) => (
+        <option key={choice} value={choice}>
+          {choice}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
+/** Free text with the values seen so far offered as suggestions (new models and codes still match by typing). */
+function WithSuggestions({
+  suggestions,
+  listId,
+  id,
+  name,
+  defaultValue,
+  testId,
+}: FilterControl & { suggestions: string[]; listId: string }) {
+  return (
+    <>
+      <Input id={id} name={name} list={listId} defaultValue={defaultValue} data-testid={testId} />
+      <datalist id={listId}>
+        {suggestions.map((suggestion) => (
+          <option key={suggestion} value={suggestion} />
+        ))}
+      </datalist>
+    </>
+  );
+}
+
 /**
  * The history filters as a plain GET form: the URL holds every filter, so a filtered view can be shared or
  * bookmarked, and it works before any JavaScript has loaded.
@@ -37,40 +79,16 @@ export function JobFilters({
       </Filter>
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Filter id="f-status" label="Status">
-          <Select id="f-status" name="status" defaultValue={v("status")} data-testid="filter-status">
-            <option value="">Any</option>
-            {aiJobStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </Select>
+          <AnyOf id="f-status" name="status" defaultValue={v("status")} testId="filter-status" choices={aiJobStatuses} />
         </Filter>
         <Filter id="f-type" label="Job type">
-          <Select id="f-type" name="jobType" defaultValue={v("jobType")} data-testid="filter-type">
-            <option value="">Any</option>
-            {aiJobTypes.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </Select>
+          <AnyOf id="f-type" name="jobType" defaultValue={v("jobType")} testId="filter-type" choices={aiJobTypes} />
         </Filter>
         <Filter id="f-model" label="Model">
-          <Input id="f-model" name="model" list="f-models" defaultValue={v("model")} data-testid="filter-model" />
-          <datalist id="f-models">
-            {models.map((m) => (
-              <option key={m} value={m} />
-            ))}
-          </datalist>
+          <WithSuggestions id="f-model" name="model" defaultValue={v("model")} testId="filter-model" suggestions={models} listId="f-models" />
         </Filter>
         <Filter id="f-error" label="Error code">
-          <Input id="f-error" name="errorCode" list="f-errors" defaultValue={v("errorCode")} data-testid="filter-error" />
-          <datalist id="f-errors">
-            {errorCodes.map((m) => (
-              <option key={m} value={m} />
-            ))}
-          </datalist>
+          <WithSuggestions id="f-error" name="errorCode" defaultValue={v("errorCode")} testId="filter-error" suggestions={errorCodes} listId="f-errors" />
         </Filter>
         <Filter id="f-user" label="User (email or id)">
           <Input id="f-user" name="requestedBy" defaultValue={v("requestedBy")} data-testid="filter-user" />

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
-import type { AdminJobRow } from "@/lib/stories/admin-jobs";
+import type { AdminJobRow } from "@/lib/stories";
 import { StatusBadge } from "./status-badge";
 
 const link = "rounded text-emerald-800 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600";

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { setUserBudgetAction } from "@/app/actions/budgets";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import type { UserBudgetRow } from "@/lib/stories/admin-user-budgets";
+import type { UserBudgetRow } from "@/lib/stories";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
 

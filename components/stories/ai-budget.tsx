@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { getAiAllowanceAction } from "@/app/actions/budgets";
-import type { AiAllowance } from "@/lib/stories/spending-policy";
+import type { AiAllowance } from "@/lib/stories";
 import { callAction } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
 

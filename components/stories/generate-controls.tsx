@@ -1,179 +1,16 @@
 "use client";
 
-import { CircleCheck, CircleStop, RotateCcw, Sparkles, WandSparkles, X } from "lucide-react";
+import { WandSparkles } from "lucide-react";
 import { useId, type KeyboardEvent, type Ref } from "react";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Elapsed, formatElapsed, useSecondClock } from "@/components/ui/elapsed";
 import { Input } from "@/components/ui/input";
-import { Spinner } from "@/components/ui/spinner";
-import { cn } from "@/lib/ui/cn";
 import { INSTRUCTION_MAX } from "@/lib/stories/limits";
 import { formatCount } from "@/lib/ui/format";
 import { AiBudgetHint } from "./ai-budget";
-import type { PageJobData } from "./types";
-import { isJobActive, isJobSettled, JOB_STALL_MS, type JobTransport } from "./use-page-job";
-
-
-/** What a page card knows and can do about AI generation on its page; handed to the editor. */
-export interface PageGeneration {
-  /** The job being followed: running, or the last one that settled here (until dismissed). */
-  job: PageJobData | null;
-  /** Local time of the job's last visible change. */
-  changedAt: number;
-  transport: JobTransport;
-  /** The configured model's label, e.g. "offline model" (null if the model is misconfigured). */
-  modelLabel: string | null;
-  cancelling: boolean;
-  /** Starts a job (or joins the running one); resolves to an error message, or null once the job is followed. */
-  request: (instruction: string) => Promise<string | null>;
-  cancel: () => void;
-  /** Forgets a settled job's outcome (hides its message). */
-  dismiss: () => void;
-}
-
-/** The text the model has written so far, or null before the first words. */
-export function streamedText(job: PageJobData): string | null {
-  const text = job.partialText ?? job.outputText;
-  return text ? text : null;
-}
-
-function stageText(job: PageJobData): string {
-  const verb = job.jobType === "page_text.write" ? "writing" : "revising";
-  switch (job.status) {
-    case "pending":
-      return `Waiting for the ${job.modelLabel}…`;
-    case "running":
-      return streamedText(job) ? `The ${job.modelLabel} is ${verb} this page…` : `The ${job.modelLabel} is reading the story…`;
-    case "succeeded":
-      return "Putting the new text in place…";
-    default:
-      return "";
-  }
-}
-
-/**
- * The state of the page's job: while it runs, a spinner, what is happening, the elapsed time and Cancel (plus a
- * warning when nothing has changed for a long time); once settled, the outcome (failures with Retry).
- * `data-status` is the job's status. Not itself a live region: the card announces start and end.
- */
-export function GenerationStatus({
-  job,
-  changedAt,
-  transport,
-  cancelling,
-  retrying = false,
-  onCancel,
-  onRetry,
-  onDismiss,
-  cancelRef,
-  className,
-}: {
-  job: PageJobData;
-  changedAt: number;
-  transport: JobTransport;
-  cancelling: boolean;
-  retrying?: boolean;
-  onCancel: () => void;
-  onRetry: () => void;
-  onDismiss: () => void;
-  cancelRef?: Ref<HTMLButtonElement>;
-  className?: string;
-}) {
-  const clock = useSecondClock();
-  if (!isJobSettled(job)) {
-    const quietFor = clock === null || changedAt === 0 ? 0 : clock - changedAt;
-    const stalled = quietFor > JOB_STALL_MS;
-    return (
-      <div
-        data-testid="generate-status"
-        data-status={job.status}
-        data-transport={transport}
-        className={cn("space-y-2", className)}
-      >
-        <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm">
-          <span className="inline-flex items-center gap-2 font-medium text-violet-900">
-            <Spinner className="text-violet-600" />
-            {stageText(job)}
-          </span>
-          <Elapsed since={job.createdAt} testId="generate-elapsed" className="text-xs text-stone-500" />
-          <Button
-            ref={cancelRef}
-            data-testid="generate-cancel"
-            size="sm"
-            variant="ghost-danger"
-            pending={cancelling}
-            onClick={onCancel}
-            icon={<CircleStop aria-hidden="true" className="size-4" />}
-          >
-            {cancelling ? "Cancelling…" : "Cancel generation"}
-          </Button>
-        </div>
-        {transport === "polling" ? (
-          <p className="text-xs text-stone-500">Live updates were interrupted; checking for progress every few seconds.</p>
-        ) : null}
-        {stalled ? (
-          <Alert tone="warning" data-testid="generate-stalled">
-            This is taking unusually long: nothing has changed for {formatElapsed(quietFor)}. You can keep waiting or
-            cancel the generation — your text is safe either way.
-          </Alert>
-        ) : null}
-      </div>
-    );
-  }
-
-  if (job.status === "failed" || job.status === "cancelled") {
-    const cancelled = job.status === "cancelled";
-    return (
-      <div data-testid="generate-status" data-status={job.status} className={className}>
-        <Alert tone={cancelled ? "warning" : "error"} data-testid="generate-error" data-error-code={job.errorCode ?? undefined}>
-          <div className="flex items-start justify-between gap-2">
-            <p>{job.errorMessage ?? "The generation failed. Your text is unchanged."}</p>
-            <button
-              type="button"
-              aria-label="Dismiss this message"
-              onClick={onDismiss}
-              className="-m-1 rounded p-1 opacity-70 hover:opacity-100 focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:outline-none"
-            >
-              <X aria-hidden="true" className="size-4" />
-            </button>
-          </div>
-          <div className="mt-2">
-            <Button
-              data-testid="generate-retry"
-              size="sm"
-              pending={retrying}
-              onClick={onRetry}
-              icon={<RotateCcw aria-hidden="true" className="size-4" />}
-            >
-              {retrying ? "Starting…" : "Retry"}
-            </Button>
-          </div>
-        </Alert>
-      </div>
-    );
-  }
-
-  return (
-    <div
-      data-testid="generate-status"
-      data-status={job.status}
-      data-resolution={job.resolution ?? undefined}
-      className={cn("flex items-start gap-2 text-sm text-stone-600", className)}
-    >
-      {job.resolution === "suggested" ? (
-        <Sparkles aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-violet-600" />
-      ) : (
-        <CircleCheck aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-emerald-600" />
-      )}
-      <p>
-        {job.resolution === "suggested"
-          ? "The page changed while the AI was working, so nothing was overwritten: compare its text with the page below and apply or discard it."
-          : `Done: the ${job.modelLabel} ${job.jobType === "page_text.write" ? "wrote" : "revised"} this page. Undo it from the notification, or bring back any version from the history.`}
-      </p>
-    </div>
-  );
-}
+import { GenerationFailureAlert } from "./generation-failure-alert";
+import { GenerationStatus } from "./generation-status";
+import { isJobActive } from "./use-page-job";
+import type { PageGeneration } from "./use-page-generation";
 
 /**
  * The editor's AI section: an optional instruction, Generate with AI and the model's name; then the job's state.
@@ -288,30 +125,12 @@ export function GenerateControls({
       </div>
 
       {requestError ? (
-        <Alert tone="error" data-testid="generate-error">
-          <div className="flex items-start justify-between gap-2">
-            <p>{requestError}</p>
-            <button
-              type="button"
-              aria-label="Dismiss this message"
-              onClick={onDismissRequestError}
-              className="-m-1 rounded p-1 opacity-70 hover:opacity-100 focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:outline-none"
-            >
-              <X aria-hidden="true" className="size-4" />
-            </button>
-          </div>
-          <div className="mt-2">
-            <Button
-              data-testid="generate-retry"
-              size="sm"
-              onClick={onGenerate}
-              disabled={busy}
-              icon={<RotateCcw aria-hidden="true" className="size-4" />}
-            >
-              Retry
-            </Button>
-          </div>
-        </Alert>
+        <GenerationFailureAlert
+          message={requestError}
+          retryDisabled={busy}
+          onRetry={onGenerate}
+          onDismiss={onDismissRequestError}
+        />
       ) : job ? (
         <GenerationStatus
           job={job}

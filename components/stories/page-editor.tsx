@@ -11,9 +11,11 @@ import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
-import { GenerateControls, streamedText, type PageGeneration } from "./generate-controls";
+import { GenerateControls } from "./generate-controls";
+import { streamedText } from "./generation-status";
 import { toPageData, type PageData } from "./types";
 import { isJobActive } from "./use-page-job";
+import type { PageGeneration } from "./use-page-generation";
 
 interface TheirVersion {
   content: string;

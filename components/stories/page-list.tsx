@@ -7,9 +7,9 @@ import { addPageAction, deletePageAction, movePageAction, undeletePageAction } f
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
-import { BackgroundRevisionPanel, type BackgroundRevisionData } from "./background-revision-panel";
+import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
-import { byPosition, toPageData, type PageData, type PageJobData, type SuggestionData } from "./types";
+import { byPosition, toPageData, type BackgroundRevisionData, type PageData, type PageJobData, type SuggestionData } from "./types";
 
 type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-add-end";
 
@@ -102,6 +102,13 @@ export function PageList({
     setPages((all) => [...all.filter((p) => p.id !== page.id), page].sort(byPosition));
   }
 
+  /** A page the server just added or restored: put in its place, with keyboard focus on its text. */
+  function showNewPage(row: Parameters<typeof toPageData>[0]) {
+    const page = toPageData(row);
+    upsert(page);
+    focusRequest.current = { pageId: page.id, target: "page-content" };
+  }
+
   function changed(page: PageData) {
     setPages((all) => all.map((p) => (p.id === page.id ? page : p)));
     router.refresh();
@@ -165,9 +172,7 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    const page = toPageData(result.data);
-    upsert(page);
-    focusRequest.current = { pageId: page.id, target: "page-content" };
+    showNewPage(result.data);
     router.refresh();
   }
 
@@ -202,9 +207,7 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    const page = toPageData(result.data);
-    upsert(page);
-    focusRequest.current = { pageId: page.id, target: "page-content" };
+    showNewPage(result.data);
     toast.success("Page restored.");
     router.refresh();
   }

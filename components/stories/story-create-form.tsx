@@ -7,9 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Textarea } from "@/components/ui/input";
-import { limits } from "@/lib/stories/limits";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
-import { formatCount } from "@/lib/ui/format";
+import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import type { StoryRowData } from "./types";
 
 export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData) => void }) {
@@ -24,10 +23,10 @@ export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData
     event.preventDefault();
     if (pending) return;
     const local: Record<string, string> = {};
-    if (!title.trim()) local.title = "A title is required.";
-    else if (title.trim().length > limits.titleMax) local.title = `A title can be at most ${limits.titleMax} characters.`;
-    if (description.length > limits.descriptionMax)
-      local.description = `A description can be at most ${formatCount(limits.descriptionMax)} characters.`;
+    const titleError = storyTitleError(title);
+    if (titleError) local.title = titleError;
+    const descriptionError = storyDescriptionError(description);
+    if (descriptionError) local.description = descriptionError;
     setErrors(local);
     setFormError(null);
     if (Object.keys(local).length > 0) {

@@ -7,10 +7,10 @@ import { useRef, useState } from "react";
 import { updateStoryAction } from "@/app/actions/stories";
 import { focusRing } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
-import { formatCount, pluralize } from "@/lib/ui/format";
+import { pluralize } from "@/lib/ui/format";
+import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit, type InlineEditEnd } from "./inline-edit";
 import type { StoryHeaderData } from "./types";
 
@@ -67,13 +67,7 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
           label="Story title"
           testId="story-title-input"
           inputClassName="h-12 text-2xl font-semibold tracking-tight"
-          validate={(v) =>
-            !v.trim()
-              ? "A title is required."
-              : v.trim().length > limits.titleMax
-                ? `A title can be at most ${limits.titleMax} characters.`
-                : null
-          }
+          validate={storyTitleError}
           onSave={(title) => save({ title })}
           onEnd={(how) => end("title", how)}
         />
@@ -104,11 +98,7 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
           testId="story-description-input"
           multiline
           placeholder="What is this story about?"
-          validate={(v) =>
-            v.length > limits.descriptionMax
-              ? `A description can be at most ${formatCount(limits.descriptionMax)} characters.`
-              : null
-          }
+          validate={storyDescriptionError}
           onSave={(description) => save({ description })}
           onEnd={(how) => end("description", how)}
         />

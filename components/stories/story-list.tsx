@@ -9,10 +9,10 @@ import { Button, focusRing } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useToast } from "@/components/ui/toast";
-import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { pluralize } from "@/lib/ui/format";
+import { storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit } from "./inline-edit";
 import { StoryCreateForm } from "./story-create-form";
 import type { StoryRowData } from "./types";
@@ -151,13 +151,7 @@ function StoryRow({
             value={story.title}
             label={`New title for “${story.title}”`}
             testId="story-rename-input"
-            validate={(v) =>
-              !v.trim()
-                ? "A title is required."
-                : v.trim().length > limits.titleMax
-                  ? `A title can be at most ${limits.titleMax} characters.`
-                  : null
-            }
+            validate={storyTitleError}
             onSave={rename}
             onEnd={(how) => {
               setRenaming(false);

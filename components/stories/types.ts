@@ -42,7 +42,10 @@ export function byPosition(a: PageData, b: PageData): number {
 }
 
 /** An AI job on a page, as the server sends it (actions, the job's JSON and its event stream). */
-export type { PageJobView as PageJobData } from "@/lib/stories/page-jobs/view";
+export type { PageJobView as PageJobData } from "@/lib/stories";
+
+/** A story's background revision (progress, failures, open suggestions), as the server sends it. */
+export type { BackgroundRevisionView as BackgroundRevisionData } from "@/lib/stories";
 
 /** AI text kept next to a page instead of overwriting it (the page changed while the job ran). */
 export interface SuggestionData {

@@ -1,40 +1,10 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
+import { useTickingClock } from "@/lib/ui/use-ticking-clock";
 
-// One shared clock that ticks every second while something on the page shows a running duration.
-let now = 0;
-const listeners = new Set<() => void>();
-let timer: number | undefined;
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  if (timer === undefined) {
-    now = Date.now();
-    timer = window.setInterval(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-    }, 1000);
-  }
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0 && timer !== undefined) {
-      window.clearInterval(timer);
-      timer = undefined;
-    }
-  };
-}
-
-/**
- * The current time, updated every second; null on the server and during hydration (the server cannot know the
- * reader's clock, so anything derived from it is rendered by the browser only).
- */
+/** The current time, updated every second (null on the server and during hydration); for running durations. */
 export function useSecondClock(): number | null {
-  return useSyncExternalStore(
-    subscribe,
-    () => now,
-    () => null,
-  );
+  return useTickingClock(1000);
 }
 
 /** "4 s", "1 min 05 s", "1 h 02 min". */

@@ -1,30 +1,10 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
 import { formatExact, formatRelative, formatStableDate } from "@/lib/ui/format";
+import { useTickingClock } from "@/lib/ui/use-ticking-clock";
 
-// One shared clock that ticks every 30 seconds, so that "2 minutes ago" stays true while the page is open.
-let now = Date.now();
-const listeners = new Set<() => void>();
-let timer: number | undefined;
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  if (timer === undefined) {
-    now = Date.now();
-    timer = window.setInterval(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-    }, 30_000);
-  }
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0 && timer !== undefined) {
-      window.clearInterval(timer);
-      timer = undefined;
-    }
-  };
-}
+/** Often enough that "2 minutes ago" stays true while the page is open, rarely enough to cost nothing. */
+const RELATIVE_TIME_TICK_MS = 30_000;
 
 /**
  * "5 minutes ago", with the exact local date and time in the title (and on hover).
@@ -41,11 +21,7 @@ export function RelativeTime({
   className?: string;
   testId?: string;
 }) {
-  const clock = useSyncExternalStore(
-    subscribe,
-    () => now,
-    () => null,
-  );
+  const clock = useTickingClock(RELATIVE_TIME_TICK_MS);
   const iso = typeof date === "string" ? date : date.toISOString();
   const text = clock === null ? formatStableDate(iso) : formatRelative(iso, clock);
   return (

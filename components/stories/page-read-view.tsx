@@ -1,0 +1,90 @@
+"use client";
+
+import { Pencil } from "lucide-react";
+import type { KeyboardEvent, Ref } from "react";
+import { cn } from "@/lib/ui/cn";
+import { formatCount } from "@/lib/ui/format";
+import { GenerationStatus } from "./generation-status";
+import type { PageGeneration } from "./use-page-generation";
+import type { PageData } from "./types";
+
+/**
+ * A page as read (the editor closed, no job running): the outcome of a failed or cancelled job with Retry, then the
+ * text, which is itself the button that opens the editor (click, Enter or Space).
+ */
+export function PageReadView({
+  page,
+  pageNumber,
+  generation,
+  retrying,
+  onRetry,
+  onEdit,
+  contentRef,
+}: {
+  page: PageData;
+  pageNumber: number;
+  generation: PageGeneration;
+  retrying: boolean;
+  onRetry: () => void;
+  onEdit: () => void;
+  contentRef: Ref<HTMLDivElement>;
+}) {
+  const textId = `page-${page.id}-text`;
+  const { job } = generation;
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    // Keys pressed in anything nested inside are theirs.
+    if (event.target !== event.currentTarget) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      onEdit();
+    }
+  }
+
+  return (
+    <>
+      {job && (job.status === "failed" || job.status === "cancelled") ? (
+        <GenerationStatus
+          job={job}
+          changedAt={generation.changedAt}
+          transport={generation.transport}
+          cancelling={false}
+          retrying={retrying}
+          onCancel={() => {}}
+          onRetry={onRetry}
+          onDismiss={generation.dismiss}
+          className="mb-3"
+        />
+      ) : null}
+      <div className="relative">
+        <div
+          ref={contentRef}
+          id={textId}
+          data-testid="page-content"
+          role="button"
+          tabIndex={0}
+          aria-label={page.content ? `Edit page ${pageNumber}` : `Edit page ${pageNumber} (empty)`}
+          aria-describedby={page.content ? textId : undefined}
+          onClick={onEdit}
+          onKeyDown={onKeyDown}
+          className={cn(
+            "min-h-16 cursor-text rounded-lg px-3 py-2 -mx-3 sm:pr-8 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800",
+            "transition-colors hover:bg-stone-50 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
+            "empty:before:text-stone-400 empty:before:italic empty:before:content-['Empty_page_—_click_or_press_Enter_to_write']",
+          )}
+        >
+          {page.content}
+        </div>
+        <Pencil
+          aria-hidden="true"
+          className="pointer-events-none absolute top-3 right-0 hidden size-4 text-stone-300 opacity-0 transition-opacity group-hover/page:opacity-100 sm:block"
+        />
+        {page.content ? (
+          <p className="mt-2 text-right text-[11px] text-stone-400 tabular-nums">
+            {formatCount(page.content.length)} characters
+          </p>
+        ) : null}
+      </div>
+    </>
+  );
+}
