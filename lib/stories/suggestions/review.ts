@@ -5,11 +5,11 @@ import { pageSuggestions } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
-import { parseInput } from "../validation";
+import { idField, parseInput } from "../validation";
 import { SUGGESTION_RESOLVED_MESSAGE, writeSuggestion } from "./write";
 
 const suggestionActionSchema = z.object({
-  suggestionId: z.uuid({ message: "Not a valid id." }),
+  suggestionId: idField,
   baseVersion: z.number().int().min(1).optional(),
 });
 
