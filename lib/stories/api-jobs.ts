@@ -20,7 +20,7 @@ export type ApiJobView = PageJobView | (BackgroundRevisionView & { jobType: type
 const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
-/** Which kind of job this is. Ownership is checked by the kind's own reader, which answers NOT_FOUND for others. */
+/** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */
 async function kindOf(jobId: string): Promise<{ kind: "page" } | { kind: "revision"; storyId: string }> {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };

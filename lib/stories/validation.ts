@@ -2,7 +2,9 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { limits } from "./limits";
 
-const id = z.uuid({ message: "Not a valid id." });
+/** An id field: every id a request names is a UUID, refused with the same message. */
+export const idField = z.uuid({ message: "Not a valid id." });
+const id = idField;
 
 export const titleSchema = z
   .string()
@@ -37,6 +39,7 @@ export const storyUpdateSchema = z.object({
 
 export const storyIdSchema = z.object({ storyId: id });
 export const pageIdSchema = z.object({ pageId: id });
+export const jobIdSchema = z.object({ jobId: id });
 
 export const pageAddSchema = z.object({
   storyId: id,

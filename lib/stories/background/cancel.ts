@@ -1,17 +1,14 @@
-import { z } from "zod";
 import { getDb } from "@/db";
 import { cancelFanOut, getJob, publishJobUpdate, requestJobCancel } from "@/lib/ai";
 import { log } from "@/lib/log";
 import { requireActor, type Actor } from "../actor";
-import { parseInput } from "../validation";
+import { jobIdSchema, parseInput } from "../validation";
 import { loadRevisionFor, toBackgroundRevisionView, type BackgroundRevisionView } from "./view";
-
-const id = z.uuid({ message: "Not a valid id." });
 
 /** Cancels the revision: pages not finished yet are cancelled; finished pages keep their suggestions. */
 export async function cancelBackgroundRevision(actorOrNull: Actor | null, input: unknown): Promise<BackgroundRevisionView> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: id }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();
   const { parent } = await loadRevisionFor(db, actor, "generate", jobId);
   const cancelled = await cancelFanOut(db, parent.id);

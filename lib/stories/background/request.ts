@@ -10,16 +10,14 @@ import { BACKGROUND_JOB_TYPE, STORY_SCOPE, STORY_TARGET } from "../job-kinds";
 import { BACKGROUND_PAGES_MAX, INSTRUCTION_MAX } from "../limits";
 import { numberPages } from "../page-numbers";
 import { admitWithinLimits } from "../spending-policy";
-import { parseInput } from "../validation";
+import { idField, parseInput } from "../validation";
 import type { ParentPayload } from "./parent-payload";
 import { toBackgroundRevisionView, type BackgroundRevisionView } from "./view";
 
-const id = z.uuid({ message: "Not a valid id." });
-
 const requestSchema = z.object({
-  storyId: id,
+  storyId: idField,
   pageIds: z
-    .array(id)
+    .array(idField)
     .min(1, "Select at least one page to revise.")
     .max(BACKGROUND_PAGES_MAX, `A background revision can cover at most ${BACKGROUND_PAGES_MAX} pages.`),
   instruction: z

@@ -10,10 +10,8 @@ import { loadStoryFor, type StoryAction } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { BACKGROUND_JOB_TYPE, modelLabel, STORY_TARGET } from "../job-kinds";
 import { storyPageNumbers } from "../page-numbers";
-import { parseInput } from "../validation";
+import { idField, parseInput } from "../validation";
 import type { ParentPayload, SkipReason } from "./parent-payload";
-
-const id = z.uuid({ message: "Not a valid id." });
 
 const skipMessages: Record<SkipReason, string> = {
   busy: "skipped: already generating",
@@ -134,7 +132,7 @@ export async function loadRevisionFor(db: Db, actor: Actor, action: StoryAction,
  */
 export async function getBackgroundRevision(actorOrNull: Actor | null, input: unknown): Promise<BackgroundRevisionView | null> {
   const actor = requireActor(actorOrNull);
-  const { storyId, jobId } = parseInput(z.object({ storyId: id, jobId: id.optional() }), input);
+  const { storyId, jobId } = parseInput(z.object({ storyId: idField, jobId: idField.optional() }), input);
   const db = await getDb();
   await loadStoryFor(db, actor, "read", storyId);
   const [latest] = await db

@@ -1,15 +1,14 @@
-import { z } from "zod";
 import { getDb } from "@/db";
 import { getJob, markCancelled, requestJobCancel, settleFanOutParent } from "@/lib/ai";
 import { log } from "@/lib/log";
 import { requireActor, type Actor } from "../actor";
-import { parseInput } from "../validation";
+import { jobIdSchema, parseInput } from "../validation";
 import { loadPageJobFor } from "./read";
 import { toPageJobView, type PageJobView } from "./view";
 
 export async function cancelPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   const job = await loadPageJobFor(actor, "generate", jobId);
   const db = await getDb();
   const cancelled = await markCancelled(db, job.id);

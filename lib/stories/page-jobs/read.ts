@@ -1,5 +1,4 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { getDb } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { pages } from "@/db/schema";
@@ -8,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { loadPageFor, loadStoryFor, type StoryAction } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET } from "../job-kinds";
-import { parseInput } from "../validation";
+import { jobIdSchema, pageIdSchema, parseInput, storyIdSchema } from "../validation";
 import { toPageJobView, type PageJobView } from "./view";
 
 /**
@@ -25,14 +24,14 @@ export async function loadPageJobFor(actor: Actor, action: StoryAction, jobId: s
 
 export async function getPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   return toPageJobView(await loadPageJobFor(actor, "read", jobId));
 }
 
 /** The running (or latest) job of a page, so that a reload or another tab picks it up. */
 export async function getLatestPageJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView | null> {
   const actor = requireActor(actorOrNull);
-  const { pageId } = parseInput(z.object({ pageId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { pageId } = parseInput(pageIdSchema, input);
   const db = await getDb();
   await loadPageFor(db, actor, "read", pageId);
   const active = await findActiveJob(db, PAGE_TARGET, pageId);
@@ -42,7 +41,7 @@ export async function getLatestPageJob(actorOrNull: Actor | null, input: unknown
 /** Active jobs of a story's pages, so that a reload or a second tab shows them still running. */
 export async function listActivePageJobs(actorOrNull: Actor | null, input: unknown): Promise<PageJobView[]> {
   const actor = requireActor(actorOrNull);
-  const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { storyId } = parseInput(storyIdSchema, input);
   const db = await getDb();
   await loadStoryFor(db, actor, "read", storyId);
   const rows = await db

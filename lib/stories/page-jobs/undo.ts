@@ -1,11 +1,10 @@
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
 import { getDb } from "@/db";
 import { pageRevisions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "../actor";
 import { writePageContent } from "../pages";
-import { parseInput } from "../validation";
+import { jobIdSchema, parseInput } from "../validation";
 import { loadPageJobFor } from "./read";
 
 /**
@@ -14,7 +13,7 @@ import { loadPageJobFor } from "./read";
  */
 export async function undoPageJob(actorOrNull: Actor | null, input: unknown) {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   const job = await loadPageJobFor(actor, "edit", jobId);
   const db = await getDb();
   const [written] = await db.select().from(pageRevisions).where(eq(pageRevisions.jobId, job.id)).limit(1);

@@ -1,12 +1,11 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import { getDb } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { pages } from "@/db/schema";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
-import { parseInput } from "../validation";
+import { parseInput, storyIdSchema } from "../validation";
 
 /** The story's open suggestions on live pages, newest first, each saying whether a background revision made it. */
 export async function listOpenSuggestions(
@@ -14,7 +13,7 @@ export async function listOpenSuggestions(
   input: unknown,
 ): Promise<(PageSuggestion & { parentJobId: string | null })[]> {
   const actor = requireActor(actorOrNull);
-  const { storyId } = parseInput(z.object({ storyId: z.uuid({ message: "Not a valid id." }) }), input);
+  const { storyId } = parseInput(storyIdSchema, input);
   const db = await getDb();
   await loadStoryFor(db, actor, "read", storyId);
   const rows = await db

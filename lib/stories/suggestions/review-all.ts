@@ -1,5 +1,4 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
@@ -8,10 +7,8 @@ import { isAppError } from "@/lib/errors";
 import { requireActor, type Actor } from "../actor";
 import { loadRevisionFor, toBackgroundRevisionView, type BackgroundRevisionView } from "../background/view";
 import { storyPageNumbers } from "../page-numbers";
-import { parseInput } from "../validation";
+import { jobIdSchema, parseInput } from "../validation";
 import { writeSuggestion } from "./write";
-
-const id = z.uuid({ message: "Not a valid id." });
 
 async function openSuggestionsOf(db: Db, parentJobId: string) {
   return db
@@ -35,7 +32,7 @@ export interface ApplyAllOutcome {
  */
 export async function applyAllSuggestions(actorOrNull: Actor | null, input: unknown): Promise<ApplyAllOutcome> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: id }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();
   const { parent } = await loadRevisionFor(db, actor, "review", jobId);
   const numbers = await storyPageNumbers(db, parent.targetId);
@@ -67,7 +64,7 @@ export async function discardAllSuggestions(
   input: unknown,
 ): Promise<{ discarded: number; revision: BackgroundRevisionView }> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(z.object({ jobId: id }), input);
+  const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();
   const { parent } = await loadRevisionFor(db, actor, "review", jobId);
   const open = await openSuggestionsOf(db, parent.id);

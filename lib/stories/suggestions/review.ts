@@ -1,15 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
-import { parseInput } from "../validation";
+import { idField, parseInput } from "../validation";
 import { SUGGESTION_RESOLVED_MESSAGE, writeSuggestion } from "./write";
 
 const suggestionActionSchema = z.object({
-  suggestionId: z.uuid({ message: "Not a valid id." }),
+  suggestionId: idField,
   baseVersion: z.number().int().min(1).optional(),
 });
 
@@ -19,7 +19,7 @@ async function loadSuggestionForReview(actor: Actor, suggestionId: string) {
   const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestionId)).limit(1);
   if (!suggestion) throw new AppError("NOT_FOUND", "We couldn't find that suggestion.");
   const { page } = await loadPageFor(db, actor, "review", suggestion.pageId);
-  return { suggestion: suggestion as PageSuggestion, page };
+  return { suggestion, page };
 }
 
 /** Applies a suggestion as a new `ai` revision on top of the page's current version (the author chose it). */
