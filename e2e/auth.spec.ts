@@ -1,102 +1,87 @@
-import { createStory, expect, makeUser, signIn, signUp, test } from "./fixtures";
+import { expect, makeUser, test } from "./fixtures";
+import { AuthPage } from "./pages/auth";
 
 test.describe("authentication", () => {
-  test("an anonymous visitor is sent to sign in, with the page they wanted remembered", async ({ page }) => {
+  test("an anonymous visitor is sent to sign in, with the page they wanted remembered", async ({ page, authPage }) => {
     await page.goto("/stories");
     await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fstories$/);
-    await expect(page.getByTestId("signin-email")).toBeVisible();
+    await expect(authPage.signInEmail).toBeVisible();
     await expect(page.getByLabel("Email")).toBeVisible();
     await expect(page.getByLabel("Password")).toBeVisible();
     // Sign-up is on by default: the sign-in page offers it.
     await expect(page.getByRole("link", { name: "Create an account" })).toHaveAttribute("href", "/sign-up");
   });
 
-  test("sign up, sign out and sign in again", async ({ page }) => {
+  test("sign up, sign out and sign in again", async ({ page, authPage, storiesPage }) => {
     const user = makeUser("auth");
-    await signUp(page, user);
+    await authPage.signUp(user);
     await expect(page).toHaveURL(/\/stories$/);
-    const menu = page.getByTestId("user-menu");
-    await expect(menu).toContainText(user.name);
-    await expect(menu).toContainText("author");
+    await expect(storiesPage.userMenu).toContainText(user.name);
+    await expect(storiesPage.userMenu).toContainText("author");
 
-    await page.getByTestId("sign-out").click();
-    await expect(page).toHaveURL(/\/sign-in/);
+    await storiesPage.signOut();
     // The session is really gone: the app sends us back to sign in.
     await page.goto("/stories");
     await expect(page).toHaveURL(/\/sign-in\?callbackUrl=/);
 
-    await signIn(page, user);
+    await authPage.signIn(user);
     await expect(page).toHaveURL(/\/stories$/);
-    await expect(page.getByTestId("user-menu")).toContainText(user.name);
+    await expect(storiesPage.userMenu).toContainText(user.name);
   });
 
-  test("a wrong password is refused with a message and the email stays filled in", async ({ page }) => {
+  test("a wrong password is refused with a message and the email stays filled in", async ({ page, authPage, storiesPage }) => {
     const user = makeUser("wrongpw");
-    await signUp(page, user);
-    await page.getByTestId("sign-out").click();
-    await expect(page).toHaveURL(/\/sign-in/);
+    await authPage.signUp(user);
+    await storiesPage.signOut();
 
-    await page.getByTestId("signin-email").fill(user.email);
-    await page.getByTestId("signin-password").fill(`${user.password}-nope`);
-    await page.getByTestId("signin-submit").click();
-    await expect(page.getByTestId("signin-error")).toHaveText("Email or password is incorrect.");
+    await authPage.submitSignIn({ email: user.email, password: `${user.password}-nope` });
+    await expect(authPage.signInError).toHaveText("Email or password is incorrect.");
     await expect(page).toHaveURL(/\/sign-in/);
-    await expect(page.getByTestId("signin-email")).toHaveValue(user.email);
-    await expect(page.getByTestId("signin-submit")).toBeEnabled();
+    await expect(authPage.signInEmail).toHaveValue(user.email);
+    await expect(authPage.signInSubmit).toBeEnabled();
 
     // An unknown email gets the same answer (no hint about which accounts exist).
-    await page.getByTestId("signin-email").fill(`nobody-${user.email}`);
-    await page.getByTestId("signin-password").fill(user.password);
-    await page.getByTestId("signin-submit").click();
-    await expect(page.getByTestId("signin-error")).toHaveText("Email or password is incorrect.");
+    await authPage.submitSignIn({ email: `nobody-${user.email}`, password: user.password });
+    await expect(authPage.signInError).toHaveText("Email or password is incorrect.");
   });
 
-  test("after sign-in the visitor lands on the page they asked for", async ({ page }) => {
+  test("after sign-in the visitor lands on the page they asked for", async ({ page, authPage, storiesPage, storyPage }) => {
     const user = makeUser("callback");
-    await signUp(page, user);
-    const storyId = await createStory(page, "Callback story");
-    await page.getByTestId("sign-out").click();
-    await expect(page).toHaveURL(/\/sign-in/);
+    await authPage.signUp(user);
+    const storyId = await storiesPage.createStory("Callback story");
+    await storyPage.signOut();
 
-    await page.goto(`/stories/${storyId}`);
+    await storyPage.goto(storyId);
     await expect(page).toHaveURL(new RegExp(`/sign-in\\?callbackUrl=%2Fstories%2F${storyId}$`));
-    await page.getByTestId("signin-email").fill(user.email);
-    await page.getByTestId("signin-password").fill(user.password);
-    await page.getByTestId("signin-submit").click();
+    await authPage.submitSignIn(user);
     await expect(page).toHaveURL(new RegExp(`/stories/${storyId}$`));
-    await expect(page.getByTestId("story-title")).toHaveText("Callback story");
+    await expect(storyPage.title).toHaveText("Callback story");
   });
 
-  test("sign-up shows what is wrong with each field", async ({ page }) => {
-    await page.goto("/sign-up");
+  test("sign-up shows what is wrong with each field", async ({ page, authPage }) => {
+    await authPage.gotoSignUp();
     await expect(page.getByLabel("Name")).toBeVisible();
-    await page.getByTestId("signup-name").fill("Short Password");
-    await page.getByTestId("signup-email").fill("not-an-email");
-    await page.getByTestId("signup-password").fill("short");
-    await page.getByTestId("signup-submit").click();
+    await authPage.submitSignUp({ name: "Short Password", email: "not-an-email", password: "short" });
 
-    await expect(page.getByTestId("signup-error")).toBeVisible();
+    await expect(authPage.signUpError).toBeVisible();
     // Each field error is tied to its field for screen readers.
     await expect(page.getByLabel("Email")).toHaveAccessibleDescription(/valid email/i);
     await expect(page.getByLabel("Password")).toHaveAccessibleDescription(/needs at least 8 characters/i);
     await expect(page).toHaveURL(/\/sign-up$/);
     // What was typed is still there.
-    await expect(page.getByTestId("signup-name")).toHaveValue("Short Password");
+    await expect(authPage.signUpName).toHaveValue("Short Password");
   });
 
-  test("an email that is already registered is refused", async ({ page, browser }) => {
+  test("an email that is already registered is refused", async ({ authPage, browser }) => {
     const user = makeUser("taken");
-    await signUp(page, user);
+    await authPage.signUp(user);
 
     const context = await browser.newContext();
-    const other = await context.newPage();
-    await other.goto("/sign-up");
-    await other.getByTestId("signup-name").fill("Someone Else");
-    await other.getByTestId("signup-email").fill(user.email.toUpperCase());
-    await other.getByTestId("signup-password").fill("another-password");
-    await other.getByTestId("signup-submit").click();
-    await expect(other.getByTestId("signup-error")).toContainText("already exists");
-    await expect(other).toHaveURL(/\/sign-up$/);
+    const other = new AuthPage(await context.newPage());
+    await other.gotoSignUp();
+    await other.submitSignUp({ name: "Someone Else", email: user.email.toUpperCase(), password: "another-password" });
+    await expect(other.signUpError).toContainText("already exists");
+    await expect(other.page).toHaveURL(/\/sign-up$/);
     await context.close();
   });
 });

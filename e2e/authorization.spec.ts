@@ -1,24 +1,25 @@
-import { createStory, expect, newSignedInPage, test } from "./fixtures";
+import { expect, test } from "./fixtures";
 
 test.describe("authorization", () => {
-  test("another author opening my story's address sees a not-found page", async ({ author, browser }) => {
-    const storyId = await createStory(author.page, "A's private story", "Nobody else may read this.");
-    await author.page.getByTestId("page-add-end").click();
-    await expect(author.page.getByTestId("page-card")).toHaveCount(1);
+  test("another author opening my story's address sees a not-found page", async ({ author, storiesPage, storyPage, otherAuthor }) => {
+    // The story is the signed-up author's; the other author has an account and a session of their own.
+    expect(otherAuthor.user.email).not.toBe(author.user.email);
+    const storyId = await storiesPage.createStory("A's private story", "Nobody else may read this.");
+    await storyPage.addPageButton.click();
+    await expect(storyPage.cards).toHaveCount(1);
 
-    const { page: other } = await newSignedInPage(browser, "intruder");
+    const other = otherAuthor.page;
     const response = await other.goto(`/stories/${storyId}`);
     expect(response?.status()).toBe(404);
     await expect(other.getByTestId("not-found")).toBeVisible();
     await expect(other.getByRole("heading", { name: "Story not found" })).toBeVisible();
     await expect(other.getByText("A's private story")).toHaveCount(0);
-    await expect(other.getByTestId("page-card")).toHaveCount(0);
+    await expect(otherAuthor.story.cards).toHaveCount(0);
 
     // Nor does it appear in their list.
-    await other.goto("/stories");
-    await expect(other.getByTestId("stories-empty")).toBeVisible();
-    await expect(other.getByTestId("story-row")).toHaveCount(0);
-    await other.context().close();
+    await otherAuthor.stories.goto();
+    await expect(otherAuthor.stories.empty).toBeVisible();
+    await expect(otherAuthor.stories.rows).toHaveCount(0);
   });
 
   test("a missing story and a malformed id are not found either", async ({ author }) => {

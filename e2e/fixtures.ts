@@ -1,75 +1,88 @@
-import crypto from "node:crypto";
 import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { AdminJobDetailPage, AdminJobsPage, AdminUsagePage, AdminUsersPage } from "./pages/admin";
+import { AuthPage } from "./pages/auth";
+import { SettingsPage } from "./pages/settings";
+import { StoriesPage } from "./pages/stories";
+import { StoryPage } from "./pages/story";
+import { e2eAdmin, makeUser, type TestUser } from "./users";
 
-export interface TestUser {
-  name: string;
-  email: string;
-  password: string;
+export { e2eAdmin, makeUser, type TestUser };
+
+/** The screens of one signed-in browser, as page objects (e2e/pages) sharing one tab. */
+export interface Screens {
+  page: Page;
+  auth: AuthPage;
+  stories: StoriesPage;
+  story: StoryPage;
+  settings: SettingsPage;
 }
 
-export function makeUser(label = "author"): TestUser {
-  const id = crypto.randomBytes(5).toString("hex");
-  return { name: `${label} ${id}`, email: `${label}-${id}@e2e.test`, password: `pw-${id}-secret` };
+export interface AdminScreens extends Screens {
+  jobs: AdminJobsPage;
+  job: AdminJobDetailPage;
+  users: AdminUsersPage;
+  usage: AdminUsagePage;
 }
 
-/** Signs up through the UI and waits until the app (not the auth pages) is showing. */
-export async function signUp(page: Page, user: TestUser): Promise<void> {
-  await page.goto("/sign-up");
-  await page.getByTestId("signup-name").fill(user.name);
-  await page.getByTestId("signup-email").fill(user.email);
-  await page.getByTestId("signup-password").fill(user.password);
-  await page.getByTestId("signup-submit").click();
-  await page.waitForURL((url) => url.pathname.startsWith("/stories"));
+function screensOf(page: Page): Screens {
+  return { page, auth: new AuthPage(page), stories: new StoriesPage(page), story: new StoryPage(page), settings: new SettingsPage(page) };
 }
 
-export async function signIn(page: Page, user: Pick<TestUser, "email" | "password">): Promise<void> {
-  await page.goto("/sign-in");
-  await page.getByTestId("signin-email").fill(user.email);
-  await page.getByTestId("signin-password").fill(user.password);
-  await page.getByTestId("signin-submit").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in") && !url.pathname.startsWith("/api/auth"));
+/** A new browser context (its own cookies): fully isolated from the test's own page. */
+async function newTab(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
 }
 
-/** A new browser context signed in as a brand-new user: fully isolated from other tests. */
-export async function newSignedInPage(browser: Browser, label = "author"): Promise<{ page: Page; user: TestUser }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const user = makeUser(label);
-  await signUp(page, user);
-  return { page, user };
-}
-
-/** Creates a story from the stories list and opens it; returns its id. */
-export async function createStory(page: Page, title: string, description = ""): Promise<string> {
-  await page.goto("/stories");
-  await page.getByTestId("story-create-title").fill(title);
-  if (description) await page.getByTestId("story-create-description").fill(description);
-  await page.getByTestId("story-create-submit").click();
-  const row = page.getByTestId("story-row").filter({ hasText: title });
-  await expect(row).toBeVisible();
-  await row.getByTestId("story-link").click();
-  await page.waitForURL(/\/stories\/[0-9a-f-]{36}$/);
-  return page.url().split("/").pop()!;
-}
-
-/** The admin scripts/e2e-server.sh creates for this run (see playwright.config.ts). */
-export function e2eAdmin(): Pick<TestUser, "email" | "password"> {
-  const email = process.env.E2E_ADMIN_EMAIL;
-  const password = process.env.E2E_ADMIN_PASSWORD;
-  if (!email || !password) throw new Error("E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD are unset: run the specs through playwright.config.ts");
-  return { email, password };
-}
-
+/**
+ * Page objects for the screens (e2e/pages), injected so that specs read as what a person does. They act in the
+ * test's own page; a test that lists `author` runs in it signed in as a fresh author.
+ */
 type Fixtures = {
-  /** The default page, signed in as a fresh author. */
+  authPage: AuthPage;
+  storiesPage: StoriesPage;
+  storyPage: StoryPage;
+  settingsPage: SettingsPage;
+  /** The default page, signed in as a fresh author (the page objects above act in it). */
   author: { page: Page; user: TestUser };
+  /** Another fresh author, in a browser context of their own. */
+  otherAuthor: Screens & { user: TestUser };
+  /** The run's admin (scripts/e2e-server.sh creates it), signed in in a browser context of their own. */
+  admin: AdminScreens;
 };
 
 export const test = base.extend<Fixtures>({
-  author: async ({ page }, use) => {
+  authPage: async ({ page }, use) => use(new AuthPage(page)),
+  storiesPage: async ({ page }, use) => use(new StoriesPage(page)),
+  storyPage: async ({ page }, use) => use(new StoryPage(page)),
+  settingsPage: async ({ page }, use) => use(new SettingsPage(page)),
+
+  author: async ({ page, authPage }, use) => {
     const user = makeUser("author");
-    await signUp(page, user);
+    await authPage.signUp(user);
     await use({ page, user });
+  },
+
+  otherAuthor: async ({ browser }, use) => {
+    const page = await newTab(browser);
+    const screens = screensOf(page);
+    const user = makeUser("other");
+    await screens.auth.signUp(user);
+    await use({ ...screens, user });
+    await page.context().close();
+  },
+
+  admin: async ({ browser }, use) => {
+    const page = await newTab(browser);
+    const screens = screensOf(page);
+    await screens.auth.signIn(e2eAdmin());
+    await use({
+      ...screens,
+      jobs: new AdminJobsPage(page),
+      job: new AdminJobDetailPage(page),
+      users: new AdminUsersPage(page),
+      usage: new AdminUsagePage(page),
+    });
+    await page.context().close();
   },
 });
 

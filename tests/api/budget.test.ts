@@ -157,7 +157,8 @@ describe("daily budget", () => {
     // Once the first job is over, what it recorded counts instead of the estimate.
     await db().update(aiJobs).set({ status: "succeeded", outputText: "x", inputTokens: 300, outputTokens: 100, completedAt: new Date() }).where(eq(aiJobs.requestedBy, author.id));
     expect(await aiAllowance(db(), author)).toMatchObject({ tokensUsed: 400, tokensReserved: 0, tokensLeft: 600 });
-    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toBeTruthy();
+    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toMatchObject({ pageId: pages[1]!.id, status: "pending" });
+    expect(await jobCount(author)).toBe(2);
   });
 
   it("is unlimited when no budget is configured", async () => {
@@ -190,7 +191,8 @@ describe("rate limit", () => {
     // Another user is not affected.
     const other = await makeActor();
     const { pages: otherPages } = await makeStory(other, [""]);
-    await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toBeTruthy();
+    await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toMatchObject({ pageId: otherPages[0]!.id, status: "pending" });
+    expect(await jobCount(other)).toBe(1);
   });
 
   it("holds under concurrent requests: exactly the limit is admitted, the rest refused", async () => {
@@ -223,7 +225,8 @@ describe("rate limit", () => {
     const { pages } = await makeStory(author, ["x"]);
     const now = new Date();
     await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 61_000) });
-    await expect(assertCanRequestAi(db(), author, { now })).resolves.toBeTruthy();
+    // The job from 61 s ago is outside the window: nothing counts against the limit of 1.
+    await expect(assertCanRequestAi(db(), author, { now })).resolves.toMatchObject({ ratePerMinute: 1, tokenBudget: null, costBudgetUsd: null });
     await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 20_000) });
     const error = await expectAppError(assertCanRequestAi(db(), author, { now }), "RATE_LIMITED");
     expect(error.details?.retryAfterSeconds).toBe(40);

@@ -72,6 +72,35 @@ const inputs: Record<string, (w: World) => unknown> = {
   applyAllSuggestions: (w) => ({ jobId: w.jobId }),
   discardAllSuggestions: (w) => ({ jobId: w.jobId }),
 };
+/** What each function does when let through: its answer, and for writes the rows it changed. */
+const passes: Record<string, (result: unknown, w: World) => Promise<void> | void> = {
+  // The world's revision has finished, so this starts a new one over both pages.
+  requestBackgroundRevision: (outcome, w) => {
+    expect(outcome).toMatchObject({ created: true, revision: { storyId: w.storyId, status: "pending", instruction: "shorter", total: 2 } });
+  },
+  getBackgroundRevision: (view, w) => {
+    expect(view).toMatchObject({ id: w.jobId, storyId: w.storyId, status: "succeeded", openSuggestions: 1 });
+  },
+  // A finished revision cannot be cancelled any more: the answer is the revision as it stands.
+  cancelBackgroundRevision: (view, w) => {
+    expect(view).toMatchObject({ id: w.jobId, status: "succeeded" });
+  },
+  applyAllSuggestions: async (outcome, w) => {
+    expect(outcome).toMatchObject({ applied: [{ pageId: w.pageIds[0], pageNumber: 1 }], stale: [], revision: { id: w.jobId, openSuggestions: 0 } });
+    expect(await suggestionStatus(w.suggestionId)).toBe("applied");
+  },
+  discardAllSuggestions: async (outcome, w) => {
+    expect(outcome).toMatchObject({ discarded: 1, revision: { id: w.jobId, openSuggestions: 0 } });
+    expect(await suggestionStatus(w.suggestionId)).toBe("discarded");
+  },
+};
+
+async function suggestionStatus(id: string) {
+  const { getDb } = await import("@/db");
+  const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, id));
+  return row?.status;
+}
+
 /** Exports that are not requests from a person (no actor): run by the engine. */
 const internal = [
   "planBackgroundRevision",
@@ -89,6 +118,7 @@ describe("background revision domain functions", () => {
       .map(([k]) => k)
       .sort();
     expect(exported).toEqual([...Object.keys(inputs), ...internal].sort());
+    expect(Object.keys(passes).sort()).toEqual(Object.keys(inputs).sort());
   });
 
   it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND, owner and admin pass", async (name) => {
@@ -103,8 +133,9 @@ describe("background revision domain functions", () => {
     const db = await getDb();
     expect((await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, w.suggestionId)))[0]!.status).toBe("open");
     expect(await db.select().from(aiJobs).where(eq(aiJobs.requestedBy, other.id))).toHaveLength(0);
-    await expect(fn(name)(owner, inputs[name]!(w))).resolves.not.toThrow();
-    await expect(fn(name)(admin, inputs[name]!(await makeWorld(owner)))).resolves.not.toThrow();
+    await passes[name]!(await fn(name)(owner, inputs[name]!(w)), w);
+    const adminWorld = await makeWorld(owner);
+    await passes[name]!(await fn(name)(admin, inputs[name]!(adminWorld)), adminWorld);
   });
 });
 
@@ -126,6 +157,8 @@ describe("background revision server actions", () => {
     mocks.currentActor.mockResolvedValue(other);
     expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     mocks.currentActor.mockResolvedValue(owner);
-    expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: true });
+    const result = await actionFor(name)(inputs[name]!(w));
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+    if (result.ok) await passes[name]!(result.data, w);
   });
 });

@@ -87,6 +87,52 @@ const internal = {
   writeSuggestion: "the write behind applySuggestion / Apply all, called after they authorized the suggestion",
 };
 
+/** What each function does when let through: its answer, and for writes the rows it changed. */
+const passes: Record<string, (result: unknown, w: World, actor: Actor) => Promise<void> | void> = {
+  requestPageText: (job, w) => {
+    expect(job).toMatchObject({ pageId: w.blankPageId, status: "pending", jobType: "page_text.write" });
+  },
+  requestPageTextOutcome: (outcome, w) => {
+    expect(outcome).toMatchObject({ created: true, job: { pageId: w.blankPageId, status: "pending", jobType: "page_text.write" } });
+  },
+  getPageJob: (job, w) => {
+    expect(job).toMatchObject({ id: w.jobId, pageId: w.pageId, status: "succeeded" });
+  },
+  // The world's only job has finished: nothing is running on the page.
+  getLatestPageJob: (job) => {
+    expect(job).toBeNull();
+  },
+  // A finished job cannot be cancelled any more: the answer is the job as it stands.
+  cancelPageJob: (job, w) => {
+    expect(job).toMatchObject({ id: w.jobId, status: "succeeded" });
+  },
+  listOpenSuggestions: (list, w) => {
+    expect((list as { id: string; status: string }[]).map((s) => [s.id, s.status])).toEqual([[w.suggestionId, "open"]]);
+  },
+  applySuggestion: async (page, w, actor) => {
+    expect(page).toMatchObject({ content: "Suggested.", version: 2 });
+    expect(await suggestionRow(w.suggestionId)).toMatchObject({ status: "applied", resolvedBy: actor.id });
+  },
+  // No answer (the action sends it as null): the row says what happened.
+  discardSuggestion: async (result, w, actor) => {
+    expect(result ?? null).toBeNull();
+    expect(await suggestionRow(w.suggestionId)).toMatchObject({ status: "discarded", resolvedBy: actor.id });
+  },
+  listActivePageJobs: (jobs) => {
+    expect(jobs).toEqual([]);
+  },
+  // Undo writes back the text from before the AI as a new human revision.
+  undoPageJob: (page, w) => {
+    expect(page).toMatchObject({ id: w.pageId, content: "Text to revise.", version: 3 });
+  },
+};
+
+async function suggestionRow(id: string) {
+  const { getDb } = await import("@/db");
+  const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, id));
+  return row;
+}
+
 beforeAll(async () => {
   owner = await makeActor();
   other = await makeActor();
@@ -100,6 +146,7 @@ describe("generation domain functions", () => {
       .map(([k]) => k)
       .sort();
     expect(exported).toEqual([...Object.keys(inputs), ...Object.keys(internal)].sort());
+    expect(Object.keys(passes).sort()).toEqual(Object.keys(inputs).sort());
   });
 
   const fn = (name: string) => (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
@@ -113,7 +160,7 @@ describe("generation domain functions", () => {
   it.each(Object.keys(inputs))("%s: the owner and an admin are let through", async (name) => {
     for (const actor of [owner, admin]) {
       const w = await makeWorld();
-      await expect(fn(name)(actor, inputs[name]!(w))).resolves.not.toThrow();
+      await passes[name]!(await fn(name)(actor, inputs[name]!(w)), w, actor);
     }
   });
 
@@ -148,7 +195,9 @@ describe("generation server actions", () => {
     mocks.currentActor.mockResolvedValue(other);
     expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     mocks.currentActor.mockResolvedValue(owner);
-    expect(await actionFor(name)(inputs[name]!(w))).toMatchObject({ ok: true });
+    const result = await actionFor(name)(inputs[name]!(w));
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+    if (result.ok) await passes[name]!(result.data, w, owner);
   });
 });
 

@@ -90,7 +90,9 @@ describe("Generate with AI through the engine", () => {
     expect(Number(row.costUsd)).toBeCloseTo((42 * 0.15 + 10 * 0.6) / 1e6, 6);
     expect(Number(row.costUsd)).toBeGreaterThan(0);
     expect(row.promptHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(row.startedAt && row.firstTokenAt && row.completedAt).toBeTruthy();
+    expect(row.startedAt).toBeInstanceOf(Date);
+    expect(row.firstTokenAt!.getTime()).toBeGreaterThanOrEqual(row.startedAt!.getTime());
+    expect(row.completedAt!.getTime()).toBeGreaterThanOrEqual(row.firstTokenAt!.getTime());
     // The prompt carried the whole story with the target marked.
     const sent = JSON.stringify(fake.requests[0]!.body);
     expect(sent).toContain("Mara climbed the lighthouse stairs.");
@@ -232,10 +234,10 @@ describe("Generate with AI through the engine", () => {
     await savePage(author, { pageId: pages[0]!.id, content: "The author's own edit.", baseVersion: 1 });
     const done = await settled(author, job.id);
     expect(done.resolution).toBe("suggested");
-    expect(done.suggestionId).toBeTruthy();
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "The author's own edit.", version: 2 });
     const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, job.id));
     expect(suggestion).toMatchObject({ status: "open", baseVersion: 1 });
+    expect(done.suggestionId).toBe(suggestion!.id);
     const applied = await applySuggestion(author, { suggestionId: suggestion!.id, baseVersion: 2 });
     expect(applied.content).toBe(suggestion!.content);
     expect(applied.version).toBe(3);
