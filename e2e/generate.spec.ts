@@ -106,7 +106,7 @@ test.describe("generate with AI", () => {
     await card.ai.cancel();
 
     await card.ai.expectStatus("cancelled");
-    await expect(card.ai.error).toContainText("Cancelled. Your text is unchanged.");
+    await expect(card.ai.error).toContainText("The generation was cancelled. Your text is unchanged.");
     await expect(card.editor).toHaveValue(original);
     await expect(card.editor).not.toHaveAttribute("readonly");
     await expect(card.ai.retryButton).toBeVisible();

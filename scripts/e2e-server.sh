@@ -10,13 +10,13 @@ PORT="${PORT:-3100}"
 export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
 if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
-  npx tsx scripts/migrate.ts
+  npx tsx --conditions=react-server scripts/migrate.ts
 else
   export PGLITE_DIR="$PWD/.data/e2e-$PORT/pglite"
   rm -rf "$PWD/.data/e2e-$PORT"
 fi
 if [ -n "${E2E_ADMIN_EMAIL:-}" ]; then
-  ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:?E2E_ADMIN_PASSWORD goes with E2E_ADMIN_EMAIL}" npx tsx scripts/create-admin.ts "$E2E_ADMIN_EMAIL" "E2E Admin"
+  ADMIN_PASSWORD="${E2E_ADMIN_PASSWORD:?E2E_ADMIN_PASSWORD goes with E2E_ADMIN_EMAIL}" npx tsx --conditions=react-server scripts/create-admin.ts "$E2E_ADMIN_EMAIL" "E2E Admin"
 fi
 # exec: Playwright stops the server by signalling this process, so it must be the server itself.
 exec node_modules/.bin/next start -p "$PORT"

@@ -65,7 +65,7 @@ interface Holder {
 
 /** Starts a child process that opens PGlite on `dataDir` and holds it; resolves once it printed "ready". */
 async function startHolder(dataDir: string, note: string): Promise<Holder> {
-  const child = spawn(process.execPath, ["--import", "tsx", holderScript, dataDir, note], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", holderScript, dataDir, note], {
     cwd: process.cwd(),
     env: { ...process.env, DATABASE_URL: "" },
     stdio: ["pipe", "pipe", "pipe"],

@@ -99,7 +99,7 @@ async function main() {
     };
     for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "AI_MODEL", "INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) delete env[name];
     console.log(`[bench] migrating ${dbName}`);
-    await run("npx", ["tsx", "scripts/migrate.ts"], env);
+    await run("npx", ["tsx", "--conditions=react-server", "scripts/migrate.ts"], env);
     console.log(`[bench] seeding ${STORIES} stories × ${PAGES_PER_STORY} pages`);
     const { userId, secret, pageIds } = await seed(sql);
 
