@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
-import { inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
 import { templateDatabaseName, withDatabase } from "../helpers/pg-url";
 import { waitFor } from "./harness";
 

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { inngestRuns, inngestSteps } from "./schema";
 import { applyCallResult } from "./apply";
 import { callApp, type CallResult } from "./call";
-import type { EngineContext } from "./context";
+import type { EngineContext } from "./types";
 import { applyDiscoveryStep, fastPathOp } from "./fast-path";
 import type { FunctionDef } from "./function-config";
 import { findFunction } from "./function-store";

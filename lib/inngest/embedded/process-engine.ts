@@ -1,0 +1,54 @@
+import type { ClientOptions } from "inngest";
+import type { EngineKeys } from "./secrets";
+import { EMBEDDED_BASE_URL, transportFetch } from "./transport";
+
+/** What the client needs of the attached engine (an EmbeddedEngine). */
+export interface AttachedEngine {
+  readonly keys: EngineKeys | undefined;
+  fetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * The one engine this process's Inngest client talks to. It sits on globalThis — the engine's only global — because
+ * Next.js bundles instrumentation (which starts the engine) and route handlers (which run the client) separately:
+ * each bundle has its own copy of this module, so a module-level variable would not be shared between them.
+ */
+const slot = globalThis as unknown as { __storySproutInngestEngine?: AttachedEngine };
+
+export function processEngine(): AttachedEngine | undefined {
+  return slot.__storySproutInngestEngine;
+}
+
+export function claimProcessEngine(engine: AttachedEngine): void {
+  const current = slot.__storySproutInngestEngine;
+  if (current && current !== engine) throw new Error("Another embedded Inngest engine is attached in this process");
+  slot.__storySproutInngestEngine = engine;
+}
+
+export function releaseProcessEngine(engine: AttachedEngine): void {
+  if (slot.__storySproutInngestEngine === engine) slot.__storySproutInngestEngine = undefined;
+}
+
+/**
+ * Options for `new Inngest(...)` in embedded mode. The SDK runs in its signed ("cloud") mode with the engine's
+ * signing key, so the serve endpoint accepts only calls signed by the engine; events go to the attached engine's
+ * in-process intake with its event key. The keys are getters because the engine loads them from the database after
+ * the client is constructed (an SDK assumption: see tests/engine/sdk-contract.test.ts). The fetch is resolved on
+ * every call and delegated to the engine object, so the intake runs in the engine's own module instance.
+ */
+export function embeddedClientOptions(): Pick<ClientOptions, "isDev" | "baseUrl" | "fetch" | "signingKey" | "eventKey"> {
+  return {
+    isDev: false,
+    baseUrl: EMBEDDED_BASE_URL,
+    fetch: ((input, init) => {
+      const engine = processEngine();
+      return engine ? engine.fetch(input, init) : transportFetch(undefined, input, init);
+    }) as typeof fetch,
+    get signingKey() {
+      return processEngine()?.keys?.signingKey;
+    },
+    get eventKey() {
+      return processEngine()?.keys?.eventKey;
+    },
+  };
+}
