@@ -30,25 +30,25 @@ export function releaseProcessEngine(engine: AttachedEngine): void {
 }
 
 /**
- * Options for `new Inngest(...)` in embedded mode. The SDK runs in its signed ("cloud") mode with the engine's
- * signing key, so the serve endpoint accepts only calls signed by the engine; events go to the attached engine's
- * in-process intake with its event key. The keys are getters because the engine loads them from the database after
- * the client is constructed (an SDK assumption: see tests/engine/sdk-contract.test.ts). The fetch is resolved on
+ * `base` plus what `new Inngest(...)` needs in embedded mode. The SDK runs in its signed ("cloud") mode with the
+ * engine's signing key, so the serve endpoint accepts only calls signed by the engine; events go to the attached
+ * engine's in-process intake with its event key. The keys are getters because the engine loads them from the
+ * database after the client is constructed (an SDK assumption: see tests/engine/sdk-contract.test.ts) — so the
+ * result must be passed as is, not spread (a spread would read them once, too early). The fetch is resolved on
  * every call and delegated to the engine object, so the intake runs in the engine's own module instance.
  */
-export function embeddedClientOptions(): Pick<ClientOptions, "isDev" | "baseUrl" | "fetch" | "signingKey" | "eventKey"> {
-  return {
+export function embeddedClientOptions<T extends ClientOptions>(base: T): T {
+  const options = {
+    ...base,
     isDev: false,
     baseUrl: EMBEDDED_BASE_URL,
     fetch: ((input, init) => {
       const engine = processEngine();
       return engine ? engine.fetch(input, init) : transportFetch(undefined, input, init);
     }) as typeof fetch,
-    get signingKey() {
-      return processEngine()?.keys?.signingKey;
-    },
-    get eventKey() {
-      return processEngine()?.keys?.eventKey;
-    },
   };
+  return Object.defineProperties(options, {
+    signingKey: { enumerable: true, get: () => processEngine()?.keys?.signingKey },
+    eventKey: { enumerable: true, get: () => processEngine()?.keys?.eventKey },
+  });
 }
