@@ -124,6 +124,17 @@ describe("embedded engine: retries and failure", () => {
     expect(t.logs.some((l) => l.msg === "inngest run failed" && l.fields.runId === run!.id)).toBe(true);
   });
 
+  it("finds a failed run and its onFailure run by the event's data (query API runsForEvent)", async () => {
+    const [failed] = await waitForRuns(t.db(), "doomed");
+    const [handler] = await waitForRuns(t.db(), "doomed-failure");
+    const found = await t.engine().query.runsForEvent({ data: { id: 1 }, from: new Date(Date.now() - 60_000) });
+    expect(found.map((r) => r.run.id)).toEqual([failed!.id, handler!.id]);
+    expect(found[0]!.steps.map((step) => step.status)).toEqual(["failed"]);
+    expect(found[0]!.attempts.length).toBeGreaterThanOrEqual(3);
+    expect(await t.engine().query.runsForEvent({ data: { id: 2 } })).toEqual([]);
+    expect(await t.engine().query.runsForEvent({ data: { id: 1 }, to: new Date(Date.now() - 60_000) })).toEqual([]);
+  });
+
   it("does not retry a NonRetriableError", async () => {
     await inngest.send({ name: "test/fatal", data: {} });
     const [run] = await waitForRuns(t.db(), "fatal");
