@@ -6,7 +6,7 @@ import { createEmbeddedEngine, processEngine, type EmbeddedEngine, type EngineLo
 import type { EngineDb } from "./sql";
 
 export { backoffDelay, retryAfterTime } from "./backoff";
-export { callApp } from "./call";
+export { callApp, callBody } from "./call";
 export { engineContext } from "./context";
 export { nextCronTime } from "./cron";
 export { parseDuration, sleepTarget } from "./durations";
