@@ -116,8 +116,9 @@ export class EmbeddedEngine {
   async stop(graceMs?: number): Promise<void> {
     const runner = this.runner;
     this.runner = undefined;
-    releaseProcessEngine(this);
+    // Calls still in flight during the grace period need the keys: detach only after the workers stopped.
     await runner?.stop(graceMs);
+    releaseProcessEngine(this);
   }
 
   /** Cancels a queued or running run (from any process on the same database); false if it had already ended. */
