@@ -13,20 +13,21 @@ export interface AttachedEngine {
  * Next.js bundles instrumentation (which starts the engine) and route handlers (which run the client) separately:
  * each bundle has its own copy of this module, so a module-level variable would not be shared between them.
  */
-const slot = globalThis as unknown as { __storySproutInngestEngine?: AttachedEngine };
+const SLOT = Symbol.for("embedded-inngest-engine");
+const slot = globalThis as unknown as { [SLOT]?: AttachedEngine };
 
 export function processEngine(): AttachedEngine | undefined {
-  return slot.__storySproutInngestEngine;
+  return slot[SLOT];
 }
 
 export function claimProcessEngine(engine: AttachedEngine): void {
-  const current = slot.__storySproutInngestEngine;
+  const current = slot[SLOT];
   if (current && current !== engine) throw new Error("Another embedded Inngest engine is attached in this process");
-  slot.__storySproutInngestEngine = engine;
+  slot[SLOT] = engine;
 }
 
 export function releaseProcessEngine(engine: AttachedEngine): void {
-  if (slot.__storySproutInngestEngine === engine) slot.__storySproutInngestEngine = undefined;
+  if (slot[SLOT] === engine) slot[SLOT] = undefined;
 }
 
 /**
