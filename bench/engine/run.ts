@@ -18,12 +18,10 @@ import { and, count, eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import type { DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
-import { inngestRuns } from "@/db/engine-schema";
 import { runMigrations } from "@/db/migrate";
-import { startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded";
 import { inngest } from "@/lib/inngest/client";
-import { callApp } from "@/lib/inngest/embedded/call";
-import { embeddedRuntime } from "@/lib/inngest/embedded/state";
+import { processEngine } from "@/lib/inngest/embedded";
+import { callApp, inngestRuns, startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
@@ -96,7 +94,7 @@ async function sdkBaseline(serveUrl: string): Promise<number> {
         },
         version: 2,
       },
-      signingKey: embeddedRuntime().secrets!.signingKey,
+      signingKey: processEngine()!.keys!.signingKey,
       timeoutMs: 10_000,
     });
     if (outcome.kind !== "ops") throw new Error(`baseline call failed: ${JSON.stringify(outcome)}`);

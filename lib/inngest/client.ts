@@ -1,30 +1,17 @@
 import { Inngest, type ClientOptions } from "inngest";
-import { embeddedFetch } from "./embedded/transport";
-import { embeddedRuntime } from "./embedded/state";
-import { EMBEDDED_BASE_URL, inngestMode } from "./mode";
+import { embeddedClientOptions } from "./embedded";
+import { inngestMode } from "./mode";
 
 export const APP_ID = "story-sprout";
 
 /**
- * Embedded mode: the SDK runs in its signed ("cloud") mode with the engine's generated signing key, so the serve
- * endpoint accepts only calls signed by the engine; events go to the engine's in-process intake with its event
- * key. The keys are read through getters because the engine loads them from the database after this module is
- * evaluated. External mode: plain options, and the SDK reads INNGEST_* variables as usual.
+ * Embedded mode: the engine's client options (signed mode with the engine's keys read lazily, events to its
+ * in-process intake; see lib/inngest/embedded/process-engine.ts). External mode: plain options, and the SDK reads
+ * INNGEST_* variables as usual.
  */
 function clientOptions(): ClientOptions {
   if (inngestMode() !== "embedded") return { id: APP_ID };
-  return {
-    id: APP_ID,
-    isDev: false,
-    baseUrl: EMBEDDED_BASE_URL,
-    fetch: embeddedFetch,
-    get signingKey() {
-      return embeddedRuntime().secrets?.signingKey;
-    },
-    get eventKey() {
-      return embeddedRuntime().secrets?.eventKey;
-    },
-  };
+  return embeddedClientOptions({ id: APP_ID });
 }
 
 export const inngest = new Inngest(clientOptions());

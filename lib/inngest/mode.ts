@@ -27,9 +27,3 @@ export function embeddedServeUrl(env: Record<string, string | undefined> = proce
   return `http://127.0.0.1:${env.PORT || "3000"}/api/inngest`;
 }
 
-/**
- * In embedded mode the client's base URL points here. Nothing listens on it: the client's fetch hands these
- * requests to the engine in-process (lib/inngest/embedded/transport.ts), and `.invalid` guarantees that a request
- * which somehow escapes fails at once instead of reaching a real host.
- */
-export const EMBEDDED_BASE_URL = "http://inngest-embedded.invalid/";

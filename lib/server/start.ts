@@ -1,5 +1,5 @@
 import { getDbHandle, isEmbeddedDatabase } from "@/db";
-import { startInngest } from "@/lib/inngest/embedded/start";
+import { startInngest } from "@/lib/inngest/start-engine";
 import { authSecret } from "@/lib/auth/secret";
 import { log } from "@/lib/log";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";

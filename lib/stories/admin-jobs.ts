@@ -1,8 +1,7 @@
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
-import { inngestAttempts, inngestRuns, inngestSteps, type InngestAttempt, type InngestRun, type InngestStep } from "@/db/engine-schema";
 import { pageRevisions, stories, users } from "@/db/schema";
 import {
   countJobsByStatus,
@@ -19,6 +18,7 @@ import {
   type StatusCounts,
 } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
+import { createEmbeddedEngine, type RunDetail } from "@/lib/inngest/embedded";
 import { diffWords, type DiffPart } from "@/lib/text/diff";
 import { requireAdmin } from "./access";
 import type { Actor } from "./actor";
@@ -107,11 +107,8 @@ export async function enrichRows(db: Db, rows: HistoryRow[]): Promise<AdminJobRo
   }));
 }
 
-export interface EngineRunView {
-  run: InngestRun;
-  steps: InngestStep[];
-  attempts: InngestAttempt[];
-}
+/** One engine run with its steps and calls, as the engine's query API returns it. */
+export type EngineRunView = RunDetail;
 
 export interface AdminJobDetail {
   job: AiJob;
@@ -201,39 +198,15 @@ async function textBefore(db: Db, job: AiJob): Promise<string | null> {
 }
 
 /**
- * The engine runs that worked on this job. The job id is the event's id, and the app's functions carry it in the
- * event data (the failure handler nests the original event), so runs are found by it within the job's lifetime: the
- * created_at range keeps the lookup on the runs' time index.
+ * The engine runs that worked on this job. The app's functions carry the job id in their event data (the engine also
+ * finds the failure handler's runs, whose event wraps the original), searched within the job's lifetime.
  */
 export async function engineRunsForJob(db: Db, job: Pick<AiJob, "id" | "createdAt" | "completedAt">): Promise<EngineRunView[]> {
-  const since = new Date(job.createdAt.getTime() - 60_000);
-  const until = new Date((job.completedAt ?? new Date()).getTime() + 60 * 60_000);
-  const runs = await db
-    .select()
-    .from(inngestRuns)
-    .where(
-      and(
-        sql`${inngestRuns.createdAt} >= ${since.toISOString()}::timestamptz`,
-        lte(inngestRuns.createdAt, until),
-        or(
-          sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`,
-          sql`${inngestRuns.event}->'data'->'event'->'data'->>'jobId' = ${job.id}`,
-        ),
-      ),
-    )
-    .orderBy(asc(inngestRuns.createdAt))
-    .limit(20);
-  if (runs.length === 0) return [];
-  const runIds = runs.map((r) => r.id);
-  const [steps, attempts] = await Promise.all([
-    db.select().from(inngestSteps).where(inArray(inngestSteps.runId, runIds)).orderBy(asc(inngestSteps.createdAt)),
-    db.select().from(inngestAttempts).where(inArray(inngestAttempts.runId, runIds)).orderBy(asc(inngestAttempts.id)),
-  ]);
-  return runs.map((run) => ({
-    run,
-    steps: steps.filter((s) => s.runId === run.id).sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity)),
-    attempts: attempts.filter((a) => a.runId === run.id),
-  }));
+  return createEmbeddedEngine({ db }).query.runsForEvent({
+    data: { jobId: job.id },
+    from: new Date(job.createdAt.getTime() - 60_000),
+    to: new Date((job.completedAt ?? new Date()).getTime() + 60 * 60_000),
+  });
 }
 
 export async function adminRetryJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {

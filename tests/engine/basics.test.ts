@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { inngestEvents, inngestFunctions } from "@/db/engine-schema";
-import { getRun, listRuns } from "@/lib/inngest/embedded";
 import { inngest } from "@/lib/inngest/client";
-import { embeddedRuntime } from "@/lib/inngest/embedded/state";
-import { embeddedFetch } from "@/lib/inngest/embedded/transport";
-import { EMBEDDED_BASE_URL } from "@/lib/inngest/mode";
-import { canonicalBody, signBody } from "@/lib/inngest/embedded/signing";
-import { basicContext } from "@/lib/inngest/embedded/context";
-import { FunctionConfigError } from "@/lib/inngest/embedded/function-config";
-import { syncApp } from "@/lib/inngest/embedded/registry";
+import { EMBEDDED_BASE_URL, FunctionConfigError } from "@/lib/inngest/embedded";
+import {
+  canonicalBody,
+  engineContext,
+  inngestEvents,
+  inngestFunctions,
+  signBody,
+  syncApp,
+} from "@/lib/inngest/embedded/testing";
 import { runsOf, serveFunctions, useEngine, waitForRuns } from "./harness";
 
 const counts = { a: 0, b: 0, c: 0 };
@@ -77,7 +77,7 @@ describe("embedded engine: sync and intake", () => {
     expect(run!.eventId).toBe(ids[0]);
     expect(counts).toEqual({ a: 1, b: 1, c: 1 });
 
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     expect(detail.steps.map((s) => [s.name, s.status, s.seq, s.data])).toEqual([
       ["a", "completed", 1, 10],
       ["b", "completed", 2, 11],
@@ -121,16 +121,16 @@ describe("embedded engine: sync and intake", () => {
   });
 
   it("recognises a retried send (same id seed) and stores its events once", async () => {
-    const key = embeddedRuntime().secrets!.eventKey;
+    const key = t.engine().keys!.eventKey;
     const post = () =>
-      embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
+      t.engine().fetch(`${EMBEDDED_BASE_URL}e/${key}`, {
         method: "POST",
         headers: { "x-inngest-event-id-seed": `${Date.now()},${Buffer.alloc(10, 7).toString("base64")}` },
         body: JSON.stringify([{ name: "test/seeded", data: { n: 1 } }]),
       });
     const seedHeader = `${Date.now()},${Buffer.alloc(10, 9).toString("base64")}`;
     const send = () =>
-      embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
+      t.engine().fetch(`${EMBEDDED_BASE_URL}e/${key}`, {
         method: "POST",
         headers: { "x-inngest-event-id-seed": seedHeader },
         body: JSON.stringify([
@@ -149,15 +149,15 @@ describe("embedded engine: sync and intake", () => {
   });
 
   it("requires the engine's event key and rejects reserved or malformed events", async () => {
-    const bad = await embeddedFetch(`${EMBEDDED_BASE_URL}e/not-the-key`, { method: "POST", body: "[]" });
+    const bad = await t.engine().fetch(`${EMBEDDED_BASE_URL}e/not-the-key`, { method: "POST", body: "[]" });
     expect(bad.status).toBe(401);
-    const key = embeddedRuntime().secrets!.eventKey;
-    const reserved = await embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
+    const key = t.engine().keys!.eventKey;
+    const reserved = await t.engine().fetch(`${EMBEDDED_BASE_URL}e/${key}`, {
       method: "POST",
       body: JSON.stringify([{ name: "inngest/function.failed", data: {} }]),
     });
     expect(reserved.status).toBe(400);
-    const nameless = await embeddedFetch(`${EMBEDDED_BASE_URL}e/${key}`, {
+    const nameless = await t.engine().fetch(`${EMBEDDED_BASE_URL}e/${key}`, {
       method: "POST",
       body: JSON.stringify([{ data: {} }]),
     });
@@ -173,11 +173,11 @@ describe("embedded engine: sync and intake", () => {
   });
 
   it("lists runs through the query API", async () => {
-    const runs = await listRuns(t.db(), { functionId: "story-sprout-memo" });
+    const runs = await t.engine().query.listRuns({ functionId: "story-sprout-memo" });
     expect(runs).toHaveLength(1);
-    const page = await listRuns(t.db(), { limit: 2 });
+    const page = await t.engine().query.listRuns({ limit: 2 });
     expect(page).toHaveLength(2);
-    const next = await listRuns(t.db(), { limit: 2, before: page[1]!.id });
+    const next = await t.engine().query.listRuns({ limit: 2, before: page[1]!.id });
     expect(next[0]!.id < page[1]!.id).toBe(true);
   });
 });
@@ -223,7 +223,7 @@ describe("embedded engine: the serve endpoint accepts only the engine", () => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "x-inngest-signature": signBody(body, embeddedRuntime().secrets!.signingKey),
+        "x-inngest-signature": signBody(body, t.engine().keys!.signingKey),
       },
       body,
     });
@@ -256,7 +256,7 @@ describe("embedded engine: registration fails loudly on what it cannot run", () 
     ];
     const served = await serveFunctions(bad);
     try {
-      const error = await syncApp(basicContext(t.db()), served.url, embeddedRuntime().secrets!.signingKey).catch(
+      const error = await syncApp(engineContext(t.db()), served.url, t.engine().keys!.signingKey).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(FunctionConfigError);

@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
-import { inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
 import { templateDatabaseName, withDatabase } from "../helpers/pg-url";
 import { waitFor } from "./harness";
 
@@ -44,7 +44,7 @@ function startChild(env: Record<string, string>): {
   let output = "";
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(import.meta.dirname, "fixtures", "crash-child.ts")],
+    ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "fixtures", "crash-child.ts")],
     {
       cwd: process.cwd(),
       env: { ...process.env, ...env, CRASH_LOG: logFile, CRASH_MARKER: marker },

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { inngestDebounces, inngestSteps } from "@/db/engine-schema";
-import { cancelRun, getRun } from "@/lib/inngest/embedded";
+import { inngestDebounces, inngestSteps } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { runsOf, sleep, useEngine, waitFor, waitForRun, waitForRuns } from "./harness";
 
@@ -131,14 +130,14 @@ describe("embedded engine: flow control", () => {
     const cancelled = await waitForRun(t.db(), byJob("j1").id);
     expect(cancelled.status).toBe("cancelled");
     expect((cancelled.error as { message: string }).message).toContain("test/stop");
-    const detail = (await getRun(t.db(), cancelled.id))!;
+    const detail = (await t.engine().query.getRun(cancelled.id))!;
     expect(detail.steps.find((s) => s.name === "long-wait")!.status).toBe("cancelled");
 
     // The other run is untouched until it is cancelled through the API.
     const [other] = await runsOf(t.db(), "cancellable").then((rs) => rs.filter((r) => r.id === byJob("j2").id));
     expect(other!.status).toBe("running");
-    expect(await cancelRun(other!.id, "no longer needed")).toBe(true);
-    expect(await cancelRun(other!.id)).toBe(false);
+    expect(await t.engine().cancelRun(other!.id, "no longer needed")).toBe(true);
+    expect(await t.engine().cancelRun(other!.id)).toBe(false);
     const ended = await waitForRun(t.db(), other!.id);
     expect(ended.status).toBe("cancelled");
     expect((ended.error as { message: string }).message).toBe("no longer needed");

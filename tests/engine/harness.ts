@@ -2,14 +2,14 @@ import { eq } from "drizzle-orm";
 import type { InngestFunction } from "inngest";
 import { afterAll, beforeAll } from "vitest";
 import type { Db, DbHandle } from "@/db";
-import { inngestRuns, type InngestRun } from "@/db/engine-schema";
 import {
-  startEmbeddedEngine,
-  stopEmbeddedEngine,
+  createEmbeddedEngine,
   type EmbeddedEngine,
+  type EngineLogger,
   type EngineTiming,
+  type InngestRun,
 } from "@/lib/inngest/embedded";
-import type { EngineLogger } from "@/lib/inngest/embedded/types";
+import { inngestRuns } from "@/lib/inngest/embedded/testing";
 import { useTestDb } from "../helpers/db";
 import { serveFunctions } from "./serve-functions";
 
@@ -57,16 +57,12 @@ export function useEngine(functions: () => InngestFunction.Any[], timing: Engine
   let engine: EmbeddedEngine | undefined;
   beforeAll(async () => {
     served = await serveFunctions(functions());
-    engine = await startEmbeddedEngine({
-      handle: testDb.handle(),
-      serveUrl: served.url,
-      logger: logs.logger,
-      ...fastTiming,
-      ...timing,
-    });
+    const handle = testDb.handle();
+    engine = createEmbeddedEngine({ db: handle.db, logger: logs.logger, singleProcess: handle.mode === "pglite" });
+    await engine.start({ serveUrl: served.url, ...fastTiming, ...timing });
   });
   afterAll(async () => {
-    await stopEmbeddedEngine(2000);
+    await engine?.stop(2000);
     await served?.close();
   });
   return {

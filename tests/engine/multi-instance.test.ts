@@ -2,9 +2,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db";
 import { openPostgres } from "@/db/client";
-import { EmbeddedEngine } from "@/lib/inngest/embedded";
-import { rowsOf } from "@/lib/inngest/embedded/sql";
-import { embeddedRuntime } from "@/lib/inngest/embedded/state";
+import { createEmbeddedEngine, type EmbeddedEngine } from "@/lib/inngest/embedded";
+import { rowsOf } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { withDatabase } from "../helpers/pg-url";
 import { captureLogs, fastTiming, sleep, useEngine, waitForRuns } from "./harness";
@@ -52,16 +51,19 @@ describe("embedded engine: several instances on one database", () => {
       ];
       secondHandle = openPostgres(withDatabase(process.env.DATABASE_URL, name), { max: 4 });
     } else secondHandle = t.handle();
-    secondEngine = new EmbeddedEngine({
-      handle: secondHandle,
-      serveUrl: t.url(),
-      signingKey: embeddedRuntime().secrets!.signingKey,
+    secondEngine = createEmbeddedEngine({
+      db: secondHandle.db,
+      singleProcess: secondHandle.mode === "pglite",
       logger: second.logger,
+    });
+    await secondEngine.start({
+      serveUrl: t.url(),
+      // The first engine serves this process's client; this one only works the shared queue.
+      attachClient: false,
       ...fastTiming,
       // One call at a time per instance, so that neither instance can take all the work by itself.
       workers: 1,
     });
-    await secondEngine.start();
 
     const keys = ["k1", "k2", "k3"];
     await inngest.send(Array.from({ length: 30 }, (_, i) => ({ name: "test/shared", data: { k: keys[i % 3] } })));

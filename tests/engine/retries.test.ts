@@ -1,8 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { describe, expect, it } from "vitest";
-import { inngestQueue } from "@/db/engine-schema";
-import { getRun } from "@/lib/inngest/embedded";
+import { inngestQueue } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { runsOf, useEngine, waitFor, waitForRuns } from "./harness";
 
@@ -97,7 +96,7 @@ describe("embedded engine: retries and failure", () => {
     expect(run!.status).toBe("completed");
     expect(run!.output).toBe("ok");
     expect(flakyCalls).toBe(3);
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     const step = detail.steps.find((s) => s.name === "sometimes")!;
     expect(step.status).toBe("completed");
     expect(step.attempts).toBe(2);
@@ -116,13 +115,24 @@ describe("embedded engine: retries and failure", () => {
     expect(run!.status).toBe("failed");
     expect(doomedCalls).toBe(3);
     expect((run!.error as { message: string }).message).toContain("permanent trouble");
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     expect(detail.steps[0]).toMatchObject({ status: "failed", attempts: 3 });
     await waitForRuns(t.db(), "doomed-failure");
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ originalEvent: "test/doomed", functionId: "story-sprout-doomed" });
     expect(failures[0]!.message).toContain("permanent trouble");
     expect(t.logs.some((l) => l.msg === "inngest run failed" && l.fields.runId === run!.id)).toBe(true);
+  });
+
+  it("finds a failed run and its onFailure run by the event's data (query API runsForEvent)", async () => {
+    const [failed] = await waitForRuns(t.db(), "doomed");
+    const [handler] = await waitForRuns(t.db(), "doomed-failure");
+    const found = await t.engine().query.runsForEvent({ data: { id: 1 }, from: new Date(Date.now() - 60_000) });
+    expect(found.map((r) => r.run.id)).toEqual([failed!.id, handler!.id]);
+    expect(found[0]!.steps.map((step) => step.status)).toEqual(["failed"]);
+    expect(found[0]!.attempts.length).toBeGreaterThanOrEqual(3);
+    expect(await t.engine().query.runsForEvent({ data: { id: 2 } })).toEqual([]);
+    expect(await t.engine().query.runsForEvent({ data: { id: 1 }, to: new Date(Date.now() - 60_000) })).toEqual([]);
   });
 
   it("does not retry a NonRetriableError", async () => {
@@ -139,7 +149,7 @@ describe("embedded engine: retries and failure", () => {
     expect(run!.status).toBe("completed");
     expect(run!.output).toBe("recovered from: step broke");
     expect(handledCalls).toBe(2);
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     expect(detail.steps.map((s) => [s.name, s.status])).toEqual([
       ["fails", "failed"],
       ["fallback", "completed"],
@@ -152,7 +162,7 @@ describe("embedded engine: retries and failure", () => {
     const [run] = await waitForRuns(t.db(), "top-level");
     expect(run!.status).toBe("completed");
     expect(topLevelCalls).toBe(3);
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     expect(detail.attempts.map((a) => [a.outcome, a.attempt])).toEqual([
       ["step-ran", 0],
       ["error", 0],
@@ -165,7 +175,7 @@ describe("embedded engine: retries and failure", () => {
     await inngest.send({ name: "test/polite", data: {} });
     const [first] = await waitFor(async () => {
       const runs = await runsOf(t.db(), "polite");
-      const detail = runs[0] && (await getRun(t.db(), runs[0].id));
+      const detail = runs[0] && (await t.engine().query.getRun(runs[0].id));
       return detail && detail.attempts.length > 0 ? [detail] : null;
     });
     const errored = first!.attempts[0]!;

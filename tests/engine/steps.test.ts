@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { inngestSteps } from "@/db/engine-schema";
-import { cancelRun, getRun } from "@/lib/inngest/embedded";
+import { inngestSteps } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { runsOf, useEngine, waitFor, waitForRuns } from "./harness";
 
@@ -114,7 +113,7 @@ describe("embedded engine: steps", () => {
     expect(run!.status).toBe("completed");
     expect(run!.output).toEqual({ results: ["P1", "P2", "P3"], after: "P1+P2+P3" });
     expect(parallelCounts).toEqual({ p1: 1, p2: 1, p3: 1, after: 1 });
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     expect(detail.steps.map((s) => s.status)).toEqual(["completed", "completed", "completed", "completed"]);
     expect(detail.steps.at(-1)!.name).toBe("after");
     // discovery (planned 3) + 3 targeted calls + discovery running "after" + final discovery.
@@ -125,7 +124,7 @@ describe("embedded engine: steps", () => {
   it("records each step's span from the call that ran it, so a slow step shows its time", async () => {
     await inngest.send({ name: "test/ponder", data: {} });
     const [run] = await waitForRuns(t.db(), "ponder");
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     const think = detail.steps.find((s) => s.name === "think")!;
     // The step waited 300 ms inside the app; its recorded span covers that wait (a lower bound, not a speed check).
     expect(think.endedAt!.getTime() - think.createdAt.getTime()).toBeGreaterThanOrEqual(250);
@@ -136,7 +135,7 @@ describe("embedded engine: steps", () => {
     const [run] = await waitForRuns(t.db(), "sleeper", 1, 20_000);
     expect(run!.status).toBe("completed");
     expect(run!.output).toBe("awake");
-    const detail = (await getRun(t.db(), run!.id))!;
+    const detail = (await t.engine().query.getRun(run!.id))!;
     const nap = detail.steps.find((s) => s.op === "Sleep")!;
     expect(nap.status).toBe("completed");
     expect(nap.name).toBe("nap");
@@ -186,6 +185,6 @@ describe("embedded engine: steps", () => {
     expect(run!.output).toEqual({ invoked: "Timed out waiting for invoked function to complete", approval: null });
     const [slow] = await runsOf(t.db(), "slow-child");
     expect(slow!.status).toBe("running");
-    await cancelRun(slow!.id);
+    await t.engine().cancelRun(slow!.id);
   });
 });

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, retryAfterTime } from "@/lib/inngest/embedded/backoff";
-import { nextCronTime } from "@/lib/inngest/embedded/cron";
-import { parseDuration, sleepTarget } from "@/lib/inngest/embedded/durations";
-import { compileExpression } from "@/lib/inngest/embedded/expressions";
-import { eventNameMatches } from "@/lib/inngest/embedded/function-config";
-import { hashedUlid, seededUlid, ulid, ulidTime } from "@/lib/inngest/embedded/ids";
+import {
+  backoffDelay,
+  compileExpression,
+  eventNameMatches,
+  hashedUlid,
+  nextCronTime,
+  parseDuration,
+  retryAfterTime,
+  seededUlid,
+  sleepTarget,
+  ulid,
+  ulidTime,
+} from "@/lib/inngest/embedded/testing";
 import { inngestMode, embeddedServeUrl } from "@/lib/inngest/mode";
 
 describe("engine units", () => {

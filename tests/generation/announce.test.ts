@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { inngestRuns } from "@/db/engine-schema";
+import { inngestRuns } from "@/lib/inngest/embedded/testing";
 import { pageRevisions } from "@/db/schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { resolveModel } from "@/lib/ai/models";

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
-import { inngestAttempts, inngestRuns } from "@/db/engine-schema";
+import { inngestAttempts, inngestRuns } from "@/lib/inngest/embedded/testing";
 import { pageRevisions } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";

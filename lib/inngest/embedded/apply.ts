@@ -1,6 +1,6 @@
 import { backoffDelay, retryAfterTime } from "./backoff";
 import type { CallOutcome, CallResult } from "./call";
-import type { EngineContext } from "./context";
+import type { EngineContext } from "./types";
 import { sleepTarget } from "./durations";
 import { compileExpression } from "./expressions";
 import type { FunctionDef } from "./function-config";

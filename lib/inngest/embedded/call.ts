@@ -1,6 +1,7 @@
 import { PostError, postJson, type PostResponse } from "./http-post";
 import { canonicalBody, signBody } from "./signing";
-import { toSerializedError, type OutgoingOp, type SerializedError } from "./types";
+import type { MemoEntry } from "./item";
+import { toSerializedError, type EventPayload, type OutgoingOp, type SerializedError } from "./types";
 
 /** How the app answered one call, reduced to what the engine acts on. */
 export type CallOutcome =
@@ -30,6 +31,45 @@ export interface CallRequest {
   body: unknown;
   signingKey: string;
   timeoutMs: number;
+}
+
+export interface CallBodyInput {
+  runId: string;
+  attempt: number;
+  /** The SDK decides between a retriable StepError and a final StepFailed from this. */
+  maxAttempts: number;
+  event: EventPayload;
+  /** Memoized steps in completion order. */
+  steps: MemoEntry[];
+  /** A call for one planned step (true) or a discovery call (false). */
+  targeted: boolean;
+}
+
+/**
+ * The body of a call, built by hand as the SDK's serve handler reads it (not public API; each field is an assumption
+ * checked by tests/engine/sdk-contract.test.ts): memoized steps inline (`use_api: false`), their completion order in
+ * `ctx.stack`, protocol `version: 2`, and no `ctx.fn_id`, which keeps the SDK in one-step-per-request mode instead of
+ * its checkpointing mode. A discovery call lets the SDK run a single new step at once (saves a call); a targeted call
+ * runs just that step.
+ */
+export function callBody(input: CallBodyInput) {
+  const stack = input.steps.map(([id]) => id);
+  return {
+    event: input.event,
+    events: [input.event],
+    steps: Object.fromEntries(
+      input.steps.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }]),
+    ),
+    ctx: {
+      run_id: input.runId,
+      attempt: input.attempt,
+      max_attempts: input.maxAttempts,
+      disable_immediate_execution: input.targeted,
+      use_api: false,
+      stack: { stack, current: Math.max(0, stack.length - 1) },
+    },
+    version: 2,
+  };
 }
 
 const UNREACHABLE = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];

@@ -1,19 +1,25 @@
-import type { Db } from "@/db";
-import { log as appLog } from "@/lib/log";
-import type { EngineLogger } from "./types";
+import { dispatchEvent } from "./dispatch";
+import { wakeLocalEngines } from "./local-engines";
+import type { EngineDb } from "./sql";
+import type { EngineContext, EngineLogger } from "./types";
 
-/** What engine code needs besides a transaction: the database (also the key of per-database caches) and a logger. */
-export interface EngineContext {
-  db: Db;
-  log: EngineLogger;
-  /** Retry backoff for calls and steps. */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-}
+/** Used when the embedder passes no logger: one JSON line per warning or error, nothing else. */
+export const defaultLogger: EngineLogger = (level, msg, fields) => {
+  if (level === "warn" || level === "error")
+    console.error(JSON.stringify({ level, time: new Date().toISOString(), msg, component: "inngest", ...fields }));
+};
 
-export const defaultLogger: EngineLogger = (level, msg, fields) =>
-  appLog(level, msg, { component: "inngest", ...fields });
-
-export function basicContext(db: Db, log: EngineLogger = defaultLogger): EngineContext {
-  return { db, log, backoffBaseMs: 1000, backoffMaxMs: 300_000 };
+export function engineContext(
+  db: EngineDb,
+  log: EngineLogger = defaultLogger,
+  backoff: { backoffBaseMs?: number; backoffMaxMs?: number } = {},
+): EngineContext {
+  return {
+    db,
+    log,
+    backoffBaseMs: backoff.backoffBaseMs ?? 1000,
+    backoffMaxMs: backoff.backoffMaxMs ?? 300_000,
+    dispatchEvent,
+    wake: () => wakeLocalEngines(db),
+  };
 }

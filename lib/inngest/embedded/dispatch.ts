@@ -1,10 +1,9 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { inngestDebounces, inngestEvents, inngestQueue, inngestRuns, inngestSteps } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestDebounces, inngestQueue, inngestRuns, inngestSteps } from "./schema";
+import type { EngineContext } from "./types";
 import { eventNameMatches, type FunctionDef } from "./function-config";
 import { activeFunctions } from "./function-store";
 import { compileExpression } from "./expressions";
-import { ulid } from "./ids";
 import { cancelRunInTx } from "./lifecycle";
 import { createRun } from "./runs";
 import type { Tx } from "./sql";
@@ -126,25 +125,4 @@ async function debounce(tx: Tx, fn: FunctionDef, event: EventPayload, now: Date)
           then ${inngestDebounces.deadline} else excluded.fire_at end`,
       },
     });
-}
-
-/**
- * Internal events (inngest/function.failed, .finished, .cancelled) are stored and dispatched only when some
- * function listens to them, so that ordinary runs do not each leave extra event rows behind.
- */
-export async function emitInternalEvent(
-  ctx: EngineContext,
-  tx: Tx,
-  name: string,
-  data: Record<string, unknown>,
-  now: Date,
-): Promise<void> {
-  const functions = await activeFunctions(tx, ctx.db);
-  const listened = functions.some(
-    (fn) => fn.eventTriggers.some((t) => t.event === name) || fn.cancel.some((c) => c.event === name),
-  );
-  if (!listened) return;
-  const event: EventPayload = { name, data, id: ulid(now.getTime()), ts: now.getTime() };
-  await tx.insert(inngestEvents).values({ id: event.id, name, data, ts: event.ts, receivedAt: now });
-  await dispatchEvent(ctx, tx, event, now);
 }

@@ -1,374 +1,128 @@
-import crypto from "node:crypto";
-import type { DbHandle } from "@/db";
-import { defaultLogger, type EngineContext } from "./context";
-import { executeItem, type Worker } from "./execute";
-import { FunctionConfigError, type FunctionDef } from "./function-config";
-import { WAKE_CHANNEL } from "./intake";
-import type { Applied, ClaimedItem } from "./item";
+import { defaultLogger, engineContext } from "./context";
+import { receiveEvents } from "./intake";
 import { cancelRunInTx } from "./lifecycle";
-import { claimItems, nextDueAt, releaseAllLeases, releaseLeases, renewLeases, type Claimed } from "./queue";
-import { syncApp } from "./registry";
-import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
-import { driverClient } from "./sql";
-import { embeddedRuntime } from "./state";
-import type { EngineLogger } from "./types";
+import { migrateEngine } from "./migrate";
+import { claimProcessEngine, releaseProcessEngine } from "./process-engine";
+import { getRun, listFunctions, listRuns, runsForEvent, type ListRunsFilter, type RunsForEventFilter } from "./query";
+import { EngineRunner, type EngineTiming } from "./runner";
+import { ensureEngineSecrets, type EngineKeys } from "./secrets";
+import type { EngineDb } from "./sql";
+import { transportFetch } from "./transport";
+import type { EngineContext, EngineLogger } from "./types";
 
-export interface EngineTiming {
-  /** Calls in flight at once in this process (default 16). */
-  workers?: number;
-  /** Longest idle wait between queue checks; new work also wakes workers at once (default 1000 ms). */
-  pollIntervalMs?: number;
-  /** How often cron and debounce timers are checked (default 500 ms). */
-  schedulerIntervalMs?: number;
-  /** Retry backoff: attempt n waits ~ base * 2^n with jitter, capped (defaults 1000 ms, 5 min). */
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  /** How long a claimed item stays ours without renewal; an instance that dies loses its items after this (30 s). */
-  leaseMs?: number;
-  /** A call held back by a concurrency limit is looked at again after this (default 250 ms). */
-  concurrencyRecheckMs?: number;
-  /** Longest single call to the app (default 15 min). */
-  requestTimeoutMs?: number;
-  /** Wait between sync attempts while the app is not up yet (default 1000 ms). */
-  syncRetryMs?: number;
-  /** Re-sync periodically, e.g. in development where functions change (default 0 = only at start). */
-  resyncIntervalMs?: number;
+export interface EmbeddedEngineOptions {
+  /** A Drizzle PostgreSQL database (postgres-js or PGlite) holding the engine's tables. */
+  db: EngineDb;
+  /** Structured log lines (run started / completed / failed, sync problems, …); default: warnings and errors to stderr. */
+  logger?: EngineLogger;
+  /**
+   * True when no other process can use this database (PGlite, which locks its directory): leases found at start
+   * were left by a dead process and are released at once, and LISTEN/NOTIFY is not needed. Default false.
+   */
+  singleProcess?: boolean;
+  /** The engine's migrations folder, when it is not at lib/inngest/embedded/migrations under the working directory. */
+  migrationsFolder?: string;
 }
 
-export interface EngineOptions extends EngineTiming {
-  handle: DbHandle;
+export interface StartOptions extends EngineTiming {
   /** The app's serve endpoint, e.g. http://127.0.0.1:3000/api/inngest. */
   serveUrl: string;
-  signingKey: string;
-  logger?: EngineLogger;
+  /** Resolve only after the first successful sync (default); a server starts it in the background instead. */
+  waitForSync?: boolean;
+  /** Also serve this process's Inngest client (attach); false for a second engine in one process (tests). */
+  attachClient?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Databases that already have an engine in this process. PGlite leases found at start belong to a dead process only
- * when no other engine here holds them (two engines on one handle happen in tests).
- */
-const enginesOnHandle = new WeakMap<object, number>();
-
-/** Longest chain of calls one worker makes for one run before handing it back to the queue. */
-const MAX_CHAIN = 50;
-
-/**
- * The embedded Inngest executor: registers the app's functions (in-band sync), claims due work from the database,
- * calls the app's serve endpoint with signed requests and records what comes back. All state is in the database,
- * so a process can die at any point and another (or the restarted one) carries on from the last recorded step.
+ * The embedded Inngest engine: the executor half of Inngest, with its state in the given database. `fetch` is the
+ * Inngest client's transport, `start` / `stop` run the workers, `query` reads runs. Nothing happens until a method
+ * is called, so constructing one just to query is cheap.
  */
 export class EmbeddedEngine {
-  readonly ctx: EngineContext;
-  /** Lease owner id of this engine instance. */
-  readonly owner = `engine-${crypto.randomBytes(6).toString("hex")}`;
-  private readonly opts: Required<EngineTiming>;
-  private running = false;
-  private synced = false;
-  private lastSyncError: string | undefined;
-  private functionCount = 0;
-  /** Busy workers: the item each is working on (for lease renewal) and its completion. */
-  private readonly slots = new Map<number, { itemId: number; done: Promise<void> }>();
-  private slotSeq = 0;
-  private wakeUp: (() => void) | undefined;
-  private pendingWake = false;
-  private dispatchLoop: Promise<void> | undefined;
-  private syncLoop: Promise<void> | undefined;
-  private timers: NodeJS.Timeout[] = [];
-  private unlisten: (() => Promise<void>) | undefined;
-  private readonly waker = () => this.wake();
-  private readonly worker: Worker;
+  private readonly ctx: EngineContext;
+  private runner: EngineRunner | undefined;
+  private loadedKeys: EngineKeys | undefined;
 
-  constructor(private readonly options: EngineOptions) {
-    this.opts = {
-      workers: options.workers ?? 16,
-      pollIntervalMs: options.pollIntervalMs ?? 1000,
-      schedulerIntervalMs: options.schedulerIntervalMs ?? 500,
-      backoffBaseMs: options.backoffBaseMs ?? 1000,
-      backoffMaxMs: options.backoffMaxMs ?? 300_000,
-      leaseMs: options.leaseMs ?? 30_000,
-      concurrencyRecheckMs: options.concurrencyRecheckMs ?? 250,
-      requestTimeoutMs: options.requestTimeoutMs ?? 15 * 60_000,
-      syncRetryMs: options.syncRetryMs ?? 1000,
-      resyncIntervalMs: options.resyncIntervalMs ?? 0,
-    };
-    this.ctx = {
-      db: options.handle.db,
-      log: options.logger ?? defaultLogger,
-      backoffBaseMs: this.opts.backoffBaseMs,
-      backoffMaxMs: this.opts.backoffMaxMs,
-    };
-    this.worker = {
-      ctx: this.ctx,
-      owner: this.owner,
-      serveUrl: options.serveUrl,
-      signingKey: options.signingKey,
-      requestTimeoutMs: this.opts.requestTimeoutMs,
-    };
+  constructor(private readonly options: EmbeddedEngineOptions) {
+    this.ctx = engineContext(options.db, options.logger ?? defaultLogger);
+  }
+
+  /** Read-only views of runs and functions (admin pages, tests). */
+  readonly query = {
+    listRuns: (filter?: ListRunsFilter) => listRuns(this.options.db, filter),
+    getRun: (runId: string) => getRun(this.options.db, runId),
+    runsForEvent: (filter: RunsForEventFilter) => runsForEvent(this.options.db, filter),
+    listFunctions: () => listFunctions(this.options.db),
+  };
+
+  /** The signing and event keys, once `attach` or `start` loaded them. */
+  get keys(): EngineKeys | undefined {
+    return this.loadedKeys;
   }
 
   get status() {
-    return {
-      running: this.running,
-      synced: this.synced,
-      lastSyncError: this.lastSyncError,
-      functions: this.functionCount,
-      inflight: this.slots.size,
-    };
+    return (
+      this.runner?.status ?? { running: false, synced: false, lastSyncError: undefined, functions: 0, inflight: 0 }
+    );
   }
 
-  /** Registers the app's functions now; throws SyncError or FunctionConfigError. */
-  async sync(): Promise<FunctionDef[]> {
+  /** The Inngest client's `fetch`: sends to the embedded base URL reach this engine's intake in-process. */
+  readonly fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> =>
+    transportFetch(
+      { keys: this.loadedKeys, receive: (events, seed) => receiveEvents(this.ctx, events, seed) },
+      input,
+      init,
+    );
+
+  /** Applies the engine's pending migrations (tracked in drizzle.__inngest_engine_migrations). */
+  migrate(): Promise<void> {
+    return migrateEngine(this.options.db, this.options.migrationsFolder);
+  }
+
+  /**
+   * Loads (or creates) the keys and makes this the engine the process's Inngest client talks to: `inngest.send()`
+   * and the serve endpoint work, no workers run. Enough for a process that only sends events (a script).
+   */
+  async attach(): Promise<EngineKeys> {
+    claimProcessEngine(this);
+    this.loadedKeys ??= await ensureEngineSecrets(this.options.db);
+    return this.loadedKeys;
+  }
+
+  /** Starts syncing with the app and then the workers; with waitForSync, rejects if the app's functions are refused. */
+  async start(options: StartOptions): Promise<void> {
+    if (this.runner) throw new Error("This embedded Inngest engine is already running");
+    const { serveUrl, waitForSync = true, attachClient = true, ...timing } = options;
+    const keys = attachClient ? await this.attach() : (this.loadedKeys ??= await ensureEngineSecrets(this.options.db));
+    const runner = new EngineRunner({
+      db: this.options.db,
+      singleProcess: this.options.singleProcess ?? false,
+      serveUrl,
+      signingKey: keys.signingKey,
+      logger: this.ctx.log,
+      ...timing,
+    });
+    this.runner = runner;
     try {
-      const defs = await syncApp(this.ctx, this.options.serveUrl, this.options.signingKey);
-      this.functionCount = defs.length;
-      this.lastSyncError = undefined;
-      this.synced = true;
-      return defs;
+      await runner.start({ waitForSync });
     } catch (error) {
-      this.lastSyncError = error instanceof Error ? error.message : String(error);
+      this.runner = undefined;
+      releaseProcessEngine(this);
       throw error;
     }
   }
 
-  /**
-   * Starts syncing and, once the app answered a sync, the workers. With waitForSync the promise resolves after the
-   * first successful sync (and rejects if the app's functions use something the engine cannot run).
-   */
-  async start({ waitForSync = true }: { waitForSync?: boolean } = {}): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    if (this.options.handle.mode === "postgres") await this.listen();
-    else if (!enginesOnHandle.get(this.options.handle.db)) {
-      const released = await releaseAllLeases(this.ctx.db);
-      if (released) this.ctx.log("info", "inngest resumed work left by a previous process", { items: released });
-    }
-    enginesOnHandle.set(this.options.handle.db, (enginesOnHandle.get(this.options.handle.db) ?? 0) + 1);
-    embeddedRuntime().wakers.add(this.waker);
-    if (waitForSync) {
-      try {
-        await this.sync();
-      } catch (error) {
-        await this.stop();
-        throw error;
-      }
-      this.startWorkers();
-    } else {
-      this.syncLoop = this.syncUntilReady();
-    }
+  /** Stops claiming work, waits up to graceMs for calls in flight (the rest resume later) and detaches the client. */
+  async stop(graceMs?: number): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    // Calls still in flight during the grace period need the keys: detach only after the workers stopped.
+    await runner?.stop(graceMs);
+    releaseProcessEngine(this);
   }
 
-  private async syncUntilReady() {
-    let failures = 0;
-    while (this.running && !this.synced) {
-      try {
-        await this.sync();
-        this.startWorkers();
-        return;
-      } catch (error) {
-        failures++;
-        if (error instanceof FunctionConfigError) {
-          this.ctx.log("error", "inngest functions rejected, nothing will run until this is fixed", {
-            error: error.message,
-          });
-        } else if (failures === 3 || failures % 30 === 0) {
-          this.ctx.log("warn", "inngest cannot sync with the app yet", {
-            serveUrl: this.options.serveUrl,
-            error: this.lastSyncError,
-          });
-        }
-        await sleep(
-          error instanceof FunctionConfigError ? Math.max(this.opts.syncRetryMs, 5000) : this.opts.syncRetryMs,
-        );
-      }
-    }
-  }
-
-  private startWorkers() {
-    if (!this.running || this.dispatchLoop) return;
-    this.ctx.log("info", "inngest engine started", { serveUrl: this.options.serveUrl, workers: this.opts.workers });
-    this.dispatchLoop = this.dispatch();
-    this.every(this.opts.leaseMs / 3, () =>
-      renewLeases(
-        this.ctx.db,
-        this.owner,
-        [...this.slots.values()].map((s) => s.itemId),
-        this.opts.leaseMs,
-      ),
-    );
-    this.every(this.opts.schedulerIntervalMs, async () => {
-      const started = (await fireDueCrons(this.ctx)) + (await fireDueDebounces(this.ctx));
-      if (started) this.wake();
-    });
-    this.every(3_600_000, () => purgeExpired(this.ctx));
-    if (this.opts.resyncIntervalMs > 0) {
-      this.every(this.opts.resyncIntervalMs, async () => {
-        await this.sync().catch((error: Error) =>
-          this.ctx.log("warn", "inngest re-sync failed", { error: error.message }),
-        );
-      });
-    }
-  }
-
-  /** Runs `task` every `ms`, never overlapping itself; errors are logged, not fatal. */
-  private every(ms: number, task: () => Promise<unknown>) {
-    const index = this.timers.length;
-    const tick = async () => {
-      if (!this.running) return;
-      try {
-        await task();
-      } catch (error) {
-        if (this.running) this.ctx.log("warn", "inngest background task failed", { error: (error as Error).message });
-      }
-      if (this.running) this.timers[index] = setTimeout(tick, ms).unref();
-    };
-    this.timers[index] = setTimeout(tick, ms).unref();
-  }
-
-  /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
-  private async listen() {
-    const client = driverClient(this.ctx.db) as {
-      listen?: (ch: string, fn: () => void) => Promise<{ unlisten(): Promise<void> }>;
-    };
-    if (typeof client.listen !== "function") return;
-    try {
-      const sub = await client.listen(WAKE_CHANNEL, () => this.wake());
-      this.unlisten = () => sub.unlisten();
-    } catch (error) {
-      this.ctx.log("warn", "inngest LISTEN failed; falling back to polling", { error: (error as Error).message });
-    }
-  }
-
-  wake(): void {
-    if (this.wakeUp) {
-      const resolve = this.wakeUp;
-      this.wakeUp = undefined;
-      resolve();
-    } else this.pendingWake = true;
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.pendingWake || !this.running) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = undefined;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  private async dispatch() {
-    while (this.running) {
-      const free = this.opts.workers - this.slots.size;
-      if (free <= 0) {
-        await this.idle(this.opts.pollIntervalMs);
-        continue;
-      }
-      let claimed: Claimed[];
-      try {
-        this.pendingWake = false;
-        claimed = await claimItems(this.ctx.db, {
-          owner: this.owner,
-          max: free,
-          leaseMs: this.opts.leaseMs,
-          recheckMs: this.opts.concurrencyRecheckMs,
-        });
-      } catch (error) {
-        if (!this.running) break;
-        this.ctx.log("warn", "inngest claim failed", { error: (error as Error).message });
-        await this.idle(this.opts.pollIntervalMs);
-        continue;
-      }
-      if (!this.running) {
-        await releaseLeases(
-          this.ctx.db,
-          this.owner,
-          claimed.map((c) => c.id),
-        ).catch(() => {});
-        break;
-      }
-      for (const item of claimed) this.launch(item);
-      if (claimed.length === free) continue;
-      let wait = this.opts.pollIntervalMs;
-      try {
-        const due = await nextDueAt(this.ctx.db);
-        if (due) wait = Math.min(wait, Math.max(5, due.getTime() - Date.now()));
-      } catch {
-        // Polling at the normal interval is a fine fallback.
-      }
-      await this.idle(wait);
-    }
-  }
-
-  private launch(item: Claimed) {
-    const id = ++this.slotSeq;
-    const slot = { itemId: item.id, done: Promise.resolve() };
-    slot.done = this.work(slot, item)
-      .catch((error: Error) => {
-        // The item keeps its lease until it expires, then is retried: nothing is lost, only delayed.
-        if (this.running)
-          this.ctx.log("error", "inngest item processing failed", {
-            runId: item.runId,
-            error: error.message,
-            stack: error.stack,
-          });
-      })
-      .finally(() => {
-        this.slots.delete(id);
-        this.wake();
-      });
-    this.slots.set(id, slot);
-  }
-
-  /**
-   * Processes an item, then keeps going with the same run while each result leads straight to its next discovery
-   * call (created already leased to this worker): one claim per run instead of one per step. The chain is capped so
-   * that a long run gives its worker back to the queue now and then.
-   */
-  private async work(slot: { itemId: number }, first: Claimed) {
-    if (first.startedRun)
-      this.ctx.log("info", "inngest run started", { runId: first.runId, functionId: first.functionId });
-    let item: ClaimedItem | null = first;
-    for (let chain = 0; item; chain++) {
-      if (!this.running) {
-        await releaseLeases(this.ctx.db, this.owner, [item.id]);
-        return;
-      }
-      slot.itemId = item.id;
-      const continueLeaseMs = chain < MAX_CHAIN ? this.opts.leaseMs : undefined;
-      const applied: Applied = await executeItem(this.worker, item, continueLeaseMs);
-      item = applied.next;
-    }
-  }
-
-  /** Cancels a queued or running run; returns false when it had already ended. */
-  async cancelRun(runId: string, reason = "Cancelled"): Promise<boolean> {
-    return this.ctx.db.transaction((tx) => cancelRunInTx(this.ctx, tx, runId, reason, new Date()));
-  }
-
-  /** Stops claiming work and waits (up to graceMs) for calls in flight; unfinished ones resume after restart. */
-  async stop(graceMs = 10_000): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    enginesOnHandle.set(this.options.handle.db, Math.max(0, (enginesOnHandle.get(this.options.handle.db) ?? 1) - 1));
-    embeddedRuntime().wakers.delete(this.waker);
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers = [];
-    this.wake();
-    await this.dispatchLoop;
-    await this.syncLoop;
-    const pending = Promise.allSettled([...this.slots.values()].map((s) => s.done));
-    await Promise.race([pending, sleep(graceMs)]);
-    await this.unlisten?.().catch(() => {});
-    this.unlisten = undefined;
-    this.dispatchLoop = undefined;
+  /** Cancels a queued or running run (from any process on the same database); false if it had already ended. */
+  cancelRun(runId: string, reason = "Cancelled by request"): Promise<boolean> {
+    return this.options.db.transaction((tx) => cancelRunInTx(this.ctx, tx, runId, reason, new Date()));
   }
 }

@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { inngestRuns, inngestSteps } from "./schema";
 import { applyCallResult } from "./apply";
-import { callApp, type CallResult } from "./call";
-import type { EngineContext } from "./context";
+import { callApp, callBody, type CallResult } from "./call";
+import type { EngineContext } from "./types";
 import { applyDiscoveryStep, fastPathOp } from "./fast-path";
 import type { FunctionDef } from "./function-config";
 import { findFunction } from "./function-store";
@@ -52,25 +52,14 @@ export async function executeItem(
       message: `Function "${state.functionId}" is no longer served by the app`,
     });
   }
-  const stack = state.steps.map(([id]) => id);
-  const body = {
+  const body = callBody({
+    runId: item.runId,
+    attempt: item.attempt,
+    maxAttempts: fn.retries + 1,
     event: state.event,
-    events: [state.event],
-    steps: Object.fromEntries(
-      state.steps.map(([id, status, data, error]) => [id, status === "completed" ? { data: data ?? null } : { error }]),
-    ),
-    ctx: {
-      run_id: item.runId,
-      attempt: item.attempt,
-      // The SDK decides between a retriable StepError and a final StepFailed from this.
-      max_attempts: fn.retries + 1,
-      // A targeted step call runs that one step; discovery may run a single new step at once (saves a call).
-      disable_immediate_execution: item.stepId !== null,
-      use_api: false,
-      stack: { stack, current: Math.max(0, stack.length - 1) },
-    },
-    version: 2,
-  };
+    steps: state.steps,
+    targeted: item.stepId !== null,
+  });
   const startedAt = new Date();
   const result = await callApp({
     serveUrl: worker.serveUrl,

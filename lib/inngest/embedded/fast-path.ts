@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { inngestAttempts, inngestQueue, inngestRuns, inngestSteps } from "@/db/engine-schema";
+import { inngestAttempts, inngestQueue, inngestRuns, inngestSteps } from "./schema";
 import type { Applied, ClaimedItem, MemoEntry, RunState } from "./item";
 import type { CallResult } from "./call";
-import type { EngineContext } from "./context";
+import type { EngineContext } from "./types";
 import { rowsOf } from "./sql";
 import { toSerializedError, type OutgoingOp } from "./types";
 

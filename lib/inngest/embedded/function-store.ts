@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { inngestFunctions, type InngestFunctionRow } from "@/db/engine-schema";
+import { inngestFunctions, type InngestFunctionRow } from "./schema";
 import { parseFunctionConfigs, type FunctionDef } from "./function-config";
 import type { Executor } from "./sql";
 

@@ -1,10 +1,7 @@
 import { inArray, lte, sql } from "drizzle-orm";
-import { inngestEvents, inngestIdempotency } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
-import { dispatchEvent } from "./dispatch";
+import { inngestEvents, inngestIdempotency } from "./schema";
 import { seededUlid, ulid } from "./ids";
-import { wakeLocalWorkers } from "./state";
-import type { EventPayload } from "./types";
+import type { EngineContext, EventPayload } from "./types";
 
 /** Same event id within this window → the event is accepted but starts nothing (as in Inngest). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -117,7 +114,7 @@ export async function receiveEvents(ctx: EngineContext, raw: unknown, seed?: str
       .returning({ id: inngestEvents.id });
     const storedIds = new Set(stored.map((r) => r.id));
     for (const { payload } of toStore) {
-      if (storedIds.has(payload.id)) started += await dispatchEvent(ctx, tx, payload, now);
+      if (storedIds.has(payload.id)) started += await ctx.dispatchEvent(ctx, tx, payload, now);
     }
     // A stored event may have started, resumed (waitForEvent) or cancelled runs: wake the workers. Other app
     // processes on the same PostgreSQL are notified at commit.
@@ -126,7 +123,7 @@ export async function receiveEvents(ctx: EngineContext, raw: unknown, seed?: str
       await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
     }
   });
-  if (woke) wakeLocalWorkers();
+  if (woke) ctx.wake();
   ctx.log("debug", "inngest events received", { count: incoming.length, started });
   return ids;
 }

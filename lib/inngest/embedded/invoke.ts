@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { inngestEvents, inngestSteps } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestEvents, inngestSteps } from "./schema";
+import type { EngineContext } from "./types";
 import { sleepTarget } from "./durations";
 import { findFunction } from "./function-store";
 import { ulid } from "./ids";

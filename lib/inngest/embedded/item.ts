@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { inngestAttempts, inngestQueue, inngestRuns, type QueueKind } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestAttempts, inngestQueue, inngestRuns, type QueueKind } from "./schema";
+import type { EngineContext } from "./types";
 import { endRun } from "./lifecycle";
 import { rowsOf, type Tx } from "./sql";
 import {

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { inngestQueue, inngestRuns, inngestSteps } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
-import { emitInternalEvent } from "./dispatch";
+import { activeFunctions } from "./function-store";
+import { ulid } from "./ids";
+import { inngestEvents, inngestQueue, inngestRuns, inngestSteps } from "./schema";
 import type { Tx } from "./sql";
 import {
   cancelOutstandingSteps,
@@ -12,7 +12,7 @@ import {
   memoizeStep,
   type LockedRun,
 } from "./steps";
-import type { EventPayload, SerializedError } from "./types";
+import type { EngineContext, EventPayload, SerializedError } from "./types";
 
 export type RunEnd =
   | { status: "completed"; output: unknown }
@@ -92,4 +92,25 @@ export async function cancelRunInTx(
   if (!run || !isActive(run)) return false;
   await endRun(ctx, tx, run, { status: "cancelled", error: { name: "InngestRunCancelled", message: reason } }, now);
   return true;
+}
+
+/**
+ * Internal events (inngest/function.failed, .finished, .cancelled) are stored and dispatched (ctx.dispatchEvent)
+ * only when some function listens to them, so that ordinary runs do not each leave extra event rows behind.
+ */
+async function emitInternalEvent(
+  ctx: EngineContext,
+  tx: Tx,
+  name: string,
+  data: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const functions = await activeFunctions(tx, ctx.db);
+  const listened = functions.some(
+    (fn) => fn.eventTriggers.some((t) => t.event === name) || fn.cancel.some((c) => c.event === name),
+  );
+  if (!listened) return;
+  const event: EventPayload = { name, data, id: ulid(now.getTime()), ts: now.getTime() };
+  await tx.insert(inngestEvents).values({ id: event.id, name, data, ts: event.ts, receivedAt: now });
+  await ctx.dispatchEvent(ctx, tx, event, now);
 }

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
-import type { Db } from "@/db";
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import type { EngineDb } from "./sql";
 import {
   inngestAttempts,
   inngestFunctions,
@@ -9,7 +9,7 @@ import {
   type InngestRun,
   type InngestStep,
   type RunStatus,
-} from "@/db/engine-schema";
+} from "./schema";
 
 /**
  * Read-only views of the engine's state for admin pages and tests: runs with their status, timings, output and
@@ -30,7 +30,7 @@ export interface ListRunsFilter {
   limit?: number;
 }
 
-export async function listRuns(db: Db, filter: ListRunsFilter = {}): Promise<InngestRun[]> {
+export async function listRuns(db: EngineDb, filter: ListRunsFilter = {}): Promise<InngestRun[]> {
   const where: SQL[] = [];
   if (filter.functionId) where.push(eq(inngestRuns.functionId, filter.functionId));
   if (filter.status) where.push(eq(inngestRuns.status, filter.status));
@@ -43,7 +43,7 @@ export async function listRuns(db: Db, filter: ListRunsFilter = {}): Promise<Inn
     .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500));
 }
 
-export async function getRun(db: Db, runId: string): Promise<RunDetail | null> {
+export async function getRun(db: EngineDb, runId: string): Promise<RunDetail | null> {
   const [run] = await db.select().from(inngestRuns).where(eq(inngestRuns.id, runId));
   if (!run) return null;
   const steps = await db
@@ -59,7 +59,49 @@ export async function getRun(db: Db, runId: string): Promise<RunDetail | null> {
   return { run, steps, attempts };
 }
 
-export async function listFunctions(db: Db) {
+export interface RunsForEventFilter {
+  /** Fields the triggering event's `data` must contain (JSON containment), e.g. `{ jobId }`. */
+  data: Record<string, string | number | boolean>;
+  /** Runs created in this window (keeps the lookup on the runs' time index). */
+  from?: Date;
+  to?: Date;
+  limit?: number;
+}
+
+/**
+ * The runs an event started, oldest first, with their steps (in completion order) and calls: runs whose event data
+ * contains `filter.data`, and the runs of handlers that received such an event wrapped in an internal event
+ * (`inngest/function.failed` → `onFailure`, `.finished`, `.cancelled` carry the original as `data.event`).
+ */
+export async function runsForEvent(db: EngineDb, filter: RunsForEventFilter): Promise<RunDetail[]> {
+  const where: (SQL | undefined)[] = [
+    or(
+      sql`${inngestRuns.event} @> ${JSON.stringify({ data: filter.data })}::jsonb`,
+      sql`${inngestRuns.event} @> ${JSON.stringify({ data: { event: { data: filter.data } } })}::jsonb`,
+    ),
+  ];
+  if (filter.from) where.push(sql`${inngestRuns.createdAt} >= ${filter.from.toISOString()}::timestamptz`);
+  if (filter.to) where.push(lte(inngestRuns.createdAt, filter.to));
+  const runs = await db
+    .select()
+    .from(inngestRuns)
+    .where(and(...where))
+    .orderBy(asc(inngestRuns.createdAt))
+    .limit(Math.min(Math.max(filter.limit ?? 20, 1), 500));
+  if (runs.length === 0) return [];
+  const runIds = runs.map((r) => r.id);
+  const [steps, attempts] = await Promise.all([
+    db.select().from(inngestSteps).where(inArray(inngestSteps.runId, runIds)).orderBy(asc(inngestSteps.createdAt)),
+    db.select().from(inngestAttempts).where(inArray(inngestAttempts.runId, runIds)).orderBy(asc(inngestAttempts.id)),
+  ]);
+  return runs.map((run) => ({
+    run,
+    steps: steps.filter((s) => s.runId === run.id).sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity)),
+    attempts: attempts.filter((a) => a.runId === run.id),
+  }));
+}
+
+export async function listFunctions(db: EngineDb) {
   return db
     .select({
       id: inngestFunctions.id,

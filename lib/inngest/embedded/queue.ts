@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, min, or, sql } from "drizzle-orm";
-import type { Db } from "@/db";
-import { inngestQueue, inngestRuns } from "@/db/engine-schema";
+import type { EngineDb } from "./sql";
+import { inngestQueue, inngestRuns } from "./schema";
 import type { ClaimedItem } from "./item";
 import { rowsOf } from "./sql";
 import type { EventPayload } from "./types";
@@ -24,7 +24,7 @@ export interface Claimed extends ClaimedItem {
  * (taken in sorted order): two processes cannot both see a free slot for the same key, so a limit is never
  * exceeded even across instances. A slot is held by a leased item; an expired lease frees it.
  */
-export async function claimItems(db: Db, opts: ClaimOptions): Promise<Claimed[]> {
+export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Claimed[]> {
   const now = new Date();
   return db.transaction(async (tx) => {
     const candidates = await tx
@@ -123,7 +123,7 @@ export async function claimItems(db: Db, opts: ClaimOptions): Promise<Claimed[]>
 }
 
 /** Extends the leases of the items this worker is still working on. */
-export async function renewLeases(db: Db, owner: string, ids: number[], leaseMs: number): Promise<void> {
+export async function renewLeases(db: EngineDb, owner: string, ids: number[], leaseMs: number): Promise<void> {
   if (!ids.length) return;
   await db
     .update(inngestQueue)
@@ -132,7 +132,7 @@ export async function renewLeases(db: Db, owner: string, ids: number[], leaseMs:
 }
 
 /** Gives back items this worker claimed but will not process (shutdown). */
-export async function releaseLeases(db: Db, owner: string, ids: number[]): Promise<void> {
+export async function releaseLeases(db: EngineDb, owner: string, ids: number[]): Promise<void> {
   if (!ids.length) return;
   await db
     .update(inngestQueue)
@@ -144,7 +144,7 @@ export async function releaseLeases(db: Db, owner: string, ids: number[]): Promi
  * PGlite is opened by one process only (the directory lock), so at start every lease in it belongs to a process
  * that is gone: release them at once instead of waiting for them to expire.
  */
-export async function releaseAllLeases(db: Db): Promise<number> {
+export async function releaseAllLeases(db: EngineDb): Promise<number> {
   const rows = await db
     .update(inngestQueue)
     .set({ leaseUntil: null, leaseOwner: null })
@@ -154,7 +154,7 @@ export async function releaseAllLeases(db: Db): Promise<number> {
 }
 
 /** When the next unleased item falls due (null when the queue is empty), to sleep exactly until then. */
-export async function nextDueAt(db: Db): Promise<Date | null> {
+export async function nextDueAt(db: EngineDb): Promise<Date | null> {
   const [row] = await db
     .select({ at: min(inngestQueue.availableAt) })
     .from(inngestQueue)

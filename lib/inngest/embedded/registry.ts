@@ -1,6 +1,6 @@
 import { and, eq, notInArray, sql } from "drizzle-orm";
-import { inngestCrons, inngestFunctions } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestCrons, inngestFunctions } from "./schema";
+import type { EngineContext } from "./types";
 import { nextCronTime } from "./cron";
 import { parseFunctionConfigs, type FunctionDef } from "./function-config";
 import { invalidateFunctionCache } from "./function-store";

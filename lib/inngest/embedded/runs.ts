@@ -1,4 +1,4 @@
-import { inngestRuns } from "@/db/engine-schema";
+import { inngestRuns } from "./schema";
 import type { FunctionDef } from "./function-config";
 import { ulid } from "./ids";
 import type { Tx } from "./sql";

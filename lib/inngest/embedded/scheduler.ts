@@ -1,6 +1,6 @@
 import { and, asc, eq, lt, lte } from "drizzle-orm";
-import { inngestCrons, inngestDebounces, inngestEvents, inngestIdempotency } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestCrons, inngestDebounces, inngestEvents, inngestIdempotency } from "./schema";
+import type { EngineContext } from "./types";
 import { nextCronTime } from "./cron";
 import { findFunction } from "./function-store";
 import { hashedUlid } from "./ids";

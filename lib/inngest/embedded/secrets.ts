@@ -1,9 +1,9 @@
 import { inArray } from "drizzle-orm";
-import { inngestSecrets } from "@/db/engine-schema";
+import { inngestSecrets } from "./schema";
 import { randomEventKey, randomSigningKey } from "./signing";
 import type { Executor } from "./sql";
 
-export interface EngineSecrets {
+export interface EngineKeys {
   /** Signs every call to the app's serve endpoint; the SDK runs in signed (cloud) mode with it. */
   signingKey: string;
   /** Required by the event intake: `inngest.send()` posts to `/e/<eventKey>`. */
@@ -15,7 +15,7 @@ export interface EngineSecrets {
  * database shares them, so any instance can verify calls signed by any other. Insert-if-absent then read, so two
  * processes starting together agree on one pair.
  */
-export async function ensureEngineSecrets(db: Executor): Promise<EngineSecrets> {
+export async function ensureEngineSecrets(db: Executor): Promise<EngineKeys> {
   await db
     .insert(inngestSecrets)
     .values([

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { inngestQueue, inngestRuns, inngestSteps, type QueueKind, type StepStatus } from "@/db/engine-schema";
+import { inngestQueue, inngestRuns, inngestSteps, type QueueKind, type StepStatus } from "./schema";
 import { rowsOf, type Tx } from "./sql";
 import type { SerializedError } from "./types";
 

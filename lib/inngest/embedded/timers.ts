@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { inngestSteps } from "@/db/engine-schema";
-import type { EngineContext } from "./context";
+import { inngestSteps } from "./schema";
+import type { EngineContext } from "./types";
 import { withItem, type Applied, type ClaimedItem } from "./item";
 import { enqueueDiscoveryIfIdle, memoizeStep } from "./steps";
 

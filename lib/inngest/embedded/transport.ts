@@ -1,8 +1,19 @@
 import crypto from "node:crypto";
-import { EMBEDDED_BASE_URL } from "../mode";
-import { basicContext } from "./context";
-import { IntakeError, receiveEvents } from "./intake";
-import { embeddedRuntime } from "./state";
+import { IntakeError } from "./intake";
+import type { EngineKeys } from "./secrets";
+
+/**
+ * The Inngest client's base URL in embedded mode. Nothing listens on it: the client's fetch hands these requests to
+ * the engine in-process, and `.invalid` guarantees that a request which somehow escapes fails at once instead of
+ * reaching a real host.
+ */
+export const EMBEDDED_BASE_URL = "http://inngest-embedded.invalid/";
+
+/** What the transport hands a send to: the engine's keys (once loaded) and its intake. */
+export interface IntakeTarget {
+  readonly keys: EngineKeys | undefined;
+  receive(events: unknown, idSeed: string | null): Promise<string[]>;
+}
 
 /** Inngest's limit for one send; larger payloads belong in the database, not in events. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -27,9 +38,13 @@ async function bodyText(body: unknown): Promise<string> {
  * The client's `fetch` in embedded mode. `inngest.send()` (and step.sendEvent) post to
  * `<EMBEDDED_BASE_URL>e/<event key>`; this hands the request to the engine's intake in-process instead of over
  * the network, so the intake is not an HTTP endpoint anyone could reach. The event key is still checked. Every
- * other URL goes to the real fetch.
+ * other URL goes to the real fetch. `target` is undefined when no engine is attached in this process.
  */
-export const embeddedFetch: typeof fetch = async (input, init) => {
+export async function transportFetch(
+  target: IntakeTarget | undefined,
+  input: Parameters<typeof fetch>[0],
+  init?: RequestInit,
+): Promise<Response> {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   if (!url.startsWith(EMBEDDED_BASE_URL)) return fetch(input, init);
 
@@ -38,22 +53,22 @@ export const embeddedFetch: typeof fetch = async (input, init) => {
   if (!match || (init?.method ?? "GET").toUpperCase() !== "POST") {
     return json(404, { error: `The embedded Inngest engine does not serve ${path}`, status: 404 });
   }
-  const runtime = embeddedRuntime();
-  if (!runtime.secrets || !runtime.handle) {
+  const keys = target?.keys;
+  if (!target || !keys) {
     return json(503, { error: "The embedded Inngest engine is not started in this process", status: 503 });
   }
-  if (!sameSecret(decodeURIComponent(match[1]!), runtime.secrets.eventKey)) {
+  if (!sameSecret(decodeURIComponent(match[1]!), keys.eventKey)) {
     return json(401, { error: "Event key not found", status: 401 });
   }
   const text = await bodyText(init?.body);
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return json(413, { error: "Event payload too large", status: 413 });
   const seed = new Headers(init?.headers).get("x-inngest-event-id-seed");
   try {
-    const ids = await receiveEvents(basicContext(runtime.handle.db, runtime.log), JSON.parse(text), seed);
+    const ids = await target.receive(JSON.parse(text), seed);
     return json(200, { ids, status: 200 });
   } catch (error) {
     if (error instanceof IntakeError) return json(error.status, { error: error.message, status: error.status });
     if (error instanceof SyntaxError) return json(400, { error: "Events must be JSON", status: 400 });
     throw error;
   }
-};
+}

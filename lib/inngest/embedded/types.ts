@@ -1,3 +1,23 @@
+import type { EngineDb, Tx } from "./sql";
+
+/**
+ * What engine code needs besides a transaction. `dispatchEvent` and `wake` are passed in (context.ts builds them)
+ * rather than imported: ending a run emits internal events, and dispatching an event can end (cancel) runs, so the
+ * two modules would otherwise import each other.
+ */
+export interface EngineContext {
+  /** Also the key of per-database caches (function definitions, engines running on it). */
+  db: EngineDb;
+  log: EngineLogger;
+  /** Retry backoff for calls and steps. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Stores nothing: runs what a stored event does (dispatch.ts). */
+  dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayload, now: Date): Promise<number>;
+  /** Wakes the workers of every engine in this process on the same database after new work was queued. */
+  wake(): void;
+}
+
 /** The event a function receives: what was sent, plus the id and timestamp the engine assigned. */
 export interface EventPayload {
   name: string;

@@ -1,0 +1,36 @@
+import { getDbHandle } from "@/db";
+import { log } from "@/lib/log";
+import { createEmbeddedEngine, processEngine, type EngineLogger } from "./embedded";
+import { embeddedServeUrl, inngestMode } from "./mode";
+
+/** The engine's log lines go through the app's logger, tagged as the engine's. */
+export const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
+
+/**
+ * Called once at server start (lib/server/start.ts). In embedded mode it starts the engine in this process on the
+ * app's database; it does not wait for the first sync, because the server only starts listening after start-up
+ * finishes. A failure is logged, not thrown: the app still serves pages, and background work resumes on the next start.
+ */
+export async function startInngest(env: Record<string, string | undefined> = process.env): Promise<void> {
+  if (inngestMode(env) !== "embedded") {
+    log("info", "inngest: external Inngest configured, embedded engine off");
+    return;
+  }
+  if (processEngine()) return;
+  const serveUrl = embeddedServeUrl(env);
+  const workers = Number(env.INNGEST_EMBEDDED_WORKERS);
+  try {
+    const handle = await getDbHandle();
+    const engine = createEmbeddedEngine({ db: handle.db, logger: engineLogger, singleProcess: handle.mode === "pglite" });
+    await engine.start({
+      serveUrl,
+      waitForSync: false,
+      ...(Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+      // In development functions change while the server runs; pick them up without a restart.
+      ...(env.NODE_ENV === "development" ? { resyncIntervalMs: 5000 } : {}),
+    });
+    log("info", "inngest: embedded engine starting", { serveUrl });
+  } catch (error) {
+    log("error", "inngest: embedded engine failed to start", { error });
+  }
+}
