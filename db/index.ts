@@ -1,3 +1,4 @@
+import "server-only";
 import { defaultPgliteDir, openPglite, openPostgres, type Db, type DbHandle } from "./client";
 import { runMigrations } from "./migrate";
 

@@ -3,6 +3,7 @@
 // lib/ai is internal to it. The Inngest functions (lib/ai/functions/*) are registered by app/api/inngest/functions.ts
 // directly; only the types the domain plugs into them are exported here.
 
+import "server-only";
 export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export { ContextBudgetError, type BudgetResult } from "./context";

@@ -3,6 +3,7 @@
 // (writePageContent, writeSuggestion), what the Inngest functions call (applyPageJobResult, planBackgroundRevision,
 // budgetRefusalForChild) and the loaders that take a database handle.
 
+import "server-only";
 export * from "./actor";
 export { can, requireAdmin, type StoryAction } from "./access";
 export * from "./limits";
