@@ -8,7 +8,7 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { log } from "@/lib/log";
 import type { FanOutJobType } from "../job-types/definition";
 import { cancelActiveChildren, createChildJob, listChildren, markFanOutRunning, settleFanOutParent } from "../jobs/fan-out";
-import { jobFailureOf } from "../jobs/job-failure";
+import { describeFailure } from "../jobs/job-failure";
 import { getJob, markFailed } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 
@@ -35,9 +35,10 @@ export function createFanOutJob(definition: FanOutJobType) {
         const { jobId } = event.data.event.data;
         await step.run("mark-failed", async () => {
           const db = await getDb();
-          // The code a step named, if any; otherwise the fan-out itself could not run (a bug, its store or the
-          // engine failed): INTERNAL, which authors read as "something went wrong on our side".
-          const { code, detail } = jobFailureOf(error);
+          // No step of a fan-out ends it with a code of its own: when it fails, the fan-out itself could not run (a
+          // bug, its store or the engine failed), which authors read as "something went wrong on our side".
+          const code = "INTERNAL";
+          const detail = describeFailure(error);
           const job = await markFailed(db, jobId, code, detail);
           // Children created before the failure must not run for a parent that is over.
           await cancelActiveChildren(db, jobId);

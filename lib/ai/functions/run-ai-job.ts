@@ -5,12 +5,12 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import { log } from "@/lib/log";
-import { toGenerationError } from "../generation-errors";
+import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
 import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
-import { jobFailureOf, permanentFailure, toStepError } from "../jobs/job-failure";
-import { countAttempt, markFailed, recordRenderedPrompt } from "../jobs/ledger";
+import { describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
+import { countAttempt, getJob, markFailed, recordRenderedPrompt } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
@@ -34,6 +34,8 @@ export interface RunAiJobOptions {
   admit?: JobAdmitter;
 }
 
+const RETRIES = 3;
+
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
@@ -43,8 +45,10 @@ function envNumber(name: string, fallback: number): number {
  * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt) → generate
  * (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, announces
  * ai/job.succeeded). Three engine round trips on the critical path. Every side effect is in a step and every step is
- * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). Failure bookkeeping
- * happens once, in onFailure, with the code the failing step threw as data (lib/ai/jobs/job-failure.ts).
+ * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). A failure a step
+ * anticipated is recorded with its code by that step once no retry follows; onFailure marks whatever else ended the
+ * run as INTERNAL and announces the failure (lib/ai/jobs/job-failure.ts says why the code does not travel in the
+ * error).
  */
 export function createRunAiJob(options: RunAiJobOptions = {}) {
   const chooseModel = options.model ?? (() => resolveModel());
@@ -59,7 +63,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       id: options.functionId ?? "run-ai-job",
       name: "Run AI job",
       triggers: [options.event ?? aiJobRequested],
-      retries: 3,
+      retries: RETRIES,
       concurrency: [
         { key: "event.data.targetId", limit: 1 },
         { limit: options.globalConcurrency ?? envNumber("AI_CONCURRENCY", 4) },
@@ -68,11 +72,13 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       onFailure: async ({ event, error, step }) => {
         const original = event.data.event.data;
         const { jobId } = original;
-        const { code, detail } = jobFailureOf(error);
         await step.run("mark-failed", async () => {
-          const job = await markFailed(await getDb(), jobId, code, detail);
+          const db = await getDb();
+          // A failure a step anticipated is already recorded with its code; anything else is a bug of ours.
+          const marked = await markFailed(db, jobId, "INTERNAL", describeFailure(error));
+          const job = marked ?? (await getJob(db, jobId));
           publishJobUpdate({ jobId, status: job?.status ?? "failed" });
-          log("warn", "ai job failed", { jobId, code, detail });
+          log("warn", "ai job failed", { jobId, code: job?.errorCode ?? null, detail: job?.errorMessage ?? null });
           return job?.status ?? null;
         });
         // Fan-out parents count their children's outcomes (lib/ai/functions/settle-fan-out-parent.ts).
@@ -82,7 +88,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         );
       },
     },
-    async ({ event, step }) => {
+    async ({ event, step, attempt, maxAttempts }) => {
       // Children arrive with their parent in the event; passing it on spares the landing a parent lookup.
       const ref = event.data;
       const { jobId } = ref;
@@ -91,20 +97,26 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       // rendering needs.
       const rendered = await step.run("render", async () => {
         const db = await getDb();
-        const job = await startJob(db, jobId, options.admit);
-        if (!job) return null;
-        const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
-        const prompt = await render(job);
-        const promptHash = hashPrompt(prompt);
-        await recordRenderedPrompt(db, jobId, promptHash);
-        return { prompt, promptHash };
+        try {
+          const job = await startJob(db, jobId, options.admit);
+          if (!job) return null;
+          const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
+          const prompt = await render(job);
+          const promptHash = hashPrompt(prompt);
+          await recordRenderedPrompt(db, jobId, promptHash);
+          return { prompt, promptHash };
+        } catch (error) {
+          // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
+          if (error instanceof GenerationError) throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
+          throw error;
+        }
       });
       if (!rendered) return { jobId, outcome: "not-active" };
 
       const generated = await step.run("generate", async () => {
         const db = await getDb();
         const job = await countAttempt(db, jobId);
-        if (!job) throw permanentFailure("GEN_CANCELLED", "the job is no longer running");
+        if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
         try {
           const result = await generateJobText(db, jobId, { model: chooseModel(job).model, prompt: rendered.prompt, ...settings });
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
@@ -119,7 +131,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         } catch (error) {
           const generationError = toGenerationError(error);
           log("warn", "ai generation attempt failed", { jobId, code: generationError.code, detail: generationError.message });
-          throw toStepError(generationError);
+          throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
       });
 

@@ -28,6 +28,7 @@ export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Prom
         if (pending?.status === "pending") {
           await lockRequester(tx, pending.requestedBy);
           const refusal = await admit(pending, tx);
+          // Thrown out of the transaction, which rolls back; the runner records the refusal after it.
           if (refusal) throw permanentFailure(refusal.code, refusal.detail);
         }
         return markRunning(tx, jobId);
