@@ -1,7 +1,8 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { Db } from "@/db";
 import { inngest } from "@/lib/inngest/client";
-import { aiJobSucceeded, type AiJobSucceededData } from "@/lib/inngest/events/ai-job-succeeded";
+import { aiJobSucceeded } from "@/lib/inngest/events/ai-job-succeeded";
+import type { JobRef } from "@/lib/inngest/events/job-ref";
 import { settleFanOutParent } from "../jobs/fan-out";
 import { getJob, lockRequester, markLanded, markRunning, markSucceeded, savePartial } from "../jobs/ledger";
 import { permanentFailure } from "../jobs/job-failure";
@@ -105,7 +106,7 @@ export interface GeneratedText {
  * failed to send, or its result was not recorded) finds the job already succeeded and announces it again; the fixed
  * event id makes that second send start nothing new. Null when the job is no longer running (cancelled).
  */
-export async function finishJob(db: Db, ref: AiJobSucceededData, generated: GeneratedText): Promise<AiJobSucceededData | null> {
+export async function finishJob(db: Db, ref: JobRef, generated: GeneratedText): Promise<JobRef | null> {
   const { jobId } = ref;
   const done = await markSucceeded(db, jobId, {
     text: generated.text,

@@ -6,5 +6,3 @@ import { jobRefSchema } from "./job-ref";
  * the parent job id, so a re-send (sweeper) never fans out twice.
  */
 export const aiBatchRequested = eventType("ai/batch.requested", { schema: jobRefSchema });
-export const AI_BATCH_REQUESTED = aiBatchRequested.name;
-export type AiBatchRequestedData = Parameters<typeof aiBatchRequested.create>[0];

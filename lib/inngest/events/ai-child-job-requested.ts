@@ -6,5 +6,3 @@ import { jobRefSchema } from "./job-ref";
  * background concurrency limit, so a large background revision never takes the editor's Generate slots.
  */
 export const aiChildJobRequested = eventType("ai/child-job.requested", { schema: jobRefSchema });
-export const AI_CHILD_JOB_REQUESTED = aiChildJobRequested.name;
-export type AiChildJobRequestedData = Parameters<typeof aiChildJobRequested.create>[0];

@@ -3,5 +3,3 @@ import { jobRefSchema } from "./job-ref";
 
 /** Sent by run-ai-job's onFailure once the job is marked failed, so that a fan-out parent can count it. */
 export const aiJobFailed = eventType("ai/job.failed", { schema: jobRefSchema });
-export const AI_JOB_FAILED = aiJobFailed.name;
-export type AiJobFailedData = Parameters<typeof aiJobFailed.create>[0];

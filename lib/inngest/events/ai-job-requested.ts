@@ -7,5 +7,3 @@ import { jobRefSchema } from "./job-ref";
  * it twice.
  */
 export const aiJobRequested = eventType("ai/job.requested", { schema: jobRefSchema.extend({ parentJobId: z.null() }) });
-export const AI_JOB_REQUESTED = aiJobRequested.name;
-export type AiJobRequestedData = Parameters<typeof aiJobRequested.create>[0];

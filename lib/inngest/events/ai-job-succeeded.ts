@@ -6,5 +6,3 @@ import { jobRefSchema } from "./job-ref";
  * lands. Its job type lets each landing function pick its own jobs without a read.
  */
 export const aiJobSucceeded = eventType("ai/job.succeeded", { schema: jobRefSchema });
-export const AI_JOB_SUCCEEDED = aiJobSucceeded.name;
-export type AiJobSucceededData = Parameters<typeof aiJobSucceeded.create>[0];
