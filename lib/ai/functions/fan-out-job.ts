@@ -12,7 +12,7 @@ import { describeFailure } from "../jobs/job-failure";
 import { getJob, markFailed } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 
-export type { FanOutPlan, SkippedTarget } from "../job-types/definition";
+export type { FanOutPlan } from "../job-types/definition";
 
 /** A target that already has an active job of its own (the author pressed Generate): left alone, reported. */
 export const SKIPPED_BUSY = "busy";

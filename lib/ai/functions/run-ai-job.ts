@@ -16,7 +16,7 @@ import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
 import { hashPrompt } from "../prompts";
 
-export type { JobAdmitter, JobRefusal } from "../job-types/definition";
+export type { JobRefusal } from "../job-types/definition";
 
 export interface RunAiJobOptions {
   /** Picks the model for a job; the default reads the environment (offline model, OpenAI, OpenAI-compatible). */

@@ -23,7 +23,8 @@
  * `plan` that builds one child job per target; children are model jobs and run under the background limit.
  */
 export { defineFanOutJobType, defineModelJobType } from "./definition";
-export type { FanOutJobType, FanOutPlan, JobAdmitter, JobRefusal, JobTypeDefinition, ModelJobType, SkippedTarget } from "./definition";
-export { isFanOutJobType, jobTypeKinds, type FanOutJobTypeName, type JobKind, type ModelJobTypeName } from "./kinds";
+export type { FanOutJobType, FanOutPlan, JobRefusal, JobTypeDefinition, ModelJobType } from "./definition";
+export { isFanOutJobType, jobTypeKinds } from "./kinds";
 export { createJobTypeRegistry, type JobTypeRegistry } from "./registry";
-export { finishJob, generateJobText, landJobResult, renderJobPrompt, settleParent, startJob, validateJobText } from "./steps";
+// For a definition that adds to the shared prompt rather than replacing it.
+export { renderJobPrompt } from "./steps";

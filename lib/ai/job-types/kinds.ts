@@ -12,7 +12,6 @@ export const jobTypeKinds = {
   "story.revise_pages": "fan-out",
 } as const satisfies Record<AiJobType, "model" | "fan-out">;
 
-export type JobKind = (typeof jobTypeKinds)[AiJobType];
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
 export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "fan-out" ? K : never }[AiJobType];
 
