@@ -5,9 +5,8 @@ import type { JobErrorCode } from "@/lib/errors";
 export type GenerationErrorCode = JobErrorCode;
 
 /**
- * A job-ending error whose code is data: `code` is one of the properties the Inngest SDK keeps when it serializes an
- * error (name, message, stack, code, cause), so it reaches onFailure as thrown (lib/ai/jobs/job-failure.ts). The
- * message is the detail alone; the code is never parsed back out of text.
+ * A job-ending error whose code is data: the step that catches it records the code in the ledger as it is
+ * (lib/ai/jobs/job-failure.ts), and the message is the detail alone, so no code is ever parsed back out of text.
  */
 export class GenerationError extends Error {
   constructor(
