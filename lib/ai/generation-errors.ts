@@ -4,6 +4,10 @@ import type { JobErrorCode } from "@/lib/errors";
 /** A job-ending code of the one catalog (`lib/errors.ts`), which holds the human messages. */
 export type GenerationErrorCode = JobErrorCode;
 
+/**
+ * A job-ending error whose code is data: the step that catches it records the code in the ledger as it is
+ * (lib/ai/jobs/job-failure.ts), and the message is the detail alone, so no code is ever parsed back out of text.
+ */
 export class GenerationError extends Error {
   constructor(
     readonly code: GenerationErrorCode,
@@ -13,7 +17,7 @@ export class GenerationError extends Error {
     readonly retryAfterMs?: number,
     options?: { cause?: unknown },
   ) {
-    super(`${code}: ${detail}`, options);
+    super(detail, options);
     this.name = "GenerationError";
   }
 }
@@ -27,7 +31,11 @@ function retryAfterMs(headers: Record<string, string> | undefined): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Maps whatever a provider call threw to a typed generation error, deciding whether another attempt can help. */
+/**
+ * Maps whatever a provider call threw to a typed generation error, deciding whether another attempt can help. What is
+ * neither an HTTP answer of the provider nor a network failure is a bug of ours (a TypeError, say): INTERNAL, so it
+ * is not reported as the provider's fault. It stays retriable, as any unexpected error of a step is.
+ */
 export function toGenerationError(error: unknown): GenerationError {
   if (error instanceof GenerationError) return error;
   const cause = (error as { cause?: unknown })?.cause;
@@ -49,5 +57,5 @@ export function toGenerationError(error: unknown): GenerationError {
   if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|fetch failed|socket hang up|terminated/i.test(message)) {
     return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
   }
-  return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
+  return new GenerationError("INTERNAL", message, true, undefined, { cause: error });
 }

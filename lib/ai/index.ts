@@ -14,8 +14,16 @@ export { submitJob } from "./jobs/submit";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { publishJobUpdate, subscribeJobUpdates, type JobUpdate } from "./jobs/live";
-export type { FanOutPlan, SkippedTarget } from "./functions/fan-out-job";
-export type { JobRefusal } from "./functions/run-ai-job";
+export {
+  createJobTypeRegistry,
+  defineFanOutJobType,
+  defineModelJobType,
+  type FanOutPlan,
+  type JobRefusal,
+  type JobTypeDefinition,
+  type JobTypeRegistry,
+} from "./job-types";
+export type { SkippedTarget } from "./job-types/definition";
 
 export {
   countJobsByStatus,

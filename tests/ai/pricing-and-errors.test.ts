@@ -36,6 +36,11 @@ describe("toGenerationError", () => {
     expect(toGenerationError(apiError(503))).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: true });
     expect(toGenerationError(new TypeError("fetch failed"))).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: true });
   });
+  it("maps anything else, such as a bug of ours, to INTERNAL rather than to the provider", () => {
+    expect(toGenerationError(new TypeError("Cannot read properties of undefined (reading 'length')"))).toMatchObject({ code: "INTERNAL" });
+    expect(toGenerationError(new RangeError("Invalid array length"))).toMatchObject({ code: "INTERNAL" });
+    expect(toGenerationError("thrown string")).toMatchObject({ code: "INTERNAL", message: "thrown string" });
+  });
   it("treats other 4xx answers as permanent", () => {
     expect(toGenerationError(apiError(400))).toMatchObject({ code: "GEN_CONSTRAINT_FAIL", retriable: false });
     expect(toGenerationError(apiError(401))).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: false });

@@ -5,7 +5,7 @@ import { pageRevisions } from "@/db/schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { resolveModel } from "@/lib/ai/models";
 import { inngest } from "@/lib/inngest/client";
-import { AI_JOB_SUCCEEDED } from "@/lib/inngest/events/ai-job-succeeded";
+import { aiJobSucceeded } from "@/lib/inngest/events/ai-job-succeeded";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { getPageJob, requestPageText, type PageJobView } from "@/lib/stories";
 import { useEngine, waitFor } from "../engine/harness";
@@ -24,7 +24,7 @@ function failFirstAnnouncement(when: "before" | "after") {
   const failures: string[] = [];
   vi.spyOn(inngest, "send").mockImplementation((async (payload: Parameters<Send>[0]) => {
     const events = Array.isArray(payload) ? payload : [payload];
-    const announcing = failures.length === 0 && events.some((e) => e.name === AI_JOB_SUCCEEDED);
+    const announcing = failures.length === 0 && events.some((e) => e.name === aiJobSucceeded.name);
     if (announcing && when === "before") {
       failures.push(when);
       throw new Error("event intake unavailable");

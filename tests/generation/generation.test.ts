@@ -173,7 +173,14 @@ describe("Generate with AI through the engine", () => {
     expect(done).toMatchObject({ status: "failed", errorCode: "GEN_PROVIDER_UNAVAILABLE" });
     expect((await jobRow(row!.id)).errorMessage).toContain("version 999");
     expect(fake.requests).toHaveLength(0);
-    const [run] = await t.db().select().from(inngestRuns).where(sql`${inngestRuns.event}->'data'->>'jobId' = ${row!.id}`);
+    // The render step records the failure in the ledger itself, before the engine has ended the run.
+    const run = await waitFor(
+      async () => {
+        const [found] = await t.db().select().from(inngestRuns).where(sql`${inngestRuns.event}->'data'->>'jobId' = ${row!.id}`);
+        return found && found.status !== "queued" && found.status !== "running" ? found : null;
+      },
+      { what: "the run to end" },
+    );
     // The engine's calls for the run: the render step failed for good once; nothing was retried.
     const calls = await t.db().select({ outcome: inngestAttempts.outcome }).from(inngestAttempts).where(eq(inngestAttempts.runId, run!.id));
     expect(calls.map((c) => c.outcome).sort()).toEqual(["failed", "step-failed"]);

@@ -2,72 +2,67 @@ import { sql, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { inngest } from "@/lib/inngest/client";
-import { AI_BATCH_REQUESTED, type AiBatchRequestedData } from "@/lib/inngest/events/ai-batch-requested";
-import { AI_CHILD_JOB_REQUESTED } from "@/lib/inngest/events/ai-child-job-requested";
-import { AI_JOB_CANCEL_REQUESTED } from "@/lib/inngest/events/ai-job-cancel-requested";
+import { aiBatchRequested } from "@/lib/inngest/events/ai-batch-requested";
+import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
+import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { log } from "@/lib/log";
+import type { FanOutJobType } from "../job-types/definition";
 import { cancelActiveChildren, createChildJob, listChildren, markFanOutRunning, settleFanOutParent } from "../jobs/fan-out";
-import { getJob, markFailed, type NewJob } from "../jobs/ledger";
+import { describeFailure } from "../jobs/job-failure";
+import { getJob, markFailed } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 
-/** A target the fan-out did not create a child for, and why (the domain names its own reasons; "busy" is ours). */
-export interface SkippedTarget {
-  targetId: string;
-  reason: string;
-}
-
-/** What the domain wants run for one parent: the children's jobs (built from the parent's request) and the skips. */
-export interface FanOutPlan {
-  children: Omit<NewJob, "parentJobId">[];
-  skipped: SkippedTarget[];
-}
+export type { FanOutPlan } from "../job-types/definition";
 
 /** A target that already has an active job of its own (the author pressed Generate): left alone, reported. */
 export const SKIPPED_BUSY = "busy";
 
 /**
- * Fan-out of a parent job (generic: the domain supplies `plan`, which builds the children's payloads):
- * create-children (one child row per target, idempotent; then the parent becomes running) → fan-out (one
- * ai/child-job.requested per child, event id = child id) → settle (a parent without any child ends at once).
- * The skips are recorded in the parent's prompt payload (`skipped`), which is what the progress view reads.
+ * Fan-out of a parent job (generic: the job type's `plan` builds the children's payloads): create-children (one
+ * child row per target, idempotent; then the parent becomes running) → fan-out (one ai/child-job.requested per
+ * child, event id = child id) → settle (a parent without any child ends at once). The skips are recorded in the
+ * parent's prompt payload (`skipped`), which is what the progress view reads.
  */
-export function createFanOutJob(options: { functionId: string; jobType: AiJob["jobType"]; plan: (parent: AiJob) => Promise<FanOutPlan> }) {
+export function createFanOutJob(definition: FanOutJobType) {
   return inngest.createFunction(
     {
-      id: options.functionId,
-      name: `Fan out ${options.jobType}`,
-      triggers: [{ event: AI_BATCH_REQUESTED }],
+      id: definition.functionId,
+      name: `Fan out ${definition.type}`,
+      triggers: [aiBatchRequested],
       retries: 3,
-      cancelOn: [{ event: AI_JOB_CANCEL_REQUESTED, if: "event.data.jobId == async.data.jobId" }],
+      cancelOn: [{ event: aiJobCancelRequested.name, if: "event.data.jobId == async.data.jobId" }],
       onFailure: async ({ event, error, step }) => {
-        const jobId = (event.data as { event: { data: AiBatchRequestedData } }).event.data.jobId;
+        const { jobId } = event.data.event.data;
         await step.run("mark-failed", async () => {
           const db = await getDb();
-          // The code a child or step named, if any; otherwise the fan-out itself could not run (its store or engine
-          // failed), which authors are told as "unavailable, try again" rather than a problem with their request.
-          const code = /^(GEN_[A-Z_]+):/.exec(error.message)?.[1] ?? "GEN_PROVIDER_UNAVAILABLE";
-          const job = await markFailed(db, jobId, code, error.message);
+          // No step of a fan-out ends it with a code of its own: when it fails, the fan-out itself could not run (a
+          // bug, its store or the engine failed), which authors read as "something went wrong on our side".
+          const code = "INTERNAL";
+          const detail = describeFailure(error);
+          const job = await markFailed(db, jobId, code, detail);
           // Children created before the failure must not run for a parent that is over.
           await cancelActiveChildren(db, jobId);
           publishJobUpdate({ jobId, status: job?.status ?? "failed" });
-          log("warn", "fan-out job failed", { jobId, detail: error.message });
+          log("warn", "fan-out job failed", { jobId, code, detail });
         });
       },
     },
     async ({ event, step }) => {
-      const { jobId } = event.data as AiBatchRequestedData;
+      const { jobId, jobType } = event.data;
+      // ai/batch.requested is shared by every fan-out type: each function runs its own parents only.
+      if (jobType !== definition.type) return { jobId, children: 0, settled: null };
 
       const toSend = await step.run("create-children", async () => {
         const db = await getDb();
         const parent = await getJob(db, jobId);
-        if (!parent || parent.jobType !== options.jobType) return [];
+        if (!parent || parent.jobType !== definition.type) return [];
         if (parent.status === "running") {
           // A repeat after the children were made (crash before this step was recorded): send them again; their
           // event ids are their job ids, so none runs twice.
           return (await listChildren(db, jobId)).filter((c) => c.status === "pending").map(childEvent);
         }
         if (parent.status !== "pending") return [];
-        const plan = await options.plan(parent);
+        const plan = await definition.plan(parent);
         const skipped = [...plan.skipped];
         const created: AiJob[] = [];
         for (const child of plan.children) {
@@ -91,7 +86,7 @@ export function createFanOutJob(options: { functionId: string; jobType: AiJob["j
       if (toSend.length > 0) {
         await step.sendEvent(
           "fan-out",
-          toSend.map((c) => ({ id: c.jobId, name: AI_CHILD_JOB_REQUESTED, data: c })),
+          toSend.map((c) => aiChildJobRequested.create(c, { id: c.jobId })),
         );
       }
 
@@ -102,5 +97,5 @@ export function createFanOutJob(options: { functionId: string; jobType: AiJob["j
 }
 
 function childEvent(child: AiJob) {
-  return { jobId: child.id, targetType: child.targetType, targetId: child.targetId, parentJobId: child.parentJobId! };
+  return { jobId: child.id, jobType: child.jobType, targetType: child.targetType, targetId: child.targetId, parentJobId: child.parentJobId };
 }

@@ -1,4 +1,4 @@
-import { AI_CHILD_JOB_REQUESTED } from "@/lib/inngest/events/ai-child-job-requested";
+import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
 import { createRunAiJob, type RunAiJobOptions } from "./run-ai-job";
 
 export const DEFAULT_BACKGROUND_CONCURRENCY = 2;
@@ -17,7 +17,7 @@ export function createRunAiChildJob(options: Omit<RunAiJobOptions, "event" | "fu
   return createRunAiJob({
     ...options,
     functionId: "run-ai-child-job",
-    event: AI_CHILD_JOB_REQUESTED,
+    event: aiChildJobRequested,
     globalConcurrency: options.globalConcurrency ?? backgroundConcurrency(),
   });
 }

@@ -1,5 +1,5 @@
+import { eventType } from "inngest";
+import { z } from "zod";
+
 /** Stops a job's run between steps (cancelOn); the generate step also watches the ledger and aborts mid-stream. */
-export const AI_JOB_CANCEL_REQUESTED = "ai/job.cancel-requested";
-export interface AiJobCancelRequestedData {
-  jobId: string;
-}
+export const aiJobCancelRequested = eventType("ai/job.cancel-requested", { schema: z.object({ jobId: z.uuid() }) });

@@ -1,0 +1,20 @@
+import type { AiJobType } from "@/db/ai-schema";
+
+/**
+ * How each job type runs, known without its definition: the queue routes a job by it (lib/ai/jobs/queue.ts) from
+ * wherever the job was submitted, before any domain module is loaded. `model`: one model call per job;
+ * `fan-out`: no model call of its own, one child job per target, ends with its children. Typed over every job type
+ * of the ledger, so a new type does not compile until it says which kind it is.
+ */
+export const jobTypeKinds = {
+  "page_text.write": "model",
+  "page_text.revise": "model",
+  "story.revise_pages": "fan-out",
+} as const satisfies Record<AiJobType, "model" | "fan-out">;
+
+export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
+export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "fan-out" ? K : never }[AiJobType];
+
+export function isFanOutJobType(type: string): boolean {
+  return Object.hasOwn(jobTypeKinds, type) && jobTypeKinds[type as AiJobType] === "fan-out";
+}

@@ -1,0 +1,143 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider";
+import type { Db } from "@/db";
+import { inngest } from "@/lib/inngest/client";
+import { aiJobSucceeded } from "@/lib/inngest/events/ai-job-succeeded";
+import type { JobRef } from "@/lib/inngest/events/job-ref";
+import { settleFanOutParent } from "../jobs/fan-out";
+import { getJob, lockRequester, markLanded, markRunning, markSucceeded, savePartial } from "../jobs/ledger";
+import { permanentFailure } from "../jobs/job-failure";
+import { publishJobUpdate } from "../jobs/live";
+import { loadTemplate, PromptTemplateError, renderTemplate } from "../prompts";
+import { streamGeneration, type StreamGenerationResult } from "../workflows/stream-generation";
+import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
+
+/*
+ * The shared steps every job type is composed of: render, generate, validate, land. They are plain functions; how
+ * many engine steps they take is the runner's choice (lib/ai/functions/run-ai-job.ts groups them into three).
+ */
+
+/**
+ * pending → running. With `admit`, asks it and marks the job running in one transaction under the requester's
+ * admission lock, so jobs of one user starting together decide one after another, each seeing the others already
+ * running. A job found running already (a repeated step whose first run committed) was admitted then and is not asked
+ * again. Null when the job is no longer active.
+ */
+export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Promise<JobToRender | null> {
+  const job = admit
+    ? await db.transaction(async (tx) => {
+        const pending = await getJob(tx, jobId);
+        if (pending?.status === "pending") {
+          await lockRequester(tx, pending.requestedBy);
+          const refusal = await admit(pending, tx);
+          // Thrown out of the transaction, which rolls back; the runner records the refusal after it.
+          if (refusal) throw permanentFailure(refusal.code, refusal.detail);
+        }
+        return markRunning(tx, jobId);
+      })
+    : await markRunning(db, jobId);
+  if (!job) return null;
+  publishJobUpdate({ jobId, status: "running" });
+  return { id: jobId, ...job };
+}
+
+/** Render: the job's recorded template with its recorded payload (the default prompt of a model job type). */
+export async function renderJobPrompt(job: JobToRender): Promise<string> {
+  try {
+    const template = await loadTemplate(job.templateKey, job.templateVersion);
+    try {
+      return await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+    } catch (error) {
+      // Rendering is a pure function of the recorded template and payload: it fails the same way every time.
+      throw new PromptTemplateError(`Template ${job.templateKey} v${job.templateVersion} failed to render: ${(error as Error).message}`);
+    }
+  } catch (error) {
+    // A template missing from this deployment, or one that cannot render this payload, will not heal by retrying.
+    if (error instanceof PromptTemplateError) throw permanentFailure("GEN_PROVIDER_UNAVAILABLE", error.message);
+    throw error;
+  }
+}
+
+export interface GenerateSettings {
+  stallTimeoutMs: number;
+  totalTimeoutMs: number;
+  flushIntervalMs: number;
+}
+
+/**
+ * Generate: one streamed model call for a running job. Partial text is published as it grows and saved to the
+ * ledger, whose write doubles as the cancel check (a cancelled job is no longer "running": the call is aborted).
+ */
+export async function generateJobText(
+  db: Db,
+  jobId: string,
+  input: { model: LanguageModelV4; prompt: string } & GenerateSettings,
+): Promise<StreamGenerationResult> {
+  const controller = new AbortController();
+  return streamGeneration({
+    ...input,
+    signal: controller.signal,
+    onPartial: async (text, final) => {
+      publishJobUpdate({ jobId, partialText: text });
+      // The whole text is stored by finish right after, whose status guard also catches a late cancel.
+      if (final) return;
+      const stillRunning = await savePartial(db, jobId, text, new Date());
+      if (!stillRunning) controller.abort(new Error("job is no longer running"));
+    },
+  });
+}
+
+/** Validate: the job type's check of a finished answer (none by default). */
+export async function validateJobText(definition: ModelJobType | undefined, text: string): Promise<void> {
+  await definition?.validate?.(text);
+}
+
+export interface GeneratedText {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  /** ISO time: step results are JSON. */
+  firstTokenAt: string | null;
+}
+
+/**
+ * Finish: stores the answer and announces ai/job.succeeded from inside the same step (a step.sendEvent would be one
+ * more engine round trip on every job's critical path). A repeat of this step (its first attempt marked the job but
+ * failed to send, or its result was not recorded) finds the job already succeeded and announces it again; the fixed
+ * event id makes that second send start nothing new. Null when the job is no longer running (cancelled).
+ */
+export async function finishJob(db: Db, ref: JobRef, generated: GeneratedText): Promise<JobRef | null> {
+  const { jobId } = ref;
+  const done = await markSucceeded(db, jobId, {
+    text: generated.text,
+    inputTokens: generated.inputTokens,
+    outputTokens: generated.outputTokens,
+    costUsd: generated.costUsd,
+    firstTokenAt: generated.firstTokenAt ? new Date(generated.firstTokenAt) : null,
+  });
+  const job = done ?? (await getJob(db, jobId));
+  if (job?.status !== "succeeded") return null;
+  await inngest.send(aiJobSucceeded.create(ref, { id: `${jobId}:succeeded` }));
+  return ref;
+}
+
+/**
+ * Land: hands a succeeded job's output to its job type, then marks it landed whatever the outcome (a skipped result,
+ * say its page is gone, has nothing left to wait for either) and wakes the target's open streams at once.
+ */
+export async function landJobResult(db: Db, definition: ModelJobType, jobId: string): Promise<string> {
+  const job = await getJob(db, jobId);
+  if (!job) return "skipped";
+  const outcome = await definition.land(job);
+  await markLanded(db, jobId);
+  publishJobUpdate({ jobId, status: "succeeded" });
+  return outcome;
+}
+
+/** Ends a fan-out parent once its last child has ended (a child counts once it has landed). */
+export async function settleParent(db: Db, parentJobId: string): Promise<string | null> {
+  const parent = await settleFanOutParent(db, parentJobId);
+  if (parent) publishJobUpdate({ jobId: parent.id, status: parent.status });
+  return parent?.status ?? null;
+}
+

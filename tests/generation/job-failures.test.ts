@@ -1,0 +1,123 @@
+import { eq } from "drizzle-orm";
+import { MockLanguageModelV4 } from "ai/test";
+import { afterEach, describe, expect, it } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { GenerationError } from "@/lib/ai/generation-errors";
+import { createJobTypeRegistry, defineModelJobType, renderJobPrompt } from "@/lib/ai/job-types";
+import { resolveModel, type ModelChoice } from "@/lib/ai/models";
+import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
+import { getPageJob, requestPageText, type PageJobView } from "@/lib/stories";
+import { pageTextRevise, pageTextWrite } from "@/lib/stories/job-types";
+import { useEngine, waitFor } from "../engine/harness";
+import { makeActor, makeStory, pageRow } from "../helpers/fixtures";
+
+// How a job's failure is recorded: the code a step anticipated (as data, not parsed from a message), and INTERNAL for
+// a bug of ours, which must never read as the provider's fault. Runs the real runner in the embedded engine with the
+// offline model, and a page-write job type whose steps can be made to misbehave.
+
+const faults = { renderBug: false, modelBug: false, refuseAnswer: false };
+
+/** A model whose stream breaks the way a bug of ours would (a TypeError), not the way a network does. */
+const buggyModel: ModelChoice = {
+  ...resolveModel({}),
+  model: new MockLanguageModelV4({
+    doStream: async () => {
+      const settings: { stream?: { format: string } } = {};
+      return { stream: new ReadableStream({ start: () => void settings.stream!.format.length }) } as never;
+    },
+  }),
+};
+
+const pageWriteWithFaults = defineModelJobType({
+  type: "page_text.write",
+  render: async (job) => {
+    if (faults.renderBug) {
+      const payload: { story?: { title: string } } = {};
+      return payload.story!.title;
+    }
+    return renderJobPrompt(job);
+  },
+  validate: (text) => {
+    if (faults.refuseAnswer) throw new GenerationError("GEN_CONSTRAINT_FAIL", `answer of ${text.length} characters refused`, false);
+  },
+  land: pageTextWrite.land,
+});
+
+const t = useEngine(() => [
+  createRunAiJob({
+    model: () => (faults.modelBug ? buggyModel : resolveModel({})),
+    jobTypes: createJobTypeRegistry([pageWriteWithFaults, pageTextRevise]),
+    flushIntervalMs: 0,
+  }),
+  applyPageJobResultFunction,
+]);
+
+afterEach(() => {
+  Object.assign(faults, { renderBug: false, modelBug: false, refuseAnswer: false });
+});
+
+async function ended(actor: Parameters<typeof getPageJob>[0], jobId: string): Promise<PageJobView> {
+  return waitFor(
+    async () => {
+      const job = await getPageJob(actor, { jobId });
+      return job.status === "failed" || (job.status === "succeeded" && job.resolution) ? job : null;
+    },
+    { timeoutMs: 30_000, what: `job ${jobId} to end` },
+  );
+}
+
+async function jobRow(jobId: string) {
+  const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, jobId));
+  return row!;
+}
+
+describe("a job's failure is recorded with the code that caused it", () => {
+  it("a bug in a step (a TypeError while rendering) ends the job failed with INTERNAL, not as the provider's fault", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    faults.renderBug = true;
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "INTERNAL", errorMessage: "Something went wrong on our side. Your text is unchanged." });
+    const row = await jobRow(job.id);
+    expect(row.errorMessage).toContain("TypeError");
+    expect(row.attempts).toBe(0);
+    expect(await pageRow(pages[1]!.id)).toMatchObject({ content: "", version: 1 });
+  });
+
+  it("a bug while generating (not a network error) ends the job failed with INTERNAL after its retries", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Keep these words."]);
+    faults.modelBug = true;
+    const job = await requestPageText(author, { pageId: pages[0]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "INTERNAL" });
+    const row = await jobRow(job.id);
+    expect(row.errorMessage).toContain("TypeError");
+    expect(row.attempts).toBe(4);
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Keep these words.", version: 1 });
+  });
+
+  it("a job type's validate refuses an answer with its own code, for good, and the page stays as it was", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    faults.refuseAnswer = true;
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "GEN_CONSTRAINT_FAIL" });
+    const row = await jobRow(job.id);
+    expect(row).toMatchObject({ attempts: 1, outputText: null });
+    expect(row.errorMessage).toMatch(/^answer of \d+ characters refused$/);
+    expect(await pageRow(pages[1]!.id)).toMatchObject({ content: "", version: 1 });
+  });
+
+  it("the job type's own steps are used when nothing goes wrong", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "succeeded", resolution: "applied" });
+    expect((await pageRow(pages[1]!.id))!.content).not.toBe("");
+  });
+});
