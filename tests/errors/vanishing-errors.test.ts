@@ -15,8 +15,12 @@ const mocks = vi.hoisted(() => ({
   listeners: [] as ((update: { status?: string }) => void)[],
 }));
 vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
-vi.mock("@/lib/stories/generation", () => ({ getPageJob: mocks.getPageJob }));
-vi.mock("@/lib/ai/jobs/live", () => ({
+vi.mock("@/lib/stories", async (original) => ({
+  ...(await original<typeof import("@/lib/stories")>()),
+  getPageJob: mocks.getPageJob,
+}));
+vi.mock("@/lib/ai", async (original) => ({
+  ...(await original<typeof import("@/lib/ai")>()),
   subscribeJobUpdates: (_jobId: string, listener: (update: { status?: string }) => void) => {
     mocks.listeners.push(listener);
     return () => {};
