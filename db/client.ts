@@ -9,7 +9,7 @@ import { acquireDirLock, type DirLock } from "./pglite-lock";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type DbMode = "postgres" | "pglite";
+type DbMode = "postgres" | "pglite";
 
 export interface DbHandle {
   db: Db;

@@ -10,4 +10,3 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === "23505";
-export const isCheckViolation = (error: unknown) => sqlState(error) === "23514";

@@ -17,7 +17,7 @@ export interface Screens {
   settings: SettingsPage;
 }
 
-export interface AdminScreens extends Screens {
+interface AdminScreens extends Screens {
   jobs: AdminJobsPage;
   job: AdminJobDetailPage;
   users: AdminUsersPage;

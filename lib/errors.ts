@@ -65,11 +65,11 @@ export type JobErrorCode = {
   [K in ErrorCode]: (typeof errorCatalog)[K] extends { job: string } ? K : never;
 }[ErrorCode];
 
-export function isErrorCode(code: string): code is ErrorCode {
+function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(errorCatalog, code);
 }
 
-export function isJobErrorCode(code: string): code is JobErrorCode {
+function isJobErrorCode(code: string): code is JobErrorCode {
   return isErrorCode(code) && "job" in errorCatalog[code];
 }
 

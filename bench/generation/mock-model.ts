@@ -13,7 +13,7 @@ import type { ModelChoice } from "@/lib/ai/models";
 export const TAG_PREFIX = "bench-job";
 const TAG = new RegExp(`${TAG_PREFIX} (\\S+)`);
 
-export interface ModelTiming {
+interface ModelTiming {
   /** Epoch ms (sub-millisecond) of each doStream call and of the end of its stream. */
   starts: number[];
   ends: number[];

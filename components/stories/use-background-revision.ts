@@ -17,7 +17,7 @@ import type { BackgroundRevisionData } from "./types";
 
 const POLL_MS = 1000;
 
-export const isRevisionActive = (r: BackgroundRevisionData | null) =>
+const isRevisionActive = (r: BackgroundRevisionData | null) =>
   r !== null && (r.status === "pending" || r.status === "running");
 
 /** A line under the revision's progress that tells what the last bulk action did. */

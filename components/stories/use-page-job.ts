@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { PageJobData } from "./types";
 
 /** How often the fallback asks for the job's state when the event stream is unavailable. */
-export const JOB_POLL_MS = 1500;
+const JOB_POLL_MS = 1500;
 /** With no news for this long, the author is told that something is unusual (and can cancel). */
 export const JOB_STALL_MS = 5 * 60_000;
 

@@ -4,8 +4,8 @@ import type { ButtonHTMLAttributes, MouseEvent, ReactNode, Ref } from "react";
 import { cn } from "@/lib/ui/cn";
 import { Spinner } from "./spinner";
 
-export type ButtonVariant = "primary" | "secondary" | "ghost" | "danger" | "ghost-danger";
-export type ButtonSize = "sm" | "md" | "icon";
+type ButtonVariant = "primary" | "secondary" | "ghost" | "danger" | "ghost-danger";
+type ButtonSize = "sm" | "md" | "icon";
 
 export const focusRing =
   "outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-offset-2 focus-visible:ring-offset-white";

@@ -5,7 +5,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { cn } from "@/lib/ui/cn";
 import { focusRing } from "./button";
 
-export type ToastTone = "info" | "success" | "error";
+type ToastTone = "info" | "success" | "error";
 
 export interface ToastInput {
   message: string;

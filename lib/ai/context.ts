@@ -6,7 +6,7 @@ export interface ContextSection {
   text: string;
 }
 
-export interface BudgetedSection extends ContextSection {
+interface BudgetedSection extends ContextSection {
   /** "whole", "shortened" (beginning and end kept) or "omitted" (text empty). */
   fit: "whole" | "shortened" | "omitted";
   originalChars: number;

@@ -21,7 +21,3 @@ export function costUsd(modelId: string, usage: { inputTokens: number; outputTok
   // Micro-dollar precision: the ledger stores numeric(12,6).
   return Math.round(cost * 1_000_000) / 1_000_000;
 }
-
-export function knownModels(): string[] {
-  return Object.keys(pricePerMillion);
-}

@@ -30,7 +30,7 @@ export class PromptTemplateError extends Error {
   }
 }
 
-export function promptsDir(): string {
+function promptsDir(): string {
   return process.env.PROMPTS_DIR ?? path.join(process.cwd(), "prompts");
 }
 

@@ -10,7 +10,7 @@ import { requireActor, type Actor } from "@/lib/stories/actor";
 import { parseInput } from "@/lib/stories/validation";
 
 /** Recognisable in logs, config files and secret scanners. */
-export const TOKEN_PREFIX = "ss_";
+const TOKEN_PREFIX = "ss_";
 /** How much of the token the list shows, so a person can tell tokens apart. */
 const SHOWN_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
 /** last_used_at is a hint for people, not an audit log: writing it on every request would make reads write. */

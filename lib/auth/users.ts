@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/stories/validation";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 
-export const signUpSchema = z.object({
+const signUpSchema = z.object({
   name: z.string().trim().min(1, "Please tell us your name.").max(100, "A name can be at most 100 characters."),
   // Trim first, then validate: " ann@example.com" (pasted) is a valid address once trimmed.
   email: z.string().trim().pipe(z.email("Enter a valid email address.").max(254)),
@@ -19,7 +19,7 @@ export const signUpSchema = z.object({
     .refine((p) => Buffer.byteLength(p, "utf8") <= 72, "A password can be at most 72 bytes (about 72 characters)."),
 });
 
-export const signInSchema = z.object({
+const signInSchema = z.object({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(200),
 });

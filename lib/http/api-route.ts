@@ -28,7 +28,7 @@ type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject ? z.ou
 
 const noStore = { "cache-control": "no-store" };
 const MAX_BODY_BYTES = 64 * 1024;
-export const API_REALM = "story-sprout";
+const API_REALM = "story-sprout";
 
 /** The Bearer secret of a request, or null. */
 function bearer(request: Request): string | null {
@@ -58,7 +58,7 @@ export function objectBody(body: unknown): Record<string, unknown> {
 }
 
 /** How a route names itself in the log: the operation's method and path template, never the values. */
-export const routeName = (op: Pick<ApiOperation, "method" | "path">) => `${op.method} ${op.path}`;
+const routeName = (op: Pick<ApiOperation, "method" | "path">) => `${op.method} ${op.path}`;
 
 /**
  * Wraps a REST API v1 handler: authenticates the `Authorization: Bearer <token>` header (a personal API token; no

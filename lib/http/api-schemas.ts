@@ -74,9 +74,10 @@ const errorDetails = doc(
 export function errorBodySchema(codes: readonly ErrorCode[] = Object.keys(errorCatalog) as ErrorCode[]) {
   return z.object({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]), message: errorMessage, details: errorDetails.optional() });
 }
-export const errorSchema = named("Error", errorBodySchema());
+// Registered for the document's components (the generic error body), not referenced by name in code.
+named("Error", errorBodySchema());
 
-export const pageJobSchema = named(
+const pageJobSchema = named(
   "Job",
   z.object({
     id: id(),
@@ -120,7 +121,7 @@ const backgroundPageSchema = named(
   }),
 );
 
-export const backgroundRevisionSchema = named(
+const backgroundRevisionSchema = named(
   "BackgroundRevision",
   z.object({
     id: id(),
@@ -159,7 +160,7 @@ export const jobAcceptedSchema = named(
   }),
 );
 
-export const jobSummarySchema = named(
+const jobSummarySchema = named(
   "JobSummary",
   z.object({
     id: id(),

@@ -51,7 +51,7 @@ function toComponentRefs(value: unknown): unknown {
 }
 
 /** One schema for the document: a `$ref` when it is a named component, inline otherwise. */
-export function jsonSchema(schema: z.ZodType): JsonSchema {
+function jsonSchema(schema: z.ZodType): JsonSchema {
   return toComponentRefs(z.toJSONSchema(schema, conversion())) as JsonSchema;
 }
 
@@ -84,7 +84,7 @@ function parameters(where: "path" | "query", schema: z.ZodObject | undefined) {
 const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchema(schema) } });
 
 /** The statuses an operation answers with on failure, each with the codes (from the catalog) it may carry. */
-export function errorStatuses(op: Pick<ApiOperation, "errors">): Map<number, ErrorCode[]> {
+function errorStatuses(op: Pick<ApiOperation, "errors">): Map<number, ErrorCode[]> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of op.errors) {
     const status = errorCatalog[code].status;

@@ -14,7 +14,7 @@ import { log } from "@/lib/log";
 /** Where an error was met: `route` names a route template ("GET /api/v1/jobs/{jobId}"), `action` a server action. */
 export type ErrorOrigin = { route: string } | { action: string };
 
-export interface RenderedError {
+interface RenderedError {
   status: number;
   body: PublicError;
   headers: Record<string, string>;
@@ -59,7 +59,7 @@ export function retryAfterSeconds(error: AppError, now = Date.now()): number | n
 }
 
 /** The surface-independent rendering: status, public body and the HTTP headers the code calls for. */
-export function renderError(error: unknown, origin: ErrorOrigin, options: HttpErrorOptions = {}): RenderedError {
+function renderError(error: unknown, origin: ErrorOrigin, options: HttpErrorOptions = {}): RenderedError {
   logIfUnexpected(error, origin);
   const body = toPublicError(error);
   const status = isAppError(error) ? error.status : 500;

@@ -2,7 +2,7 @@ import { Inngest, type ClientOptions } from "inngest";
 import { embeddedClientOptions } from "./embedded";
 import { inngestMode } from "./mode";
 
-export const APP_ID = "story-sprout";
+const APP_ID = "story-sprout";
 
 /**
  * Embedded mode: the engine's client options (signed mode with the engine's keys read lazily, events to its

@@ -6,7 +6,7 @@
 export type InngestMode = "embedded" | "external";
 
 /** Any of these means an external Inngest is configured, so the embedded engine stays off. */
-export const EXTERNAL_INNGEST_VARIABLES = [
+const EXTERNAL_INNGEST_VARIABLES = [
   "INNGEST_DEV",
   "INNGEST_EVENT_KEY",
   "INNGEST_SIGNING_KEY",

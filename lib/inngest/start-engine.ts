@@ -4,7 +4,7 @@ import { createEmbeddedEngine, processEngine, type EngineLogger } from "./embedd
 import { embeddedServeUrl, inngestMode } from "./mode";
 
 /** The engine's log lines go through the app's logger, tagged as the engine's. */
-export const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
+const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
 
 /**
  * Called once at server start (lib/server/start.ts). In embedded mode it starts the engine in this process on the

@@ -243,7 +243,7 @@ async function resolveUserFilter(db: Db, input: unknown): Promise<unknown> {
   return { ...(input as Record<string, unknown>), requestedBy: user.id };
 }
 
-export const CSV_EXPORT_MAX_ROWS = 100_000;
+const CSV_EXPORT_MAX_ROWS = 100_000;
 const CSV_BATCH = 1000;
 
 export const csvColumns = [

@@ -6,7 +6,7 @@ import { limits } from "./limits";
 export const idField = z.uuid({ message: "Not a valid id." });
 const id = idField;
 
-export const titleSchema = z
+const titleSchema = z
   .string()
   .trim()
   .min(1, "A title is required.")

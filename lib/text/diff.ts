@@ -4,7 +4,7 @@
  * usually is. The LCS table is bounded: past it, the diff falls back to lines, then to "all replaced", so a
  * 100,000-character page can never make a request slow.
  */
-export type DiffOp = "equal" | "insert" | "delete";
+type DiffOp = "equal" | "insert" | "delete";
 export interface DiffPart {
   op: DiffOp;
   text: string;
@@ -12,11 +12,11 @@ export interface DiffPart {
 
 const MAX_CELLS = 4_000_000;
 
-export function tokenizeWords(text: string): string[] {
+function tokenizeWords(text: string): string[] {
   return text.match(/\s+|[^\s]+/g) ?? [];
 }
 
-export function tokenizeLines(text: string): string[] {
+function tokenizeLines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+/g) ?? [];
 }
 

@@ -2,7 +2,7 @@ import type { ActionResult } from "@/lib/action-result";
 import { callAction } from "./call-action";
 
 /** How long a generation request or a cancel may take before the author is told to try again. */
-export const ACTION_TIMEOUT_MS = 30_000;
+const ACTION_TIMEOUT_MS = 30_000;
 
 /**
  * `callAction`, but a request that has not answered after `ms` resolves to an error instead: a hung request must not

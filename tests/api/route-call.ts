@@ -1,5 +1,5 @@
 /** Calls a Next route handler directly, the way Next would: a Request plus `{ params: Promise<…> }`. */
-export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export async function callRoute(
   handler: unknown,

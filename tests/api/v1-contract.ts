@@ -18,7 +18,7 @@ export function contractCheckedCallRoute(routes: [handler: unknown, operation: A
   };
 }
 
-export function expectAnswerMatches(op: ApiOperation, answer: { status: number; body: unknown }): void {
+function expectAnswerMatches(op: ApiOperation, answer: { status: number; body: unknown }): void {
   const where = `${op.method} ${op.path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`;
   const schema = responseSchema(op, answer.status);
   expect(schema, `undocumented status: ${where}`).toBeDefined();

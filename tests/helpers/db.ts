@@ -42,7 +42,7 @@ async function openPgliteFromTemplate(): Promise<DbHandle | undefined> {
  * A fresh, migrated database for one test file: a clone of the migrated template on PostgreSQL when DATABASE_URL
  * is set, an in-memory PGlite otherwise. Closing it drops the clone.
  */
-export async function openTestDb(): Promise<DbHandle> {
+async function openTestDb(): Promise<DbHandle> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const handle = (await openPgliteFromTemplate()) ?? (await openPglite("memory://"));

@@ -15,7 +15,7 @@ import { publishJobUpdate } from "../jobs/live";
 export type { FanOutPlan } from "../job-types/definition";
 
 /** A target that already has an active job of its own (the author pressed Generate): left alone, reported. */
-export const SKIPPED_BUSY = "busy";
+const SKIPPED_BUSY = "busy";
 
 /**
  * Fan-out of a parent job (generic: the job type's `plan` builds the children's payloads): create-children (one

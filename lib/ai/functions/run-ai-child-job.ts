@@ -1,9 +1,9 @@
 import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
 import { createRunAiJob, type RunAiJobOptions } from "./run-ai-job";
 
-export const DEFAULT_BACKGROUND_CONCURRENCY = 2;
+const DEFAULT_BACKGROUND_CONCURRENCY = 2;
 
-export function backgroundConcurrency(env: Record<string, string | undefined> = process.env): number {
+function backgroundConcurrency(env: Record<string, string | undefined> = process.env): number {
   const value = Number(env.AI_BACKGROUND_CONCURRENCY);
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_BACKGROUND_CONCURRENCY;
 }

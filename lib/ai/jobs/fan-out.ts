@@ -16,7 +16,7 @@ import { createOrJoinJob, getJob, type NewJob } from "./ledger";
  * for at most LANDING_GRACE_MS after they succeeded, so a landing that never comes delays the parent (the sweeper
  * settles it then) but never keeps it running forever.
  */
-export type ChildCounts = Record<AiJobStatus, number> & { total: number; landing: number };
+type ChildCounts = Record<AiJobStatus, number> & { total: number; landing: number };
 
 export const LANDING_GRACE_MS = 5 * 60_000;
 
@@ -24,7 +24,7 @@ export async function listChildren(db: Db, parentJobId: string): Promise<AiJob[]
   return db.select().from(aiJobs).where(eq(aiJobs.parentJobId, parentJobId)).orderBy(asc(aiJobs.createdAt), asc(aiJobs.id));
 }
 
-export async function countChildren(db: Db, parentJobId: string): Promise<ChildCounts> {
+async function countChildren(db: Db, parentJobId: string): Promise<ChildCounts> {
   // As text: postgres-js does not bind a Date inside a raw sql fragment (PGlite does).
   const graceStart = new Date(Date.now() - LANDING_GRACE_MS).toISOString();
   const rows = await db

@@ -9,8 +9,8 @@ import { aiJobs, aiJobStatuses, aiJobTypes, type AiJobStatus, type AiJobType } f
  * Knows nothing of stories or users beyond their ids: the domain enriches rows for display.
  */
 
-export const HISTORY_PAGE_DEFAULT = 50;
-export const HISTORY_PAGE_MAX = 200;
+const HISTORY_PAGE_DEFAULT = 50;
+const HISTORY_PAGE_MAX = 200;
 
 /** Form fields arrive as "" when left blank: that means "no filter", not an invalid value. */
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -94,7 +94,7 @@ export function decodeCursor(value: string): HistoryCursor {
 }
 
 /** The WHERE clause for the filters; `without` drops one (the status counts ignore the status filter). */
-export function historyWhere(filters: HistoryFilters, without?: "status"): SQL | undefined {
+function historyWhere(filters: HistoryFilters, without?: "status"): SQL | undefined {
   const where: SQL[] = [];
   if (filters.status && without !== "status") where.push(eq(aiJobs.status, filters.status));
   if (filters.jobType) where.push(eq(aiJobs.jobType, filters.jobType));

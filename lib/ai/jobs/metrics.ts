@@ -10,7 +10,7 @@ import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
  */
 
 /** Latency buckets in seconds: generation takes seconds, a queue backlog minutes. */
-export const LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
+const LATENCY_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
 
 type Row = Record<string, unknown>;
 async function rows(db: Db, query: SQL): Promise<Row[]> {

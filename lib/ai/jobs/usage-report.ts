@@ -9,7 +9,7 @@ import type { Db } from "@/db";
  * per-requester sums behind spending budgets are lib/ai/spending.ts.
  */
 
-export const USAGE_MAX_DAYS = 366;
+const USAGE_MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
 
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -32,7 +32,7 @@ export const usageRangeSchema = z
 
 export type UsageRange = z.output<typeof usageRangeSchema>;
 
-export interface UsageTotals {
+interface UsageTotals {
   jobs: number;
   succeeded: number;
   failed: number;
@@ -48,7 +48,7 @@ export interface UsageTotals {
   p99Ms: number | null;
 }
 
-export interface UsageDay {
+interface UsageDay {
   /** YYYY-MM-DD (UTC). */
   day: string;
   jobs: number;

@@ -23,8 +23,8 @@ export interface FunctionDef {
 }
 
 /** The SDK's default when a function sets no `retries` (4 attempts in all). */
-export const DEFAULT_RETRIES = 3;
-export const MAX_RETRIES = 20;
+const DEFAULT_RETRIES = 3;
+const MAX_RETRIES = 20;
 
 const SUPPORTED = new Set(["id", "name", "triggers", "steps", "concurrency", "debounce", "cancel"]);
 const KNOWN_UNSUPPORTED: Record<string, string> = {

@@ -3,14 +3,14 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { EngineDb } from "./sql";
 
 /** Where the engine's migrations are tracked: apart from the embedding app's, so the two histories never mix. */
-export const ENGINE_MIGRATIONS_TABLE = "__inngest_engine_migrations";
-export const ENGINE_MIGRATIONS_SCHEMA = "drizzle";
+const ENGINE_MIGRATIONS_TABLE = "__inngest_engine_migrations";
+const ENGINE_MIGRATIONS_SCHEMA = "drizzle";
 
 /**
  * The engine's migrations folder in this repository. Resolved from the working directory, not from this module's
  * URL: Next.js bundles the module elsewhere, and the bundler must not try to trace the folder.
  */
-export function defaultMigrationsFolder(): string {
+function defaultMigrationsFolder(): string {
   return path.resolve(/* turbopackIgnore: true */ process.cwd(), "lib", "inngest", "embedded", "migrations");
 }
 

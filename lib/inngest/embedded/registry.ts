@@ -56,7 +56,7 @@ export async function syncApp(ctx: EngineContext, serveUrl: string, signingKey: 
 const lastSynced = new WeakMap<object, string>();
 
 /** Upserts the app's functions, deactivates the ones it no longer serves, and aligns the cron schedule. */
-export async function storeFunctions(ctx: EngineContext, appId: string, defs: FunctionDef[]): Promise<void> {
+async function storeFunctions(ctx: EngineContext, appId: string, defs: FunctionDef[]): Promise<void> {
   const now = new Date();
   await ctx.db.transaction(async (tx) => {
     for (const def of defs) {

@@ -23,11 +23,11 @@ import {
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
-export const runStatuses = ["queued", "running", "completed", "failed", "cancelled"] as const;
+const runStatuses = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 /** Memoized states are `completed` and `failed`; the others mean the step is still outstanding. */
-export const stepStatuses = [
+const stepStatuses = [
   "planned",
   "retrying",
   "sleeping",
@@ -40,7 +40,7 @@ export const stepStatuses = [
 export type StepStatus = (typeof stepStatuses)[number];
 
 /** `call` = an HTTP call to the app (discovery when step_id is null); `wake` ends a sleep; `timeout` ends a wait. */
-export const queueKinds = ["call", "wake", "timeout"] as const;
+const queueKinds = ["call", "wake", "timeout"] as const;
 export type QueueKind = (typeof queueKinds)[number];
 
 /** Engine secrets (signing key, event key), generated on first start so every instance on one database shares them. */
@@ -271,6 +271,5 @@ export const inngestDebounces = pgTable(
 
 export type InngestRun = typeof inngestRuns.$inferSelect;
 export type InngestStep = typeof inngestSteps.$inferSelect;
-export type InngestQueueItem = typeof inngestQueue.$inferSelect;
 export type InngestAttempt = typeof inngestAttempts.$inferSelect;
 export type InngestFunctionRow = typeof inngestFunctions.$inferSelect;
