@@ -1,8 +1,13 @@
 /**
- * Requests the Next.js router makes in the background (prefetches, RSC payloads, server actions) carry one of these
- * headers; a document load carries none.
+ * Whether a request is one the browser makes in the background (prefetches, RSC payloads, server actions) rather than
+ * a document load. Next.js removes its router headers (`rsc`, `next-router-prefetch`, …) before the proxy sees a
+ * request, so the proxy cannot rely on them: the browser's own Fetch Metadata says it instead — a document load is
+ * `Sec-Fetch-Mode: navigate`, a `fetch()` is `cors` or `same-origin`. The router headers and `next-action` (which
+ * Next keeps) are still honoured for clients that send no Fetch Metadata.
  */
 export function isBackgroundRequest(headers: Headers): boolean {
+  const mode = headers.get("sec-fetch-mode");
+  if (mode !== null && mode !== "navigate") return true;
   return headers.has("rsc") || headers.has("next-router-prefetch") || headers.has("next-action");
 }
 

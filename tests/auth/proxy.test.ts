@@ -39,8 +39,11 @@ describe("proxy", () => {
     expect(response.headers.get("location")).toBe("http://localhost:3000/sign-in?callbackUrl=%2Fstories%3Fx%3D1");
   });
 
-  it("lets a signed-in user through and rolls the session on a document load", async () => {
-    const response = await call("/stories", { cookie: await sessionCookie() });
+  it.each([
+    ["with Fetch Metadata", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" }],
+    ["from a client without Fetch Metadata", {}],
+  ])("lets a signed-in user through and rolls the session on a document load %s", async (_, headers) => {
+    const response = await call("/stories", { cookie: await sessionCookie(), ...headers });
     expect(response.headers.get("location")).toBeNull();
     expect(response.headers.get("x-middleware-next")).toBe("1");
     expect(sessionSetCookies(response)).toHaveLength(1);
@@ -50,6 +53,9 @@ describe("proxy", () => {
     ["a prefetch", { rsc: "1", "next-router-prefetch": "1" }],
     ["an RSC navigation", { rsc: "1" }],
     ["a server action", { "next-action": "abc123" }],
+    // What the proxy really sees of a prefetch or an RSC navigation: Next strips its router headers first, and the
+    // browser's Fetch Metadata is all that is left to tell it from a document load.
+    ["a router fetch as the proxy sees it", { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
   ])("never sets the session cookie on %s, so it cannot undo a sign-out that happened meanwhile", async (_, headers) => {
     const response = await call("/settings", { cookie: await sessionCookie(), ...headers });
     expect(response.headers.get("x-middleware-next")).toBe("1");
