@@ -2,6 +2,8 @@ import crypto from "node:crypto";
 import { getDb } from "@/db";
 import { buildMetricsRegistry } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
+import { createEmbeddedEngine } from "@/lib/inngest/embedded";
+import { inngestMode } from "@/lib/inngest/mode";
 import { errorResponse } from "@/lib/http/render-error";
 
 export const dynamic = "force-dynamic";
@@ -25,7 +27,10 @@ export async function GET(request: Request) {
     );
   }
   try {
-    const registry = buildMetricsRegistry(await getDb());
+    const db = await getDb();
+    // The embedded engine's retries; with an external Inngest the counter stays empty (Inngest reports its own).
+    const engine = inngestMode() === "embedded" ? createEmbeddedEngine({ db }) : null;
+    const registry = buildMetricsRegistry(db, async () => (engine ? engine.query.retriesByFunction() : []));
     return new Response(await registry.metrics(), {
       headers: { "content-type": registry.contentType, "cache-control": "no-store" },
     });

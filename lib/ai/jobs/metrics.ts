@@ -29,7 +29,10 @@ function collected(name: string, help: string, type: "gauge" | "counter" | "hist
   return { name, get: async () => ({ name, help, type, values: await values(), aggregator: "sum" }) } as unknown as Metric;
 }
 
-export function buildMetricsRegistry(db: Db): Registry {
+/** Retried calls per workflow function, from whichever engine runs the functions (the embedded one reports its own). */
+export type EngineRetries = () => Promise<{ functionId: string; retries: number }[]>;
+
+export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = async () => []): Registry {
   const registry = new Registry();
 
   registry.registerMetric(
@@ -109,12 +112,7 @@ export function buildMetricsRegistry(db: Db): Registry {
       "Calls the workflow engine made again after a failed attempt (attempt > 0), by function.",
       "counter",
       async () => {
-        const found = await rows(
-          db,
-          sql`select r.function_id, count(*)::int as n from inngest_attempts a join inngest_runs r on r.id = a.run_id
-              where a.attempt > 0 group by 1`,
-        );
-        return found.map((r) => ({ value: Number(r.n), labels: { function_id: String(r.function_id) } }));
+        return (await engineRetries()).map((r) => ({ value: r.retries, labels: { function_id: r.functionId } }));
       },
     ),
   );

@@ -3,7 +3,15 @@ import { receiveEvents } from "./intake";
 import { cancelRunInTx } from "./lifecycle";
 import { migrateEngine } from "./migrate";
 import { claimProcessEngine, releaseProcessEngine } from "./process-engine";
-import { getRun, listFunctions, listRuns, runsForEvent, type ListRunsFilter, type RunsForEventFilter } from "./query";
+import {
+  getRun,
+  listFunctions,
+  listRuns,
+  retriesByFunction,
+  runsForEvent,
+  type ListRunsFilter,
+  type RunsForEventFilter,
+} from "./query";
 import { EngineRunner, type EngineTiming } from "./runner";
 import { ensureEngineSecrets, type EngineKeys } from "./secrets";
 import type { EngineDb } from "./sql";
@@ -53,6 +61,7 @@ export class EmbeddedEngine {
     getRun: (runId: string) => getRun(this.options.db, runId),
     runsForEvent: (filter: RunsForEventFilter) => runsForEvent(this.options.db, filter),
     listFunctions: () => listFunctions(this.options.db),
+    retriesByFunction: () => retriesByFunction(this.options.db),
   };
 
   /** The signing and event keys, once `attach` or `start` loaded them. */

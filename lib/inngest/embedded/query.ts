@@ -114,3 +114,14 @@ export async function listFunctions(db: EngineDb) {
     .from(inngestFunctions)
     .orderBy(asc(inngestFunctions.id));
 }
+
+/** Calls made again after a failed attempt (attempt > 0), per function: the engine's retry counter for metrics. */
+export async function retriesByFunction(db: EngineDb): Promise<{ functionId: string; retries: number }[]> {
+  const rows = await db
+    .select({ functionId: inngestRuns.functionId, retries: sql<number>`count(*)::int` })
+    .from(inngestAttempts)
+    .innerJoin(inngestRuns, eq(inngestRuns.id, inngestAttempts.runId))
+    .where(sql`${inngestAttempts.attempt} > 0`)
+    .groupBy(inngestRuns.functionId);
+  return rows.map((r) => ({ functionId: r.functionId, retries: Number(r.retries) }));
+}
