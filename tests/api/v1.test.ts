@@ -253,7 +253,7 @@ describe("REST API v1", () => {
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith("route.ts"));
     expect(files.length).toBeGreaterThanOrEqual(7);
     for (const file of files) {
-      const apiPath = "/api/v1/" + path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+      const apiPath = `/api/v1/${path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}`;
       expect(res.body.paths, `${file} → ${apiPath}`).toHaveProperty([apiPath]);
       const source = fs.readFileSync(path.join(root, file), "utf8");
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
