@@ -268,7 +268,7 @@ function discover(): string[] {
   for (const file of files) {
     const full = path.join(root, file);
     const segments = file.split(path.sep);
-    const urlPath = "/" + segments.slice(0, -1).filter((s) => !/^\(.+\)$/.test(s)).join("/");
+    const urlPath = `/${segments.slice(0, -1).filter((s) => !/^\(.+\)$/.test(s)).join("/")}`;
     if (segments.at(-1) === "route.ts") {
       const source = fs.readFileSync(full, "utf8");
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {

@@ -61,7 +61,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
 async function seed(sql: postgres.Sql): Promise<{ userId: string; secret: string; pageIds: string[] }> {
   const [user] = await sql`insert into users (email, name, password_hash, role) values (${`bench-${crypto.randomBytes(4).toString("hex")}@bench.local`}, 'Bench author', 'x', 'author') returning id`;
   const userId = user!.id as string;
-  const secret = "ss_" + crypto.randomBytes(32).toString("base64url");
+  const secret = `ss_${crypto.randomBytes(32).toString("base64url")}`;
   await sql`insert into api_tokens (user_id, name, token_hash, prefix) values (${userId}, 'bench', ${crypto.createHash("sha256").update(secret).digest("hex")}, ${secret.slice(0, 9)})`;
   const keys = generateNKeysBetween(null, null, PAGES_PER_STORY);
   const pageIds: string[] = [];
@@ -89,7 +89,7 @@ async function main() {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: url,
-      AUTH_SECRET: "bench-" + crypto.randomBytes(16).toString("hex"),
+      AUTH_SECRET: `bench-${crypto.randomBytes(16).toString("hex")}`,
       PORT: String(PORT),
       OFFLINE_MODEL_MS_PER_WORD: "0",
       AI_RATE_LIMIT_PER_MINUTE: "0",

@@ -73,6 +73,7 @@ export function JobFilters({
 }) {
   const v = (key: string) => values[key] ?? "";
   return (
+    // biome-ignore lint/a11y/useSemanticElements: the <search> element would need a wrapper around the form and is unknown to older browsers; role="search" on the form is the equivalent landmark
     <form method="get" action="/admin/jobs" role="search" aria-label="Filter jobs" className="space-y-3 rounded-xl border border-stone-200 bg-white p-4">
       <Filter id="f-jobId" label="Job id" className="min-w-[18rem]">
         <Input id="f-jobId" name="jobId" type="search" defaultValue={v("jobId")} placeholder="Exact job id (UUID)" data-testid="filter-job-id" />

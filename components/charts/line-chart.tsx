@@ -65,11 +65,12 @@ export function LineChart({
           if (current) segments.push(current);
           return (
             <g key={s.name}>
-              {segments.map((d, i) => (
-                <path key={i} d={d} fill="none" strokeWidth={2} vectorEffect="non-scaling-stroke" className={s.className} />
+              {segments.map((d) => (
+                <path key={d} d={d} fill="none" strokeWidth={2} vectorEffect="non-scaling-stroke" className={s.className} />
               ))}
               {s.values.map((v, i) =>
                 v === null ? null : (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: one point per label, in label order; points never reorder and the chart is redrawn whole
                   <circle key={i} cx={i * step} cy={y(v)} r={3} className={s.className.replace("stroke-", "fill-")}>
                     <title>{`${labels[i]} · ${s.name}: ${format(v)}`}</title>
                   </circle>

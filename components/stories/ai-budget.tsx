@@ -6,7 +6,7 @@ import type { AiAllowance } from "@/lib/stories";
 import { callAction } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
 
-function describe(a: AiAllowance): string | null {
+function describeAllowance(a: AiAllowance): string | null {
   const parts: string[] = [];
   if (a.tokensLeft !== null) parts.push(`${formatCount(a.tokensLeft)} tokens`);
   if (a.costLeftUsd !== null) parts.push(`$${a.costLeftUsd.toFixed(2)}`);
@@ -20,6 +20,7 @@ function describe(a: AiAllowance): string | null {
  */
 export function AiBudgetHint({ refreshKey }: { refreshKey: string }) {
   const [allowance, setAllowance] = useState<AiAllowance | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies(refreshKey): refreshKey is not read inside; it is the signal to fetch the allowance again
   useEffect(() => {
     let live = true;
     void callAction(() => getAiAllowanceAction()).then((result) => {
@@ -29,7 +30,7 @@ export function AiBudgetHint({ refreshKey }: { refreshKey: string }) {
       live = false;
     };
   }, [refreshKey]);
-  const text = allowance ? describe(allowance) : null;
+  const text = allowance ? describeAllowance(allowance) : null;
   if (!allowance || !text) return null;
   const exhausted = allowance.tokensLeft === 0 || allowance.costLeftUsd === 0;
   return (

@@ -195,8 +195,9 @@ export function HistoryPanel({
                     {restoreError}
                   </Alert>
                 ) : null}
-                <div
+                <section
                   data-testid="history-preview"
+                  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
                   tabIndex={0}
                   aria-label={`Text of version ${selected.version}`}
                   className={cn(
@@ -206,7 +207,7 @@ export function HistoryPanel({
                   )}
                 >
                   {selected.content}
-                </div>
+                </section>
               </>
             ) : (
               <p className="p-5 text-sm text-stone-500">No versions yet.</p>

@@ -34,6 +34,7 @@ export function PageActions({
   onDelete: () => void;
 }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a row of icon buttons, not a form section; a <fieldset> brings form semantics and its own rendering (min-inline-size, legend layout)
     <div role="group" aria-label={`Page ${pageNumber} actions`} className="flex items-center gap-0.5">
       <IconButton
         testId="page-history"

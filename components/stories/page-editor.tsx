@@ -280,14 +280,15 @@ export function PageEditor({
               </p>
             </div>
           </div>
-          <pre
+          <section
             data-testid="conflict-their-text"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
             tabIndex={0}
             aria-label="Their version of the page"
             className="max-h-56 overflow-auto rounded-lg border border-amber-200 bg-white p-3 font-serif text-[15px] leading-7 whitespace-pre-wrap text-stone-800 empty:before:text-stone-400 empty:before:italic empty:before:content-['(empty_page)']"
           >
             {conflict.content}
-          </pre>
+          </section>
           <div className="flex flex-wrap items-center gap-2">
             <Button data-testid="conflict-use-theirs" size="sm" onClick={takeTheirs} disabled={saving !== null}>
               Use their version

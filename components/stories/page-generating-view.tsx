@@ -39,7 +39,7 @@ export function PageGeneratingView({
         onDismiss={generation.dismiss}
         className="rounded-lg bg-violet-50/60 px-3 py-2"
       />
-      <div
+      <section
         data-testid="page-streaming"
         aria-label={`Text of page ${pageNumber} as the AI writes it`}
         className={cn(
@@ -49,7 +49,7 @@ export function PageGeneratingView({
         )}
       >
         {streamed ?? pageContent}
-      </div>
+      </section>
     </div>
   );
 }

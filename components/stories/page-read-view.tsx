@@ -57,6 +57,7 @@ export function PageReadView({
         />
       ) : null}
       <div className="relative">
+        {/* biome-ignore lint/a11y/useSemanticElements: the page's own pre-wrapped prose is the click/Enter target that opens the editor; a <button> would change its layout and text styling (and cannot hold the :empty placeholder the same way) */}
         <div
           ref={contentRef}
           id={textId}

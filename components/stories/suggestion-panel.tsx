@@ -132,27 +132,29 @@ export function SuggestionPanel({
           <figcaption className="text-xs font-medium tracking-wide text-stone-500 uppercase">
             Page now · v{page.version} · {formatCount(page.content.length)} characters
           </figcaption>
-          <div
+          <section
             data-testid="suggestion-current-text"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
             tabIndex={0}
             aria-label={`Current text of page ${pageNumber}`}
             className={cn(textBox, "border-stone-200")}
           >
             {page.content}
-          </div>
+          </section>
         </figure>
         <figure className="min-w-0 space-y-1">
           <figcaption className="text-xs font-medium tracking-wide text-violet-700 uppercase">
             AI suggestion · {formatCount(suggestion.content.length)} characters
           </figcaption>
-          <div
+          <section
             data-testid="suggestion-text"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
             tabIndex={0}
             aria-label={`Text suggested by the AI for page ${pageNumber}`}
             className={cn(textBox, "border-violet-200")}
           >
             {suggestion.content}
-          </div>
+          </section>
         </figure>
       </div>
 

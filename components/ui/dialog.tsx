@@ -47,7 +47,7 @@ export function Dialog({
     return () => {
       if (dialog.open) dialog.close();
       // Give focus back to whatever opened the dialog, if it is still on the page.
-      if (opener && opener.isConnected) opener.focus();
+      if (opener?.isConnected) opener.focus();
     };
   }, []);
 

@@ -2,8 +2,13 @@ import type { LabelHTMLAttributes, ReactNode } from "react";
 import { useId } from "react";
 import { cn } from "@/lib/ui/cn";
 
-export function Label({ className, ...props }: LabelHTMLAttributes<HTMLLabelElement>) {
-  return <label className={cn("block text-sm font-medium text-stone-800", className)} {...props} />;
+/** A label is always for a control: `htmlFor` names it. */
+export function Label({ className, htmlFor, children, ...props }: LabelHTMLAttributes<HTMLLabelElement> & { htmlFor: string }) {
+  return (
+    <label htmlFor={htmlFor} className={cn("block text-sm font-medium text-stone-800", className)} {...props}>
+      {children}
+    </label>
+  );
 }
 
 export interface FieldControlProps {

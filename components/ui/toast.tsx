@@ -70,8 +70,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <div
-        role="region"
+      <section
         aria-label="Notifications"
         aria-live="polite"
         className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end"
@@ -79,7 +78,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((toast) => (
           <Toast key={toast.id} toast={toast} onDismiss={() => dismiss(toast.id)} />
         ))}
-      </div>
+      </section>
     </ToastContext.Provider>
   );
 }
@@ -109,6 +108,7 @@ function Toast({ toast, onDismiss }: { toast: ToastItem; onDismiss: () => void }
   }, [paused]);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the pointer and focus handlers only pause the auto-dismiss timer while the user is on the toast; the toast itself is not a control
     <div
       data-testid="toast"
       data-tone={toast.tone}

@@ -44,7 +44,7 @@ export function parseTemplate(source: string, file: string): PromptTemplate {
   }
   const parsed = frontMatterSchema.safeParse(fields);
   if (!parsed.success) {
-    throw new PromptTemplateError(`${file}: bad front matter: ${parsed.error.issues.map((i) => i.path.join(".") + " " + i.message).join("; ")}`);
+    throw new PromptTemplateError(`${file}: bad front matter: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   }
   return { ...parsed.data, body: match[2]!, file };
 }
@@ -105,7 +105,7 @@ const engine = new Liquid({ strictVariables: true, strictFilters: true, trimTagL
 export async function renderTemplate(template: PromptTemplate, variables: Record<string, unknown>): Promise<string> {
   const text = await engine.parseAndRender(template.body, variables);
   // Templates are laid out for reading; collapse the blank lines that tags leave behind.
-  return text.replace(/\n{3,}/g, "\n\n").trim() + "\n";
+  return `${text.replace(/\n{3,}/g, "\n\n").trim()}\n`;
 }
 
 export function hashPrompt(text: string): string {

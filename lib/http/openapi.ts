@@ -145,7 +145,7 @@ export const apiOperations: ApiOperation[] = Object.values(v1);
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of apiOperations) (paths[op.path] ??= {})[op.method.toLowerCase()] = pathItem(op);
+  for (const op of apiOperations) paths[op.path] = { ...paths[op.path], [op.method.toLowerCase()]: pathItem(op) };
   paths[openApiOperation.path] = {
     get: {
       operationId: openApiOperation.operationId,

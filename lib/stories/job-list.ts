@@ -1,5 +1,5 @@
 import { getDb } from "@/db";
-import { historyFilterSchema, historyQuerySchema, listJobHistory, type HistoryRow } from "@/lib/ai";
+import { historyFilterSchema, historyQuerySchema, listJobHistory, type HistoryFilters, type HistoryPageRequest, type HistoryRow } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { isAdmin } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -95,8 +95,8 @@ export async function listJobsForApi(
     }
     mapped.requestedBy = actor.id;
   }
-  let filters;
-  let page;
+  let filters: HistoryFilters;
+  let page: HistoryPageRequest;
   try {
     filters = parseInput(historyFilterSchema, mapped);
     page = parseInput(historyQuerySchema, { cursor, before, limit });

@@ -29,5 +29,5 @@ export function formatPercent(ratio: number | null | undefined): string {
 /** ISO timestamp shown the same on the server and the client (UTC), for tables that must not shift on hydration. */
 export function formatUtc(value: Date | string): string {
   const d = typeof value === "string" ? new Date(value) : value;
-  return d.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }

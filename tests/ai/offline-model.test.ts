@@ -18,7 +18,7 @@ describe("offline model", () => {
     expect(a).toBe(offlineText(prompt));
     expect(a).toContain("Mara");
     expect(a.split(" ").length).toBeGreaterThan(30);
-    expect(offlineText(prompt + " ")).not.toBe(undefined);
+    expect(offlineText(`${prompt} `)).not.toBe(undefined);
   });
 
   it("revises the current text and follows a 'shorter' instruction", () => {

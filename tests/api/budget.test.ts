@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/stories";
 import { useTestDb } from "../helpers/db";
 import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
 import { v1 } from "@/lib/http/v1-operations";
+import type { ErrorAnswer } from "./route-call";
 import { contractCheckedCallRoute } from "./v1-contract";
 
 /** Budgets and the rate limit, enforced at every boundary that creates jobs: the domain, the action, REST v1, validate. */
@@ -261,7 +262,7 @@ describe("at the boundaries", () => {
     expect(generated.status).toBe(429);
     expect(generated.body).toMatchObject({ code: "GEN_BUDGET_EXCEEDED", message: expect.stringContaining("00:00 UTC") });
     expect(Number(generated.headers.get("retry-after"))).toBeGreaterThan(0);
-    const validated = await callRoute(validateRoute.POST, { token: secret, body: { pageId: pages[0]!.id } });
+    const validated = await callRoute<ErrorAnswer>(validateRoute.POST, { token: secret, body: { pageId: pages[0]!.id } });
     expect(validated.status).toBe(429);
     expect(validated.body.code).toBe("GEN_BUDGET_EXCEEDED");
 
@@ -269,11 +270,11 @@ describe("at the boundaries", () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
     const { pages: more } = await makeStory(author, ["", ""]);
     expect((await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[0]!.id } })).status).toBe(202);
-    const limited = await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[1]!.id } });
+    const limited = await callRoute<ErrorAnswer>(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[1]!.id } });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe("RATE_LIMITED");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await callRoute(validateRoute.POST, { token: secret, body: { pageId: more[1]!.id } })).body.code).toBe("RATE_LIMITED");
+    expect((await callRoute<ErrorAnswer>(validateRoute.POST, { token: secret, body: { pageId: more[1]!.id } })).body.code).toBe("RATE_LIMITED");
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError, errorCatalog, type ErrorCode } from "@/lib/errors";
-import { callRoute } from "./route-call";
+import { callRoute, type ErrorAnswer } from "./route-call";
 
 /**
  * One renderer for every surface (issue 10, item 2): the same error reads the same from a server action and from
@@ -68,13 +68,13 @@ describe("429 answers say when to come back", () => {
 
 describe("401 answers name the scheme where the route takes a bearer token", () => {
   it("REST v1 and metrics (bearer) send WWW-Authenticate; the cookie-session routes do not", async () => {
-    const v1 = await callRoute(v1Job.GET, { token: "wrong", params: { jobId: JOB_ID } });
+    const v1 = await callRoute<ErrorAnswer>(v1Job.GET, { token: "wrong", params: { jobId: JOB_ID } });
     expect(v1.status).toBe(401);
     expect(v1.headers.get("www-authenticate")).toMatch(/^Bearer realm=/);
     expect(v1.body.code).toBe("UNAUTHENTICATED");
 
     process.env.METRICS_TOKEN = "s3cret";
-    const scrape = await callRoute(metrics.GET, { token: "wrong" });
+    const scrape = await callRoute<ErrorAnswer>(metrics.GET, { token: "wrong" });
     expect(scrape.status).toBe(401);
     expect(scrape.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
     expect(scrape.body.code).toBe("UNAUTHENTICATED");

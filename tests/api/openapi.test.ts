@@ -8,8 +8,38 @@ import { jobListQuerySchema } from "@/lib/http/api-schemas";
  * The generated OpenAPI document is a well-formed OpenAPI 3.1 document. (That each route's real answers parse with
  * the schemas it is generated from is checked on every call in v1.test.ts and budget.test.ts: tests/api/v1-contract.ts.)
  */
-const doc = openApiDocument() as any;
+const doc = openApiDocument() as unknown as OpenApiDocument;
 const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/** The parts of an OpenAPI 3.1 document these tests read. */
+interface CodeEnumSchema {
+  properties: { code: { enum: string[] } };
+}
+interface Parameter {
+  in: string;
+  name: string;
+  required?: boolean;
+}
+interface Response {
+  description?: string;
+  headers?: Record<string, { schema?: unknown }>;
+  content: { "application/json": { schema: CodeEnumSchema } };
+}
+interface Operation {
+  operationId: string;
+  summary?: string;
+  security?: unknown[];
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, Response>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: unknown;
+  security: Record<string, unknown>[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> & { bearerAuth: unknown }; schemas: Record<string, unknown> & { Error: CodeEnumSchema } };
+}
 
 function* walk(value: unknown, path: string[] = []): Generator<[string[], string, unknown]> {
   if (Array.isArray(value)) {
@@ -23,7 +53,7 @@ function* walk(value: unknown, path: string[] = []): Generator<[string[], string
 }
 
 const operations = () =>
-  Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ path, method, op })),
   );
 
@@ -49,8 +79,8 @@ describe("the OpenAPI document", () => {
       expect(op.summary, where).toEqual(expect.any(String));
 
       const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
-      const pathParams = (op.parameters ?? []).filter((p: any) => p.in === "path");
-      expect(pathParams.map((p: any) => p.name).sort(), where).toEqual(templated);
+      const pathParams = (op.parameters ?? []).filter((p) => p.in === "path");
+      expect(pathParams.map((p) => p.name).sort(), where).toEqual(templated);
       for (const p of op.parameters ?? []) {
         expect(["path", "query", "header", "cookie"], where).toContain(p.in);
         expect(p, where).toMatchObject({ name: expect.any(String), schema: expect.any(Object) });
@@ -59,10 +89,10 @@ describe("the OpenAPI document", () => {
       if (op.requestBody) expect(Object.keys(op.requestBody.content), where).toEqual(["application/json"]);
 
       expect(Object.keys(op.responses).length, where).toBeGreaterThan(0);
-      for (const [status, response] of Object.entries(op.responses as Record<string, any>)) {
+      for (const [status, response] of Object.entries(op.responses)) {
         expect(status, where).toMatch(/^[1-5]\d\d$/);
         expect(response.description, `${where} ${status}`).toEqual(expect.any(String));
-        for (const header of Object.values(response.headers ?? {}) as any[]) expect(header.schema, `${where} ${status}`).toBeDefined();
+        for (const header of Object.values(response.headers ?? {})) expect(header.schema, `${where} ${status}`).toBeDefined();
       }
     }
   });
@@ -95,7 +125,7 @@ describe("the OpenAPI document", () => {
   it("error bodies name only the catalog's codes, each under its catalog status", () => {
     expect(doc.components.schemas.Error.properties.code.enum.sort()).toEqual(Object.keys(errorCatalog).sort());
     for (const { path, method, op } of operations()) {
-      for (const [status, response] of Object.entries(op.responses as Record<string, any>)) {
+      for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) < 400) continue;
         const codes: string[] = response.content["application/json"].schema.properties.code.enum;
         for (const code of codes) expect(errorCatalog[code as keyof typeof errorCatalog].status, `${method} ${path} ${code}`).toBe(Number(status));

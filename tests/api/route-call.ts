@@ -1,10 +1,18 @@
 /** Calls a Next route handler directly, the way Next would: a Request plus `{ params: Promise<…> }`. */
 type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-export async function callRoute(
+/** The error body of every route (errorSchema in lib/http/api-schemas.ts), as far as tests read it. */
+export interface ErrorAnswer {
+  code: string;
+  message: string;
+  details?: { fields?: Record<string, string> };
+}
+
+/** `Body` is the JSON the test expects back; nothing checks it here (v1-contract.ts holds v1 answers to their schema). */
+export async function callRoute<Body = unknown>(
   handler: unknown,
   options: { method?: string; path?: string; token?: string | null; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Body; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.rawBody;
@@ -21,5 +29,5 @@ export async function callRoute(
   } catch {
     // not JSON (e.g. a stream or HTML): keep the text
   }
-  return { status: response.status, body: parsed, headers: response.headers };
+  return { status: response.status, body: parsed as Body, headers: response.headers };
 }

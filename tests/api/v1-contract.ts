@@ -10,8 +10,8 @@ import { callRoute } from "./route-call";
  */
 export function contractCheckedCallRoute(routes: [handler: unknown, operation: ApiOperation][]): typeof callRoute {
   const operations = new Map(routes);
-  return async (handler, options) => {
-    const answer = await callRoute(handler, options);
+  return async <Body,>(handler: unknown, options: Parameters<typeof callRoute>[1]) => {
+    const answer = await callRoute<Body>(handler, options);
     const op = operations.get(handler);
     if (op) expectAnswerMatches(op, answer);
     return answer;

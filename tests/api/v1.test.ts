@@ -8,7 +8,13 @@ import type { Actor } from "@/lib/stories";
 import { useTestDb } from "../helpers/db";
 import { expectAppError, makeActor, makeStory, ZERO_UUID } from "../helpers/fixtures";
 import { v1 } from "@/lib/http/v1-operations";
+import type { z } from "zod";
+import type { jobAcceptedSchema, jobListSchema } from "@/lib/http/api-schemas";
+import type { ErrorAnswer } from "./route-call";
 import { contractCheckedCallRoute } from "./v1-contract";
+
+type JobAccepted = z.output<typeof jobAcceptedSchema>;
+type JobList = z.output<typeof jobListSchema>;
 
 /** Personal API tokens and REST API v1, called as Next calls the route handlers. */
 vi.mock("@/lib/ai/jobs/queue", async (original) => ({
@@ -87,7 +93,7 @@ describe("personal API tokens", () => {
     const revoked = await tokens.revokeApiToken(a, { tokenId: token.id });
     expect(Date.now() - Date.parse(revoked.revokedAt!)).toBeLessThan(60_000);
     expect(await tokens.authenticateApiToken(secret)).toBeNull();
-    const answer = await callRoute(jobs.GET, { token: secret, path: "/api/v1/jobs" });
+    const answer = await callRoute<ErrorAnswer>(jobs.GET, { token: secret, path: "/api/v1/jobs" });
     expect(answer.status).toBe(401);
     expect(answer.body.code).toBe("UNAUTHENTICATED");
     expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -119,7 +125,7 @@ describe("personal API tokens", () => {
 describe("REST API v1", () => {
   it("POST generate → 202 created, then 202 joined with the same job; GET it; cancel it; retry it", async () => {
     const { pages } = await makeStory(a, ["", "Text."]);
-    const first = await callRoute(generate.POST, { token: tokenA, body: { instruction: "a storm" }, params: { pageId: pages[0]!.id } });
+    const first = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: { instruction: "a storm" }, params: { pageId: pages[0]!.id } });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ created: true, job: { status: "pending", pageId: pages[0]!.id, instruction: "a storm", jobType: "page_text.write" } });
     expect(first.headers.get("location")).toBe(`/api/v1/jobs/${first.body.job.id}`);
@@ -137,7 +143,7 @@ describe("REST API v1", () => {
     const cancelled = await callRoute(cancel.POST, { token: tokenA, params: { jobId: first.body.job.id } });
     expect(cancelled).toMatchObject({ status: 200, body: { status: "cancelled", errorCode: "GEN_CANCELLED" } });
 
-    const retried = await callRoute(retry.POST, { token: tokenA, params: { jobId: first.body.job.id } });
+    const retried = await callRoute<JobAccepted>(retry.POST, { token: tokenA, params: { jobId: first.body.job.id } });
     expect(retried.status).toBe(202);
     expect(retried.body).toMatchObject({ created: true, job: { status: "pending", instruction: "a storm" } });
     const [row] = await db().select().from(aiJobs).where(eq(aiJobs.id, retried.body.job.id));
@@ -166,7 +172,7 @@ describe("REST API v1", () => {
     const { pages } = await makeStory(a, [""]);
     expect((await callRoute(generate.POST, { token: tokenB, body: {}, params: { pageId: pages[0]!.id } })).status).toBe(404);
     expect((await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: ZERO_UUID } })).status).toBe(404);
-    const created = await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
+    const created = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
     const jobId = created.body.job.id;
     for (const route of [job.GET, cancel.POST, retry.POST]) {
       expect((await callRoute(route, { token: tokenB, params: { jobId } })).status).toBe(404);
@@ -182,7 +188,7 @@ describe("REST API v1", () => {
     const { story, pages } = await makeStory(a, ["One.", "Two."]);
     const { revision } = await requestBackgroundRevision(a, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "warmer" });
 
-    const listed = await callRoute(jobs.GET, { token: tokenA, path: `/api/v1/jobs?type=story.revise_pages&storyId=${story.id}` });
+    const listed = await callRoute<JobList>(jobs.GET, { token: tokenA, path: `/api/v1/jobs?type=story.revise_pages&storyId=${story.id}` });
     expect(listed.body.jobs.map((j: { id: string }) => j.id)).toEqual([revision.id]);
 
     const got = await callRoute(job.GET, { token: tokenA, params: { jobId: revision.id } });
@@ -211,7 +217,7 @@ describe("REST API v1", () => {
       code: "VALIDATION",
       details: { fields: { pageId: expect.stringMatching(/\S/) } },
     });
-    const started = await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
+    const started = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
     const joining = await callRoute(validate.POST, { token: tokenA, body: { pageId: pages[0]!.id } });
     expect(joining.body).toMatchObject({ ok: true, wouldJoinJobId: started.body.job.id });
   });
@@ -219,41 +225,41 @@ describe("REST API v1", () => {
   it("GET /jobs lists own jobs newest first with filters and cursor; admins see all", async () => {
     const { story, pages } = await makeStory(b, ["", "", ""]);
     const ids: string[] = [];
-    for (const p of pages) ids.push((await callRoute(generate.POST, { token: tokenB, body: {}, params: { pageId: p.id } })).body.job.id);
+    for (const p of pages) ids.push((await callRoute<JobAccepted>(generate.POST, { token: tokenB, body: {}, params: { pageId: p.id } })).body.job.id);
     await callRoute(cancel.POST, { token: tokenB, params: { jobId: ids[0]! } });
 
-    const first = await callRoute(jobs.GET, { token: tokenB, path: `/api/v1/jobs?storyId=${story.id}&limit=2` });
+    const first = await callRoute<JobList>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?storyId=${story.id}&limit=2` });
     expect(first.status).toBe(200);
     expect(first.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
     expect(first.body.jobs[0]).toMatchObject({ storyId: story.id, type: "page_text.write", requestedBy: b.id });
     const second = await callRoute(jobs.GET, { token: tokenB, path: `/api/v1/jobs?storyId=${story.id}&limit=2&cursor=${first.body.nextCursor}` });
     expect(second.body).toMatchObject({ jobs: [{ id: ids[0] }], nextCursor: null });
-    const cancelled = await callRoute(jobs.GET, { token: tokenB, path: `/api/v1/jobs?status=cancelled&type=page_text.write` });
+    const cancelled = await callRoute<JobList>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?status=cancelled&type=page_text.write` });
     expect(cancelled.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
 
     // A sees none of B's; asking for B's is refused; admins see them and may filter by user.
-    const asA = await callRoute(jobs.GET, { token: tokenA, path: `/api/v1/jobs?storyId=${story.id}` });
+    const asA = await callRoute<JobList>(jobs.GET, { token: tokenA, path: `/api/v1/jobs?storyId=${story.id}` });
     expect(asA.body.jobs).toEqual([]);
     expect((await callRoute(jobs.GET, { token: tokenA, path: `/api/v1/jobs?userId=${b.id}` })).status).toBe(400);
-    const asAdmin = await callRoute(jobs.GET, { token: tokenAdmin, path: `/api/v1/jobs?userId=${b.id}&storyId=${story.id}` });
+    const asAdmin = await callRoute<JobList>(jobs.GET, { token: tokenAdmin, path: `/api/v1/jobs?userId=${b.id}&storyId=${story.id}` });
     expect(asAdmin.body.jobs).toHaveLength(3);
 
     for (const bad of ["status=done", "type=x", "storyId=1", "from=yesterday", "limit=0", "limit=1000", "cursor=zzz", "colour=red"]) {
-      const answer = await callRoute(jobs.GET, { token: tokenB, path: `/api/v1/jobs?${bad}` });
+      const answer = await callRoute<ErrorAnswer>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?${bad}` });
       expect(answer.status, bad).toBe(400);
-      expect(Object.keys(answer.body.details.fields), bad).toContain(bad.split("=")[0]);
+      expect(Object.keys(answer.body.details?.fields ?? {}), bad).toContain(bad.split("=")[0]);
     }
   });
 
   it("openapi.json describes every v1 route file", async () => {
-    const res = await callRoute(openapi.GET, {});
+    const res = await callRoute<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(openapi.GET, {});
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
     const root = path.join(process.cwd(), "app/api/v1");
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith("route.ts"));
     expect(files.length).toBeGreaterThanOrEqual(7);
     for (const file of files) {
-      const apiPath = "/api/v1/" + path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/");
+      const apiPath = `/api/v1/${path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}`;
       expect(res.body.paths, `${file} → ${apiPath}`).toHaveProperty([apiPath]);
       const source = fs.readFileSync(path.join(root, file), "utf8");
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {

@@ -71,7 +71,7 @@ async function firstStepId(): Promise<string> {
   return outcome.ops[0]!.id;
 }
 
-describe("SDK contract (inngest " + PINNED + ")", () => {
+describe(`SDK contract (inngest ${PINNED})`, () => {
   it("the installed inngest is the pinned version", () => {
     const installed = JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")) as { version: string };
     const declared = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> })

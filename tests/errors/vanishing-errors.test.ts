@@ -38,10 +38,18 @@ afterEach(() => {
   mocks.listeners.length = 0;
 });
 
-const loggedLines = (spy: ReturnType<typeof vi.spyOn>) =>
+/** One console line as the logger writes it: a JSON object (or the raw line, when it is not JSON). */
+interface LoggedLine {
+  level?: string;
+  msg?: string;
+  error?: { message?: string };
+  [field: string]: unknown;
+}
+
+const loggedLines = (spy: ReturnType<typeof vi.spyOn>): LoggedLine[] =>
   spy.mock.calls.map(([line]: unknown[]) => {
     try {
-      return JSON.parse(String(line)) as Record<string, any>;
+      return JSON.parse(String(line)) as LoggedLine;
     } catch {
       return { raw: line };
     }
@@ -66,7 +74,7 @@ describe("the job event stream", () => {
 
   it("logs an unexpected failure with its cause when it has to close", async () => {
     await openStreamThatFailsWith(new Error("ledger read failed", { cause: new Error("ECONNRESET") }));
-    const entry = loggedLines(consoleError).find((l: Record<string, any>) => l.error?.message === "ledger read failed");
+    const entry = loggedLines(consoleError).find((l) => l.error?.message === "ledger read failed");
     expect(entry, JSON.stringify(consoleError.mock.calls)).toMatchObject({
       level: "error",
       route: "GET /api/jobs/[jobId]/events",
@@ -77,7 +85,7 @@ describe("the job event stream", () => {
   it("notes an expected end (the job is gone) without reporting an error", async () => {
     await openStreamThatFailsWith(new AppError("NOT_FOUND"));
     expect(consoleError).not.toHaveBeenCalled();
-    expect(loggedLines(consoleLog).find((l: Record<string, any>) => l.msg === "job stream closed")).toMatchObject({ code: "NOT_FOUND" });
+    expect(loggedLines(consoleLog).find((l) => l.msg === "job stream closed")).toMatchObject({ code: "NOT_FOUND" });
   });
 });
 

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { inngest } from "@/lib/inngest/client";
-import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
+import type { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
 import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";

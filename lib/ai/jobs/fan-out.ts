@@ -83,7 +83,7 @@ export async function markFanOutRunning(db: Db, parentJobId: string): Promise<Ai
  */
 export async function settleFanOutParent(db: Db, parentJobId: string): Promise<AiJob | null> {
   const parent = await getJob(db, parentJobId);
-  if (!parent || parent.status !== "running") return null;
+  if (parent?.status !== "running") return null;
   const counts = await countChildren(db, parentJobId);
   if (counts.pending + counts.running + counts.landing > 0) return null;
   const allFailed = counts.total > 0 && counts.failed === counts.total;

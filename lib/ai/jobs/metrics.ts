@@ -73,9 +73,9 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
         const values: MetricValue[] = [];
         for (const r of found) {
           const jobType = String(r.job_type);
-          LATENCY_BUCKETS.forEach((b, i) =>
-            values.push({ metricName: "storysprout_ai_job_duration_seconds_bucket", labels: { job_type: jobType, le: b }, value: Number(r[`b${i}`]) }),
-          );
+          for (const [i, b] of LATENCY_BUCKETS.entries()) {
+            values.push({ metricName: "storysprout_ai_job_duration_seconds_bucket", labels: { job_type: jobType, le: b }, value: Number(r[`b${i}`]) });
+          }
           values.push({ metricName: "storysprout_ai_job_duration_seconds_bucket", labels: { job_type: jobType, le: "+Inf" }, value: Number(r.n) });
           values.push({ metricName: "storysprout_ai_job_duration_seconds_sum", labels: { job_type: jobType }, value: Number(r.s) });
           values.push({ metricName: "storysprout_ai_job_duration_seconds_count", labels: { job_type: jobType }, value: Number(r.n) });

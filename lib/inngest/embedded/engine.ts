@@ -94,6 +94,11 @@ export class EmbeddedEngine {
    */
   async attach(): Promise<EngineKeys> {
     claimProcessEngine(this);
+    return this.loadKeys();
+  }
+
+  /** The engine's keys, read (or created) once per engine. */
+  private async loadKeys(): Promise<EngineKeys> {
     this.loadedKeys ??= await ensureEngineSecrets(this.options.db);
     return this.loadedKeys;
   }
@@ -102,7 +107,7 @@ export class EmbeddedEngine {
   async start(options: StartOptions): Promise<void> {
     if (this.runner) throw new Error("This embedded Inngest engine is already running");
     const { serveUrl, waitForSync = true, attachClient = true, ...timing } = options;
-    const keys = attachClient ? await this.attach() : (this.loadedKeys ??= await ensureEngineSecrets(this.options.db));
+    const keys = attachClient ? await this.attach() : await this.loadKeys();
     const runner = new EngineRunner({
       db: this.options.db,
       singleProcess: this.options.singleProcess ?? false,

@@ -177,7 +177,7 @@ function evaluate(node: Node, scope: Record<string, unknown>): unknown {
       const key = evaluate(node.key, scope);
       if (obj === null || typeof obj !== "object") return undefined;
       if (typeof key !== "string" && typeof key !== "number") return undefined;
-      return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+      return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
     }
     case "unary": {
       const v = evaluate(node.arg, scope);

@@ -76,7 +76,7 @@ export async function withItem(
   ctx: EngineContext,
   item: ClaimedItem,
   owner: string,
-  apply: (tx: Tx, run: LockedRun, now: Date) => Promise<Continuation | null | void>,
+  apply: (tx: Tx, run: LockedRun, now: Date) => Promise<Continuation | null | undefined>,
   attempt?: AttemptRecord,
 ): Promise<Applied> {
   return ctx.db.transaction(async (tx) => {

@@ -31,7 +31,7 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       plan.skipped.push({ targetId: pageId, reason: "blank" });
       continue;
     }
-    let built;
+    let built: ReturnType<typeof buildPagePayload>;
     try {
       built = buildPagePayload({
         story,

@@ -8,7 +8,7 @@ import { listUserBudgets } from "@/lib/stories";
 export const metadata: Metadata = { title: "Users and AI budgets" };
 
 export default async function AdminUsersPage() {
-  let data;
+  let data: Awaited<ReturnType<typeof listUserBudgets>>;
   try {
     data = await listUserBudgets(await currentActor());
   } catch (error) {

@@ -61,8 +61,8 @@ export default async function AdminJobPage({ params }: Props) {
   const detail = await load((await params).jobId);
   const { job, row, timings } = detail;
   const facts: [string, ReactNode][] = [
-    ["Type", <span className="font-mono text-xs">{job.jobType}</span>],
-    ["Story", row.scopeId ? <Link href={`/stories/${row.scopeId}`} className="text-emerald-800 hover:underline">{row.storyTitle ?? "deleted story"}</Link> : "—"],
+    ["Type", <span key="type" className="font-mono text-xs">{job.jobType}</span>],
+    ["Story", row.scopeId ? <Link key="story" href={`/stories/${row.scopeId}`} className="text-emerald-800 hover:underline">{row.storyTitle ?? "deleted story"}</Link> : "—"],
     ["Page", row.pageNumber ? `page ${row.pageNumber}` : job.targetType === "page" ? "deleted page" : `${job.targetType} ${job.targetId}`],
     ["Requested by", row.userEmail ?? "—"],
     ["Model", `${job.provider} / ${job.model}`],
