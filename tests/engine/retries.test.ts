@@ -107,6 +107,8 @@ describe("embedded engine: retries and failure", () => {
       ["completed", 0],
     ]);
     expect(t.logs.filter((l) => l.msg === "inngest step error, retrying")).toHaveLength(2);
+    // The metrics' retry counter: the two calls made again after a failed attempt.
+    expect(await t.engine().query.retriesByFunction()).toContainEqual({ functionId: run!.functionId, retries: 2 });
   });
 
   it("fails permanently after `retries`, memoizes StepFailed and runs onFailure", async () => {
