@@ -43,7 +43,11 @@ export default defineConfig({
     // The production build (`npm run build` runs first in `npm run test:e2e`).
     command: "bash scripts/e2e-server.sh",
     url: `${baseURL}/sign-in`,
-    env: { PORT: String(port), E2E_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD },
+    env: {
+      PORT: String(port),
+      E2E_ADMIN_EMAIL: process.env.E2E_ADMIN_EMAIL,
+      E2E_ADMIN_PASSWORD: process.env.E2E_ADMIN_PASSWORD,
+    },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "pipe",

@@ -9,7 +9,8 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
   useEffect(() => {
     console.error(error);
   }, [error]);
-  const digest = error instanceof Error && "digest" in error ? String((error as { digest?: unknown }).digest ?? "") : "";
+  const digest =
+    error instanceof Error && "digest" in error ? String((error as { digest?: unknown }).digest ?? "") : "";
   return (
     <main className="flex min-h-[60vh] items-center justify-center px-4 py-16">
       <div role="alert" className="flex max-w-md flex-col items-center text-center">

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./users-schema";
 
 /** `story.revise_pages` is a parent job: it fans out one `page_text.revise` child per selected page. */
@@ -82,10 +94,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_parent_idx").on(t.parentJobId).where(sql`${t.parentJobId} is not null`),
     index("ai_jobs_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
-    check(
-      "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages')`,
-    ),
+    check("ai_jobs_job_type_check", sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages')`),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),
     check("ai_jobs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),

@@ -19,7 +19,9 @@ export interface DbHandle {
 
 export function defaultPgliteDir(): string {
   // The path is only known at run time: keep the bundler from tracing the whole project for it.
-  return path.resolve(/* turbopackIgnore: true */ process.env.PGLITE_DIR ?? path.join(process.cwd(), ".data", "pglite"));
+  return path.resolve(
+    /* turbopackIgnore: true */ process.env.PGLITE_DIR ?? path.join(process.cwd(), ".data", "pglite"),
+  );
 }
 
 export function openPostgres(url: string, options: { max?: number } = {}): DbHandle {

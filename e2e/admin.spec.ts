@@ -5,7 +5,12 @@ import { e2eAdmin, expect, test } from "./fixtures";
 test.describe.configure({ timeout: 120_000 });
 const JOB = { timeout: 60_000 };
 
-test("an admin filters the history, opens a job and retries it; an author gets 404", async ({ author, storiesPage, storyPage, admin }) => {
+test("an admin filters the history, opens a job and retries it; an author gets 404", async ({
+  author,
+  storiesPage,
+  storyPage,
+  admin,
+}) => {
   const { page, user } = author;
 
   // The author generates one page so there is a job to find.

@@ -29,7 +29,11 @@ test.describe("authentication", () => {
     await expect(storiesPage.userMenu).toContainText(user.name);
   });
 
-  test("a wrong password is refused with a message and the email stays filled in", async ({ page, authPage, storiesPage }) => {
+  test("a wrong password is refused with a message and the email stays filled in", async ({
+    page,
+    authPage,
+    storiesPage,
+  }) => {
     const user = makeUser("wrongpw");
     await authPage.signUp(user);
     await storiesPage.signOut();
@@ -45,7 +49,12 @@ test.describe("authentication", () => {
     await expect(authPage.signInError).toHaveText("Email or password is incorrect.");
   });
 
-  test("after sign-in the visitor lands on the page they asked for", async ({ page, authPage, storiesPage, storyPage }) => {
+  test("after sign-in the visitor lands on the page they asked for", async ({
+    page,
+    authPage,
+    storiesPage,
+    storyPage,
+  }) => {
     const user = makeUser("callback");
     await authPage.signUp(user);
     const storyId = await storiesPage.createStory("Callback story");

@@ -1,7 +1,12 @@
 import { expect, test } from "./fixtures";
 
 test.describe("authorization", () => {
-  test("another author opening my story's address sees a not-found page", async ({ author, storiesPage, storyPage, otherAuthor }) => {
+  test("another author opening my story's address sees a not-found page", async ({
+    author,
+    storiesPage,
+    storyPage,
+    otherAuthor,
+  }) => {
     // The story is the signed-up author's; the other author has an account and a session of their own.
     expect(otherAuthor.user.email).not.toBe(author.user.email);
     const storyId = await storiesPage.createStory("A's private story", "Nobody else may read this.");

@@ -12,7 +12,11 @@ const TEXTS = [
 ];
 
 test.describe("background revision", () => {
-  test("revises three pages in the background; the author applies two suggestions and discards the third", async ({ author, storiesPage, storyPage }) => {
+  test("revises three pages in the background; the author applies two suggestions and discards the third", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     await storiesPage.createStory("Background keeper", "A lighthouse keeper and the sea.");
     for (const text of TEXTS) await storyPage.addPageWithText(text);
     const panel = storyPage.background;
@@ -74,7 +78,11 @@ test.describe("background revision", () => {
     await expect(panel.progress).toHaveCount(0);
   });
 
-  test("blank pages cannot be selected, and Apply all applies every suggestion", async ({ author, storiesPage, storyPage }) => {
+  test("blank pages cannot be selected, and Apply all applies every suggestion", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     await storiesPage.createStory("Background blank", "Short.");
     const card = await storyPage.addPageWithText("A short page about a cat.");
     await expect(storyPage.cards).toHaveCount(1);

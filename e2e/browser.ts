@@ -17,7 +17,12 @@ export function findChromium(): { executablePath?: string; description: string }
   } catch {
     // Playwright has no browser of its own here; look for a system one.
   }
-  for (const candidate of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"]) {
+  for (const candidate of [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+  ]) {
     if (fs.existsSync(candidate)) return { executablePath: candidate, description: candidate };
   }
   throw new Error(

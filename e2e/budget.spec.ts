@@ -5,7 +5,12 @@ import { expect, test } from "./fixtures";
 // clears the budget. Nothing here depends on wall-clock time beyond "today".
 test.describe.configure({ timeout: 120_000 });
 
-test("an admin sets an author's daily budget; the author sees it, spends it and is refused until it is lifted", async ({ author, storiesPage, storyPage, admin }) => {
+test("an admin sets an author's daily budget; the author sees it, spends it and is refused until it is lifted", async ({
+  author,
+  storiesPage,
+  storyPage,
+  admin,
+}) => {
   await storiesPage.createStory("The Budgeted Lighthouse", "A keeper counts every drop of oil.");
   await storyPage.addPageButton.click();
 

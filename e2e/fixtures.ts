@@ -25,7 +25,13 @@ interface AdminScreens extends Screens {
 }
 
 function screensOf(page: Page): Screens {
-  return { page, auth: new AuthPage(page), stories: new StoriesPage(page), story: new StoryPage(page), settings: new SettingsPage(page) };
+  return {
+    page,
+    auth: new AuthPage(page),
+    stories: new StoriesPage(page),
+    story: new StoryPage(page),
+    settings: new SettingsPage(page),
+  };
 }
 
 /** A new browser context (its own cookies): fully isolated from the test's own page. */

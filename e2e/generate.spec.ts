@@ -20,7 +20,11 @@ async function storyWithTwoPages(stories: StoriesPage, story: StoryPage, title: 
 }
 
 test.describe("generate with AI", () => {
-  test("writes a blank page while the text streams in, then Undo brings the blank page back", async ({ author, storiesPage, storyPage }) => {
+  test("writes a blank page while the text streams in, then Undo brings the blank page back", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Keeper");
     // `card` finds the page by id, so it still works after a reload.
     await card.expectVersion(1);
@@ -68,7 +72,12 @@ test.describe("generate with AI", () => {
   });
 
   test("revises a page with an instruction, saving unsaved text first", async ({ author, storiesPage, storyPage }) => {
-    const card = await storyWithTwoPages(storiesPage, storyPage, "The Revision", "The storm came in the night. She said nothing and looked at the sea.");
+    const card = await storyWithTwoPages(
+      storiesPage,
+      storyPage,
+      "The Revision",
+      "The storm came in the night. She said nothing and looked at the sea.",
+    );
     await card.expectVersion(2);
 
     // Unsaved changes are saved before the AI starts, against the version being edited.
@@ -91,7 +100,11 @@ test.describe("generate with AI", () => {
     await history.close();
   });
 
-  test("cancelling mid-stream restores the original text exactly and offers Retry", async ({ author, storiesPage, storyPage }) => {
+  test("cancelling mid-stream restores the original text exactly and offers Retry", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Cancel");
     // Whitespace and line breaks are part of the original and must come back exactly.
     const original =
@@ -121,10 +134,17 @@ test.describe("generate with AI", () => {
     expect(await card.editorText()).not.toBe(original);
   });
 
-  test("a reload and a second tab in the middle of a job show it running, streaming, and its outcome", async ({ author, storiesPage, storyPage }) => {
+  test("a reload and a second tab in the middle of a job show it running, streaming, and its outcome", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     // A revision of a long page streams for many seconds (the offline model echoes each sentence at the e2e pace),
     // so the job is still running after a reload and a second tab on a slow machine.
-    const long = Array.from({ length: 25 }, (_v, i) => `On night ${i + 1} the lamp turned slowly over the dark water.`).join(" ");
+    const long = Array.from(
+      { length: 25 },
+      (_v, i) => `On night ${i + 1} the lamp turned slowly over the dark water.`,
+    ).join(" ");
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Reload", long);
     await card.open();
     await card.generate();
@@ -162,7 +182,11 @@ test.describe("generate with AI", () => {
     await second.close();
   });
 
-  test("when the live stream is unavailable, progress and the outcome still arrive by polling", async ({ author, storiesPage, storyPage }) => {
+  test("when the live stream is unavailable, progress and the outcome still arrive by polling", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Fallback");
     // The event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
     await author.page.route("**/api/jobs/*/events", (route) => route.abort());
@@ -202,7 +226,11 @@ test.describe("generate with AI", () => {
     expect(await card.aiRevisionCount()).toBe(1);
   });
 
-  test("a page edited in another tab during a job gets a suggestion instead of being overwritten", async ({ author, storiesPage, storyPage }) => {
+  test("a page edited in another tab during a job gets a suggestion instead of being overwritten", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const start = `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way.`;
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Suggestion", start);
     const other = await storyPage.openInNewTab();

@@ -33,7 +33,11 @@ test.describe("pages", () => {
     await storyPage.expectTexts(["It was a dark and stormy night."]);
   });
 
-  test("edit a page with the keyboard: Enter opens, Ctrl+Enter saves, Escape cancels", async ({ author, storiesPage, storyPage }) => {
+  test("edit a page with the keyboard: Enter opens, Ctrl+Enter saves, Escape cancels", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const { page } = author;
     await storiesPage.createStory("Keyboard story");
     await storyPage.addPageButton.click();
@@ -85,7 +89,11 @@ test.describe("pages", () => {
     await storyPage.expectTexts(["First", "Second", "Third"]);
   });
 
-  test("reorder pages with Move up / Move down, keeping focus on the moved page", async ({ author, storiesPage, storyPage }) => {
+  test("reorder pages with Move up / Move down, keeping focus on the moved page", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     const { page } = author;
     await storiesPage.createStory("Ordering story");
     const a = await storyPage.addPageWithText("Alpha");
@@ -168,7 +176,11 @@ test.describe("pages", () => {
     await storyPage.expectTexts(["One", "Three"]);
   });
 
-  test("text over the 100,000-character limit is refused with a message", async ({ author, storiesPage, storyPage }) => {
+  test("text over the 100,000-character limit is refused with a message", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     await storiesPage.createStory("Long story");
     await storyPage.addPageWithText("Short and safe.");
     const card = storyPage.card(0);
@@ -238,7 +250,11 @@ test.describe("pages", () => {
     await other.close();
   });
 
-  test("in a conflict, Use their version discards my text and loads theirs", async ({ author, storiesPage, storyPage }) => {
+  test("in a conflict, Use their version discards my text and loads theirs", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
     await storiesPage.createStory("Their version wins");
     const mine = await storyPage.addPageWithText("Start");
 

@@ -1,6 +1,12 @@
 import { expect, test } from "./fixtures";
 
-test("an author creates an API token, sees it once, generates through the API, revokes it", async ({ author, storiesPage, storyPage, settingsPage, request }) => {
+test("an author creates an API token, sees it once, generates through the API, revokes it", async ({
+  author,
+  storiesPage,
+  storyPage,
+  settingsPage,
+  request,
+}) => {
   const { page } = author;
   await storiesPage.createStory("Through the API", "Scripts write pages too.");
   await storyPage.addPageButton.click();
@@ -22,7 +28,10 @@ test("an author creates an API token, sees it once, generates through the API, r
   await expect(page.locator("body")).not.toContainText(secret);
 
   const headers = { authorization: `Bearer ${secret}` };
-  const generated = await request.post(`/api/v1/pages/${pageId}/generate`, { headers, data: { instruction: "a quiet morning" } });
+  const generated = await request.post(`/api/v1/pages/${pageId}/generate`, {
+    headers,
+    data: { instruction: "a quiet morning" },
+  });
   expect(generated.status()).toBe(202);
   const body = await generated.json();
   expect(body).toMatchObject({ created: true, job: { pageId, instruction: "a quiet morning" } });

@@ -16,6 +16,7 @@ export function makeUser(label = "author"): TestUser {
 export function e2eAdmin(): Pick<TestUser, "email" | "password"> {
   const email = process.env.E2E_ADMIN_EMAIL;
   const password = process.env.E2E_ADMIN_PASSWORD;
-  if (!email || !password) throw new Error("E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD are unset: run the specs through playwright.config.ts");
+  if (!email || !password)
+    throw new Error("E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD are unset: run the specs through playwright.config.ts");
   return { email, password };
 }

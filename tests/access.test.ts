@@ -36,16 +36,19 @@ describe("can", () => {
 });
 
 describe("assertCan", () => {
-  it.each(actions)("someone who may not read gets NOT_FOUND (never FORBIDDEN) for %s, with the caller's message", (action) => {
-    let caught: unknown;
-    try {
-      assertCan(stranger, action, story, "We couldn't find that story.");
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(AppError);
-    expect(caught).toMatchObject({ code: "NOT_FOUND", message: "We couldn't find that story." });
-  });
+  it.each(actions)(
+    "someone who may not read gets NOT_FOUND (never FORBIDDEN) for %s, with the caller's message",
+    (action) => {
+      let caught: unknown;
+      try {
+        assertCan(stranger, action, story, "We couldn't find that story.");
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(AppError);
+      expect(caught).toMatchObject({ code: "NOT_FOUND", message: "We couldn't find that story." });
+    },
+  );
 
   it("lets members and admins through", () => {
     for (const action of actions) {

@@ -103,7 +103,10 @@ let b: Actor;
 let admin: Actor;
 
 async function buildWorld(): Promise<World> {
-  const { story, pages: [p1, , gone] } = await makeStory(a, ["one", "two", "gone"]);
+  const {
+    story,
+    pages: [p1, , gone],
+  } = await makeStory(a, ["one", "two", "gone"]);
   const { deletePage } = await import("@/lib/stories");
   await deletePage(a, { pageId: gone!.id });
   return { storyId: story.id, pageId: p1!.id, deletedPageId: gone!.id, revisionId: (await revisionsOf(p1!.id))[0]!.id };
@@ -218,7 +221,11 @@ describe("errors that reach the client", () => {
     const result = await actions.createStoryAction({ title: "" });
     expect(result).toEqual({
       ok: false,
-      error: { code: "VALIDATION", message: "A title is required.", details: { fields: { title: "A title is required." } } },
+      error: {
+        code: "VALIDATION",
+        message: "A title is required.",
+        details: { fields: { title: "A title is required." } },
+      },
     });
     expect(consoleError).not.toHaveBeenCalled();
   });
@@ -226,7 +233,9 @@ describe("errors that reach the client", () => {
   it("CONFLICT hands the newer text back to the client", async () => {
     const w = await buildWorld();
     mocks.currentActor.mockResolvedValue(admin);
-    expect((await actions.savePageAction({ pageId: w.pageId, content: "admin was first", baseVersion: 1 })).ok).toBe(true);
+    expect((await actions.savePageAction({ pageId: w.pageId, content: "admin was first", baseVersion: 1 })).ok).toBe(
+      true,
+    );
     mocks.currentActor.mockResolvedValue(a);
     const result = await actions.savePageAction({ pageId: w.pageId, content: "mine", baseVersion: 1 });
     expect(result).toMatchObject({

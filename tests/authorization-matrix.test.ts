@@ -19,11 +19,15 @@ import { makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
  * Each row runs as: anonymous, author A (owner of the world's story), author B, an admin, and A's personal API token
  * (no session). Outcomes are normalised to "ok" or an HTTP status ("redirect" for page redirects).
  */
-const mocks = vi.hoisted(() => ({ actor: null as { id: string; role: "author" | "admin"; name?: string; email?: string } | null }));
+const mocks = vi.hoisted(() => ({
+  actor: null as { id: string; role: "author" | "admin"; name?: string; email?: string } | null,
+}));
 vi.mock("@/lib/auth", () => ({
   currentActor: async () => (mocks.actor ? { id: mocks.actor.id, role: mocks.actor.role } : null),
   auth: async () =>
-    mocks.actor ? { user: { id: mocks.actor.id, role: mocks.actor.role, name: "Someone", email: "someone@example.com" } } : null,
+    mocks.actor
+      ? { user: { id: mocks.actor.id, role: mocks.actor.role, name: "Someone", email: "someone@example.com" } }
+      : null,
   signIn: vi.fn(async () => undefined),
   signOut: vi.fn(async () => undefined),
   handlers: { GET: vi.fn(), POST: vi.fn() },
@@ -71,7 +75,13 @@ interface Row {
 const owned = { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: 401 } as const;
 const signedIn = { anonymous: 401, authorA: "ok", authorB: "ok", admin: "ok", tokenA: 401 } as const;
 const adminOnly = { anonymous: 401, authorA: 404, authorB: 404, admin: "ok", tokenA: 401 } as const;
-const adminPage = { anonymous: [404, "redirect"], authorA: 404, authorB: 404, admin: "ok", tokenA: [404, "redirect"] } as const;
+const adminPage = {
+  anonymous: [404, "redirect"],
+  authorA: 404,
+  authorB: 404,
+  admin: "ok",
+  tokenA: [404, "redirect"],
+} as const;
 /** REST v1: bearer token only; a browser session is not enough (B's and the admin's tokens: the last test). */
 const v1Token = { anonymous: 401, authorA: 401, authorB: 401, admin: 401, tokenA: "ok" } as const;
 
@@ -90,11 +100,24 @@ async function makeWorld(): Promise<World> {
   const { story, pages } = await makeStory(a, ["Text to revise.", "", "Other text."]);
   const db = await getDb();
   const jobId = await makeAiJob(pages[0]!.id, a.id);
-  await db.update(aiJobs).set({ scopeType: "story", scopeId: story.id, inputTokens: 5, outputTokens: 5 }).where(eq(aiJobs.id, jobId));
-  const written = await writePageContent(db, { pageId: pages[0]!.id, content: "machine text", baseVersion: 1, authorId: a.id, source: "ai", jobId });
+  await db
+    .update(aiJobs)
+    .set({ scopeType: "story", scopeId: story.id, inputTokens: 5, outputTokens: 5 })
+    .where(eq(aiJobs.id, jobId));
+  const written = await writePageContent(db, {
+    pageId: pages[0]!.id,
+    content: "machine text",
+    baseVersion: 1,
+    authorId: a.id,
+    source: "ai",
+    jobId,
+  });
   void written;
   const suggestionJob = await makeAiJob(pages[2]!.id, a.id);
-  const [suggestion] = await db.insert(pageSuggestions).values({ pageId: pages[2]!.id, jobId: suggestionJob, content: "Suggested.", baseVersion: 1 }).returning();
+  const [suggestion] = await db
+    .insert(pageSuggestions)
+    .values({ pageId: pages[2]!.id, jobId: suggestionJob, content: "Suggested.", baseVersion: 1 })
+    .returning();
   const { pageRevisions } = await import("@/db/schema");
   const [revision] = await db.select().from(pageRevisions).where(eq(pageRevisions.pageId, pages[0]!.id)).limit(1);
   // Inserted directly: the per-user token cap is not what this file tests.
@@ -107,8 +130,14 @@ async function makeWorld(): Promise<World> {
   let backgroundJobId: string | null = null;
   try {
     const { requestBackgroundRevision } = await import("@/lib/stories");
-    const outcome = await requestBackgroundRevision(a, { storyId: story.id, pageIds: [pages[2]!.id], instruction: "darker" });
-    backgroundJobId = (outcome as { revision: { id?: string; jobId?: string } }).revision.jobId ?? (outcome as { revision: { id: string } }).revision.id;
+    const outcome = await requestBackgroundRevision(a, {
+      storyId: story.id,
+      pageIds: [pages[2]!.id],
+      instruction: "darker",
+    });
+    backgroundJobId =
+      (outcome as { revision: { id?: string; jobId?: string } }).revision.jobId ??
+      (outcome as { revision: { id: string } }).revision.id;
   } catch {
     backgroundJobId = null;
   }
@@ -134,7 +163,10 @@ function action(file: string, name: string, input: (w: World) => unknown[], expe
       expect: expectation,
       async run(w, who) {
         mocks.actor = actorFor(who);
-        const mod = (await import(`@/app/actions/${file.replace(/\.ts$/, "")}`)) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const mod = (await import(`@/app/actions/${file.replace(/\.ts$/, "")}`)) as Record<
+          string,
+          (...args: unknown[]) => Promise<unknown>
+        >;
         const result = (await mod[name]!(...input(w))) as { ok: boolean; error?: { code: string } };
         if (result.ok) return "ok";
         return statusOf[result.error!.code] ?? (result.error!.code === "INTERNAL" ? 500 : 400);
@@ -167,7 +199,11 @@ function route(
 }
 
 /** A server-component page: notFound() → 404, redirect() → "redirect", a rendered element → ok. */
-function page(key: string, load: () => Promise<{ default: (props: unknown) => unknown }>, params: (w: World) => Record<string, string>): [string, Row] {
+function page(
+  key: string,
+  load: () => Promise<{ default: (props: unknown) => unknown }>,
+  params: (w: World) => Record<string, string>,
+): [string, Row] {
   return [
     key,
     {
@@ -189,27 +225,108 @@ function page(key: string, load: () => Promise<{ default: (props: unknown) => un
   ];
 }
 
-
 const rows: Record<string, Row> = Object.fromEntries([
   // ── REST API v1 ──
-  route("POST /api/v1/pages/[pageId]/generate", () => import("@/app/api/v1/pages/[pageId]/generate/route"), "POST", (w) => ({ params: { pageId: w.blankPageId }, body: {} }), v1Token),
-  route("GET /api/v1/jobs", () => import("@/app/api/v1/jobs/route"), "GET", () => ({ path: "/api/v1/jobs" }), v1Token),
-  route("GET /api/v1/jobs/[jobId]", () => import("@/app/api/v1/jobs/[jobId]/route"), "GET", (w) => ({ params: { jobId: w.jobId } }), v1Token),
-  route("POST /api/v1/jobs/[jobId]/cancel", () => import("@/app/api/v1/jobs/[jobId]/cancel/route"), "POST", (w) => ({ params: { jobId: w.jobId } }), v1Token),
-  route("POST /api/v1/jobs/[jobId]/retry", () => import("@/app/api/v1/jobs/[jobId]/retry/route"), "POST", (w) => ({ params: { jobId: w.jobId } }), v1Token),
-  route("POST /api/v1/generations/validate", () => import("@/app/api/v1/generations/validate/route"), "POST", (w) => ({ body: { pageId: w.pageId } }), v1Token),
-  route("GET /api/v1/openapi.json", () => import("@/app/api/v1/openapi.json/route"), "GET", () => ({}), { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok" }),
+  route(
+    "POST /api/v1/pages/[pageId]/generate",
+    () => import("@/app/api/v1/pages/[pageId]/generate/route"),
+    "POST",
+    (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/jobs",
+    () => import("@/app/api/v1/jobs/route"),
+    "GET",
+    () => ({ path: "/api/v1/jobs" }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/jobs/[jobId]",
+    () => import("@/app/api/v1/jobs/[jobId]/route"),
+    "GET",
+    (w) => ({ params: { jobId: w.jobId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/jobs/[jobId]/cancel",
+    () => import("@/app/api/v1/jobs/[jobId]/cancel/route"),
+    "POST",
+    (w) => ({ params: { jobId: w.jobId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/jobs/[jobId]/retry",
+    () => import("@/app/api/v1/jobs/[jobId]/retry/route"),
+    "POST",
+    (w) => ({ params: { jobId: w.jobId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/generations/validate",
+    () => import("@/app/api/v1/generations/validate/route"),
+    "POST",
+    (w) => ({ body: { pageId: w.pageId } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/openapi.json",
+    () => import("@/app/api/v1/openapi.json/route"),
+    "GET",
+    () => ({}),
+    { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok" },
+  ),
   // ── session routes ──
-  route("GET /api/jobs/[jobId]", () => import("@/app/api/jobs/[jobId]/route"), "GET", (w) => ({ params: { jobId: w.jobId } }), owned),
-  route("GET /api/jobs/[jobId]/events", () => import("@/app/api/jobs/[jobId]/events/route"), "GET", (w) => ({ params: { jobId: w.jobId } }), owned),
-  route("GET /api/admin/jobs.csv", () => import("@/app/api/admin/jobs.csv/route"), "GET", () => ({ path: "/api/admin/jobs.csv" }), adminOnly),
+  route(
+    "GET /api/jobs/[jobId]",
+    () => import("@/app/api/jobs/[jobId]/route"),
+    "GET",
+    (w) => ({ params: { jobId: w.jobId } }),
+    owned,
+  ),
+  route(
+    "GET /api/jobs/[jobId]/events",
+    () => import("@/app/api/jobs/[jobId]/events/route"),
+    "GET",
+    (w) => ({ params: { jobId: w.jobId } }),
+    owned,
+  ),
+  route(
+    "GET /api/admin/jobs.csv",
+    () => import("@/app/api/admin/jobs.csv/route"),
+    "GET",
+    () => ({ path: "/api/admin/jobs.csv" }),
+    adminOnly,
+  ),
   // Metrics are guarded by METRICS_TOKEN, not by users: with it unset the route does not exist for anyone.
-  route("GET /api/metrics", () => import("@/app/api/metrics/route"), "GET", () => ({}), { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 }),
+  route(
+    "GET /api/metrics",
+    () => import("@/app/api/metrics/route"),
+    "GET",
+    () => ({}),
+    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+  ),
   // ── admin pages ──
-  page("page /admin/users", () => import("@/app/(app)/admin/users/page") as never, () => ({})),
-  page("page /admin/jobs", () => import("@/app/(app)/admin/jobs/page") as never, () => ({})),
-  page("page /admin/jobs/[jobId]", () => import("@/app/(app)/admin/jobs/[jobId]/page") as never, (w) => ({ jobId: w.jobId })),
-  page("page /admin/usage", () => import("@/app/(app)/admin/usage/page") as never, () => ({})),
+  page(
+    "page /admin/users",
+    () => import("@/app/(app)/admin/users/page") as never,
+    () => ({}),
+  ),
+  page(
+    "page /admin/jobs",
+    () => import("@/app/(app)/admin/jobs/page") as never,
+    () => ({}),
+  ),
+  page(
+    "page /admin/jobs/[jobId]",
+    () => import("@/app/(app)/admin/jobs/[jobId]/page") as never,
+    (w) => ({ jobId: w.jobId }),
+  ),
+  page(
+    "page /admin/usage",
+    () => import("@/app/(app)/admin/usage/page") as never,
+    () => ({}),
+  ),
   // ── actions: stories ──
   action("stories.ts", "createStoryAction", () => [{ title: "New" }], signedIn),
   action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], owned),
@@ -220,7 +337,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("stories.ts", "deletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
   action("stories.ts", "undeletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
   action("stories.ts", "listRevisionsAction", (w) => [{ pageId: w.pageId }], owned),
-  action("stories.ts", "restoreRevisionAction", (w) => [{ pageId: w.pageId, revisionId: w.revisionId, baseVersion: 2 }], owned),
+  action(
+    "stories.ts",
+    "restoreRevisionAction",
+    (w) => [{ pageId: w.pageId, revisionId: w.revisionId, baseVersion: 2 }],
+    owned,
+  ),
   // ── actions: generation ──
   action("generation.ts", "requestPageTextAction", (w) => [{ pageId: w.blankPageId }], owned),
   action("generation.ts", "cancelPageJobAction", (w) => [{ jobId: w.jobId }], owned),
@@ -241,7 +363,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("admin.ts", "adminRetryJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   action("admin.ts", "adminCancelJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   // ── actions: background revisions ──
-  action("background.ts", "requestBackgroundRevisionAction", (w) => [{ storyId: w.storyId, pageIds: [w.pageId], instruction: "brighter" }], owned),
+  action(
+    "background.ts",
+    "requestBackgroundRevisionAction",
+    (w) => [{ storyId: w.storyId, pageIds: [w.pageId], instruction: "brighter" }],
+    owned,
+  ),
   action("background.ts", "getBackgroundRevisionAction", (w) => [{ storyId: w.storyId }], owned),
   action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
@@ -250,8 +377,10 @@ const rows: Record<string, Row> = Object.fromEntries([
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */
 const exempt: Record<string, string> = {
-  "GET /api/auth/[...nextauth]": "Auth.js's own sign-in/session endpoints: public by design (e2e/auth.spec.ts covers them)",
-  "POST /api/auth/[...nextauth]": "Auth.js's own sign-in/sign-out endpoints: public by design (e2e/auth.spec.ts covers them)",
+  "GET /api/auth/[...nextauth]":
+    "Auth.js's own sign-in/session endpoints: public by design (e2e/auth.spec.ts covers them)",
+  "POST /api/auth/[...nextauth]":
+    "Auth.js's own sign-in/sign-out endpoints: public by design (e2e/auth.spec.ts covers them)",
   "GET /api/inngest": "Inngest serve endpoint: authenticated by Inngest request signatures, not users (tests/engine)",
   "POST /api/inngest": "Inngest serve endpoint: authenticated by Inngest request signatures, not users (tests/engine)",
   "PUT /api/inngest": "Inngest serve endpoint: authenticated by Inngest request signatures, not users (tests/engine)",
@@ -268,11 +397,18 @@ function discover(): string[] {
   for (const file of files) {
     const full = path.join(root, file);
     const segments = file.split(path.sep);
-    const urlPath = `/${segments.slice(0, -1).filter((s) => !/^\(.+\)$/.test(s)).join("/")}`;
+    const urlPath = `/${segments
+      .slice(0, -1)
+      .filter((s) => !/^\(.+\)$/.test(s))
+      .join("/")}`;
     if (segments.at(-1) === "route.ts") {
       const source = fs.readFileSync(full, "utf8");
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-        if (new RegExp(`export (const|async function|function) ${method}\\b|export const \\{[^}]*\\b${method}\\b`).test(source)) {
+        if (
+          new RegExp(`export (const|async function|function) ${method}\\b|export const \\{[^}]*\\b${method}\\b`).test(
+            source,
+          )
+        ) {
           keys.push(`${method} ${urlPath}`);
         }
       }
@@ -315,7 +451,9 @@ describe("authorization matrix", () => {
       for (const who of everyone) {
         const expected = want[who];
         const ok = Array.isArray(expected) ? expected.includes(got[who]!) : expected === got[who];
-        expect(ok, `${key} as ${who}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got[who])}`).toBe(true);
+        expect(ok, `${key} as ${who}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got[who])}`).toBe(
+          true,
+        );
       }
     });
   }

@@ -259,11 +259,16 @@ beforeAll(async () => {
 });
 
 async function buildWorld(): Promise<World> {
-  const { story, pages: [p1, p2, p3, deleted] } = await makeStory(a, ["one", "two", "three", "gone"], "A's story");
+  const {
+    story,
+    pages: [p1, p2, p3, deleted],
+  } = await makeStory(a, ["one", "two", "three", "gone"], "A's story");
   await domain.savePage(a, { pageId: p2!.id, content: "two v2", baseVersion: 1 });
   await domain.deletePage(a, { pageId: deleted!.id });
   const p2v1 = (await revisionsOf(p2!.id))[0]!.id;
-  const { pages: [bPage] } = await makeStory(b, ["B's secret text"], "B's story");
+  const {
+    pages: [bPage],
+  } = await makeStory(b, ["B's secret text"], "B's story");
   const bRevision = (await revisionsOf(bPage!.id))[0]!.id;
   return { a, b, admin, story, p1: p1!, p2: p2!, p3: p3!, deleted: deleted!, p2v1, bPage: bPage!, bRevision };
 }
@@ -398,7 +403,10 @@ describe("an admin's writes are attributed to the admin, and ownership does not 
     await domain.addPage(admin, { storyId: w.story.id, content: "admin page" });
     expect((await storyRow(w.story.id))!.ownerId).toBe(a.id);
     const db = await getDb();
-    const live = await db.select().from(pages).where(and(eq(pages.storyId, w.story.id), isNull(pages.deletedAt)));
+    const live = await db
+      .select()
+      .from(pages)
+      .where(and(eq(pages.storyId, w.story.id), isNull(pages.deletedAt)));
     expect(live).toHaveLength(4);
     // A still sees it and it does not show up as the admin's in A's list.
     expect((await domain.listStories(a)).map((s) => s.id)).toContain(w.story.id);

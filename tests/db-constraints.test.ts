@@ -65,9 +65,13 @@ describe("users", () => {
 
 describe("stories", () => {
   it("accepts a title of exactly the limit and refuses one character more", async () => {
-    await db().insert(stories).values({ ownerId, title: "t".repeat(limits.titleMax) });
+    await db()
+      .insert(stories)
+      .values({ ownerId, title: "t".repeat(limits.titleMax) });
     await expectSqlState(
-      db().insert(stories).values({ ownerId, title: "t".repeat(limits.titleMax + 1) }),
+      db()
+        .insert(stories)
+        .values({ ownerId, title: "t".repeat(limits.titleMax + 1) }),
       "23514",
       "stories_title_check",
     );
@@ -175,7 +179,10 @@ describe("pages", () => {
 
   it('a page moved to the front gets a key like "Zz" and really is shown first', async () => {
     const owner = await makeActor();
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     await movePage(owner, { pageId: p3!.id, direction: "up" });
     const moved = await movePage(owner, { pageId: p3!.id, direction: "up" });
     expect(moved.position < p1!.position).toBe(true);
@@ -245,11 +252,19 @@ describe("cascades", () => {
   it("deleting a story removes its pages and their revisions; deleting a user keeps revisions by others' pages", async () => {
     const owner = await makeActor();
     const editor = await makeActor("admin");
-    const { story, pages: [page] } = await makeStory(owner, ["text"]);
-    await db().insert(pageRevisions).values({ pageId: page!.id, version: 2, content: "e", source: "human", authorId: editor.id });
+    const {
+      story,
+      pages: [page],
+    } = await makeStory(owner, ["text"]);
+    await db()
+      .insert(pageRevisions)
+      .values({ pageId: page!.id, version: 2, content: "e", source: "human", authorId: editor.id });
 
     await db().delete(users).where(eq(users.id, editor.id));
-    const [rev] = await db().select().from(pageRevisions).where(and(eq(pageRevisions.version, 2), eq(pageRevisions.pageId, page!.id)));
+    const [rev] = await db()
+      .select()
+      .from(pageRevisions)
+      .where(and(eq(pageRevisions.version, 2), eq(pageRevisions.pageId, page!.id)));
     expect(rev!.authorId).toBeNull();
 
     const before = await rowCounts();

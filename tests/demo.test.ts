@@ -10,7 +10,8 @@ import { rowCounts, snapshot } from "./helpers/fixtures";
 const t = useTestDb();
 
 async function emptyDatabase() {
-  for (const table of ["page_revisions", "pages", "stories", "users"]) await t.db().execute(sql.raw(`delete from ${table}`));
+  for (const table of ["page_revisions", "pages", "stories", "users"])
+    await t.db().execute(sql.raw(`delete from ${table}`));
 }
 
 afterEach(() => {
@@ -83,7 +84,10 @@ describe("seedDemoIfEmpty after a start killed mid-seed", () => {
 
   it("leaves a database with anyone else in it alone", async () => {
     await emptyDatabase();
-    await createUser({ email: "someone@example.com", name: "Someone", password: "long enough" }, { bypassSignupSwitch: true });
+    await createUser(
+      { email: "someone@example.com", name: "Someone", password: "long enough" },
+      { bypassSignupSwitch: true },
+    );
     expect(await seedDemoIfEmpty()).toBe(false);
     expect(await rowCounts()).toEqual({ users: 1, stories: 0, pages: 0, pageRevisions: 0 });
   });

@@ -84,8 +84,14 @@ describe(".env.example and the README's configuration table", () => {
     const readme = readmeVariables();
     const example = exampleVariables();
     expect(readme.length).toBeGreaterThan(20);
-    expect(readme.filter((n) => !example.includes(n)), "in the README table but missing from .env.example").toEqual([]);
-    expect(example.filter((n) => !readme.includes(n)), "in .env.example but missing from the README table").toEqual([]);
+    expect(
+      readme.filter((n) => !example.includes(n)),
+      "in the README table but missing from .env.example",
+    ).toEqual([]);
+    expect(
+      example.filter((n) => !readme.includes(n)),
+      "in .env.example but missing from the README table",
+    ).toEqual([]);
   });
 
   it("every .env.example variable has a comment line above it", () => {
@@ -102,7 +108,9 @@ describe(".env.example and the README's configuration table", () => {
     const readme = new Set(readmeVariables());
     const read = variablesReadInCode();
     // The scan must see the reads it is meant to see, or an empty result would pass.
-    expect([...read.keys()]).toEqual(expect.arrayContaining(["DATABASE_URL", "AI_STALL_TIMEOUT_MS", "AI_DAILY_TOKEN_BUDGET", "INNGEST_SERVE_URL"]));
+    expect([...read.keys()]).toEqual(
+      expect.arrayContaining(["DATABASE_URL", "AI_STALL_TIMEOUT_MS", "AI_DAILY_TOKEN_BUDGET", "INNGEST_SERVE_URL"]),
+    );
     const missing = [...read]
       .filter(([name]) => !readme.has(name) && !FRAMEWORK_VARIABLES.has(name))
       .map(([name, files]) => `${name} (${[...new Set(files)].join(", ")})`);

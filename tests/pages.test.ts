@@ -69,7 +69,10 @@ describe("adding pages", () => {
   });
 
   it("adds right after a given page and writes no other row", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     const before = await otherRows(story.id);
     const inserted = await addPage(owner, { storyId: story.id, afterPageId: p1!.id, content: "one and a half" });
     expect(await liveOrder(story.id)).toEqual([p1!.id, inserted.id, p2!.id, p3!.id]);
@@ -77,20 +80,31 @@ describe("adding pages", () => {
   });
 
   it("adding after the last page appends", async () => {
-    const { story, pages: [p1, p2] } = await makeStory(owner, ["one", "two"]);
+    const {
+      story,
+      pages: [p1, p2],
+    } = await makeStory(owner, ["one", "two"]);
     const appended = await addPage(owner, { storyId: story.id, afterPageId: p2!.id, content: "three" });
     expect(await liveOrder(story.id)).toEqual([p1!.id, p2!.id, appended.id]);
   });
 
   it("afterPageId: null means at the end", async () => {
-    const { story, pages: [p1] } = await makeStory(owner, ["one"]);
+    const {
+      story,
+      pages: [p1],
+    } = await makeStory(owner, ["one"]);
     const appended = await addPage(owner, { storyId: story.id, afterPageId: null, content: "two" });
     expect(await liveOrder(story.id)).toEqual([p1!.id, appended.id]);
   });
 
   it("refuses to add after a deleted page, or after a page of another story, and writes nothing", async () => {
-    const { story, pages: [p1] } = await makeStory(owner, ["one", "two"]);
-    const { pages: [elsewhere] } = await makeStory(owner, ["other story"]);
+    const {
+      story,
+      pages: [p1],
+    } = await makeStory(owner, ["one", "two"]);
+    const {
+      pages: [elsewhere],
+    } = await makeStory(owner, ["other story"]);
     await deletePage(owner, { pageId: p1!.id });
     const before = await snapshot();
     await expectAppError(addPage(owner, { storyId: story.id, afterPageId: p1!.id }), "NOT_FOUND");
@@ -99,7 +113,10 @@ describe("adding pages", () => {
   });
 
   it("many inserts at the same spot keep a consistent order", async () => {
-    const { story, pages: [first, last] } = await makeStory(owner, ["first", "last"]);
+    const {
+      story,
+      pages: [first, last],
+    } = await makeStory(owner, ["first", "last"]);
     const expected = [first!.id];
     // Always insert right after the first page: each new page goes before the previous insert.
     const inserted: string[] = [];
@@ -114,7 +131,10 @@ describe("adding pages", () => {
 
 describe("moving pages", () => {
   it("moving down swaps with the next page and changes only the moved row", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     const before = await otherRows(story.id, p1!.id);
     const moved = await movePage(owner, { pageId: p1!.id, direction: "down" });
     expect(moved.id).toBe(p1!.id);
@@ -126,7 +146,10 @@ describe("moving pages", () => {
   });
 
   it("moving up swaps with the previous page and changes only the moved row", async () => {
-    const { story, pages: [p1, p2, p3, p4] } = await makeStory(owner, ["one", "two", "three", "four"]);
+    const {
+      story,
+      pages: [p1, p2, p3, p4],
+    } = await makeStory(owner, ["one", "two", "three", "four"]);
     const before = await otherRows(story.id, p3!.id);
     await movePage(owner, { pageId: p3!.id, direction: "up" });
     expect(await liveOrder(story.id)).toEqual([p1!.id, p3!.id, p2!.id, p4!.id]);
@@ -134,7 +157,10 @@ describe("moving pages", () => {
   });
 
   it("moves all the way to the front and back to the end", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     await movePage(owner, { pageId: p3!.id, direction: "up" });
     await movePage(owner, { pageId: p3!.id, direction: "up" });
     expect(await liveOrder(story.id)).toEqual([p3!.id, p1!.id, p2!.id]);
@@ -144,14 +170,20 @@ describe("moving pages", () => {
   });
 
   it("skips deleted pages: the neighbour is the next live page", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     await deletePage(owner, { pageId: p2!.id });
     await movePage(owner, { pageId: p3!.id, direction: "up" });
     expect(await liveOrder(story.id)).toEqual([p3!.id, p1!.id]);
   });
 
   it("moving the first page up or the last page down is a no-op that writes nothing", async () => {
-    const { story, pages: [p1, , p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, , p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     const before = await snapshot();
     const first = await movePage(owner, { pageId: p1!.id, direction: "up" });
     const last = await movePage(owner, { pageId: p3!.id, direction: "down" });
@@ -162,7 +194,9 @@ describe("moving pages", () => {
   });
 
   it("moving the only page is a no-op", async () => {
-    const { pages: [only] } = await makeStory(owner, ["alone"]);
+    const {
+      pages: [only],
+    } = await makeStory(owner, ["alone"]);
     const before = await snapshot();
     await movePage(owner, { pageId: only!.id, direction: "down" });
     await movePage(owner, { pageId: only!.id, direction: "up" });
@@ -170,7 +204,9 @@ describe("moving pages", () => {
   });
 
   it("a deleted page cannot be moved", async () => {
-    const { pages: [p1] } = await makeStory(owner, ["one", "two"]);
+    const {
+      pages: [p1],
+    } = await makeStory(owner, ["one", "two"]);
     await deletePage(owner, { pageId: p1!.id });
     await expectAppError(movePage(owner, { pageId: p1!.id, direction: "down" }), "NOT_FOUND");
   });
@@ -178,7 +214,10 @@ describe("moving pages", () => {
 
 describe("deleting and restoring pages", () => {
   it("delete hides the page but keeps the row and its history", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     await savePage(owner, { pageId: p2!.id, content: "two, edited", baseVersion: 1 });
     await deletePage(owner, { pageId: p2!.id });
 
@@ -192,23 +231,37 @@ describe("deleting and restoring pages", () => {
   });
 
   it("deleting a page twice answers NOT_FOUND the second time", async () => {
-    const { pages: [p1] } = await makeStory(owner, ["one"]);
+    const {
+      pages: [p1],
+    } = await makeStory(owner, ["one"]);
     await deletePage(owner, { pageId: p1!.id });
     await expectAppError(deletePage(owner, { pageId: p1!.id }), "NOT_FOUND");
   });
 
   it("undelete puts the page back in its old place with its text and version", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     const saved = await savePage(owner, { pageId: p2!.id, content: "two v2", baseVersion: 1 });
     await deletePage(owner, { pageId: p2!.id });
     const restored = await undeletePage(owner, { pageId: p2!.id });
-    expect(restored).toMatchObject({ id: p2!.id, deletedAt: null, position: p2!.position, content: "two v2", version: saved.version });
+    expect(restored).toMatchObject({
+      id: p2!.id,
+      deletedAt: null,
+      position: p2!.position,
+      content: "two v2",
+      version: saved.version,
+    });
     expect(await liveOrder(story.id)).toEqual([p1!.id, p2!.id, p3!.id]);
     expect(await getPage(owner, { pageId: p2!.id })).toMatchObject({ content: "two v2" });
   });
 
   it("undelete when a new page took the same slot meanwhile keeps both pages", async () => {
-    const { story, pages: [p1, p2, p3] } = await makeStory(owner, ["one", "two", "three"]);
+    const {
+      story,
+      pages: [p1, p2, p3],
+    } = await makeStory(owner, ["one", "two", "three"]);
     await deletePage(owner, { pageId: p2!.id });
     const newcomer = await addPage(owner, { storyId: story.id, afterPageId: p1!.id, content: "newcomer" });
     // The point of this test: the newcomer really got the deleted page's key.
@@ -224,7 +277,10 @@ describe("deleting and restoring pages", () => {
   });
 
   it("undelete when the slot was taken by the last page appends after it", async () => {
-    const { story, pages: [p1, p2] } = await makeStory(owner, ["one", "two"]);
+    const {
+      story,
+      pages: [p1, p2],
+    } = await makeStory(owner, ["one", "two"]);
     await deletePage(owner, { pageId: p2!.id });
     const newcomer = await addPage(owner, { storyId: story.id, content: "newcomer" });
     expect(newcomer.position).toBe(p2!.position);
@@ -233,7 +289,9 @@ describe("deleting and restoring pages", () => {
   });
 
   it("undeleting a page that is not deleted changes nothing", async () => {
-    const { pages: [p1] } = await makeStory(owner, ["one"]);
+    const {
+      pages: [p1],
+    } = await makeStory(owner, ["one"]);
     const before = await snapshot();
     const same = await undeletePage(owner, { pageId: p1!.id });
     expect(same.id).toBe(p1!.id);
@@ -241,7 +299,9 @@ describe("deleting and restoring pages", () => {
   });
 
   it("moving, deleting and undeleting add no revisions (the text did not change)", async () => {
-    const { pages: [p1, p2] } = await makeStory(owner, ["one", "two"]);
+    const {
+      pages: [p1, p2],
+    } = await makeStory(owner, ["one", "two"]);
     await movePage(owner, { pageId: p1!.id, direction: "down" });
     await deletePage(owner, { pageId: p1!.id });
     await undeletePage(owner, { pageId: p1!.id });
@@ -255,7 +315,10 @@ describe("story bookkeeping", () => {
   const writes: { name: string; run: (ids: { storyId: string; pageIds: string[] }) => Promise<unknown> }[] = [
     { name: "updateStory", run: ({ storyId }) => updateStory(owner, { storyId, description: "new" }) },
     { name: "addPage", run: ({ storyId }) => addPage(owner, { storyId, content: "more" }) },
-    { name: "savePage", run: ({ pageIds }) => savePage(owner, { pageId: pageIds[0], content: "changed", baseVersion: 1 }) },
+    {
+      name: "savePage",
+      run: ({ pageIds }) => savePage(owner, { pageId: pageIds[0], content: "changed", baseVersion: 1 }),
+    },
     { name: "movePage", run: ({ pageIds }) => movePage(owner, { pageId: pageIds[0], direction: "down" }) },
     { name: "deletePage", run: ({ pageIds }) => deletePage(owner, { pageId: pageIds[0] }) },
     {
@@ -285,7 +348,10 @@ describe("story bookkeeping", () => {
   });
 
   it("reading does not bump updatedAt", async () => {
-    const { story, pages: [p1] } = await makeStory(owner, ["one"]);
+    const {
+      story,
+      pages: [p1],
+    } = await makeStory(owner, ["one"]);
     const old = await ageStory(story.id);
     await listPages(owner, { storyId: story.id });
     await getPage(owner, { pageId: p1!.id });
@@ -330,14 +396,22 @@ describe("story bookkeeping", () => {
     const before = await rowCounts();
     await deleteStory(owner, { storyId: story.id });
     const after = await rowCounts();
-    expect(after).toEqual({ ...before, stories: before.stories - 1, pages: before.pages - 2, pageRevisions: before.pageRevisions - 3 });
+    expect(after).toEqual({
+      ...before,
+      stories: before.stories - 1,
+      pages: before.pages - 2,
+      pageRevisions: before.pageRevisions - 3,
+    });
     await expectAppError(listPages(owner, { storyId: story.id }), "NOT_FOUND");
   });
 });
 
 describe("concurrent adds", () => {
   it("two pages added at the end at the same time: both land with distinct keys, or one gets ORDER_CONFLICT", async () => {
-    const { story, pages: [p1] } = await makeStory(owner, ["one"]);
+    const {
+      story,
+      pages: [p1],
+    } = await makeStory(owner, ["one"]);
     const results = await Promise.allSettled([
       addPage(owner, { storyId: story.id, content: "A" }),
       addPage(owner, { storyId: story.id, content: "B" }),

@@ -45,7 +45,8 @@ function freshDataDir(...segments: string[]): string {
 
 afterEach(async () => {
   for (const handle of handles.splice(0)) await handle.close().catch(() => {});
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
@@ -90,7 +91,11 @@ async function startHolder(dataDir: string, note: string): Promise<Holder> {
   });
   void exited.then(() => {
     for (const waiter of waiters.splice(0)) {
-      waiter.reject(new Error(`holder exited (code ${child.exitCode}) before printing ${waiter.pattern}\n${lines.join("\n")}\n${stderr}`));
+      waiter.reject(
+        new Error(
+          `holder exited (code ${child.exitCode}) before printing ${waiter.pattern}\n${lines.join("\n")}\n${stderr}`,
+        ),
+      );
     }
   });
   const waitFor = (pattern: RegExp) =>
@@ -130,64 +135,72 @@ function deadPid(): number {
 }
 
 describe("PGlite directory lock across processes", () => {
-  it("a second process is refused with a clear message; after kill -9 the stale lock is taken over and data survives", async () => {
-    const dataDir = freshDataDir("crash");
+  it(
+    "a second process is refused with a clear message; after kill -9 the stale lock is taken over and data survives",
+    async () => {
+      const dataDir = freshDataDir("crash");
 
-    const first = await open(dataDir);
-    await first.db.execute(sql`create table notes (body text not null)`);
-    await first.db.execute(sql`insert into notes (body) values ('a: written before the child')`);
-    await close(first);
-    expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+      const first = await open(dataDir);
+      await first.db.execute(sql`create table notes (body text not null)`);
+      await first.db.execute(sql`insert into notes (body) values ('a: written before the child')`);
+      await close(first);
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
 
-    const holder = await startHolder(dataDir, "b: written by the child");
-    expect(readLock(dataDir)).toMatchObject({ pid: holder.pid, host: os.hostname() });
+      const holder = await startHolder(dataDir, "b: written by the child");
+      expect(readLock(dataDir)).toMatchObject({ pid: holder.pid, host: os.hostname() });
 
-    const error = await openPglite(dataDir).then(
-      (handle) => {
-        handles.push(handle);
-        throw new Error("a second opener got in while the child held the directory");
-      },
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(DatabaseLockedError);
-    const locked = error as DatabaseLockedError;
-    expect(locked.code).toBe("DB_LOCKED");
-    expect(locked.holderPid).toBe(holder.pid);
-    expect(locked.dataDir).toBe(path.resolve(dataDir));
-    expect(locked.message).toContain(path.resolve(dataDir));
-    expect(locked.message).toContain(`pid ${holder.pid}`);
-    expect(locked.message).toContain("PGLITE_DIR");
-    expect(locked.message).toContain("DATABASE_URL");
-    // The refused opener left the holder's lock alone.
-    expect(readLock(dataDir).pid).toBe(holder.pid);
+      const error = await openPglite(dataDir).then(
+        (handle) => {
+          handles.push(handle);
+          throw new Error("a second opener got in while the child held the directory");
+        },
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatabaseLockedError);
+      const locked = error as DatabaseLockedError;
+      expect(locked.code).toBe("DB_LOCKED");
+      expect(locked.holderPid).toBe(holder.pid);
+      expect(locked.dataDir).toBe(path.resolve(dataDir));
+      expect(locked.message).toContain(path.resolve(dataDir));
+      expect(locked.message).toContain(`pid ${holder.pid}`);
+      expect(locked.message).toContain("PGLITE_DIR");
+      expect(locked.message).toContain("DATABASE_URL");
+      // The refused opener left the holder's lock alone.
+      expect(readLock(dataDir).pid).toBe(holder.pid);
 
-    holder.child.kill("SIGKILL");
-    await holder.exited;
-    expect(holder.child.signalCode).toBe("SIGKILL");
-    // No cleanup ran in the child: the lock file is still there, naming a dead process.
-    expect(readLock(dataDir).pid).toBe(holder.pid);
+      holder.child.kill("SIGKILL");
+      await holder.exited;
+      expect(holder.child.signalCode).toBe("SIGKILL");
+      // No cleanup ran in the child: the lock file is still there, naming a dead process.
+      expect(readLock(dataDir).pid).toBe(holder.pid);
 
-    const reopened = await open(dataDir);
-    expect(readLock(dataDir).pid).toBe(process.pid);
-    expect(await notes(reopened)).toEqual(["a: written before the child", "b: written by the child"]);
-    await close(reopened);
-    expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
-  }, CHILD_TEST_TIMEOUT);
+      const reopened = await open(dataDir);
+      expect(readLock(dataDir).pid).toBe(process.pid);
+      expect(await notes(reopened)).toEqual(["a: written before the child", "b: written by the child"]);
+      await close(reopened);
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it("closing releases the lock: another process gets in while the first is still running", async () => {
-    const dataDir = freshDataDir("release");
-    const holder = await startHolder(dataDir, "held then released");
-    await expect(openPglite(dataDir)).rejects.toBeInstanceOf(DatabaseLockedError);
+  it(
+    "closing releases the lock: another process gets in while the first is still running",
+    async () => {
+      const dataDir = freshDataDir("release");
+      const holder = await startHolder(dataDir, "held then released");
+      await expect(openPglite(dataDir)).rejects.toBeInstanceOf(DatabaseLockedError);
 
-    holder.child.stdin!.write("close\n");
-    await holder.waitFor(/^closed$/);
-    expect(holder.child.exitCode).toBeNull(); // still alive: the lock went away because it was released
-    expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+      holder.child.stdin!.write("close\n");
+      await holder.waitFor(/^closed$/);
+      expect(holder.child.exitCode).toBeNull(); // still alive: the lock went away because it was released
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
 
-    const handle = await open(dataDir);
-    expect(await notes(handle)).toEqual(["held then released"]);
-    await close(handle);
-  }, CHILD_TEST_TIMEOUT);
+      const handle = await open(dataDir);
+      expect(await notes(handle)).toEqual(["held then released"]);
+      await close(handle);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 });
 
 describe("PGlite directory lock within one process", () => {
@@ -224,7 +237,10 @@ describe("PGlite directory lock within one process", () => {
   it("a lock held by another host is refused (its pid cannot be checked from here)", () => {
     const dataDir = path.join(root, "other-host", "pglite");
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-    fs.writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: deadPid(), host: `not-${os.hostname()}`, startedAt: "x" }));
+    fs.writeFileSync(
+      `${dataDir}.lock`,
+      JSON.stringify({ pid: deadPid(), host: `not-${os.hostname()}`, startedAt: "x" }),
+    );
     expect(() => acquireDirLock(dataDir)).toThrow(DatabaseLockedError);
   });
 

@@ -1,15 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { AppError } from "@/lib/errors";
-import {
-  addPage,
-  deletePage,
-  getPage,
-  listRevisions,
-  restoreRevision,
-  savePage,
-  type Actor,
-} from "@/lib/stories";
+import { addPage, deletePage, getPage, listRevisions, restoreRevision, savePage, type Actor } from "@/lib/stories";
 import { writePageContent } from "@/lib/stories/pages";
 import { useTestDb } from "./helpers/db";
 import {
@@ -52,7 +44,9 @@ describe("every write adds exactly one revision", () => {
   });
 
   it("each savePage increments the version by one and records who wrote what", async () => {
-    const { pages: [page] } = await makeStory(owner, ["v1"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["v1"]);
     const v2 = await savePage(owner, { pageId: page!.id, content: "v2", baseVersion: 1 });
     expect(v2).toMatchObject({ version: 2, content: "v2" });
     const v3 = await savePage(admin, { pageId: page!.id, content: "v3 by admin", baseVersion: 2 });
@@ -68,7 +62,9 @@ describe("every write adds exactly one revision", () => {
   });
 
   it("listRevisions lists newest first with the author's name", async () => {
-    const { pages: [page] } = await makeStory(owner, ["v1"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["v1"]);
     await savePage(admin, { pageId: page!.id, content: "v2", baseVersion: 1 });
     const listed = await listRevisions(owner, { pageId: page!.id });
     expect(listed.map((r) => [r.version, r.content, r.source, r.authorName, r.jobId])).toEqual([
@@ -80,7 +76,9 @@ describe("every write adds exactly one revision", () => {
   });
 
   it("an AI write through writePageContent is recorded with source ai and its job id", async () => {
-    const { pages: [page] } = await makeStory(owner, ["human text"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["human text"]);
     const jobId = await makeAiJob(page!.id);
     const written = await writePageContent(await getDb(), {
       pageId: page!.id,
@@ -98,7 +96,10 @@ describe("every write adds exactly one revision", () => {
 
 describe("the concurrency rule: a save must start from the current version", () => {
   it("a stale baseVersion is refused with CONFLICT carrying the current text; the other writer's text stays", async () => {
-    const { story, pages: [page] } = await makeStory(owner, ["original"]);
+    const {
+      story,
+      pages: [page],
+    } = await makeStory(owner, ["original"]);
     // The other writer (here: the admin) saves first from version 1.
     await savePage(admin, { pageId: page!.id, content: "the other writer's text", baseVersion: 1 });
     const old = await ageStory(story.id);
@@ -114,27 +115,39 @@ describe("the concurrency rule: a save must start from the current version", () 
     expect(new Date(current.updatedAt).toISOString()).toBe(current.updatedAt);
 
     expect(await snapshot()).toEqual(before);
-    expect(await getPage(owner, { pageId: page!.id })).toMatchObject({ content: "the other writer's text", version: 2 });
+    expect(await getPage(owner, { pageId: page!.id })).toMatchObject({
+      content: "the other writer's text",
+      version: 2,
+    });
     expect((await storyRow(story.id))!.updatedAt).toEqual(old);
   });
 
   it("a baseVersion from the future is a CONFLICT too", async () => {
-    const { pages: [page] } = await makeStory(owner, ["original"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["original"]);
     const error = await expectAppError(savePage(owner, { pageId: page!.id, content: "x", baseVersion: 7 }), "CONFLICT");
     expect(error.details?.current).toMatchObject({ content: "original", version: 1 });
   });
 
   it("after a CONFLICT the writer can save again from the version it was handed", async () => {
-    const { pages: [page] } = await makeStory(owner, ["original"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["original"]);
     await savePage(admin, { pageId: page!.id, content: "theirs", baseVersion: 1 });
-    const error = await expectAppError(savePage(owner, { pageId: page!.id, content: "mine", baseVersion: 1 }), "CONFLICT");
+    const error = await expectAppError(
+      savePage(owner, { pageId: page!.id, content: "mine", baseVersion: 1 }),
+      "CONFLICT",
+    );
     const { version } = error.details!.current as { version: number };
     const merged = await savePage(owner, { pageId: page!.id, content: "theirs + mine", baseVersion: version });
     expect(merged).toMatchObject({ version: 3, content: "theirs + mine" });
   });
 
   it("two concurrent saves from the same base version: exactly one wins, the other gets CONFLICT", async () => {
-    const { pages: [page] } = await makeStory(owner, ["base"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["base"]);
     const results = await Promise.allSettled([
       savePage(owner, { pageId: page!.id, content: "writer A", baseVersion: 1 }),
       savePage(admin, { pageId: page!.id, content: "writer B", baseVersion: 1 }),
@@ -159,9 +172,13 @@ describe("the concurrency rule: a save must start from the current version", () 
   });
 
   it("many concurrent saves from one base: one winner, and versions have no gaps", async () => {
-    const { pages: [page] } = await makeStory(owner, ["base"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["base"]);
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => savePage(owner, { pageId: page!.id, content: `writer ${i}`, baseVersion: 1 })),
+      Array.from({ length: 5 }, (_, i) =>
+        savePage(owner, { pageId: page!.id, content: `writer ${i}`, baseVersion: 1 }),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("CONFLICT");
@@ -169,7 +186,10 @@ describe("the concurrency rule: a save must start from the current version", () 
   });
 
   it("a no-op save (same text, current version) adds no revision and writes nothing", async () => {
-    const { story, pages: [page] } = await makeStory(owner, ["unchanged"]);
+    const {
+      story,
+      pages: [page],
+    } = await makeStory(owner, ["unchanged"]);
     await ageStory(story.id);
     const before = await snapshot();
     const result = await savePage(owner, { pageId: page!.id, content: "unchanged", baseVersion: 1 });
@@ -178,16 +198,26 @@ describe("the concurrency rule: a save must start from the current version", () 
   });
 
   it("saving a deleted page is NOT_FOUND", async () => {
-    const { pages: [page] } = await makeStory(owner, ["soon gone", "stays"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["soon gone", "stays"]);
     await deletePage(owner, { pageId: page!.id });
     await expectAppError(savePage(owner, { pageId: page!.id, content: "x", baseVersion: 1 }), "NOT_FOUND");
   });
 
   it("writePageContent on a page deleted meanwhile is NOT_FOUND, not CONFLICT", async () => {
-    const { pages: [page] } = await makeStory(owner, ["soon gone"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["soon gone"]);
     await deletePage(owner, { pageId: page!.id });
     await expectAppError(
-      writePageContent(await getDb(), { pageId: page!.id, content: "x", baseVersion: 1, authorId: owner.id, source: "human" }),
+      writePageContent(await getDb(), {
+        pageId: page!.id,
+        content: "x",
+        baseVersion: 1,
+        authorId: owner.id,
+        source: "human",
+      }),
       "NOT_FOUND",
     );
   });
@@ -195,7 +225,9 @@ describe("the concurrency rule: a save must start from the current version", () 
 
 describe("restoreRevision", () => {
   it("restores an old text as a new revision; history only grows", async () => {
-    const { pages: [page] } = await makeStory(owner, ["first draft"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["first draft"]);
     await savePage(owner, { pageId: page!.id, content: "second draft", baseVersion: 1 });
     const [v1] = await revisionsOf(page!.id);
 
@@ -210,7 +242,9 @@ describe("restoreRevision", () => {
   });
 
   it("refuses a stale base version with CONFLICT and writes nothing", async () => {
-    const { pages: [page] } = await makeStory(owner, ["first"]);
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["first"]);
     await savePage(owner, { pageId: page!.id, content: "second", baseVersion: 1 });
     await savePage(admin, { pageId: page!.id, content: "third", baseVersion: 2 });
     const [v1] = await revisionsOf(page!.id);
@@ -224,7 +258,9 @@ describe("restoreRevision", () => {
   });
 
   it("a revision id from another page (same owner, same story) is NOT_FOUND and writes nothing", async () => {
-    const { pages: [p1, p2] } = await makeStory(owner, ["page one", "page two"]);
+    const {
+      pages: [p1, p2],
+    } = await makeStory(owner, ["page one", "page two"]);
     const [p2v1] = await revisionsOf(p2!.id);
     const before = await snapshot();
     await expectAppError(restoreRevision(owner, { pageId: p1!.id, revisionId: p2v1!.id, baseVersion: 1 }), "NOT_FOUND");
@@ -233,7 +269,12 @@ describe("restoreRevision", () => {
   });
 
   it("an unknown revision id is NOT_FOUND", async () => {
-    const { pages: [page] } = await makeStory(owner, ["x"]);
-    await expectAppError(restoreRevision(owner, { pageId: page!.id, revisionId: randomId(), baseVersion: 1 }), "NOT_FOUND");
+    const {
+      pages: [page],
+    } = await makeStory(owner, ["x"]);
+    await expectAppError(
+      restoreRevision(owner, { pageId: page!.id, revisionId: randomId(), baseVersion: 1 }),
+      "NOT_FOUND",
+    );
   });
 });

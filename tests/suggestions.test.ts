@@ -11,7 +11,10 @@ useTestDb();
 
 async function openSuggestion(pageId: string, ownerId: string, content = "The machine's version.") {
   const jobId = await makeAiJob(pageId, ownerId);
-  const [row] = await (await getDb()).insert(pageSuggestions).values({ pageId, jobId, content, baseVersion: 1 }).returning();
+  const [row] = await (await getDb())
+    .insert(pageSuggestions)
+    .values({ pageId, jobId, content, baseVersion: 1 })
+    .returning();
   return row!;
 }
 
@@ -32,9 +35,15 @@ describe("applying a suggestion writes the page and resolves the suggestion toge
     const { pages } = await makeStory(author, ["Mine."]);
     const suggestion = await openSuggestion(pages[0]!.id, author.id);
     // Another tab discards it after this request read it as open.
-    await (await getDb()).update(pageSuggestions).set({ status: "discarded" }).where(eq(pageSuggestions.id, suggestion.id));
+    await (await getDb())
+      .update(pageSuggestions)
+      .set({ status: "discarded" })
+      .where(eq(pageSuggestions.id, suggestion.id));
 
-    const error = await expectAppError(writeSuggestion(await getDb(), suggestion, { baseVersion: 1, actorId: author.id }), "CONFLICT");
+    const error = await expectAppError(
+      writeSuggestion(await getDb(), suggestion, { baseVersion: 1, actorId: author.id }),
+      "CONFLICT",
+    );
     expect(error.details).toMatchObject({ resolved: true });
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Mine.", version: 1 });
     expect(await revisionsOf(pages[0]!.id)).toHaveLength(1);

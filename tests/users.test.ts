@@ -17,8 +17,17 @@ const uniqueEmail = (local = "user") => `${local}.${++n}@Example.com`;
 
 describe("sign-up", () => {
   it("creates an author, keeps the email as typed (trimmed) and never returns the hash", async () => {
-    const user = await createUser({ name: "  Ann Author  ", email: "  Ann.Author@Example.COM ", password: "correct horse" });
-    expect(user).toEqual({ id: expect.any(String), name: "Ann Author", email: "Ann.Author@Example.COM", role: "author" });
+    const user = await createUser({
+      name: "  Ann Author  ",
+      email: "  Ann.Author@Example.COM ",
+      password: "correct horse",
+    });
+    expect(user).toEqual({
+      id: expect.any(String),
+      name: "Ann Author",
+      email: "Ann.Author@Example.COM",
+      role: "author",
+    });
     expect(Object.keys(user)).not.toContain("passwordHash");
     const [row] = await db().select().from(users).where(eq(users.id, user.id));
     expect(row!.email).toBe("Ann.Author@Example.COM");
@@ -81,13 +90,19 @@ describe("sign-up", () => {
     expect(await rowCounts()).toEqual(before);
   });
 
-  it.each(["false", "0", "off", "no", "FALSE", "Off"])("ALLOW_SIGNUP=%s → SIGNUP_DISABLED, nothing written", async (value) => {
-    vi.stubEnv("ALLOW_SIGNUP", value);
-    expect(signupEnabled()).toBe(false);
-    const before = await rowCounts();
-    await expectAppError(createUser({ name: "Nope", email: uniqueEmail("nope"), password: "password1" }), "SIGNUP_DISABLED");
-    expect(await rowCounts()).toEqual(before);
-  });
+  it.each(["false", "0", "off", "no", "FALSE", "Off"])(
+    "ALLOW_SIGNUP=%s → SIGNUP_DISABLED, nothing written",
+    async (value) => {
+      vi.stubEnv("ALLOW_SIGNUP", value);
+      expect(signupEnabled()).toBe(false);
+      const before = await rowCounts();
+      await expectAppError(
+        createUser({ name: "Nope", email: uniqueEmail("nope"), password: "password1" }),
+        "SIGNUP_DISABLED",
+      );
+      expect(await rowCounts()).toEqual(before);
+    },
+  );
 
   it("sign-up is on by default and for ALLOW_SIGNUP=true", async () => {
     vi.stubEnv("ALLOW_SIGNUP", undefined);

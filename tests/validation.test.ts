@@ -65,9 +65,17 @@ const validationCases: BadCase[] = [
     call: (a) => createStory(a, { title: "ok", description: "d".repeat(limits.descriptionMax + 1) }),
     field: "description",
   },
-  { name: "createStory: bad language", call: (a) => createStory(a, { title: "ok", language: "English" }), field: "language" },
+  {
+    name: "createStory: bad language",
+    call: (a) => createStory(a, { title: "ok", language: "English" }),
+    field: "language",
+  },
   { name: "updateStory: non-uuid id", call: (a) => updateStory(a, { storyId: notUuid, title: "x" }), field: "storyId" },
-  { name: "updateStory: empty title", call: () => updateStory(owner, { storyId: story.id, title: "" }), field: "title" },
+  {
+    name: "updateStory: empty title",
+    call: () => updateStory(owner, { storyId: story.id, title: "" }),
+    field: "title",
+  },
   {
     name: "updateStory: over-long title",
     call: () => updateStory(owner, { storyId: story.id, title: tooLongTitle }),
@@ -83,14 +91,22 @@ const validationCases: BadCase[] = [
   // pages
   { name: "listPages: non-uuid id", call: (a) => listPages(a, { storyId: notUuid }), field: "storyId" },
   { name: "getPage: non-uuid id", call: (a) => getPage(a, { pageId: notUuid }), field: "pageId" },
-  { name: "getPage: story id field instead of page id", call: () => getPage(owner, { storyId: story.id }), field: "pageId" },
+  {
+    name: "getPage: story id field instead of page id",
+    call: () => getPage(owner, { storyId: story.id }),
+    field: "pageId",
+  },
   { name: "addPage: non-uuid story id", call: (a) => addPage(a, { storyId: notUuid, content: "x" }), field: "storyId" },
   {
     name: "addPage: non-uuid afterPageId",
     call: () => addPage(owner, { storyId: story.id, afterPageId: notUuid, content: "x" }),
     field: "afterPageId",
   },
-  { name: "addPage: content not a string", call: () => addPage(owner, { storyId: story.id, content: 5 }), field: "content" },
+  {
+    name: "addPage: content not a string",
+    call: () => addPage(owner, { storyId: story.id, content: 5 }),
+    field: "content",
+  },
   {
     name: "savePage: non-uuid page id",
     call: (a) => savePage(a, { pageId: notUuid, content: "x", baseVersion: 1 }),
@@ -116,7 +132,11 @@ const validationCases: BadCase[] = [
     call: () => savePage(owner, { pageId: page.id, content: "x", baseVersion: "1" }),
     field: "baseVersion",
   },
-  { name: "savePage: missing content", call: () => savePage(owner, { pageId: page.id, baseVersion: 1 }), field: "content" },
+  {
+    name: "savePage: missing content",
+    call: () => savePage(owner, { pageId: page.id, baseVersion: 1 }),
+    field: "content",
+  },
   {
     name: "movePage: unknown direction",
     call: () => movePage(owner, { pageId: page.id, direction: "left" }),

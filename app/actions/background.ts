@@ -18,7 +18,9 @@ export async function requestBackgroundRevisionAction(input: unknown): Promise<A
   return runAction("requestBackgroundRevision", (actor) => requestBackgroundRevision(actor, input));
 }
 
-export async function getBackgroundRevisionAction(input: unknown): Promise<ActionResult<BackgroundRevisionView | null>> {
+export async function getBackgroundRevisionAction(
+  input: unknown,
+): Promise<ActionResult<BackgroundRevisionView | null>> {
   return runAction("getBackgroundRevision", (actor) => getBackgroundRevision(actor, input));
 }
 

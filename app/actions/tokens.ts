@@ -4,7 +4,9 @@ import type { ActionResult } from "@/lib/action-result";
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from "@/lib/auth/api-tokens";
 import { runAction } from "./run";
 
-export async function createApiTokenAction(input: unknown): Promise<ActionResult<{ token: ApiTokenView; secret: string }>> {
+export async function createApiTokenAction(
+  input: unknown,
+): Promise<ActionResult<{ token: ApiTokenView; secret: string }>> {
   return runAction("createApiToken", (actor) => createApiToken(actor, input));
 }
 

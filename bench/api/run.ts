@@ -29,7 +29,8 @@ const STORIES = Number(process.env.BENCH_STORIES ?? 2000);
 const PAGES_PER_STORY = Number(process.env.BENCH_PAGES_PER_STORY ?? 20);
 const PORT = Number(process.env.BENCH_PORT ?? 3220);
 const APP_DIR = path.resolve(process.env.BENCH_APP_DIR ?? process.cwd());
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const SERVER_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -40,7 +41,9 @@ function withDatabase(url: string, name: string): string {
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = APP_DIR): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: "inherit" });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 
@@ -59,14 +62,16 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function seed(sql: postgres.Sql): Promise<{ userId: string; secret: string; pageIds: string[] }> {
-  const [user] = await sql`insert into users (email, name, password_hash, role) values (${`bench-${crypto.randomBytes(4).toString("hex")}@bench.local`}, 'Bench author', 'x', 'author') returning id`;
+  const [user] =
+    await sql`insert into users (email, name, password_hash, role) values (${`bench-${crypto.randomBytes(4).toString("hex")}@bench.local`}, 'Bench author', 'x', 'author') returning id`;
   const userId = user!.id as string;
   const secret = `ss_${crypto.randomBytes(32).toString("base64url")}`;
   await sql`insert into api_tokens (user_id, name, token_hash, prefix) values (${userId}, 'bench', ${crypto.createHash("sha256").update(secret).digest("hex")}, ${secret.slice(0, 9)})`;
   const keys = generateNKeysBetween(null, null, PAGES_PER_STORY);
   const pageIds: string[] = [];
   for (let s = 0; s < STORIES; s++) {
-    const [story] = await sql`insert into stories (owner_id, title) values (${userId}, ${`Bench story ${s + 1}`}) returning id`;
+    const [story] =
+      await sql`insert into stories (owner_id, title) values (${userId}, ${`Bench story ${s + 1}`}) returning id`;
     const rows = keys.map((position) => ({ story_id: story!.id as string, position, content: "" }));
     const inserted = await sql`insert into pages ${sql(rows, "story_id", "position", "content")} returning id`;
     // Interleave stories so consecutive requests hit different stories (as independent clients would).
@@ -78,7 +83,8 @@ async function seed(sql: postgres.Sql): Promise<{ userId: string; secret: string
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(APP_DIR, ".next"))) throw new Error(`No build in ${APP_DIR}: run npm run build there first (BENCH_APP_DIR).`);
+  if (!fs.existsSync(path.join(APP_DIR, ".next")))
+    throw new Error(`No build in ${APP_DIR}: run npm run build there first (BENCH_APP_DIR).`);
   const dbName = `ss_bench_api_${crypto.randomBytes(4).toString("hex")}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${dbName}"`);
@@ -97,19 +103,35 @@ async function main() {
       AI_DAILY_COST_BUDGET_USD: "",
       NEXT_TELEMETRY_DISABLED: "1",
     };
-    for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "AI_MODEL", "INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) delete env[name];
+    for (const name of [
+      "OPENAI_BASE_URL",
+      "OPENAI_API_KEY",
+      "AI_MODEL",
+      "INNGEST_DEV",
+      "INNGEST_EVENT_KEY",
+      "INNGEST_SIGNING_KEY",
+    ])
+      delete env[name];
     console.log(`[bench] migrating ${dbName}`);
     await run("npx", ["tsx", "--conditions=react-server", "scripts/migrate.ts"], env);
     console.log(`[bench] seeding ${STORIES} stories × ${PAGES_PER_STORY} pages`);
     const { userId, secret, pageIds } = await seed(sql);
 
     const serverLog = fs.openSync(path.join(os.tmpdir(), `bench-api-server-${PORT}.log`), "w");
-    server = spawn("node_modules/.bin/next", ["start", "-p", String(PORT)], { cwd: APP_DIR, env, stdio: ["ignore", serverLog, serverLog] });
+    server = spawn("node_modules/.bin/next", ["start", "-p", String(PORT)], {
+      cwd: APP_DIR,
+      env,
+      stdio: ["ignore", serverLog, serverLog],
+    });
     const base = `http://127.0.0.1:${PORT}`;
     await waitFor(`${base}/api/v1/openapi.json`, 60_000);
     // Warm the route (first compile of the handler, the DB pool) on a page outside the measured set.
     const warm = pageIds.pop()!;
-    const warmRes = await fetch(`${base}/api/v1/pages/${warm}/generate`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: "{}" });
+    const warmRes = await fetch(`${base}/api/v1/pages/${warm}/generate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: "{}",
+    });
     if (warmRes.status !== 202) throw new Error(`warm-up answered ${warmRes.status}: ${await warmRes.text()}`);
     const warmJob = ((await warmRes.json()) as { job: { id: string } }).job.id;
 
@@ -160,13 +182,23 @@ async function main() {
     const lost = [...created].filter((id) => !rowIds.has(id));
     const unansweredRows = rows.filter((r) => !created.has(r.id as string));
     // A row without a 202 is fine only for a request cut off at the end (sent, never answered): at most one per connection.
-    const cutOff = unansweredRows.filter((r) => sent.has(r.target_id as string) && !answered.has(r.target_id as string));
+    const cutOff = unansweredRows.filter(
+      (r) => sent.has(r.target_id as string) && !answered.has(r.target_id as string),
+    );
     const unanswered = unansweredRows.filter((r) => !cutOff.includes(r));
     const joinedMissing = joined.filter((id) => !rowIds.has(id));
     const duplicates = createdAnswers - created.size;
-    const [active] = await sql`select count(*)::int as n from (select target_id from ai_jobs where status in ('pending','running') group by target_id having count(*) > 1) t`;
-    const [statusCounts] = await sql`select count(*) filter (where status = 'succeeded')::int as succeeded, count(*) filter (where status in ('pending','running'))::int as active, count(*) filter (where status = 'failed')::int as failed from ai_jobs where requested_by = ${userId}`;
-    const ok = lost.length === 0 && unanswered.length === 0 && cutOff.length <= CONNECTIONS && duplicates === 0 && joinedMissing.length === 0 && active!.n === 0;
+    const [active] =
+      await sql`select count(*)::int as n from (select target_id from ai_jobs where status in ('pending','running') group by target_id having count(*) > 1) t`;
+    const [statusCounts] =
+      await sql`select count(*) filter (where status = 'succeeded')::int as succeeded, count(*) filter (where status in ('pending','running'))::int as active, count(*) filter (where status = 'failed')::int as failed from ai_jobs where requested_by = ${userId}`;
+    const ok =
+      lost.length === 0 &&
+      unanswered.length === 0 &&
+      cutOff.length <= CONNECTIONS &&
+      duplicates === 0 &&
+      joinedMissing.length === 0 &&
+      active!.n === 0;
 
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const report = [

@@ -69,7 +69,11 @@ export function createBenchModel(): BenchModel {
             if (closed) return;
             closed = true;
             controller.enqueue({ type: "text-end", id: "0" });
-            controller.enqueue({ type: "finish", usage: usage(words.length), finishReason: { unified: "stop", raw: "stop" } });
+            controller.enqueue({
+              type: "finish",
+              usage: usage(words.length),
+              finishReason: { unified: "stop", raw: "stop" },
+            });
             timing.ends.push(clock());
             controller.close();
           };
@@ -97,12 +101,15 @@ export function createBenchModel(): BenchModel {
           const next = (i: number) => {
             const due = started + ((i + 1) * pace) / words.length;
             timers.push(
-              setTimeout(() => {
-                if (closed) return;
-                controller.enqueue({ type: "text-delta", id: "0", delta: words[i]! });
-                if (i === words.length - 1) finish();
-                else next(i + 1);
-              }, Math.max(0, due - clock())),
+              setTimeout(
+                () => {
+                  if (closed) return;
+                  controller.enqueue({ type: "text-delta", id: "0", delta: words[i]! });
+                  if (i === words.length - 1) finish();
+                  else next(i + 1);
+                },
+                Math.max(0, due - clock()),
+              ),
             );
           };
           next(0);

@@ -59,7 +59,9 @@ for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "AI_MODEL"]) delete pro
 // One bench author requests hundreds of jobs a minute: the per-user rate limit (default 20 a minute) is not measured here.
 process.env.AI_RATE_LIMIT_PER_MINUTE ??= "0";
 if (inngestMode() !== "embedded") {
-  console.error("An external Inngest is configured (INNGEST_* variables): this benchmark measures the embedded engine.");
+  console.error(
+    "An external Inngest is configured (INNGEST_* variables): this benchmark measures the embedded engine.",
+  );
   process.exit(2);
 }
 
@@ -166,10 +168,12 @@ function countPgliteStatements(handle: DbHandle) {
     if (/for update skip locked/i.test(text)) statements.claimSelects++;
     if (text.includes("pg_advisory_xact_lock")) statements.advisoryLocks++;
   };
-  const wrap = (query: Query): Query => (text, ...rest) => {
-    count(text);
-    return query(text, ...rest);
-  };
+  const wrap =
+    (query: Query): Query =>
+    (text, ...rest) => {
+      count(text);
+      return query(text, ...rest);
+    };
   client.query = wrap(client.query.bind(client));
   const transaction = client.transaction.bind(client);
   client.transaction = (fn) =>
@@ -224,7 +228,10 @@ const CONTEXT = [
 
 async function makeAuthor(db: DbHandle["db"]): Promise<Actor> {
   const email = `bench-${crypto.randomBytes(6).toString("hex")}@example.com`;
-  const [user] = await db.insert(users).values({ email, name: "Bench author", passwordHash: "not-a-real-hash" }).returning();
+  const [user] = await db
+    .insert(users)
+    .values({ email, name: "Bench author", passwordHash: "not-a-real-hash" })
+    .returning();
   return { id: user!.id, role: user!.role };
 }
 
@@ -372,7 +379,11 @@ async function runPass(
   const cpu = process.cpuUsage(cpuBefore);
   const statementsDuring = {
     all: statements.all - statementsBefore.all,
-    claims: statements.claimSelects + statements.advisoryLocks - statementsBefore.claimSelects - statementsBefore.advisoryLocks,
+    claims:
+      statements.claimSelects +
+      statements.advisoryLocks -
+      statementsBefore.claimSelects -
+      statementsBefore.advisoryLocks,
   };
   const finished = Math.max(...samples.map((s) => s.tWritten ?? 0));
   const seconds = (finished - started) / 1000;
@@ -445,7 +456,12 @@ async function runPass(
     runsAtOnce: { max: 0, overMs: 0 },
     cpuPerJobMs: (cpu.user + cpu.system) / 1000 / pageIds.length,
     ...(handle.mode === "pglite"
-      ? { statementsPerJob: { all: statementsDuring.all / pageIds.length, claims: statementsDuring.claims / pageIds.length } }
+      ? {
+          statementsPerJob: {
+            all: statementsDuring.all / pageIds.length,
+            claims: statementsDuring.claims / pageIds.length,
+          },
+        }
       : {}),
     checks: {
       written: samples.filter((s) => s.tWritten !== undefined).length,
@@ -547,7 +563,8 @@ async function runPass(
   }
   result.modelsAtOnce = maxOverlap(modelIntervals, AI_CONCURRENCY);
   result.runsAtOnce = maxOverlap(runIntervals, AI_CONCURRENCY);
-  if (mode === "concurrent" && slotTo > slotFrom) result.slotUtilisation = slotHeld / (AI_CONCURRENCY * (slotTo - slotFrom));
+  if (mode === "concurrent" && slotTo > slotFrom)
+    result.slotUtilisation = slotHeld / (AI_CONCURRENCY * (slotTo - slotFrom));
   console.log(
     JSON.stringify({
       label,
@@ -594,10 +611,42 @@ async function benchmark(label: string, handle: DbHandle): Promise<DbResult> {
     // Warm-up (JIT, first calls, connection pools): not measured.
     await runPass(engine, handle, actor, fixtures.warmup, "sequential", 0, `${label} warm-up`);
     const passes = [
-      await runPass(engine, handle, actor, fixtures.instantSeq, "sequential", 0, `${label}: instant model, one at a time`),
-      await runPass(engine, handle, actor, fixtures.instantConc, "concurrent", 0, `${label}: instant model, all at once`),
-      await runPass(engine, handle, actor, fixtures.slowSeq, "sequential", MODEL_MS, `${label}: ${MODEL_MS} ms model, one at a time`),
-      await runPass(engine, handle, actor, fixtures.slowConc, "concurrent", MODEL_MS, `${label}: ${MODEL_MS} ms model, all at once`),
+      await runPass(
+        engine,
+        handle,
+        actor,
+        fixtures.instantSeq,
+        "sequential",
+        0,
+        `${label}: instant model, one at a time`,
+      ),
+      await runPass(
+        engine,
+        handle,
+        actor,
+        fixtures.instantConc,
+        "concurrent",
+        0,
+        `${label}: instant model, all at once`,
+      ),
+      await runPass(
+        engine,
+        handle,
+        actor,
+        fixtures.slowSeq,
+        "sequential",
+        MODEL_MS,
+        `${label}: ${MODEL_MS} ms model, one at a time`,
+      ),
+      await runPass(
+        engine,
+        handle,
+        actor,
+        fixtures.slowConc,
+        "concurrent",
+        MODEL_MS,
+        `${label}: ${MODEL_MS} ms model, all at once`,
+      ),
     ];
     const sweeps = await handle.db
       .select({ output: inngestRuns.output })
@@ -658,7 +707,8 @@ function redact(url: string): string {
 function machine(): string {
   const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model.trim() ?? "unknown CPU";
-  const version = (pkg: string) => JSON.parse(fs.readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version as string;
+  const version = (pkg: string) =>
+    JSON.parse(fs.readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version as string;
   return (
     `Node ${process.version}, ${cpuModel} × ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
     `${os.platform()} ${os.release()}; inngest ${version("inngest")}, ai ${version("ai")}, ` +
@@ -698,7 +748,14 @@ function passTable(r: DbResult): string[] {
       c.succeeded === p.jobs &&
       c.exactlyOneAiRevision === p.jobs &&
       c.contentOk === p.jobs &&
-      c.duplicateRevisions + c.duplicateJobs + c.duplicateRuns + c.repeatedModelCalls + c.suggestions + c.failedRuns + c.lost === 0;
+      c.duplicateRevisions +
+        c.duplicateJobs +
+        c.duplicateRuns +
+        c.repeatedModelCalls +
+        c.suggestions +
+        c.failedRuns +
+        c.lost ===
+        0;
     return ok ? `✅ ${c.succeeded}/${p.jobs}` : `❌ ${JSON.stringify(c)}`;
   };
   return [
@@ -715,29 +772,41 @@ function passTable(r: DbResult): string[] {
     row("¹ run queued → its first call (waiting for a slot, claim) (ms)", (p) => mp(p.phases.queue)),
     row("… of which the claim: claim transaction began → first call (ms)", (p) => mp(p.claimToCall)),
     row("¹ first call → model called (render, generate setup) (ms)", (p) => mp(p.phases.beforeModel)),
-    row("¹ model done → apply run queued (generate end, finish and its announcement) (ms)", (p) => mp(p.phases.afterModel)),
+    row("¹ model done → apply run queued (generate end, finish and its announcement) (ms)", (p) =>
+      mp(p.phases.afterModel),
+    ),
     row("¹ apply run queued → page written (ms)", (p) => mp(p.phases.apply)),
     row("… of which the apply run waited for its first call (ms)", (p) => mp(p.applyQueue)),
     row("Slot held beyond model time: run's first call → run ended, − model (ms)", (p) => mp(p.slotOverhead)),
-    row("² Engine calls per job (run-ai-job + apply), of which on the critical path", (p) =>
-      `${median(p.callsPerJob)}, ${median(p.criticalCallsPerJob)}`,
+    row(
+      "² Engine calls per job (run-ai-job + apply), of which on the critical path",
+      (p) => `${median(p.callsPerJob)}, ${median(p.criticalCallsPerJob)}`,
     ),
-    row("² … engine bookkeeping on the critical path: load state + record result (ms)", (p) => ms(median(p.bookkeepingPerJob))),
+    row("² … engine bookkeeping on the critical path: load state + record result (ms)", (p) =>
+      ms(median(p.bookkeepingPerJob)),
+    ),
     row("² … inside the calls, model excluded: SDK, HTTP, step bodies (ms)", (p) => ms(median(p.serveNoModelPerJob))),
     row("² … between calls: claims, wake-ups, waiting for a slot (ms)", (p) => ms(median(p.waitingPerJob))),
     row("Throughput (jobs / s)", (p) => p.throughput.toFixed(2)),
     row("Pass wall time (s)", (p) => p.seconds.toFixed(1)),
-    row(`Most model calls streaming at once / run-ai-job runs between first call and end (limit ${AI_CONCURRENCY})`, (p) =>
-      `${p.modelsAtOnce.max} / ${p.runsAtOnce.max}${p.runsAtOnce.overMs > 0 ? ` (above ${AI_CONCURRENCY} for ${ms(p.runsAtOnce.overMs)} ms)` : ""}`,
+    row(
+      `Most model calls streaming at once / run-ai-job runs between first call and end (limit ${AI_CONCURRENCY})`,
+      (p) =>
+        `${p.modelsAtOnce.max} / ${p.runsAtOnce.max}${p.runsAtOnce.overMs > 0 ? ` (above ${AI_CONCURRENCY} for ${ms(p.runsAtOnce.overMs)} ms)` : ""}`,
     ),
     row(`Concurrency-slot utilisation: Σ(first call → run ended) / (${AI_CONCURRENCY} × pass span)`, (p) =>
       Number.isFinite(p.slotUtilisation) ? `${(p.slotUtilisation * 100).toFixed(0)} %` : "–",
     ),
     row("Process CPU per job (ms) ³", (p) => ms(p.cpuPerJobMs)),
-    row("PGlite statements per job: all, of which the engine's claims (candidate select + one advisory lock per key) ⁴", (p) =>
-      p.statementsPerJob ? `${p.statementsPerJob.all.toFixed(0)}, ${p.statementsPerJob.claims.toFixed(0)}` : "–",
+    row(
+      "PGlite statements per job: all, of which the engine's claims (candidate select + one advisory lock per key) ⁴",
+      (p) =>
+        p.statementsPerJob ? `${p.statementsPerJob.all.toFixed(0)}, ${p.statementsPerJob.claims.toFixed(0)}` : "–",
     ),
-    row("Machine load average (1 min) at start → end of the pass", (p) => `${p.load[0].toFixed(1)} → ${p.load[1].toFixed(1)}`),
+    row(
+      "Machine load average (1 min) at start → end of the pass",
+      (p) => `${p.load[0].toFixed(1)} → ${p.load[1].toFixed(1)}`,
+    ),
     row("All succeeded, exactly one AI revision each, nothing lost or duplicated", check),
     "",
     r.resent
@@ -767,7 +836,8 @@ function interpretation(results: DbResult[]): string[] {
   const lines: string[] = ["## Interpretation", ""];
   for (const r of results) {
     const [iSeq, iConc, sSeq, sConc] = r.passes as [PassResult, PassResult, PassResult, PassResult];
-    const stepMedian = (name: string) => median(iSeq.steps.get(name)?.call ?? []) + median(iSeq.steps.get(name)?.engine ?? []);
+    const stepMedian = (name: string) =>
+      median(iSeq.steps.get(name)?.call ?? []) + median(iSeq.steps.get(name)?.engine ?? []);
     const criticalSteps = ["render", "generate", "finish", "apply"];
     const slowest = [...criticalSteps].sort((a, b) => stepMedian(b) - stepMedian(a)).slice(0, 3);
     const queueShare = (p: PassResult) => (100 * median(p.phases.queue)) / median(p.overhead);
@@ -846,12 +916,12 @@ function report(results: (DbResult | string)[], command: string, seconds: number
     "(engine log), where the model was called and finished, and where the apply run was queued: the five rows add up",
     "to end-to-end (medians do not). Request → run queued includes building the prompt payload, writing the job row and",
     "sending the event. The engine stamps `inngest_runs.started_at` when the claim transaction *begins*; the row",
-    "\"claim transaction began → first call\" shows how long claims take (with a backlog: the advisory locks and rechecks",
+    '"claim transaction began → first call" shows how long claims take (with a backlog: the advisory locks and rechecks',
     "of ⁴).",
     "",
     "² From the engine's per-call log lines. Calls per job: all of the job's two runs, and those on its critical path",
     "(run-ai-job's up to the finish step, then the apply run's up to the page write; each run's last call, which only",
-    "returns the function's result, runs beside it). On that path, from \"run queued\" to \"page written\": the engine's",
+    'returns the function\'s result, runs beside it). On that path, from "run queued" to "page written": the engine\'s',
     "time loading run state and recording results, the time inside the calls (SDK replay, signed HTTP, step bodies:",
     "ledger writes, prompt rendering, page write — model excluded), and the rest: waiting for a claim, a wake-up or a",
     "concurrency slot. Calls overlap a little, so the three rows add up to that path only approximately.",
@@ -877,7 +947,16 @@ const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 if (process.env.BENCH_ONLY !== "pglite") {
   results.push(pgUrl ? await withPostgres(pgUrl) : "skipped: DATABASE_URL is not set.");
 }
-const envShown = ["DATABASE_URL", "BENCH_SEQ_JOBS", "BENCH_JOBS", "BENCH_STORIES", "BENCH_MODEL_MS", "BENCH_ONLY", "BENCH_ENGINE_TIMING", "AI_CONCURRENCY"]
+const envShown = [
+  "DATABASE_URL",
+  "BENCH_SEQ_JOBS",
+  "BENCH_JOBS",
+  "BENCH_STORIES",
+  "BENCH_MODEL_MS",
+  "BENCH_ONLY",
+  "BENCH_ENGINE_TIMING",
+  "AI_CONCURRENCY",
+]
   .filter((n) => process.env[n] !== undefined)
   .map((n) => `${n}=${n === "DATABASE_URL" ? redact(process.env[n]!) : process.env[n]}`);
 const command = [...envShown, "npm run bench:generation"].join(" ");

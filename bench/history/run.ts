@@ -29,7 +29,8 @@ import {
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const DB_NAME = "ss_bench_history";
-const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const baseUrl =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -96,12 +97,23 @@ async function main() {
     const result = (await db.execute(query)) as unknown as Record<string, unknown>[];
     return result[0]!;
   };
-  const someUser = String((await pick(sql`select requested_by from ai_jobs group by 1 order by count(*) desc limit 1`)).requested_by);
-  const someStory = String((await pick(sql`select scope_id from ai_jobs group by 1 order by count(*) desc limit 1`)).scope_id);
-  const deep = await pick(sql`select created_at::text as c, id from ai_jobs order by created_at desc, id desc offset 50000 limit 1`);
+  const someUser = String(
+    (await pick(sql`select requested_by from ai_jobs group by 1 order by count(*) desc limit 1`)).requested_by,
+  );
+  const someStory = String(
+    (await pick(sql`select scope_id from ai_jobs group by 1 order by count(*) desc limit 1`)).scope_id,
+  );
+  const deep = await pick(
+    sql`select created_at::text as c, id from ai_jobs order by created_at desc, id desc offset 50000 limit 1`,
+  );
   const deepCursor = encodeCursor({ createdAt: String(deep.c), id: String(deep.id) });
-  const week = { from: new Date(Date.now() - 37 * 86_400_000).toISOString(), to: new Date(Date.now() - 30 * 86_400_000).toISOString() };
-  const counts = await pick(sql`select count(*)::int as n, count(*) filter (where status = 'failed')::int as failed from ai_jobs`);
+  const week = {
+    from: new Date(Date.now() - 37 * 86_400_000).toISOString(),
+    to: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+  };
+  const counts = await pick(
+    sql`select count(*)::int as n, count(*) filter (where status = 'failed')::int as failed from ai_jobs`,
+  );
 
   const f = (input: Record<string, unknown>): HistoryFilters => historyFilterSchema.parse(input);
   const cases: { name: string; filters: HistoryFilters; cursor?: string; before?: string }[] = [
@@ -143,7 +155,8 @@ async function main() {
     const plan = (row as Record<string, unknown>)["QUERY PLAN"] as { Plan: PlanNode }[];
     const nodes: string[] = [];
     const walk = (n: PlanNode) => {
-      if (/Scan/.test(n["Node Type"])) nodes.push(n["Index Name"] ? `${n["Node Type"]} (${n["Index Name"]})` : n["Node Type"]);
+      if (/Scan/.test(n["Node Type"]))
+        nodes.push(n["Index Name"] ? `${n["Node Type"]} (${n["Index Name"]})` : n["Node Type"]);
       for (const child of n.Plans ?? []) walk(child);
     };
     walk(plan[0]!.Plan);
@@ -172,7 +185,12 @@ async function main() {
     const request = { cursor: c.cursor, before: c.before };
     const page = await listJobHistory(db, c.filters, request);
     const timing = await time(() => listJobHistory(db, c.filters, request));
-    results.push({ name: c.name, rows: page.rows.length, ...timing, plan: await planOf(historyPageQuery(db, c.filters, request)) });
+    results.push({
+      name: c.name,
+      rows: page.rows.length,
+      ...timing,
+      plan: await planOf(historyPageQuery(db, c.filters, request)),
+    });
     console.log(`${c.name}: p50 ${timing.p50.toFixed(2)} ms, p95 ${timing.p95.toFixed(2)} ms`);
   }
   for (const c of countCases) {
@@ -209,7 +227,10 @@ async function main() {
     "",
     "| Query | Rows | p50 (ms) | p95 (ms) | Plan (scan nodes) |",
     "| --- | ---: | ---: | ---: | --- |",
-    ...results.map((r) => `| ${r.name} | ${r.rows.toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.plan} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.rows.toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.plan} |`,
+    ),
     "",
     "Rows: jobs on the page for the list queries, jobs counted for the counts queries.",
     "",

@@ -17,7 +17,9 @@ export function AdminNav({ current }: { current: "jobs" | "usage" | "users" }) {
           aria-current={current === item.key ? "page" : undefined}
           className={cn(
             "-mb-px rounded-t-md border-b-2 px-3 py-2 text-sm font-medium outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
-            current === item.key ? "border-emerald-700 text-emerald-800" : "border-transparent text-stone-600 hover:text-stone-900",
+            current === item.key
+              ? "border-emerald-700 text-emerald-800"
+              : "border-transparent text-stone-600 hover:text-stone-900",
           )}
         >
           {item.label}

@@ -4,7 +4,10 @@ import type { DiffPart } from "@/lib/text/diff";
 export function DiffView({ parts }: { parts: DiffPart[] }) {
   if (parts.length === 0) return <p className="text-sm text-stone-500">Both texts are empty.</p>;
   return (
-    <div data-testid="job-diff" className="whitespace-pre-wrap rounded-lg border border-stone-200 bg-white p-3 font-serif text-sm leading-relaxed text-stone-800">
+    <div
+      data-testid="job-diff"
+      className="whitespace-pre-wrap rounded-lg border border-stone-200 bg-white p-3 font-serif text-sm leading-relaxed text-stone-800"
+    >
       {parts.map((part, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a diff's parts are positional (the same text can recur) and never reorder; the whole diff is replaced when the texts change
         <DiffPartView key={i} part={part} />

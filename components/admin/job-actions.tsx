@@ -41,12 +41,28 @@ export function JobActions({ jobId, canRetry, canCancel }: { jobId: string; canR
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
         {canRetry ? (
-          <Button variant="primary" size="sm" icon={<RotateCcw aria-hidden="true" className="size-4" />} pending={pending === "retry"} disabled={pending !== null} onClick={retry} data-testid="job-retry">
+          <Button
+            variant="primary"
+            size="sm"
+            icon={<RotateCcw aria-hidden="true" className="size-4" />}
+            pending={pending === "retry"}
+            disabled={pending !== null}
+            onClick={retry}
+            data-testid="job-retry"
+          >
             Retry as a new job
           </Button>
         ) : null}
         {canCancel ? (
-          <Button variant="danger" size="sm" icon={<Square aria-hidden="true" className="size-4" />} pending={pending === "cancel"} disabled={pending !== null} onClick={cancel} data-testid="job-cancel">
+          <Button
+            variant="danger"
+            size="sm"
+            icon={<Square aria-hidden="true" className="size-4" />}
+            pending={pending === "cancel"}
+            disabled={pending !== null}
+            onClick={cancel}
+            data-testid="job-cancel"
+          >
             Cancel job
           </Button>
         ) : null}

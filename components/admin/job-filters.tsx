@@ -5,7 +5,17 @@ import { Label } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 
 /** One labelled filter; the label names the control by its id, so every filter is reachable by its name. */
-function Filter({ id, label, children, className }: { id: string; label: string; children: ReactNode; className?: string }) {
+function Filter({
+  id,
+  label,
+  children,
+  className,
+}: {
+  id: string;
+  label: string;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <div className={className}>
       <Label htmlFor={id} className="text-xs text-stone-700">
@@ -74,22 +84,55 @@ export function JobFilters({
   const v = (key: string) => values[key] ?? "";
   return (
     // biome-ignore lint/a11y/useSemanticElements: the <search> element would need a wrapper around the form and is unknown to older browsers; role="search" on the form is the equivalent landmark
-    <form method="get" action="/admin/jobs" role="search" aria-label="Filter jobs" className="space-y-3 rounded-xl border border-stone-200 bg-white p-4">
+    <form
+      method="get"
+      action="/admin/jobs"
+      role="search"
+      aria-label="Filter jobs"
+      className="space-y-3 rounded-xl border border-stone-200 bg-white p-4"
+    >
       <Filter id="f-jobId" label="Job id" className="min-w-[18rem]">
-        <Input id="f-jobId" name="jobId" type="search" defaultValue={v("jobId")} placeholder="Exact job id (UUID)" data-testid="filter-job-id" />
+        <Input
+          id="f-jobId"
+          name="jobId"
+          type="search"
+          defaultValue={v("jobId")}
+          placeholder="Exact job id (UUID)"
+          data-testid="filter-job-id"
+        />
       </Filter>
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Filter id="f-status" label="Status">
-          <AnyOf id="f-status" name="status" defaultValue={v("status")} testId="filter-status" choices={aiJobStatuses} />
+          <AnyOf
+            id="f-status"
+            name="status"
+            defaultValue={v("status")}
+            testId="filter-status"
+            choices={aiJobStatuses}
+          />
         </Filter>
         <Filter id="f-type" label="Job type">
           <AnyOf id="f-type" name="jobType" defaultValue={v("jobType")} testId="filter-type" choices={aiJobTypes} />
         </Filter>
         <Filter id="f-model" label="Model">
-          <WithSuggestions id="f-model" name="model" defaultValue={v("model")} testId="filter-model" suggestions={models} listId="f-models" />
+          <WithSuggestions
+            id="f-model"
+            name="model"
+            defaultValue={v("model")}
+            testId="filter-model"
+            suggestions={models}
+            listId="f-models"
+          />
         </Filter>
         <Filter id="f-error" label="Error code">
-          <WithSuggestions id="f-error" name="errorCode" defaultValue={v("errorCode")} testId="filter-error" suggestions={errorCodes} listId="f-errors" />
+          <WithSuggestions
+            id="f-error"
+            name="errorCode"
+            defaultValue={v("errorCode")}
+            testId="filter-error"
+            suggestions={errorCodes}
+            listId="f-errors"
+          />
         </Filter>
         <Filter id="f-user" label="User (email or id)">
           <Input id="f-user" name="requestedBy" defaultValue={v("requestedBy")} data-testid="filter-user" />
@@ -108,7 +151,10 @@ export function JobFilters({
         <Button type="submit" size="sm" data-testid="filter-apply">
           Apply filters
         </Button>
-        <a href="/admin/jobs" className="rounded-md px-2 py-1 text-sm text-stone-600 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600">
+        <a
+          href="/admin/jobs"
+          className="rounded-md px-2 py-1 text-sm text-stone-600 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600"
+        >
           Clear
         </a>
       </div>

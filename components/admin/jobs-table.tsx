@@ -3,13 +3,23 @@ import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/adm
 import type { AdminJobRow } from "@/lib/stories";
 import { StatusBadge } from "./status-badge";
 
-const link = "rounded text-emerald-800 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600";
+const link =
+  "rounded text-emerald-800 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600";
 
 /** The history table. Story and user cells link to the same list filtered by them. */
-export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHref: (key: string, value: string) => string }) {
+export function JobsTable({
+  rows,
+  filterHref,
+}: {
+  rows: AdminJobRow[];
+  filterHref: (key: string, value: string) => string;
+}) {
   if (rows.length === 0) {
     return (
-      <p data-testid="jobs-empty" className="rounded-xl border border-dashed border-stone-300 p-8 text-center text-sm text-stone-600">
+      <p
+        data-testid="jobs-empty"
+        className="rounded-xl border border-dashed border-stone-300 p-8 text-center text-sm text-stone-600"
+      >
         No jobs match these filters.
       </p>
     );
@@ -20,11 +30,13 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
         <caption className="sr-only">AI jobs, newest first</caption>
         <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-600">
           <tr>
-            {["Time (UTC)", "Status", "Type", "Story", "User", "Model", "Tokens", "Cost", "Duration", "Error"].map((h) => (
-              <th key={h} scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
-                {h}
-              </th>
-            ))}
+            {["Time (UTC)", "Status", "Type", "Story", "User", "Model", "Tokens", "Cost", "Duration", "Error"].map(
+              (h) => (
+                <th key={h} scope="col" className="whitespace-nowrap px-3 py-2 font-medium">
+                  {h}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-stone-100">
@@ -40,11 +52,17 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
               </td>
               <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
                 {r.jobType}
-                {r.retryOf ? <span className="ml-1 rounded bg-stone-100 px-1 text-[10px] text-stone-600">retry</span> : null}
+                {r.retryOf ? (
+                  <span className="ml-1 rounded bg-stone-100 px-1 text-[10px] text-stone-600">retry</span>
+                ) : null}
               </td>
               <td className="max-w-[14rem] px-3 py-2">
                 {r.scopeId ? (
-                  <Link href={filterHref("scopeId", r.scopeId)} className={`${link} block truncate`} title={r.storyTitle ?? r.scopeId}>
+                  <Link
+                    href={filterHref("scopeId", r.scopeId)}
+                    className={`${link} block truncate`}
+                    title={r.storyTitle ?? r.scopeId}
+                  >
                     {r.storyTitle ?? "deleted story"}
                     {r.pageNumber ? <span className="text-stone-500"> · p. {r.pageNumber}</span> : null}
                   </Link>
@@ -54,7 +72,11 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
               </td>
               <td className="max-w-[12rem] px-3 py-2">
                 {r.requestedBy ? (
-                  <Link href={filterHref("requestedBy", r.requestedBy)} className={`${link} block truncate`} title={r.userEmail ?? r.requestedBy}>
+                  <Link
+                    href={filterHref("requestedBy", r.requestedBy)}
+                    className={`${link} block truncate`}
+                    title={r.userEmail ?? r.requestedBy}
+                  >
                     {r.userEmail ?? "deleted user"}
                   </Link>
                 ) : (
@@ -62,7 +84,9 @@ export function JobsTable({ rows, filterHref }: { rows: AdminJobRow[]; filterHre
                 )}
               </td>
               <td className="whitespace-nowrap px-3 py-2">{r.model}</td>
-              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatTokens(r.inputTokens, r.outputTokens)}</td>
+              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                {formatTokens(r.inputTokens, r.outputTokens)}
+              </td>
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatUsd(r.costUsd)}</td>
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatDuration(r.durationMs)}</td>
               <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-red-700">{r.errorCode ?? ""}</td>

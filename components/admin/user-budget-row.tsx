@@ -9,21 +9,30 @@ import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
 
 /** One user's row on /admin/users: today's usage and their budgets, editable in place (blank = server default). */
-export function UserBudgetRowView({ initial, defaults }: { initial: UserBudgetRow; defaults: { tokens: string; cost: string } }) {
+export function UserBudgetRowView({
+  initial,
+  defaults,
+}: {
+  initial: UserBudgetRow;
+  defaults: { tokens: string; cost: string };
+}) {
   const [row, setRow] = useState(initial);
   const [tokens, setTokens] = useState(initial.dailyTokenBudget?.toString() ?? "");
   const [cost, setCost] = useState(initial.dailyCostBudgetUsd?.toString() ?? "");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const dirty = tokens !== (row.dailyTokenBudget?.toString() ?? "") || cost !== (row.dailyCostBudgetUsd?.toString() ?? "");
+  const dirty =
+    tokens !== (row.dailyTokenBudget?.toString() ?? "") || cost !== (row.dailyCostBudgetUsd?.toString() ?? "");
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setPending(true);
     setError(null);
     setSaved(false);
-    const result = await callAction(() => setUserBudgetAction({ userId: row.id, dailyTokenBudget: tokens, dailyCostBudgetUsd: cost }));
+    const result = await callAction(() =>
+      setUserBudgetAction({ userId: row.id, dailyTokenBudget: tokens, dailyCostBudgetUsd: cost }),
+    );
     setPending(false);
     if (!result.ok) {
       const fields = fieldErrors(result.error.details);

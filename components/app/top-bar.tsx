@@ -39,12 +39,20 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
         <div className="flex items-center gap-3">
           {user.role === "admin" ? (
             <nav aria-label="Admin" className="flex items-center gap-1">
-              <BarLink href="/admin/jobs" testId="nav-admin-jobs">Jobs</BarLink>
-              <BarLink href="/admin/usage" testId="nav-admin-usage">Usage</BarLink>
-              <BarLink href="/admin/users" testId="nav-admin-users">Users</BarLink>
+              <BarLink href="/admin/jobs" testId="nav-admin-jobs">
+                Jobs
+              </BarLink>
+              <BarLink href="/admin/usage" testId="nav-admin-usage">
+                Usage
+              </BarLink>
+              <BarLink href="/admin/users" testId="nav-admin-users">
+                Users
+              </BarLink>
             </nav>
           ) : null}
-          <BarLink href="/settings" testId="nav-settings">Settings</BarLink>
+          <BarLink href="/settings" testId="nav-settings">
+            Settings
+          </BarLink>
           <div data-testid="user-menu" className="flex items-center gap-2.5" title={user.email}>
             <span
               aria-hidden="true"

@@ -2,7 +2,17 @@ import { Sprout } from "lucide-react";
 import type { ReactNode } from "react";
 
 /** The frame around the sign-in and sign-up forms. */
-export function AuthCard({ title, subtitle, children, footer }: { title: string; subtitle?: string; children: ReactNode; footer?: ReactNode }) {
+export function AuthCard({
+  title,
+  subtitle,
+  children,
+  footer,
+}: {
+  title: string;
+  subtitle?: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <main className="flex min-h-screen items-center justify-center bg-gradient-to-b from-emerald-50/70 to-stone-50 px-4 py-12">
       <div className="w-full max-w-sm">

@@ -45,7 +45,13 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
           />
         )}
       </Field>
-      <Button data-testid="signin-submit" type="submit" variant="primary" pending={busy} className="w-full justify-center">
+      <Button
+        data-testid="signin-submit"
+        type="submit"
+        variant="primary"
+        pending={busy}
+        className="w-full justify-center"
+      >
         {busy ? "Signing in…" : "Sign in"}
       </Button>
     </form>

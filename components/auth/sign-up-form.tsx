@@ -48,7 +48,13 @@ export function SignUpForm() {
           />
         )}
       </Field>
-      <Button data-testid="signup-submit" type="submit" variant="primary" pending={busy} className="w-full justify-center">
+      <Button
+        data-testid="signup-submit"
+        type="submit"
+        variant="primary"
+        pending={busy}
+        className="w-full justify-center"
+      >
         {busy ? "Creating your account…" : "Create account"}
       </Button>
     </form>

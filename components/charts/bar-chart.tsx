@@ -52,7 +52,9 @@ export function BarChart({
               {/* The full-height hit area makes a zero-height bar hoverable too. */}
               <rect x={i * bar} y={0} width={bar} height={height} fill="transparent" />
               <rect x={i * bar + bar * 0.15} y={height - h} width={bar * 0.7} height={h} className="fill-emerald-600" />
-              {hh > 0 ? <rect x={i * bar + bar * 0.15} y={height - hh} width={bar * 0.7} height={hh} className="fill-red-500" /> : null}
+              {hh > 0 ? (
+                <rect x={i * bar + bar * 0.15} y={height - hh} width={bar * 0.7} height={hh} className="fill-red-500" />
+              ) : null}
             </g>
           );
         })}
@@ -70,7 +72,9 @@ export function BarChart({
             <tr key={d.label}>
               <th scope="row">{d.label}</th>
               <td>{format(d.value)}</td>
-              {highlightLabel ? <td>{d.highlight === undefined ? "" : `${highlightLabel} ${format(d.highlight)}`}</td> : null}
+              {highlightLabel ? (
+                <td>{d.highlight === undefined ? "" : `${highlightLabel} ${format(d.highlight)}`}</td>
+              ) : null}
             </tr>
           ))}
         </tbody>
@@ -98,7 +102,11 @@ export function RankedBars({
       {rows.length === 0 ? <p className="text-sm text-stone-500">Nothing in this range.</p> : null}
       <ul className="space-y-1.5">
         {rows.map((r) => (
-          <li key={r.label} className="grid grid-cols-[minmax(0,10rem)_1fr_auto] items-center gap-2 text-xs" title={r.detail ? `${r.label}: ${r.detail}` : undefined}>
+          <li
+            key={r.label}
+            className="grid grid-cols-[minmax(0,10rem)_1fr_auto] items-center gap-2 text-xs"
+            title={r.detail ? `${r.label}: ${r.detail}` : undefined}
+          >
             <span className="truncate text-stone-700" title={r.label}>
               {r.label}
             </span>

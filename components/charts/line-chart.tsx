@@ -66,7 +66,14 @@ export function LineChart({
           return (
             <g key={s.name}>
               {segments.map((d) => (
-                <path key={d} d={d} fill="none" strokeWidth={2} vectorEffect="non-scaling-stroke" className={s.className} />
+                <path
+                  key={d}
+                  d={d}
+                  fill="none"
+                  strokeWidth={2}
+                  vectorEffect="non-scaling-stroke"
+                  className={s.className}
+                />
               ))}
               {s.values.map((v, i) =>
                 v === null ? null : (

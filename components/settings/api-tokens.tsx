@@ -72,13 +72,20 @@ export function ApiTokens({ initial }: { initial: ApiTokenView[] }) {
           API tokens
         </h2>
         <p className="mt-1 text-sm text-stone-600">
-          A token lets a script use the REST API as you: <code className="text-xs">Authorization: Bearer &lt;token&gt;</code>.
-          Only a fingerprint is stored, so the token is shown once.
+          A token lets a script use the REST API as you:{" "}
+          <code className="text-xs">Authorization: Bearer &lt;token&gt;</code>. Only a fingerprint is stored, so the
+          token is shown once.
         </p>
       </div>
 
       <form onSubmit={onCreate} className="flex flex-wrap items-end gap-3" data-testid="token-create-form">
-        <Field label="Token name" hint="e.g. the script or machine that uses it" error={error} errorTestId="token-name-error" className="min-w-64 flex-1">
+        <Field
+          label="Token name"
+          hint="e.g. the script or machine that uses it"
+          error={error}
+          errorTestId="token-name-error"
+          className="min-w-64 flex-1"
+        >
           {(control) => (
             <Input
               {...control}
@@ -90,7 +97,13 @@ export function ApiTokens({ initial }: { initial: ApiTokenView[] }) {
             />
           )}
         </Field>
-        <Button type="submit" variant="primary" data-testid="token-create" pending={creating} icon={<KeyRound aria-hidden="true" className="size-4" />}>
+        <Button
+          type="submit"
+          variant="primary"
+          data-testid="token-create"
+          pending={creating}
+          icon={<KeyRound aria-hidden="true" className="size-4" />}
+        >
           {creating ? "Creating…" : "Create token"}
         </Button>
       </form>
@@ -99,10 +112,24 @@ export function ApiTokens({ initial }: { initial: ApiTokenView[] }) {
         <Alert tone="success" data-testid="token-created">
           <p className="font-medium">Token “{created.name}” created. Copy it now: it will not be shown again.</p>
           <div className="mt-2 flex flex-wrap items-center gap-2">
-            <code data-testid="token-secret" className="rounded bg-white px-2 py-1 font-mono text-xs break-all text-stone-900 ring-1 ring-emerald-200 select-all">
+            <code
+              data-testid="token-secret"
+              className="rounded bg-white px-2 py-1 font-mono text-xs break-all text-stone-900 ring-1 ring-emerald-200 select-all"
+            >
               {created.secret}
             </code>
-            <Button size="sm" data-testid="token-copy" onClick={copy} icon={copied ? <Check aria-hidden="true" className="size-4" /> : <Copy aria-hidden="true" className="size-4" />}>
+            <Button
+              size="sm"
+              data-testid="token-copy"
+              onClick={copy}
+              icon={
+                copied ? (
+                  <Check aria-hidden="true" className="size-4" />
+                ) : (
+                  <Copy aria-hidden="true" className="size-4" />
+                )
+              }
+            >
               {copied ? "Copied" : "Copy"}
             </Button>
             <Button size="sm" variant="ghost" data-testid="token-created-dismiss" onClick={() => setCreated(null)}>
@@ -119,7 +146,13 @@ export function ApiTokens({ initial }: { initial: ApiTokenView[] }) {
       ) : (
         <ul className="divide-y divide-stone-200 rounded-xl border border-stone-200 bg-white" data-testid="token-list">
           {tokens.map((t) => (
-            <li key={t.id} data-testid="token-row" data-token-id={t.id} data-revoked={t.revokedAt ? "true" : "false"} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+            <li
+              key={t.id}
+              data-testid="token-row"
+              data-token-id={t.id}
+              data-revoked={t.revokedAt ? "true" : "false"}
+              className="flex flex-wrap items-center justify-between gap-3 px-4 py-3"
+            >
               <div className="min-w-0">
                 <p className="truncate font-medium text-stone-900">{t.name}</p>
                 <p className="text-xs text-stone-500">
@@ -129,11 +162,22 @@ export function ApiTokens({ initial }: { initial: ApiTokenView[] }) {
                 </p>
               </div>
               {t.revokedAt ? (
-                <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600" data-testid="token-revoked">
+                <span
+                  className="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600"
+                  data-testid="token-revoked"
+                >
                   Revoked {formatStableDate(t.revokedAt)}
                 </span>
               ) : (
-                <Button size="sm" variant="ghost-danger" data-testid="token-revoke" onClick={() => { setRevokeError(null); setRevoking(t); }}>
+                <Button
+                  size="sm"
+                  variant="ghost-danger"
+                  data-testid="token-revoke"
+                  onClick={() => {
+                    setRevokeError(null);
+                    setRevoking(t);
+                  }}
+                >
                   Revoke
                 </Button>
               )}

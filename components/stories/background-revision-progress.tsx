@@ -47,7 +47,10 @@ export function BackgroundRevisionProgress({
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="font-medium text-stone-900">
-          {statusLabel(revision)} <span className="font-normal text-stone-500">· “{revision.instruction}” · {revision.modelLabel}</span>
+          {statusLabel(revision)}{" "}
+          <span className="font-normal text-stone-500">
+            · “{revision.instruction}” · {revision.modelLabel}
+          </span>
         </p>
         {!active && revision.openSuggestions === 0 ? (
           <Button
@@ -71,11 +74,18 @@ export function BackgroundRevisionProgress({
       >
         <div className="h-full rounded-full bg-violet-600 transition-[width]" style={{ width: `${percent}%` }} />
       </div>
-      <p role="status" aria-live="polite" data-testid="background-progress-text" className="text-stone-700 tabular-nums">
+      <p
+        role="status"
+        aria-live="polite"
+        data-testid="background-progress-text"
+        className="text-stone-700 tabular-nums"
+      >
         {progressText(revision)}
       </p>
       {pollFailures >= POLL_FAILURES_SHOWN ? (
-        <p className="text-xs text-amber-700">We can't reach the server right now; still trying. The revision goes on regardless.</p>
+        <p className="text-xs text-amber-700">
+          We can't reach the server right now; still trying. The revision goes on regardless.
+        </p>
       ) : null}
       <PageMessages testId="background-skipped" className="text-stone-600" items={revision.skipped} />
       <PageMessages testId="background-failures" className="text-red-700" items={revision.failures} />

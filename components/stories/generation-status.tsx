@@ -23,7 +23,9 @@ function stageText(job: PageJobData): string {
     case "pending":
       return `Waiting for the ${job.modelLabel}…`;
     case "running":
-      return streamedText(job) ? `The ${job.modelLabel} is ${verb} this page…` : `The ${job.modelLabel} is reading the story…`;
+      return streamedText(job)
+        ? `The ${job.modelLabel} is ${verb} this page…`
+        : `The ${job.modelLabel} is reading the story…`;
     case "succeeded":
       return "Putting the new text in place…";
     default:
@@ -89,7 +91,9 @@ export function GenerationStatus({
           </Button>
         </div>
         {transport === "polling" ? (
-          <p className="text-xs text-stone-500">Live updates were interrupted; checking for progress every few seconds.</p>
+          <p className="text-xs text-stone-500">
+            Live updates were interrupted; checking for progress every few seconds.
+          </p>
         ) : null}
         {stalled ? (
           <Alert tone="warning" data-testid="generate-stalled">

@@ -23,7 +23,10 @@ interface Revision {
   createdAt: string;
 }
 
-type LoadState = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; revisions: Revision[] };
+type LoadState =
+  | { status: "loading" }
+  | { status: "error"; message: string }
+  | { status: "ready"; revisions: Revision[] };
 
 /** The page's revisions, newest first, with a preview and Restore (which itself becomes a new revision). */
 export function HistoryPanel({
@@ -61,7 +64,9 @@ export function HistoryPanel({
       }));
       setState({ status: "ready", revisions });
       setSelectedId((current) =>
-        select === "newest" || !current || !revisions.some((r) => r.id === current) ? (revisions[0]?.id ?? null) : current,
+        select === "newest" || !current || !revisions.some((r) => r.id === current)
+          ? (revisions[0]?.id ?? null)
+          : current,
       );
     },
     [page.id],
@@ -85,8 +90,15 @@ export function HistoryPanel({
     );
     setRestoring(false);
     if (!result.ok) {
-      const current = result.error.details?.current as { content?: unknown; version?: unknown; updatedAt?: unknown } | undefined;
-      if (result.error.code === "CONFLICT" && current && typeof current.content === "string" && typeof current.version === "number") {
+      const current = result.error.details?.current as
+        | { content?: unknown; version?: unknown; updatedAt?: unknown }
+        | undefined;
+      if (
+        result.error.code === "CONFLICT" &&
+        current &&
+        typeof current.content === "string" &&
+        typeof current.version === "number"
+      ) {
         onRestored({
           ...page,
           content: current.content,

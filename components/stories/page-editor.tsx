@@ -81,7 +81,11 @@ export function PageEditor({
   const [seenPage, setSeenPage] = useState(page);
   if (seenPage !== page) {
     setSeenPage(page);
-    if (page.version !== seenPage.version && conflict === null && (draft === seenPage.content || draft === page.content)) {
+    if (
+      page.version !== seenPage.version &&
+      conflict === null &&
+      (draft === seenPage.content || draft === page.content)
+    ) {
       setDraft(page.content);
       setBaseVersion(page.version);
     }
@@ -272,7 +276,9 @@ export function PageEditor({
           <div className="flex gap-2">
             <TriangleAlert aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-amber-600" />
             <div>
-              <p className="font-semibold">This page was changed in another tab or by someone else while you were editing.</p>
+              <p className="font-semibold">
+                This page was changed in another tab or by someone else while you were editing.
+              </p>
               <p className="mt-1">
                 Your text is still in the editor and has not been saved. Here is the newer version (version{" "}
                 {conflict.version}, saved <RelativeTime date={conflict.updatedAt} />
@@ -328,7 +334,13 @@ export function PageEditor({
           onClick={() => void save(baseVersion, "save")}
           pending={saving === "save"}
           disabled={overLimit || conflict !== null || saving !== null || starting || generating}
-          title={conflict ? "Choose a version above first" : generating ? "Wait for the AI to finish, or cancel it" : undefined}
+          title={
+            conflict
+              ? "Choose a version above first"
+              : generating
+                ? "Wait for the AI to finish, or cancel it"
+                : undefined
+          }
         >
           {saving === "save" ? "Saving…" : "Save"}
         </Button>
@@ -345,11 +357,7 @@ export function PageEditor({
         busy={starting || generating || saving !== null}
         starting={starting}
         disabledReason={
-          overLimit
-            ? "Shorten the page to within the limit first."
-            : conflict
-              ? "Choose a version above first."
-              : null
+          overLimit ? "Shorten the page to within the limit first." : conflict ? "Choose a version above first." : null
         }
         requestError={requestError}
         onGenerate={() => void generate()}

@@ -9,7 +9,14 @@ import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
 import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
-import { byPosition, toPageData, type BackgroundRevisionData, type PageData, type PageJobData, type SuggestionData } from "./types";
+import {
+  byPosition,
+  toPageData,
+  type BackgroundRevisionData,
+  type PageData,
+  type PageJobData,
+  type SuggestionData,
+} from "./types";
 
 type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-add-end";
 
@@ -222,7 +229,9 @@ export function PageList({
           storyId={storyId}
           pages={pages}
           selected={selected}
-          onSelectAll={(all) => setSelected(all ? new Set(pages.filter((p) => p.content.trim() !== "").map((p) => p.id)) : new Set())}
+          onSelectAll={(all) =>
+            setSelected(all ? new Set(pages.filter((p) => p.content.trim() !== "").map((p) => p.id)) : new Set())
+          }
           onClearSelection={() => setSelected(new Set())}
           initial={backgroundRevision}
         />

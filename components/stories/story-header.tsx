@@ -55,7 +55,10 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
     <header className="space-y-3">
       <Link
         href="/stories"
-        className={cn("inline-flex items-center gap-1.5 rounded text-sm text-stone-600 hover:text-stone-900", focusRing)}
+        className={cn(
+          "inline-flex items-center gap-1.5 rounded text-sm text-stone-600 hover:text-stone-900",
+          focusRing,
+        )}
       >
         <ArrowLeft aria-hidden="true" className="size-4" />
         All stories

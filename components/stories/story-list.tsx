@@ -51,7 +51,9 @@ export function StoryList({
           <h2 id="stories-heading" className="text-sm font-semibold tracking-wide text-stone-500 uppercase">
             {showOwner ? "All stories" : "Your stories"}
           </h2>
-          {rows.length > 0 ? <span className="text-sm text-stone-500">{pluralize(rows.length, "story", "stories")}</span> : null}
+          {rows.length > 0 ? (
+            <span className="text-sm text-stone-500">{pluralize(rows.length, "story", "stories")}</span>
+          ) : null}
         </div>
         {rows.length === 0 ? (
           <div
@@ -83,7 +85,9 @@ export function StoryList({
                   setRows((all) => all.filter((s) => s.id !== story.id));
                   requestAnimationFrame(() => {
                     const target = neighbour
-                      ? document.querySelector<HTMLElement>(`[data-story-id="${neighbour.id}"] [data-testid="story-link"]`)
+                      ? document.querySelector<HTMLElement>(
+                          `[data-story-id="${neighbour.id}"] [data-testid="story-link"]`,
+                        )
                       : document.querySelector<HTMLElement>('[data-testid="story-create-title"]');
                     target?.focus();
                   });

@@ -11,7 +11,9 @@ import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 import { toPageData, type PageData, type SuggestionData } from "./types";
 
-function readCurrent(details: Record<string, unknown> | undefined): Pick<PageData, "content" | "version" | "updatedAt"> | null {
+function readCurrent(
+  details: Record<string, unknown> | undefined,
+): Pick<PageData, "content" | "version" | "updatedAt"> | null {
   const current = details?.current as Partial<PageData> | undefined;
   if (!current || typeof current.content !== "string" || typeof current.version !== "number") return null;
   return {
@@ -60,7 +62,9 @@ export function SuggestionPanel({
     if (busy) return;
     setBusy("apply");
     setError(null);
-    const result = await callAction(() => applySuggestionAction({ suggestionId: suggestion.id, baseVersion: page.version }));
+    const result = await callAction(() =>
+      applySuggestionAction({ suggestionId: suggestion.id, baseVersion: page.version }),
+    );
     setBusy(null);
     if (result.ok) {
       onApplied(toPageData(result.data));
@@ -122,7 +126,8 @@ export function SuggestionPanel({
             {suggestion.parentJobId
               ? "From the background revision: nothing was written into the page. "
               : "The page changed while the AI was working, so its text was kept here instead of overwriting the page. "}
-            Compare, then apply it or discard it. <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
+            Compare, then apply it or discard it.{" "}
+            <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
           </p>
         </div>
       </div>

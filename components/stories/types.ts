@@ -26,7 +26,13 @@ export interface PageData {
   updatedAt: string;
 }
 
-export function toPageData(page: { id: string; position: string; content: string; version: number; updatedAt: Date | string }): PageData {
+export function toPageData(page: {
+  id: string;
+  position: string;
+  content: string;
+  version: number;
+  updatedAt: Date | string;
+}): PageData {
   return {
     id: page.id,
     position: page.position,

@@ -33,7 +33,13 @@ export type StartOutcome = { error: string } | { created: boolean };
  * A story's background revision: starting one, following it while it runs (polling, since it spans many jobs), and
  * cancel, Apply all and Discard all. Each change refreshes the story so the pages' own suggestions appear.
  */
-export function useBackgroundRevision({ storyId, initial }: { storyId: string; initial: BackgroundRevisionData | null }) {
+export function useBackgroundRevision({
+  storyId,
+  initial,
+}: {
+  storyId: string;
+  initial: BackgroundRevisionData | null;
+}) {
   const router = useRouter();
   const toast = useToast();
   const [revision, setRevision] = useState<BackgroundRevisionData | null>(initial);
@@ -127,19 +133,34 @@ export function useBackgroundRevision({ storyId, initial }: { storyId: string; i
   }
 
   const cancel = () =>
-    runRevisionAction("cancel", (jobId) => cancelBackgroundRevisionAction({ jobId }), (next) => setRevision(next));
+    runRevisionAction(
+      "cancel",
+      (jobId) => cancelBackgroundRevisionAction({ jobId }),
+      (next) => setRevision(next),
+    );
 
   const applyAll = () =>
-    runRevisionAction("apply", (jobId) => applyAllSuggestionsAction({ jobId }), ({ revision: next, applied, stale }) => {
-      setRevision(next);
-      setReport(applyAllReport(applied, stale));
-    });
+    runRevisionAction(
+      "apply",
+      (jobId) => applyAllSuggestionsAction({ jobId }),
+      ({ revision: next, applied, stale }) => {
+        setRevision(next);
+        setReport(applyAllReport(applied, stale));
+      },
+    );
 
   const discardAll = () =>
-    runRevisionAction("discard", (jobId) => discardAllSuggestionsAction({ jobId }), ({ revision: next, discarded }) => {
-      setRevision(next);
-      setReport({ tone: "info", text: `Discarded ${discarded} ${discarded === 1 ? "suggestion" : "suggestions"}. The pages keep their text.` });
-    });
+    runRevisionAction(
+      "discard",
+      (jobId) => discardAllSuggestionsAction({ jobId }),
+      ({ revision: next, discarded }) => {
+        setRevision(next);
+        setReport({
+          tone: "info",
+          text: `Discarded ${discarded} ${discarded === 1 ? "suggestion" : "suggestions"}. The pages keep their text.`,
+        });
+      },
+    );
 
   return {
     revision,

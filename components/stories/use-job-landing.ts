@@ -30,7 +30,12 @@ export function useJobLanding({
       return; // The failure is shown (and announced) by the status block, with Retry; the text never changed.
     }
     if (settled.page) {
-      onChanged({ ...page, content: settled.page.content, version: settled.page.version, updatedAt: settled.page.updatedAt });
+      onChanged({
+        ...page,
+        content: settled.page.content,
+        version: settled.page.version,
+        updatedAt: settled.page.updatedAt,
+      });
     }
     if (settled.resolution === "applied") {
       announce("");

@@ -49,7 +49,9 @@ export function usePageCardFocus({ editing, generating }: { editing: boolean; ge
       requestAnimationFrame(() => {
         if (!focusIsLost()) return;
         const target =
-          contentRef.current ?? cardRef.current?.querySelector<HTMLElement>('[data-testid="page-editor"]') ?? cardRef.current;
+          contentRef.current ??
+          cardRef.current?.querySelector<HTMLElement>('[data-testid="page-editor"]') ??
+          cardRef.current;
         target?.focus();
       });
     },

@@ -49,7 +49,11 @@ export function usePageJob({
   onSettled: (job: PageJobData) => void;
   pollMs?: number;
 }) {
-  const [state, setState] = useState<TrackedJob>(() => ({ job: initial, changedAt: initial ? Date.now() : 0, transport: "idle" }));
+  const [state, setState] = useState<TrackedJob>(() => ({
+    job: initial,
+    changedAt: initial ? Date.now() : 0,
+    transport: "idle",
+  }));
   const jobRef = useRef<PageJobData | null>(initial);
   const onSettledRef = useRef(onSettled);
   useEffect(() => {
@@ -89,7 +93,8 @@ export function usePageJob({
     let source: EventSource | null = null;
     let timer: number | undefined;
     let failures = 0;
-    const setTransport = (transport: JobTransport) => setState((s) => (s.transport === transport ? s : { ...s, transport }));
+    const setTransport = (transport: JobTransport) =>
+      setState((s) => (s.transport === transport ? s : { ...s, transport }));
     const settledNow = () => jobRef.current === null || jobRef.current.id !== jobId || isJobSettled(jobRef.current);
 
     const lose = (message: string) => {
@@ -109,16 +114,23 @@ export function usePageJob({
     const poll = async () => {
       if (stopped) return;
       try {
-        const response = await fetch(`/api/jobs/${jobId}`, { cache: "no-store", headers: { accept: "application/json" } });
+        const response = await fetch(`/api/jobs/${jobId}`, {
+          cache: "no-store",
+          headers: { accept: "application/json" },
+        });
         if (stopped) return;
         if (response.ok) {
           failures = 0;
           accept((await response.json()) as PageJobData);
         } else if (response.status === 401) {
-          lose("You were signed out, so this page can't follow the AI any more. Sign in again and reload to see how it ended.");
+          lose(
+            "You were signed out, so this page can't follow the AI any more. Sign in again and reload to see how it ended.",
+          );
           return;
         } else if (response.status === 404 || response.status === 403) {
-          lose("This AI job can no longer be found: the page may have been deleted. Reload to see the page as it is now.");
+          lose(
+            "This AI job can no longer be found: the page may have been deleted. Reload to see the page as it is now.",
+          );
           return;
         } else {
           failures += 1;

@@ -3,7 +3,12 @@ import { useId } from "react";
 import { cn } from "@/lib/ui/cn";
 
 /** A label is always for a control: `htmlFor` names it. */
-export function Label({ className, htmlFor, children, ...props }: LabelHTMLAttributes<HTMLLabelElement> & { htmlFor: string }) {
+export function Label({
+  className,
+  htmlFor,
+  children,
+  ...props
+}: LabelHTMLAttributes<HTMLLabelElement> & { htmlFor: string }) {
   return (
     <label htmlFor={htmlFor} className={cn("block text-sm font-medium text-stone-800", className)} {...props}>
       {children}

@@ -148,7 +148,11 @@ function Toast({ toast, onDismiss }: { toast: ToastItem; onDismiss: () => void }
         type="button"
         aria-label="Dismiss notification"
         onClick={onDismiss}
-        className={cn("rounded-md p-1 text-stone-400 hover:bg-white/10 hover:text-white", focusRing, "focus-visible:ring-offset-stone-900")}
+        className={cn(
+          "rounded-md p-1 text-stone-400 hover:bg-white/10 hover:text-white",
+          focusRing,
+          "focus-visible:ring-offset-stone-900",
+        )}
       >
         <X aria-hidden="true" className="size-4" />
       </button>

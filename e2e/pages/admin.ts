@@ -80,7 +80,9 @@ export class AdminJobDetailPage extends AppShell {
   /** Retries the job and waits for the new job's page; returns the new job's id. */
   async retry(oldId: string): Promise<string> {
     await this.page.getByTestId("job-retry").click();
-    await this.page.waitForURL((url) => /\/admin\/jobs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(oldId));
+    await this.page.waitForURL(
+      (url) => /\/admin\/jobs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(oldId),
+    );
     return this.page.url().split("/").pop()!;
   }
 

@@ -43,7 +43,10 @@ export function toGenerationError(error: unknown): GenerationError {
   if (apiError) {
     const status = apiError.statusCode;
     const detail = `HTTP ${status ?? "?"} from ${apiError.url}: ${(apiError.responseBody ?? apiError.message).slice(0, 500)}`;
-    if (status === 429) return new GenerationError("GEN_RATE_LIMITED", detail, true, retryAfterMs(apiError.responseHeaders), { cause: error });
+    if (status === 429)
+      return new GenerationError("GEN_RATE_LIMITED", detail, true, retryAfterMs(apiError.responseHeaders), {
+        cause: error,
+      });
     if (status === 408 || status === undefined || status >= 500) {
       return new GenerationError("GEN_PROVIDER_UNAVAILABLE", detail, true, undefined, { cause: error });
     }

@@ -25,7 +25,9 @@ type Env = Record<string, string | undefined>;
 function budget(env: Env, fallback: number): number {
   const value = Number(env.AI_INPUT_BUDGET_TOKENS ?? fallback);
   if (!Number.isInteger(value) || value < 500) {
-    throw new ModelConfigError(`AI_INPUT_BUDGET_TOKENS must be a whole number ≥ 500 (got ${env.AI_INPUT_BUDGET_TOKENS}).`);
+    throw new ModelConfigError(
+      `AI_INPUT_BUDGET_TOKENS must be a whole number ≥ 500 (got ${env.AI_INPUT_BUDGET_TOKENS}).`,
+    );
   }
   return value;
 }
@@ -40,14 +42,33 @@ function budget(env: Env, fallback: number): number {
 export function resolveModel(env: Env = process.env): ModelChoice {
   if (env.OPENAI_BASE_URL) {
     const modelId = env.AI_MODEL;
-    if (!modelId) throw new ModelConfigError("OPENAI_BASE_URL is set, so AI_MODEL must name the model to use (e.g. llama3.1).");
-    const provider = createOpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY ?? "not-needed", name: "openai-compatible" });
-    return { model: provider.chat(modelId), provider: "openai-compatible", modelId, label: modelId, offline: false, inputBudgetTokens: budget(env, 8000) };
+    if (!modelId)
+      throw new ModelConfigError("OPENAI_BASE_URL is set, so AI_MODEL must name the model to use (e.g. llama3.1).");
+    const provider = createOpenAI({
+      baseURL: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY ?? "not-needed",
+      name: "openai-compatible",
+    });
+    return {
+      model: provider.chat(modelId),
+      provider: "openai-compatible",
+      modelId,
+      label: modelId,
+      offline: false,
+      inputBudgetTokens: budget(env, 8000),
+    };
   }
   if (env.OPENAI_API_KEY) {
     const modelId = env.AI_MODEL ?? "gpt-4o-mini";
     const provider = createOpenAI({ apiKey: env.OPENAI_API_KEY });
-    return { model: provider(modelId), provider: "openai", modelId, label: modelId, offline: false, inputBudgetTokens: budget(env, 100_000) };
+    return {
+      model: provider(modelId),
+      provider: "openai",
+      modelId,
+      label: modelId,
+      offline: false,
+      inputBudgetTokens: budget(env, 100_000),
+    };
   }
   return {
     model: createOfflineModel(),

@@ -68,7 +68,11 @@ function section(text: string, start: string, end: string): string {
 }
 
 function sentences(text: string): string[] {
-  return text.replace(/\s+/g, " ").trim().split(/(?<=[.!?…]["”’]?)\s+/).filter((s) => s.length > 0);
+  return text
+    .replace(/\s+/g, " ")
+    .trim()
+    .split(/(?<=[.!?…]["”’]?)\s+/)
+    .filter((s) => s.length > 0);
 }
 
 function pick<T>(items: readonly T[], random: () => number): T {
@@ -132,9 +136,14 @@ function revisePage(prompt: string, random: () => number): string {
     [/\bsmall\b/g, "slight"],
   ];
   const revised = parts.map((s) => swaps.reduce((text, [from, to]) => text.replace(from, to), s));
-  if (/dark|grim|ominous/.test(instruction)) revised.push("Somewhere beneath it all, something old and cold was paying attention.");
-  else if (/light|funny|hopeful|warm/.test(instruction)) revised.push("For the first time in days, she almost laughed.");
-  else if (instruction && !shorter) revised.push(pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random));
+  if (/dark|grim|ominous/.test(instruction))
+    revised.push("Somewhere beneath it all, something old and cold was paying attention.");
+  else if (/light|funny|hopeful|warm/.test(instruction))
+    revised.push("For the first time in days, she almost laughed.");
+  else if (instruction && !shorter)
+    revised.push(
+      pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random),
+    );
   else if (!shorter) {
     // No instruction: a revision that came back word for word would look like nothing happened, so the page gains a
     // line of texture after its opening, named from the story itself.
@@ -211,7 +220,11 @@ export function createOfflineModel(options: { msPerWord?: number } = {}): Langua
               controller.enqueue({ type: "text-delta", id: "0", delta: word });
             }
             controller.enqueue({ type: "text-end", id: "0" });
-            controller.enqueue({ type: "finish", usage: usage(prompt, text), finishReason: { unified: "stop", raw: "stop" } });
+            controller.enqueue({
+              type: "finish",
+              usage: usage(prompt, text),
+              finishReason: { unified: "stop", raw: "stop" },
+            });
             controller.close();
           } catch (error) {
             controller.error(error);

@@ -44,7 +44,9 @@ export function parseTemplate(source: string, file: string): PromptTemplate {
   }
   const parsed = frontMatterSchema.safeParse(fields);
   if (!parsed.success) {
-    throw new PromptTemplateError(`${file}: bad front matter: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+    throw new PromptTemplateError(
+      `${file}: bad front matter: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    );
   }
   return { ...parsed.data, body: match[2]!, file };
 }
@@ -84,7 +86,8 @@ export async function loadTemplate(key: string, version?: number, dir = promptsD
   const currentSource = await readIfExists(currentFile);
   if (currentSource !== null) {
     const current = parseTemplate(currentSource, currentFile);
-    if (current.key !== key) throw new PromptTemplateError(`${currentFile} declares key ${current.key}, expected ${key}.`);
+    if (current.key !== key)
+      throw new PromptTemplateError(`${currentFile} declares key ${current.key}, expected ${key}.`);
     if (version === undefined || current.version === version) return current;
   }
   if (version !== undefined) {

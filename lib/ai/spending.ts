@@ -67,7 +67,11 @@ export async function usageSince(db: Db, requestedBy: string, since: Date): Prom
 }
 
 /** Today's (UTC) usage for many requesters at once, for admin lists. Requesters with no jobs are absent. */
-export async function usageTodayByRequester(db: Db, requesterIds: string[], now = new Date()): Promise<Map<string, UsageSince>> {
+export async function usageTodayByRequester(
+  db: Db,
+  requesterIds: string[],
+  now = new Date(),
+): Promise<Map<string, UsageSince>> {
   const result = new Map<string, UsageSince>();
   if (requesterIds.length === 0) return result;
   const rows = await db
@@ -81,7 +85,8 @@ export async function usageTodayByRequester(db: Db, requesterIds: string[], now 
     .where(and(inArray(aiJobs.requestedBy, requesterIds), gte(aiJobs.createdAt, utcDayStart(now))))
     .groupBy(aiJobs.requestedBy);
   for (const r of rows) {
-    if (r.requestedBy) result.set(r.requestedBy, { tokens: Number(r.tokens), costUsd: Number(r.costUsd), jobs: Number(r.jobs) });
+    if (r.requestedBy)
+      result.set(r.requestedBy, { tokens: Number(r.tokens), costUsd: Number(r.costUsd), jobs: Number(r.jobs) });
   }
   return result;
 }
@@ -101,7 +106,10 @@ export async function jobsCreatedInWindow(
   const where = and(eq(aiJobs.requestedBy, requestedBy), gte(aiJobs.createdAt, since), isNull(aiJobs.parentJobId));
   // One round trip: this runs inside every job admission, under the requester's lock.
   const [row] = await db
-    .select({ count: sql<string>`count(*)`, oldestMs: sql<string | null>`(extract(epoch from min(${aiJobs.createdAt})) * 1000)::float8` })
+    .select({
+      count: sql<string>`count(*)`,
+      oldestMs: sql<string | null>`(extract(epoch from min(${aiJobs.createdAt})) * 1000)::float8`,
+    })
     .from(aiJobs)
     .where(where);
   const count = Number(row?.count ?? 0);

@@ -50,7 +50,10 @@ const createSchema = z.object({
 });
 
 /** Creates a token for the actor. The secret is in the answer and nowhere else: only its hash is stored. */
-export async function createApiToken(actorOrNull: Actor | null, input: unknown): Promise<{ token: ApiTokenView; secret: string }> {
+export async function createApiToken(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<{ token: ApiTokenView; secret: string }> {
   const actor = requireActor(actorOrNull);
   const { name, expiresInDays } = parseInput(createSchema, input);
   const db = await getDb();
@@ -60,7 +63,10 @@ export async function createApiToken(actorOrNull: Actor | null, input: unknown):
     .where(and(eq(apiTokens.userId, actor.id), isNull(apiTokens.revokedAt)))
     .limit(MAX_TOKENS_PER_USER);
   if (active.length >= MAX_TOKENS_PER_USER) {
-    throw new AppError("LIMIT_EXCEEDED", `You can have at most ${MAX_TOKENS_PER_USER} tokens. Revoke one you no longer use.`);
+    throw new AppError(
+      "LIMIT_EXCEEDED",
+      `You can have at most ${MAX_TOKENS_PER_USER} tokens. Revoke one you no longer use.`,
+    );
   }
   const secret = TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
   const [row] = await db
@@ -80,7 +86,12 @@ export async function createApiToken(actorOrNull: Actor | null, input: unknown):
 export async function listApiTokens(actorOrNull: Actor | null): Promise<ApiTokenView[]> {
   const actor = requireActor(actorOrNull);
   const db = await getDb();
-  const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, actor.id)).orderBy(desc(apiTokens.createdAt)).limit(200);
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, actor.id))
+    .orderBy(desc(apiTokens.createdAt))
+    .limit(200);
   return rows.map(toView);
 }
 
@@ -89,7 +100,11 @@ export async function revokeApiToken(actorOrNull: Actor | null, input: unknown):
   const actor = requireActor(actorOrNull);
   const { tokenId } = parseInput(z.object({ tokenId: z.uuid({ message: "Not a valid id." }) }), input);
   const db = await getDb();
-  const [row] = await db.select().from(apiTokens).where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.id))).limit(1);
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.id)))
+    .limit(1);
   if (!row) throw new AppError("NOT_FOUND", "We couldn't find that token.");
   if (row.revokedAt) return toView(row);
   const [revoked] = await db
@@ -108,7 +123,14 @@ export async function authenticateApiToken(secret: string, now = new Date()): Pr
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
   const db = await getDb();
   const [row] = await db
-    .select({ id: apiTokens.id, userId: apiTokens.userId, role: users.role, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt, revokedAt: apiTokens.revokedAt })
+    .select({
+      id: apiTokens.id,
+      userId: apiTokens.userId,
+      role: users.role,
+      lastUsedAt: apiTokens.lastUsedAt,
+      expiresAt: apiTokens.expiresAt,
+      revokedAt: apiTokens.revokedAt,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(eq(apiTokens.tokenHash, hashToken(secret)))

@@ -12,7 +12,9 @@ export function authSecret(): string {
   // with this value, and the real secret is required again when the server starts.
   if (process.env.NEXT_PHASE === "phase-production-build") return "build-time-placeholder-never-used-for-signing";
   if (process.env.DATABASE_URL) {
-    throw new Error("AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.");
+    throw new Error(
+      "AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.",
+    );
   }
   const file = path.resolve(process.env.PGLITE_DIR ? path.dirname(process.env.PGLITE_DIR) : ".data", "auth-secret");
   try {

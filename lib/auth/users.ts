@@ -50,7 +50,12 @@ export async function createUser(
   try {
     const [user] = await db
       .insert(users)
-      .values({ name: data.name, email: data.email, passwordHash: await hashPassword(data.password), role: options.role ?? "author" })
+      .values({
+        name: data.name,
+        email: data.email,
+        passwordHash: await hashPassword(data.password),
+        role: options.role ?? "author",
+      })
       .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
     return user!;
   } catch (error) {

@@ -24,7 +24,9 @@ export interface ApiAnswer<B> {
   headers?: Record<string, string>;
 }
 
-type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject ? z.output<Op["params"]> : Record<string, never>;
+type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject
+  ? z.output<Op["params"]>
+  : Record<string, never>;
 
 const noStore = { "cache-control": "no-store" };
 const MAX_BODY_BYTES = 64 * 1024;
@@ -52,7 +54,9 @@ async function readJson(request: Request): Promise<unknown> {
 /** A JSON body that must be an object (path params are merged into it). */
 export function objectBody(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new AppError("VALIDATION", "The request body must be a JSON object.", { fields: { body: "Must be a JSON object." } });
+    throw new AppError("VALIDATION", "The request body must be a JSON object.", {
+      fields: { body: "Must be a JSON object." },
+    });
   }
   return body as Record<string, unknown>;
 }

@@ -58,7 +58,10 @@ export const jobListQuerySchema = z.object({
   from: doc("Created at or after (inclusive); an ISO date or date-time.", filters.from),
   to: doc("Created before (exclusive); an ISO date or date-time.", filters.to),
   cursor: doc("nextCursor of an answer: the older page after it.", historyQuerySchema.shape.cursor),
-  before: doc("prevCursor of an answer: the newer page before it (still newest first).", historyQuerySchema.shape.before),
+  before: doc(
+    "prevCursor of an answer: the newer page before it (still newest first).",
+    historyQuerySchema.shape.before,
+  ),
   limit: doc("Jobs per page (default 50).", historyQuerySchema.shape.limit),
 });
 
@@ -72,7 +75,11 @@ const errorDetails = doc(
 
 /** Every error: `{ code, message, details? }`; `codes` narrows `code` to what one response can carry. */
 export function errorBodySchema(codes: readonly ErrorCode[] = Object.keys(errorCatalog) as ErrorCode[]) {
-  return z.object({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]), message: errorMessage, details: errorDetails.optional() });
+  return z.object({
+    code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
+    message: errorMessage,
+    details: errorDetails.optional(),
+  });
 }
 // Registered for the document's components (the generic error body), not referenced by name in code.
 named("Error", errorBodySchema());
@@ -96,7 +103,10 @@ const pageJobSchema = named(
     createdAt: timestamp(),
     startedAt: timestamp().nullable(),
     completedAt: timestamp().nullable(),
-    resolution: doc("How the text landed: written into the page, or kept as a suggestion.", z.enum(["applied", "suggested"]).nullable()),
+    resolution: doc(
+      "How the text landed: written into the page, or kept as a suggestion.",
+      z.enum(["applied", "suggested"]).nullable(),
+    ),
     page: doc(
       "The page as it is now, once the job has settled.",
       z.object({ content: z.string(), version: z.int(), updatedAt: timestamp() }).nullable(),
@@ -140,7 +150,9 @@ const backgroundRevisionSchema = named(
     active: doc("Pages waiting for a slot or running.", z.int()),
     openSuggestions: z.int(),
     pages: z.array(backgroundPageSchema),
-    skipped: z.array(z.object({ pageId: id(), pageNumber: z.int().nullable(), reason: z.string(), message: z.string() })),
+    skipped: z.array(
+      z.object({ pageId: id(), pageNumber: z.int().nullable(), reason: z.string(), message: z.string() }),
+    ),
     failures: z.array(z.object({ pageId: id(), pageNumber: z.int().nullable(), message: z.string() })),
   }),
   "A background revision: one job per page, each page's text kept as a suggestion.",

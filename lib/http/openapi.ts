@@ -14,7 +14,8 @@ type JsonSchema = Record<string, unknown>;
 
 /** API-specific notes on error codes (the catalog's message says what a person reads; this says when it happens). */
 const errorNotes: Partial<Record<ErrorCode, string>> = {
-  VALIDATION: "bad JSON, a body that is not an object, a bad field or query parameter: `details.fields` maps each one to what is wrong.",
+  VALIDATION:
+    "bad JSON, a body that is not an object, a bad field or query parameter: `details.fields` maps each one to what is wrong.",
   UNAUTHENTICATED: "no token, or a revoked / expired / unknown token.",
   NOT_FOUND: "unknown id, or an id of something the token's user may not see (the two look the same).",
   CONFLICT: "the job has not finished, or another job runs on the page (`details.activeJobId`).",
@@ -45,7 +46,10 @@ function toComponentRefs(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (key === "$schema" || key === "$defs" || key === "$id") continue;
-    out[key] = key === "$ref" && typeof inner === "string" ? inner.replace(/^#\/\$defs\//, "#/components/schemas/") : toComponentRefs(inner);
+    out[key] =
+      key === "$ref" && typeof inner === "string"
+        ? inner.replace(/^#\/\$defs\//, "#/components/schemas/")
+        : toComponentRefs(inner);
   }
   return out;
 }
@@ -105,7 +109,10 @@ function errorResponses(op: ApiOperation) {
   for (const [status, codes] of [...errorStatuses(op)].sort(([a], [b]) => a - b)) {
     const headers: Record<string, unknown> = {};
     if (status === 429) {
-      headers["Retry-After"] = { description: "Seconds until a retry can succeed.", schema: jsonSchema(z.int().min(1)) };
+      headers["Retry-After"] = {
+        description: "Seconds until a retry can succeed.",
+        schema: jsonSchema(z.int().min(1)),
+      };
     }
     if (status === 401 && op.auth === "bearer") {
       headers["WWW-Authenticate"] = { description: "The scheme to use: Bearer.", schema: jsonSchema(z.string()) };
@@ -166,7 +173,11 @@ export function openApiDocument() {
     paths,
     components: {
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", description: "A personal API token (`ss_…`) created in Settings." },
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "A personal API token (`ss_…`) created in Settings.",
+        },
       },
       schemas: components(),
     },

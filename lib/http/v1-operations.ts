@@ -99,7 +99,12 @@ export const v1 = {
     summary: "Run a finished job again as a new job linked to it",
     auth: "bearer",
     params: jobIdParamsSchema,
-    ok: { status: 202, description: "The new job (`retryOf` links it in the job list).", schema: jobAcceptedSchema, location: true },
+    ok: {
+      status: 202,
+      description: "The new job (`retryOf` links it in the job list).",
+      schema: jobAcceptedSchema,
+      location: true,
+    },
     errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", "LIMIT_EXCEEDED", ...limited, ...authenticated],
   }),
   validateGeneration: operation({

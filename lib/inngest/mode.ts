@@ -26,4 +26,3 @@ export function embeddedServeUrl(env: Record<string, string | undefined> = proce
   if (env.INNGEST_SERVE_URL) return env.INNGEST_SERVE_URL;
   return `http://127.0.0.1:${env.PORT || "3000"}/api/inngest`;
 }
-

@@ -21,7 +21,11 @@ export async function startInngest(env: Record<string, string | undefined> = pro
   const workers = Number(env.INNGEST_EMBEDDED_WORKERS);
   try {
     const handle = await getDbHandle();
-    const engine = createEmbeddedEngine({ db: handle.db, logger: engineLogger, singleProcess: handle.mode === "pglite" });
+    const engine = createEmbeddedEngine({
+      db: handle.db,
+      logger: engineLogger,
+      singleProcess: handle.mode === "pglite",
+    });
     await engine.start({
       serveUrl,
       waitForSync: false,

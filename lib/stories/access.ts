@@ -51,7 +51,12 @@ const refusals: Record<Exclude<StoryAction, "read">, string> = {
  * `notFoundMessage`, exactly like a missing one, so that ids do not reveal what exists; a member without the right
  * gets FORBIDDEN saying what they cannot do.
  */
-export function assertCan(actor: Actor, action: StoryAction, story: Pick<Story, "ownerId">, notFoundMessage: string): void {
+export function assertCan(
+  actor: Actor,
+  action: StoryAction,
+  story: Pick<Story, "ownerId">,
+  notFoundMessage: string,
+): void {
   if (can(actor, action, story)) return;
   if (action === "read" || !can(actor, "read", story)) throw new AppError("NOT_FOUND", notFoundMessage);
   throw new AppError("FORBIDDEN", refusals[action]);

@@ -51,7 +51,12 @@ export interface AdminJobList {
 }
 
 /** Parses the history filters; query strings hand us strings, so every field is coerced and "" means unset. */
-export function parseHistoryInput(input: unknown): { filters: HistoryFilters; cursor?: string; before?: string; limit?: number } {
+export function parseHistoryInput(input: unknown): {
+  filters: HistoryFilters;
+  cursor?: string;
+  before?: string;
+  limit?: number;
+} {
   const filters = parseInput(historyFilterSchema, input);
   const page = parseInput(historyQuerySchema, input);
   return { filters, cursor: page.cursor, before: page.before, limit: page.limit };
@@ -93,7 +98,9 @@ export async function enrichRows(db: Db, rows: HistoryRow[]): Promise<AdminJobRo
   const userIds = [...new Set(rows.map((r) => r.requestedBy).filter((v): v is string => v !== null))];
   const pageIds = [...new Set(rows.filter((r) => r.targetType === PAGE_TARGET).map((r) => r.targetId))];
   const [storyRows, userRows, numbers] = await Promise.all([
-    storyIds.length ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds)) : [],
+    storyIds.length
+      ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds))
+      : [],
     userIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)) : [],
     pageNumbersOf(db, pageIds),
   ]);
@@ -172,7 +179,8 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     retryOf: job.retryOf ? (byId.get(job.retryOf) ?? null) : null,
     retries: enriched.filter((r) => r.retryOf === job.id),
     runs: await engineRunsForJob(db, job),
-    canRetry: job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
+    canRetry:
+      job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
     canCancel: job.targetType === PAGE_TARGET && (job.status === "pending" || job.status === "running"),
   };
 }
@@ -201,7 +209,10 @@ async function textBefore(db: Db, job: AiJob): Promise<string | null> {
  * The engine runs that worked on this job. The app's functions carry the job id in their event data (the engine also
  * finds the failure handler's runs, whose event wraps the original), searched within the job's lifetime.
  */
-export async function engineRunsForJob(db: Db, job: Pick<AiJob, "id" | "createdAt" | "completedAt">): Promise<EngineRunView[]> {
+export async function engineRunsForJob(
+  db: Db,
+  job: Pick<AiJob, "id" | "createdAt" | "completedAt">,
+): Promise<EngineRunView[]> {
   return createEmbeddedEngine({ db }).query.runsForEvent({
     data: { jobId: job.id },
     from: new Date(job.createdAt.getTime() - 60_000),
@@ -239,7 +250,10 @@ async function resolveUserFilter(db: Db, input: unknown): Promise<unknown> {
     .from(users)
     .where(sql`lower(${users.email}) = lower(${raw.trim()})`)
     .limit(1);
-  if (!user) throw new AppError("VALIDATION", `No user has the email ${raw.trim().slice(0, 200)}.`, { fields: { requestedBy: "Unknown email." } });
+  if (!user)
+    throw new AppError("VALIDATION", `No user has the email ${raw.trim().slice(0, 200)}.`, {
+      fields: { requestedBy: "Unknown email." },
+    });
   return { ...(input as Record<string, unknown>), requestedBy: user.id };
 }
 
@@ -247,8 +261,24 @@ const CSV_EXPORT_MAX_ROWS = 100_000;
 const CSV_BATCH = 1000;
 
 export const csvColumns = [
-  "id", "created_at", "status", "job_type", "story_id", "story_title", "page_number", "user_email", "provider", "model",
-  "input_tokens", "output_tokens", "cost_usd", "duration_ms", "attempts", "error_code", "parent_job_id", "retry_of",
+  "id",
+  "created_at",
+  "status",
+  "job_type",
+  "story_id",
+  "story_title",
+  "page_number",
+  "user_email",
+  "provider",
+  "model",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "duration_ms",
+  "attempts",
+  "error_code",
+  "parent_job_id",
+  "retry_of",
 ] as const;
 
 /**
@@ -256,7 +286,10 @@ export const csvColumns = [
  * CSV_EXPORT_MAX_ROWS. The admin check and the filter validation happen before the first row is produced, so a
  * refused export fails as a whole instead of sending a partial file.
  */
-export async function exportAdminJobsCsv(actorOrNull: Actor | null, input: unknown): Promise<AsyncGenerator<unknown[]>> {
+export async function exportAdminJobsCsv(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<AsyncGenerator<unknown[]>> {
   requireAdmin(actorOrNull);
   const db = await getDb();
   const { filters } = parseHistoryInput(await resolveUserFilter(db, input));
@@ -264,12 +297,30 @@ export async function exportAdminJobsCsv(actorOrNull: Actor | null, input: unkno
     let cursor: string | undefined;
     let sent = 0;
     while (sent < CSV_EXPORT_MAX_ROWS) {
-      const page = await listJobHistory(db, filters, { cursor, limit: Math.min(CSV_BATCH, CSV_EXPORT_MAX_ROWS - sent) });
+      const page = await listJobHistory(db, filters, {
+        cursor,
+        limit: Math.min(CSV_BATCH, CSV_EXPORT_MAX_ROWS - sent),
+      });
       for (const r of await enrichRows(db, page.rows)) {
         yield [
-          r.id, r.createdAt, r.status, r.jobType, r.scopeId, r.storyTitle, r.pageNumber, r.userEmail, r.provider, r.model,
-          r.inputTokens, r.outputTokens, r.costUsd, r.durationMs === null ? null : Math.round(r.durationMs), r.attempts,
-          r.errorCode, r.parentJobId, r.retryOf,
+          r.id,
+          r.createdAt,
+          r.status,
+          r.jobType,
+          r.scopeId,
+          r.storyTitle,
+          r.pageNumber,
+          r.userEmail,
+          r.provider,
+          r.model,
+          r.inputTokens,
+          r.outputTokens,
+          r.costUsd,
+          r.durationMs === null ? null : Math.round(r.durationMs),
+          r.attempts,
+          r.errorCode,
+          r.parentJobId,
+          r.retryOf,
         ];
       }
       sent += page.rows.length;

@@ -25,7 +25,9 @@ export async function getAdminUsage(actorOrNull: Actor | null, input: unknown): 
   const storyIds = report.scopes.map((s) => s.key).filter((k): k is string => k !== null);
   const [userRows, storyRows] = await Promise.all([
     userIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, userIds)) : [],
-    storyIds.length ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds)) : [],
+    storyIds.length
+      ? db.select({ id: stories.id, title: stories.title }).from(stories).where(inArray(stories.id, storyIds))
+      : [],
   ]);
   const emails = new Map(userRows.map((u) => [u.id, u.email]));
   const titles = new Map(storyRows.map((s) => [s.id, s.title]));

@@ -24,7 +24,9 @@ export interface UserBudgetRow {
 
 /** Admin management of per-user spending budgets (the policy that applies them is spending-policy.ts). */
 
-export async function listUserBudgets(actorOrNull: Actor | null): Promise<{ users: UserBudgetRow[]; defaults: AiLimitDefaults }> {
+export async function listUserBudgets(
+  actorOrNull: Actor | null,
+): Promise<{ users: UserBudgetRow[]; defaults: AiLimitDefaults }> {
   requireAdmin(actorOrNull);
   return { defaults: aiLimitDefaults(), users: await budgetRows(await getDb()) };
 }

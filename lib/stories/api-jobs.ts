@@ -24,7 +24,8 @@ const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 async function kindOf(jobId: string): Promise<{ kind: "page" } | { kind: "revision"; storyId: string }> {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
-  if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE) return { kind: "revision", storyId: job.targetId };
+  if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
+    return { kind: "revision", storyId: job.targetId };
   throw notFound();
 }
 

@@ -12,7 +12,7 @@ export const demoAccounts = {
 
 const demoPages = [
   "The lighthouse at Gull Point had been dark for eleven years when Mara Quill climbed its stairs with a borrowed key and a tin of lamp oil.",
-  "Inside the lamp room she found a logbook, its last entry written in a hand she knew: her grandmother's. \"The light is not for ships,\" it read.",
+  'Inside the lamp room she found a logbook, its last entry written in a hand she knew: her grandmother\'s. "The light is not for ships," it read.',
   "That night Mara lit the lamp. Out on the water, where no boat should have been, a second light answered — green, slow, patient.",
   "In the village, old Tobin refused to speak of it. He only pressed a brass compass into her palm; its needle pointed at the sea, not north.",
   "",
@@ -36,9 +36,14 @@ export async function seedDemoIfEmpty(): Promise<boolean> {
   if (await findUserByEmail(demoAccounts.admin.email)) return false;
 
   const author =
-    (await findUserByEmail(demoAccounts.author.email)) ?? (await createUser(demoAccounts.author, { bypassSignupSwitch: true }));
+    (await findUserByEmail(demoAccounts.author.email)) ??
+    (await createUser(demoAccounts.author, { bypassSignupSwitch: true }));
   const actor = { id: author.id, role: author.role };
-  const [existingStory] = await db.select({ id: stories.id }).from(stories).where(eq(stories.ownerId, author.id)).limit(1);
+  const [existingStory] = await db
+    .select({ id: stories.id })
+    .from(stories)
+    .where(eq(stories.ownerId, author.id))
+    .limit(1);
   const storyId =
     existingStory?.id ??
     (

@@ -1,5 +1,12 @@
 import { getDb } from "@/db";
-import { historyFilterSchema, historyQuerySchema, listJobHistory, type HistoryFilters, type HistoryPageRequest, type HistoryRow } from "@/lib/ai";
+import {
+  historyFilterSchema,
+  historyQuerySchema,
+  listJobHistory,
+  type HistoryFilters,
+  type HistoryPageRequest,
+  type HistoryRow,
+} from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { isAdmin } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -10,7 +17,19 @@ import { parseInput } from "./validation";
 const apiToLedger = { type: "jobType", storyId: "scopeId", userId: "requestedBy" } as const;
 const ledgerToApi: Record<string, string> = Object.fromEntries(Object.entries(apiToLedger).map(([a, l]) => [l, a]));
 
-export const jobListParams = ["status", "type", "storyId", "userId", "model", "errorCode", "from", "to", "cursor", "before", "limit"] as const;
+export const jobListParams = [
+  "status",
+  "type",
+  "storyId",
+  "userId",
+  "model",
+  "errorCode",
+  "from",
+  "to",
+  "cursor",
+  "before",
+  "limit",
+] as const;
 
 export interface ApiJobSummary {
   id: string;
@@ -91,7 +110,9 @@ export async function listJobsForApi(
   for (const [key, value] of Object.entries(rest)) mapped[apiToLedger[key as keyof typeof apiToLedger] ?? key] = value;
   if (!isAdmin(actor)) {
     if (mapped.requestedBy && mapped.requestedBy !== actor.id) {
-      throw new AppError("VALIDATION", "Only admins can list other users' jobs.", { fields: { userId: "Only admins can filter by another user." } });
+      throw new AppError("VALIDATION", "Only admins can list other users' jobs.", {
+        fields: { userId: "Only admins can filter by another user." },
+      });
     }
     mapped.requestedBy = actor.id;
   }
@@ -111,4 +132,3 @@ export async function listJobsForApi(
   });
   return { jobs: result.rows.map(toSummary), nextCursor: result.nextCursor, prevCursor: result.prevCursor };
 }
-

@@ -6,7 +6,10 @@ import { AppError } from "@/lib/errors";
 import { numberPages } from "./page-numbers";
 
 /** A story's live pages in reading order, with what a prompt needs of them. */
-export async function livePageTexts(db: Db, storyId: string): Promise<{ id: string; content: string; version: number }[]> {
+export async function livePageTexts(
+  db: Db,
+  storyId: string,
+): Promise<{ id: string; content: string; version: number }[]> {
   return db
     .select({ id: pages.id, content: pages.content, version: pages.version })
     .from(pages)
@@ -35,7 +38,10 @@ export function buildPagePayload(args: {
   try {
     const built = buildDocumentPayload({
       document: { title: args.story.title, description: args.story.description, language: args.story.language },
-      sections: args.ordered.map((p) => ({ id: p.id, text: p.id === args.pageId && args.mode === "write" ? "" : p.content })),
+      sections: args.ordered.map((p) => ({
+        id: p.id,
+        text: p.id === args.pageId && args.mode === "write" ? "" : p.content,
+      })),
       targetId: args.pageId,
       instruction: args.instruction,
       templateBody: args.templateBody,

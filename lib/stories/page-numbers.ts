@@ -13,7 +13,10 @@ export function numberPages(ordered: readonly { id: string }[]): Map<string, num
 /** The numbers of the given pages (from any stories); deleted or missing pages are absent from the map. */
 export async function pageNumbersOf(db: Db, pageIds: readonly string[]): Promise<Map<string, number>> {
   if (pageIds.length === 0) return new Map();
-  const storyIds = db.selectDistinct({ storyId: pages.storyId }).from(pages).where(inArray(pages.id, [...pageIds]));
+  const storyIds = db
+    .selectDistinct({ storyId: pages.storyId })
+    .from(pages)
+    .where(inArray(pages.id, [...pageIds]));
   const live = await db
     .select({ id: pages.id, storyId: pages.storyId })
     .from(pages)

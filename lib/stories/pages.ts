@@ -62,7 +62,13 @@ export async function addPage(actorOrNull: Actor | null, input: unknown): Promis
   }
 }
 
-async function insertPage(db: Db, actor: Actor, storyId: string, afterPageId: string | null, content: string): Promise<Page> {
+async function insertPage(
+  db: Db,
+  actor: Actor,
+  storyId: string,
+  afterPageId: string | null,
+  content: string,
+): Promise<Page> {
   return db.transaction(async (tx) => {
     const ordered = await livePages(tx, storyId);
     let before: string | null = ordered.at(-1)?.position ?? null;
@@ -101,7 +107,14 @@ export async function savePage(actorOrNull: Actor | null, input: unknown): Promi
 
 export async function writePageContent(
   db: Db,
-  args: { pageId: string; content: string; baseVersion: number; authorId: string | null; source: "human" | "ai"; jobId?: string },
+  args: {
+    pageId: string;
+    content: string;
+    baseVersion: number;
+    authorId: string | null;
+    source: "human" | "ai";
+    jobId?: string;
+  },
   /** More writes that must commit or roll back with this one (e.g. marking the suggestion it came from applied). */
   alongside?: (tx: Tx) => Promise<void>,
 ): Promise<Page> {

@@ -28,7 +28,10 @@ export async function retryJob(actorOrNull: Actor | null, input: unknown): Promi
   // Checks that the actor may see the job (NOT_FOUND otherwise), whichever kind it is.
   const seen = await getJobForApi(actor, { jobId });
   if (seen.jobType === BACKGROUND_JOB_TYPE) {
-    throw new AppError("VALIDATION", "A background revision is not retried as a whole: start a new one from its story.");
+    throw new AppError(
+      "VALIDATION",
+      "A background revision is not retried as a whole: start a new one from its story.",
+    );
   }
   const db = await getDb();
   const job = (await getJob(db, jobId))!;
@@ -41,14 +44,21 @@ export async function retryJob(actorOrNull: Actor | null, input: unknown): Promi
   // A background revision's child lands as a suggestion under its parent; a plain retry would write straight into
   // the page, which the author never chose.
   if (job.parentJobId) {
-    throw new AppError("VALIDATION", "This job is part of a background revision: run the revision again from its story.");
+    throw new AppError(
+      "VALIDATION",
+      "This job is part of a background revision: run the revision again from its story.",
+    );
   }
   const active = await findActiveJob(db, PAGE_TARGET, job.targetId);
   if (active) throw activeConflict(active.id);
 
   // The mode follows the page as it is now, not the old job: retrying a failed "write" on a page the author has
   // since filled in revises their text instead of replacing it with a fresh page.
-  const view = await requestPageText(actor, { pageId: job.targetId, instruction: job.instruction }, { retryOf: job.id });
+  const view = await requestPageText(
+    actor,
+    { pageId: job.targetId, instruction: job.instruction },
+    { retryOf: job.id },
+  );
   // Lost a race with another request on the page: requestPageText joined that job instead of creating ours.
   const created = await getJob(db, view.id);
   if (created?.retryOf !== job.id) throw activeConflict(view.id);

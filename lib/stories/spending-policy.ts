@@ -46,7 +46,9 @@ function readNumber(env: Env, name: string, integer: boolean): number | null {
 }
 
 export function aiLimitDefaults(env: Env = process.env): AiLimitDefaults {
-  const rate = env.AI_RATE_LIMIT_PER_MINUTE?.trim() ? readNumber(env, "AI_RATE_LIMIT_PER_MINUTE", true) : DEFAULT_RATE_PER_MINUTE;
+  const rate = env.AI_RATE_LIMIT_PER_MINUTE?.trim()
+    ? readNumber(env, "AI_RATE_LIMIT_PER_MINUTE", true)
+    : DEFAULT_RATE_PER_MINUTE;
   return {
     dailyTokenBudget: readNumber(env, "AI_DAILY_TOKEN_BUDGET", true),
     dailyCostBudgetUsd: readNumber(env, "AI_DAILY_COST_BUDGET_USD", false),
@@ -96,9 +98,13 @@ export async function aiAllowance(
   const costBudgetUsd = user?.cost != null ? Number(user.cost) : defaults.dailyCostBudgetUsd;
   const unlimited = tokenBudget === null && costBudgetUsd === null;
   const used =
-    unlimited && options.skipUsageWhenUnlimited ? { tokens: 0, costUsd: 0 } : await usageSince(db, actor.id, utcDayStart(now));
+    unlimited && options.skipUsageWhenUnlimited
+      ? { tokens: 0, costUsd: 0 }
+      : await usageSince(db, actor.id, utcDayStart(now));
   const reserved =
-    tokenBudget === null ? 0 : await reservedTokens(db, actor.id, { runningOnly: options.runningOnly, excludeJobId: options.excludeJobId });
+    tokenBudget === null
+      ? 0
+      : await reservedTokens(db, actor.id, { runningOnly: options.runningOnly, excludeJobId: options.excludeJobId });
   return {
     tokensUsed: used.tokens,
     costUsedUsd: used.costUsd,
@@ -150,7 +156,9 @@ export async function assertCanRequestAi(
   options: { jobs?: number; now?: Date; env?: Env; skipUsageWhenUnlimited?: boolean } = {},
 ): Promise<AiAllowance> {
   const now = options.now ?? new Date();
-  const allowance = await aiAllowance(db, actor, now, options.env, { skipUsageWhenUnlimited: options.skipUsageWhenUnlimited });
+  const allowance = await aiAllowance(db, actor, now, options.env, {
+    skipUsageWhenUnlimited: options.skipUsageWhenUnlimited,
+  });
 
   const { overTokens, overCost, tokensClaimed } = budgetState(allowance);
   if (overTokens || overCost) {
@@ -221,7 +229,10 @@ export async function budgetRefusalForChild(job: AiJob, db: Db, now = new Date()
   });
   const { overCost, tokensClaimed } = budgetState(allowance);
   if (!tokensClaimed && !overCost) return null;
-  return { code: "GEN_BUDGET_EXCEEDED", detail: `daily ${tokensClaimed ? "token" : "cost"} budget used before this page ran` };
+  return {
+    code: "GEN_BUDGET_EXCEEDED",
+    detail: `daily ${tokensClaimed ? "token" : "cost"} budget used before this page ran`,
+  };
 }
 
 /** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */

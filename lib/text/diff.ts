@@ -63,7 +63,9 @@ function diffTokens(a: string[], b: string[]): DiffPart[] | null {
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
       lcs[i * width + j] =
-        midA[i] === midB[j] ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
+        midA[i] === midB[j]
+          ? lcs[(i + 1) * width + j + 1]! + 1
+          : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
     }
   }
   const parts: DiffPart[] = [];
@@ -116,8 +118,14 @@ function merge(parts: DiffPart[]): DiffPart[] {
 /** The texts a diff came from, for checking that it is complete. */
 export function applyDiff(parts: DiffPart[]): { before: string; after: string } {
   return {
-    before: parts.filter((p) => p.op !== "insert").map((p) => p.text).join(""),
-    after: parts.filter((p) => p.op !== "delete").map((p) => p.text).join(""),
+    before: parts
+      .filter((p) => p.op !== "insert")
+      .map((p) => p.text)
+      .join(""),
+    after: parts
+      .filter((p) => p.op !== "delete")
+      .map((p) => p.text)
+      .join(""),
   };
 }
 

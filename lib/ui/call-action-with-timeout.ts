@@ -20,7 +20,8 @@ export function callActionWithTimeout<T>(
           ok: false,
           error: {
             code: "INTERNAL",
-            message: "The server did not answer in time. Please try again — if the AI did start, the page will show it.",
+            message:
+              "The server did not answer in time. Please try again — if the AI did start, the page will show it.",
           },
         }),
       ms,

@@ -28,10 +28,16 @@ export async function callAction<T>(run: () => Promise<ActionResult<T>>): Promis
  */
 export function isNetworkFailure(error: unknown): boolean {
   if (typeof navigator !== "undefined" && navigator.onLine === false) return true;
-  return error instanceof TypeError && /failed to fetch|networkerror|load failed|network request failed|fetch failed/i.test(error.message);
+  return (
+    error instanceof TypeError &&
+    /failed to fetch|networkerror|load failed|network request failed|fetch failed/i.test(error.message)
+  );
 }
 
-function clientFailure(reason: ClientFailure): { ok: false; error: { code: "INTERNAL"; message: string; details: { reason: ClientFailure } } } {
+function clientFailure(reason: ClientFailure): {
+  ok: false;
+  error: { code: "INTERNAL"; message: string; details: { reason: ClientFailure } };
+} {
   return { ok: false, error: { code: "INTERNAL", message: clientFailures[reason], details: { reason } } };
 }
 

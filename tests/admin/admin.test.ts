@@ -46,14 +46,26 @@ beforeAll(async () => {
 
 /** A page with text and a finished revise job on it, created through the domain so its payload is real. */
 async function finishedJob(status: "succeeded" | "failed" = "succeeded") {
-  const { story, pages } = await makeStory(owner, ["Mara climbed the lighthouse stairs.", "Tobin waited."], "The Lighthouse");
+  const { story, pages } = await makeStory(
+    owner,
+    ["Mara climbed the lighthouse stairs.", "Tobin waited."],
+    "The Lighthouse",
+  );
   const view = await requestPageText(owner, { pageId: pages[0]!.id, instruction: "make it eerie" });
   await t
     .db()
     .update(aiJobs)
     .set(
       status === "succeeded"
-        ? { status, outputText: "Mara climbed the cold lighthouse stairs.", inputTokens: 120, outputTokens: 30, costUsd: "0.000150", startedAt: new Date(), completedAt: new Date() }
+        ? {
+            status,
+            outputText: "Mara climbed the cold lighthouse stairs.",
+            inputTokens: 120,
+            outputTokens: 30,
+            costUsd: "0.000150",
+            startedAt: new Date(),
+            completedAt: new Date(),
+          }
         : { status, errorCode: "GEN_TIMEOUT", errorMessage: "timed out", completedAt: new Date() },
     )
     .where(eq(aiJobs.id, view.id));
@@ -85,15 +97,26 @@ const passes: Record<string, (result: unknown, w: World) => Promise<void> | void
     expect((list as { rows: { id: string }[] }).rows.map((r) => r.id)).toContain(w.jobId);
   },
   adminJobFilterOptions: (options) => {
-    expect(options).toMatchObject({ models: expect.arrayContaining(["offline"]), errorCodes: expect.arrayContaining(["GEN_TIMEOUT"]) });
+    expect(options).toMatchObject({
+      models: expect.arrayContaining(["offline"]),
+      errorCodes: expect.arrayContaining(["GEN_TIMEOUT"]),
+    });
   },
   getAdminJobDetail: (detail, w) => {
-    expect(detail).toMatchObject({ job: { id: w.jobId, status: "failed" }, row: { storyTitle: "The Lighthouse", pageNumber: 1 }, canRetry: true });
+    expect(detail).toMatchObject({
+      job: { id: w.jobId, status: "failed" },
+      row: { storyTitle: "The Lighthouse", pageNumber: 1 },
+      canRetry: true,
+    });
   },
   // A new job on the same page, linked to the one it repeats.
   adminRetryJob: async (job, w) => {
     expect(job).toMatchObject({ pageId: w.pageId, status: "pending" });
-    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, (job as { id: string }).id));
+    const [row] = await t
+      .db()
+      .select()
+      .from(aiJobs)
+      .where(eq(aiJobs.id, (job as { id: string }).id));
     expect(row).toMatchObject({ retryOf: w.jobId, requestedBy: admin.id });
   },
   adminCancelJob: () => {
@@ -130,12 +153,15 @@ describe("admin domain functions", () => {
     expect(requireAdmin(admin)).toBe(admin);
   });
 
-  it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, an author (even the job's owner) → NOT_FOUND", async (name) => {
-    const w = await finishedJob();
-    await expectAppError(fn(name)(null, inputs[name]!(w)), "UNAUTHENTICATED");
-    await expectAppError(fn(name)(owner, inputs[name]!(w)), "NOT_FOUND");
-    await expectAppError(fn(name)(other, inputs[name]!(w)), "NOT_FOUND");
-  });
+  it.each(Object.keys(inputs))(
+    "%s: anonymous → UNAUTHENTICATED, an author (even the job's owner) → NOT_FOUND",
+    async (name) => {
+      const w = await finishedJob();
+      await expectAppError(fn(name)(null, inputs[name]!(w)), "UNAUTHENTICATED");
+      await expectAppError(fn(name)(owner, inputs[name]!(w)), "NOT_FOUND");
+      await expectAppError(fn(name)(other, inputs[name]!(w)), "NOT_FOUND");
+    },
+  );
 
   it.each(Object.keys(inputs))("%s: an admin is let through", async (name) => {
     const w = await finishedJob(name === "adminCancelJob" ? "succeeded" : "failed");
@@ -164,7 +190,8 @@ describe("admin domain functions", () => {
 });
 
 describe("admin server actions", () => {
-  const actionFor = (name: string) => (actions as unknown as Record<string, (i: unknown) => Promise<ActionResult<unknown>>>)[`${name}Action`]!;
+  const actionFor = (name: string) =>
+    (actions as unknown as Record<string, (i: unknown) => Promise<ActionResult<unknown>>>)[`${name}Action`]!;
 
   it("every action maps to a domain function in the matrix", () => {
     const names = Object.keys(actions).map((k) => k.replace(/Action$/, ""));
@@ -234,14 +261,26 @@ describe("retryJob (authors their own jobs, admins any)", () => {
     expect(retried.id).not.toBe(w.jobId);
     expect(retried.status).toBe("pending");
     const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, retried.id));
-    expect(row).toMatchObject({ retryOf: w.jobId, targetId: w.pageId, instruction: "make it eerie", jobType: "page_text.revise", requestedBy: owner.id });
+    expect(row).toMatchObject({
+      retryOf: w.jobId,
+      targetId: w.pageId,
+      instruction: "make it eerie",
+      jobType: "page_text.revise",
+      requestedBy: owner.id,
+    });
     const [old] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, w.jobId));
     expect(old!.status).toBe("failed");
   });
 
   it("uses the page's current text, and records the admin as the requester when an admin retries", async () => {
     const w = await finishedJob("succeeded");
-    await writePageContent(t.db(), { pageId: w.pageId, content: "Brand new text.", baseVersion: 1, authorId: owner.id, source: "human" });
+    await writePageContent(t.db(), {
+      pageId: w.pageId,
+      content: "Brand new text.",
+      baseVersion: 1,
+      authorId: owner.id,
+      source: "human",
+    });
     const retried = await adminJobs.adminRetryJob(admin, { jobId: w.jobId });
     const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, retried.id));
     expect(row!.requestedBy).toBe(admin.id);
@@ -250,10 +289,22 @@ describe("retryJob (authors their own jobs, admins any)", () => {
   });
 
   it("retrying a failed write on a page the author has since filled in revises their text instead of replacing it", async () => {
-    const { pages: [page] } = await makeStory(owner, [""], "Blank first");
+    const {
+      pages: [page],
+    } = await makeStory(owner, [""], "Blank first");
     const write = await requestPageText(owner, { pageId: page!.id });
-    await t.db().update(aiJobs).set({ status: "failed", errorCode: "GEN_TIMEOUT", completedAt: new Date() }).where(eq(aiJobs.id, write.id));
-    await writePageContent(t.db(), { pageId: page!.id, content: "The author's own start.", baseVersion: 1, authorId: owner.id, source: "human" });
+    await t
+      .db()
+      .update(aiJobs)
+      .set({ status: "failed", errorCode: "GEN_TIMEOUT", completedAt: new Date() })
+      .where(eq(aiJobs.id, write.id));
+    await writePageContent(t.db(), {
+      pageId: page!.id,
+      content: "The author's own start.",
+      baseVersion: 1,
+      authorId: owner.id,
+      source: "human",
+    });
     const retried = await retryModule.retryJob(owner, { jobId: write.id });
     const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, retried.id));
     expect(row!.jobType).toBe("page_text.revise");
@@ -262,10 +313,15 @@ describe("retryJob (authors their own jobs, admins any)", () => {
 
   it("an admin's retry waits as a suggestion for the author; the author's own retry writes the page", async () => {
     const finish = async (jobId: string) => {
-      await t.db().update(aiJobs).set({ status: "succeeded", outputText: `Output of ${jobId}`, completedAt: new Date() }).where(eq(aiJobs.id, jobId));
+      await t
+        .db()
+        .update(aiJobs)
+        .set({ status: "succeeded", outputText: `Output of ${jobId}`, completedAt: new Date() })
+        .where(eq(aiJobs.id, jobId));
       return applyPageJobResult(jobId);
     };
-    const pageText = async (pageId: string) => (await t.db().select().from(pages).where(eq(pages.id, pageId)))[0]!.content;
+    const pageText = async (pageId: string) =>
+      (await t.db().select().from(pages).where(eq(pages.id, pageId)))[0]!.content;
 
     const byAdmin = await finishedJob("failed");
     const adminRetry = await adminJobs.adminRetryJob(admin, { jobId: byAdmin.jobId });
@@ -317,7 +373,10 @@ describe("job detail", () => {
   });
 
   it("answers NOT_FOUND for an unknown job", async () => {
-    await expectAppError(adminJobs.getAdminJobDetail(admin, { jobId: "00000000-0000-4000-8000-000000000000" }), "NOT_FOUND");
+    await expectAppError(
+      adminJobs.getAdminJobDetail(admin, { jobId: "00000000-0000-4000-8000-000000000000" }),
+      "NOT_FOUND",
+    );
   });
 
   it("lists jobs with story title, page number and user email, and resolves a user filter given as an email", async () => {

@@ -48,7 +48,14 @@ beforeAll(async () => {
       scopeId: storiesIds[i % 3]!,
       requestedBy: users[i % users.length]!,
       model: models[i % models.length]!,
-      errorCode: status === "failed" ? (i % 2 ? "GEN_TIMEOUT" : "GEN_RATE_LIMITED") : status === "cancelled" ? "GEN_CANCELLED" : null,
+      errorCode:
+        status === "failed"
+          ? i % 2
+            ? "GEN_TIMEOUT"
+            : "GEN_RATE_LIMITED"
+          : status === "cancelled"
+            ? "GEN_CANCELLED"
+            : null,
     };
     seeded.push(job);
     values.push({
@@ -68,18 +75,31 @@ beforeAll(async () => {
       outputText: status === "succeeded" ? "text" : null,
       errorCode: job.errorCode,
       createdAt,
-      completedAt: ["succeeded", "failed", "cancelled"].includes(status) ? new Date(createdAt.getTime() + 1000 + i) : null,
+      completedAt: ["succeeded", "failed", "cancelled"].includes(status)
+        ? new Date(createdAt.getTime() + 1000 + i)
+        : null,
     });
   }
   await t.db().insert(aiJobs).values(values);
   // Two more rows whose created_at differ by microseconds only: a millisecond cursor would skip or repeat one.
   const micro = [randomId(), randomId()];
-  await t.db().execute(sql`insert into ai_jobs (id, job_type, status, target_type, target_id, template_key, template_version, provider, model, prompt_payload, created_at)
+  await t
+    .db()
+    .execute(sql`insert into ai_jobs (id, job_type, status, target_type, target_id, template_key, template_version, provider, model, prompt_payload, created_at)
     values (${micro[0]}, 'page_text.write', 'pending', 'page', ${randomId()}, 'page_write', 1, 'openai', 'micro', '{}', '2024-06-01 00:00:00.000001+00'),
            (${micro[1]}, 'page_text.write', 'pending', 'page', ${randomId()}, 'page_write', 1, 'openai', 'micro', '{}', '2024-06-01 00:00:00.000002+00')`);
   const microDate = new Date("2024-06-01T00:00:00.000Z");
   for (const id of micro) {
-    seeded.push({ id, createdAt: microDate, status: "pending", jobType: "page_text.write", scopeId: "", requestedBy: "", model: "micro", errorCode: null });
+    seeded.push({
+      id,
+      createdAt: microDate,
+      status: "pending",
+      jobType: "page_text.write",
+      scopeId: "",
+      requestedBy: "",
+      model: "micro",
+      errorCode: null,
+    });
   }
 });
 
@@ -225,8 +245,15 @@ describe("job history", () => {
     const cursor = { createdAt: "2025-01-01 10:00:00.123456+00", id: "0b6f2c1e-8d4a-4f7e-9a51-3c2d1e0f9a8b" };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(() => decodeCursor("bm9wZQ")).toThrow(InvalidCursorError);
-    expect(() => decodeCursor(Buffer.from("2025-01-01|'; drop table ai_jobs").toString("base64url"))).toThrow(InvalidCursorError);
-    for (const impossible of ["9999-99-99 99:99:99", "2025-02-30 10:00:00", "2025-01-01 24:00:00", "2025-01-01 10:00:00+99"]) {
+    expect(() => decodeCursor(Buffer.from("2025-01-01|'; drop table ai_jobs").toString("base64url"))).toThrow(
+      InvalidCursorError,
+    );
+    for (const impossible of [
+      "9999-99-99 99:99:99",
+      "2025-02-30 10:00:00",
+      "2025-01-01 24:00:00",
+      "2025-01-01 10:00:00+99",
+    ]) {
       const forged = Buffer.from(`${impossible}|${cursor.id}`).toString("base64url");
       expect(() => decodeCursor(forged), impossible).toThrow(InvalidCursorError);
     }

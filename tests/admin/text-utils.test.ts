@@ -61,7 +61,7 @@ describe("CSV", () => {
   });
 
   it("defuses cells a spreadsheet would run as a formula", () => {
-    expect(csvCell("=HYPERLINK(\"http://x\")")).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvCell("+1")).toBe(`"'+1"`);
     expect(csvCell("-2+3")).toBe(`"'-2+3"`);
     expect(csvCell("@SUM(A1)")).toBe(`"'@SUM(A1)"`);

@@ -19,7 +19,12 @@ const storyB = randomId();
 beforeAll(async () => {
   alice = (await makeActor()).id;
   bob = (await makeActor()).id;
-  const job = (d: Date, status: "succeeded" | "failed" | "cancelled", seconds: number, extra: Partial<typeof aiJobs.$inferInsert> = {}) => ({
+  const job = (
+    d: Date,
+    status: "succeeded" | "failed" | "cancelled",
+    seconds: number,
+    extra: Partial<typeof aiJobs.$inferInsert> = {},
+  ) => ({
     jobType: "page_text.write" as const,
     status,
     targetType: "page",
@@ -38,21 +43,43 @@ beforeAll(async () => {
     completedAt: new Date(d.getTime() + seconds * 1000),
     ...extra,
   });
-  await t.db().insert(aiJobs).values([
-    job(day(1), "succeeded", 1, { inputTokens: 100, outputTokens: 10, costUsd: "0.010000" }),
-    job(day(1), "succeeded", 2, { inputTokens: 200, outputTokens: 20, costUsd: "0.020000" }),
-    job(day(1), "succeeded", 3, { inputTokens: 300, outputTokens: 30, costUsd: "0.030000", model: "gpt-4.1", requestedBy: bob }),
-    job(day(1), "failed", 10),
-    job(day(3), "succeeded", 4, { inputTokens: 50, outputTokens: 5, costUsd: "0.005000", scopeId: storyB, requestedBy: bob }),
-    job(day(3), "cancelled", 0.5),
-    job(day(9), "failed", 1),
-  ]);
+  await t
+    .db()
+    .insert(aiJobs)
+    .values([
+      job(day(1), "succeeded", 1, { inputTokens: 100, outputTokens: 10, costUsd: "0.010000" }),
+      job(day(1), "succeeded", 2, { inputTokens: 200, outputTokens: 20, costUsd: "0.020000" }),
+      job(day(1), "succeeded", 3, {
+        inputTokens: 300,
+        outputTokens: 30,
+        costUsd: "0.030000",
+        model: "gpt-4.1",
+        requestedBy: bob,
+      }),
+      job(day(1), "failed", 10),
+      job(day(3), "succeeded", 4, {
+        inputTokens: 50,
+        outputTokens: 5,
+        costUsd: "0.005000",
+        scopeId: storyB,
+        requestedBy: bob,
+      }),
+      job(day(3), "cancelled", 0.5),
+      job(day(9), "failed", 1),
+    ]);
 });
 
 describe("usage aggregates", () => {
   it("totals, success rate and latency percentiles over the range", async () => {
     const report = await usageReport(t.db(), usageRangeSchema.parse({ from: "2025-03-01", to: "2025-03-04" }));
-    expect(report.totals).toMatchObject({ jobs: 6, succeeded: 4, failed: 1, cancelled: 1, inputTokens: 650, outputTokens: 65 });
+    expect(report.totals).toMatchObject({
+      jobs: 6,
+      succeeded: 4,
+      failed: 1,
+      cancelled: 1,
+      inputTokens: 650,
+      outputTokens: 65,
+    });
     expect(report.totals.successRate).toBeCloseTo(4 / 5);
     expect(report.totals.costUsd).toBeCloseTo(0.065);
     // Latencies 0.5, 1, 2, 3, 4, 10 s: percentile_cont interpolates.
@@ -73,8 +100,18 @@ describe("usage aggregates", () => {
       ["gpt-4o-mini", 5],
       ["gpt-4.1", 1],
     ]);
-    expect(new Map(report.users.map((u) => [u.key, u.jobs]))).toEqual(new Map([[alice, 4], [bob, 2]]));
-    expect(new Map(report.scopes.map((s) => [s.key, s.tokens]))).toEqual(new Map([[storyA, 660], [storyB, 55]]));
+    expect(new Map(report.users.map((u) => [u.key, u.jobs]))).toEqual(
+      new Map([
+        [alice, 4],
+        [bob, 2],
+      ]),
+    );
+    expect(new Map(report.scopes.map((s) => [s.key, s.tokens]))).toEqual(
+      new Map([
+        [storyA, 660],
+        [storyB, 55],
+      ]),
+    );
     expect(report.errors).toEqual([
       { code: "GEN_CANCELLED", count: 1 },
       { code: "GEN_TIMEOUT", count: 1 },

@@ -49,6 +49,8 @@ describe("fitToBudget", () => {
 
   it("fails loudly when the target alone is over budget", () => {
     const sections = [page("p0", 100), page("big", 40_000)];
-    expect(() => fitToBudget({ sections, targetIndex: 1, budgetTokens: 2000, fixedTokens: 100 })).toThrow(ContextBudgetError);
+    expect(() => fitToBudget({ sections, targetIndex: 1, budgetTokens: 2000, fixedTokens: 100 })).toThrow(
+      ContextBudgetError,
+    );
   });
 });

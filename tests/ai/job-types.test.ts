@@ -9,7 +9,12 @@ import { pageTextRevise, pageTextWrite, reviseStoryPages, storyJobTypes } from "
 
 const jobId = "11111111-1111-4111-8111-111111111111";
 const parentJobId = "33333333-3333-4333-8333-333333333333";
-const ref = { jobId, jobType: "page_text.revise", targetType: "page", targetId: "22222222-2222-4222-8222-222222222222" };
+const ref = {
+  jobId,
+  jobType: "page_text.revise",
+  targetType: "page",
+  targetId: "22222222-2222-4222-8222-222222222222",
+};
 
 describe("the job-type registry", () => {
   it("has one definition of the right kind for every job type of the ledger", () => {
@@ -34,7 +39,9 @@ describe("the job-type registry", () => {
 
 describe("typed job events", () => {
   it("accept a well-formed payload", async () => {
-    await expect(aiJobRequested.create({ ...ref, parentJobId: null }, { id: jobId }).validate()).resolves.toBeUndefined();
+    await expect(
+      aiJobRequested.create({ ...ref, parentJobId: null }, { id: jobId }).validate(),
+    ).resolves.toBeUndefined();
     await expect(aiChildJobRequested.create({ ...ref, parentJobId }).validate()).resolves.toBeUndefined();
     await expect(aiJobSucceeded.create({ ...ref, parentJobId }).validate()).resolves.toBeUndefined();
   });
@@ -42,7 +49,9 @@ describe("typed job events", () => {
   it("refuse a payload without its parent, with a malformed id, or a top-level job that names a parent", async () => {
     const withoutParent = { ...ref } as unknown as Parameters<typeof aiJobSucceeded.create>[0];
     await expect(aiJobSucceeded.create(withoutParent).validate()).rejects.toThrow(/parentJobId/);
-    await expect(aiBatchRequested.create({ ...ref, jobId: "not-a-uuid", parentJobId: null }).validate()).rejects.toThrow(/jobId/);
+    await expect(
+      aiBatchRequested.create({ ...ref, jobId: "not-a-uuid", parentJobId: null }).validate(),
+    ).rejects.toThrow(/jobId/);
     const topLevelWithParent = { ...ref, parentJobId } as unknown as Parameters<typeof aiJobRequested.create>[0];
     await expect(aiJobRequested.create(topLevelWithParent).validate()).rejects.toThrow(/parentJobId/);
   });

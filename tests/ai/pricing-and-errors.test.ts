@@ -34,10 +34,15 @@ describe("toGenerationError", () => {
   });
   it("maps 5xx and network failures to GEN_PROVIDER_UNAVAILABLE, retriable", () => {
     expect(toGenerationError(apiError(503))).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: true });
-    expect(toGenerationError(new TypeError("fetch failed"))).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: true });
+    expect(toGenerationError(new TypeError("fetch failed"))).toMatchObject({
+      code: "GEN_PROVIDER_UNAVAILABLE",
+      retriable: true,
+    });
   });
   it("maps anything else, such as a bug of ours, to INTERNAL rather than to the provider", () => {
-    expect(toGenerationError(new TypeError("Cannot read properties of undefined (reading 'length')"))).toMatchObject({ code: "INTERNAL" });
+    expect(toGenerationError(new TypeError("Cannot read properties of undefined (reading 'length')"))).toMatchObject({
+      code: "INTERNAL",
+    });
     expect(toGenerationError(new RangeError("Invalid array length"))).toMatchObject({ code: "INTERNAL" });
     expect(toGenerationError("thrown string")).toMatchObject({ code: "INTERNAL", message: "thrown string" });
   });
@@ -56,7 +61,9 @@ describe("toGenerationError", () => {
     }
   });
   it("describes a failed job per surface, with a fallback for codes outside the catalog", () => {
-    expect(jobFailureMessage("GEN_TIMEOUT", "page")).toBe("The AI model took too long to answer. Your text is unchanged.");
+    expect(jobFailureMessage("GEN_TIMEOUT", "page")).toBe(
+      "The AI model took too long to answer. Your text is unchanged.",
+    );
     expect(jobFailureMessage("GEN_TIMEOUT", "item")).toBe("The AI model took too long to answer.");
     expect(jobFailureMessage("SOMETHING_ELSE", "item")).toBe("The generation failed.");
     expect(jobFailureMessage("NOT_FOUND", "page")).toBe("The generation failed. Your text is unchanged.");

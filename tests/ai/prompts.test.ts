@@ -29,7 +29,9 @@ describe("prompt templates", () => {
 
   it("refuses templates without proper front matter, and unknown versions", async () => {
     expect(() => parseTemplate("no front matter", "x.liquid")).toThrow(PromptTemplateError);
-    expect(() => parseTemplate("---\nkey: Bad Key\nversion: 1\ndescription: d\n---\nbody", "x.liquid")).toThrow(PromptTemplateError);
+    expect(() => parseTemplate("---\nkey: Bad Key\nversion: 1\ndescription: d\n---\nbody", "x.liquid")).toThrow(
+      PromptTemplateError,
+    );
     await expect(loadTemplate("page_write", 999)).rejects.toThrow(/version 999/);
     await expect(loadTemplate("../etc/passwd")).rejects.toThrow(PromptTemplateError);
   });

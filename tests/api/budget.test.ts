@@ -45,7 +45,12 @@ afterEach(() => {
 });
 
 /** A finished job that consumed tokens, created `agoMs` before `now`. */
-async function spend(actor: Actor, pageId: string, tokens: number, options: { costUsd?: number; status?: "succeeded" | "failed"; at?: Date } = {}) {
+async function spend(
+  actor: Actor,
+  pageId: string,
+  tokens: number,
+  options: { costUsd?: number; status?: "succeeded" | "failed"; at?: Date } = {},
+) {
   await db()
     .insert(aiJobs)
     .values({
@@ -100,7 +105,9 @@ describe("daily budget", () => {
     expect(error.message).toContain("resets at 00:00 UTC, in 3 h 12 min");
     expect(error.details?.resetsAt).toBe("2030-05-02T00:00:00.000Z");
     // Yesterday's usage does not count today.
-    await expect(assertCanRequestAi(db(), author, { now: new Date("2030-05-02T00:00:01.000Z") })).resolves.toMatchObject({ tokensUsed: 0 });
+    await expect(
+      assertCanRequestAi(db(), author, { now: new Date("2030-05-02T00:00:01.000Z") }),
+    ).resolves.toMatchObject({ tokensUsed: 0 });
   });
 
   it("refuses past the cost budget too", async () => {
@@ -156,9 +163,15 @@ describe("daily budget", () => {
     expect(await jobCount(author)).toBe(1);
 
     // Once the first job is over, what it recorded counts instead of the estimate.
-    await db().update(aiJobs).set({ status: "succeeded", outputText: "x", inputTokens: 300, outputTokens: 100, completedAt: new Date() }).where(eq(aiJobs.requestedBy, author.id));
+    await db()
+      .update(aiJobs)
+      .set({ status: "succeeded", outputText: "x", inputTokens: 300, outputTokens: 100, completedAt: new Date() })
+      .where(eq(aiJobs.requestedBy, author.id));
     expect(await aiAllowance(db(), author)).toMatchObject({ tokensUsed: 400, tokensReserved: 0, tokensLeft: 600 });
-    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toMatchObject({ pageId: pages[1]!.id, status: "pending" });
+    await expect(requestPageText(author, { pageId: pages[1]!.id })).resolves.toMatchObject({
+      pageId: pages[1]!.id,
+      status: "pending",
+    });
     expect(await jobCount(author)).toBe(2);
   });
 
@@ -192,7 +205,10 @@ describe("rate limit", () => {
     // Another user is not affected.
     const other = await makeActor();
     const { pages: otherPages } = await makeStory(other, [""]);
-    await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toMatchObject({ pageId: otherPages[0]!.id, status: "pending" });
+    await expect(requestPageText(other, { pageId: otherPages[0]!.id })).resolves.toMatchObject({
+      pageId: otherPages[0]!.id,
+      status: "pending",
+    });
     expect(await jobCount(other)).toBe(1);
   });
 
@@ -204,7 +220,8 @@ describe("rate limit", () => {
     const refused = outcomes.filter((o) => o.status === "rejected");
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
     expect(refused).toHaveLength(5);
-    for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: "RATE_LIMITED" });
+    for (const outcome of refused)
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: "RATE_LIMITED" });
     expect(await jobCount(author)).toBe(3);
   });
 
@@ -227,7 +244,11 @@ describe("rate limit", () => {
     const now = new Date();
     await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 61_000) });
     // The job from 61 s ago is outside the window: nothing counts against the limit of 1.
-    await expect(assertCanRequestAi(db(), author, { now })).resolves.toMatchObject({ ratePerMinute: 1, tokenBudget: null, costBudgetUsd: null });
+    await expect(assertCanRequestAi(db(), author, { now })).resolves.toMatchObject({
+      ratePerMinute: 1,
+      tokenBudget: null,
+      costBudgetUsd: null,
+    });
     await spend(author, pages[0]!.id, 1, { at: new Date(now.getTime() - 20_000) });
     const error = await expectAppError(assertCanRequestAi(db(), author, { now }), "RATE_LIMITED");
     expect(error.details?.retryAfterSeconds).toBe(40);
@@ -248,7 +269,10 @@ describe("at the boundaries", () => {
     const { pages } = await makeStory(author, [""]);
     mocks.currentActor.mockResolvedValue(author);
     const result = await requestPageTextAction({ pageId: pages[0]!.id });
-    expect(result).toMatchObject({ ok: false, error: { code: "GEN_BUDGET_EXCEEDED", details: { resetsAt: expect.any(String) } } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "GEN_BUDGET_EXCEEDED", details: { resetsAt: expect.any(String) } },
+    });
     const allowance = await getAiAllowanceAction();
     expect(allowance).toMatchObject({ ok: true, data: { tokenBudget: 0, tokensLeft: 0 } });
   });
@@ -258,23 +282,41 @@ describe("at the boundaries", () => {
     const author = await makeActor();
     const { pages } = await makeStory(author, [""]);
     const { secret } = await createApiToken(author, { name: "budget" });
-    const generated = await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: pages[0]!.id } });
+    const generated = await callRoute(generateRoute.POST, {
+      token: secret,
+      body: {},
+      params: { pageId: pages[0]!.id },
+    });
     expect(generated.status).toBe(429);
-    expect(generated.body).toMatchObject({ code: "GEN_BUDGET_EXCEEDED", message: expect.stringContaining("00:00 UTC") });
+    expect(generated.body).toMatchObject({
+      code: "GEN_BUDGET_EXCEEDED",
+      message: expect.stringContaining("00:00 UTC"),
+    });
     expect(Number(generated.headers.get("retry-after"))).toBeGreaterThan(0);
-    const validated = await callRoute<ErrorAnswer>(validateRoute.POST, { token: secret, body: { pageId: pages[0]!.id } });
+    const validated = await callRoute<ErrorAnswer>(validateRoute.POST, {
+      token: secret,
+      body: { pageId: pages[0]!.id },
+    });
     expect(validated.status).toBe(429);
     expect(validated.body.code).toBe("GEN_BUDGET_EXCEEDED");
 
     vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "");
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
     const { pages: more } = await makeStory(author, ["", ""]);
-    expect((await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[0]!.id } })).status).toBe(202);
-    const limited = await callRoute<ErrorAnswer>(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[1]!.id } });
+    expect(
+      (await callRoute(generateRoute.POST, { token: secret, body: {}, params: { pageId: more[0]!.id } })).status,
+    ).toBe(202);
+    const limited = await callRoute<ErrorAnswer>(generateRoute.POST, {
+      token: secret,
+      body: {},
+      params: { pageId: more[1]!.id },
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe("RATE_LIMITED");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await callRoute<ErrorAnswer>(validateRoute.POST, { token: secret, body: { pageId: more[1]!.id } })).body.code).toBe("RATE_LIMITED");
+    expect(
+      (await callRoute<ErrorAnswer>(validateRoute.POST, { token: secret, body: { pageId: more[1]!.id } })).body.code,
+    ).toBe("RATE_LIMITED");
   });
 });
 
@@ -282,7 +324,10 @@ describe("admins edit budgets", () => {
   it("an admin sets and clears a user's budget; an author cannot", async () => {
     const author = await makeActor();
     mocks.currentActor.mockResolvedValue(author);
-    expect(await setUserBudgetAction({ userId: author.id, dailyTokenBudget: 999999 })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(await setUserBudgetAction({ userId: author.id, dailyTokenBudget: 999999 })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
     await expectAppError(listUserBudgets(author), "NOT_FOUND");
     await expectAppError(listUserBudgets(null), "UNAUTHENTICATED");
 
@@ -294,8 +339,14 @@ describe("admins edit budgets", () => {
     expect(Number(row!.dailyCostBudgetUsd)).toBe(1.5);
 
     const bad = await setUserBudgetAction({ userId: author.id, dailyTokenBudget: "-5", dailyCostBudgetUsd: "" });
-    expect(bad).toMatchObject({ ok: false, error: { code: "VALIDATION", details: { fields: { dailyTokenBudget: expect.any(String) } } } });
-    expect(await setUserBudgetAction({ userId: crypto.randomUUID(), dailyTokenBudget: "" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: "VALIDATION", details: { fields: { dailyTokenBudget: expect.any(String) } } },
+    });
+    expect(await setUserBudgetAction({ userId: crypto.randomUUID(), dailyTokenBudget: "" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
 
     const cleared = await setUserBudgetAction({ userId: author.id, dailyTokenBudget: "", dailyCostBudgetUsd: "" });
     expect(cleared).toMatchObject({ ok: true, data: { dailyTokenBudget: null, dailyCostBudgetUsd: null } });

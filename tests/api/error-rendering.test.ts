@@ -12,7 +12,8 @@ const mocks = vi.hoisted(() => ({
 }));
 vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
 vi.mock("@/lib/auth/api-tokens", () => ({
-  authenticateApiToken: async (secret: string) => (secret === "good" ? { id: "00000000-0000-4000-8000-000000000001", role: "author" } : null),
+  authenticateApiToken: async (secret: string) =>
+    secret === "good" ? { id: "00000000-0000-4000-8000-000000000001", role: "author" } : null,
 }));
 vi.mock("@/lib/stories", async (original) => ({
   ...(await original<typeof import("@/lib/stories")>()),
@@ -53,7 +54,11 @@ describe("429 answers say when to come back", () => {
     const answer = await callRoute(sessionJob.GET, { params: { jobId: JOB_ID } });
     expect(answer.status).toBe(429);
     expect(answer.headers.get("retry-after")).toBe("12");
-    expect(answer.body).toEqual({ code: "RATE_LIMITED", message: errorCatalog.RATE_LIMITED.message, details: { retryAfterSeconds: 12 } });
+    expect(answer.body).toEqual({
+      code: "RATE_LIMITED",
+      message: errorCatalog.RATE_LIMITED.message,
+      details: { retryAfterSeconds: 12 },
+    });
   });
 
   it("a used-up budget waits until it resets", async () => {
@@ -93,34 +98,43 @@ describe("401 answers name the scheme where the route takes a bearer token", () 
 
 describe("the same error reads the same on every surface", () => {
   const failures: [string, () => unknown][] = [
-    ...(Object.keys(errorCatalog) as ErrorCode[]).map((code): [string, () => unknown] => [code, () => new AppError(code, undefined, { fields: { x: "bad" } })]),
-    ["a custom message", () => new AppError("CONFLICT", "Another AI job is already running on this page.", { activeJobId: JOB_ID })],
+    ...(Object.keys(errorCatalog) as ErrorCode[]).map((code): [string, () => unknown] => [
+      code,
+      () => new AppError(code, undefined, { fields: { x: "bad" } }),
+    ]),
+    [
+      "a custom message",
+      () => new AppError("CONFLICT", "Another AI job is already running on this page.", { activeJobId: JOB_ID }),
+    ],
     ["an unexpected bug", () => new Error("password=hunter2 leaked", { cause: new Error("socket hang up") })],
     ["a thrown string", () => "boom"],
   ];
 
-  it.each(failures)("%s: action result, REST v1 and session route agree on code, message and details", async (_name, make) => {
-    const action = await runAction("test", async () => {
-      throw make();
-    });
-    const rest = await callRoute(
-      apiRoute(testOperation, async () => {
+  it.each(failures)(
+    "%s: action result, REST v1 and session route agree on code, message and details",
+    async (_name, make) => {
+      const action = await runAction("test", async () => {
         throw make();
-      }),
-      { token: "good" },
-    );
-    mocks.getPageJob.mockRejectedValue(make());
-    const session = await callRoute(sessionJob.GET, { params: { jobId: JOB_ID } });
+      });
+      const rest = await callRoute(
+        apiRoute(testOperation, async () => {
+          throw make();
+        }),
+        { token: "good" },
+      );
+      mocks.getPageJob.mockRejectedValue(make());
+      const session = await callRoute(sessionJob.GET, { params: { jobId: JOB_ID } });
 
-    expect(action.ok).toBe(false);
-    if (action.ok) return;
-    expect(rest.body).toEqual(action.error);
-    expect(session.body).toEqual(action.error);
-    const expectedStatus = action.error.code === "INTERNAL" ? 500 : errorCatalog[action.error.code].status;
-    expect(rest.status).toBe(expectedStatus);
-    expect(session.status).toBe(expectedStatus);
-    expect(JSON.stringify([action, rest.body])).not.toContain("hunter2");
-  });
+      expect(action.ok).toBe(false);
+      if (action.ok) return;
+      expect(rest.body).toEqual(action.error);
+      expect(session.body).toEqual(action.error);
+      const expectedStatus = action.error.code === "INTERNAL" ? 500 : errorCatalog[action.error.code].status;
+      expect(rest.status).toBe(expectedStatus);
+      expect(session.status).toBe(expectedStatus);
+      expect(JSON.stringify([action, rest.body])).not.toContain("hunter2");
+    },
+  );
 
   it("an unexpected error is logged once per surface, with its cause and the operation's name only", async () => {
     await runAction("saveThing", async () => {
@@ -128,7 +142,12 @@ describe("the same error reads the same on every surface", () => {
     });
     expect(consoleError).toHaveBeenCalledTimes(1);
     const entry = JSON.parse(String(consoleError.mock.calls[0]![0]));
-    expect(entry).toMatchObject({ level: "error", action: "saveThing", error: { message: "kaput" }, causes: ["Error: disk full"] });
+    expect(entry).toMatchObject({
+      level: "error",
+      action: "saveThing",
+      error: { message: "kaput" },
+      causes: ["Error: disk full"],
+    });
   });
 });
 
@@ -150,7 +169,9 @@ describe("pages", () => {
       `/sign-in?callbackUrl=${encodeURIComponent("/stories/abc")}`,
     );
     // Without a callback a signed-out visitor is "not found" only when the page says so (admin pages).
-    expect(digestOf(() => pageError(new AppError("UNAUTHENTICATED"), { notFound: ["UNAUTHENTICATED"] })).digest).toMatch(/404/);
+    expect(
+      digestOf(() => pageError(new AppError("UNAUTHENTICATED"), { notFound: ["UNAUTHENTICATED"] })).digest,
+    ).toMatch(/404/);
     const bug = new Error("kaput");
     expect(digestOf(() => pageError(bug, options)).error).toBe(bug);
     const conflict = new AppError("CONFLICT");

@@ -38,7 +38,10 @@ interface OpenApiDocument {
   info: unknown;
   security: Record<string, unknown>[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, unknown> & { bearerAuth: unknown }; schemas: Record<string, unknown> & { Error: CodeEnumSchema } };
+  components: {
+    securitySchemes: Record<string, unknown> & { bearerAuth: unknown };
+    schemas: Record<string, unknown> & { Error: CodeEnumSchema };
+  };
 }
 
 function* walk(value: unknown, path: string[] = []): Generator<[string[], string, unknown]> {
@@ -62,8 +65,11 @@ describe("the OpenAPI document", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).length).toBeGreaterThanOrEqual(7);
-    expect(doc.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ type: "http", scheme: "bearer" }));
-    for (const requirement of doc.security) for (const name of Object.keys(requirement)) expect(doc.components.securitySchemes).toHaveProperty([name]);
+    expect(doc.components.securitySchemes.bearerAuth).toEqual(
+      expect.objectContaining({ type: "http", scheme: "bearer" }),
+    );
+    for (const requirement of doc.security)
+      for (const name of Object.keys(requirement)) expect(doc.components.securitySchemes).toHaveProperty([name]);
     // Plain JSON: nothing a serializer would drop or choke on.
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
@@ -92,7 +98,8 @@ describe("the OpenAPI document", () => {
       for (const [status, response] of Object.entries(op.responses)) {
         expect(status, where).toMatch(/^[1-5]\d\d$/);
         expect(response.description, `${where} ${status}`).toEqual(expect.any(String));
-        for (const header of Object.values(response.headers ?? {})) expect(header.schema, `${where} ${status}`).toBeDefined();
+        for (const header of Object.values(response.headers ?? {}))
+          expect(header.schema, `${where} ${status}`).toBeDefined();
       }
     }
   });
@@ -128,13 +135,17 @@ describe("the OpenAPI document", () => {
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) < 400) continue;
         const codes: string[] = response.content["application/json"].schema.properties.code.enum;
-        for (const code of codes) expect(errorCatalog[code as keyof typeof errorCatalog].status, `${method} ${path} ${code}`).toBe(Number(status));
+        for (const code of codes)
+          expect(errorCatalog[code as keyof typeof errorCatalog].status, `${method} ${path} ${code}`).toBe(
+            Number(status),
+          );
       }
     }
   });
 
   it("is generated for every operation, and the job list's query is the list the route accepts", () => {
-    for (const op of apiOperations) expect(doc.paths[op.path], op.operationId).toHaveProperty([op.method.toLowerCase()]);
+    for (const op of apiOperations)
+      expect(doc.paths[op.path], op.operationId).toHaveProperty([op.method.toLowerCase()]);
     expect(Object.keys(jobListQuerySchema.shape).sort()).toEqual([...jobListParams].sort());
   });
 });

@@ -11,7 +11,15 @@ export interface ErrorAnswer {
 /** `Body` is the JSON the test expects back; nothing checks it here (v1-contract.ts holds v1 answers to their schema). */
 export async function callRoute<Body = unknown>(
   handler: unknown,
-  options: { method?: string; path?: string; token?: string | null; body?: unknown; rawBody?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    path?: string;
+    token?: string | null;
+    body?: unknown;
+    rawBody?: string;
+    params?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: Body; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -20,7 +28,11 @@ export async function callRoute<Body = unknown>(
     body = JSON.stringify(options.body);
     headers["content-type"] = "application/json";
   }
-  const request = new Request(`http://localhost${options.path ?? "/"}`, { method: options.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
+  const request = new Request(`http://localhost${options.path ?? "/"}`, {
+    method: options.method ?? (body !== undefined ? "POST" : "GET"),
+    headers,
+    body,
+  });
   const response = await (handler as RouteHandler)(request, { params: Promise.resolve(options.params ?? {}) });
   const text = await response.text();
   let parsed: unknown = text;

@@ -10,7 +10,7 @@ import { callRoute } from "./route-call";
  */
 export function contractCheckedCallRoute(routes: [handler: unknown, operation: ApiOperation][]): typeof callRoute {
   const operations = new Map(routes);
-  return async <Body,>(handler: unknown, options: Parameters<typeof callRoute>[1]) => {
+  return async <Body>(handler: unknown, options: Parameters<typeof callRoute>[1]) => {
     const answer = await callRoute<Body>(handler, options);
     const op = operations.get(handler);
     if (op) expectAnswerMatches(op, answer);

@@ -101,12 +101,17 @@ describe("personal API tokens", () => {
 
   it("rejects expired, unknown and malformed secrets", async () => {
     const { token, secret } = await tokens.createApiToken(a, { name: "short-lived", expiresInDays: 1 });
-    await db().update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, token.id));
+    await db()
+      .update(apiTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(apiTokens.id, token.id));
     expect(await tokens.authenticateApiToken(secret)).toBeNull();
     expect(await tokens.authenticateApiToken(`ss_${"A".repeat(43)}`)).toBeNull();
     expect(await tokens.authenticateApiToken("not-a-token")).toBeNull();
     expect((await callRoute(jobs.GET, { path: "/api/v1/jobs" })).status).toBe(401);
-    expect((await callRoute(jobs.GET, { path: "/api/v1/jobs", headers: { authorization: "Basic abc" } })).status).toBe(401);
+    expect((await callRoute(jobs.GET, { path: "/api/v1/jobs", headers: { authorization: "Basic abc" } })).status).toBe(
+      401,
+    );
   });
 
   it("writes last_used_at at most once a minute", async () => {
@@ -125,9 +130,16 @@ describe("personal API tokens", () => {
 describe("REST API v1", () => {
   it("POST generate → 202 created, then 202 joined with the same job; GET it; cancel it; retry it", async () => {
     const { pages } = await makeStory(a, ["", "Text."]);
-    const first = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: { instruction: "a storm" }, params: { pageId: pages[0]!.id } });
+    const first = await callRoute<JobAccepted>(generate.POST, {
+      token: tokenA,
+      body: { instruction: "a storm" },
+      params: { pageId: pages[0]!.id },
+    });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ created: true, job: { status: "pending", pageId: pages[0]!.id, instruction: "a storm", jobType: "page_text.write" } });
+    expect(first.body).toMatchObject({
+      created: true,
+      job: { status: "pending", pageId: pages[0]!.id, instruction: "a storm", jobType: "page_text.write" },
+    });
     expect(first.headers.get("location")).toBe(`/api/v1/jobs/${first.body.job.id}`);
     const second = await callRoute(generate.POST, { token: tokenA, rawBody: "", params: { pageId: pages[0]!.id } });
     expect(second.status).toBe(202);
@@ -152,14 +164,36 @@ describe("REST API v1", () => {
 
   it("400 names the bad field; malformed JSON and non-object bodies are 400 too", async () => {
     const { pages } = await makeStory(a, [""]);
-    const long = await callRoute(generate.POST, { token: tokenA, body: { instruction: "x".repeat(501) }, params: { pageId: pages[0]!.id } });
-    expect(long).toMatchObject({ status: 400, body: { code: "VALIDATION", details: { fields: { instruction: expect.stringContaining("500") } } } });
-    const mode = await callRoute(generate.POST, { token: tokenA, body: { mode: "poem" }, params: { pageId: pages[0]!.id } });
+    const long = await callRoute(generate.POST, {
+      token: tokenA,
+      body: { instruction: "x".repeat(501) },
+      params: { pageId: pages[0]!.id },
+    });
+    expect(long).toMatchObject({
+      status: 400,
+      body: { code: "VALIDATION", details: { fields: { instruction: expect.stringContaining("500") } } },
+    });
+    const mode = await callRoute(generate.POST, {
+      token: tokenA,
+      body: { mode: "poem" },
+      params: { pageId: pages[0]!.id },
+    });
     expect(mode).toMatchObject({ status: 400, body: { details: { fields: { mode: expect.any(String) } } } });
-    const blankRevise = await callRoute(generate.POST, { token: tokenA, body: { mode: "revise" }, params: { pageId: pages[0]!.id } });
+    const blankRevise = await callRoute(generate.POST, {
+      token: tokenA,
+      body: { mode: "revise" },
+      params: { pageId: pages[0]!.id },
+    });
     expect(blankRevise.status).toBe(400);
-    const bad = await callRoute(generate.POST, { token: tokenA, rawBody: "{not json", params: { pageId: pages[0]!.id } });
-    expect(bad).toMatchObject({ status: 400, body: { code: "VALIDATION", details: { fields: { body: expect.any(String) } } } });
+    const bad = await callRoute(generate.POST, {
+      token: tokenA,
+      rawBody: "{not json",
+      params: { pageId: pages[0]!.id },
+    });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { code: "VALIDATION", details: { fields: { body: expect.any(String) } } },
+    });
     const arr = await callRoute(generate.POST, { token: tokenA, body: [1, 2], params: { pageId: pages[0]!.id } });
     expect(arr.status).toBe(400);
     const badId = await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: "nope" } });
@@ -170,9 +204,17 @@ describe("REST API v1", () => {
 
   it("unknown and foreign ids are 404; admins reach everything", async () => {
     const { pages } = await makeStory(a, [""]);
-    expect((await callRoute(generate.POST, { token: tokenB, body: {}, params: { pageId: pages[0]!.id } })).status).toBe(404);
-    expect((await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: ZERO_UUID } })).status).toBe(404);
-    const created = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
+    expect((await callRoute(generate.POST, { token: tokenB, body: {}, params: { pageId: pages[0]!.id } })).status).toBe(
+      404,
+    );
+    expect((await callRoute(generate.POST, { token: tokenA, body: {}, params: { pageId: ZERO_UUID } })).status).toBe(
+      404,
+    );
+    const created = await callRoute<JobAccepted>(generate.POST, {
+      token: tokenA,
+      body: {},
+      params: { pageId: pages[0]!.id },
+    });
     const jobId = created.body.job.id;
     for (const route of [job.GET, cancel.POST, retry.POST]) {
       expect((await callRoute(route, { token: tokenB, params: { jobId } })).status).toBe(404);
@@ -186,30 +228,52 @@ describe("REST API v1", () => {
   it("a background revision from the list can be read and cancelled by id, not retried; others get 404", async () => {
     const { requestBackgroundRevision } = await import("@/lib/stories");
     const { story, pages } = await makeStory(a, ["One.", "Two."]);
-    const { revision } = await requestBackgroundRevision(a, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "warmer" });
+    const { revision } = await requestBackgroundRevision(a, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "warmer",
+    });
 
-    const listed = await callRoute<JobList>(jobs.GET, { token: tokenA, path: `/api/v1/jobs?type=story.revise_pages&storyId=${story.id}` });
+    const listed = await callRoute<JobList>(jobs.GET, {
+      token: tokenA,
+      path: `/api/v1/jobs?type=story.revise_pages&storyId=${story.id}`,
+    });
     expect(listed.body.jobs.map((j: { id: string }) => j.id)).toEqual([revision.id]);
 
     const got = await callRoute(job.GET, { token: tokenA, params: { jobId: revision.id } });
-    expect(got).toMatchObject({ status: 200, body: { id: revision.id, jobType: "story.revise_pages", storyId: story.id, status: "pending", total: 2 } });
+    expect(got).toMatchObject({
+      status: 200,
+      body: { id: revision.id, jobType: "story.revise_pages", storyId: story.id, status: "pending", total: 2 },
+    });
     expect((await callRoute(job.GET, { token: tokenAdmin, params: { jobId: revision.id } })).status).toBe(200);
     for (const route of [job.GET, cancel.POST, retry.POST]) {
       expect((await callRoute(route, { token: tokenB, params: { jobId: revision.id } })).status).toBe(404);
     }
     const retried = await callRoute(retry.POST, { token: tokenA, params: { jobId: revision.id } });
-    expect(retried).toMatchObject({ status: 400, body: { code: "VALIDATION", message: expect.stringContaining("background revision") } });
+    expect(retried).toMatchObject({
+      status: 400,
+      body: { code: "VALIDATION", message: expect.stringContaining("background revision") },
+    });
 
     const cancelled = await callRoute(cancel.POST, { token: tokenA, params: { jobId: revision.id } });
-    expect(cancelled).toMatchObject({ status: 200, body: { id: revision.id, jobType: "story.revise_pages", status: "cancelled" } });
+    expect(cancelled).toMatchObject({
+      status: 200,
+      body: { id: revision.id, jobType: "story.revise_pages", status: "cancelled" },
+    });
     const [row] = await db().select().from(aiJobs).where(eq(aiJobs.id, revision.id));
     expect(row!.status).toBe("cancelled");
   });
 
   it("validate checks without creating a job", async () => {
     const { pages } = await makeStory(a, ["", "Some text."]);
-    const checked = await callRoute(validate.POST, { token: tokenA, body: { pageId: pages[1]!.id, instruction: "shorter" } });
-    expect(checked).toMatchObject({ status: 200, body: { ok: true, mode: "revise", wouldJoinJobId: null, allowance: { resetsAt: expect.any(String) } } });
+    const checked = await callRoute(validate.POST, {
+      token: tokenA,
+      body: { pageId: pages[1]!.id, instruction: "shorter" },
+    });
+    expect(checked).toMatchObject({
+      status: 200,
+      body: { ok: true, mode: "revise", wouldJoinJobId: null, allowance: { resetsAt: expect.any(String) } },
+    });
     expect(await db().select().from(aiJobs).where(eq(aiJobs.targetId, pages[1]!.id))).toHaveLength(0);
     const blank = await callRoute(validate.POST, { token: tokenA, body: { pageId: pages[0]!.id, mode: "revise" } });
     expect(blank.status).toBe(400);
@@ -217,7 +281,11 @@ describe("REST API v1", () => {
       code: "VALIDATION",
       details: { fields: { pageId: expect.stringMatching(/\S/) } },
     });
-    const started = await callRoute<JobAccepted>(generate.POST, { token: tokenA, body: {}, params: { pageId: pages[0]!.id } });
+    const started = await callRoute<JobAccepted>(generate.POST, {
+      token: tokenA,
+      body: {},
+      params: { pageId: pages[0]!.id },
+    });
     const joining = await callRoute(validate.POST, { token: tokenA, body: { pageId: pages[0]!.id } });
     expect(joining.body).toMatchObject({ ok: true, wouldJoinJobId: started.body.job.id });
   });
@@ -225,26 +293,51 @@ describe("REST API v1", () => {
   it("GET /jobs lists own jobs newest first with filters and cursor; admins see all", async () => {
     const { story, pages } = await makeStory(b, ["", "", ""]);
     const ids: string[] = [];
-    for (const p of pages) ids.push((await callRoute<JobAccepted>(generate.POST, { token: tokenB, body: {}, params: { pageId: p.id } })).body.job.id);
+    for (const p of pages)
+      ids.push(
+        (await callRoute<JobAccepted>(generate.POST, { token: tokenB, body: {}, params: { pageId: p.id } })).body.job
+          .id,
+      );
     await callRoute(cancel.POST, { token: tokenB, params: { jobId: ids[0]! } });
 
-    const first = await callRoute<JobList>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?storyId=${story.id}&limit=2` });
+    const first = await callRoute<JobList>(jobs.GET, {
+      token: tokenB,
+      path: `/api/v1/jobs?storyId=${story.id}&limit=2`,
+    });
     expect(first.status).toBe(200);
     expect(first.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
     expect(first.body.jobs[0]).toMatchObject({ storyId: story.id, type: "page_text.write", requestedBy: b.id });
-    const second = await callRoute(jobs.GET, { token: tokenB, path: `/api/v1/jobs?storyId=${story.id}&limit=2&cursor=${first.body.nextCursor}` });
+    const second = await callRoute(jobs.GET, {
+      token: tokenB,
+      path: `/api/v1/jobs?storyId=${story.id}&limit=2&cursor=${first.body.nextCursor}`,
+    });
     expect(second.body).toMatchObject({ jobs: [{ id: ids[0] }], nextCursor: null });
-    const cancelled = await callRoute<JobList>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?status=cancelled&type=page_text.write` });
+    const cancelled = await callRoute<JobList>(jobs.GET, {
+      token: tokenB,
+      path: `/api/v1/jobs?status=cancelled&type=page_text.write`,
+    });
     expect(cancelled.body.jobs.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
 
     // A sees none of B's; asking for B's is refused; admins see them and may filter by user.
     const asA = await callRoute<JobList>(jobs.GET, { token: tokenA, path: `/api/v1/jobs?storyId=${story.id}` });
     expect(asA.body.jobs).toEqual([]);
     expect((await callRoute(jobs.GET, { token: tokenA, path: `/api/v1/jobs?userId=${b.id}` })).status).toBe(400);
-    const asAdmin = await callRoute<JobList>(jobs.GET, { token: tokenAdmin, path: `/api/v1/jobs?userId=${b.id}&storyId=${story.id}` });
+    const asAdmin = await callRoute<JobList>(jobs.GET, {
+      token: tokenAdmin,
+      path: `/api/v1/jobs?userId=${b.id}&storyId=${story.id}`,
+    });
     expect(asAdmin.body.jobs).toHaveLength(3);
 
-    for (const bad of ["status=done", "type=x", "storyId=1", "from=yesterday", "limit=0", "limit=1000", "cursor=zzz", "colour=red"]) {
+    for (const bad of [
+      "status=done",
+      "type=x",
+      "storyId=1",
+      "from=yesterday",
+      "limit=0",
+      "limit=1000",
+      "cursor=zzz",
+      "colour=red",
+    ]) {
       const answer = await callRoute<ErrorAnswer>(jobs.GET, { token: tokenB, path: `/api/v1/jobs?${bad}` });
       expect(answer.status, bad).toBe(400);
       expect(Object.keys(answer.body.details?.fields ?? {}), bad).toContain(bad.split("=")[0]);
@@ -259,7 +352,11 @@ describe("REST API v1", () => {
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith("route.ts"));
     expect(files.length).toBeGreaterThanOrEqual(7);
     for (const file of files) {
-      const apiPath = `/api/v1/${path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}`;
+      const apiPath = `/api/v1/${path
+        .dirname(file)
+        .split(path.sep)
+        .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"))
+        .join("/")}`;
       expect(res.body.paths, `${file} → ${apiPath}`).toHaveProperty([apiPath]);
       const source = fs.readFileSync(path.join(root, file), "utf8");
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {

@@ -56,11 +56,14 @@ describe("proxy", () => {
     // What the proxy really sees of a prefetch or an RSC navigation: Next strips its router headers first, and the
     // browser's Fetch Metadata is all that is left to tell it from a document load.
     ["a router fetch as the proxy sees it", { "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
-  ])("never sets the session cookie on %s, so it cannot undo a sign-out that happened meanwhile", async (_, headers) => {
-    const response = await call("/settings", { cookie: await sessionCookie(), ...headers });
-    expect(response.headers.get("x-middleware-next")).toBe("1");
-    expect(sessionSetCookies(response)).toEqual([]);
-  });
+  ])(
+    "never sets the session cookie on %s, so it cannot undo a sign-out that happened meanwhile",
+    async (_, headers) => {
+      const response = await call("/settings", { cookie: await sessionCookie(), ...headers });
+      expect(response.headers.get("x-middleware-next")).toBe("1");
+      expect(sessionSetCookies(response)).toEqual([]);
+    },
+  );
 
   it("sends a signed-in user away from the sign-in page", async () => {
     const response = await call("/sign-in", { cookie: await sessionCookie() });

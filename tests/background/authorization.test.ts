@@ -55,13 +55,31 @@ async function makeWorld(owner: Actor): Promise<World> {
   };
   const [parent] = await db
     .insert(aiJobs)
-    .values({ ...base, jobType: "story.revise_pages", targetType: "story", targetId: story.id, status: "succeeded", promptPayload: { pageIds: [pages[0]!.id] } })
+    .values({
+      ...base,
+      jobType: "story.revise_pages",
+      targetType: "story",
+      targetId: story.id,
+      status: "succeeded",
+      promptPayload: { pageIds: [pages[0]!.id] },
+    })
     .returning();
   const [child] = await db
     .insert(aiJobs)
-    .values({ ...base, jobType: "page_text.revise", targetId: pages[0]!.id, parentJobId: parent!.id, status: "succeeded", outputText: "Better.", baseVersion: 1 })
+    .values({
+      ...base,
+      jobType: "page_text.revise",
+      targetId: pages[0]!.id,
+      parentJobId: parent!.id,
+      status: "succeeded",
+      outputText: "Better.",
+      baseVersion: 1,
+    })
     .returning();
-  const [suggestion] = await db.insert(pageSuggestions).values({ pageId: pages[0]!.id, jobId: child!.id, content: "Better.", baseVersion: 1 }).returning();
+  const [suggestion] = await db
+    .insert(pageSuggestions)
+    .values({ pageId: pages[0]!.id, jobId: child!.id, content: "Better.", baseVersion: 1 })
+    .returning();
   return { storyId: story.id, pageIds: pages.map((p) => p.id), jobId: parent!.id, suggestionId: suggestion!.id };
 }
 
@@ -76,7 +94,10 @@ const inputs: Record<string, (w: World) => unknown> = {
 const passes: Record<string, (result: unknown, w: World) => Promise<void> | void> = {
   // The world's revision has finished, so this starts a new one over both pages.
   requestBackgroundRevision: (outcome, w) => {
-    expect(outcome).toMatchObject({ created: true, revision: { storyId: w.storyId, status: "pending", instruction: "shorter", total: 2 } });
+    expect(outcome).toMatchObject({
+      created: true,
+      revision: { storyId: w.storyId, status: "pending", instruction: "shorter", total: 2 },
+    });
   },
   getBackgroundRevision: (view, w) => {
     expect(view).toMatchObject({ id: w.jobId, storyId: w.storyId, status: "succeeded", openSuggestions: 1 });
@@ -86,7 +107,11 @@ const passes: Record<string, (result: unknown, w: World) => Promise<void> | void
     expect(view).toMatchObject({ id: w.jobId, status: "succeeded" });
   },
   applyAllSuggestions: async (outcome, w) => {
-    expect(outcome).toMatchObject({ applied: [{ pageId: w.pageIds[0], pageNumber: 1 }], stale: [], revision: { id: w.jobId, openSuggestions: 0 } });
+    expect(outcome).toMatchObject({
+      applied: [{ pageId: w.pageIds[0], pageNumber: 1 }],
+      stale: [],
+      revision: { id: w.jobId, openSuggestions: 0 },
+    });
     expect(await suggestionStatus(w.suggestionId)).toBe("applied");
   },
   discardAllSuggestions: async (outcome, w) => {
@@ -109,7 +134,8 @@ const internal = [
   "loadRevisionFor",
 ];
 
-const fn = (name: string) => (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
+const fn = (name: string) =>
+  (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
 
 describe("background revision domain functions", () => {
   it("every exported function is in the matrix or documented as internal", () => {
@@ -121,22 +147,27 @@ describe("background revision domain functions", () => {
     expect(Object.keys(passes).sort()).toEqual(Object.keys(inputs).sort());
   });
 
-  it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND, owner and admin pass", async (name) => {
-    const owner = await makeActor();
-    const other = await makeActor();
-    const admin = await makeActor("admin");
-    const w = await makeWorld(owner);
-    await expect(fn(name)(null, inputs[name]!(w))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    await expect(fn(name)(other, inputs[name]!(w))).rejects.toMatchObject({ code: "NOT_FOUND" });
-    // Another author's failed attempt changed nothing.
-    const { getDb } = await import("@/db");
-    const db = await getDb();
-    expect((await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, w.suggestionId)))[0]!.status).toBe("open");
-    expect(await db.select().from(aiJobs).where(eq(aiJobs.requestedBy, other.id))).toHaveLength(0);
-    await passes[name]!(await fn(name)(owner, inputs[name]!(w)), w);
-    const adminWorld = await makeWorld(owner);
-    await passes[name]!(await fn(name)(admin, inputs[name]!(adminWorld)), adminWorld);
-  });
+  it.each(Object.keys(inputs))(
+    "%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND, owner and admin pass",
+    async (name) => {
+      const owner = await makeActor();
+      const other = await makeActor();
+      const admin = await makeActor("admin");
+      const w = await makeWorld(owner);
+      await expect(fn(name)(null, inputs[name]!(w))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      await expect(fn(name)(other, inputs[name]!(w))).rejects.toMatchObject({ code: "NOT_FOUND" });
+      // Another author's failed attempt changed nothing.
+      const { getDb } = await import("@/db");
+      const db = await getDb();
+      expect((await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, w.suggestionId)))[0]!.status).toBe(
+        "open",
+      );
+      expect(await db.select().from(aiJobs).where(eq(aiJobs.requestedBy, other.id))).toHaveLength(0);
+      await passes[name]!(await fn(name)(owner, inputs[name]!(w)), w);
+      const adminWorld = await makeWorld(owner);
+      await passes[name]!(await fn(name)(admin, inputs[name]!(adminWorld)), adminWorld);
+    },
+  );
 });
 
 describe("background revision server actions", () => {
@@ -144,7 +175,9 @@ describe("background revision server actions", () => {
     (actions as unknown as Record<string, (i: unknown) => Promise<ActionResult<unknown>>>)[`${name}Action`]!;
 
   it("every action maps to a domain function in the matrix", () => {
-    const names = Object.keys(actions).map((k) => k.replace(/Action$/, "")).sort();
+    const names = Object.keys(actions)
+      .map((k) => k.replace(/Action$/, ""))
+      .sort();
     expect(names).toEqual(Object.keys(inputs).sort());
   });
 

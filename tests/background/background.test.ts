@@ -51,7 +51,11 @@ afterAll(async () => {
 });
 
 const words = (text: string) => text.split(/(?<= )/);
-const slow = (n: number, delayMs = 20) => ({ kind: "stream" as const, words: Array.from({ length: n }, (_v, i) => `w${i} `), delayMs });
+const slow = (n: number, delayMs = 20) => ({
+  kind: "stream" as const,
+  words: Array.from({ length: n }, (_v, i) => `w${i} `),
+  delayMs,
+});
 
 type Who = Parameters<typeof getBackgroundRevision>[0];
 
@@ -87,7 +91,15 @@ describe("background revisions", () => {
     expect(revision).toMatchObject({ status: "pending", total: 5, done: 0 });
 
     const done = await finished(author, story.id, revision.id);
-    expect(done).toMatchObject({ status: "succeeded", total: 5, done: 5, succeeded: 5, failed: 0, active: 0, openSuggestions: 5 });
+    expect(done).toMatchObject({
+      status: "succeeded",
+      total: 5,
+      done: 5,
+      succeeded: 5,
+      failed: 0,
+      active: 0,
+      openSuggestions: 5,
+    });
     expect(done.pages.map((p) => p.pageNumber)).toEqual([1, 2, 3, 4, 5]);
     expect(fake.load.maxInFlight).toBeGreaterThan(0);
     expect(fake.load.maxInFlight).toBeLessThanOrEqual(LIMIT);
@@ -106,12 +118,19 @@ describe("background revisions", () => {
     expect(children).toHaveLength(5);
     expect(new Set(children.map((c) => c.targetId))).toEqual(new Set(pages.map((p) => p.id)));
     for (const child of children) {
-      expect(child).toMatchObject({ jobType: "page_text.revise", status: "succeeded", scopeType: "story", scopeId: story.id, instruction: "Make it sing" });
+      expect(child).toMatchObject({
+        jobType: "page_text.revise",
+        status: "succeeded",
+        scopeType: "story",
+        scopeId: story.id,
+        instruction: "Make it sing",
+      });
     }
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("Make it sing");
 
     // Nothing was written: every page keeps its text and version, and each has an open suggestion.
-    for (const [i, page] of pages.entries()) expect(await pageRow(page.id)).toMatchObject({ content: texts[i], version: 1 });
+    for (const [i, page] of pages.entries())
+      expect(await pageRow(page.id)).toMatchObject({ content: texts[i], version: 1 });
     const suggestions = await t.db().select().from(pageSuggestions);
     const mine = suggestions.filter((s) => pages.some((p) => p.id === s.pageId));
     expect(mine).toHaveLength(5);
@@ -122,7 +141,11 @@ describe("background revisions", () => {
     const author = await makeActor();
     const { story, pages } = await makeStory(author, ["Left alone one.", "Left alone two."]);
     fake.script([{ kind: "stream", words: words("Reworked.") }]);
-    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "tighter" });
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "tighter",
+    });
 
     // Reads the row only: the progress view settles a parent it finds finished, which would hide a missing settle.
     const parent = await waitFor(
@@ -173,8 +196,16 @@ describe("background revisions", () => {
     const author = await makeActor();
     const { story, pages } = await makeStory(author, ["P1.", "P2.", "P3.", "P4.", "P5."]);
     // The first two calls finish at once, the others would take many seconds.
-    fake.script([{ kind: "stream", words: words("Quick one.") }, { kind: "stream", words: words("Quick two.") }, slow(500, 20)]);
-    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
+    fake.script([
+      { kind: "stream", words: words("Quick one.") },
+      { kind: "stream", words: words("Quick two.") },
+      slow(500, 20),
+    ]);
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "x",
+    });
     await waitFor(
       async () => {
         const view = (await getBackgroundRevision(author, { storyId: story.id, jobId: revision.id }))!;
@@ -188,7 +219,9 @@ describe("background revisions", () => {
 
     // The runs stop: no child becomes active again, and the pages not started never reach the model (five pages,
     // but at most the two quick ones plus those running at the cancel are ever sent).
-    await waitFor(async () => (await t.db().select().from(aiJobs).where(eq(aiJobs.status, "running"))).length === 0, { what: "no running jobs" });
+    await waitFor(async () => (await t.db().select().from(aiJobs).where(eq(aiJobs.status, "running"))).length === 0, {
+      what: "no running jobs",
+    });
     const children = await childrenOf(revision.id);
     expect(children.filter((c) => c.status === "cancelled")).toHaveLength(3);
     expect(children.filter((c) => c.status === "succeeded")).toHaveLength(2);
@@ -202,17 +235,28 @@ describe("background revisions", () => {
     const author = await makeActor();
     const { story, pages } = await makeStory(author, ["P1.", "P2.", "P3."]);
     fake.script([slow(60, 20), slow(60, 20), { kind: "stream", words: words("Never sent.") }]);
-    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
-    // Two pages run (the limit); the third waits. Meanwhile an admin stops the author's AI use for today.
-    await waitFor(async () => (await childrenOf(revision.id)).filter((c) => c.status === "running").length === LIMIT || null, {
-      what: "two pages running",
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "x",
     });
+    // Two pages run (the limit); the third waits. Meanwhile an admin stops the author's AI use for today.
+    await waitFor(
+      async () => (await childrenOf(revision.id)).filter((c) => c.status === "running").length === LIMIT || null,
+      {
+        what: "two pages running",
+      },
+    );
     await t.db().update(users).set({ dailyTokenBudget: 0 }).where(eq(users.id, author.id));
 
     const done = await finished(author, story.id, revision.id);
     expect(done).toMatchObject({ status: "succeeded", succeeded: 2, failed: 1, openSuggestions: 2 });
     expect(done.failures).toEqual([
-      { pageId: expect.any(String), pageNumber: expect.any(Number), message: "Your AI budget for today ran out before this page's turn." },
+      {
+        pageId: expect.any(String),
+        pageNumber: expect.any(Number),
+        message: "Your AI budget for today ran out before this page's turn.",
+      },
     ]);
     const refused = (await childrenOf(revision.id)).find((c) => c.status === "failed")!;
     expect(refused).toMatchObject({ errorCode: "GEN_BUDGET_EXCEEDED", attempts: 0 });
@@ -222,24 +266,52 @@ describe("background revisions", () => {
   it("lists failed pages with their messages; the revision fails only when every page failed", async () => {
     const author = await makeActor();
     const { story, pages } = await makeStory(author, ["Fine.", "Doomed."]);
-    fake.script([{ kind: "stream", words: words("Good.") }, { kind: "status", status: 400 }]);
+    fake.script([
+      { kind: "stream", words: words("Good.") },
+      { kind: "status", status: 400 },
+    ]);
     // One at a time so the scripted order is the pages' order.
-    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[0]!.id], instruction: "x" });
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [pages[0]!.id],
+      instruction: "x",
+    });
     const first = await finished(author, story.id, revision.id);
     expect(first).toMatchObject({ status: "succeeded", succeeded: 1, failed: 0 });
 
-    const second = await requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[1]!.id], instruction: "x" });
+    const second = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [pages[1]!.id],
+      instruction: "x",
+    });
     const failed = await finished(author, story.id, second.revision.id);
     expect(failed).toMatchObject({ status: "failed", failed: 1, done: 1, total: 1 });
-    expect(failed.failures).toEqual([{ pageId: pages[1]!.id, pageNumber: 2, message: "The request did not fit what the AI model accepts." }]);
+    expect(failed.failures).toEqual([
+      { pageId: pages[1]!.id, pageNumber: 2, message: "The request did not fit what the AI model accepts." },
+    ]);
     const [parent] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, second.revision.id));
     expect(parent!.errorCode).toBe("GEN_CONSTRAINT_FAIL");
 
     // One of two pages failing: the revision succeeds, with the failure listed.
-    fake.script([{ kind: "stream", words: words("Good.") }, { kind: "status", status: 400 }, { kind: "stream", words: words("Good.") }]);
-    const third = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
+    fake.script([
+      { kind: "stream", words: words("Good.") },
+      { kind: "status", status: 400 },
+      { kind: "stream", words: words("Good.") },
+    ]);
+    const third = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "x",
+    });
     const mixed = await finished(author, story.id, third.revision.id);
-    expect(mixed).toMatchObject({ status: "succeeded", total: 2, done: 2, succeeded: 1, failed: 1, openSuggestions: 1 });
+    expect(mixed).toMatchObject({
+      status: "succeeded",
+      total: 2,
+      done: 2,
+      succeeded: 1,
+      failed: 1,
+      openSuggestions: 1,
+    });
     expect(mixed.failures).toHaveLength(1);
   });
 
@@ -250,13 +322,21 @@ describe("background revisions", () => {
       requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" }),
       "VALIDATION",
     );
-    expect(error.message).toBe("Pages 2, 3 are blank: there is nothing to revise. Unselect them (or write them first).");
-    await expectAppError(requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[0]!.id], instruction: "  " }), "VALIDATION");
+    expect(error.message).toBe(
+      "Pages 2, 3 are blank: there is nothing to revise. Unselect them (or write them first).",
+    );
+    await expectAppError(
+      requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[0]!.id], instruction: "  " }),
+      "VALIDATION",
+    );
     await expectAppError(
       requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[0]!.id], instruction: "x".repeat(501) }),
       "VALIDATION",
     );
-    await expectAppError(requestBackgroundRevision(author, { storyId: story.id, pageIds: [], instruction: "x" }), "VALIDATION");
+    await expectAppError(
+      requestBackgroundRevision(author, { storyId: story.id, pageIds: [], instruction: "x" }),
+      "VALIDATION",
+    );
     const rows = await t.db().select().from(aiJobs).where(eq(aiJobs.requestedBy, author.id));
     expect(rows).toHaveLength(0);
   });
@@ -266,9 +346,17 @@ describe("background revisions", () => {
     const { story, pages } = await makeStory(author, ["Busy page.", "Free page.", "Third page."]);
     fake.script([slow(60, 20)]);
     const single = await requestPageText(author, { pageId: pages[0]!.id });
-    const { revision } = await requestBackgroundRevision(author, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "x",
+    });
 
-    const again = await requestBackgroundRevision(author, { storyId: story.id, pageIds: [pages[1]!.id], instruction: "other" });
+    const again = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [pages[1]!.id],
+      instruction: "other",
+    });
     expect(again.created).toBe(false);
     expect(again.revision.id).toBe(revision.id);
     expect(again.message).toMatch(/already running/);
@@ -281,7 +369,9 @@ describe("background revisions", () => {
       { what: "fan-out" },
     );
     expect(running.total).toBe(2);
-    expect(running.skipped).toEqual([{ pageId: pages[0]!.id, pageNumber: 1, reason: "busy", message: "skipped: already generating" }]);
+    expect(running.skipped).toEqual([
+      { pageId: pages[0]!.id, pageNumber: 1, reason: "busy", message: "skipped: already generating" },
+    ]);
     const joined = await requestPageText(author, { pageId: pages[1]!.id });
     expect(joined.parentJobId).toBe(revision.id);
     expect(joined.id).not.toBe(single.id);
@@ -299,7 +389,11 @@ describe("background revisions: who may do what", () => {
     const admin = await makeActor("admin");
     const { story, pages } = await makeStory(owner, ["Mine.", "Also mine."]);
     fake.script([slow(50, 20)]);
-    const { revision } = await requestBackgroundRevision(owner, { storyId: story.id, pageIds: pages.map((p) => p.id), instruction: "x" });
+    const { revision } = await requestBackgroundRevision(owner, {
+      storyId: story.id,
+      pageIds: pages.map((p) => p.id),
+      instruction: "x",
+    });
     const jobId = revision.id;
 
     const request = { storyId: story.id, pageIds: [pages[0]!.id], instruction: "x" };

@@ -8,7 +8,11 @@ const { enqueueJob } = await import("@/lib/ai/jobs/queue");
 // never fan out and a child would run outside the background limit.
 describe("enqueueJob routes each kind of job to its own event", () => {
   beforeEach(() => send.mockClear());
-  const base = { id: "11111111-1111-4111-8111-111111111111", targetType: "page", targetId: "22222222-2222-4222-8222-222222222222" };
+  const base = {
+    id: "11111111-1111-4111-8111-111111111111",
+    targetType: "page",
+    targetId: "22222222-2222-4222-8222-222222222222",
+  };
 
   it("a plain page job → ai/job.requested", async () => {
     await enqueueJob({ ...base, jobType: "page_text.revise", parentJobId: null });

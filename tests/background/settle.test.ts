@@ -27,7 +27,9 @@ async function revisionWith(children: { status: AiJobStatus; landed?: boolean; c
   const [parent] = await t
     .db()
     .insert(aiJobs)
-    .values(job({ jobType: "story.revise_pages", targetType: "story", status: "running", promptPayload: { pageIds: [] } }))
+    .values(
+      job({ jobType: "story.revise_pages", targetType: "story", status: "running", promptPayload: { pageIds: [] } }),
+    )
     .returning();
   const ids: string[] = [];
   for (const c of children) {
@@ -63,7 +65,11 @@ describe("settling a fan-out parent", () => {
   });
 
   it("does not wait for failed or cancelled children to land, nor past the grace period for a lost landing", async () => {
-    const ended = await revisionWith([{ status: "succeeded", landed: true }, { status: "failed" }, { status: "cancelled" }]);
+    const ended = await revisionWith([
+      { status: "succeeded", landed: true },
+      { status: "failed" },
+      { status: "cancelled" },
+    ]);
     expect((await settleFanOutParent(t.db(), ended.parentId))?.status).toBe("succeeded");
 
     const lost = await revisionWith([{ status: "succeeded", completedMsAgo: LANDING_GRACE_MS + 60_000 }]);
@@ -89,10 +95,26 @@ describe("the pending-job sweeper", () => {
   it("re-sends stale top-level jobs oldest first and leaves a revision's waiting children to their parent", async () => {
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
     const { parentId } = await revisionWith([]);
-    const [child] = await t.db().insert(aiJobs).values(job({ parentJobId: parentId, createdAt: minutesAgo(30) })).returning();
-    const [newer] = await t.db().insert(aiJobs).values(job({ createdAt: minutesAgo(5) })).returning();
-    const [older] = await t.db().insert(aiJobs).values(job({ createdAt: minutesAgo(10) })).returning();
-    const [fresh] = await t.db().insert(aiJobs).values(job({ createdAt: new Date() })).returning();
+    const [child] = await t
+      .db()
+      .insert(aiJobs)
+      .values(job({ parentJobId: parentId, createdAt: minutesAgo(30) }))
+      .returning();
+    const [newer] = await t
+      .db()
+      .insert(aiJobs)
+      .values(job({ createdAt: minutesAgo(5) }))
+      .returning();
+    const [older] = await t
+      .db()
+      .insert(aiJobs)
+      .values(job({ createdAt: minutesAgo(10) }))
+      .returning();
+    const [fresh] = await t
+      .db()
+      .insert(aiJobs)
+      .values(job({ createdAt: new Date() }))
+      .returning();
 
     const ids = (await stalePendingJobs(t.db(), 60_000)).map((j) => j.id);
     expect(ids).not.toContain(child!.id);

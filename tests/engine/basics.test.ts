@@ -101,7 +101,10 @@ describe("embedded engine: sync and intake", () => {
     // The engine creates runs in the transaction that stores their event, so once send() has returned, the runs
     // waited for here are every run these events started: when they have ended, no other can still come.
     const wildcardRuns = await waitForRuns(t.db(), "wildcard", 2);
-    expect(wildcardRuns.map((r) => (r.event as { name: string }).name).sort()).toEqual(["ai/generate.requested", "ai/summary.requested"]);
+    expect(wildcardRuns.map((r) => (r.event as { name: string }).name).sort()).toEqual([
+      "ai/generate.requested",
+      "ai/summary.requested",
+    ]);
     await waitForRuns(t.db(), "filtered", 1);
     expect(seen.sort()).toEqual(["ai/generate.requested", "ai/summary.requested"]);
     const filteredRuns = await runsOf(t.db(), "filtered");

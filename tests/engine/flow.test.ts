@@ -108,7 +108,9 @@ describe("embedded engine: flow control", () => {
   });
 
   it("applies a keyed and a function-wide limit together", async () => {
-    await inngest.send(["a", "b", "c", "a", "b", "c", "a"].map((target) => ({ name: "test/two-limits", data: { target } })));
+    await inngest.send(
+      ["a", "b", "c", "a", "b", "c", "a"].map((target) => ({ name: "test/two-limits", data: { target } })),
+    );
     const runs = await waitForRuns(t.db(), "two-limits", 7);
     expect(runs.every((r) => r.status === "completed")).toBe(true);
     expect(twoGauge.max.get("all")).toBeLessThanOrEqual(2);
@@ -153,7 +155,8 @@ describe("embedded engine: flow control", () => {
     // function, no further run can start.
     await waitFor(
       async () =>
-        (await t.db().select().from(inngestDebounces).where(eq(inngestDebounces.functionId, "story-sprout-debounced"))).length === 0,
+        (await t.db().select().from(inngestDebounces).where(eq(inngestDebounces.functionId, "story-sprout-debounced")))
+          .length === 0,
       { what: "no pending debounce" },
     );
     const runs = await waitForRuns(t.db(), "debounced", 2);

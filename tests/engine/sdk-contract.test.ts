@@ -76,8 +76,16 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
     const installed = JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")) as { version: string };
     const declared = (JSON.parse(fs.readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> })
       .dependencies.inngest;
-    expect(installed.version, broken("the engine was checked against one exact SDK version", "every test below, then update PINNED here and the version in package.json and package-lock.json")).toBe(PINNED);
-    expect(declared, broken("inngest is pinned to an exact version", "package.json: no ^ or ~ on inngest")).toBe(PINNED);
+    expect(
+      installed.version,
+      broken(
+        "the engine was checked against one exact SDK version",
+        "every test below, then update PINNED here and the version in package.json and package-lock.json",
+      ),
+    ).toBe(PINNED);
+    expect(declared, broken("inngest is pinned to an exact version", "package.json: no ^ or ~ on inngest")).toBe(
+      PINNED,
+    );
   });
 
   it("reads the signing key and the event key through the options' getters when used, not at construction", async () => {
@@ -113,11 +121,16 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
       }) as typeof fetch,
     });
     await probe.send({ name: "contract/seed", data: {} });
-    const check = "the EventIdSeed header in Inngest._send (components/Inngest.js) and seededUlid in lib/inngest/embedded/ids.ts";
+    const check =
+      "the EventIdSeed header in Inngest._send (components/Inngest.js) and seededUlid in lib/inngest/embedded/ids.ts";
     expect(seeds, broken("a failed send is retried with the same id seed", check)).toHaveLength(2);
     expect(seeds[1], broken("a failed send is retried with the same id seed", check)).toBe(seeds[0]);
-    expect(seeds[0], broken("the id seed is `<ms>,<base64 of 10 random bytes>`", check)).toMatch(/^\d{13},[A-Za-z0-9+/]{14}==$/);
-    expect(seededUlid(seeds[0], 0), broken("the engine derives event ids from the seed", check)).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(seeds[0], broken("the id seed is `<ms>,<base64 of 10 random bytes>`", check)).toMatch(
+      /^\d{13},[A-Za-z0-9+/]{14}==$/,
+    );
+    expect(seededUlid(seeds[0], 0), broken("the engine derives event ids from the seed", check)).toMatch(
+      /^[0-9A-HJKMNP-TV-Z]{26}$/,
+    );
   });
 
   it("keeps one step per request when `ctx.fn_id` is not sent (no checkpointing)", async () => {
@@ -125,9 +138,15 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
     const { outcome } = await call("step", [], false);
     const check =
       "InngestFunction.shouldAsyncCheckpoint (components/InngestFunction.js): it must stay off without ctx.fn_id, or the engine must send checkpointing: false";
-    expect(outcome.kind, broken("a discovery call without ctx.fn_id answers 206 with ops, not the whole run", check)).toBe("ops");
+    expect(
+      outcome.kind,
+      broken("a discovery call without ctx.fn_id answers 206 with ops, not the whole run", check),
+    ).toBe("ops");
     const ops = outcome.kind === "ops" ? outcome.ops : [];
-    expect(ops.map((op) => [op.op, op.name]), broken("a discovery call runs at most one new step", check)).toEqual([["StepRun", "a"]]);
+    expect(
+      ops.map((op) => [op.op, op.name]),
+      broken("a discovery call runs at most one new step", check),
+    ).toEqual([["StepRun", "a"]]);
     expect(runs, broken("a discovery call runs at most one new step", check)).toEqual({ ...before, a: before.a + 1 });
   });
 
@@ -138,21 +157,31 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
     const check =
       "parseFnData / fetchAllFnData in helpers/functions.js (ctx.stack, ctx.use_api, the `steps` map of { data }) and callBody in lib/inngest/embedded/call.ts";
     const ops = outcome.kind === "ops" ? outcome.ops : [];
-    expect(ops.map((op) => [op.op, op.name]), broken("memoized step results in the request body are replayed", check)).toEqual([["StepRun", "b"]]);
+    expect(
+      ops.map((op) => [op.op, op.name]),
+      broken("memoized step results in the request body are replayed", check),
+    ).toEqual([["StepRun", "b"]]);
     expect(runs, broken("a memoized step does not run again", check)).toEqual({ ...before, b: before.b + 1 });
   });
 
   it("plans instead of running with `disable_immediate_execution: true`, and runs exactly the step named by stepId", async () => {
     const idA = await firstStepId();
     const before = { ...runs };
-    const check = "ctx.disable_immediate_execution in InngestCommHandler (components/InngestCommHandler.js) and callBody";
+    const check =
+      "ctx.disable_immediate_execution in InngestCommHandler (components/InngestCommHandler.js) and callBody";
     const planned = await call("step", [], true);
     const plannedOps = planned.outcome.kind === "ops" ? planned.outcome.ops : [];
-    expect(plannedOps.map((op) => [op.op, op.id]), broken("disable_immediate_execution: true makes discovery plan the step", check)).toEqual([["StepPlanned", idA]]);
+    expect(
+      plannedOps.map((op) => [op.op, op.id]),
+      broken("disable_immediate_execution: true makes discovery plan the step", check),
+    ).toEqual([["StepPlanned", idA]]);
     expect(runs, broken("disable_immediate_execution: true makes discovery plan the step", check)).toEqual(before);
     const targeted = await call(idA, [], true);
     const targetedOps = targeted.outcome.kind === "ops" ? targeted.outcome.ops : [];
-    expect(targetedOps.map((op) => [op.op, op.id]), broken("a call with stepId=<hash> runs that step", check)).toEqual([["StepRun", idA]]);
+    expect(
+      targetedOps.map((op) => [op.op, op.id]),
+      broken("a call with stepId=<hash> runs that step", check),
+    ).toEqual([["StepRun", idA]]);
     expect(runs.a, broken("a call with stepId=<hash> runs that step", check)).toBe(before.a + 1);
   });
 
@@ -160,7 +189,9 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
     const url = new URL(serveUrl);
     url.searchParams.set("fnId", FN_ID);
     url.searchParams.set("stepId", "step");
-    const text = canonicalBody(callBody({ runId: "contract-run", attempt: 0, maxAttempts: 4, event, steps: [], targeted: true }));
+    const text = canonicalBody(
+      callBody({ runId: "contract-run", attempt: 0, maxAttempts: 4, event, steps: [], targeted: true }),
+    );
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", "x-inngest-signature": signBody(text, engine.keys!.signingKey) },

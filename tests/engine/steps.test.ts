@@ -89,14 +89,17 @@ const waiter = inngest.createFunction({ id: "waiter", triggers: [{ event: "test/
 const slowChild = inngest.createFunction({ id: "slow-child", triggers: [] }, async ({ step }) => {
   await step.sleep("forever", "1h");
 });
-const impatient = inngest.createFunction({ id: "impatient", triggers: [{ event: "test/impatient" }] }, async ({ step }) => {
-  const invoked = await step
-    .invoke("call-slow", { function: slowChild, data: {}, timeout: "1s" })
-    .then(() => "returned")
-    .catch((error: Error) => error.message);
-  const approval = await step.waitForEvent("never-approved", { event: "test/never", timeout: "1s" });
-  return { invoked, approval };
-});
+const impatient = inngest.createFunction(
+  { id: "impatient", triggers: [{ event: "test/impatient" }] },
+  async ({ step }) => {
+    const invoked = await step
+      .invoke("call-slow", { function: slowChild, data: {}, timeout: "1s" })
+      .then(() => "returned")
+      .catch((error: Error) => error.message);
+    const approval = await step.waitForEvent("never-approved", { event: "test/never", timeout: "1s" });
+    return { invoked, approval };
+  },
+);
 
 const ponder = inngest.createFunction({ id: "ponder", triggers: [{ event: "test/ponder" }] }, async ({ step }) => {
   await step.run("quick", () => 1);
@@ -104,7 +107,19 @@ const ponder = inngest.createFunction({ id: "ponder", triggers: [{ event: "test/
   return "done";
 });
 
-const t = useEngine(() => [ponder, parallel, sleeper, fanOut, fanChild, child, childNoRetry, parent, waiter, slowChild, impatient]);
+const t = useEngine(() => [
+  ponder,
+  parallel,
+  sleeper,
+  fanOut,
+  fanChild,
+  child,
+  childNoRetry,
+  parent,
+  waiter,
+  slowChild,
+  impatient,
+]);
 
 describe("embedded engine: steps", () => {
   it("plans parallel steps (StepPlanned), runs each once, then continues", async () => {

@@ -62,7 +62,9 @@ describe("the job event stream", () => {
     mocks.getPageJob.mockReset();
     mocks.getPageJob.mockResolvedValueOnce(runningJob).mockRejectedValue(error);
     const { GET } = await import("@/app/api/jobs/[jobId]/events/route");
-    const response = await GET(new Request("http://localhost/api/jobs/j1/events"), { params: Promise.resolve({ jobId: "j1" }) });
+    const response = await GET(new Request("http://localhost/api/jobs/j1/events"), {
+      params: Promise.resolve({ jobId: "j1" }),
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     await reader.read(); // retry hint
@@ -125,7 +127,10 @@ describe("callAction in the browser", () => {
   it("a request that got no answer is a connection problem", async () => {
     for (const message of ["Failed to fetch", "NetworkError when attempting to fetch resource.", "Load failed"]) {
       const result = await callAction(() => Promise.reject(new TypeError(message)));
-      expect(result).toEqual({ ok: false, error: { code: "INTERNAL", message: clientFailures.network, details: { reason: "network" } } });
+      expect(result).toEqual({
+        ok: false,
+        error: { code: "INTERNAL", message: clientFailures.network, details: { reason: "network" } },
+      });
     }
     expect(consoleError).not.toHaveBeenCalled();
   });
@@ -133,7 +138,10 @@ describe("callAction in the browser", () => {
   it("any other exception is a fault in the page: reported as such and logged to the console", async () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
     const result = await callAction(() => Promise.reject(bug));
-    expect(result).toEqual({ ok: false, error: { code: "INTERNAL", message: clientFailures.client, details: { reason: "client" } } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: "INTERNAL", message: clientFailures.client, details: { reason: "client" } },
+    });
     expect(consoleError).toHaveBeenCalledWith(expect.any(String), bug);
     expect(isNetworkFailure(bug)).toBe(false);
   });

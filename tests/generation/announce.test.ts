@@ -14,7 +14,10 @@ import { makeActor, makeStory, pageRow } from "../helpers/fixtures";
 // The finish step announces ai/job.succeeded itself (no separate step): a repeat of that step must still announce a
 // job its first attempt already marked succeeded, and the fixed event id must keep a second announcement from landing
 // the text twice.
-const t = useEngine(() => [createRunAiJob({ model: () => resolveModel({}), flushIntervalMs: 0 }), applyPageJobResultFunction]);
+const t = useEngine(() => [
+  createRunAiJob({ model: () => resolveModel({}), flushIntervalMs: 0 }),
+  applyPageJobResultFunction,
+]);
 
 type Send = typeof inngest.send;
 const realSend: Send = inngest.send.bind(inngest);

@@ -56,7 +56,14 @@ async function makeWorld(): Promise<World> {
   const { getDb } = await import("@/db");
   const db = await getDb();
   const jobId = await makeAiJob(pages[0]!.id, owner.id);
-  await writePageContent(db, { pageId: pages[0]!.id, content: "machine text", baseVersion: 1, authorId: owner.id, source: "ai", jobId });
+  await writePageContent(db, {
+    pageId: pages[0]!.id,
+    content: "machine text",
+    baseVersion: 1,
+    authorId: owner.id,
+    source: "ai",
+    jobId,
+  });
   const suggestionJob = await makeAiJob(pages[2]!.id, owner.id);
   const [suggestion] = await db
     .insert(pageSuggestions)
@@ -93,7 +100,10 @@ const passes: Record<string, (result: unknown, w: World, actor: Actor) => Promis
     expect(job).toMatchObject({ pageId: w.blankPageId, status: "pending", jobType: "page_text.write" });
   },
   requestPageTextOutcome: (outcome, w) => {
-    expect(outcome).toMatchObject({ created: true, job: { pageId: w.blankPageId, status: "pending", jobType: "page_text.write" } });
+    expect(outcome).toMatchObject({
+      created: true,
+      job: { pageId: w.blankPageId, status: "pending", jobType: "page_text.write" },
+    });
   },
   getPageJob: (job, w) => {
     expect(job).toMatchObject({ id: w.jobId, pageId: w.pageId, status: "succeeded" });
@@ -149,7 +159,8 @@ describe("generation domain functions", () => {
     expect(Object.keys(passes).sort()).toEqual(Object.keys(inputs).sort());
   });
 
-  const fn = (name: string) => (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
+  const fn = (name: string) =>
+    (domain as unknown as Record<string, (a: Actor | null, i: unknown) => Promise<unknown>>)[name]!;
 
   it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND", async (name) => {
     const w = await makeWorld();
@@ -184,7 +195,9 @@ describe("generation server actions", () => {
     (actions as unknown as Record<string, (i: unknown) => Promise<ActionResult<unknown>>>)[`${name}Action`]!;
 
   it("every action maps to a domain function in the matrix", () => {
-    const names = Object.keys(actions).map((k) => k.replace(/Action$/, "")).sort();
+    const names = Object.keys(actions)
+      .map((k) => k.replace(/Action$/, ""))
+      .sort();
     expect(names.every((n) => n in inputs)).toBe(true);
   });
 
@@ -202,7 +215,10 @@ describe("generation server actions", () => {
 });
 
 describe("job routes", () => {
-  const call = async (route: { GET: (r: Request, c: { params: Promise<{ jobId: string }> }) => Promise<Response> }, jobId: string) => {
+  const call = async (
+    route: { GET: (r: Request, c: { params: Promise<{ jobId: string }> }) => Promise<Response> },
+    jobId: string,
+  ) => {
     const controller = new AbortController();
     const response = await route.GET(new Request(`http://localhost/api/jobs/${jobId}`, { signal: controller.signal }), {
       params: Promise.resolve({ jobId }),
@@ -241,6 +257,11 @@ describe("job routes", () => {
     const events = text.split("\n\n").filter((block) => block.startsWith("event: job"));
     expect(events).toHaveLength(1);
     const job = JSON.parse(events[0]!.split("\ndata: ")[1]!);
-    expect(job).toMatchObject({ id: w.jobId, status: "succeeded", resolution: "applied", page: { content: "machine text" } });
+    expect(job).toMatchObject({
+      id: w.jobId,
+      status: "succeeded",
+      resolution: "applied",
+      page: { content: "machine text" },
+    });
   });
 });

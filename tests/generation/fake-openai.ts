@@ -47,13 +47,16 @@ export async function startFakeOpenAI() {
       res.write(chunk({ role: "assistant", content: "" }));
       const words = behaviour.kind === "empty" ? [] : behaviour.words;
       for (const word of words) {
-        if (behaviour.kind === "stream" && behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+        if (behaviour.kind === "stream" && behaviour.delayMs)
+          await new Promise((r) => setTimeout(r, behaviour.delayMs));
         if (res.destroyed) return;
         res.write(chunk({ content: word }));
       }
       if (behaviour.kind === "stall") return; // never finishes: the client must time out
       res.write(chunk({}, "stop"));
-      res.write(chunk({}, null, { prompt_tokens: 42, completion_tokens: words.length, total_tokens: 42 + words.length }));
+      res.write(
+        chunk({}, null, { prompt_tokens: 42, completion_tokens: words.length, total_tokens: 42 + words.length }),
+      );
       res.write("data: [DONE]\n\n");
       res.end();
     });

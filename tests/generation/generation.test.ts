@@ -51,7 +51,8 @@ async function settled(actor: Parameters<typeof getPageJob>[0], jobId: string): 
   return waitFor(
     async () => {
       const job = await getPageJob(actor, { jobId });
-      const done = job.status === "failed" || job.status === "cancelled" || (job.status === "succeeded" && job.resolution);
+      const done =
+        job.status === "failed" || job.status === "cancelled" || (job.status === "succeeded" && job.resolution);
       return done ? job : null;
     },
     { timeoutMs: 30_000, what: `job ${jobId} to settle` },
@@ -86,7 +87,15 @@ describe("Generate with AI through the engine", () => {
     expect(revision).toMatchObject({ source: "ai", version: 2, content: page!.content });
 
     const row = await jobRow(job.id);
-    expect(row).toMatchObject({ status: "succeeded", attempts: 1, inputTokens: 42, outputTokens: 10, provider: "openai-compatible", model: "gpt-4o-mini", baseVersion: 1 });
+    expect(row).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      inputTokens: 42,
+      outputTokens: 10,
+      provider: "openai-compatible",
+      model: "gpt-4o-mini",
+      baseVersion: 1,
+    });
     expect(Number(row.costUsd)).toBeCloseTo((42 * 0.15 + 10 * 0.6) / 1e6, 6);
     expect(Number(row.costUsd)).toBeGreaterThan(0);
     expect(row.promptHash).toMatch(/^[0-9a-f]{64}$/);
@@ -176,13 +185,21 @@ describe("Generate with AI through the engine", () => {
     // The render step records the failure in the ledger itself, before the engine has ended the run.
     const run = await waitFor(
       async () => {
-        const [found] = await t.db().select().from(inngestRuns).where(sql`${inngestRuns.event}->'data'->>'jobId' = ${row!.id}`);
+        const [found] = await t
+          .db()
+          .select()
+          .from(inngestRuns)
+          .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${row!.id}`);
         return found && found.status !== "queued" && found.status !== "running" ? found : null;
       },
       { what: "the run to end" },
     );
     // The engine's calls for the run: the render step failed for good once; nothing was retried.
-    const calls = await t.db().select({ outcome: inngestAttempts.outcome }).from(inngestAttempts).where(eq(inngestAttempts.runId, run!.id));
+    const calls = await t
+      .db()
+      .select({ outcome: inngestAttempts.outcome })
+      .from(inngestAttempts)
+      .where(eq(inngestAttempts.runId, run!.id));
     expect(calls.map((c) => c.outcome).sort()).toEqual(["failed", "step-failed"]);
   });
 
@@ -263,6 +280,12 @@ describe("Generate with AI through the engine", () => {
     await settled(owner, job.id);
     const admin = await makeActor("admin");
     expect((await getPageJob(admin, { jobId: job.id })).id).toBe(job.id);
-    expect(await t.db().select().from(aiJobs).where(and(eq(aiJobs.targetId, pages[0]!.id)))).toHaveLength(1);
+    expect(
+      await t
+        .db()
+        .select()
+        .from(aiJobs)
+        .where(and(eq(aiJobs.targetId, pages[0]!.id))),
+    ).toHaveLength(1);
   });
 });

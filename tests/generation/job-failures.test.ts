@@ -39,7 +39,8 @@ const pageWriteWithFaults = defineModelJobType({
     return renderJobPrompt(job);
   },
   validate: (text) => {
-    if (faults.refuseAnswer) throw new GenerationError("GEN_CONSTRAINT_FAIL", `answer of ${text.length} characters refused`, false);
+    if (faults.refuseAnswer)
+      throw new GenerationError("GEN_CONSTRAINT_FAIL", `answer of ${text.length} characters refused`, false);
   },
   land: pageTextWrite.land,
 });
@@ -79,7 +80,11 @@ describe("a job's failure is recorded with the code that caused it", () => {
     faults.renderBug = true;
     const job = await requestPageText(author, { pageId: pages[1]!.id });
     const done = await ended(author, job.id);
-    expect(done).toMatchObject({ status: "failed", errorCode: "INTERNAL", errorMessage: "Something went wrong on our side. Your text is unchanged." });
+    expect(done).toMatchObject({
+      status: "failed",
+      errorCode: "INTERNAL",
+      errorMessage: "Something went wrong on our side. Your text is unchanged.",
+    });
     const row = await jobRow(job.id);
     expect(row.errorMessage).toContain("TypeError");
     expect(row.attempts).toBe(0);

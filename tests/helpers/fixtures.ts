@@ -16,7 +16,10 @@ let counter = 0;
  * A user inserted straight into the database (no bcrypt, no sign-up switch): fixtures for the domain tests,
  * which never sign in. Returns the Actor the domain expects, plus the name for revision checks.
  */
-export async function makeActor(role: UserRole = "author", name?: string): Promise<Actor & { name: string; email: string }> {
+export async function makeActor(
+  role: UserRole = "author",
+  name?: string,
+): Promise<Actor & { name: string; email: string }> {
   counter += 1;
   const email = `${role}-${counter}-${crypto.randomBytes(4).toString("hex")}@example.com`;
   const displayName = name ?? `${role === "admin" ? "Admin" : "Author"} ${counter}`;

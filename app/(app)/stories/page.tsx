@@ -14,7 +14,9 @@ export default async function StoriesPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-stone-900">Stories</h1>
         <p className="mt-1 text-sm text-stone-600">
-          {isAdmin ? "As an admin you see every author's stories." : "Write page by page; every change is kept in the history."}
+          {isAdmin
+            ? "As an admin you see every author's stories."
+            : "Write page by page; every change is kept in the history."}
         </p>
       </div>
       <StoryList

@@ -7,7 +7,13 @@ import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested
 import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { log } from "@/lib/log";
 import type { FanOutJobType } from "../job-types/definition";
-import { cancelActiveChildren, createChildJob, listChildren, markFanOutRunning, settleFanOutParent } from "../jobs/fan-out";
+import {
+  cancelActiveChildren,
+  createChildJob,
+  listChildren,
+  markFanOutRunning,
+  settleFanOutParent,
+} from "../jobs/fan-out";
 import { describeFailure } from "../jobs/job-failure";
 import { getJob, markFailed } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
@@ -72,7 +78,10 @@ export function createFanOutJob(definition: FanOutJobType) {
         }
         await db
           .update(aiJobs)
-          .set({ promptPayload: sql`${aiJobs.promptPayload} || ${JSON.stringify({ skipped })}::jsonb`, updatedAt: new Date() })
+          .set({
+            promptPayload: sql`${aiJobs.promptPayload} || ${JSON.stringify({ skipped })}::jsonb`,
+            updatedAt: new Date(),
+          })
           .where(eq(aiJobs.id, jobId));
         if (!(await markFanOutRunning(db, jobId))) {
           // Cancelled while the children were being made.
@@ -90,12 +99,21 @@ export function createFanOutJob(definition: FanOutJobType) {
         );
       }
 
-      const settled = await step.run("settle", async () => (await settleFanOutParent(await getDb(), jobId))?.status ?? null);
+      const settled = await step.run(
+        "settle",
+        async () => (await settleFanOutParent(await getDb(), jobId))?.status ?? null,
+      );
       return { jobId, children: toSend.length, settled };
     },
   );
 }
 
 function childEvent(child: AiJob) {
-  return { jobId: child.id, jobType: child.jobType, targetType: child.targetType, targetId: child.targetId, parentJobId: child.parentJobId };
+  return {
+    jobId: child.id,
+    jobType: child.jobType,
+    targetType: child.targetType,
+    targetId: child.targetId,
+    parentJobId: child.parentJobId,
+  };
 }

@@ -84,7 +84,13 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         // Fan-out parents count their children's outcomes (lib/ai/functions/settle-fan-out-parent.ts).
         await step.sendEvent(
           "announce-failure",
-          aiJobFailed.create({ jobId, jobType: original.jobType, targetType: original.targetType, targetId: original.targetId, parentJobId: original.parentJobId }),
+          aiJobFailed.create({
+            jobId,
+            jobType: original.jobType,
+            targetType: original.targetType,
+            targetId: original.targetId,
+            parentJobId: original.parentJobId,
+          }),
         );
       },
     },
@@ -107,7 +113,8 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           return { prompt, promptHash };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
-          if (error instanceof GenerationError) throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
+          if (error instanceof GenerationError)
+            throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
           throw error;
         }
       });
@@ -118,7 +125,11 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         const job = await countAttempt(db, jobId);
         if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
         try {
-          const result = await generateJobText(db, jobId, { model: chooseModel(job).model, prompt: rendered.prompt, ...settings });
+          const result = await generateJobText(db, jobId, {
+            model: chooseModel(job).model,
+            prompt: rendered.prompt,
+            ...settings,
+          });
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
           return {
             text: result.text,
@@ -130,7 +141,11 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           };
         } catch (error) {
           const generationError = toGenerationError(error);
-          log("warn", "ai generation attempt failed", { jobId, code: generationError.code, detail: generationError.message });
+          log("warn", "ai generation attempt failed", {
+            jobId,
+            code: generationError.code,
+            detail: generationError.message,
+          });
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
       });

@@ -8,7 +8,12 @@ import { settleParent } from "../job-types/steps";
  * parent after its result has landed, in the domain's landing function; a cancelled one where it was cancelled.)
  */
 export const settleFanOutParentOnFailure = inngest.createFunction(
-  { id: "settle-fan-out-parent", name: "Settle a fan-out job after a child failed", triggers: [aiJobFailed], retries: 5 },
+  {
+    id: "settle-fan-out-parent",
+    name: "Settle a fan-out job after a child failed",
+    triggers: [aiJobFailed],
+    retries: 5,
+  },
   async ({ event, step }) => {
     const { jobId, parentJobId } = event.data;
     if (parentJobId === null) return { jobId, parent: null };

@@ -64,10 +64,14 @@ export interface FanOutJobType<T extends FanOutJobTypeName = FanOutJobTypeName> 
 
 export type JobTypeDefinition = ModelJobType | FanOutJobType;
 
-export function defineModelJobType<T extends ModelJobTypeName>(definition: Omit<ModelJobType<T>, "kind">): ModelJobType<T> {
+export function defineModelJobType<T extends ModelJobTypeName>(
+  definition: Omit<ModelJobType<T>, "kind">,
+): ModelJobType<T> {
   return { kind: "model", ...definition };
 }
 
-export function defineFanOutJobType<T extends FanOutJobTypeName>(definition: Omit<FanOutJobType<T>, "kind">): FanOutJobType<T> {
+export function defineFanOutJobType<T extends FanOutJobTypeName>(
+  definition: Omit<FanOutJobType<T>, "kind">,
+): FanOutJobType<T> {
   return { kind: "fan-out", ...definition };
 }

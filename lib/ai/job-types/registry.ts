@@ -15,7 +15,8 @@ export function createJobTypeRegistry(definitions: readonly JobTypeDefinition[])
   const byType = new Map<string, JobTypeDefinition>();
   for (const definition of definitions) {
     if (byType.has(definition.type)) throw new Error(`job type ${definition.type} is defined twice`);
-    if (jobTypeKinds[definition.type] !== definition.kind) throw new Error(`job type ${definition.type} is a ${jobTypeKinds[definition.type]} job, not ${definition.kind}`);
+    if (jobTypeKinds[definition.type] !== definition.kind)
+      throw new Error(`job type ${definition.type} is a ${jobTypeKinds[definition.type]} job, not ${definition.kind}`);
     byType.set(definition.type, definition);
   }
   return {

@@ -48,7 +48,9 @@ export async function renderJobPrompt(job: JobToRender): Promise<string> {
       return await renderTemplate(template, job.promptPayload as Record<string, unknown>);
     } catch (error) {
       // Rendering is a pure function of the recorded template and payload: it fails the same way every time.
-      throw new PromptTemplateError(`Template ${job.templateKey} v${job.templateVersion} failed to render: ${(error as Error).message}`);
+      throw new PromptTemplateError(
+        `Template ${job.templateKey} v${job.templateVersion} failed to render: ${(error as Error).message}`,
+      );
     }
   } catch (error) {
     // A template missing from this deployment, or one that cannot render this payload, will not heal by retrying.
@@ -140,4 +142,3 @@ export async function settleParent(db: Db, parentJobId: string): Promise<string 
   if (parent) publishJobUpdate({ jobId: parent.id, status: parent.status });
   return parent?.status ?? null;
 }
-

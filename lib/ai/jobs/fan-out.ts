@@ -21,7 +21,11 @@ type ChildCounts = Record<AiJobStatus, number> & { total: number; landing: numbe
 export const LANDING_GRACE_MS = 5 * 60_000;
 
 export async function listChildren(db: Db, parentJobId: string): Promise<AiJob[]> {
-  return db.select().from(aiJobs).where(eq(aiJobs.parentJobId, parentJobId)).orderBy(asc(aiJobs.createdAt), asc(aiJobs.id));
+  return db
+    .select()
+    .from(aiJobs)
+    .where(eq(aiJobs.parentJobId, parentJobId))
+    .orderBy(asc(aiJobs.createdAt), asc(aiJobs.id));
 }
 
 async function countChildren(db: Db, parentJobId: string): Promise<ChildCounts> {
@@ -54,11 +58,21 @@ export type ChildOutcome =
  * Creates the parent's child for one target, once: a repeated fan-out step finds the child it made before.
  * A target that has an unrelated active job (the author pressed Generate) is reported busy, never joined.
  */
-export async function createChildJob(db: Db, parentJobId: string, job: Omit<NewJob, "parentJobId">): Promise<ChildOutcome> {
+export async function createChildJob(
+  db: Db,
+  parentJobId: string,
+  job: Omit<NewJob, "parentJobId">,
+): Promise<ChildOutcome> {
   const [existing] = await db
     .select()
     .from(aiJobs)
-    .where(and(eq(aiJobs.parentJobId, parentJobId), eq(aiJobs.targetType, job.targetType), eq(aiJobs.targetId, job.targetId)))
+    .where(
+      and(
+        eq(aiJobs.parentJobId, parentJobId),
+        eq(aiJobs.targetType, job.targetType),
+        eq(aiJobs.targetId, job.targetId),
+      ),
+    )
     .limit(1);
   if (existing) return { outcome: "existing", job: existing };
   const { job: row, created } = await createOrJoinJob(db, { ...job, parentJobId });
@@ -121,7 +135,13 @@ export async function cancelFanOut(db: Db, parentJobId: string): Promise<{ paren
   return db.transaction(async (tx) => {
     const [parent] = await tx
       .update(aiJobs)
-      .set({ status: "cancelled", errorCode: "GEN_CANCELLED", errorMessage: "cancelled by the user", completedAt: now, updatedAt: now })
+      .set({
+        status: "cancelled",
+        errorCode: "GEN_CANCELLED",
+        errorMessage: "cancelled by the user",
+        completedAt: now,
+        updatedAt: now,
+      })
       .where(and(eq(aiJobs.id, parentJobId), inArray(aiJobs.status, [...activeJobStatuses])))
       .returning();
     if (!parent) return null;

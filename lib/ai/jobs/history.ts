@@ -19,7 +19,9 @@ const optional = <S extends z.ZodType>(schema: S) => z.preprocess(blankToUndefin
 // JavaScript accepts years PostgreSQL cannot store ("99999" is a valid Date); the range keeps them a 400, not a 500.
 const dateInput = z.coerce
   .date({ message: "Use a date such as 2025-01-31." })
-  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, { message: "Use a date between 1970 and 9999." });
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, {
+    message: "Use a date between 1970 and 9999.",
+  });
 
 export const historyFilterSchema = z
   .object({
@@ -36,7 +38,10 @@ export const historyFilterSchema = z
     /** Search by job id: exact match only. */
     jobId: optional(z.uuid({ message: "Search by a full job id (a UUID such as 0b6f…-…)." })),
   })
-  .refine((f) => !f.from || !f.to || f.from < f.to, { message: "The start of the date range must be before its end.", path: ["to"] });
+  .refine((f) => !f.from || !f.to || f.from < f.to, {
+    message: "The start of the date range must be before its end.",
+    path: ["to"],
+  });
 
 export type HistoryFilters = z.output<typeof historyFilterSchema>;
 
@@ -65,11 +70,19 @@ export function encodeCursor(cursor: HistoryCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, "utf8").toString("base64url");
 }
 
-const cursorPattern = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?)\|([0-9a-f-]{36})$/i;
+const cursorPattern =
+  /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?)\|([0-9a-f-]{36})$/i;
 
 /** The pattern admits impossible times (99:99, February 30): they must be refused here, not by the database. */
 function isRealDateTime(text: string): boolean {
-  const [y, mo, d, h, mi, sec] = text.match(/\d+/g)!.slice(0, 6).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, sec] = text.match(/\d+/g)!.slice(0, 6).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // PostgreSQL accepts UTC offsets up to 15:59.
   const offsetHours = /[+-](\d{2})(?::?\d{2})?$/.exec(text)?.[1];
   if (offsetHours !== undefined && Number(offsetHours) > 15) return false;
@@ -174,14 +187,19 @@ export interface HistoryPageRequest {
   limit?: number;
 }
 
-const cursorOf = (row: HistoryRow | undefined) => (row ? encodeCursor({ createdAt: row.createdAtText, id: row.id }) : null);
+const cursorOf = (row: HistoryRow | undefined) =>
+  row ? encodeCursor({ createdAt: row.createdAtText, id: row.id }) : null;
 
 /**
  * One page of history, newest first, after `cursor` (older rows) or before `before` (newer rows). Fetches one row
  * more than asked to know whether another page exists that way, so the ends never offer a link that leads nowhere;
  * the other way always has rows, since the cursor's own row lies there (unless it was deleted: then one empty page).
  */
-export async function listJobHistory(db: Db, filters: HistoryFilters, page: HistoryPageRequest = {}): Promise<HistoryPage> {
+export async function listJobHistory(
+  db: Db,
+  filters: HistoryFilters,
+  page: HistoryPageRequest = {},
+): Promise<HistoryPage> {
   const limit = pageLimit(page.limit);
   const rows = await historyPageQuery(db, filters, page);
   const more = rows.length > limit;
@@ -192,7 +210,11 @@ export async function listJobHistory(db: Db, filters: HistoryFilters, page: Hist
     return { rows: shown, prevCursor: more ? cursorOf(shown[0]) : null, nextCursor: cursorOf(shown.at(-1)) };
   }
   const shown = kept.map(normalizeRow);
-  return { rows: shown, nextCursor: more ? cursorOf(shown.at(-1)) : null, prevCursor: page.cursor ? cursorOf(shown[0]) : null };
+  return {
+    rows: shown,
+    nextCursor: more ? cursorOf(shown.at(-1)) : null,
+    prevCursor: page.cursor ? cursorOf(shown[0]) : null,
+  };
 }
 
 function pageLimit(limit: number | undefined): number {

@@ -23,7 +23,8 @@ export function toStepError(error: GenerationError): Error {
   // The code stays in front of the message for the engine's own views (the admin's step list); it is not read back.
   const message = `${error.code}: ${error.message}`;
   if (!error.retriable) return new NonRetriableError(message, { cause: error });
-  if (error.retryAfterMs !== undefined) return new RetryAfterError(message, new Date(Date.now() + error.retryAfterMs), { cause: error });
+  if (error.retryAfterMs !== undefined)
+    return new RetryAfterError(message, new Date(Date.now() + error.retryAfterMs), { cause: error });
   return new Error(message, { cause: error });
 }
 
@@ -38,7 +39,13 @@ export interface Attempt {
  * attempt), and returned as the error the step throws. Only an active job is marked (a cancelled one keeps its
  * outcome), and only by a final failure, so a code of an earlier attempt never outlives a later success.
  */
-export async function failAttempt(db: Db, jobId: string, error: GenerationError, { attempt, maxAttempts }: Attempt, retries: number): Promise<Error> {
+export async function failAttempt(
+  db: Db,
+  jobId: string,
+  error: GenerationError,
+  { attempt, maxAttempts }: Attempt,
+  retries: number,
+): Promise<Error> {
   const last = attempt + 1 >= (maxAttempts ?? retries + 1);
   if (!error.retriable || last) await markFailed(db, jobId, error.code, error.message);
   return toStepError(error);

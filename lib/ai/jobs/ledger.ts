@@ -27,7 +27,13 @@ export async function findActiveJob(db: Db, targetType: string, targetId: string
   const [job] = await db
     .select()
     .from(aiJobs)
-    .where(and(eq(aiJobs.targetType, targetType), eq(aiJobs.targetId, targetId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .where(
+      and(
+        eq(aiJobs.targetType, targetType),
+        eq(aiJobs.targetId, targetId),
+        inArray(aiJobs.status, [...activeJobStatuses]),
+      ),
+    )
     .limit(1);
   return job;
 }
@@ -46,7 +52,11 @@ export type JobAdmission = (tx: Db) => Promise<void>;
  * requests from one user are admitted one at a time and a limit counted from the jobs table cannot be overshot.
  * Joining a running job is not a new request and is never refused.
  */
-export async function createOrJoinJob(db: Db, job: NewJob, admit?: JobAdmission): Promise<{ job: AiJob; created: boolean }> {
+export async function createOrJoinJob(
+  db: Db,
+  job: NewJob,
+  admit?: JobAdmission,
+): Promise<{ job: AiJob; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await findActiveJob(db, job.targetType, job.targetId);
     if (existing) return { job: existing, created: false };
@@ -54,7 +64,11 @@ export async function createOrJoinJob(db: Db, job: NewJob, admit?: JobAdmission)
       const insert = async (handle: Db) => {
         const [row] = await handle
           .insert(aiJobs)
-          .values({ ...job, promptPayload: job.promptPayload as object, contextLeftOut: job.contextLeftOut as object[] })
+          .values({
+            ...job,
+            promptPayload: job.promptPayload as object,
+            contextLeftOut: job.contextLeftOut as object[],
+          })
           .returning();
         return row!;
       };
@@ -83,7 +97,8 @@ export async function createOrJoinJob(db: Db, job: NewJob, admit?: JobAdmission)
  * about to start), so that limits counted from the jobs table hold under concurrency.
  */
 export async function lockRequester(tx: Db, requestedBy: string | null): Promise<void> {
-  if (requestedBy) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${requestedBy}`}, 0))`);
+  if (requestedBy)
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${requestedBy}`}, 0))`);
 }
 
 export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> {
@@ -108,7 +123,11 @@ export async function markRunning(
       updatedAt: new Date(),
     })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
-    .returning({ templateKey: aiJobs.templateKey, templateVersion: aiJobs.templateVersion, promptPayload: aiJobs.promptPayload });
+    .returning({
+      templateKey: aiJobs.templateKey,
+      templateVersion: aiJobs.templateVersion,
+      promptPayload: aiJobs.promptPayload,
+    });
   return job ?? null;
 }
 
@@ -138,7 +157,9 @@ export async function savePartial(db: Db, jobId: string, text: string, firstToke
     .update(aiJobs)
     .set({
       partialText: text,
-      firstTokenAt: firstTokenAt ? sql`coalesce(${aiJobs.firstTokenAt}, ${firstTokenAt.toISOString()}::timestamptz)` : undefined,
+      firstTokenAt: firstTokenAt
+        ? sql`coalesce(${aiJobs.firstTokenAt}, ${firstTokenAt.toISOString()}::timestamptz)`
+        : undefined,
       updatedAt: new Date(),
     })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
@@ -149,7 +170,13 @@ export async function savePartial(db: Db, jobId: string, text: string, firstToke
 export async function markSucceeded(
   db: Db,
   jobId: string,
-  result: { text: string; inputTokens: number; outputTokens: number; costUsd: number | null; firstTokenAt: Date | null },
+  result: {
+    text: string;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number | null;
+    firstTokenAt: Date | null;
+  },
 ): Promise<Pick<AiJob, "status" | "targetType" | "targetId"> | null> {
   const [job] = await db
     .update(aiJobs)
@@ -160,7 +187,9 @@ export async function markSucceeded(
       inputTokens: result.inputTokens,
       outputTokens: result.outputTokens,
       costUsd: result.costUsd === null ? null : result.costUsd.toFixed(6),
-      firstTokenAt: result.firstTokenAt ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)` : undefined,
+      firstTokenAt: result.firstTokenAt
+        ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)`
+        : undefined,
       completedAt: new Date(),
       updatedAt: new Date(),
       errorCode: null,
@@ -172,10 +201,21 @@ export async function markSucceeded(
 }
 
 /** Final failure bookkeeping; a job that already ended (e.g. cancelled) keeps its outcome. */
-export async function markFailed(db: Db, jobId: string, errorCode: string, errorMessage: string): Promise<AiJob | null> {
+export async function markFailed(
+  db: Db,
+  jobId: string,
+  errorCode: string,
+  errorMessage: string,
+): Promise<AiJob | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ status: "failed", errorCode, errorMessage: errorMessage.slice(0, 4000), completedAt: new Date(), updatedAt: new Date() })
+    .set({
+      status: "failed",
+      errorCode,
+      errorMessage: errorMessage.slice(0, 4000),
+      completedAt: new Date(),
+      updatedAt: new Date(),
+    })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
     .returning();
   return job ?? null;

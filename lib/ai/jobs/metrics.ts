@@ -25,8 +25,16 @@ interface MetricValue {
 }
 
 /** A metric whose values are computed by `values` at scrape time (prom-client formats it). */
-function collected(name: string, help: string, type: "gauge" | "counter" | "histogram", values: () => Promise<MetricValue[]>): Metric {
-  return { name, get: async () => ({ name, help, type, values: await values(), aggregator: "sum" }) } as unknown as Metric;
+function collected(
+  name: string,
+  help: string,
+  type: "gauge" | "counter" | "histogram",
+  values: () => Promise<MetricValue[]>,
+): Metric {
+  return {
+    name,
+    get: async () => ({ name, help, type, values: await values(), aggregator: "sum" }),
+  } as unknown as Metric;
 }
 
 /** Retried calls per workflow function, from whichever engine runs the functions (the embedded one reports its own). */
@@ -41,7 +49,10 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
       const byKey = new Map(found.map((r) => [`${r.status}|${r.job_type}`, Number(r.n)]));
       // Every combination, zeros included: a series that disappears reads as "no data", not as zero.
       return aiJobStatuses.flatMap((status) =>
-        aiJobTypes.map((jobType) => ({ value: byKey.get(`${status}|${jobType}`) ?? 0, labels: { status, job_type: jobType } })),
+        aiJobTypes.map((jobType) => ({
+          value: byKey.get(`${status}|${jobType}`) ?? 0,
+          labels: { status, job_type: jobType },
+        })),
       );
     }),
   );
@@ -74,11 +85,27 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
         for (const r of found) {
           const jobType = String(r.job_type);
           for (const [i, b] of LATENCY_BUCKETS.entries()) {
-            values.push({ metricName: "storysprout_ai_job_duration_seconds_bucket", labels: { job_type: jobType, le: b }, value: Number(r[`b${i}`]) });
+            values.push({
+              metricName: "storysprout_ai_job_duration_seconds_bucket",
+              labels: { job_type: jobType, le: b },
+              value: Number(r[`b${i}`]),
+            });
           }
-          values.push({ metricName: "storysprout_ai_job_duration_seconds_bucket", labels: { job_type: jobType, le: "+Inf" }, value: Number(r.n) });
-          values.push({ metricName: "storysprout_ai_job_duration_seconds_sum", labels: { job_type: jobType }, value: Number(r.s) });
-          values.push({ metricName: "storysprout_ai_job_duration_seconds_count", labels: { job_type: jobType }, value: Number(r.n) });
+          values.push({
+            metricName: "storysprout_ai_job_duration_seconds_bucket",
+            labels: { job_type: jobType, le: "+Inf" },
+            value: Number(r.n),
+          });
+          values.push({
+            metricName: "storysprout_ai_job_duration_seconds_sum",
+            labels: { job_type: jobType },
+            value: Number(r.s),
+          });
+          values.push({
+            metricName: "storysprout_ai_job_duration_seconds_count",
+            labels: { job_type: jobType },
+            value: Number(r.n),
+          });
         }
         return values;
       },
@@ -100,10 +127,18 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
   );
 
   registry.registerMetric(
-    collected("storysprout_ai_cost_usd_total", "Estimated cost of AI jobs in US dollars, by model.", "counter", async () => {
-      const found = await rows(db, sql`select model, coalesce(sum(cost_usd), 0)::float8 as c from ai_jobs group by model`);
-      return found.map((r) => ({ value: Number(r.c), labels: { model: String(r.model) } }));
-    }),
+    collected(
+      "storysprout_ai_cost_usd_total",
+      "Estimated cost of AI jobs in US dollars, by model.",
+      "counter",
+      async () => {
+        const found = await rows(
+          db,
+          sql`select model, coalesce(sum(cost_usd), 0)::float8 as c from ai_jobs group by model`,
+        );
+        return found.map((r) => ({ value: Number(r.c), labels: { model: String(r.model) } }));
+      },
+    ),
   );
 
   registry.registerMetric(

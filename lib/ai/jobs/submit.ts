@@ -15,7 +15,11 @@ export async function submitJob(db: Db, job: NewJob, admit?: JobAdmission): Prom
     try {
       await enqueueJob(outcome.job);
     } catch (error) {
-      log("warn", "ai job event not sent; left for the sweeper", { jobId: outcome.job.id, jobType: job.jobType, error });
+      log("warn", "ai job event not sent; left for the sweeper", {
+        jobId: outcome.job.id,
+        jobType: job.jobType,
+        error,
+      });
     }
   }
   return outcome;

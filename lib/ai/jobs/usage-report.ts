@@ -23,7 +23,8 @@ export const usageRangeSchema = z
     // Default: the last 30 days, today included (to = the start of tomorrow, UTC).
     const end = to ?? new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS);
     const start = from ?? new Date(end.getTime() - 30 * DAY_MS);
-    if (start >= end) ctx.addIssue({ code: "custom", message: "The start of the range must be before its end.", path: ["to"] });
+    if (start >= end)
+      ctx.addIssue({ code: "custom", message: "The start of the range must be before its end.", path: ["to"] });
     if (end.getTime() - start.getTime() > USAGE_MAX_DAYS * DAY_MS) {
       ctx.addIssue({ code: "custom", message: `A range can span at most ${USAGE_MAX_DAYS} days.`, path: ["from"] });
     }
@@ -125,7 +126,11 @@ async function groupBy(db: Db, range: UsageRange, column: SQL, limit: number): P
   return result.map(toGroup);
 }
 
-export async function usageReport(db: Db, range: UsageRange, options: { groupLimit?: number } = {}): Promise<UsageReport> {
+export async function usageReport(
+  db: Db,
+  range: UsageRange,
+  options: { groupLimit?: number } = {},
+): Promise<UsageReport> {
   const groupLimit = options.groupLimit ?? 20;
   const [totalRows, dayRows, models, users, scopes, errorRows] = await Promise.all([
     rows(

@@ -96,7 +96,8 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
     };
   } catch (error) {
     if (timeoutReason) throw new GenerationError("GEN_TIMEOUT", timeoutReason, true, undefined, { cause: error });
-    if (input.signal?.aborted) throw new GenerationError("GEN_CANCELLED", "cancelled while generating", false, undefined, { cause: error });
+    if (input.signal?.aborted)
+      throw new GenerationError("GEN_CANCELLED", "cancelled while generating", false, undefined, { cause: error });
     throw toGenerationError(error);
   } finally {
     clearTimeout(stallTimer);

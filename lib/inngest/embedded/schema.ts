@@ -107,14 +107,8 @@ export const inngestRuns = pgTable(
     event: jsonb("event").notNull(),
     eventId: text("event_id"),
     /** Concurrency keys and their limits, computed once from the event when the run is created. */
-    concurrencyKeys: text("concurrency_keys")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
-    concurrencyLimits: integer("concurrency_limits")
-      .array()
-      .notNull()
-      .default(sql`'{}'::integer[]`),
+    concurrencyKeys: text("concurrency_keys").array().notNull().default(sql`'{}'::text[]`),
+    concurrencyLimits: integer("concurrency_limits").array().notNull().default(sql`'{}'::integer[]`),
     /** Set when this run was started by step.invoke: the parent's step is resolved when this run ends. */
     parentRunId: text("parent_run_id"),
     parentStepId: text("parent_step_id"),
@@ -129,12 +123,8 @@ export const inngestRuns = pgTable(
     check("inngest_runs_status_check", sql`${t.status} in ('queued', 'running', 'completed', 'failed', 'cancelled')`),
     index("inngest_runs_function_created_idx").on(t.functionId, t.createdAt.desc()),
     index("inngest_runs_created_idx").on(t.createdAt.desc()),
-    index("inngest_runs_active_idx")
-      .on(t.functionId)
-      .where(sql`${t.status} in ('queued', 'running')`),
-    index("inngest_runs_parent_idx")
-      .on(t.parentRunId)
-      .where(sql`${t.parentRunId} is not null`),
+    index("inngest_runs_active_idx").on(t.functionId).where(sql`${t.status} in ('queued', 'running')`),
+    index("inngest_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
   ],
 );
 
@@ -174,9 +164,7 @@ export const inngestSteps = pgTable(
       sql`${t.status} in ('planned', 'retrying', 'sleeping', 'invoking', 'waiting', 'completed', 'failed', 'cancelled')`,
     ),
     check("inngest_steps_attempts_check", sql`${t.attempts} >= 0`),
-    index("inngest_steps_waiting_idx")
-      .on(t.op)
-      .where(sql`${t.status} = 'waiting'`),
+    index("inngest_steps_waiting_idx").on(t.op).where(sql`${t.status} = 'waiting'`),
   ],
 );
 
@@ -200,14 +188,8 @@ export const inngestQueue = pgTable(
     availableAt: tstz("available_at").notNull(),
     leaseUntil: tstz("lease_until"),
     leaseOwner: text("lease_owner"),
-    concurrencyKeys: text("concurrency_keys")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
-    concurrencyLimits: integer("concurrency_limits")
-      .array()
-      .notNull()
-      .default(sql`'{}'::integer[]`),
+    concurrencyKeys: text("concurrency_keys").array().notNull().default(sql`'{}'::text[]`),
+    concurrencyLimits: integer("concurrency_limits").array().notNull().default(sql`'{}'::integer[]`),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -216,9 +198,7 @@ export const inngestQueue = pgTable(
     // One pending item per (run, kind, step): enqueueing is idempotent, a run never gets two discovery calls.
     uniqueIndex("inngest_queue_run_kind_step_key").on(t.runId, t.kind, sql`coalesce(${t.stepId}, '')`),
     index("inngest_queue_available_idx").on(t.availableAt),
-    index("inngest_queue_leased_idx")
-      .on(t.leaseUntil)
-      .where(sql`${t.leaseUntil} is not null`),
+    index("inngest_queue_leased_idx").on(t.leaseUntil).where(sql`${t.leaseUntil} is not null`),
   ],
 );
 

@@ -187,7 +187,15 @@ export async function memoizeStep(
   };
   const rows = await tx
     .insert(inngestSteps)
-    .values({ runId, id: step.id, name: step.name, op: step.op, opts: step.opts ?? null, createdAt: startedAt ?? now, ...values })
+    .values({
+      runId,
+      id: step.id,
+      name: step.name,
+      op: step.op,
+      opts: step.opts ?? null,
+      createdAt: startedAt ?? now,
+      ...values,
+    })
     .onConflictDoUpdate({
       target: [inngestSteps.runId, inngestSteps.id],
       set: values,

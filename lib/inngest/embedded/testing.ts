@@ -2,7 +2,13 @@
  * The engine's secondary entry, for tests and benchmarks only (the app uses index.ts): its pure units, its tables,
  * the protocol helpers, and start/stop shortcuts for a `{ db, mode }` database handle.
  */
-import { createEmbeddedEngine, processEngine, type EmbeddedEngine, type EngineLogger, type StartOptions } from "./index";
+import {
+  createEmbeddedEngine,
+  processEngine,
+  type EmbeddedEngine,
+  type EngineLogger,
+  type StartOptions,
+} from "./index";
 import type { EngineDb } from "./sql";
 
 export { backoffDelay, retryAfterTime } from "./backoff";

@@ -6,7 +6,10 @@ import { jobIdSchema, parseInput } from "../validation";
 import { loadRevisionFor, toBackgroundRevisionView, type BackgroundRevisionView } from "./view";
 
 /** Cancels the revision: pages not finished yet are cancelled; finished pages keep their suggestions. */
-export async function cancelBackgroundRevision(actorOrNull: Actor | null, input: unknown): Promise<BackgroundRevisionView> {
+export async function cancelBackgroundRevision(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<BackgroundRevisionView> {
   const actor = requireActor(actorOrNull);
   const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();

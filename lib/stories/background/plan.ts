@@ -68,4 +68,3 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   }
   return plan;
 }
-

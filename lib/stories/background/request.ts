@@ -39,7 +39,10 @@ export interface BackgroundRequestOutcome {
  * the author unselects them. A story has at most one background revision at a time (one active job per target):
  * a second request joins the running one and says so.
  */
-export async function requestBackgroundRevision(actorOrNull: Actor | null, input: unknown): Promise<BackgroundRequestOutcome> {
+export async function requestBackgroundRevision(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<BackgroundRequestOutcome> {
   const actor = requireActor(actorOrNull);
   const { storyId, pageIds, instruction } = parseInput(requestSchema, input);
   const db = await getDb();
@@ -50,7 +53,8 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
     return {
       revision: await toBackgroundRevisionView(db, running),
       created: false,
-      message: "A background revision of this story is already running: it is shown below. Wait for it to finish, or cancel it, before starting another.",
+      message:
+        "A background revision of this story is already running: it is shown below. Wait for it to finish, or cancel it, before starting another.",
     };
   }
 
@@ -61,9 +65,12 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
     .orderBy(asc(pages.position));
   const wanted = new Set(pageIds);
   const selected = live.filter((p) => wanted.has(p.id));
-  if (selected.length !== wanted.size) throw new AppError("NOT_FOUND", "We couldn't find one of the selected pages. It may have been deleted.");
+  if (selected.length !== wanted.size)
+    throw new AppError("NOT_FOUND", "We couldn't find one of the selected pages. It may have been deleted.");
   const numbers = numberPages(live);
-  const blank = live.filter((p) => wanted.has(p.id) && p.content.trim() === "").map((p) => ({ ...p, number: numbers.get(p.id)! }));
+  const blank = live
+    .filter((p) => wanted.has(p.id) && p.content.trim() === "")
+    .map((p) => ({ ...p, number: numbers.get(p.id)! }));
   if (blank.length > 0) {
     const names = blank.map((p) => p.number).join(", ");
     const message =
@@ -76,22 +83,26 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
   const model = resolveModel();
   const template = await loadTemplate("page_revise");
   const payload: ParentPayload = { pageIds: selected.map((p) => p.id) };
-  const { job, created } = await submitJob(db, {
-    jobType: BACKGROUND_JOB_TYPE,
-    targetType: STORY_TARGET,
-    targetId: story.id,
-    scopeType: STORY_SCOPE,
-    scopeId: story.id,
-    requestedBy: actor.id,
-    templateKey: template.key,
-    templateVersion: template.version,
-    provider: model.provider,
-    model: model.modelId,
-    instruction,
-    promptPayload: payload,
-    contextLeftOut: [],
-    baseVersion: null,
-  }, admitWithinLimits(actor, { jobs: selected.length }));
+  const { job, created } = await submitJob(
+    db,
+    {
+      jobType: BACKGROUND_JOB_TYPE,
+      targetType: STORY_TARGET,
+      targetId: story.id,
+      scopeType: STORY_SCOPE,
+      scopeId: story.id,
+      requestedBy: actor.id,
+      templateKey: template.key,
+      templateVersion: template.version,
+      provider: model.provider,
+      model: model.modelId,
+      instruction,
+      promptPayload: payload,
+      contextLeftOut: [],
+      baseVersion: null,
+    },
+    admitWithinLimits(actor, { jobs: selected.length }),
+  );
   const n = selected.length;
   return {
     revision: await toBackgroundRevisionView(db, job),
@@ -101,4 +112,3 @@ export async function requestBackgroundRevision(actorOrNull: Actor | null, input
       : "A background revision of this story is already running: it is shown below.",
   };
 }
-

@@ -64,7 +64,12 @@ export async function toBackgroundRevisionView(db: Db, parent: AiJob): Promise<B
     ? await db
         .select({ id: pageSuggestions.id, jobId: pageSuggestions.jobId, status: pageSuggestions.status })
         .from(pageSuggestions)
-        .where(inArray(pageSuggestions.jobId, children.map((c) => c.id)))
+        .where(
+          inArray(
+            pageSuggestions.jobId,
+            children.map((c) => c.id),
+          ),
+        )
     : [];
   const byJob = new Map(suggestions.map((s) => [s.jobId, s]));
   const pageViews: BackgroundPageView[] = children
@@ -82,7 +87,8 @@ export async function toBackgroundRevisionView(db: Db, parent: AiJob): Promise<B
       };
     })
     .sort((a, b) => (a.pageNumber ?? Infinity) - (b.pageNumber ?? Infinity));
-  const count = (...statuses: BackgroundPageView["status"][]) => pageViews.filter((p) => statuses.includes(p.status)).length;
+  const count = (...statuses: BackgroundPageView["status"][]) =>
+    pageViews.filter((p) => statuses.includes(p.status)).length;
   const skipped = (payload.skipped ?? []).map((s) => ({
     pageId: s.targetId,
     pageNumber: numbers.get(s.targetId) ?? null,
@@ -115,13 +121,20 @@ export async function toBackgroundRevisionView(db: Db, parent: AiJob): Promise<B
 /**
  * The parent job, for whoever may do `action` on its story (NOT_FOUND otherwise, as for a missing id).
  */
-export async function loadRevisionFor(db: Db, actor: Actor, action: StoryAction, jobId: string): Promise<{ parent: AiJob; story: Story }> {
+export async function loadRevisionFor(
+  db: Db,
+  actor: Actor,
+  action: StoryAction,
+  jobId: string,
+): Promise<{ parent: AiJob; story: Story }> {
   const parent = await getJob(db, jobId);
-  if (!parent || parent.jobType !== BACKGROUND_JOB_TYPE) throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
+  if (!parent || parent.jobType !== BACKGROUND_JOB_TYPE)
+    throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
   try {
     return { parent, story: await loadStoryFor(db, actor, action, parent.targetId) };
   } catch (error) {
-    if (isAppError(error) && error.code === "NOT_FOUND") throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
+    if (isAppError(error) && error.code === "NOT_FOUND")
+      throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
     throw error;
   }
 }
@@ -130,7 +143,10 @@ export async function loadRevisionFor(db: Db, actor: Actor, action: StoryAction,
  * The story's background revision to show: the running one, else the latest one that still has suggestions to
  * review. A running revision whose pages have all ended is settled here too, so progress never spins forever.
  */
-export async function getBackgroundRevision(actorOrNull: Actor | null, input: unknown): Promise<BackgroundRevisionView | null> {
+export async function getBackgroundRevision(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<BackgroundRevisionView | null> {
   const actor = requireActor(actorOrNull);
   const { storyId, jobId } = parseInput(z.object({ storyId: idField, jobId: idField.optional() }), input);
   const db = await getDb();
@@ -162,4 +178,3 @@ export async function getBackgroundRevision(actorOrNull: Actor | null, input: un
   if (jobId || active || view.openSuggestions > 0) return view;
   return null;
 }
-

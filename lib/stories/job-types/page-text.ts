@@ -9,4 +9,7 @@ import { applyPageJobResult } from "../page-jobs/land";
 
 export const pageTextWrite = defineModelJobType({ type: "page_text.write", land: (job) => applyPageJobResult(job.id) });
 
-export const pageTextRevise = defineModelJobType({ type: "page_text.revise", land: (job) => applyPageJobResult(job.id) });
+export const pageTextRevise = defineModelJobType({
+  type: "page_text.revise",
+  land: (job) => applyPageJobResult(job.id),
+});

@@ -67,22 +67,26 @@ export async function requestPageTextOutcome(
     templateBody: template.body,
     budgetTokens: model.inputBudgetTokens,
   });
-  const { job, created } = await submitJob(db, {
-    jobType: mode === "write" ? "page_text.write" : "page_text.revise",
-    targetType: PAGE_TARGET,
-    targetId: page.id,
-    scopeType: STORY_SCOPE,
-    scopeId: story.id,
-    requestedBy: actor.id,
-    templateKey: template.key,
-    templateVersion: template.version,
-    provider: model.provider,
-    model: model.modelId,
-    instruction,
-    promptPayload: built.payload,
-    contextLeftOut: built.contextLeftOut,
-    baseVersion: page.version,
-    retryOf: options.retryOf ?? null,
-  }, admitWithinLimits(actor));
+  const { job, created } = await submitJob(
+    db,
+    {
+      jobType: mode === "write" ? "page_text.write" : "page_text.revise",
+      targetType: PAGE_TARGET,
+      targetId: page.id,
+      scopeType: STORY_SCOPE,
+      scopeId: story.id,
+      requestedBy: actor.id,
+      templateKey: template.key,
+      templateVersion: template.version,
+      provider: model.provider,
+      model: model.modelId,
+      instruction,
+      promptPayload: built.payload,
+      contextLeftOut: built.contextLeftOut,
+      baseVersion: page.version,
+      retryOf: options.retryOf ?? null,
+    },
+    admitWithinLimits(actor),
+  );
   return { job: await toPageJobView(job), created };
 }

@@ -17,7 +17,8 @@ export async function undoPageJob(actorOrNull: Actor | null, input: unknown) {
   const job = await loadPageJobFor(actor, "edit", jobId);
   const db = await getDb();
   const [written] = await db.select().from(pageRevisions).where(eq(pageRevisions.jobId, job.id)).limit(1);
-  if (!written) throw new AppError("NOT_FOUND", "This AI text was not written into the page, so there is nothing to undo.");
+  if (!written)
+    throw new AppError("NOT_FOUND", "This AI text was not written into the page, so there is nothing to undo.");
   const [previous] = await db
     .select()
     .from(pageRevisions)

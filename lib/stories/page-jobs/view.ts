@@ -37,9 +37,17 @@ export interface PageJobView {
 /** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
 export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
   const db = await getDb();
-  const [suggestion] = await db.select({ id: pageSuggestions.id }).from(pageSuggestions).where(eq(pageSuggestions.jobId, jobId)).limit(1);
+  const [suggestion] = await db
+    .select({ id: pageSuggestions.id })
+    .from(pageSuggestions)
+    .where(eq(pageSuggestions.jobId, jobId))
+    .limit(1);
   if (suggestion) return "suggested";
-  const [revision] = await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1);
+  const [revision] = await db
+    .select({ id: pageRevisions.id })
+    .from(pageRevisions)
+    .where(eq(pageRevisions.jobId, jobId))
+    .limit(1);
   return revision ? "applied" : null;
 }
 

@@ -55,7 +55,11 @@ export async function applyAllSuggestions(actorOrNull: Actor | null, input: unkn
   }
   const byNumber = (a: { pageNumber: number | null }, b: { pageNumber: number | null }) =>
     (a.pageNumber ?? Infinity) - (b.pageNumber ?? Infinity);
-  return { applied: applied.sort(byNumber), stale: stale.sort(byNumber), revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!) };
+  return {
+    applied: applied.sort(byNumber),
+    stale: stale.sort(byNumber),
+    revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!),
+  };
 }
 
 /** Discards every open suggestion of the revision; pages keep their text. */
@@ -72,7 +76,15 @@ export async function discardAllSuggestions(
     ? await db
         .update(pageSuggestions)
         .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
-        .where(and(inArray(pageSuggestions.id, open.map((o) => o.suggestion.id)), eq(pageSuggestions.status, "open")))
+        .where(
+          and(
+            inArray(
+              pageSuggestions.id,
+              open.map((o) => o.suggestion.id),
+            ),
+            eq(pageSuggestions.status, "open"),
+          ),
+        )
         .returning({ id: pageSuggestions.id })
     : [];
   return { discarded: discarded.length, revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!) };

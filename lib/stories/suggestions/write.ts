@@ -18,7 +18,14 @@ export async function writeSuggestion(
 ) {
   return writePageContent(
     db,
-    { pageId: suggestion.pageId, content: suggestion.content, baseVersion: args.baseVersion, authorId: args.actorId, source: "ai", jobId: suggestion.jobId },
+    {
+      pageId: suggestion.pageId,
+      content: suggestion.content,
+      baseVersion: args.baseVersion,
+      authorId: args.actorId,
+      source: "ai",
+      jobId: suggestion.jobId,
+    },
     async (tx) => {
       const [marked] = await tx
         .update(pageSuggestions)

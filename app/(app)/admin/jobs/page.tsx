@@ -15,7 +15,18 @@ import { formatCount } from "@/lib/ui/format";
 export const metadata: Metadata = { title: "Job history" };
 export const dynamic = "force-dynamic";
 
-const filterKeys = ["status", "jobType", "scopeId", "requestedBy", "model", "errorCode", "from", "to", "jobId", "limit"] as const;
+const filterKeys = [
+  "status",
+  "jobType",
+  "scopeId",
+  "requestedBy",
+  "model",
+  "errorCode",
+  "from",
+  "to",
+  "jobId",
+  "limit",
+] as const;
 
 interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -76,10 +87,15 @@ export default async function AdminJobsPage({ searchParams }: Props) {
               aria-current={!values.status ? "true" : undefined}
               className={cn(
                 "flex items-center gap-2 rounded-lg border px-3 py-1.5 text-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
-                !values.status ? "border-emerald-600 bg-emerald-50" : "border-stone-200 bg-white hover:border-stone-300",
+                !values.status
+                  ? "border-emerald-600 bg-emerald-50"
+                  : "border-stone-200 bg-white hover:border-stone-300",
               )}
             >
-              All <span className="font-semibold tabular-nums" data-testid="count-total">{formatCount(list.counts.total)}</span>
+              All{" "}
+              <span className="font-semibold tabular-nums" data-testid="count-total">
+                {formatCount(list.counts.total)}
+              </span>
             </Link>
           </li>
           {aiJobStatuses.map((status) => (
@@ -89,7 +105,9 @@ export default async function AdminJobsPage({ searchParams }: Props) {
                 aria-current={values.status === status ? "true" : undefined}
                 className={cn(
                   "flex items-center gap-2 rounded-lg border px-3 py-1.5 text-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
-                  values.status === status ? "border-emerald-600 bg-emerald-50" : "border-stone-200 bg-white hover:border-stone-300",
+                  values.status === status
+                    ? "border-emerald-600 bg-emerald-50"
+                    : "border-stone-200 bg-white hover:border-stone-300",
                 )}
               >
                 {status}{" "}
@@ -128,10 +146,18 @@ export default async function AdminJobsPage({ searchParams }: Props) {
           <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-2">
             {list.prevCursor ? (
               <span className="flex gap-4">
-                <Link href={`/admin/jobs${query({})}`} data-testid="page-newest" className="text-sm font-medium text-emerald-800 hover:underline">
+                <Link
+                  href={`/admin/jobs${query({})}`}
+                  data-testid="page-newest"
+                  className="text-sm font-medium text-emerald-800 hover:underline"
+                >
                   ⇤ Newest
                 </Link>
-                <Link href={`/admin/jobs${query({ before: list.prevCursor })}`} data-testid="page-prev" className="text-sm font-medium text-emerald-800 hover:underline">
+                <Link
+                  href={`/admin/jobs${query({ before: list.prevCursor })}`}
+                  data-testid="page-prev"
+                  className="text-sm font-medium text-emerald-800 hover:underline"
+                >
                   ← Newer jobs
                 </Link>
               </span>
@@ -139,7 +165,11 @@ export default async function AdminJobsPage({ searchParams }: Props) {
               <span />
             )}
             {list.nextCursor ? (
-              <Link href={`/admin/jobs${query({ cursor: list.nextCursor })}`} data-testid="page-next" className="text-sm font-medium text-emerald-800 hover:underline">
+              <Link
+                href={`/admin/jobs${query({ cursor: list.nextCursor })}`}
+                data-testid="page-next"
+                className="text-sm font-medium text-emerald-800 hover:underline"
+              >
                 Older jobs →
               </Link>
             ) : null}

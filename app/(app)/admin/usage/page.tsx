@@ -41,7 +41,9 @@ export default async function AdminUsagePage({ searchParams }: Props) {
   }
   const dayLabel = (d: string) => d;
   const jobsLink = (key: string, value: string | null) =>
-    value && usage ? `/admin/jobs?${new URLSearchParams({ [key]: value, from: usage.range.from.toISOString().slice(0, 10), to: usage.range.to.toISOString().slice(0, 10) })}` : undefined;
+    value && usage
+      ? `/admin/jobs?${new URLSearchParams({ [key]: value, from: usage.range.from.toISOString().slice(0, 10), to: usage.range.to.toISOString().slice(0, 10) })}`
+      : undefined;
 
   return (
     <div className="space-y-8">
@@ -54,13 +56,23 @@ export default async function AdminUsagePage({ searchParams }: Props) {
           <Label htmlFor="u-from" className="text-xs text-stone-700">
             From (UTC, included)
           </Label>
-          <Input id="u-from" name="from" type="date" defaultValue={input.from || usage?.range.from.toISOString().slice(0, 10)} />
+          <Input
+            id="u-from"
+            name="from"
+            type="date"
+            defaultValue={input.from || usage?.range.from.toISOString().slice(0, 10)}
+          />
         </div>
         <div>
           <Label htmlFor="u-to" className="text-xs text-stone-700">
             Until (UTC, not included)
           </Label>
-          <Input id="u-to" name="to" type="date" defaultValue={input.to || usage?.range.to.toISOString().slice(0, 10)} />
+          <Input
+            id="u-to"
+            name="to"
+            type="date"
+            defaultValue={input.to || usage?.range.to.toISOString().slice(0, 10)}
+          />
         </div>
         <Button type="submit">Show</Button>
       </form>
@@ -70,15 +82,34 @@ export default async function AdminUsagePage({ searchParams }: Props) {
           <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="usage-totals">
             {(
               [
-                ["Jobs", formatCount(usage.totals.jobs), `${formatCount(usage.totals.succeeded)} succeeded, ${formatCount(usage.totals.failed)} failed, ${formatCount(usage.totals.cancelled)} cancelled`],
-                ["Success rate", formatPercent(usage.totals.successRate), "succeeded ÷ (succeeded + failed); cancelled jobs are not counted"],
-                ["Latency p50 / p95 / p99", `${formatDuration(usage.totals.p50Ms)} / ${formatDuration(usage.totals.p95Ms)} / ${formatDuration(usage.totals.p99Ms)}`, "request to completion, queue included"],
-                ["Tokens · cost", `${formatCount(usage.totals.inputTokens + usage.totals.outputTokens)} · ${formatUsd(usage.totals.costUsd)}`, `${formatCount(usage.totals.inputTokens)} in, ${formatCount(usage.totals.outputTokens)} out`],
+                [
+                  "Jobs",
+                  formatCount(usage.totals.jobs),
+                  `${formatCount(usage.totals.succeeded)} succeeded, ${formatCount(usage.totals.failed)} failed, ${formatCount(usage.totals.cancelled)} cancelled`,
+                ],
+                [
+                  "Success rate",
+                  formatPercent(usage.totals.successRate),
+                  "succeeded ÷ (succeeded + failed); cancelled jobs are not counted",
+                ],
+                [
+                  "Latency p50 / p95 / p99",
+                  `${formatDuration(usage.totals.p50Ms)} / ${formatDuration(usage.totals.p95Ms)} / ${formatDuration(usage.totals.p99Ms)}`,
+                  "request to completion, queue included",
+                ],
+                [
+                  "Tokens · cost",
+                  `${formatCount(usage.totals.inputTokens + usage.totals.outputTokens)} · ${formatUsd(usage.totals.costUsd)}`,
+                  `${formatCount(usage.totals.inputTokens)} in, ${formatCount(usage.totals.outputTokens)} out`,
+                ],
               ] as const
             ).map(([term, value, hint]) => (
               <div key={term} className="rounded-xl border border-stone-200 bg-white p-3" title={hint}>
                 <dt className="text-xs text-stone-500">{term}</dt>
-                <dd className="mt-1 text-lg font-semibold tabular-nums text-stone-900" data-testid={`usage-${term.split(" ")[0]!.toLowerCase()}`}>
+                <dd
+                  className="mt-1 text-lg font-semibold tabular-nums text-stone-900"
+                  data-testid={`usage-${term.split(" ")[0]!.toLowerCase()}`}
+                >
                   {value}
                 </dd>
                 <dd className="text-[11px] text-stone-500">{hint}</dd>
@@ -104,8 +135,18 @@ export default async function AdminUsagePage({ searchParams }: Props) {
               ]}
               format={formatDuration}
             />
-            <BarChart title="Tokens per day" testId="chart-tokens" data={usage.days.map((d) => ({ label: d.day, value: d.tokens }))} format={formatCount} />
-            <BarChart title="Cost per day" testId="chart-cost" data={usage.days.map((d) => ({ label: d.day, value: d.costUsd }))} format={formatUsd} />
+            <BarChart
+              title="Tokens per day"
+              testId="chart-tokens"
+              data={usage.days.map((d) => ({ label: d.day, value: d.tokens }))}
+              format={formatCount}
+            />
+            <BarChart
+              title="Cost per day"
+              testId="chart-cost"
+              data={usage.days.map((d) => ({ label: d.day, value: d.costUsd }))}
+              format={formatUsd}
+            />
           </div>
 
           <div className="grid gap-8 md:grid-cols-2">
@@ -129,17 +170,29 @@ export default async function AdminUsagePage({ searchParams }: Props) {
               title="Top users (jobs)"
               testId="usage-users"
               format={formatCount}
-              rows={usage.users.map((u) => ({ label: u.label, value: u.jobs, detail: `${formatCount(u.tokens)} tokens · ${formatUsd(u.costUsd)}` }))}
+              rows={usage.users.map((u) => ({
+                label: u.label,
+                value: u.jobs,
+                detail: `${formatCount(u.tokens)} tokens · ${formatUsd(u.costUsd)}`,
+              }))}
             />
             <RankedBars
               title="Top stories (jobs)"
               testId="usage-stories"
               format={formatCount}
-              rows={usage.stories.map((s) => ({ label: s.label, value: s.jobs, detail: `${formatCount(s.tokens)} tokens · ${formatUsd(s.costUsd)}` }))}
+              rows={usage.stories.map((s) => ({
+                label: s.label,
+                value: s.jobs,
+                detail: `${formatCount(s.tokens)} tokens · ${formatUsd(s.costUsd)}`,
+              }))}
             />
           </div>
           <p className="text-xs text-stone-500">
-            Hover a bar or point for its number. Open the <a className="underline" href={jobsLink("status", "failed")}>failed jobs of this range</a> in the history.
+            Hover a bar or point for its number. Open the{" "}
+            <a className="underline" href={jobsLink("status", "failed")}>
+              failed jobs of this range
+            </a>{" "}
+            in the history.
           </p>
         </>
       ) : null}

@@ -24,8 +24,8 @@ export default async function AdminUsersPage() {
         <h1 className="text-2xl font-semibold tracking-tight text-stone-900">Users and AI budgets</h1>
         <AdminNav current="users" />
         <p className="text-sm text-stone-600">
-          Usage is since 00:00 UTC today. A blank budget uses the server default ({tokenDefault} tokens, {costDefault} USD
-          per day); 0 stops the user&apos;s AI requests. Rate limit:{" "}
+          Usage is since 00:00 UTC today. A blank budget uses the server default ({tokenDefault} tokens, {costDefault}{" "}
+          USD per day); 0 stops the user&apos;s AI requests. Rate limit:{" "}
           {defaults.ratePerMinute === null ? "none" : `${defaults.ratePerMinute} AI requests per minute`}.
         </p>
       </div>
@@ -33,12 +33,24 @@ export default async function AdminUsersPage() {
         <table className="w-full text-left" data-testid="admin-users-table">
           <thead className="text-xs font-medium uppercase tracking-wide text-stone-500">
             <tr>
-              <th scope="col" className="py-3 pr-4">User</th>
-              <th scope="col" className="py-3 pr-4">Role</th>
-              <th scope="col" className="py-3 pr-4">Today</th>
-              <th scope="col" className="py-3 pr-4">Tokens / day</th>
-              <th scope="col" className="py-3 pr-4">USD / day</th>
-              <th scope="col" className="py-3"><span className="sr-only">Save</span></th>
+              <th scope="col" className="py-3 pr-4">
+                User
+              </th>
+              <th scope="col" className="py-3 pr-4">
+                Role
+              </th>
+              <th scope="col" className="py-3 pr-4">
+                Today
+              </th>
+              <th scope="col" className="py-3 pr-4">
+                Tokens / day
+              </th>
+              <th scope="col" className="py-3 pr-4">
+                USD / day
+              </th>
+              <th scope="col" className="py-3">
+                <span className="sr-only">Save</span>
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-stone-100">

@@ -40,7 +40,10 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
 
 function Pre({ children, testId }: { children: ReactNode; testId?: string }) {
   return (
-    <pre data-testid={testId} className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-words rounded-lg border border-stone-200 bg-stone-50 p-3 font-mono text-xs text-stone-800">
+    <pre
+      data-testid={testId}
+      className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-words rounded-lg border border-stone-200 bg-stone-50 p-3 font-mono text-xs text-stone-800"
+    >
       {children}
     </pre>
   );
@@ -48,7 +51,11 @@ function Pre({ children, testId }: { children: ReactNode; testId?: string }) {
 
 function JobLink({ row, testId }: { row: AdminJobRow; testId?: string }) {
   return (
-    <Link href={`/admin/jobs/${row.id}`} data-testid={testId} className="inline-flex items-center gap-2 rounded text-sm text-emerald-800 hover:underline">
+    <Link
+      href={`/admin/jobs/${row.id}`}
+      data-testid={testId}
+      className="inline-flex items-center gap-2 rounded text-sm text-emerald-800 hover:underline"
+    >
       <StatusBadge status={row.status} /> <span className="font-mono text-xs">{row.id}</span>
       <span className="text-stone-500">{formatUtc(row.createdAt)}</span>
     </Link>
@@ -61,14 +68,38 @@ export default async function AdminJobPage({ params }: Props) {
   const detail = await load((await params).jobId);
   const { job, row, timings } = detail;
   const facts: [string, ReactNode][] = [
-    ["Type", <span key="type" className="font-mono text-xs">{job.jobType}</span>],
-    ["Story", row.scopeId ? <Link key="story" href={`/stories/${row.scopeId}`} className="text-emerald-800 hover:underline">{row.storyTitle ?? "deleted story"}</Link> : "—"],
-    ["Page", row.pageNumber ? `page ${row.pageNumber}` : job.targetType === "page" ? "deleted page" : `${job.targetType} ${job.targetId}`],
+    [
+      "Type",
+      <span key="type" className="font-mono text-xs">
+        {job.jobType}
+      </span>,
+    ],
+    [
+      "Story",
+      row.scopeId ? (
+        <Link key="story" href={`/stories/${row.scopeId}`} className="text-emerald-800 hover:underline">
+          {row.storyTitle ?? "deleted story"}
+        </Link>
+      ) : (
+        "—"
+      ),
+    ],
+    [
+      "Page",
+      row.pageNumber
+        ? `page ${row.pageNumber}`
+        : job.targetType === "page"
+          ? "deleted page"
+          : `${job.targetType} ${job.targetId}`,
+    ],
     ["Requested by", row.userEmail ?? "—"],
     ["Model", `${job.provider} / ${job.model}`],
     ["Template", `${job.templateKey} v${job.templateVersion}`],
     ["Instruction", job.instruction || "—"],
-    ["Tokens", `${formatTokens(job.inputTokens, job.outputTokens)} (in ${formatCount(job.inputTokens ?? 0)}, out ${formatCount(job.outputTokens ?? 0)})`],
+    [
+      "Tokens",
+      `${formatTokens(job.inputTokens, job.outputTokens)} (in ${formatCount(job.inputTokens ?? 0)}, out ${formatCount(job.outputTokens ?? 0)})`,
+    ],
     ["Cost", formatUsd(job.costUsd)],
     ["Created", formatUtc(job.createdAt)],
     ["Queued for", formatDuration(timings.queuedMs)],
@@ -87,7 +118,11 @@ export default async function AdminJobPage({ params }: Props) {
           </Link>
         </p>
         <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold tracking-tight text-stone-900">
-          Job <span className="font-mono text-base" data-testid="job-id">{job.id}</span> <StatusBadge status={job.status} />
+          Job{" "}
+          <span className="font-mono text-base" data-testid="job-id">
+            {job.id}
+          </span>{" "}
+          <StatusBadge status={job.status} />
         </h1>
         <AdminNav current="jobs" />
       </div>
@@ -95,13 +130,20 @@ export default async function AdminJobPage({ params }: Props) {
       <JobActions jobId={job.id} canRetry={detail.canRetry} canCancel={detail.canCancel} />
 
       {job.errorCode ? (
-        <div role="note" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900" data-testid="job-error">
+        <div
+          role="note"
+          className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900"
+          data-testid="job-error"
+        >
           <span className="font-mono font-semibold">{job.errorCode}</span>
           {job.errorMessage ? <span>: {job.errorMessage}</span> : null}
         </div>
       ) : null}
 
-      <dl className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-xl border border-stone-200 bg-white p-4 text-sm sm:grid-cols-2" data-testid="job-facts">
+      <dl
+        className="grid grid-cols-1 gap-x-6 gap-y-2 rounded-xl border border-stone-200 bg-white p-4 text-sm sm:grid-cols-2"
+        data-testid="job-facts"
+      >
         {facts.map(([term, value]) => (
           <div key={term} className="flex gap-2">
             <dt className="w-36 shrink-0 text-stone-500">{term}</dt>
@@ -138,7 +180,11 @@ export default async function AdminJobPage({ params }: Props) {
       ) : null}
 
       <Section title="Output" testId="job-output">
-        {job.outputText !== null ? <Pre>{job.outputText}</Pre> : <p className="text-sm text-stone-500">No output{job.partialText ? " yet; partial text below." : "."}</p>}
+        {job.outputText !== null ? (
+          <Pre>{job.outputText}</Pre>
+        ) : (
+          <p className="text-sm text-stone-500">No output{job.partialText ? " yet; partial text below." : "."}</p>
+        )}
         {job.outputText === null && job.partialText ? <Pre>{job.partialText}</Pre> : null}
       </Section>
 
@@ -147,13 +193,19 @@ export default async function AdminJobPage({ params }: Props) {
           <DiffView parts={detail.diff} />
         ) : (
           <p className="text-sm text-stone-500">
-            {detail.before === null ? "The page text at the job's base version is not available." : "No output to compare."}
+            {detail.before === null
+              ? "The page text at the job's base version is not available."
+              : "No output to compare."}
           </p>
         )}
       </Section>
 
       <Section title="Rendered prompt" testId="job-rendered-prompt">
-        {detail.renderedPrompt.text !== null ? <Pre>{detail.renderedPrompt.text}</Pre> : <p className="text-sm text-red-700">{detail.renderedPrompt.error}</p>}
+        {detail.renderedPrompt.text !== null ? (
+          <Pre>{detail.renderedPrompt.text}</Pre>
+        ) : (
+          <p className="text-sm text-red-700">{detail.renderedPrompt.error}</p>
+        )}
       </Section>
 
       <Section title="Prompt payload">
@@ -163,19 +215,24 @@ export default async function AdminJobPage({ params }: Props) {
         </details>
         {Array.isArray(job.contextLeftOut) && job.contextLeftOut.length ? (
           <details>
-            <summary className="cursor-pointer text-sm text-stone-700">Left out or shortened to fit the budget ({job.contextLeftOut.length})</summary>
+            <summary className="cursor-pointer text-sm text-stone-700">
+              Left out or shortened to fit the budget ({job.contextLeftOut.length})
+            </summary>
             <Pre>{json(job.contextLeftOut)}</Pre>
           </details>
         ) : null}
       </Section>
 
       <Section title="Engine runs and steps" testId="job-runs">
-        {detail.runs.length === 0 ? <p className="text-sm text-stone-500">No engine run was found for this job.</p> : null}
+        {detail.runs.length === 0 ? (
+          <p className="text-sm text-stone-500">No engine run was found for this job.</p>
+        ) : null}
         {detail.runs.map(({ run, steps, attempts }) => (
           <div key={run.id} className="space-y-2 rounded-xl border border-stone-200 bg-white p-3" data-testid="job-run">
             <p className="text-sm">
-              <span className="font-mono text-xs">{run.functionId}</span> · run <span className="font-mono text-xs">{run.id}</span> ·{" "}
-              <strong>{run.status}</strong> · {formatUtc(run.createdAt)}
+              <span className="font-mono text-xs">{run.functionId}</span> · run{" "}
+              <span className="font-mono text-xs">{run.id}</span> · <strong>{run.status}</strong> ·{" "}
+              {formatUtc(run.createdAt)}
               {run.endedAt ? ` · took ${formatDuration(run.endedAt.getTime() - run.createdAt.getTime())}` : ""}
             </p>
             {run.error ? <Pre>{json(run.error)}</Pre> : null}
@@ -184,11 +241,21 @@ export default async function AdminJobPage({ params }: Props) {
                 <caption className="sr-only">Steps of run {run.id}</caption>
                 <thead className="text-stone-500">
                   <tr>
-                    <th scope="col" className="px-2 py-1 font-medium">Step</th>
-                    <th scope="col" className="px-2 py-1 font-medium">Status</th>
-                    <th scope="col" className="px-2 py-1 font-medium">Failed attempts</th>
-                    <th scope="col" className="px-2 py-1 font-medium">Took</th>
-                    <th scope="col" className="px-2 py-1 font-medium">Error</th>
+                    <th scope="col" className="px-2 py-1 font-medium">
+                      Step
+                    </th>
+                    <th scope="col" className="px-2 py-1 font-medium">
+                      Status
+                    </th>
+                    <th scope="col" className="px-2 py-1 font-medium">
+                      Failed attempts
+                    </th>
+                    <th scope="col" className="px-2 py-1 font-medium">
+                      Took
+                    </th>
+                    <th scope="col" className="px-2 py-1 font-medium">
+                      Error
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-stone-100">
@@ -197,8 +264,13 @@ export default async function AdminJobPage({ params }: Props) {
                       <td className="px-2 py-1 font-mono">{s.name}</td>
                       <td className="px-2 py-1">{s.status}</td>
                       <td className="px-2 py-1 tabular-nums">{s.attempts}</td>
-                      <td className="px-2 py-1 tabular-nums">{s.endedAt ? formatDuration(s.endedAt.getTime() - s.createdAt.getTime()) : "—"}</td>
-                      <td className="max-w-[24rem] truncate px-2 py-1 text-red-700" title={s.error ? json(s.error) : undefined}>
+                      <td className="px-2 py-1 tabular-nums">
+                        {s.endedAt ? formatDuration(s.endedAt.getTime() - s.createdAt.getTime()) : "—"}
+                      </td>
+                      <td
+                        className="max-w-[24rem] truncate px-2 py-1 text-red-700"
+                        title={s.error ? json(s.error) : undefined}
+                      >
                         {s.error ? errorText(s.error) : ""}
                       </td>
                     </tr>
@@ -208,12 +280,15 @@ export default async function AdminJobPage({ params }: Props) {
             </div>
             {attempts.length ? (
               <details>
-                <summary className="cursor-pointer text-xs text-stone-700">Every call the engine made ({attempts.length})</summary>
+                <summary className="cursor-pointer text-xs text-stone-700">
+                  Every call the engine made ({attempts.length})
+                </summary>
                 <ol className="mt-1 space-y-0.5 text-xs">
                   {attempts.map((a) => (
                     <li key={a.id} data-testid="job-attempt">
                       attempt {a.attempt + 1} · {a.outcome}
-                      {a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""} · {formatDuration(a.endedAt.getTime() - a.startedAt.getTime())}
+                      {a.httpStatus ? ` · HTTP ${a.httpStatus}` : ""} ·{" "}
+                      {formatDuration(a.endedAt.getTime() - a.startedAt.getTime())}
                       {a.error ? <span className="text-red-700"> · {errorText(a.error)}</span> : null}
                     </li>
                   ))}
