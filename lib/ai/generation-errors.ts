@@ -1,4 +1,4 @@
-import { APICallError } from "@ai-sdk/provider";
+import { AISDKError, APICallError } from "@ai-sdk/provider";
 import type { JobErrorCode } from "@/lib/errors";
 
 /** A job-ending code of the one catalog (`lib/errors.ts`), which holds the human messages. */
@@ -56,9 +56,20 @@ export function toGenerationError(error: unknown): GenerationError {
     }
     return new GenerationError("GEN_CONSTRAINT_FAIL", detail, false, undefined, { cause: error });
   }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message =
+    error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : typeof error === "object" && error !== null
+        ? JSON.stringify(error).slice(0, 500)
+        : String(error);
   if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|fetch failed|socket hang up|terminated/i.test(message)) {
     return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
   }
+  // What the provider's stream or the AI SDK reports (a malformed chunk, an error part, which may be a plain object):
+  // the provider's fault, worth another attempt.
+  if (AISDKError.isInstance(error) || !(error instanceof Error)) {
+    return new GenerationError("GEN_PROVIDER_UNAVAILABLE", message, true, undefined, { cause: error });
+  }
+  // Anything else is an Error thrown by our own code: a bug, never blamed on the provider.
   return new GenerationError("INTERNAL", message, true, undefined, { cause: error });
 }

@@ -1,7 +1,7 @@
 // The AI layer's public surface for the domain (lib/stories) and app/: models and prompts, the job ledger and its
 // queue, live job updates, the history and usage reads, and the spending sums behind budgets. Everything else under
-// lib/ai is internal to it. The Inngest functions (lib/ai/functions/*) are registered by app/api/inngest/functions.ts
-// directly; only the types the domain plugs into them are exported here.
+// lib/ai is internal to it, including the generic Inngest runners' internals: the domain composes the runners with
+// its job types (lib/stories/functions/index.ts).
 
 import "server-only";
 export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
@@ -14,6 +14,13 @@ export { submitJob } from "./jobs/submit";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { publishJobUpdate, subscribeJobUpdates, type JobUpdate } from "./jobs/live";
+// The generic Inngest runners, which the domain composes with its job types (lib/stories/functions/index.ts).
+export { createFanOutJob } from "./functions/fan-out-job";
+export { createLandJobResult } from "./functions/land-job-result";
+export { createRunAiChildJob } from "./functions/run-ai-child-job";
+export { createRunAiJob, type RunAiJobOptions } from "./functions/run-ai-job";
+export { settleFanOutParentOnFailure } from "./functions/settle-fan-out-parent";
+export { createSweepPendingJobs } from "./functions/sweep-pending-jobs";
 export {
   createJobTypeRegistry,
   defineFanOutJobType,
@@ -22,6 +29,7 @@ export {
   type JobRefusal,
   type JobTypeDefinition,
   type JobTypeRegistry,
+  type ModelJobType,
 } from "./job-types";
 export type { SkippedTarget } from "./job-types/definition";
 

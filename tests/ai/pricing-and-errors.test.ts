@@ -1,4 +1,4 @@
-import { APICallError } from "@ai-sdk/provider";
+import { APICallError, InvalidResponseDataError } from "@ai-sdk/provider";
 import { describe, expect, it } from "vitest";
 import { GenerationError, toGenerationError } from "@/lib/ai/generation-errors";
 import { errorCatalog, jobFailureMessage } from "@/lib/errors";
@@ -44,7 +44,22 @@ describe("toGenerationError", () => {
       code: "INTERNAL",
     });
     expect(toGenerationError(new RangeError("Invalid array length"))).toMatchObject({ code: "INTERNAL" });
-    expect(toGenerationError("thrown string")).toMatchObject({ code: "INTERNAL", message: "thrown string" });
+  });
+  it("blames the provider for what its stream or the AI SDK reports: SDK errors and non-Error error parts", () => {
+    const malformed = new InvalidResponseDataError({
+      data: { choices: "?" },
+      message: "Expected 'choices' to be an array",
+    });
+    expect(toGenerationError(malformed)).toMatchObject({ code: "GEN_PROVIDER_UNAVAILABLE", retriable: true });
+    expect(toGenerationError({ message: "overloaded", type: "server_error" })).toMatchObject({
+      code: "GEN_PROVIDER_UNAVAILABLE",
+      retriable: true,
+      message: '{"message":"overloaded","type":"server_error"}',
+    });
+    expect(toGenerationError("stream error")).toMatchObject({
+      code: "GEN_PROVIDER_UNAVAILABLE",
+      message: "stream error",
+    });
   });
   it("treats other 4xx answers as permanent", () => {
     expect(toGenerationError(apiError(400))).toMatchObject({ code: "GEN_CONSTRAINT_FAIL", retriable: false });

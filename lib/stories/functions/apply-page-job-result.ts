@@ -1,9 +1,12 @@
-import { createLandJobResult } from "@/lib/ai/functions/land-job-result";
-import { pageJobTypes } from "../job-types";
+import { createLandJobResult, type ModelJobType } from "@/lib/ai";
+import { storyJobTypes } from "../job-types";
 
-/** Lands a finished page job in its page (or as a suggestion when the page moved on meanwhile). */
+// Every model job type of stories lands here, so a type added to the list can never succeed without landing.
+const modelJobTypes = storyJobTypes.filter((definition): definition is ModelJobType => definition.kind === "model");
+
+/** Lands a finished job of stories through its type's `land` (a page's text: a revision, or a suggestion). */
 export const applyPageJobResultFunction = createLandJobResult({
   functionId: "apply-page-job-result",
   name: "Apply AI text to its page",
-  jobTypes: pageJobTypes,
+  jobTypes: modelJobTypes,
 });

@@ -1,4 +1,4 @@
-import { createFanOutJob } from "@/lib/ai/functions/fan-out-job";
+import { createFanOutJob } from "@/lib/ai";
 import { reviseStoryPages } from "../job-types/revise-pages";
 
 /** Background revisions: the generic fan-out, with the pages' revise jobs planned by the domain. */

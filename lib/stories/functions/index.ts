@@ -1,0 +1,31 @@
+import type { InngestFunction } from "inngest";
+import {
+  createJobTypeRegistry,
+  createRunAiChildJob,
+  createRunAiJob,
+  createSweepPendingJobs,
+  settleFanOutParentOnFailure,
+} from "@/lib/ai";
+import { storyJobTypes } from "../job-types";
+import { budgetRefusalForChild } from "../spending-policy";
+import { applyPageJobResultFunction } from "./apply-page-job-result";
+import { reviseStoryPagesFunction } from "./revise-story-pages";
+
+/**
+ * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
+ * steps), and the domain's reactions to them. Built on first call, so importing the domain registers nothing.
+ * Functions use only the public SDK; docs/ENGINE.md lists what the embedded engine supports.
+ */
+export function storyInngestFunctions(): InngestFunction.Any[] {
+  const jobTypes = createJobTypeRegistry(storyJobTypes);
+  return [
+    createRunAiJob({ jobTypes }),
+    createSweepPendingJobs(),
+    // Landing of every model job type (a page's text as a revision or a suggestion).
+    applyPageJobResultFunction,
+    // Background revisions: fan-out parent, its children's runner (own concurrency limit), parent settling.
+    reviseStoryPagesFunction,
+    createRunAiChildJob({ jobTypes, admit: budgetRefusalForChild }),
+    settleFanOutParentOnFailure,
+  ];
+}
