@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { requireAdmin } from "./access";
 import type { Actor } from "./actor";
 import { aiLimitDefaults, type AiLimitDefaults } from "./spending-policy";
-import { parseInput } from "./validation";
+import { idField, parseInput } from "./validation";
 
 export interface UserBudgetRow {
   id: string;
@@ -74,7 +74,7 @@ const optionalAmount = (integer: boolean, label: string) =>
   );
 
 const setBudgetSchema = z.object({
-  userId: z.uuid({ message: "Not a valid id." }),
+  userId: idField,
   dailyTokenBudget: optionalAmount(true, "The token budget"),
   dailyCostBudgetUsd: optionalAmount(false, "The cost budget"),
 });

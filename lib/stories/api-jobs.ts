@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { getDb } from "@/db";
 import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
@@ -9,7 +8,7 @@ import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET } from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
 import type { PageJobView } from "./page-jobs/view";
-import { parseInput } from "./validation";
+import { jobIdSchema, parseInput } from "./validation";
 
 /**
  * Any job the REST API lists can be read and cancelled by id: a page's job, or a background revision (the parent of
@@ -17,7 +16,6 @@ import { parseInput } from "./validation";
  */
 export type ApiJobView = PageJobView | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE });
 
-const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
 /** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { getDb } from "@/db";
 import { findActiveJob, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
@@ -7,9 +6,7 @@ import { getJobForApi } from "./api-jobs";
 import { BACKGROUND_JOB_TYPE, PAGE_TARGET } from "./job-kinds";
 import { requestPageText } from "./page-jobs/request";
 import type { PageJobView } from "./page-jobs/view";
-import { parseInput } from "./validation";
-
-const retrySchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
+import { jobIdSchema, parseInput } from "./validation";
 
 const finishedStatuses = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -24,7 +21,7 @@ const finishedStatuses = new Set(["succeeded", "failed", "cancelled"]);
  */
 export async function retryJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {
   const actor = requireActor(actorOrNull);
-  const { jobId } = parseInput(retrySchema, input);
+  const { jobId } = parseInput(jobIdSchema, input);
   // Checks that the actor may see the job (NOT_FOUND otherwise), whichever kind it is.
   const seen = await getJobForApi(actor, { jobId });
   if (seen.jobType === BACKGROUND_JOB_TYPE) {

@@ -1,7 +1,7 @@
 /**
  * Job types: one registry, each type a small definition composed from the shared steps (render, generate,
  * validate, land in ./steps.ts). lib/ai holds the generic part and never imports a domain; each domain defines its
- * types on its own side (lib/stories/job-types/) and the app lists them (app/api/inngest/functions.ts).
+ * types on its own side (lib/stories/job-types/) and lists them once (lib/stories/functions/index.ts builds the registry).
  *
  * Adding a type (summaries, takes, translations, imports, illustrations) is one definition file on the domain's side,
  * listed in that domain's job-types index, plus its name in the ledger's `aiJobTypes` (db/ai-schema.ts) and its kind

@@ -9,7 +9,7 @@ export interface JobTypeRegistry {
 
 /**
  * The job types the app runs, each defined once on its domain's side and listed here by the app
- * (app/api/inngest/functions.ts). Fails at start-up, not mid-job, on a type defined twice or of the wrong kind.
+ * (lib/stories/functions/index.ts). Fails at start-up, not mid-job, on a type defined twice or of the wrong kind.
  */
 export function createJobTypeRegistry(definitions: readonly JobTypeDefinition[]): JobTypeRegistry {
   const byType = new Map<string, JobTypeDefinition>();

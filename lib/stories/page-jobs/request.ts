@@ -8,11 +8,11 @@ import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
 import { buildPagePayload, livePageTexts } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
-import { parseInput } from "../validation";
+import { idField, parseInput } from "../validation";
 import { toPageJobView, type PageJobView } from "./view";
 
 export const pageTextRequestSchema = z.object({
-  pageId: z.uuid({ message: "Not a valid id." }),
+  pageId: idField,
   /** Omitted: a blank page is written, a page with text is revised. */
   mode: z.enum(["write", "revise"]).optional(),
   instruction: z
