@@ -16,7 +16,7 @@ import { makeActor, makeStory, pageRow } from "../helpers/fixtures";
 // a bug of ours, which must never read as the provider's fault. Runs the real runner in the embedded engine with the
 // offline model, and a page-write job type whose steps can be made to misbehave.
 
-const faults = { renderBug: false, modelBug: false, refuseAnswer: false };
+const faults = { renderBug: false, modelBug: false, refuseAnswer: false, renderOutages: 0, modelOutages: 0 };
 
 /** A model whose stream breaks the way a bug of ours would (a TypeError), not the way a network does. */
 const buggyModel: ModelChoice = {
@@ -29,9 +29,24 @@ const buggyModel: ModelChoice = {
   }),
 };
 
+/** A provider that is down (a network failure, retriable) for as many calls as `faults.modelOutages` says. */
+const downModel: ModelChoice = {
+  ...resolveModel({}),
+  model: new MockLanguageModelV4({
+    doStream: async () => {
+      faults.modelOutages -= 1;
+      throw new TypeError("fetch failed");
+    },
+  }),
+};
+
 const pageWriteWithFaults = defineModelJobType({
   type: "page_text.write",
   render: async (job) => {
+    if (faults.renderOutages > 0) {
+      faults.renderOutages -= 1;
+      throw new GenerationError("GEN_PROVIDER_UNAVAILABLE", "template store unreachable", true);
+    }
     if (faults.renderBug) {
       const payload: { story?: { title: string } } = {};
       return payload.story!.title;
@@ -47,7 +62,7 @@ const pageWriteWithFaults = defineModelJobType({
 
 const t = useEngine(() => [
   createRunAiJob({
-    model: () => (faults.modelBug ? buggyModel : resolveModel({})),
+    model: () => (faults.modelBug ? buggyModel : faults.modelOutages > 0 ? downModel : resolveModel({})),
     jobTypes: createJobTypeRegistry([pageWriteWithFaults, pageTextRevise]),
     flushIntervalMs: 0,
   }),
@@ -55,7 +70,7 @@ const t = useEngine(() => [
 ]);
 
 afterEach(() => {
-  Object.assign(faults, { renderBug: false, modelBug: false, refuseAnswer: false });
+  Object.assign(faults, { renderBug: false, modelBug: false, refuseAnswer: false, renderOutages: 0, modelOutages: 0 });
 });
 
 async function ended(actor: Parameters<typeof getPageJob>[0], jobId: string): Promise<PageJobView> {
@@ -115,6 +130,21 @@ describe("a job's failure is recorded with the code that caused it", () => {
     expect(row).toMatchObject({ attempts: 1, outputText: null });
     expect(row.errorMessage).toMatch(/^answer of \d+ characters refused$/);
     expect(await pageRow(pages[1]!.id)).toMatchObject({ content: "", version: 1 });
+  });
+
+  it("counts attempts per step: a retried render does not use up generate's retries (the last one still succeeds)", async () => {
+    // A failure is recorded as final on a step's last attempt (lib/ai/jobs/job-failure.ts), which relies on the
+    // attempt number being the step's own. If it counted the run's failures, generate's last allowed attempt would
+    // be taken for one past it and the job would fail here.
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    faults.renderOutages = 1;
+    faults.modelOutages = 3;
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "succeeded", resolution: "applied" });
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 4, errorCode: null });
+    expect(faults).toMatchObject({ renderOutages: 0, modelOutages: 0 });
   });
 
   it("the job type's own steps are used when nothing goes wrong", async () => {
