@@ -19,6 +19,7 @@ import {
 } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { createEmbeddedEngine, type RunDetail } from "@/lib/inngest/embedded";
+import { inngestMode } from "@/lib/inngest/mode";
 import { diffWords, type DiffPart } from "@/lib/text/diff";
 import { requireAdmin } from "./access";
 import type { Actor } from "./actor";
@@ -213,6 +214,8 @@ export async function engineRunsForJob(
   db: Db,
   job: Pick<AiJob, "id" | "createdAt" | "completedAt">,
 ): Promise<EngineRunView[]> {
+  // With an external Inngest the runs live there (its dashboard shows them); the engine's tables are not in use.
+  if (inngestMode() !== "embedded") return [];
   return createEmbeddedEngine({ db }).query.runsForEvent({
     data: { jobId: job.id },
     from: new Date(job.createdAt.getTime() - 60_000),
