@@ -2,6 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/lib/auth";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { createUser } from "@/lib/auth/users";
 import { AppError } from "@/lib/errors";
 import { errorResult } from "@/lib/http/render-error";
@@ -23,12 +24,6 @@ function failedForm(error: unknown, action: string, message?: string): AuthFormS
   };
 }
 
-function safeCallback(value: FormDataEntryValue | null): string {
-  // Only same-site paths: an open redirect after sign-in would be a phishing tool.
-  const path = typeof value === "string" ? value : "";
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/stories";
-}
-
 export async function signInAction(_state: AuthFormState, formData: FormData): Promise<AuthFormState> {
   try {
     await signIn("credentials", {
@@ -36,7 +31,7 @@ export async function signInAction(_state: AuthFormState, formData: FormData): P
       password: formData.get("password"),
       redirect: false,
     });
-    return { status: "success", message: safeCallback(formData.get("callbackUrl")) };
+    return { status: "success", message: safeCallbackPath(formData.get("callbackUrl")) };
   } catch (error) {
     if (error instanceof AuthError) return failedForm(new AppError("INVALID_CREDENTIALS"), "signIn");
     return failedForm(error, "signIn", "Sign-in is unavailable right now. Please try again.");

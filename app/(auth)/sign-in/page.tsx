@@ -3,14 +3,10 @@ import Link from "next/link";
 import { connection } from "next/server";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { signupEnabled } from "@/lib/auth/users";
 
 export const metadata: Metadata = { title: "Sign in" };
-
-function safeCallback(value: string | string[] | undefined): string {
-  const path = typeof value === "string" ? value : "";
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/stories";
-}
 
 export default async function SignInPage({
   searchParams,
@@ -41,7 +37,7 @@ export default async function SignInPage({
         )
       }
     >
-      <SignInForm callbackUrl={safeCallback(callbackUrl)} />
+      <SignInForm callbackUrl={safeCallbackPath(callbackUrl)} />
     </AuthCard>
   );
 }
