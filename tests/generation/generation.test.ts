@@ -7,8 +7,10 @@ import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { enqueueJob } from "@/lib/ai/jobs/queue";
 import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
+import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import { resolveModel } from "@/lib/ai/models";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
+import { storyJobTypes } from "@/lib/stories/job-types";
 import {
   applySuggestion,
   cancelPageJob,
@@ -33,6 +35,8 @@ const runAiJob = createRunAiJob({
   stallTimeoutMs: 400,
   totalTimeoutMs: 10_000,
   flushIntervalMs: 0,
+  // The app's job types, as the served function gets them (their validate steps included).
+  jobTypes: createJobTypeRegistry(storyJobTypes),
 });
 const t = useEngine(() => [runAiJob, applyPageJobResultFunction]);
 
@@ -155,6 +159,25 @@ describe("Generate with AI through the engine", () => {
     const done = await settled(author, job.id);
     expect(done).toMatchObject({ status: "failed", errorCode: "GEN_CONSTRAINT_FAIL" });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("fails an answer longer than a page can hold with GEN_CONSTRAINT_FAIL, once, and leaves the page as it was", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Keep this page."]);
+    // 101 chunks of 1,000 characters: over the 100,000-character page limit.
+    fake.script([{ kind: "stream", words: Array.from({ length: 101 }, () => `${"w".repeat(999)} `) }]);
+    const job = await requestPageText(author, { pageId: pages[0]!.id, instruction: "Much longer" });
+    const done = await settled(author, job.id);
+    expect(done).toMatchObject({
+      status: "failed",
+      errorCode: "GEN_CONSTRAINT_FAIL",
+      errorMessage: "The request did not fit what the AI model accepts. Your text is unchanged.",
+      suggestionId: null,
+    });
+    expect(fake.requests).toHaveLength(1);
+    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
+    expect(row!.errorMessage).toBe("the answer has 101000 characters; a page holds at most 100000");
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Keep this page.", version: 1 });
   });
 
   it("fails at once, without retries, when the job's template version is missing from this deployment", async () => {

@@ -1,4 +1,5 @@
-import { defineModelJobType } from "@/lib/ai";
+import { defineModelJobType, GenerationError } from "@/lib/ai";
+import { limits } from "../limits";
 import { applyPageJobResult } from "../page-jobs/land";
 
 /*
@@ -7,9 +8,28 @@ import { applyPageJobResult } from "../page-jobs/land";
  * at the version the job started from, otherwise (or for a background revision's page) as a suggestion.
  */
 
-export const pageTextWrite = defineModelJobType({ type: "page_text.write", land: (job) => applyPageJobResult(job.id) });
+/**
+ * An answer that could never be stored as a page (the database refuses pages over the limit) fails the job for good
+ * with its reason, the page untouched, instead of succeeding and then failing to land.
+ */
+function fitsOnAPage(text: string): void {
+  if (text.length > limits.pageMax) {
+    throw new GenerationError(
+      "GEN_CONSTRAINT_FAIL",
+      `the answer has ${text.length} characters; a page holds at most ${limits.pageMax}`,
+      false,
+    );
+  }
+}
+
+export const pageTextWrite = defineModelJobType({
+  type: "page_text.write",
+  validate: fitsOnAPage,
+  land: (job) => applyPageJobResult(job.id),
+});
 
 export const pageTextRevise = defineModelJobType({
   type: "page_text.revise",
+  validate: fitsOnAPage,
   land: (job) => applyPageJobResult(job.id),
 });
