@@ -117,6 +117,38 @@ const validationCases: BadCase[] = [
     call: () => savePage(owner, { pageId: page.id, content: "x", baseVersion: -1 }),
     field: "baseVersion",
   },
+  // Issue 12: NUL characters (PostgreSQL cannot store them in text) and a version past PostgreSQL's integer were
+  // INTERNAL errors from the database; they are refused at the boundary, naming the field.
+  {
+    name: "createStory: NUL in the title",
+    call: (a) => createStory(a, { title: "A\u0000B" }),
+    field: "title",
+  },
+  {
+    name: "updateStory: NUL in the description",
+    call: () => updateStory(owner, { storyId: story.id, description: "x\u0000" }),
+    field: "description",
+  },
+  {
+    name: "addPage: NUL in the content",
+    call: () => addPage(owner, { storyId: story.id, content: "\u0000" }),
+    field: "content",
+  },
+  {
+    name: "savePage: NUL in the content",
+    call: () => savePage(owner, { pageId: page.id, content: "one\u0000two", baseVersion: 1 }),
+    field: "content",
+  },
+  {
+    name: "savePage: baseVersion past PostgreSQL's integer",
+    call: () => savePage(owner, { pageId: page.id, content: "x", baseVersion: 2_147_483_648 }),
+    field: "baseVersion",
+  },
+  {
+    name: "restoreRevision: baseVersion past PostgreSQL's integer",
+    call: () => restoreRevision(owner, { pageId: page.id, revisionId, baseVersion: 2_147_483_648 }),
+    field: "baseVersion",
+  },
   {
     name: "savePage: zero baseVersion",
     call: () => savePage(owner, { pageId: page.id, content: "x", baseVersion: 0 }),

@@ -6,6 +6,13 @@ import { limits } from "./limits";
 export const idField = z.uuid({ message: "Not a valid id." });
 const id = idField;
 
+/** A page version a request starts from: PostgreSQL's integer, so a larger number is refused here, not by the database. */
+export const versionField = z
+  .number()
+  .int()
+  .min(1, "A version starts at 1.")
+  .max(2_147_483_647, "Not a valid version.");
+
 const titleSchema = z
   .string()
   .trim()
@@ -52,7 +59,7 @@ export const pageAddSchema = z.object({
 export const pageSaveSchema = z.object({
   pageId: id,
   content: z.string(),
-  baseVersion: z.number().int().min(1),
+  baseVersion: versionField,
 });
 
 export const pageMoveSchema = z.object({
@@ -63,11 +70,30 @@ export const pageMoveSchema = z.object({
 export const revisionRestoreSchema = z.object({
   pageId: id,
   revisionId: id,
-  baseVersion: z.number().int().min(1),
+  baseVersion: versionField,
 });
+
+/**
+ * The path of the first string in the input that holds a NUL character, which PostgreSQL cannot store in text: such
+ * input is refused as invalid, naming the field, instead of failing later in the database.
+ */
+function nulCharacterPath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") || "input" : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nulCharacterPath(child, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
 
 /** Parses input at the boundary; a failure becomes a VALIDATION error that names each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const nulAt = nulCharacterPath(input);
+  if (nulAt !== null) {
+    const message = "Text cannot contain NUL characters (\\0).";
+    throw new AppError("VALIDATION", message, { fields: { [nulAt]: message } });
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: Record<string, string> = {};

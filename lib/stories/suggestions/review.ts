@@ -5,12 +5,12 @@ import { pageSuggestions } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
-import { idField, parseInput } from "../validation";
+import { idField, parseInput, versionField } from "../validation";
 import { SUGGESTION_RESOLVED_MESSAGE, writeSuggestion } from "./write";
 
 const suggestionActionSchema = z.object({
   suggestionId: idField,
-  baseVersion: z.number().int().min(1).optional(),
+  baseVersion: versionField.optional(),
 });
 
 /** A suggestion on a live page the actor may review (NOT_FOUND otherwise, as for a missing id). */
