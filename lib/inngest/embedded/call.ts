@@ -72,7 +72,12 @@ export function callBody(input: CallBodyInput) {
   };
 }
 
-const UNREACHABLE = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
+/**
+ * Failures to reach the app at all: the call is made again with the same attempt. A reset connection is one of them:
+ * the app dropped it (restarting, or a proxy in between) without answering, and since every step is safe to repeat,
+ * calling again costs nothing, whereas counting it would spend a retry the function never used.
+ */
+const UNREACHABLE = ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; text: string } {
   try {
