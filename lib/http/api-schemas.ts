@@ -3,6 +3,7 @@ import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
 import { historyFilterSchema, historyQuerySchema } from "@/lib/ai";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";
 import { pageTextRequestSchema } from "@/lib/stories";
+import { jobIdSchema } from "@/lib/stories/validation";
 
 /**
  * The zod schemas of REST API v1, requests and responses: lib/http/openapi.ts turns them into the OpenAPI document
@@ -35,7 +36,8 @@ const jobStatus = () => z.enum(aiJobStatuses);
  * A job id in the path. The domain checks it with the same rule (a UUID, "Not a valid id."); api-jobs.ts keeps its
  * schema private, so the path's is declared here and applied by apiRoute before the handler runs.
  */
-export const jobIdParamsSchema = z.object({ jobId: z.uuid({ message: "Not a valid id." }) });
+// The schema the domain validates a job id with, so the document describes what the route checks.
+export const jobIdParamsSchema = jobIdSchema;
 export const pageIdParamsSchema = pageTextRequestSchema.pick({ pageId: true });
 
 /** The body of generate: the page comes from the path. */
