@@ -14,8 +14,20 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./users-schema";
 
-/** `story.revise_pages` is a parent job: it fans out one `page_text.revise` child per selected page. */
-export const aiJobTypes = ["page_text.write", "page_text.revise", "story.revise_pages"] as const;
+/**
+ * `story.*` types are parent jobs that fan out one child per target: `story.revise_pages` a `page_text.revise` per
+ * selected page, `story.summarize_pages` a `page.summarize` per page whose summary is missing or stale,
+ * `story.suggest_codex` a `codex.suggest` per batch of pages.
+ */
+export const aiJobTypes = [
+  "page_text.write",
+  "page_text.revise",
+  "story.revise_pages",
+  "page.summarize",
+  "story.summarize_pages",
+  "codex.suggest",
+  "story.suggest_codex",
+] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
 export const aiJobStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
@@ -94,7 +106,10 @@ export const aiJobs = pgTable(
     index("ai_jobs_parent_idx").on(t.parentJobId).where(sql`${t.parentJobId} is not null`),
     index("ai_jobs_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
-    check("ai_jobs_job_type_check", sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages')`),
+    check(
+      "ai_jobs_job_type_check",
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex')`,
+    ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),
     check("ai_jobs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'cancelled')`),
@@ -105,7 +120,7 @@ export const aiJobs = pgTable(
     // A fan-out parent has no text of its own: its outcome is its children's.
     check(
       "ai_jobs_output_check",
-      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} = 'story.revise_pages'`,
+      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} in ('story.revise_pages', 'story.summarize_pages', 'story.suggest_codex')`,
     ),
   ],
 );

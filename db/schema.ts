@@ -51,6 +51,11 @@ export const pages = pgTable(
     position: positionKey("position").notNull(),
     content: text("content").notNull().default(""),
     version: integer("version").notNull().default(1),
+    /**
+     * Tokens of `content` for prompt assembly, stored so that a long story is budgeted by adding numbers. Null when
+     * not counted yet (pages written before story memory): counted on first use.
+     */
+    tokenCount: integer("token_count"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     /** Soft delete so that "Undo" can bring a page back with its history. */

@@ -10,6 +10,10 @@ export const jobTypeKinds = {
   "page_text.write": "model",
   "page_text.revise": "model",
   "story.revise_pages": "fan-out",
+  "page.summarize": "model",
+  "story.summarize_pages": "fan-out",
+  "codex.suggest": "model",
+  "story.suggest_codex": "fan-out",
 } as const satisfies Record<AiJobType, "model" | "fan-out">;
 
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
