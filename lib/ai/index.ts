@@ -7,6 +7,7 @@ import "server-only";
 export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export { ContextBudgetError, type BudgetResult } from "./context";
+export { countTokens } from "./tokens";
 export { GenerationError } from "./generation-errors";
 export { buildDocumentPayload, type DocumentPromptPayload } from "./jobs/payload";
 
