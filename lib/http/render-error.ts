@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { notFound, redirect, unstable_rethrow } from "next/navigation";
 import type { ActionResult } from "@/lib/action-result";
 import { isAppError, toPublicError, type AppError, type ErrorCode, type PublicError } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { log, loggableMessage } from "@/lib/log";
 
 /**
  * The one place an error becomes what a surface shows: a server action's result, a JSON answer of any route, or a
@@ -30,7 +30,7 @@ function causeChain(error: unknown): string[] {
   const causes: string[] = [];
   let cause = error instanceof Error ? error.cause : undefined;
   while (cause !== undefined && causes.length < 5) {
-    causes.push(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+    causes.push(cause instanceof Error ? `${cause.name}: ${loggableMessage(cause)}` : String(cause));
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   return causes;
