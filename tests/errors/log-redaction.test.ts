@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { users } from "@/db/schema";
+import { describeFailure } from "@/lib/ai/jobs/job-failure";
 import { logIfUnexpected } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
 import { useTestDb } from "../helpers/db";
@@ -47,5 +48,14 @@ describe("logging a failed query", () => {
     const logged = lines.join("\n");
     expect(logged).toContain("Failed query: insert into");
     expect(logged).not.toContain(SECRET_HASH);
+  });
+
+  it("withholds them from the failure a job row records for an unexpected error", async () => {
+    const error = (await failedInsert()) as Error;
+    const described = describeFailure(error);
+    expect(described).toContain("Failed query: insert into");
+    expect(described).not.toContain(SECRET_HASH);
+    // As onFailure receives it: the SDK's rebuilt error, a plain Error with the same message.
+    expect(describeFailure(new Error(error.message))).not.toContain(SECRET_HASH);
   });
 });

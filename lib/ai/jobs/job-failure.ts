@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import type { JobErrorCode } from "@/lib/errors";
 import { GenerationError } from "../generation-errors";
 import { markFailed } from "./ledger";
+import { loggableMessage } from "@/lib/log";
 
 /*
  * How a job's error code reaches the ledger. Not through the error handed to onFailure: for a failed step the SDK
@@ -51,7 +52,10 @@ export async function failAttempt(
   return toStepError(error);
 }
 
-/** What an unexpected failure reads as in the job row (the code is INTERNAL; the cause stays in the logs too). */
+/**
+ * What an unexpected failure reads as in the job row (the code is INTERNAL; the cause stays in the logs too), with a
+ * failed query's parameter values withheld as in the logs.
+ */
 export function describeFailure(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return error instanceof Error ? `${error.name}: ${loggableMessage(error)}` : String(error);
 }
