@@ -47,10 +47,10 @@ describe("sign-up", () => {
   });
 
   it("refuses a duplicate email differing only in case or surrounding spaces (EMAIL_TAKEN), writing nothing", async () => {
-    await createUser({ name: "First", email: "dup@example.com", password: "password1" });
+    await createUser({ name: "First", email: "dup@example.com", password: "quill-and-ink-1" });
     const before = await rowCounts();
     for (const email of ["DUP@example.com", "Dup@Example.Com", " dup@example.com "]) {
-      const error = await expectAppError(createUser({ name: "Second", email, password: "password2" }), "EMAIL_TAKEN");
+      const error = await expectAppError(createUser({ name: "Second", email, password: "quill-and-ink-2" }), "EMAIL_TAKEN");
       expect(error.status).toBe(409);
     }
     expect(await rowCounts()).toEqual(before);
@@ -59,12 +59,24 @@ describe("sign-up", () => {
   it("refuses a password shorter than 8 characters (7 is too short, 8 is fine)", async () => {
     const before = await rowCounts();
     const error = await expectAppError(
-      createUser({ name: "Short", email: uniqueEmail("short"), password: "1234567" }),
+      createUser({ name: "Short", email: uniqueEmail("short"), password: "7-chars" }),
       "VALIDATION",
     );
     expect(error.details?.fields).toEqual({ password: "A password needs at least 8 characters." });
     expect(await rowCounts()).toEqual(before);
-    await createUser({ name: "Eight", email: uniqueEmail("eight"), password: "12345678" });
+    await createUser({ name: "Eight", email: uniqueEmail("eight"), password: "8-chars!" });
+  });
+
+  it("refuses the most common passwords, whatever their case, naming the field; nothing is saved", async () => {
+    const before = await rowCounts();
+    for (const password of ["12345678", "password1", "Qwertyuiop", "iloveyou1"]) {
+      const error = await expectAppError(
+        createUser({ name: "Common", email: uniqueEmail("common"), password }),
+        "VALIDATION",
+      );
+      expect(error.details?.fields).toEqual({ password: expect.stringMatching(/most commonly used/) });
+    }
+    expect(await rowCounts()).toEqual(before);
   });
 
   it("refuses a password longer than the 72 bytes bcrypt reads, rather than silently ignoring the rest", async () => {
@@ -79,8 +91,8 @@ describe("sign-up", () => {
   });
 
   it.each([
-    ["an invalid email", { name: "X", email: "not-an-email", password: "password1" }, "email"],
-    ["a blank name", { name: "   ", email: "blank-name@example.com", password: "password1" }, "name"],
+    ["an invalid email", { name: "X", email: "not-an-email", password: "quill-and-ink-1" }, "email"],
+    ["a blank name", { name: "   ", email: "blank-name@example.com", password: "quill-and-ink-1" }, "name"],
     ["an over-long password", { name: "X", email: "long-pw@example.com", password: "p".repeat(201) }, "password"],
     ["a missing password", { name: "X", email: "no-pw@example.com" }, "password"],
   ])("refuses %s with VALIDATION naming the field", async (_label, input, field) => {
@@ -97,7 +109,7 @@ describe("sign-up", () => {
       expect(signupEnabled()).toBe(false);
       const before = await rowCounts();
       await expectAppError(
-        createUser({ name: "Nope", email: uniqueEmail("nope"), password: "password1" }),
+        createUser({ name: "Nope", email: uniqueEmail("nope"), password: "quill-and-ink-1" }),
         "SIGNUP_DISABLED",
       );
       expect(await rowCounts()).toEqual(before);
@@ -109,13 +121,13 @@ describe("sign-up", () => {
     expect(signupEnabled()).toBe(true);
     vi.stubEnv("ALLOW_SIGNUP", "true");
     expect(signupEnabled()).toBe(true);
-    await createUser({ name: "Yes", email: uniqueEmail("yes"), password: "password1" });
+    await createUser({ name: "Yes", email: uniqueEmail("yes"), password: "quill-and-ink-1" });
   });
 
   it("an admin can still create accounts (bypassSignupSwitch) when sign-up is off, with the given role", async () => {
     vi.stubEnv("ALLOW_SIGNUP", "false");
     const made = await createUser(
-      { name: "Made by admin", email: uniqueEmail("made"), password: "password1" },
+      { name: "Made by admin", email: uniqueEmail("made"), password: "quill-and-ink-1" },
       { role: "admin", bypassSignupSwitch: true },
     );
     expect(made.role).toBe("admin");

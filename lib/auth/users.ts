@@ -6,6 +6,7 @@ import { isUniqueViolation } from "@/db/errors";
 import { users, type User, type UserRole } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/stories/validation";
+import { isCommonPassword } from "./common-passwords";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 
 const signUpSchema = z.object({
@@ -16,7 +17,11 @@ const signUpSchema = z.object({
     .string()
     .min(8, "A password needs at least 8 characters.")
     // bcrypt ignores everything after 72 bytes: refuse rather than silently accept a weaker password than typed.
-    .refine((p) => Buffer.byteLength(p, "utf8") <= 72, "A password can be at most 72 bytes (about 72 characters)."),
+    .refine((p) => Buffer.byteLength(p, "utf8") <= 72, "A password can be at most 72 bytes (about 72 characters).")
+    .refine(
+      (p) => !isCommonPassword(p),
+      "This password is one of the most commonly used ones, the first an attacker tries: choose another.",
+    ),
 });
 
 const signInSchema = z.object({
