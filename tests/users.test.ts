@@ -50,7 +50,10 @@ describe("sign-up", () => {
     await createUser({ name: "First", email: "dup@example.com", password: "quill-and-ink-1" });
     const before = await rowCounts();
     for (const email of ["DUP@example.com", "Dup@Example.Com", " dup@example.com "]) {
-      const error = await expectAppError(createUser({ name: "Second", email, password: "quill-and-ink-2" }), "EMAIL_TAKEN");
+      const error = await expectAppError(
+        createUser({ name: "Second", email, password: "quill-and-ink-2" }),
+        "EMAIL_TAKEN",
+      );
       expect(error.status).toBe(409);
     }
     expect(await rowCounts()).toEqual(before);

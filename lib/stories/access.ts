@@ -67,11 +67,26 @@ export function readableStories(actor: Actor): SQL | undefined {
   return isAdmin(actor) ? undefined : eq(stories.ownerId, actor.id);
 }
 
+/**
+ * What a thing reached through a story (a job, a suggestion) answers when it is missing or not the actor's to see:
+ * the same message either way, so an id of another author's thing reads exactly like an id of nothing.
+ */
+export interface NotFoundAs {
+  notFoundMessage?: string;
+}
+
 /** Loads a story for `action`; a missing story and one the actor may not see both answer NOT_FOUND. */
-export async function loadStoryFor(db: Db, actor: Actor, action: StoryAction, storyId: string): Promise<Story> {
+export async function loadStoryFor(
+  db: Db,
+  actor: Actor,
+  action: StoryAction,
+  storyId: string,
+  options: NotFoundAs = {},
+): Promise<Story> {
+  const notFound = options.notFoundMessage ?? "We couldn't find that story.";
   const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
-  if (!story) throw new AppError("NOT_FOUND", "We couldn't find that story.");
-  assertCan(actor, action, story, "We couldn't find that story.");
+  if (!story) throw new AppError("NOT_FOUND", notFound);
+  assertCan(actor, action, story, notFound);
   return story;
 }
 
@@ -81,16 +96,17 @@ export async function loadPageFor(
   actor: Actor,
   action: StoryAction,
   pageId: string,
-  options: { includeDeleted?: boolean } = {},
+  options: { includeDeleted?: boolean } & NotFoundAs = {},
 ): Promise<{ page: Page; story: Story }> {
+  const notFound = options.notFoundMessage ?? "We couldn't find that page.";
   const [row] = await db
     .select({ page: pages, story: stories })
     .from(pages)
     .innerJoin(stories, eq(stories.id, pages.storyId))
     .where(options.includeDeleted ? eq(pages.id, pageId) : and(eq(pages.id, pageId), isNull(pages.deletedAt)))
     .limit(1);
-  if (!row) throw new AppError("NOT_FOUND", "We couldn't find that page.");
-  assertCan(actor, action, row.story, "We couldn't find that page.");
+  if (!row) throw new AppError("NOT_FOUND", notFound);
+  assertCan(actor, action, row.story, notFound);
   return row;
 }
 

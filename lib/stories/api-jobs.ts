@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { getJob } from "@/lib/ai";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { cancelBackgroundRevision } from "./background/cancel";
 import { getBackgroundRevision, type BackgroundRevisionView } from "./background/view";
@@ -18,6 +18,16 @@ export type ApiJobView = PageJobView | (BackgroundRevisionView & { jobType: type
 
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
+/** Whatever the kind's reader could not find (the job, its page, its story), the API says the job: ids reveal nothing. */
+async function readingAsJob<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isAppError(error) && error.code === "NOT_FOUND") throw notFound();
+    throw error;
+  }
+}
+
 /** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */
 async function kindOf(jobId: string): Promise<{ kind: "page" } | { kind: "revision"; storyId: string }> {
   const job = await getJob(await getDb(), jobId);
@@ -32,7 +42,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   const { jobId } = parseInput(jobIdSchema, input);
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return getPageJob(actor, { jobId });
-  const view = await getBackgroundRevision(actor, { storyId: kind.storyId, jobId });
+  const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
 }
@@ -43,5 +53,5 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   const { jobId } = parseInput(jobIdSchema, input);
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return cancelPageJob(actor, { jobId });
-  return { ...(await cancelBackgroundRevision(actor, { jobId })), jobType: BACKGROUND_JOB_TYPE };
+  return { ...(await readingAsJob(cancelBackgroundRevision(actor, { jobId }))), jobType: BACKGROUND_JOB_TYPE };
 }

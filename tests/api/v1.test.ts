@@ -217,8 +217,11 @@ describe("REST API v1", () => {
     });
     const jobId = created.body.job.id;
     for (const route of [job.GET, cancel.POST, retry.POST]) {
-      expect((await callRoute(route, { token: tokenB, params: { jobId } })).status).toBe(404);
-      expect((await callRoute(route, { token: tokenA, params: { jobId: ZERO_UUID } })).status).toBe(404);
+      const theirs = await callRoute(route, { token: tokenB, params: { jobId } });
+      const missing = await callRoute(route, { token: tokenA, params: { jobId: ZERO_UUID } });
+      expect(theirs.status).toBe(404);
+      // Identical answers: a foreign id must not reveal that a job (or its page) exists.
+      expect(theirs.body).toEqual(missing.body);
     }
     expect((await callRoute(validate.POST, { token: tokenB, body: { pageId: pages[0]!.id } })).status).toBe(404);
     expect((await callRoute(job.GET, { token: tokenAdmin, params: { jobId } })).status).toBe(200);
@@ -247,7 +250,10 @@ describe("REST API v1", () => {
     });
     expect((await callRoute(job.GET, { token: tokenAdmin, params: { jobId: revision.id } })).status).toBe(200);
     for (const route of [job.GET, cancel.POST, retry.POST]) {
-      expect((await callRoute(route, { token: tokenB, params: { jobId: revision.id } })).status).toBe(404);
+      const theirs = await callRoute(route, { token: tokenB, params: { jobId: revision.id } });
+      const missing = await callRoute(route, { token: tokenA, params: { jobId: ZERO_UUID } });
+      expect(theirs.status).toBe(404);
+      expect(theirs.body).toEqual(missing.body);
     }
     const retried = await callRoute(retry.POST, { token: tokenA, params: { jobId: revision.id } });
     expect(retried).toMatchObject({

@@ -168,6 +168,24 @@ describe("generation domain functions", () => {
     await expect(fn(name)(other, inputs[name]!(w))).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it.each(Object.keys(inputs))(
+    "%s: another author's id reads exactly like a missing id (same message)",
+    async (name) => {
+      const w = await makeWorld();
+      const nothing: World = {
+        storyId: crypto.randomUUID(),
+        pageId: crypto.randomUUID(),
+        blankPageId: crypto.randomUUID(),
+        jobId: crypto.randomUUID(),
+        suggestionId: crypto.randomUUID(),
+      };
+      const theirs = await fn(name)(other, inputs[name]!(w)).catch((error: unknown) => error);
+      const missing = await fn(name)(owner, inputs[name]!(nothing)).catch((error: unknown) => error);
+      expect(theirs).toMatchObject({ code: "NOT_FOUND" });
+      expect((theirs as Error).message).toBe((missing as Error).message);
+    },
+  );
+
   it.each(Object.keys(inputs))("%s: the owner and an admin are let through", async (name) => {
     for (const actor of [owner, admin]) {
       const w = await makeWorld();

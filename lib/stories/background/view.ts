@@ -5,7 +5,7 @@ import { aiJobs, type AiJob } from "@/db/ai-schema";
 import type { Story } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { getJob, listChildren, settleFanOutParent } from "@/lib/ai";
-import { AppError, isAppError, jobFailureMessage } from "@/lib/errors";
+import { AppError, jobFailureMessage } from "@/lib/errors";
 import { loadStoryFor, type StoryAction } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { BACKGROUND_JOB_TYPE, modelLabel, STORY_TARGET } from "../job-kinds";
@@ -128,15 +128,9 @@ export async function loadRevisionFor(
   jobId: string,
 ): Promise<{ parent: AiJob; story: Story }> {
   const parent = await getJob(db, jobId);
-  if (!parent || parent.jobType !== BACKGROUND_JOB_TYPE)
-    throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
-  try {
-    return { parent, story: await loadStoryFor(db, actor, action, parent.targetId) };
-  } catch (error) {
-    if (isAppError(error) && error.code === "NOT_FOUND")
-      throw new AppError("NOT_FOUND", "We couldn't find that background revision.");
-    throw error;
-  }
+  const notFoundMessage = "We couldn't find that background revision.";
+  if (!parent || parent.jobType !== BACKGROUND_JOB_TYPE) throw new AppError("NOT_FOUND", notFoundMessage);
+  return { parent, story: await loadStoryFor(db, actor, action, parent.targetId, { notFoundMessage }) };
 }
 
 /**

@@ -10,6 +10,8 @@ import { PAGE_TARGET } from "../job-kinds";
 import { jobIdSchema, pageIdSchema, parseInput, storyIdSchema } from "../validation";
 import { toPageJobView, type PageJobView } from "./view";
 
+const JOB_NOT_FOUND = "We couldn't find that job.";
+
 /**
  * A page job, for whoever may do `action` on its page's story (NOT_FOUND for anyone who may not see it, as for a
  * missing id). A job of a deleted page is still its story's to look at.
@@ -17,8 +19,8 @@ import { toPageJobView, type PageJobView } from "./view";
 export async function loadPageJobFor(actor: Actor, action: StoryAction, jobId: string): Promise<AiJob> {
   const db = await getDb();
   const job = await getJob(db, jobId);
-  if (!job || job.targetType !== PAGE_TARGET) throw new AppError("NOT_FOUND", "We couldn't find that job.");
-  await loadPageFor(db, actor, action, job.targetId, { includeDeleted: true });
+  if (!job || job.targetType !== PAGE_TARGET) throw new AppError("NOT_FOUND", JOB_NOT_FOUND);
+  await loadPageFor(db, actor, action, job.targetId, { includeDeleted: true, notFoundMessage: JOB_NOT_FOUND });
   return job;
 }
 

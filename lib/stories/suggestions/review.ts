@@ -13,12 +13,14 @@ const suggestionActionSchema = z.object({
   baseVersion: versionField.optional(),
 });
 
+const SUGGESTION_NOT_FOUND = "We couldn't find that suggestion.";
+
 /** A suggestion on a live page the actor may review (NOT_FOUND otherwise, as for a missing id). */
 async function loadSuggestionForReview(actor: Actor, suggestionId: string) {
   const db = await getDb();
   const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestionId)).limit(1);
-  if (!suggestion) throw new AppError("NOT_FOUND", "We couldn't find that suggestion.");
-  const { page } = await loadPageFor(db, actor, "review", suggestion.pageId);
+  if (!suggestion) throw new AppError("NOT_FOUND", SUGGESTION_NOT_FOUND);
+  const { page } = await loadPageFor(db, actor, "review", suggestion.pageId, { notFoundMessage: SUGGESTION_NOT_FOUND });
   return { suggestion, page };
 }
 
