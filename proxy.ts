@@ -2,6 +2,7 @@ import NextAuth from "next-auth";
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import { authConfig } from "@/lib/auth/config";
 import { isBackgroundRequest, stripSessionRefresh } from "@/lib/auth/session-refresh";
+import { isCrossSiteAction } from "@/lib/http/cross-site-action";
 
 const { auth } = NextAuth(authConfig);
 
@@ -25,6 +26,9 @@ const guard = auth((request) => {
  * lib/auth/session-refresh.ts), so only document loads roll the session.
  */
 export default async function proxy(request: NextRequest, event: NextFetchEvent): Promise<Response> {
+  if (isCrossSiteAction(request)) {
+    return new NextResponse("Forms from other sites are not accepted here.", { status: 403 });
+  }
   // auth() is typed for both proxies and route handlers; here it is a proxy.
   const response = (await (guard as unknown as ProxyHandler)(request, event)) ?? NextResponse.next();
   if (isBackgroundRequest(request.headers)) stripSessionRefresh(response);

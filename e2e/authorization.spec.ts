@@ -37,4 +37,13 @@ test.describe("authorization", () => {
     expect(malformed?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Story not found" })).toBeVisible();
   });
+
+  test("a server action posted from another site is refused with 403, not a server error", async ({ author }) => {
+    // The signed-in author's cookies ride along, as they would on a forged cross-site form post.
+    const response = await author.page.request.post("/stories", {
+      headers: { "Next-Action": "0123456789abcdef", Origin: "https://evil.example", "Content-Type": "text/plain" },
+      data: "[]",
+    });
+    expect(response.status()).toBe(403);
+  });
 });

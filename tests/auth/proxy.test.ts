@@ -20,9 +20,10 @@ async function sessionCookie(): Promise<string> {
   return `authjs.session-token=${token}`;
 }
 
-async function call(path: string, headers: Record<string, string>): Promise<Response> {
+async function call(path: string, headers: Record<string, string>, method = "GET"): Promise<Response> {
   // Next's server adds the forwarded headers Auth.js reads to pick the cookie names (plain http on localhost).
   const request = new NextRequest(`http://localhost:3000${path}`, {
+    method,
     headers: { host: "localhost:3000", "x-forwarded-host": "localhost:3000", "x-forwarded-proto": "http", ...headers },
   });
   // The guard never uses the event (no waitUntil work), so a stand-in is enough.
@@ -33,6 +34,28 @@ const sessionSetCookies = (response: Response) =>
   response.headers.getSetCookie().filter((cookie) => cookie.startsWith("authjs.session-token="));
 
 describe("proxy", () => {
+  it.each([
+    ["another site", "https://evil.example"],
+    ["a sandboxed frame", "null"],
+    ["the same host on another port", "http://localhost:3001"],
+  ])("answers 403 to a server action posted from %s (Next would throw: a 500)", async (_, origin) => {
+    const response = await call("/stories", { cookie: await sessionCookie(), "next-action": "abc123", origin }, "POST");
+    expect(response.status).toBe(403);
+    expect(sessionSetCookies(response)).toHaveLength(0);
+  });
+
+  it("lets a same-site server action (and a post without Origin, as Next does) through to Next", async () => {
+    for (const extra of [{ origin: "http://localhost:3000" }, {}]) {
+      const response = await call(
+        "/stories",
+        { cookie: await sessionCookie(), "next-action": "abc123", ...extra },
+        "POST",
+      );
+      expect(response.status).not.toBe(403);
+      expect(response.headers.get("x-middleware-next")).toBe("1");
+    }
+  });
+
   it("sends an anonymous visitor to sign in, remembering the page", async () => {
     const response = await call("/stories?x=1", {});
     expect(response.status).toBe(307);
