@@ -40,9 +40,34 @@ function bearer(request: Request): string | null {
   return match ? match[1]! : null;
 }
 
+const bodyTooLarge = () => new AppError("LIMIT_EXCEEDED", "The request body is too large.");
+
+/**
+ * The body as text, read no further than MAX_BODY_BYTES: a 40 MB body is refused after 64 KB, not buffered whole
+ * first. A declared Content-Length over the limit is refused before reading anything.
+ */
+async function readLimitedText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw bodyTooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw bodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new AppError("LIMIT_EXCEEDED", "The request body is too large.");
+  const text = await readLimitedText(request);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

@@ -17,13 +17,15 @@ export async function callRoute<Body = unknown>(
     token?: string | null;
     body?: unknown;
     rawBody?: string;
+    /** A body read as the server reads it, chunk by chunk (for limits that must stop reading early). */
+    streamBody?: ReadableStream<Uint8Array>;
     params?: Record<string, string>;
     headers?: Record<string, string>;
   } = {},
 ): Promise<{ status: number; body: Body; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.rawBody;
+  let body: string | ReadableStream<Uint8Array> | undefined = options.streamBody ?? options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers["content-type"] = "application/json";
@@ -32,7 +34,8 @@ export async function callRoute<Body = unknown>(
     method: options.method ?? (body !== undefined ? "POST" : "GET"),
     headers,
     body,
-  });
+    ...(options.streamBody ? { duplex: "half" } : {}),
+  } as RequestInit);
   const response = await (handler as RouteHandler)(request, { params: Promise.resolve(options.params ?? {}) });
   const text = await response.text();
   let parsed: unknown = text;

@@ -202,6 +202,43 @@ describe("REST API v1", () => {
     expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.ts/);
   });
 
+  it("a body over the limit is 413 after reading no more than the limit; no job is created", async () => {
+    const { pages } = await makeStory(a, [""]);
+    // 40 MB offered lazily, 64 KB at a time: the route must stop pulling soon after 64 KB.
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(`{"instruction":"${"x".repeat(64 * 1024)}`);
+    const huge = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 40 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = await callRoute(generate.POST, {
+      token: tokenA,
+      streamBody: huge,
+      params: { pageId: pages[0]!.id },
+    });
+    expect(streamed).toMatchObject({ status: 413, body: { code: "LIMIT_EXCEEDED" } });
+    expect(pulled).toBeLessThan(1024 * 1024);
+
+    // Declared too large: refused before reading. Bytes, not characters, count (é is two bytes).
+    const declared = await callRoute(generate.POST, {
+      token: tokenA,
+      rawBody: "{}",
+      headers: { "content-length": String(50 * 1024 * 1024) },
+      params: { pageId: pages[0]!.id },
+    });
+    expect(declared.status).toBe(413);
+    const wide = await callRoute(generate.POST, {
+      token: tokenA,
+      rawBody: JSON.stringify({ instruction: "é".repeat(40 * 1024) }),
+      params: { pageId: pages[0]!.id },
+    });
+    expect(wide.status).toBe(413);
+    expect(await db().select().from(aiJobs).where(eq(aiJobs.targetId, pages[0]!.id))).toHaveLength(0);
+  });
+
   it("unknown and foreign ids are 404; admins reach everything", async () => {
     const { pages } = await makeStory(a, [""]);
     expect((await callRoute(generate.POST, { token: tokenB, body: {}, params: { pageId: pages[0]!.id } })).status).toBe(

@@ -45,7 +45,7 @@ describe("proxy", () => {
   });
 
   it("lets a same-site server action (and a post without Origin, as Next does) through to Next", async () => {
-    for (const extra of [{ origin: "http://localhost:3000" }, {}]) {
+    for (const extra of [{ origin: "http://localhost:3000" }, {}] as Record<string, string>[]) {
       const response = await call(
         "/stories",
         { cookie: await sessionCookie(), "next-action": "abc123", ...extra },
