@@ -1,4 +1,4 @@
-import NextAuth from "next-auth";
+import NextAuth, { type Session } from "next-auth";
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import { authConfig } from "@/lib/auth/config";
 import { isBackgroundRequest, stripSessionRefresh } from "@/lib/auth/session-refresh";
@@ -8,7 +8,8 @@ const { auth } = NextAuth(authConfig);
 
 const publicPaths = ["/sign-in", "/sign-up"];
 
-const guard = auth((request) => {
+// With a lazily built configuration, wrapping the handler is itself asynchronous: done once, awaited per request.
+const guard = (auth as unknown as (handler: unknown) => Promise<ProxyHandler>)((request: AuthedRequest) => {
   const { pathname, search } = request.nextUrl;
   const isPublic = publicPaths.some((p) => pathname === p || pathname.startsWith(`${p}/`));
   if (!request.auth && !isPublic) {
@@ -30,12 +31,13 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
     return new NextResponse("Forms from other sites are not accepted here.", { status: 403 });
   }
   // auth() is typed for both proxies and route handlers; here it is a proxy.
-  const response = (await (guard as unknown as ProxyHandler)(request, event)) ?? NextResponse.next();
+  const response = (await (await guard)(request, event)) ?? NextResponse.next();
   if (isBackgroundRequest(request.headers)) stripSessionRefresh(response);
   return response;
 }
 
 type ProxyHandler = (request: NextRequest, event: NextFetchEvent) => Promise<Response | undefined>;
+type AuthedRequest = NextRequest & { auth: Session | null };
 
 export const config = {
   // API routes answer 401 themselves rather than redirecting; static files need no session.

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /**
  * The users table, alone in a leaf file: every other schema file references it, and it references none of them, so
@@ -30,4 +30,43 @@ export const users = pgTable(
     check("users_daily_token_budget_check", sql`${t.dailyTokenBudget} is null or ${t.dailyTokenBudget} >= 0`),
     check("users_daily_cost_budget_check", sql`${t.dailyCostBudgetUsd} is null or ${t.dailyCostBudgetUsd} >= 0`),
   ],
+);
+
+/**
+ * One row per signed-in browser. The session cookie names its row, and every request checks that the row is still
+ * live and reads the user's current role through it: signing out (or out everywhere, or deleting the user) ends a
+ * session at once, whatever the cookie says.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("user_sessions_user_idx").on(t.userId, t.createdAt.desc()),
+    check("user_sessions_expiry_check", sql`${t.expiresAt} > ${t.createdAt}`),
+  ],
+);
+
+export type UserSession = typeof userSessions.$inferSelect;
+
+/**
+ * Secrets the app generates for itself when the environment gives none (the embedded defaults' session-signing key),
+ * kept in the database like the engine's keys: one per installation, never in a file another instance could share.
+ */
+export const appSecrets = pgTable(
+  "app_secrets",
+  {
+    name: text("name").primaryKey(),
+    value: text("value").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("app_secrets_value_check", sql`char_length(${t.value}) >= 32`)],
 );

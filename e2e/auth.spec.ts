@@ -29,6 +29,44 @@ test.describe("authentication", () => {
     await expect(storiesPage.userMenu).toContainText(user.name);
   });
 
+  test("a session cookie saved before sign-out no longer works after it", async ({ page, authPage, storiesPage }) => {
+    const user = makeUser("revoked");
+    await authPage.signUp(user);
+    const saved = await page.context().cookies();
+    await storiesPage.signOut();
+
+    // Someone replays the saved cookie (a copied cookie, a shared computer): it names an ended session.
+    const replay = await page.context().browser()!.newContext({ baseURL: new URL(page.url()).origin });
+    await replay.addCookies(saved);
+    const tab = await replay.newPage();
+    await tab.goto("/stories");
+    await expect(tab).toHaveURL(/\/sign-in\?callbackUrl=/);
+    await replay.close();
+  });
+
+  test("sign out everywhere ends the account's sessions in other browsers too", async ({
+    page,
+    authPage,
+    settingsPage,
+    browser,
+  }) => {
+    const user = makeUser("everywhere");
+    await authPage.signUp(user);
+    const elsewhere = await browser.newContext({ baseURL: new URL(page.url()).origin });
+    const other = await elsewhere.newPage();
+    await new AuthPage(other).signIn(user);
+    await expect(other).toHaveURL(/\/stories$/);
+
+    await settingsPage.goto();
+    await page.getByTestId("sign-out-everywhere").click();
+    await expect(page).toHaveURL(/\/sign-in\?signedOut=everywhere/);
+    await expect(page.getByTestId("signed-out-everywhere")).toBeVisible();
+
+    await other.goto("/stories");
+    await expect(other).toHaveURL(/\/sign-in\?callbackUrl=/);
+    await elsewhere.close();
+  });
+
   test("a wrong password is refused with a message and the email stays filled in", async ({
     page,
     authPage,

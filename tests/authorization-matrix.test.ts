@@ -387,6 +387,8 @@ const exempt: Record<string, string> = {
   "action auth.ts#signInAction": "signing in is for anonymous visitors (tests/users.test.ts, e2e/auth.spec.ts)",
   "action auth.ts#signUpAction": "signing up is for anonymous visitors (tests/users.test.ts, e2e/auth.spec.ts)",
   "action auth.ts#signOutAction": "signs out whoever asks; nothing to protect",
+  "action auth.ts#signOutEverywhereAction":
+    "ends only the asker's own sessions, takes no input (tests/auth/sessions.test.ts, e2e/auth.spec.ts)",
 };
 
 /** Everything that exists on disk now. */

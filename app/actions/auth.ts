@@ -1,8 +1,9 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn, signOut } from "@/lib/auth";
+import { currentActor, signIn, signOut } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { endAllSessions } from "@/lib/auth/sessions";
 import { createUser } from "@/lib/auth/users";
 import { AppError } from "@/lib/errors";
 import { errorResult } from "@/lib/http/render-error";
@@ -59,4 +60,14 @@ export async function signUpAction(_state: AuthFormState, formData: FormData): P
 
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/sign-in" });
+}
+
+/**
+ * Ends every session of whoever asks (other browsers, a stolen cookie) and then this one. Acts only on the asker's own
+ * sessions; an anonymous caller has none and is simply sent to sign in.
+ */
+export async function signOutEverywhereAction(): Promise<void> {
+  const actor = await currentActor();
+  if (actor) await endAllSessions(actor.id);
+  await signOut({ redirectTo: "/sign-in?signedOut=everywhere" });
 }

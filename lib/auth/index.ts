@@ -4,8 +4,8 @@ import type { Actor } from "@/lib/stories/actor";
 import { authConfig } from "./config";
 import { verifyCredentials } from "./users";
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
-  ...authConfig,
+export const { handlers, auth, signIn, signOut } = NextAuth(async () => ({
+  ...(await authConfig()),
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
@@ -16,7 +16,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       },
     }),
   ],
-});
+}));
 
 /** The signed-in user as the domain sees them, or null for an anonymous visitor. */
 export async function currentActor(): Promise<Actor | null> {

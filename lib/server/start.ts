@@ -8,8 +8,8 @@ import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 export async function startServer(): Promise<void> {
   try {
     // Fails now, with the message saying what to set, rather than on every sign-in later.
-    authSecret();
     await getDbHandle();
+    await authSecret();
   } catch (error) {
     log("error", "cannot start", { error });
     console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,9 +1,17 @@
 import { encode } from "next-auth/jwt";
 import { type NextFetchEvent, NextRequest } from "next/server";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { getDb } from "@/db";
+import { users } from "@/db/schema";
+import { endAllSessions, endSession, startSession } from "@/lib/auth/sessions";
+import { useTestDb } from "../helpers/db";
+import { makeActor } from "../helpers/fixtures";
 
 const SECRET = "proxy-test-secret-0123456789abcdef0123456789";
 let proxy: (request: NextRequest, event: NextFetchEvent) => Promise<Response>;
+
+useTestDb();
 
 beforeAll(async () => {
   // proxy.ts reads the secret when it is loaded.
@@ -11,14 +19,19 @@ beforeAll(async () => {
   proxy = (await import("@/proxy")).default;
 });
 
-async function sessionCookie(): Promise<string> {
+/** A cookie as sign-in issues it: signed, naming a live session of a real user (or the token's fields given). */
+async function sessionCookie(fields: Record<string, unknown> = {}): Promise<string> {
+  const user = await makeActor("author", "Ada");
+  const sid = await startSession(user.id);
   const token = await encode({
-    token: { sub: "user-1", uid: "user-1", role: "author", name: "Ada", email: "ada@example.com" },
+    token: { sub: user.id, uid: user.id, sid, role: "author", name: "Ada", email: user.email, ...fields },
     secret: SECRET,
     salt: "authjs.session-token",
   });
+  lastSession = { userId: user.id, sid };
   return `authjs.session-token=${token}`;
 }
+let lastSession: { userId: string; sid: string };
 
 async function call(path: string, headers: Record<string, string>, method = "GET"): Promise<Response> {
   // Next's server adds the forwarded headers Auth.js reads to pick the cookie names (plain http on localhost).
@@ -91,5 +104,42 @@ describe("proxy", () => {
   it("sends a signed-in user away from the sign-in page", async () => {
     const response = await call("/sign-in", { cookie: await sessionCookie() });
     expect(response.headers.get("location")).toBe("http://localhost:3000/stories");
+  });
+
+  describe("a cookie whose session has ended is not a session (and is cleared)", () => {
+    const endings: [string, () => Promise<unknown>][] = [
+      ["signed out", () => endSession(lastSession.sid)],
+      ["signed out everywhere", () => endAllSessions(lastSession.userId)],
+      ["the user was deleted", async () => (await getDb()).delete(users).where(eq(users.id, lastSession.userId))],
+    ];
+    it.each(endings)("%s", async (_, end) => {
+      const cookie = await sessionCookie();
+      expect((await call("/stories", { cookie })).headers.get("location")).toBeNull();
+      await end();
+      const after = await call("/stories", { cookie, "sec-fetch-mode": "navigate" });
+      expect(after.headers.get("location")).toMatch(/\/sign-in\?callbackUrl=/);
+      // Cleared, so the sign-in page does not bounce the visitor back to the stories with a dead cookie.
+      expect(sessionSetCookies(after).every((c) => /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c))).toBe(true);
+      expect((await call("/sign-in", { cookie })).headers.get("location")).toBeNull();
+    });
+
+    it("a token that names no session (issued before sessions were recorded) is not honoured", async () => {
+      const cookie = await sessionCookie({ sid: undefined });
+      expect((await call("/stories", { cookie })).headers.get("location")).toMatch(/\/sign-in/);
+    });
+
+    it("another session of the same user is not ended by signing out this one", async () => {
+      const cookie = await sessionCookie();
+      const other = await startSession(lastSession.userId);
+      await endSession(lastSession.sid);
+      const token = await encode({
+        token: { sub: lastSession.userId, uid: lastSession.userId, sid: other, role: "author" },
+        secret: SECRET,
+        salt: "authjs.session-token",
+      });
+      expect((await call("/stories", { cookie })).headers.get("location")).toMatch(/\/sign-in/);
+      const still = await call("/stories", { cookie: `authjs.session-token=${token}` });
+      expect(still.headers.get("location")).toBeNull();
+    });
   });
 });

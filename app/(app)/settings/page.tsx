@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ApiTokens } from "@/components/settings/api-tokens";
+import { SignOutEverywhere } from "@/components/settings/sign-out-everywhere";
 import { currentActor } from "@/lib/auth";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 
@@ -16,6 +17,7 @@ export default async function SettingsPage() {
         </p>
       </div>
       <ApiTokens initial={tokens} />
+      <SignOutEverywhere />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
 import { AuthCard } from "@/components/auth/auth-card";
+import { Alert } from "@/components/ui/alert";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { signupEnabled } from "@/lib/auth/users";
@@ -15,7 +16,7 @@ export default async function SignInPage({
 }) {
   // The sign-up switch is read at request time, not frozen into the build.
   await connection();
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, signedOut } = await searchParams;
   const canSignUp = signupEnabled();
   return (
     <AuthCard
@@ -37,6 +38,11 @@ export default async function SignInPage({
         )
       }
     >
+      {signedOut === "everywhere" && (
+        <Alert tone="success" className="mb-4" data-testid="signed-out-everywhere">
+          You were signed out on every device.
+        </Alert>
+      )}
       <SignInForm callbackUrl={safeCallbackPath(callbackUrl)} />
     </AuthCard>
   );
