@@ -36,7 +36,10 @@ test.describe("authentication", () => {
     await storiesPage.signOut();
 
     // Someone replays the saved cookie (a copied cookie, a shared computer): it names an ended session.
-    const replay = await page.context().browser()!.newContext({ baseURL: new URL(page.url()).origin });
+    const replay = await page
+      .context()
+      .browser()!
+      .newContext({ baseURL: new URL(page.url()).origin });
     await replay.addCookies(saved);
     const tab = await replay.newPage();
     await tab.goto("/stories");
