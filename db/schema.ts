@@ -4,7 +4,15 @@ import { aiJobs } from "./ai-schema";
 import { users } from "./users-schema";
 
 // users lives in its own leaf file so that ai-schema.ts (requested_by) can reference it without importing this file.
-export { appSecrets, userRoles, userSessions, users, type UserRole, type UserSession } from "./users-schema";
+export {
+  appSecrets,
+  authThrottles,
+  userRoles,
+  userSessions,
+  users,
+  type UserRole,
+  type UserSession,
+} from "./users-schema";
 
 /**
  * Page positions are fractional-index keys compared byte by byte, so the column uses the "C" collation:

@@ -70,3 +70,22 @@ export const appSecrets = pgTable(
   },
   (t) => [check("app_secrets_value_check", sql`char_length(${t.value}) >= 32`)],
 );
+
+/**
+ * Sign-in and sign-up attempts counted per account and per client address in fixed 15-minute windows (lib/auth/
+ * throttle.ts). `blockedUntil` is the growing delay an account earns after repeated wrong passwords.
+ */
+export const authThrottles = pgTable(
+  "auth_throttles",
+  {
+    key: text("key").primaryKey(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+    blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  },
+  (t) => [
+    index("auth_throttles_window_idx").on(t.windowStart),
+    check("auth_throttles_count_check", sql`${t.count} >= 0`),
+    check("auth_throttles_key_check", sql`char_length(${t.key}) <= 400`),
+  ],
+);

@@ -18,6 +18,7 @@ export const errorCatalog = {
   INVALID_CREDENTIALS: { status: 401, message: "Email or password is incorrect." },
   SIGNUP_DISABLED: { status: 403, message: "Sign-up is turned off on this server. Ask an admin for an account." },
   RATE_LIMITED: { status: 429, message: "Too many AI requests in the last minute. Please wait a moment." },
+  TOO_MANY_ATTEMPTS: { status: 429, message: "Too many attempts. Please wait a few minutes and try again." },
   DB_LOCKED: { status: 503, message: "The embedded database is in use by another process." },
   INTERNAL: {
     status: 500,

@@ -1,9 +1,12 @@
 "use server";
 
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
+import { headers } from "next/headers";
 import { currentActor, signIn, signOut } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { clientAddress } from "@/lib/auth/client-address";
 import { endAllSessions } from "@/lib/auth/sessions";
+import { admitAttempt, AttemptsThrottled } from "@/lib/auth/throttle";
 import { createUser } from "@/lib/auth/users";
 import { AppError } from "@/lib/errors";
 import { errorResult } from "@/lib/http/render-error";
@@ -25,6 +28,15 @@ function failedForm(error: unknown, action: string, message?: string): AuthFormS
   };
 }
 
+function tooManyAttempts(retryAfterSeconds: number): AppError {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new AppError(
+    "TOO_MANY_ATTEMPTS",
+    `Too many attempts. Please wait ${minutes === 1 ? "a minute" : `${minutes} minutes`} and try again.`,
+    { retryAfterSeconds },
+  );
+}
+
 export async function signInAction(_state: AuthFormState, formData: FormData): Promise<AuthFormState> {
   try {
     await signIn("credentials", {
@@ -34,6 +46,8 @@ export async function signInAction(_state: AuthFormState, formData: FormData): P
     });
     return { status: "success", message: safeCallbackPath(formData.get("callbackUrl")) };
   } catch (error) {
+    const throttled = error instanceof CredentialsSignin ? /^throttled:(\d+)$/.exec(error.code) : null;
+    if (throttled) return failedForm(tooManyAttempts(Number(throttled[1])), "signIn");
     if (error instanceof AuthError) return failedForm(new AppError("INVALID_CREDENTIALS"), "signIn");
     return failedForm(error, "signIn", "Sign-in is unavailable right now. Please try again.");
   }
@@ -46,8 +60,10 @@ export async function signUpAction(_state: AuthFormState, formData: FormData): P
     password: formData.get("password") ?? "",
   };
   try {
+    await admitAttempt("sign-up", clientAddress(await headers()), null);
     await createUser(input);
   } catch (error) {
+    if (error instanceof AttemptsThrottled) return failedForm(tooManyAttempts(error.retryAfterSeconds), "signUp");
     return failedForm(error, "signUp");
   }
   try {

@@ -1,19 +1,16 @@
-import NextAuth, { CredentialsSignin } from "next-auth";
+import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { Actor } from "@/lib/stories/actor";
+import { authorizeSignIn } from "./authorize";
 import { authConfig } from "./config";
-import { verifyCredentials } from "./users";
 
 export const { handlers, auth, signIn, signOut } = NextAuth(async () => ({
   ...(await authConfig()),
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials) {
-        const user = await verifyCredentials(credentials);
-        if (!user) throw new CredentialsSignin();
-        return user;
-      },
+      // Every way in (the sign-in form's action, a direct POST to Auth.js's callback) passes here.
+      authorize: authorizeSignIn,
     }),
   ],
 }));
