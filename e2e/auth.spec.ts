@@ -70,6 +70,23 @@ test.describe("authentication", () => {
     await elsewhere.close();
   });
 
+  test("after five wrong passwords even the right one must wait, with a message saying so", async ({
+    page,
+    authPage,
+    storiesPage,
+  }) => {
+    const user = makeUser("guessed");
+    await authPage.signUp(user);
+    await storiesPage.signOut();
+    for (let i = 0; i < 5; i++) {
+      await authPage.submitSignIn({ email: user.email, password: `wrong-guess-${i}` });
+      await expect(authPage.signInError).toContainText("incorrect");
+    }
+    await authPage.submitSignIn(user);
+    await expect(authPage.signInError).toContainText(/Too many attempts\. Please wait (a minute|\d+ minutes)/);
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+
   test("a wrong password is refused with a message and the email stays filled in", async ({
     page,
     authPage,

@@ -8,6 +8,9 @@ PORT="${PORT:-3100}"
 # The offline model types slowly enough that the browser tests can watch the text stream in, cancel it mid-way and
 # reload during a job (the app's default is 35 ms per word).
 export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
+# Every browser test signs up or in from 127.0.0.1: the per-address limit (tests/auth/throttle.test.ts) would stop
+# the run; the per-account limit stays as it is (e2e/auth.spec.ts).
+export AUTH_ATTEMPTS_PER_ADDRESS="${AUTH_ATTEMPTS_PER_ADDRESS:-100000}"
 if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
   npx tsx --conditions=react-server scripts/migrate.ts
