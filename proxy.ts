@@ -2,6 +2,7 @@ import NextAuth, { type Session } from "next-auth";
 import { type NextFetchEvent, type NextRequest, NextResponse } from "next/server";
 import { authConfig } from "@/lib/auth/config";
 import { isBackgroundRequest, stripSessionRefresh } from "@/lib/auth/session-refresh";
+import { contentSecurityPolicy, newNonce } from "@/lib/http/content-security-policy";
 import { isCrossSiteAction } from "@/lib/http/cross-site-action";
 
 const { auth } = NextAuth(authConfig);
@@ -18,8 +19,18 @@ const guard = (auth as unknown as (handler: unknown) => Promise<ProxyHandler>)((
     return NextResponse.redirect(url);
   }
   if (request.auth && isPublic) return NextResponse.redirect(new URL("/stories", request.nextUrl));
-  return NextResponse.next();
+  return withContentSecurityPolicy(request);
 });
+
+/** Lets the page through with a fresh nonce: Next reads it from the request's CSP header for the scripts it renders. */
+function withContentSecurityPolicy(request: NextRequest): NextResponse {
+  const policy = contentSecurityPolicy(newNonce());
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", policy);
+  return response;
+}
 
 /**
  * Auth.js re-issues the session cookie on every request it sees, rolling the expiry forward. A background request

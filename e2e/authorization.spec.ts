@@ -46,4 +46,17 @@ test.describe("authorization", () => {
     });
     expect(response.status()).toBe(403);
   });
+
+  test("pages and the API answer with the security headers; the page runs under its policy", async ({ author }) => {
+    const response = await author.page.goto("/stories");
+    const headers = response!.headers();
+    expect(headers["content-security-policy"]).toMatch(/'nonce-[^']+' 'strict-dynamic'/);
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    // Hydrated under the policy (no violation is logged: the fixture checks that after every test).
+    await expect(author.page.getByTestId("story-create-title")).toBeEditable();
+    const api = await author.page.request.get("/api/v1/openapi.json");
+    expect(api.headers()["x-content-type-options"]).toBe("nosniff");
+  });
 });

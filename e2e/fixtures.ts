@@ -1,4 +1,4 @@
-import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { AdminJobDetailPage, AdminJobsPage, AdminUsagePage, AdminUsersPage } from "./pages/admin";
 import { AuthPage } from "./pages/auth";
 import { SettingsPage } from "./pages/settings";
@@ -34,9 +34,39 @@ function screensOf(page: Page): Screens {
   };
 }
 
+/**
+ * Collects what the browser refused under the Content-Security-Policy in this context: Chromium's console errors and
+ * `securitypolicyviolation` events. Every test ends by expecting none, so a page the policy breaks fails its test.
+ */
+async function watchContentSecurityPolicy(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`),
+    );
+  });
+  context.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy|CSP violation/.test(message.text())) {
+      violations.push(`${message.location().url}: ${message.text()}`);
+    }
+  });
+  return violations;
+}
+
+const watched = new WeakMap<BrowserContext, string[]>();
+
 /** A new browser context (its own cookies): fully isolated from the test's own page. */
 async function newTab(browser: Browser): Promise<Page> {
-  return (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  watched.set(context, await watchContentSecurityPolicy(context));
+  return context.newPage();
+}
+
+async function closeTab(page: Page): Promise<void> {
+  const context = page.context();
+  const violations = watched.get(context) ?? [];
+  await context.close();
+  expect(violations, "Content-Security-Policy violations").toEqual([]);
 }
 
 /**
@@ -57,6 +87,11 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
+  context: async ({ context }, use) => {
+    const violations = await watchContentSecurityPolicy(context);
+    await use(context);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
   authPage: async ({ page }, use) => use(new AuthPage(page)),
   storiesPage: async ({ page }, use) => use(new StoriesPage(page)),
   storyPage: async ({ page }, use) => use(new StoryPage(page)),
@@ -74,7 +109,7 @@ export const test = base.extend<Fixtures>({
     const user = makeUser("other");
     await screens.auth.signUp(user);
     await use({ ...screens, user });
-    await page.context().close();
+    await closeTab(page);
   },
 
   admin: async ({ browser }, use) => {
@@ -88,7 +123,7 @@ export const test = base.extend<Fixtures>({
       users: new AdminUsersPage(page),
       usage: new AdminUsagePage(page),
     });
-    await page.context().close();
+    await closeTab(page);
   },
 });
 

@@ -69,6 +69,21 @@ describe("proxy", () => {
     }
   });
 
+  it("sends each page a Content-Security-Policy with a fresh nonce, also handed to Next for its scripts", async () => {
+    const cookie = await sessionCookie();
+    const first = await call("/stories", { cookie, "sec-fetch-mode": "navigate" });
+    const second = await call("/stories", { cookie, "sec-fetch-mode": "navigate" });
+    const policy = first.headers.get("content-security-policy") ?? "";
+    expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}' 'strict-dynamic'/);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).not.toContain("unsafe-eval");
+    // The request Next renders carries the same policy: that is where Next reads the nonce from.
+    expect(first.headers.get("x-middleware-request-content-security-policy")).toBe(policy);
+    const nonce = (p: string) => /'nonce-([^']+)'/.exec(p)?.[1];
+    expect(nonce(second.headers.get("content-security-policy") ?? "")).not.toBe(nonce(policy));
+  });
+
   it("sends an anonymous visitor to sign in, remembering the page", async () => {
     const response = await call("/stories?x=1", {});
     expect(response.status).toBe(307);
