@@ -30,6 +30,7 @@ import {
   snapshot,
   storyRow,
 } from "./helpers/fixtures";
+import { raceName, raceTest } from "./helpers/postgres-only";
 
 const { db } = useTestDb();
 
@@ -407,23 +408,26 @@ describe("story bookkeeping", () => {
 });
 
 describe("concurrent adds", () => {
-  it("two pages added at the end at the same time: both land with distinct keys, or one gets ORDER_CONFLICT", async () => {
-    const {
-      story,
-      pages: [p1],
-    } = await makeStory(owner, ["one"]);
-    const results = await Promise.allSettled([
-      addPage(owner, { storyId: story.id, content: "A" }),
-      addPage(owner, { storyId: story.id, content: "B" }),
-    ]);
-    for (const r of results) {
-      if (r.status === "rejected") expect((r.reason as { code?: string }).code).toBe("ORDER_CONFLICT");
-    }
-    const listed = await listPages(owner, { storyId: story.id });
-    const fulfilled = results.filter((r) => r.status === "fulfilled").length;
-    expect(fulfilled).toBeGreaterThanOrEqual(1);
-    expect(listed).toHaveLength(1 + fulfilled);
-    expect(new Set(listed.map((p) => p.position)).size).toBe(listed.length);
-    expect(listed[0]!.id).toBe(p1!.id);
-  });
+  raceTest(
+    raceName("two pages added at the end at the same time: both land with distinct keys, or one gets ORDER_CONFLICT"),
+    async () => {
+      const {
+        story,
+        pages: [p1],
+      } = await makeStory(owner, ["one"]);
+      const results = await Promise.allSettled([
+        addPage(owner, { storyId: story.id, content: "A" }),
+        addPage(owner, { storyId: story.id, content: "B" }),
+      ]);
+      for (const r of results) {
+        if (r.status === "rejected") expect((r.reason as { code?: string }).code).toBe("ORDER_CONFLICT");
+      }
+      const listed = await listPages(owner, { storyId: story.id });
+      const fulfilled = results.filter((r) => r.status === "fulfilled").length;
+      expect(fulfilled).toBeGreaterThanOrEqual(1);
+      expect(listed).toHaveLength(1 + fulfilled);
+      expect(new Set(listed.map((p) => p.position)).size).toBe(listed.length);
+      expect(listed[0]!.id).toBe(p1!.id);
+    },
+  );
 });

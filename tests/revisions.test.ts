@@ -16,6 +16,7 @@ import {
   snapshot,
   storyRow,
 } from "./helpers/fixtures";
+import { raceName, raceTest } from "./helpers/postgres-only";
 
 useTestDb();
 
@@ -144,34 +145,37 @@ describe("the concurrency rule: a save must start from the current version", () 
     expect(merged).toMatchObject({ version: 3, content: "theirs + mine" });
   });
 
-  it("two concurrent saves from the same base version: exactly one wins, the other gets CONFLICT", async () => {
-    const {
-      pages: [page],
-    } = await makeStory(owner, ["base"]);
-    const results = await Promise.allSettled([
-      savePage(owner, { pageId: page!.id, content: "writer A", baseVersion: 1 }),
-      savePage(admin, { pageId: page!.id, content: "writer B", baseVersion: 1 }),
-    ]);
-    const fulfilled = results.filter((r) => r.status === "fulfilled");
-    const rejected = results.filter((r) => r.status === "rejected");
-    expect(fulfilled).toHaveLength(1);
-    expect(rejected).toHaveLength(1);
-    const reason = rejected[0]!.reason as AppError;
-    expect(reason).toBeInstanceOf(AppError);
-    expect(reason.code).toBe("CONFLICT");
+  raceTest(
+    raceName("two concurrent saves from the same base version: exactly one wins, the other gets CONFLICT"),
+    async () => {
+      const {
+        pages: [page],
+      } = await makeStory(owner, ["base"]);
+      const results = await Promise.allSettled([
+        savePage(owner, { pageId: page!.id, content: "writer A", baseVersion: 1 }),
+        savePage(admin, { pageId: page!.id, content: "writer B", baseVersion: 1 }),
+      ]);
+      const fulfilled = results.filter((r) => r.status === "fulfilled");
+      const rejected = results.filter((r) => r.status === "rejected");
+      expect(fulfilled).toHaveLength(1);
+      expect(rejected).toHaveLength(1);
+      const reason = rejected[0]!.reason as AppError;
+      expect(reason).toBeInstanceOf(AppError);
+      expect(reason.code).toBe("CONFLICT");
 
-    const winner = fulfilled[0]!.value;
-    expect(winner.version).toBe(2);
-    expect((reason.details!.current as { content: string }).content).toBe(winner.content);
-    expect(await pageRow(page!.id)).toMatchObject({ version: 2, content: winner.content });
-    const revisions = await revisionsOf(page!.id);
-    expect(revisions.map((r) => [r.version, r.content])).toEqual([
-      [1, "base"],
-      [2, winner.content],
-    ]);
-  });
+      const winner = fulfilled[0]!.value;
+      expect(winner.version).toBe(2);
+      expect((reason.details!.current as { content: string }).content).toBe(winner.content);
+      expect(await pageRow(page!.id)).toMatchObject({ version: 2, content: winner.content });
+      const revisions = await revisionsOf(page!.id);
+      expect(revisions.map((r) => [r.version, r.content])).toEqual([
+        [1, "base"],
+        [2, winner.content],
+      ]);
+    },
+  );
 
-  it("many concurrent saves from one base: one winner, and versions have no gaps", async () => {
+  raceTest(raceName("many concurrent saves from one base: one winner, and versions have no gaps"), async () => {
     const {
       pages: [page],
     } = await makeStory(owner, ["base"]);

@@ -8,6 +8,7 @@ import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
 import { v1 } from "@/lib/http/v1-operations";
 import type { ErrorAnswer } from "./route-call";
 import { contractCheckedCallRoute } from "./v1-contract";
+import { raceName, raceTest } from "../helpers/postgres-only";
 
 /** Budgets and the rate limit, enforced at every boundary that creates jobs: the domain, the action, REST v1, validate. */
 const mocks = vi.hoisted(() => ({
@@ -212,7 +213,7 @@ describe("rate limit", () => {
     expect(await jobCount(other)).toBe(1);
   });
 
-  it("holds under concurrent requests: exactly the limit is admitted, the rest refused", async () => {
+  raceTest(raceName("holds under concurrent requests: exactly the limit is admitted, the rest refused"), async () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "3");
     const author = await makeActor();
     const { pages } = await makeStory(author, ["", "", "", "", "", "", "", ""]);
@@ -225,7 +226,7 @@ describe("rate limit", () => {
     expect(await jobCount(author)).toBe(3);
   });
 
-  it("a double click at the limit joins the first job instead of being refused", async () => {
+  raceTest(raceName("a double click at the limit joins the first job instead of being refused"), async () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "1");
     const author = await makeActor();
     const { pages } = await makeStory(author, [""]);
