@@ -23,6 +23,10 @@ function stageText(job: PageJobData): string {
     case "pending":
       return `Waiting for the ${job.modelLabel}…`;
     case "running":
+      if (job.sections)
+        return job.sections.current !== null
+          ? `The ${job.modelLabel} is ${verb} this page, section ${job.sections.current} of ${job.sections.count}…`
+          : `The ${job.modelLabel} is ${verb} this page in ${job.sections.count} sections…`;
       return streamedText(job)
         ? `The ${job.modelLabel} is ${verb} this page…`
         : `The ${job.modelLabel} is reading the story…`;

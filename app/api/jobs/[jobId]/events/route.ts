@@ -18,6 +18,16 @@ function settled(job: PageJobView): boolean {
 }
 
 /**
+ * Which section a sectioned job is revising is known only from the live updates of the step running it: a poll of
+ * the ledger keeps the last one seen while the job runs.
+ */
+function withSectionProgress(fresh: PageJobView, previous: PageJobView): PageJobView {
+  if (fresh.status !== "running" || !fresh.sections || fresh.sections.current !== null) return fresh;
+  const current = previous.sections?.current ?? null;
+  return current === null ? fresh : { ...fresh, sections: { ...fresh.sections, current } };
+}
+
+/**
  * Server-Sent Events for one job: `job` events carry the whole state (status, partial text, outcome). Partial text is
  * pushed the moment the generating step publishes it (same process) and the ledger is polled as well, so the stream
  * also works when the step ran elsewhere. The stream ends once the job has settled.
@@ -54,7 +64,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       };
       const refresh = async () => {
         try {
-          latest = await getPageJob(actor, { jobId });
+          latest = withSectionProgress(await getPageJob(actor, { jobId }), latest);
           send(latest);
           if (settled(latest)) close();
         } catch (error) {
@@ -68,6 +78,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       const unsubscribe = subscribeJobUpdates(jobId, (update) => {
         if (update.partialText !== undefined && latest.status !== "failed" && latest.status !== "cancelled") {
           latest = { ...latest, status: "running", partialText: update.partialText };
+          if (update.section) latest.sections = { count: update.section.count, current: update.section.number };
           send(latest);
         }
         if (update.status) void refresh();
