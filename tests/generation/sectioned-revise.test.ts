@@ -101,12 +101,9 @@ function longPage(length: number): string {
     total += paragraph.length + 2;
   }
   const text = paragraphs.join("\n\n");
-  return text.length >= length
-    ? text
-        .slice(0, length - 1)
-        .trimEnd()
-        .padEnd(length - 1, "x") + "."
-    : text;
+  if (text.length < length) return text;
+  const cut = text.slice(0, length - 1).trimEnd();
+  return `${cut.padEnd(length - 1, "x")}.`;
 }
 
 async function settled(actor: Author, jobId: string): Promise<PageJobView> {
