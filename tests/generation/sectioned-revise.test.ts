@@ -17,6 +17,7 @@ import { storyJobTypes } from "@/lib/stories/job-types";
 import {
   cancelPageJob,
   checkPageTextRequest,
+  getAdminJobDetail,
   getPageJob,
   requestPageText,
   savePage,
@@ -230,6 +231,16 @@ describe("a page too long for the prompt budget is revised section by section, i
       expect(suggestions[0]).toMatchObject({ content: done.outputText, baseVersion: 1, status: "open" });
       expect(paragraphNumbers(suggestions[0]!.content)).toEqual(paragraphNumbers(content));
       expect(await pageRow(page.id)).toMatchObject({ content: `${content}\n\nThe author kept writing.`, version: 2 });
+
+      // The admin job detail lists the sections and shows every section's prompt, in order.
+      const detail = await getAdminJobDetail(await makeActor("admin"), { jobId: job.id });
+      const count = n.textSections.length;
+      expect(detail.sections).toHaveLength(count);
+      expect(detail.sections![0]).toMatchObject({ number: 1, characters: n.textSections[0]!.text.length });
+      expect(detail.sections![0]!.opening).toMatch(/^¶1\. Mara walked/);
+      expect(detail.renderedPrompt.error).toBeNull();
+      expect(detail.renderedPrompt.text).toContain(`===== Section ${count} of ${count} =====`);
+      expect(detail.renderedPrompt.text).toContain(`This is section ${count} of ${count} of page 1`);
     });
 
     it("cancel mid-way stops the remaining sections and nothing lands", async () => {

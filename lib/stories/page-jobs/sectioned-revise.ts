@@ -5,7 +5,9 @@ import {
   isSectionedPayload,
   loadTemplate,
   type PromptTemplate,
+  renderTemplate,
   type SectionedPayload,
+  sectionVariables,
 } from "@/lib/ai";
 import { AppError, isAppError } from "@/lib/errors";
 import { numberPages } from "../page-numbers";
@@ -90,4 +92,36 @@ export async function buildSectionedRevise(args: {
 /** How many sections a job revises its page in (null: in one piece). */
 export function sectionCount(promptPayload: unknown): number | null {
   return isSectionedPayload(promptPayload) ? promptPayload.textSections.length : null;
+}
+
+/** A section as the admin job detail lists it. */
+export interface SectionSummary {
+  number: number;
+  characters: number;
+  /** Its first words, to find it in the page. */
+  opening: string;
+}
+
+export function summarizeSections(promptPayload: unknown): SectionSummary[] | null {
+  if (!isSectionedPayload(promptPayload)) return null;
+  return promptPayload.textSections.map((section, i) => {
+    const words = section.text.trim().split(/\s+/);
+    return {
+      number: i + 1,
+      characters: section.text.length,
+      opening: words.slice(0, 12).join(" ") + (words.length > 12 ? " …" : ""),
+    };
+  });
+}
+
+/** Every section's prompt as the model got it, in order, each under a header. */
+export async function renderSectionPrompts(template: PromptTemplate, payload: SectionedPayload): Promise<string> {
+  const count = payload.textSections.length;
+  const prompts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    prompts.push(
+      `===== Section ${i + 1} of ${count} =====\n${await renderTemplate(template, sectionVariables(payload, i))}`,
+    );
+  }
+  return prompts.join("\n");
 }
