@@ -17,7 +17,8 @@ export function streamedText(job: PageJobData): string | null {
   return text ? text : null;
 }
 
-function stageText(job: PageJobData): string {
+/** What the job is doing, in words (a page revised section by section says which section). */
+export function stageText(job: PageJobData): string {
   const verb = job.jobType === "page_text.write" ? "writing" : "revising";
   switch (job.status) {
     case "pending":

@@ -45,9 +45,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
 
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  // Shared with cancel(): a stream the reader cancelled is closed already, and closing it again would throw.
+  let closed = false;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      let closed = false;
       let last = "";
       let latest = first;
       const send = (job: PageJobView) => {
@@ -98,6 +99,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       if (settled(first)) close();
     },
     cancel() {
+      closed = true;
       cleanup();
     },
   });
