@@ -6,18 +6,23 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { pageRevisions } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
+import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import { subscribeJobUpdates, type JobUpdate } from "@/lib/ai/jobs/live";
 import { resolveModel } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import { isSectionedPayload, type SectionedPayload } from "@/lib/ai/sections";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
+import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
 import { storyJobTypes } from "@/lib/stories/job-types";
 import {
   cancelPageJob,
   checkPageTextRequest,
   getAdminJobDetail,
+  getBackgroundRevision,
+  requestBackgroundRevision,
   getPageJob,
   requestPageText,
   savePage,
@@ -73,15 +78,19 @@ const model = new MockLanguageModelV4({
   },
 });
 
+const runnerOptions = {
+  model: () => ({ ...resolveModel({}), model }),
+  jobTypes: createJobTypeRegistry(storyJobTypes),
+  // Every flush writes the page's text so far to the ledger: per word, a 100,000-character page would write
+  // gigabytes. The cancel test streams slowly enough for several flushes per section.
+  flushIntervalMs: 20,
+};
 const t = useEngine(() => [
-  createRunAiJob({
-    model: () => ({ ...resolveModel({}), model }),
-    jobTypes: createJobTypeRegistry(storyJobTypes),
-    // Every flush writes the page's text so far to the ledger: per word, a 100,000-character page would write
-    // gigabytes. The cancel test streams slowly enough for several flushes per section.
-    flushIntervalMs: 20,
-  }),
+  createRunAiJob(runnerOptions),
+  createRunAiChildJob(runnerOptions),
   applyPageJobResultFunction,
+  reviseStoryPagesFunction,
+  settleFanOutParentOnFailure,
 ]);
 
 beforeEach(() => {
@@ -294,6 +303,31 @@ describe("a page too long for the prompt budget is revised section by section, i
       expect(await jobRow(job.id)).toMatchObject({ attempts: n + 1 });
       const revised = (await pageRow(page.id))!.content;
       expect(paragraphNumbers(revised)).toEqual(paragraphNumbers(content));
+    });
+
+    it("a background revision revises a page too long for one prompt in sections too: one suggestion for it", async () => {
+      const author = await makeActor();
+      const content = longPage(12_000);
+      const { story, pages } = await makeStory(author, ["Mara walked home. She said nothing.", content]);
+      const { revision } = await requestBackgroundRevision(author, {
+        storyId: story.id,
+        pageIds: pages.map((p) => p.id),
+        instruction: "Make it more concise",
+      });
+      const done = await waitFor(
+        async () => {
+          const view = (await getBackgroundRevision(author, { storyId: story.id, jobId: revision.id }))!;
+          return ["succeeded", "failed", "cancelled"].includes(view.status) ? view : null;
+        },
+        { timeoutMs: 60_000, what: "the background revision to end" },
+      );
+      expect(done).toMatchObject({ status: "succeeded", succeeded: 2, openSuggestions: 2 });
+      const [child] = await t.db().select().from(aiJobs).where(eq(aiJobs.targetId, pages[1]!.id));
+      expect(child).toMatchObject({ parentJobId: revision.id, templateKey: "page_revise_section" });
+      const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, child!.id));
+      expect(paragraphNumbers(suggestion!.content)).toEqual(paragraphNumbers(content));
+      expect(suggestion!.content.length).toBeLessThan(content.length);
+      expect(await pageRow(pages[1]!.id)).toMatchObject({ content, version: 1 });
     });
 
     it("is refused only when the instruction and one section cannot fit, with what it needs", async () => {
