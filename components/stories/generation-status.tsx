@@ -24,7 +24,7 @@ export function stageText(job: PageJobData): string {
     case "pending":
       return `Waiting for the ${job.modelLabel}…`;
     case "running":
-      if (job.sections)
+      if (job.sections && job.sections.count > 1)
         return job.sections.current !== null
           ? `The ${job.modelLabel} is ${verb} this page, section ${job.sections.current} of ${job.sections.count}…`
           : `The ${job.modelLabel} is ${verb} this page in ${job.sections.count} sections…`;

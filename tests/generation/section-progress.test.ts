@@ -91,5 +91,8 @@ describe("section progress", () => {
       "The offline model is revising this page in 7 sections…",
     );
     expect(stageText({ ...job, sections: null } as PageJobView)).toBe("The offline model is revising this page…");
+    expect(stageText({ ...job, sections: { count: 1, current: 1 } } as PageJobView)).toBe(
+      "The offline model is revising this page…",
+    );
   });
 });

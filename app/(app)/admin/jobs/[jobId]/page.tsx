@@ -203,8 +203,9 @@ export default async function AdminJobPage({ params }: Props) {
       {detail.sections ? (
         <Section title="Sections" testId="job-sections">
           <p className="text-sm text-stone-600">
-            The page was too long for one prompt: it was revised in {detail.sections.length} sections, one model call
-            each, joined into one answer. Each section&apos;s step is listed under the engine runs below.
+            The page was too long for the whole-story prompt: it was revised in{" "}
+            {detail.sections.length === 1 ? "one section" : `${detail.sections.length} sections`}, one model call each,
+            joined into one answer. Each section&apos;s step is listed under the engine runs below.
           </p>
           <ol className="space-y-1 text-sm">
             {detail.sections.map((section) => (
