@@ -17,12 +17,17 @@ export function streamedText(job: PageJobData): string | null {
   return text ? text : null;
 }
 
-function stageText(job: PageJobData): string {
+/** What the job is doing, in words (a page revised section by section says which section). */
+export function stageText(job: PageJobData): string {
   const verb = job.jobType === "page_text.write" ? "writing" : "revising";
   switch (job.status) {
     case "pending":
       return `Waiting for the ${job.modelLabel}…`;
     case "running":
+      if (job.sections && job.sections.count > 1)
+        return job.sections.current !== null
+          ? `The ${job.modelLabel} is ${verb} this page, section ${job.sections.current} of ${job.sections.count}…`
+          : `The ${job.modelLabel} is ${verb} this page in ${job.sections.count} sections…`;
       return streamedText(job)
         ? `The ${job.modelLabel} is ${verb} this page…`
         : `The ${job.modelLabel} is reading the story…`;

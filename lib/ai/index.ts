@@ -10,6 +10,14 @@ export { ContextBudgetError, type BudgetResult } from "./context";
 export { countTokens } from "./tokens";
 export { GenerationError } from "./generation-errors";
 export { buildDocumentPayload, type DocumentPromptPayload } from "./jobs/payload";
+// A text too long for one prompt, revised section by section in one job.
+export {
+  buildSectionedPayload,
+  isSectionedPayload,
+  sectionVariables,
+  type SectionedPayload,
+  type TextSection,
+} from "./sections";
 
 export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, type NewJob } from "./jobs/ledger";
 export { submitJob } from "./jobs/submit";

@@ -5,6 +5,7 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { estimateTokens } from "./tokens";
 
 /**
@@ -161,6 +162,7 @@ function revisePage(prompt: string, random: () => number): string {
 
 export function offlineText(prompt: string): string {
   const random = rng(prompt);
+  if (prompt.includes(SECTION_PROMPT_MARKER)) return reviseSection(prompt, random);
   return prompt.includes("PAGE TO REVISE") ? revisePage(prompt, random) : writePage(prompt, random);
 }
 

@@ -115,6 +115,10 @@ const pageJobSchema = named(
     ),
     suggestionId: id().nullable(),
     parentJobId: doc("Set when the job is one page of a background revision.", id().nullable()),
+    sections: doc(
+      "A page too long for one prompt is revised section by section in one job: how many sections, and which one is being revised (null when not known).",
+      z.object({ count: z.int(), current: z.int().nullable() }).nullable(),
+    ),
   }),
   "A page's job: write or revise one page.",
 );
@@ -234,6 +238,10 @@ export const validateResultSchema = named(
     promptTokens: z.int(),
     budgetTokens: z.int(),
     pagesShortened: z.int(),
+    sections: doc(
+      "The page is too long for one prompt and would be revised in this many sections, in one job; null: in one piece.",
+      z.int().nullable(),
+    ),
     allowance: allowanceSchema.nullable(),
   }),
 );

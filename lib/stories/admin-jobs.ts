@@ -11,6 +11,7 @@ import {
   historyFilterSchema,
   historyQuerySchema,
   listJobHistory,
+  isSectionedPayload,
   loadTemplate,
   renderTemplate,
   type HistoryFilters,
@@ -28,6 +29,7 @@ import { PAGE_TARGET } from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import type { PageJobView } from "./page-jobs/view";
 import { pageNumbersOf } from "./page-numbers";
+import { renderSectionPrompts, type SectionSummary, summarizeSections } from "./page-jobs/sectioned-revise";
 import { retryJob } from "./retry";
 import { parseInput } from "./validation";
 
@@ -133,6 +135,8 @@ export interface AdminJobDetail {
   runs: EngineRunView[];
   canRetry: boolean;
   canCancel: boolean;
+  /** A page revised section by section: its sections in order (null for a one-piece job). */
+  sections: SectionSummary[] | null;
 }
 
 const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid job id." }) });
@@ -183,6 +187,7 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     canRetry:
       job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
     canCancel: job.targetType === PAGE_TARGET && (job.status === "pending" || job.status === "running"),
+    sections: summarizeSections(job.promptPayload),
   };
 }
 
@@ -190,6 +195,9 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
 export async function renderJobPrompt(job: Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload">) {
   try {
     const template = await loadTemplate(job.templateKey, job.templateVersion);
+    // A page revised section by section sent one prompt per section: all of them, in order.
+    if (isSectionedPayload(job.promptPayload))
+      return { text: await renderSectionPrompts(template, job.promptPayload), error: null };
     return { text: await renderTemplate(template, job.promptPayload as Record<string, unknown>), error: null };
   } catch (error) {
     return { text: null, error: error instanceof Error ? error.message : "The template could not be rendered." };

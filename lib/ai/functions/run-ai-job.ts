@@ -8,6 +8,7 @@ import { log } from "@/lib/log";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
+import { combineSections, generateSection, renderSectionPrompts, type SectionResult } from "../job-types/sections";
 import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
 import { describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { countAttempt, getJob, markFailed, recordRenderedPrompt } from "../jobs/ledger";
@@ -15,6 +16,7 @@ import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
 import { hashPrompt } from "../prompts";
+import { isSectionedPayload } from "../sections";
 
 export type { JobRefusal } from "../job-types/definition";
 
@@ -44,7 +46,8 @@ function envNumber(name: string, fallback: number): number {
 /**
  * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt) → generate
  * (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, announces
- * ai/job.succeeded). Three engine round trips on the critical path. Every side effect is in a step and every step is
+ * ai/job.succeeded). Three engine round trips on the critical path; a text revised section by section (a page too
+ * long for one prompt) takes one generate step per section instead. Every side effect is in a step and every step is
  * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). A failure a step
  * anticipated is recorded with its code by that step once no retry follows; onFailure marks whatever else ended the
  * run as INTERNAL and announces the failure (lib/ai/jobs/job-failure.ts says why the code does not travel in the
@@ -106,11 +109,19 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         try {
           const job = await startJob(db, jobId, options.admit);
           if (!job) return null;
+          if (isSectionedPayload(job.promptPayload)) {
+            // A text revised section by section: every section's prompt renders now (a template that cannot fails
+            // before any call), each section step renders its own again; the hash covers them all, in order.
+            const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
+            const promptHash = hashPrompt(prompts.join("\n"));
+            await recordRenderedPrompt(db, jobId, promptHash);
+            return { prompt: "", promptHash, sections: prompts.length };
+          }
           const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
           const prompt = await render(job);
           const promptHash = hashPrompt(prompt);
           await recordRenderedPrompt(db, jobId, promptHash);
-          return { prompt, promptHash };
+          return { prompt, promptHash, sections: 0 };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
           if (error instanceof GenerationError)
@@ -119,6 +130,42 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         }
       });
       if (!rendered) return { jobId, outcome: "not-active" };
+
+      // A sectioned job takes one engine step per section where a one-piece job takes generate (which keeps its
+      // three round trips): a crash or a retry resumes at the section it was on, the sections before it replayed
+      // from the engine's memory, never asked for again. Sections run one after another, so the text streams from
+      // the top of the page and a cancel stops every later section.
+      if (rendered.sections > 0) {
+        const results: SectionResult[] = [];
+        for (let index = 0; index < rendered.sections; index++) {
+          const before = [...results];
+          results.push(
+            await step.run(`section-${index + 1}`, async () => {
+              const db = await getDb();
+              try {
+                return await generateSection(db, jobId, index, before, {
+                  model: (job) => chooseModel(job).model,
+                  settings,
+                  validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
+                });
+              } catch (error) {
+                const generationError = toGenerationError(error);
+                log("warn", "ai generation attempt failed", {
+                  jobId,
+                  section: index + 1,
+                  code: generationError.code,
+                  detail: generationError.message,
+                });
+                throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+              }
+            }),
+          );
+        }
+        const combined = combineSections(results);
+        const finishedSections = await step.run("finish", async () => finishJob(await getDb(), ref, combined));
+        if (!finishedSections) return { jobId, outcome: "not-active" };
+        return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
+      }
 
       const generated = await step.run("generate", async () => {
         const db = await getDb();

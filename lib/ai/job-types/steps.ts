@@ -40,12 +40,18 @@ export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Prom
   return { id: jobId, ...job };
 }
 
-/** Render: the job's recorded template with its recorded payload (the default prompt of a model job type). */
-export async function renderJobPrompt(job: JobToRender): Promise<string> {
+/**
+ * Render: the job's recorded template with its recorded payload (the default prompt of a model job type), or with
+ * `variables` derived from it (one section of a sectioned job: lib/ai/job-types/sections.ts).
+ */
+export async function renderJobPrompt(
+  job: JobToRender,
+  variables: Record<string, unknown> = job.promptPayload as Record<string, unknown>,
+): Promise<string> {
   try {
     const template = await loadTemplate(job.templateKey, job.templateVersion);
     try {
-      return await renderTemplate(template, job.promptPayload as Record<string, unknown>);
+      return await renderTemplate(template, variables);
     } catch (error) {
       // Rendering is a pure function of the recorded template and payload: it fails the same way every time.
       throw new PromptTemplateError(
@@ -72,20 +78,31 @@ export interface GenerateSettings {
 export async function generateJobText(
   db: Db,
   jobId: string,
-  input: { model: LanguageModelV4; prompt: string } & GenerateSettings,
+  input: { model: LanguageModelV4; prompt: string } & GenerateSettings & SectionShown,
 ): Promise<StreamGenerationResult> {
   const controller = new AbortController();
+  const { shownAs, section, ...call } = input;
   return streamGeneration({
-    ...input,
+    ...call,
     signal: controller.signal,
-    onPartial: async (text, final) => {
-      publishJobUpdate({ jobId, partialText: text });
-      // The whole text is stored by finish right after, whose status guard also catches a late cancel.
+    onPartial: async (answer, final) => {
+      const text = shownAs ? shownAs(answer) : answer;
+      publishJobUpdate({ jobId, partialText: text, ...(section ? { section } : {}) });
+      // The whole text is stored by finish right after (a section's, by the next section's start), whose status
+      // guard also catches a late cancel.
       if (final) return;
       const stillRunning = await savePartial(db, jobId, text, new Date());
       if (!stillRunning) controller.abort(new Error("job is no longer running"));
     },
   });
+}
+
+/** How one section's answer shows in the job's text while it streams (sectioned jobs only). */
+interface SectionShown {
+  /** The job's text so far given the section's answer so far: the sections before it, then this answer. */
+  shownAs?: (answer: string) => string;
+  /** Which section streams, for the live progress ("section 2 of 7"). */
+  section?: { number: number; count: number };
 }
 
 /** Validate: the job type's check of a finished answer (none by default). */

@@ -268,3 +268,27 @@ export async function markLanded(db: Db, jobId: string): Promise<void> {
     .set({ landedAt: sql`coalesce(${aiJobs.landedAt}, now())` })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "succeeded")));
 }
+
+/**
+ * countAttempt for one section of a job revised section by section: counts the attempt, shows the sections revised
+ * so far as the job's partial text (the section's own answer streams after it) and returns what rendering the section
+ * needs. Null when the job is no longer running: a cancel stops every later section here.
+ */
+export async function countSectionAttempt(
+  db: Db,
+  jobId: string,
+  revisedSoFar: string,
+): Promise<Pick<AiJob, "provider" | "model" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: revisedSoFar || null, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
+    .returning({
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      templateKey: aiJobs.templateKey,
+      templateVersion: aiJobs.templateVersion,
+      promptPayload: aiJobs.promptPayload,
+    });
+  return job ?? null;
+}

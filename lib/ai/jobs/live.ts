@@ -8,6 +8,8 @@ export interface JobUpdate {
   jobId: string;
   partialText?: string;
   status?: string;
+  /** The section being revised, for a job that revises a long text section by section. */
+  section?: { number: number; count: number };
 }
 
 const globalForLive = globalThis as unknown as { __storySproutJobLive?: EventEmitter };

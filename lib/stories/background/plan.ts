@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { loadTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
+import { loadTemplate, type PromptTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildSectionedRevise, needsSections } from "../page-jobs/sectioned-revise";
 import type { ParentPayload } from "./parent-payload";
 
 /**
@@ -31,7 +32,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       plan.skipped.push({ targetId: pageId, reason: "blank" });
       continue;
     }
-    let built: ReturnType<typeof buildPagePayload>;
+    let built: { payload: unknown; contextLeftOut: unknown[] };
+    let childTemplate: PromptTemplate = template;
     try {
       built = buildPagePayload({
         story,
@@ -43,11 +45,25 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
         budgetTokens,
       });
     } catch (error) {
-      if (isAppError(error) && error.code === "LIMIT_EXCEEDED") {
-        plan.skipped.push({ targetId: pageId, reason: "too-long" });
-        continue;
+      if (!needsSections(error, "revise")) throw error;
+      // Too long for one prompt: this page's job revises it section by section (../page-jobs/sectioned-revise.ts).
+      try {
+        const sectioned = await buildSectionedRevise({
+          story,
+          ordered: live,
+          pageId,
+          instruction: parent.instruction,
+          budgetTokens,
+        });
+        built = sectioned;
+        childTemplate = sectioned.template;
+      } catch (sectionError) {
+        if (isAppError(sectionError) && sectionError.code === "LIMIT_EXCEEDED") {
+          plan.skipped.push({ targetId: pageId, reason: "too-long" });
+          continue;
+        }
+        throw sectionError;
       }
-      throw error;
     }
     plan.children.push({
       jobType: "page_text.revise",
@@ -56,8 +72,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       scopeType: STORY_SCOPE,
       scopeId: story.id,
       requestedBy: parent.requestedBy,
-      templateKey: template.key,
-      templateVersion: template.version,
+      templateKey: childTemplate.key,
+      templateVersion: childTemplate.version,
       provider: parent.provider,
       model: parent.model,
       instruction: parent.instruction,

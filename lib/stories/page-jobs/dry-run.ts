@@ -8,6 +8,7 @@ import { buildPagePayload, livePageTexts } from "../page-job-input";
 import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
 import { parseInput } from "../validation";
 import { pageTextRequestSchema } from "./request";
+import { buildSectionedRevise, needsSections } from "./sectioned-revise";
 
 export interface PageTextCheck {
   ok: true;
@@ -21,6 +22,8 @@ export interface PageTextCheck {
   promptTokens: number;
   budgetTokens: number;
   pagesShortened: number;
+  /** The page would be revised in this many sections, one at a time (too long for one prompt); null: in one piece. */
+  sections: number | null;
   allowance: AiAllowance | null;
 }
 
@@ -43,15 +46,32 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   }
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
-  const built = buildPagePayload({
-    story,
-    ordered: await livePageTexts(db, story.id),
-    pageId: page.id,
-    mode,
-    instruction,
-    templateBody: template.body,
-    budgetTokens: model.inputBudgetTokens,
-  });
+  const ordered = await livePageTexts(db, story.id);
+  let built: Pick<ReturnType<typeof buildPagePayload>, "contextLeftOut" | "estimatedTokens">;
+  let sections: number | null = null;
+  try {
+    built = buildPagePayload({
+      story,
+      ordered,
+      pageId: page.id,
+      mode,
+      instruction,
+      templateBody: template.body,
+      budgetTokens: model.inputBudgetTokens,
+    });
+  } catch (error) {
+    // As requestPageText: a page too long for one prompt would be revised section by section.
+    if (!needsSections(error, mode)) throw error;
+    const sectioned = await buildSectionedRevise({
+      story,
+      ordered,
+      pageId: page.id,
+      instruction,
+      budgetTokens: model.inputBudgetTokens,
+    });
+    built = sectioned;
+    sections = sectioned.sections;
+  }
   // Limits come last, as in requestPageText (which checks them when inserting the job). Joining a running job
   // creates nothing, so it is never refused for budget or rate.
   const allowance = running ? null : await assertCanRequestAi(db, actor);
@@ -65,6 +85,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     promptTokens: built.estimatedTokens,
     budgetTokens: model.inputBudgetTokens,
     pagesShortened: built.contextLeftOut.length,
+    sections,
     allowance,
   };
 }

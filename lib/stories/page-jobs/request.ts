@@ -9,6 +9,7 @@ import { INSTRUCTION_MAX } from "../limits";
 import { buildPagePayload, livePageTexts } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
+import { buildSectionedRevise, needsSections } from "./sectioned-revise";
 import { toPageJobView, type PageJobView } from "./view";
 
 export const pageTextRequestSchema = z.object({
@@ -57,16 +58,31 @@ export async function requestPageTextOutcome(
   }
   const ordered = await livePageTexts(db, story.id);
   const model = resolveModel();
-  const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
-  const built = buildPagePayload({
-    story,
-    ordered,
-    pageId: page.id,
-    mode,
-    instruction,
-    templateBody: template.body,
-    budgetTokens: model.inputBudgetTokens,
-  });
+  let template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  let built: { payload: unknown; contextLeftOut: unknown[] };
+  try {
+    built = buildPagePayload({
+      story,
+      ordered,
+      pageId: page.id,
+      mode,
+      instruction,
+      templateBody: template.body,
+      budgetTokens: model.inputBudgetTokens,
+    });
+  } catch (error) {
+    // A page too long for one prompt is revised section by section, in one job (./sectioned-revise.ts).
+    if (!needsSections(error, mode)) throw error;
+    const sectioned = await buildSectionedRevise({
+      story,
+      ordered,
+      pageId: page.id,
+      instruction,
+      budgetTokens: model.inputBudgetTokens,
+    });
+    template = sectioned.template;
+    built = sectioned;
+  }
   const { job, created } = await submitJob(
     db,
     {

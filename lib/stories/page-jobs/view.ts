@@ -5,6 +5,7 @@ import { pageRevisions, pages } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { jobFailureMessage } from "@/lib/errors";
 import { modelLabel } from "../job-kinds";
+import { sectionCount } from "./sectioned-revise";
 
 /** A page job as the editor and the REST API show it. */
 export interface PageJobView {
@@ -32,6 +33,11 @@ export interface PageJobView {
   suggestionId: string | null;
   /** Set when the job is one page of a background revision: its text always lands as a suggestion. */
   parentJobId: string | null;
+  /**
+   * A page too long for one prompt is revised section by section in one job: how many sections, and which one is
+   * being revised (only the live stream knows it, from the running step; null elsewhere). Null for a one-piece job.
+   */
+  sections: { count: number; current: number | null } | null;
 }
 
 /** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
@@ -91,5 +97,11 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
     ...(await settledPageState(job)),
     parentJobId: job.parentJobId,
+    sections: sectionsOf(job),
   };
+}
+
+function sectionsOf(job: AiJob): PageJobView["sections"] {
+  const count = sectionCount(job.promptPayload);
+  return count === null ? null : { count, current: null };
 }

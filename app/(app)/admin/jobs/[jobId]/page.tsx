@@ -200,6 +200,25 @@ export default async function AdminJobPage({ params }: Props) {
         )}
       </Section>
 
+      {detail.sections ? (
+        <Section title="Sections" testId="job-sections">
+          <p className="text-sm text-stone-600">
+            The page was too long for the whole-story prompt: it was revised in{" "}
+            {detail.sections.length === 1 ? "one section" : `${detail.sections.length} sections`}, one model call each,
+            joined into one answer. Each section&apos;s step is listed under the engine runs below.
+          </p>
+          <ol className="space-y-1 text-sm">
+            {detail.sections.map((section) => (
+              <li key={section.number} data-testid="job-section" className="flex flex-wrap gap-x-3">
+                <span className="font-medium text-stone-900">Section {section.number}</span>
+                <span className="text-stone-500">{formatCount(section.characters)} characters</span>
+                <span className="min-w-0 break-words text-stone-700">{section.opening}</span>
+              </li>
+            ))}
+          </ol>
+        </Section>
+      ) : null}
+
       <Section title="Rendered prompt" testId="job-rendered-prompt">
         {detail.renderedPrompt.text !== null ? (
           <Pre>{detail.renderedPrompt.text}</Pre>

@@ -18,6 +18,16 @@ function settled(job: PageJobView): boolean {
 }
 
 /**
+ * Which section a sectioned job is revising is known only from the live updates of the step running it: a poll of
+ * the ledger keeps the last one seen while the job runs.
+ */
+function withSectionProgress(fresh: PageJobView, previous: PageJobView): PageJobView {
+  if (fresh.status !== "running" || !fresh.sections || fresh.sections.current !== null) return fresh;
+  const current = previous.sections?.current ?? null;
+  return current === null ? fresh : { ...fresh, sections: { ...fresh.sections, current } };
+}
+
+/**
  * Server-Sent Events for one job: `job` events carry the whole state (status, partial text, outcome). Partial text is
  * pushed the moment the generating step publishes it (same process) and the ledger is polled as well, so the stream
  * also works when the step ran elsewhere. The stream ends once the job has settled.
@@ -35,9 +45,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
 
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  // Shared with cancel(): a stream the reader cancelled is closed already, and closing it again would throw.
+  let closed = false;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      let closed = false;
       let last = "";
       let latest = first;
       const send = (job: PageJobView) => {
@@ -54,7 +65,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       };
       const refresh = async () => {
         try {
-          latest = await getPageJob(actor, { jobId });
+          latest = withSectionProgress(await getPageJob(actor, { jobId }), latest);
           send(latest);
           if (settled(latest)) close();
         } catch (error) {
@@ -68,6 +79,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       const unsubscribe = subscribeJobUpdates(jobId, (update) => {
         if (update.partialText !== undefined && latest.status !== "failed" && latest.status !== "cancelled") {
           latest = { ...latest, status: "running", partialText: update.partialText };
+          if (update.section) latest.sections = { count: update.section.count, current: update.section.number };
           send(latest);
         }
         if (update.status) void refresh();
@@ -87,6 +99,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ jobI
       if (settled(first)) close();
     },
     cancel() {
+      closed = true;
       cleanup();
     },
   });

@@ -1,0 +1,98 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { publishJobUpdate } from "@/lib/ai/jobs/live";
+import { getDb } from "@/db";
+import { stageText } from "@/components/stories/generation-status";
+import type { PageJobView } from "@/lib/stories";
+import { useTestDb } from "../helpers/db";
+import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
+
+// "Section k of n" while a long page is revised section by section: which section runs is known from the running
+// step's live updates; the job's stream keeps it across its polls of the ledger, and the page says it.
+
+const mocks = vi.hoisted(() => ({
+  currentActor: vi.fn<() => Promise<{ id: string; role: "author" | "admin" } | null>>(),
+}));
+vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
+const eventsRoute = await import("@/app/api/jobs/[jobId]/events/route");
+
+useTestDb();
+
+const sectioned = {
+  story: { title: "T", description: "", language: "en" },
+  target: { number: 1 },
+  instruction: "",
+  textSections: [
+    { text: "One.\n\n", before: "", after: "Two." },
+    { text: "Two.\n\n", before: "One.", after: "Three." },
+    { text: "Three.", before: "Two.", after: "" },
+  ],
+};
+
+/** The `job` events of a stream, parsed, until `enough` says stop. */
+async function readEvents(response: Response, enough: (events: PageJobView[]) => boolean): Promise<PageJobView[]> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const events: PageJobView[] = [];
+  while (!enough(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    const blocks = buffer.split("\n\n");
+    buffer = blocks.pop()!;
+    for (const block of blocks)
+      if (block.startsWith("event: job")) events.push(JSON.parse(block.split("\ndata: ")[1]!));
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe("section progress", () => {
+  it("the job's stream says which section runs, and keeps it when it polls the ledger", async () => {
+    const author = await makeActor();
+    mocks.currentActor.mockResolvedValue(author);
+    const { pages } = await makeStory(author, ["One.\n\nTwo.\n\nThree."]);
+    const jobId = await makeAiJob(pages[0]!.id, author.id);
+    const db = await getDb();
+    // The ledger has the sections revised so far; the live update the current section's words after them.
+    await db
+      .update(aiJobs)
+      .set({
+        status: "running",
+        outputText: null,
+        partialText: "ONE.\n\n",
+        promptPayload: sectioned,
+        templateKey: "page_revise_section",
+      })
+      .where(eq(aiJobs.id, jobId));
+
+    const response = await eventsRoute.GET(new Request(`http://localhost/api/jobs/${jobId}/events`), {
+      params: Promise.resolve({ jobId }),
+    });
+    const events = await readEvents(response, (seen) => {
+      if (seen.length === 1 && seen[0]!.partialText === "ONE.\n\n")
+        publishJobUpdate({ jobId, partialText: "ONE.\n\nTw", section: { number: 2, count: 3 } });
+      return seen.length >= 3;
+    });
+    expect(events[0]).toMatchObject({ partialText: "ONE.\n\n", sections: { count: 3, current: null } });
+    expect(events[1]).toMatchObject({ partialText: "ONE.\n\nTw", sections: { count: 3, current: 2 } });
+    // The next poll reads the ledger (which knows no current section): the one seen live is kept.
+    expect(events[2]).toMatchObject({ partialText: "ONE.\n\n", sections: { count: 3, current: 2 } });
+  });
+
+  it("the page's status line names the section", () => {
+    const job = { status: "running", jobType: "page_text.revise", modelLabel: "offline model", partialText: "x" };
+    expect(stageText({ ...job, sections: { count: 7, current: 2 } } as PageJobView)).toBe(
+      "The offline model is revising this page, section 2 of 7…",
+    );
+    expect(stageText({ ...job, sections: { count: 7, current: null } } as PageJobView)).toBe(
+      "The offline model is revising this page in 7 sections…",
+    );
+    expect(stageText({ ...job, sections: null } as PageJobView)).toBe("The offline model is revising this page…");
+    expect(stageText({ ...job, sections: { count: 1, current: 1 } } as PageJobView)).toBe(
+      "The offline model is revising this page…",
+    );
+  });
+});
