@@ -8,6 +8,13 @@ export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export { ContextBudgetError, type BudgetResult } from "./context";
 export { countTokens } from "./tokens";
+export {
+  createMentionMatcher,
+  normalizeNameKey,
+  type Mention,
+  type MentionCandidate,
+  type MentionMatcher,
+} from "./context/mentions";
 export { GenerationError } from "./generation-errors";
 export { buildDocumentPayload, type DocumentPromptPayload } from "./jobs/payload";
 
