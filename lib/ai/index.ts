@@ -66,3 +66,5 @@ export {
   utcDayStart,
   type UsageSince,
 } from "./spending";
+// The story codex: how an entry reads in a prompt (its stored token count is of this text).
+export { codexEntryPromptText, type CodexEntryText } from "./codex-entry-text";

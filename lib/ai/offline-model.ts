@@ -5,6 +5,7 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { estimateTokens } from "./tokens";
 
 /**
@@ -160,6 +161,8 @@ function revisePage(prompt: string, random: () => number): string {
 }
 
 export function offlineText(prompt: string): string {
+  // Tasks other than a page's text, each answered from its own file.
+  if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
   const random = rng(prompt);
   return prompt.includes("PAGE TO REVISE") ? revisePage(prompt, random) : writePage(prompt, random);
 }

@@ -55,3 +55,23 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+
+// The story codex: entries (characters, places, things, lore), the entries a page mentions, and Suggest entries.
+export {
+  listCodex,
+  getCodexEntry,
+  createCodexEntry,
+  updateCodexEntry,
+  deleteCodexEntry,
+} from "./codex/entries";
+export { codexCreateSchema, codexUpdateSchema, codexListSchema, codexEntryIdSchema } from "./codex/schema";
+export type { CodexEntryView } from "./codex/view";
+export { codexMentionsForPage, codexMentionsByPage, type CodexMention } from "./codex/mentions";
+export { requestCodexSuggestions, getCodexSuggestRun, type CodexSuggestOutcome } from "./codex/suggest/request";
+export type { CodexSuggestRunView } from "./codex/suggest/view";
+export {
+  listCodexSuggestions,
+  acceptCodexSuggestion,
+  rejectCodexSuggestion,
+  type CodexSuggestionView,
+} from "./codex/suggest/review";

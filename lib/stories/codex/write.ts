@@ -84,7 +84,15 @@ async function insertKeys(tx: Tx, storyId: string, entryId: string, entry: Codex
   await tx.insert(codexNameKeys).values(keysOf(entry).map((k) => ({ storyId, nameKey: k.key, entryId })));
 }
 
-export async function insertCodexEntry(db: Db, storyId: string, entry: CodexEntryFields): Promise<CodexEntry> {
+/** Runs in the entry's transaction after the write (accepting a suggestion marks it there): throwing undoes both. */
+export type AlsoInTx = (tx: Tx, row: CodexEntry) => Promise<void>;
+
+export async function insertCodexEntry(
+  db: Db,
+  storyId: string,
+  entry: CodexEntryFields,
+  also?: AlsoInTx,
+): Promise<CodexEntry> {
   try {
     return await db.transaction(async (tx) => {
       await lockCodex(tx, storyId);
@@ -101,6 +109,7 @@ export async function insertCodexEntry(db: Db, storyId: string, entry: CodexEntr
         .values({ storyId, ...entry, tokenCount: tokensOf(entry) })
         .returning();
       await insertKeys(tx, storyId, row!.id, entry);
+      await also?.(tx, row!);
       return row!;
     });
   } catch (error) {
@@ -118,6 +127,7 @@ export async function updateCodexEntryRow(
   current: CodexEntry,
   baseVersion: number,
   entry: CodexEntryFields,
+  also?: AlsoInTx,
 ): Promise<CodexEntry> {
   try {
     return await db.transaction(async (tx) => {
@@ -138,6 +148,7 @@ export async function updateCodexEntryRow(
       }
       await tx.delete(codexNameKeys).where(eq(codexNameKeys.entryId, row.id));
       await insertKeys(tx, row.storyId, row.id, entry);
+      await also?.(tx, row);
       return row;
     });
   } catch (error) {
