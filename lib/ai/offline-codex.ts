@@ -120,25 +120,28 @@ export function offlineCodexSuggestions(prompt: string): string {
       byName.set(occurrence.name, list);
     }
   }
-  const qualified = [...byName.entries()].filter(
-    ([, list]) => list.length >= 2 && list.some((o) => !o.initial),
-  );
-  // A one-word name that is part of a longer qualified name ("Mara" in "Mara Quinn") is that name's alias.
-  const multi = qualified.filter(([name]) => name.includes(" "));
+  // A one-word name that is part of a longer name ("Mara" in "Mara Quinn") counts as that name, as its alias; with
+  // several longer names, the most frequent one (then the first alphabetically) takes it.
+  const multi = [...byName.entries()]
+    .filter(([name]) => name.includes(" "))
+    .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
   const aliasOf = new Map<string, string>();
-  for (const [name] of qualified) {
+  for (const [name] of byName) {
     if (name.includes(" ")) continue;
     const owner = multi.find(([m]) => m.split(" ").includes(name));
     if (owner) aliasOf.set(name, owner[0]);
   }
 
   const entries: (OfflineEntry & { count: number })[] = [];
-  for (const [name, list] of qualified) {
+  for (const [name, list] of byName) {
     if (aliasOf.has(name)) continue;
-    const aliases = [...aliasOf.entries()].filter(([, owner]) => owner === name).map(([alias]) => alias);
-    const all = [...list, ...aliases.flatMap((a) => byName.get(a) ?? [])];
+    const parts = [...aliasOf.entries()].filter(([, owner]) => owner === name).map(([alias]) => alias);
+    const all = [...list, ...parts.flatMap((a) => byName.get(a) ?? [])];
+    if (all.length < 2 || all.every((o) => o.initial)) continue;
+    // Only the parts the pages use on their own are aliases.
+    const aliases = parts.filter((a) => (byName.get(a) ?? []).length > 0).sort();
     const places = all.filter((o) => PLACE_BEFORE.test(o.before)).length;
-    const sentences = [...new Set(list.map((o) => o.sentence))];
+    const sentences = [...new Set(all.map((o) => o.sentence))];
     let description = "";
     for (const sentence of sentences) {
       const next = description === "" ? sentence : `${description} ${sentence}`;
