@@ -64,7 +64,13 @@ export {
   updateCodexEntry,
   deleteCodexEntry,
 } from "./codex/entries";
-export { codexCreateSchema, codexUpdateSchema, codexListSchema, codexEntryIdSchema } from "./codex/schema";
+export {
+  codexEntryBodySchema,
+  codexUpdateSchema,
+  codexListSchema,
+  codexEntryIdSchema,
+  codexSuggestionIdSchema,
+} from "./codex/schema";
 export type { CodexEntryView } from "./codex/view";
 export { codexMentionsForPage, codexMentionsByPage, type CodexMention } from "./codex/mentions";
 export { requestCodexSuggestions, getCodexSuggestRun, type CodexSuggestOutcome } from "./codex/suggest/request";

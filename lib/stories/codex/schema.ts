@@ -65,28 +65,21 @@ export function checkEntryNames(entry: EntryNames, ctx: z.RefinementCtx): void {
   }
 }
 
-/** The fields of an entry, complete (create, accept): defaults for what may be left out. */
-export const codexEntryFieldsSchema = z
-  .object({
-    kind: kindField,
-    name: nameField,
-    aliases: aliasesField.default([]),
-    description: descriptionField.default(""),
-    activation: activationField.default("mentioned"),
-  })
-  .superRefine(checkEntryNames);
+/**
+ * The fields of an entry, complete (create, accept), with defaults for what may be left out; without the checks
+ * across fields, so that the REST document can describe it (refined schemas cannot be picked or extended).
+ */
+export const codexEntryBodySchema = z.object({
+  kind: kindField,
+  name: nameField,
+  aliases: aliasesField.default([]),
+  description: descriptionField.default(""),
+  activation: activationField.default("mentioned"),
+});
+export const codexEntryFieldsSchema = codexEntryBodySchema.superRefine(checkEntryNames);
 export type CodexEntryFields = z.output<typeof codexEntryFieldsSchema>;
 
-export const codexCreateSchema = z
-  .object({
-    storyId: idField,
-    kind: kindField,
-    name: nameField,
-    aliases: aliasesField.default([]),
-    description: descriptionField.default(""),
-    activation: activationField.default("mentioned"),
-  })
-  .superRefine(checkEntryNames);
+export const codexCreateSchema = codexEntryBodySchema.extend({ storyId: idField }).superRefine(checkEntryNames);
 
 /** A change of some fields, from the version the author started from (optimistic concurrency). */
 export const codexUpdateSchema = z.object({
@@ -98,6 +91,8 @@ export const codexUpdateSchema = z.object({
   description: descriptionField.optional(),
   activation: activationField.optional(),
 });
+
+export const codexSuggestionIdSchema = z.object({ suggestionId: idField });
 
 export const codexDeleteSchema = z.object({ entryId: idField });
 
