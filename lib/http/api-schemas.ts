@@ -252,7 +252,10 @@ export const storyIdParamsSchema = storyIdSchema;
 export const codexEntryIdParamsSchema = codexEntryIdSchema;
 export const codexSuggestionIdParamsSchema = codexSuggestionIdSchema;
 export const codexListQuerySchema = z.object({
-  q: doc("Keeps entries whose name, an alias or the description contains it (case-insensitive).", codexListSchema.shape.q),
+  q: doc(
+    "Keeps entries whose name, an alias or the description contains it (case-insensitive).",
+    codexListSchema.shape.q,
+  ),
 });
 export const codexEntryCreateSchema = named(
   "CodexEntryCreate",

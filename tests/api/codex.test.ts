@@ -100,9 +100,17 @@ describe("REST: the story codex", () => {
     });
     expect(stale).toMatchObject({ status: 409, body: { code: "CONFLICT" } });
 
-    const deleted = await callRoute(item.DELETE, { method: "DELETE", token: tokenA, params: { entryId: created.body.id } });
+    const deleted = await callRoute(item.DELETE, {
+      method: "DELETE",
+      token: tokenA,
+      params: { entryId: created.body.id },
+    });
     expect(deleted).toMatchObject({ status: 200, body: { id: created.body.id, deleted: true } });
-    const again = await callRoute(item.DELETE, { method: "DELETE", token: tokenA, params: { entryId: created.body.id } });
+    const again = await callRoute(item.DELETE, {
+      method: "DELETE",
+      token: tokenA,
+      params: { entryId: created.body.id },
+    });
     expect(again.status).toBe(404);
   });
 
@@ -162,7 +170,11 @@ describe("REST: the story codex", () => {
         params: { entryId: entry.body.id },
         body: { baseVersion: 1, name: "Stolen" },
       }),
-      await callRoute<ErrorAnswer>(item.DELETE, { method: "DELETE", token: tokenB, params: { entryId: entry.body.id } }),
+      await callRoute<ErrorAnswer>(item.DELETE, {
+        method: "DELETE",
+        token: tokenB,
+        params: { entryId: entry.body.id },
+      }),
       await callRoute<ErrorAnswer>(suggest.POST, { method: "POST", token: tokenB, params: { storyId: story.id } }),
     ];
     const missing = await callRoute<ErrorAnswer>(item.DELETE, {
@@ -221,7 +233,11 @@ describe("REST: the story codex", () => {
       status: 200,
       body: { suggestion: { status: "accepted" }, entry: { name: "Mara", description: "Keeper of the light." } },
     });
-    const rejected = await callRoute(reject.POST, { method: "POST", token: tokenA, params: { suggestionId: tomas!.id } });
+    const rejected = await callRoute(reject.POST, {
+      method: "POST",
+      token: tokenA,
+      params: { suggestionId: tomas!.id },
+    });
     expect(rejected).toMatchObject({ status: 200, body: { status: "rejected" } });
     const foreign = await callRoute(reject.POST, { method: "POST", token: tokenB, params: { suggestionId: mara!.id } });
     expect(foreign.status).toBe(404);

@@ -74,7 +74,9 @@ describe("the offline model on codex_suggest", () => {
 
   it("names an existing entry as the codex spells it, and answers [] when nothing repeats", async () => {
     const entries = parseSuggestAnswer(
-      offlineText(await prompt(["Tomas sang. Then Tomas slept.", "Ask tomas."], [{ kind: "character", name: "Tomas" }])),
+      offlineText(
+        await prompt(["Tomas sang. Then Tomas slept.", "Ask tomas."], [{ kind: "character", name: "Tomas" }]),
+      ),
     );
     expect(entries.map((e) => e.name)).toEqual(["Tomas"]);
     expect(offlineText(await prompt(["The sea was calm. A gull cried once."]))).toBe("[]");

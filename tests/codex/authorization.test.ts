@@ -80,8 +80,9 @@ const cases: Record<Name, { input: (w: World) => unknown; missing: unknown }> = 
   rejectCodexSuggestion: { input: (w) => ({ suggestionId: w.suggestionId }), missing: { suggestionId: randomId() } },
 };
 
+const domainExports: Readonly<Record<string, unknown>> = domain;
 const call = (name: Name | "requestCodexSuggestions", actor: Actor | null, input: unknown) =>
-  (domain[name] as (actor: Actor | null, input: unknown) => Promise<unknown>)(actor, input);
+  (domainExports[name] as (actor: Actor | null, input: unknown) => Promise<unknown>)(actor, input);
 
 describe.each(Object.keys(cases) as Name[])("%s", (name) => {
   const spec = cases[name];

@@ -19,7 +19,11 @@ const { db } = useTestDb();
 
 async function codexState(storyId: string) {
   return {
-    entries: await db().select().from(codexEntries).where(eq(codexEntries.storyId, storyId)).orderBy(asc(codexEntries.id)),
+    entries: await db()
+      .select()
+      .from(codexEntries)
+      .where(eq(codexEntries.storyId, storyId))
+      .orderBy(asc(codexEntries.id)),
     keys: await db()
       .select()
       .from(codexNameKeys)
@@ -30,7 +34,11 @@ async function codexState(storyId: string) {
 
 async function setup() {
   const author = await makeActor();
-  const { story, pages } = await makeStory(author, ["Mara sailed.", "Nothing here.", "Tomas met MARA at Kellan Point."]);
+  const { story, pages } = await makeStory(author, [
+    "Mara sailed.",
+    "Nothing here.",
+    "Tomas met MARA at Kellan Point.",
+  ]);
   return { author, story, pages };
 }
 
@@ -132,8 +140,9 @@ describe("codex entries", () => {
       updateCodexEntry(author, { entryId: entry.id, baseVersion: 1, description: "Lost edit." }),
       "CONFLICT",
     );
-    expect((error.details?.entry as CodexEntryView).description).toBe("First edit.");
-    expect((error.details?.entry as CodexEntryView).version).toBe(2);
+    const current = error.details?.entry as CodexEntryView;
+    expect(current.description).toBe("First edit.");
+    expect(current.version).toBe(2);
     expect(await codexState(story.id)).toEqual(before);
   });
 });

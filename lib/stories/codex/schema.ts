@@ -54,7 +54,8 @@ export function checkEntryNames(entry: EntryNames, ctx: z.RefinementCtx): void {
   for (const [i, alias] of entry.aliases.entries()) {
     const key = normalizeNameKey(alias);
     const path = ["aliases", i];
-    if (key.length === 0) ctx.addIssue({ code: "custom", path, message: "An alias needs at least one letter or digit." });
+    if (key.length === 0)
+      ctx.addIssue({ code: "custom", path, message: "An alias needs at least one letter or digit." });
     else if (key.length > codexNameMax)
       ctx.addIssue({ code: "custom", path, message: `An alias can be at most ${codexNameMax} characters.` });
     else if (key === nameKey)

@@ -107,11 +107,21 @@ export async function landCodexSuggestions(job: AiJob): Promise<string> {
         // An update of an existing entry: its aliases plus new ones no entry uses, its description plus what is new.
         const current = openByEntry.get(entry.id);
         const base = current ?? { aliases: entry.aliases, description: entry.description };
-        const keys = new Set([normalizeNameKey(entry.name), ...base.aliases.map(normalizeNameKey), ...entryOfKey.keys()]);
+        const keys = new Set([
+          normalizeNameKey(entry.name),
+          ...base.aliases.map(normalizeNameKey),
+          ...entryOfKey.keys(),
+        ]);
         const aliases = addAliases(base.aliases, item.aliases, keys);
         const description = addDescription(base.description, item.description);
         if (!current && aliases.length === entry.aliases.length && description === entry.description) continue;
-        const row = await save(current, { kind: entry.kind, name: entry.name, aliases, description, entryId: entry.id });
+        const row = await save(current, {
+          kind: entry.kind,
+          name: entry.name,
+          aliases,
+          description,
+          entryId: entry.id,
+        });
         openByEntry.set(entry.id, row);
         continue;
       }
