@@ -26,7 +26,7 @@ export function CodexEntryItem({
 
   if (editing) {
     return (
-      <li data-testid="codex-entry" data-entry-id={entry.id}>
+      <li data-testid="codex-entry" data-entry-id={entry.id} data-entry-name={entry.name}>
         <CodexEntryForm
           title={`Edit ${entry.name}`}
           submitLabel="Save"
