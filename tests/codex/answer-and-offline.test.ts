@@ -53,6 +53,18 @@ describe("the model's answer to codex_suggest", () => {
   });
 });
 
+describe("the codex_suggest prompt", () => {
+  it("holds page text and codex names as data: template syntax in them is not run", async () => {
+    const text = await prompt(
+      ["Mara wrote {{ story.title }} and {% if true %}yes{% endif %} on the wall."],
+      [{ kind: "character", name: "{{ 7 | plus: 1 }}" }],
+    );
+    expect(text).toContain("Mara wrote {{ story.title }} and {% if true %}yes{% endif %} on the wall.");
+    expect(text).toContain("character: {{ 7 | plus: 1 }}");
+    expect(text).toContain("Pages 1 to 1 of the story (part 1 of 1)");
+  });
+});
+
 describe("the offline model on codex_suggest", () => {
   it("suggests repeated capitalised names, not sentence openers, with sentences that mention them", async () => {
     const text = await prompt([

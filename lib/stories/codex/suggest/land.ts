@@ -68,6 +68,14 @@ export async function landCodexSuggestions(job: AiJob): Promise<string> {
       .select()
       .from(codexSuggestions)
       .where(and(eq(codexSuggestions.storyId, storyId), eq(codexSuggestions.status, "open")));
+    // What the author already turned down is not proposed again: a new entry by its name, an update by what it said.
+    const rejected = await tx
+      .select()
+      .from(codexSuggestions)
+      .where(and(eq(codexSuggestions.storyId, storyId), eq(codexSuggestions.status, "rejected")));
+    const rejectedNames = new Set(rejected.filter((s) => !s.entryId).map((s) => normalizeNameKey(s.name)));
+    // For an update: what a rejected update of the entry said counts as known, so it is not proposed again.
+    const rejectedOf = (entryId: string) => rejected.filter((s) => s.entryId === entryId);
     const openByEntry = new Map(open.filter((s) => s.entryId).map((s) => [s.entryId!, s]));
     const openByName = new Map(open.filter((s) => !s.entryId).map((s) => [normalizeNameKey(s.name), s]));
 
@@ -107,13 +115,16 @@ export async function landCodexSuggestions(job: AiJob): Promise<string> {
         // An update of an existing entry: its aliases plus new ones no entry uses, its description plus what is new.
         const current = openByEntry.get(entry.id);
         const base = current ?? { aliases: entry.aliases, description: entry.description };
+        const turnedDown = rejectedOf(entry.id);
         const keys = new Set([
           normalizeNameKey(entry.name),
           ...base.aliases.map(normalizeNameKey),
           ...entryOfKey.keys(),
+          ...turnedDown.flatMap((r) => r.aliases.map(normalizeNameKey)),
         ]);
         const aliases = addAliases(base.aliases, item.aliases, keys);
-        const description = addDescription(base.description, item.description);
+        const seenBefore = turnedDown.some((r) => fold(r.description).includes(fold(item.description.trim())));
+        const description = seenBefore ? base.description : addDescription(base.description, item.description);
         if (!current && aliases.length === entry.aliases.length && description === entry.description) continue;
         const row = await save(current, {
           kind: entry.kind,
@@ -126,6 +137,7 @@ export async function landCodexSuggestions(job: AiJob): Promise<string> {
         continue;
       }
       const current = openByName.get(nameKey);
+      if (!current && rejectedNames.has(nameKey)) continue;
       const base = current ?? { aliases: [], description: "" };
       const keys = new Set([nameKey, ...base.aliases.map(normalizeNameKey), ...entryOfKey.keys()]);
       const aliases = addAliases(base.aliases, item.aliases, keys);
