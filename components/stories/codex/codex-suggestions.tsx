@@ -64,6 +64,8 @@ export function CodexSuggestions({
         if (result.ok) setSuggestions(result.data);
       });
       if (run?.status === "failed") setError(run.failures[0] ?? "The AI could not read the story this time.");
+      else if (run && run.failed > 0)
+        setMessage(`${run.failed} of ${run.total} parts of the story could not be read: ${run.failures[0] ?? ""}`);
       else setMessage(null);
     }
     wasActive.current = active;
