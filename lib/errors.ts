@@ -57,6 +57,12 @@ export const errorCatalog = {
     message: "You have used your AI budget for today.",
     job: "Your AI budget for today ran out before this page's turn.",
   },
+  // An answer that should have a shape (codex suggestions: JSON entries) and does not: the model's fault, not ours.
+  GEN_MALFORMED_OUTPUT: {
+    status: 502,
+    message: "The AI model's answer was not in the expected form. Please try again.",
+    job: "The AI model's answer was not in the expected form.",
+  },
 } as const satisfies Record<string, { status: number; message: string; job?: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -63,6 +63,8 @@ interface World {
   revisionId: string;
   tokenId: string;
   backgroundJobId: string | null;
+  codexEntryId: string;
+  codexSuggestionId: string;
 }
 
 interface Row {
@@ -150,7 +152,20 @@ async function makeWorld(): Promise<World> {
     revisionId: revision!.id,
     tokenId: token!.id,
     backgroundJobId,
+    ...(await makeCodex(story.id)),
   };
+}
+
+/** A codex entry and an open codex suggestion in A's story. */
+async function makeCodex(storyId: string): Promise<Pick<World, "codexEntryId" | "codexSuggestionId">> {
+  const { createCodexEntry } = await import("@/lib/stories");
+  const { codexSuggestions } = await import("@/db/memory-schema");
+  const entry = await createCodexEntry(a, { storyId, kind: "character", name: `Mara ${crypto.randomUUID()}` });
+  const [suggestion] = await (await getDb())
+    .insert(codexSuggestions)
+    .values({ storyId, kind: "place", name: `Harbour ${crypto.randomUUID()}` })
+    .returning();
+  return { codexEntryId: entry.id, codexSuggestionId: suggestion!.id };
 }
 
 const statusOf: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
@@ -373,6 +388,89 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
+  // ── the story codex: REST v1 and actions ──
+  route(
+    "GET /api/v1/stories/[storyId]/codex",
+    () => import("@/app/api/v1/stories/[storyId]/codex/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/codex",
+    () => import("@/app/api/v1/stories/[storyId]/codex/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { kind: "thing", name: `Lamp ${crypto.randomUUID()}` } }),
+    v1Token,
+  ),
+  route(
+    "PATCH /api/v1/codex/[entryId]",
+    () => import("@/app/api/v1/codex/[entryId]/route"),
+    "PATCH",
+    (w) => ({ params: { entryId: w.codexEntryId }, body: { baseVersion: 1, description: "Changed." } }),
+    v1Token,
+  ),
+  route(
+    "DELETE /api/v1/codex/[entryId]",
+    () => import("@/app/api/v1/codex/[entryId]/route"),
+    "DELETE",
+    (w) => ({ params: { entryId: w.codexEntryId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/codex/suggest",
+    () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]/codex/suggest",
+    () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]/codex/suggestions",
+    () => import("@/app/api/v1/stories/[storyId]/codex/suggestions/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/codex-suggestions/[suggestionId]/accept",
+    () => import("@/app/api/v1/codex-suggestions/[suggestionId]/accept/route"),
+    "POST",
+    (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/codex-suggestions/[suggestionId]/reject",
+    () => import("@/app/api/v1/codex-suggestions/[suggestionId]/reject/route"),
+    "POST",
+    (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
+    v1Token,
+  ),
+  action("codex.ts", "listCodexAction", (w) => [{ storyId: w.storyId }], owned),
+  action(
+    "codex.ts",
+    "createCodexEntryAction",
+    (w) => [{ storyId: w.storyId, kind: "thing", name: `Lamp ${crypto.randomUUID()}` }],
+    owned,
+  ),
+  action(
+    "codex.ts",
+    "updateCodexEntryAction",
+    (w) => [{ entryId: w.codexEntryId, baseVersion: 1, description: "Changed." }],
+    owned,
+  ),
+  action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], owned),
+  action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
+  action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
 ]);
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */

@@ -26,6 +26,7 @@ useTestDb();
 const generationMatrix = "page jobs and suggestions: tests/generation/authorization.test.ts";
 const backgroundMatrix = "background revisions: tests/background/authorization.test.ts";
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
+const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -66,6 +67,18 @@ const notDomainOperations = {
   adminCancelJob: adminMatrix,
   exportAdminJobsCsv: adminMatrix,
   getAdminUsage: adminMatrix,
+  listCodex: codexMatrix,
+  getCodexEntry: codexMatrix,
+  createCodexEntry: codexMatrix,
+  updateCodexEntry: codexMatrix,
+  deleteCodexEntry: codexMatrix,
+  codexMentionsForPage: codexMatrix,
+  codexMentionsByPage: codexMatrix,
+  requestCodexSuggestions: codexMatrix,
+  getCodexSuggestRun: codexMatrix,
+  listCodexSuggestions: codexMatrix,
+  acceptCodexSuggestion: codexMatrix,
+  rejectCodexSuggestion: codexMatrix,
 } as const;
 
 type ExportedFunctionName = {

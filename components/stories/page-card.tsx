@@ -7,6 +7,7 @@ import { PageActions } from "./page-actions";
 import { PageCardHeader } from "./page-card-header";
 import { PageEditor } from "./page-editor";
 import { PageGeneratingView } from "./page-generating-view";
+import { PageMentions, type PageMention } from "./page-mentions";
 import { PageReadView } from "./page-read-view";
 import { PageSuggestions } from "./page-suggestions";
 import type { PageData, PageJobData, SuggestionData } from "./types";
@@ -43,6 +44,8 @@ export interface PageCardProps {
   onMove: (direction: "up" | "down") => void;
   onAddAfter: () => void;
   onDelete: () => void;
+  /** Codex entries the page's text mentions. */
+  mentions?: PageMention[];
 }
 
 /**
@@ -68,6 +71,7 @@ export function PageCard({
   onMove,
   onAddAfter,
   onDelete,
+  mentions = [],
 }: PageCardProps) {
   const pageNumber = index + 1;
   const [editing, setEditing] = useState(false);
@@ -137,6 +141,8 @@ export function PageCard({
           onDelete={onDelete}
         />
       </div>
+
+      <PageMentions mentions={mentions} pageNumber={pageNumber} />
 
       <div className="px-4 py-4 sm:px-5">
         {editing ? (

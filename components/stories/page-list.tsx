@@ -9,6 +9,7 @@ import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
 import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
+import type { PageMention } from "./page-mentions";
 import {
   byPosition,
   toPageData,
@@ -31,6 +32,7 @@ export function PageList({
   suggestions: serverSuggestions = [],
   modelLabel = null,
   backgroundRevision = null,
+  mentions = {},
 }: {
   storyId: string;
   pages: PageData[];
@@ -42,6 +44,8 @@ export function PageList({
   modelLabel?: string | null;
   /** The story's running background revision, or the latest one with suggestions left to review. */
   backgroundRevision?: BackgroundRevisionData | null;
+  /** Codex entries each page mentions, by page id. */
+  mentions?: Record<string, PageMention[]>;
 }) {
   const router = useRouter();
   const toast = useToast();
@@ -278,6 +282,7 @@ export function PageList({
                 onMove={(direction) => move(page.id, direction)}
                 onAddAfter={() => void add(page.id)}
                 onDelete={() => void remove(page)}
+                mentions={mentions[page.id]}
               />
             ))}
           </ol>

@@ -8,6 +8,13 @@ export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export { ContextBudgetError, type BudgetResult } from "./context";
 export { countTokens } from "./tokens";
+export {
+  createMentionMatcher,
+  normalizeNameKey,
+  type Mention,
+  type MentionCandidate,
+  type MentionMatcher,
+} from "./context/mentions";
 export { GenerationError } from "./generation-errors";
 export { buildDocumentPayload, type DocumentPromptPayload } from "./jobs/payload";
 // A text too long for one prompt, revised section by section in one job.
@@ -67,3 +74,5 @@ export {
   utcDayStart,
   type UsageSince,
 } from "./spending";
+// The story codex: how an entry reads in a prompt (its stored token count is of this text).
+export { codexEntryPromptText, type CodexEntryText } from "./codex-entry-text";

@@ -6,6 +6,7 @@ import type {
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
+import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { estimateTokens } from "./tokens";
 
 /**
@@ -161,6 +162,8 @@ function revisePage(prompt: string, random: () => number): string {
 }
 
 export function offlineText(prompt: string): string {
+  // Tasks other than a page's text, each answered from its own file.
+  if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
   const random = rng(prompt);
   if (prompt.includes(SECTION_PROMPT_MARKER)) return reviseSection(prompt, random);
   return prompt.includes("PAGE TO REVISE") ? revisePage(prompt, random) : writePage(prompt, random);

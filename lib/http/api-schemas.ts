@@ -2,8 +2,16 @@ import { z } from "zod";
 import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
 import { historyFilterSchema, historyQuerySchema } from "@/lib/ai";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";
-import { pageTextRequestSchema } from "@/lib/stories";
-import { jobIdSchema } from "@/lib/stories/validation";
+import {
+  codexEntryBodySchema,
+  codexEntryIdSchema,
+  codexListSchema,
+  codexSuggestionIdSchema,
+  codexUpdateSchema,
+  pageTextRequestSchema,
+} from "@/lib/stories";
+import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
+import { jobIdSchema, storyIdSchema } from "@/lib/stories/validation";
 
 /**
  * The zod schemas of REST API v1, requests and responses: lib/http/openapi.ts turns them into the OpenAPI document
@@ -244,4 +252,107 @@ export const validateResultSchema = named(
     ),
     allowance: allowanceSchema.nullable(),
   }),
+);
+
+// ── the story codex ──
+
+export const storyIdParamsSchema = storyIdSchema;
+export const codexEntryIdParamsSchema = codexEntryIdSchema;
+export const codexSuggestionIdParamsSchema = codexSuggestionIdSchema;
+export const codexListQuerySchema = z.object({
+  q: doc(
+    "Keeps entries whose name, an alias or the description contains it (case-insensitive).",
+    codexListSchema.shape.q,
+  ),
+});
+export const codexEntryCreateSchema = named(
+  "CodexEntryCreate",
+  codexEntryBodySchema,
+  "A new entry. Names and aliases are unique in a story's codex (case-insensitively, Unicode-normalised).",
+);
+export const codexEntryUpdateSchema = named(
+  "CodexEntryUpdate",
+  codexUpdateSchema.omit({ entryId: true }),
+  "The fields to change, and `baseVersion`: the entry's version the change starts from (409 CONFLICT when stale).",
+);
+export const codexSuggestionAcceptSchema = named(
+  "CodexSuggestionAccept",
+  z.object({
+    edits: doc(
+      "The author's changes to the suggestion before it is written.",
+      codexEntryBodySchema.partial().optional(),
+    ),
+  }),
+);
+
+const codexEntrySchema = named(
+  "CodexEntry",
+  z.object({
+    id: id(),
+    storyId: id(),
+    kind: z.enum(codexKinds),
+    name: z.string(),
+    aliases: z.array(z.string()),
+    description: z.string(),
+    activation: doc("When the entry goes into prompts.", z.enum(codexActivations)),
+    tokenCount: doc("Tokens the entry takes in a prompt.", z.int()),
+    version: z.int(),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  }),
+);
+export const codexEntryAnswerSchema = codexEntrySchema;
+export const codexListAnswerSchema = named("CodexList", z.object({ entries: z.array(codexEntrySchema) }));
+export const codexDeletedSchema = named("CodexEntryDeleted", z.object({ id: id(), deleted: z.literal(true) }));
+
+const codexSuggestionSchema = named(
+  "CodexSuggestion",
+  z.object({
+    id: id(),
+    storyId: id(),
+    entryId: doc("Set when it proposes an update of this existing entry.", id().nullable()),
+    kind: z.enum(codexKinds),
+    name: z.string(),
+    aliases: z.array(z.string()),
+    description: z.string(),
+    status: z.enum(codexSuggestionStatuses),
+    createdAt: timestamp(),
+  }),
+);
+export const codexSuggestionAnswerSchema = codexSuggestionSchema;
+export const codexSuggestionListSchema = named(
+  "CodexSuggestionList",
+  z.object({ suggestions: z.array(codexSuggestionSchema) }),
+);
+export const codexSuggestionAcceptedSchema = named(
+  "CodexSuggestionAccepted",
+  z.object({ suggestion: codexSuggestionSchema, entry: codexEntrySchema }),
+);
+const codexSuggestRunSchema = named(
+  "CodexSuggestRun",
+  z.object({
+    id: id(),
+    storyId: id(),
+    status: jobStatus(),
+    modelLabel: z.string(),
+    createdAt: timestamp(),
+    completedAt: timestamp().nullable(),
+    total: doc("Batches of pages, one model call each (0 until planned).", z.int()),
+    done: z.int(),
+    failed: z.int(),
+    openSuggestions: z.int(),
+    failures: z.array(z.string()),
+  }),
+);
+export const codexSuggestAcceptedSchema = named(
+  "CodexSuggestAccepted",
+  z.object({
+    created: doc("False when a run already going on the story was joined.", z.boolean()),
+    message: z.string(),
+    run: codexSuggestRunSchema,
+  }),
+);
+export const codexSuggestRunAnswerSchema = named(
+  "CodexSuggestRunAnswer",
+  z.object({ run: codexSuggestRunSchema.nullable() }),
 );

@@ -55,3 +55,29 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+
+// The story codex: entries (characters, places, things, lore), the entries a page mentions, and Suggest entries.
+export {
+  listCodex,
+  getCodexEntry,
+  createCodexEntry,
+  updateCodexEntry,
+  deleteCodexEntry,
+} from "./codex/entries";
+export {
+  codexEntryBodySchema,
+  codexUpdateSchema,
+  codexListSchema,
+  codexEntryIdSchema,
+  codexSuggestionIdSchema,
+} from "./codex/schema";
+export type { CodexEntryView } from "./codex/view";
+export { codexMentionsForPage, codexMentionsByPage, type CodexMention } from "./codex/mentions";
+export { requestCodexSuggestions, getCodexSuggestRun, type CodexSuggestOutcome } from "./codex/suggest/request";
+export type { CodexSuggestRunView } from "./codex/suggest/view";
+export {
+  listCodexSuggestions,
+  acceptCodexSuggestion,
+  rejectCodexSuggestion,
+  type CodexSuggestionView,
+} from "./codex/suggest/review";

@@ -9,3 +9,12 @@ export const BACKGROUND_JOB_TYPE = "story.revise_pages" as const;
 export function modelLabel(provider: string, model: string): string {
   return provider === "offline" ? "offline model" : model;
 }
+/**
+ * Suggest entries: a parent job on a story's codex (target "codex" + the story id, so it never waits behind a page
+ * revision of the same story) with one `codex.suggest` child per batch of pages (target "codex_batch" + the batch's
+ * first page: never a page's own target, so a batch never blocks Generate on that page).
+ */
+export const SUGGEST_CODEX_JOB_TYPE = "story.suggest_codex" as const;
+export const CODEX_SUGGEST_JOB_TYPE = "codex.suggest" as const;
+export const CODEX_TARGET = "codex";
+export const CODEX_BATCH_TARGET = "codex_batch";

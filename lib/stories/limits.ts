@@ -11,6 +11,11 @@ export const limits = {
   instructionMax: 500,
   /** Pages one background revision may cover. */
   backgroundPagesMax: 200,
+  /** The story codex (DECISIONS.md, "Story memory"); db/memory-schema.ts checks the same numbers. */
+  codexEntriesMax: 500,
+  codexAliasesMax: 20,
+  codexNameMax: 100,
+  codexDescriptionMax: 2000,
 } as const;
 
 export const INSTRUCTION_MAX = limits.instructionMax;

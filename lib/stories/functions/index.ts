@@ -10,6 +10,7 @@ import { storyJobTypes } from "../job-types";
 import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
+import { suggestCodexFunction } from "./suggest-codex";
 
 /**
  * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
@@ -27,5 +28,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     reviseStoryPagesFunction,
     createRunAiChildJob({ jobTypes, admit: budgetRefusalForChild }),
     settleFanOutParentOnFailure,
+    // Suggest entries (story codex): fan-out of one batch job per group of pages; children run and land as above.
+    suggestCodexFunction,
   ];
 }

@@ -1,8 +1,18 @@
 import type { JobTypeDefinition } from "@/lib/ai";
 import { pageTextRevise, pageTextWrite } from "./page-text";
 import { reviseStoryPages } from "./revise-pages";
+import { codexSuggest } from "./codex-suggest";
+import { suggestCodex } from "./suggest-codex";
 
 /** The job types of stories (lib/ai/job-types explains how to add one): listed once; every model type lands through lib/stories/functions/apply-page-job-result.ts. */
-export const storyJobTypes: readonly JobTypeDefinition[] = [pageTextWrite, pageTextRevise, reviseStoryPages];
+export const storyJobTypes: readonly JobTypeDefinition[] = [
+  pageTextWrite,
+  pageTextRevise,
+  reviseStoryPages,
+  // Suggest entries for the story codex.
+  suggestCodex,
+  codexSuggest,
+];
 
 export { pageTextRevise, pageTextWrite, reviseStoryPages };
+export { codexSuggest, suggestCodex };

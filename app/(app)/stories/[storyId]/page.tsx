@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { cache } from "react";
+import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
@@ -8,6 +9,10 @@ import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
 import {
+  codexMentionsByPage,
+  getCodexSuggestRun,
+  listCodex,
+  listCodexSuggestions,
   getBackgroundRevision,
   getStory,
   listActivePageJobs,
@@ -69,29 +74,54 @@ async function loadGeneration(actor: Actor | null, storyId: string) {
   return { activeJobs, suggestions: suggestions.map(toSuggestionData), modelLabel, backgroundRevision };
 }
 
+/** The story's codex, its suggestions and what each page mentions; like the AI part, the story renders without it. */
+async function loadCodex(actor: Actor | null, storyId: string) {
+  try {
+    const [entries, suggestions, run, mentions] = await Promise.all([
+      listCodex(actor, { storyId }),
+      listCodexSuggestions(actor, { storyId }),
+      getCodexSuggestRun(actor, { storyId }),
+      codexMentionsByPage(actor, { storyId }),
+    ]);
+    return { entries, suggestions, run, mentions };
+  } catch (error) {
+    log("error", "story page: codex not loaded", { storyId, error });
+    return null;
+  }
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
-  const { activeJobs, suggestions, modelLabel, backgroundRevision } = await loadGeneration(actor, story.id);
+  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex] = await Promise.all([
+    loadGeneration(actor, story.id),
+    loadCodex(actor, story.id),
+  ]);
   return (
-    <div className="mx-auto max-w-3xl space-y-8">
-      <StoryHeader
-        story={{
-          id: story.id,
-          title: story.title,
-          description: story.description,
-          updatedAt: story.updatedAt.toISOString(),
-        }}
-        pageCount={pages.length}
-      />
-      <PageList
-        storyId={story.id}
-        pages={pages.map(toPageData)}
-        activeJobs={activeJobs}
-        suggestions={suggestions}
-        modelLabel={modelLabel}
-        backgroundRevision={backgroundRevision}
-      />
+    <div className="mx-auto max-w-3xl space-y-8 lg:grid lg:max-w-6xl lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8 lg:space-y-0">
+      <div className="min-w-0 space-y-8">
+        <StoryHeader
+          story={{
+            id: story.id,
+            title: story.title,
+            description: story.description,
+            updatedAt: story.updatedAt.toISOString(),
+          }}
+          pageCount={pages.length}
+        />
+        <PageList
+          storyId={story.id}
+          pages={pages.map(toPageData)}
+          activeJobs={activeJobs}
+          suggestions={suggestions}
+          modelLabel={modelLabel}
+          backgroundRevision={backgroundRevision}
+          mentions={codex?.mentions}
+        />
+      </div>
+      {codex ? (
+        <CodexPanel storyId={story.id} entries={codex.entries} suggestions={codex.suggestions} run={codex.run} />
+      ) : null}
     </div>
   );
 }
