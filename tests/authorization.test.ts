@@ -26,6 +26,7 @@ useTestDb();
 const generationMatrix = "page jobs and suggestions: tests/generation/authorization.test.ts";
 const backgroundMatrix = "background revisions: tests/background/authorization.test.ts";
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
+const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -66,6 +67,12 @@ const notDomainOperations = {
   adminCancelJob: adminMatrix,
   exportAdminJobsCsv: adminMatrix,
   getAdminUsage: adminMatrix,
+  getPageSummary: summariesMatrix,
+  listPageSummaries: summariesMatrix,
+  pinPageSummary: summariesMatrix,
+  unpinPageSummary: summariesMatrix,
+  requestSummarizeAll: summariesMatrix,
+  getSummarizeAll: summariesMatrix,
 } as const;
 
 type ExportedFunctionName = {

@@ -5,6 +5,7 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
+import { isSummaryPrompt, offlineSummary } from "./offline-summary";
 import { estimateTokens } from "./tokens";
 
 /**
@@ -160,6 +161,7 @@ function revisePage(prompt: string, random: () => number): string {
 }
 
 export function offlineText(prompt: string): string {
+  if (isSummaryPrompt(prompt)) return offlineSummary(prompt);
   const random = rng(prompt);
   return prompt.includes("PAGE TO REVISE") ? revisePage(prompt, random) : writePage(prompt, random);
 }

@@ -55,3 +55,15 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+
+// Page summaries: read, pin (the author's own), clear the pin, Summarize all.
+export { getPageSummary, listPageSummaries } from "./summaries/read";
+export { pinPageSummary, unpinPageSummary } from "./summaries/pin";
+export {
+  getSummarizeAll,
+  requestSummarizeAll,
+  type SummarizeAllOutcome,
+  type SummarizeAllView,
+} from "./summaries/summarize-all";
+export type { PageSummaryView } from "./summaries/view";
+export { SUMMARY_MAX } from "./summaries/text";

@@ -1,8 +1,17 @@
 import type { JobTypeDefinition } from "@/lib/ai";
 import { pageTextRevise, pageTextWrite } from "./page-text";
 import { reviseStoryPages } from "./revise-pages";
+import { pageSummarize } from "./page-summary";
+import { summarizeStoryPages } from "./summarize-pages";
 
 /** The job types of stories (lib/ai/job-types explains how to add one): listed once; every model type lands through lib/stories/functions/apply-page-job-result.ts. */
-export const storyJobTypes: readonly JobTypeDefinition[] = [pageTextWrite, pageTextRevise, reviseStoryPages];
+export const storyJobTypes: readonly JobTypeDefinition[] = [
+  pageTextWrite,
+  pageTextRevise,
+  reviseStoryPages,
+  pageSummarize,
+  summarizeStoryPages,
+];
 
 export { pageTextRevise, pageTextWrite, reviseStoryPages };
+export { pageSummarize, summarizeStoryPages };
