@@ -75,7 +75,7 @@ export function extractiveSummary(text: string): string {
 /** The page text a summary prompt carries: between `<<<` and `>>>` after the marker. */
 function pageOfPrompt(prompt: string): string {
   const marker = prompt.indexOf(SUMMARY_PROMPT_MARKER);
-  const from = prompt.indexOf("<<<\n", marker < 0 ? 0 : marker);
+  const from = prompt.indexOf("<<<\n", Math.max(marker, 0));
   if (from < 0) return "";
   const to = prompt.lastIndexOf("\n>>>");
   return prompt.slice(from + 4, to > from ? to : undefined);
