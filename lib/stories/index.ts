@@ -58,7 +58,7 @@ export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usag
 
 // Page summaries: read, pin (the author's own), clear the pin, Summarize all.
 export { getPageSummary, listPageSummaries } from "./summaries/read";
-export { pinPageSummary, unpinPageSummary } from "./summaries/pin";
+export { pinPageSummary, pinSummarySchema, unpinPageSummary } from "./summaries/pin";
 export {
   getSummarizeAll,
   requestSummarizeAll,

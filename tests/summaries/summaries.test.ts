@@ -154,7 +154,11 @@ describe("the summary after an edit", () => {
     });
 
     // The next edit outdates it at once; the summary after it follows.
-    const edited = await savePage(author, { pageId: page.id, content: "Tobias put out the lamp.", baseVersion: version });
+    const edited = await savePage(author, {
+      pageId: page.id,
+      content: "Tobias put out the lamp.",
+      baseVersion: version,
+    });
     expect(await getPageSummary(author, { pageId: page.id })).toMatchObject({
       text: "Tobias lit the lamp.",
       stale: true,
@@ -241,13 +245,7 @@ describe("Summarize all", () => {
   async function storyInStates(owner: Actor) {
     const db = t.db();
     const [story] = await db.insert(stories).values({ ownerId: owner.id, title: "States" }).returning();
-    const texts = [
-      "Fresh page.",
-      "Pinned page.",
-      "Stale page, edited since.",
-      "",
-      "Missing summary page.",
-    ];
+    const texts = ["Fresh page.", "Pinned page.", "Stale page, edited since.", "", "Missing summary page."];
     const rows = await db
       .insert(pages)
       .values(texts.map((content, i) => ({ storyId: story!.id, position: `a${i}`, content, version: i === 2 ? 2 : 1 })))

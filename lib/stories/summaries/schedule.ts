@@ -4,6 +4,8 @@ import { pageSummaries } from "@/db/memory-schema";
 import { pages, stories } from "@/db/schema";
 import { loadTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { inngest } from "@/lib/inngest/client";
+import { processEngine } from "@/lib/inngest/embedded";
+import { inngestMode } from "@/lib/inngest/mode";
 import { pageTextChanged } from "@/lib/inngest/events/page-text-changed";
 import { log } from "@/lib/log";
 import { automaticJobsMayRun } from "../spending-policy";
@@ -34,6 +36,11 @@ export function announcePageTextChanged(
   requestedBy: string | null,
   options: { id?: string } = {},
 ): Promise<void> {
+  // Embedded mode without the engine in this process (a script, a unit test): there is nothing to hear it.
+  if (inngestMode() === "embedded" && !processEngine()) {
+    log("debug", "page text change not announced: no engine in this process", { pageId: page.id });
+    return Promise.resolve();
+  }
   return inngest
     .send(
       pageTextChanged.create(
