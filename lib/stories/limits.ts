@@ -11,6 +11,8 @@ export const limits = {
   instructionMax: 500,
   /** Pages one background revision may cover. */
   backgroundPagesMax: 200,
+  /** Characters of a page's summary (the AI's, cut to fit, or the author's own). */
+  summaryMax: 2000,
 } as const;
 
 export const INSTRUCTION_MAX = limits.instructionMax;

@@ -1,9 +1,11 @@
+import { limits } from "../limits";
+
 /*
  * What a stored summary looks like, whoever wrote it: 1 to 3 sentences, at most SUMMARY_MAX characters (the database
- * refuses more). Client-safe (no server imports): the summary editor counts with the same limit.
+ * refuses more; the browser's editor counts with the same limit from lib/stories/limits.ts).
  */
 
-export const SUMMARY_MAX = 2000;
+export const SUMMARY_MAX = limits.summaryMax;
 export const SUMMARY_MAX_SENTENCES = 3;
 
 function sentencesOf(text: string): string[] {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { cache } from "react";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
@@ -84,6 +85,7 @@ export default async function StoryPage({ params }: Props) {
         }}
         pageCount={pages.length}
       />
+      <SummarizeAll storyId={story.id} />
       <PageList
         storyId={story.id}
         pages={pages.map(toPageData)}
