@@ -8,6 +8,9 @@ PORT="${PORT:-3100}"
 # The offline model types slowly enough that the browser tests can watch the text stream in, cancel it mid-way and
 # reload during a job (the app's default is 35 ms per word).
 export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
+# A page's summary follows its last edit after a couple of seconds instead of 30, so that e2e/summaries.spec.ts sees
+# it appear (specs that count jobs wait for it or filter by type).
+export SUMMARY_DEBOUNCE_SECONDS="${SUMMARY_DEBOUNCE_SECONDS:-2}"
 if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
   npx tsx --conditions=react-server scripts/migrate.ts
