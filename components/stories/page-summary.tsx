@@ -12,6 +12,11 @@ import type { PageSummaryData } from "./types";
 
 /** While a summary is due or being written, the open panel asks again this often. */
 const POLL_MS = 2000;
+/**
+ * A due summary with no job yet (its edit's debounce has not fired, or the payer's budget is used up) is looked for
+ * this many times, then left to the next opening: an open panel must not poll forever for a summary that waits.
+ */
+const IDLE_POLLS = 60;
 
 /** Still waiting for the server to catch up: a newer summary is due (stale, running, or none yet for a page with text). */
 function awaitingSummary(view: PageSummaryData | null, hasText: boolean): boolean {
@@ -54,6 +59,7 @@ export function PageSummary({
     let stopped = false;
     let timer: number | undefined;
     let failures = 0;
+    let idle = 0;
     const load = async () => {
       const result = await callAction(() => getPageSummaryAction({ pageId }));
       if (stopped) return;
@@ -66,7 +72,8 @@ export function PageSummary({
       failures = 0;
       setLoadError(null);
       setView(result.data);
-      if (awaitingSummary(result.data, hasText)) timer = window.setTimeout(load, POLL_MS);
+      idle = result.data.job ? 0 : idle + 1;
+      if (awaitingSummary(result.data, hasText) && idle <= IDLE_POLLS) timer = window.setTimeout(load, POLL_MS);
     };
     void load();
     return () => {
