@@ -1,6 +1,6 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { pageSummaries } from "@/db/memory-schema";
 import { pages, stories, users } from "@/db/schema";
@@ -62,8 +62,11 @@ const model = (): ModelChoice => ({
 });
 const jobTypes = createJobTypeRegistry(storyJobTypes);
 const timing = { stallTimeoutMs: 20_000, totalTimeoutMs: 30_000, flushIntervalMs: 0 };
-// Two seconds: long enough that a few saves in a row fall into one period on a busy machine.
-const DEBOUNCE_SECONDS = 2;
+// Long enough that a few saves in a row fall into one period on a busy machine (the period restarts at each save).
+const DEBOUNCE_SECONDS = 3;
+
+// Each test waits for background jobs through the engine: generous on a loaded machine (no timing is asserted).
+vi.setConfig({ testTimeout: 120_000 });
 
 const t = useEngine(() => [
   createRunAiJob({ model, jobTypes, ...timing }),
