@@ -4,10 +4,11 @@ import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { cancelBackgroundRevision } from "./background/cancel";
 import { getBackgroundRevision, type BackgroundRevisionView } from "./background/view";
-import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET, SUMMARIZE_ALL_JOB_TYPE } from "./job-kinds";
+import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET, SUMMARIZE_ALL_JOB_TYPE, SUMMARY_TARGET } from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
 import type { PageJobView } from "./page-jobs/view";
+import { cancelSummaryJob, getSummaryJob } from "./summaries/job-view";
 import { cancelSummarizeAllJob, getSummarizeAllJob, type SummarizeAllView } from "./summaries/summarize-all";
 import { jobIdSchema, parseInput } from "./validation";
 
@@ -25,9 +26,10 @@ const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 /** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */
 async function kindOf(
   jobId: string,
-): Promise<{ kind: "page" } | { kind: "revision"; storyId: string } | { kind: "summaries" }> {
+): Promise<{ kind: "page" } | { kind: "revision"; storyId: string } | { kind: "summaries" } | { kind: "summary" }> {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
+  if (job?.targetType === SUMMARY_TARGET) return { kind: "summary" };
   if (job?.jobType === SUMMARIZE_ALL_JOB_TYPE) return { kind: "summaries" };
   if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
     return { kind: "revision", storyId: job.targetId };
@@ -40,6 +42,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return getPageJob(actor, { jobId });
   if (kind.kind === "summaries") return getSummarizeAllJob(actor, jobId);
+  if (kind.kind === "summary") return getSummaryJob(actor, jobId);
   const view = await getBackgroundRevision(actor, { storyId: kind.storyId, jobId });
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
@@ -52,5 +55,6 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return cancelPageJob(actor, { jobId });
   if (kind.kind === "summaries") return cancelSummarizeAllJob(actor, jobId);
+  if (kind.kind === "summary") return cancelSummaryJob(actor, jobId);
   return { ...(await cancelBackgroundRevision(actor, { jobId })), jobType: BACKGROUND_JOB_TYPE };
 }

@@ -85,6 +85,15 @@ describe("GET/PUT/DELETE /api/v1/pages/{pageId}/summary", () => {
     expect(cleared.body.job).toMatchObject({ status: "pending" });
     const [scheduled] = await db().select().from(aiJobs).where(eq(aiJobs.id, cleared.body.job!.id));
     expect(scheduled).toMatchObject({ jobType: "page.summarize", targetType: "page_summary", targetId: pageId });
+
+    // The summary job reads like a page's job at the jobs endpoints, for its page's author only.
+    const jobId = scheduled!.id;
+    const read = await callRoute<{ jobType: string; pageId: string }>(job.GET, { token: tokenA, params: { jobId } });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: jobId, jobType: "page.summarize", pageId, status: "pending" });
+    expect((await callRoute(job.GET, { token: tokenB, params: { jobId } })).status).toBe(404);
+    const cancelled = await callRoute(cancel.POST, { method: "POST", token: tokenA, params: { jobId } });
+    expect(cancelled).toMatchObject({ status: 200, body: { id: jobId, status: "cancelled" } });
   });
 
   it("refuses an empty, over-long or NUL summary with 400 naming the field, and saves nothing", async () => {
