@@ -20,6 +20,10 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
   await card.open();
   await card.generate();
   await card.ai.expectSucceeded();
+  // The AI's text gets its summary in the background (a job of the author's too): waited for, so that the jobs
+  // below are a known list.
+  await card.summary.open();
+  await expect(card.summary.text).toBeVisible(JOB);
 
   // Authors have no admin links and the admin URLs do not exist for them.
   await expect(storyPage.navLink("admin-jobs")).toHaveCount(0);
@@ -33,8 +37,8 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
   await jobs.navigate("admin-jobs");
   await expect(jobs.table).toBeVisible();
 
-  // Filter by the author (email) and status: exactly the author's job.
-  await jobs.filter({ user: user.email, status: "succeeded" });
+  // Filter by the author (email), status and type: exactly the author's job (its page's summary is another type).
+  await jobs.filter({ user: user.email, status: "succeeded", type: "page_text.write" });
   await admin.page.waitForURL(/requestedBy=/);
   expect(new URL(admin.page.url()).searchParams.get("status")).toBe("succeeded");
   await expect(jobs.rows).toHaveCount(1);
@@ -68,17 +72,21 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
   await storyPage.goto(storyId);
   await expect(storyPage.card(0).suggestion).toBeVisible();
 
-  // Paging one job at a time through the story's two jobs (the retry is the admin's, the first the author's):
-  // newest, older, and back.
+  // Paging one job at a time through the story's three jobs (the retry is the admin's; the page's summary and the
+  // first job the author's): newest, older, and back. The retry landed as a suggestion, so no new summary follows.
   await jobs.goto({ scopeId: storyId, limit: "1" });
   await expect(jobs.rows).toHaveCount(1);
   await jobs.expectRowJob(0, newId);
   await expect(jobs.prevPage).toHaveCount(0);
   await expect(jobs.row(0)).toContainText(e2eAdmin().email);
   await jobs.nextPage.click();
+  await expect(jobs.row(0)).toContainText("page.summarize");
+  await jobs.nextPage.click();
   await jobs.expectRowJob(0, oldId);
   await expect(jobs.row(0)).toContainText(user.email);
   await expect(jobs.nextPage).toHaveCount(0);
+  await jobs.prevPage.click();
+  await expect(jobs.row(0)).toContainText("page.summarize");
   await jobs.prevPage.click();
   await jobs.expectRowJob(0, newId);
   await expect(jobs.prevPage).toHaveCount(0);

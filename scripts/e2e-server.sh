@@ -11,6 +11,9 @@ export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
 # Every browser test signs up or in from 127.0.0.1: the per-address limit (tests/auth/throttle.test.ts) would stop
 # the run; the per-account limit stays as it is (e2e/auth.spec.ts).
 export AUTH_ATTEMPTS_PER_ADDRESS="${AUTH_ATTEMPTS_PER_ADDRESS:-100000}"
+# A page's summary follows its last edit after a couple of seconds instead of 30, so that e2e/summaries.spec.ts sees
+# it appear (specs that count jobs wait for it or filter by type).
+export SUMMARY_DEBOUNCE_SECONDS="${SUMMARY_DEBOUNCE_SECONDS:-2}"
 if [ -n "${DATABASE_URL:-}" ]; then
   export AUTH_SECRET="${AUTH_SECRET:-e2e-only-secret-$(date +%s)-$RANDOM}"
   npx tsx --conditions=react-server scripts/migrate.ts

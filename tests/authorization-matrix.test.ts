@@ -285,6 +285,34 @@ const rows: Record<string, Row> = Object.fromEntries([
     v1Token,
   ),
   route(
+    "GET /api/v1/pages/[pageId]/summary",
+    () => import("@/app/api/v1/pages/[pageId]/summary/route"),
+    "GET",
+    (w) => ({ params: { pageId: w.pageId } }),
+    v1Token,
+  ),
+  route(
+    "PUT /api/v1/pages/[pageId]/summary",
+    () => import("@/app/api/v1/pages/[pageId]/summary/route"),
+    "PUT",
+    (w) => ({ params: { pageId: w.pageId }, body: { text: "A summary." } }),
+    v1Token,
+  ),
+  route(
+    "DELETE /api/v1/pages/[pageId]/summary",
+    () => import("@/app/api/v1/pages/[pageId]/summary/route"),
+    "DELETE",
+    (w) => ({ params: { pageId: w.pageId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/summaries/refresh",
+    () => import("@/app/api/v1/stories/[storyId]/summaries/refresh/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
     "GET /api/v1/openapi.json",
     () => import("@/app/api/v1/openapi.json/route"),
     "GET",
@@ -471,6 +499,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
   action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
   action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
+  // ── actions: page summaries ──
+  action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
+  action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], owned),
+  action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
+  action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
+  action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
 ]);
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */

@@ -27,6 +27,7 @@ const generationMatrix = "page jobs and suggestions: tests/generation/authorizat
 const backgroundMatrix = "background revisions: tests/background/authorization.test.ts";
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
+const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -79,6 +80,12 @@ const notDomainOperations = {
   listCodexSuggestions: codexMatrix,
   acceptCodexSuggestion: codexMatrix,
   rejectCodexSuggestion: codexMatrix,
+  getPageSummary: summariesMatrix,
+  listPageSummaries: summariesMatrix,
+  pinPageSummary: summariesMatrix,
+  unpinPageSummary: summariesMatrix,
+  requestSummarizeAll: summariesMatrix,
+  getSummarizeAll: summariesMatrix,
 } as const;
 
 type ExportedFunctionName = {

@@ -10,6 +10,7 @@ import { PageGeneratingView } from "./page-generating-view";
 import { PageMentions, type PageMention } from "./page-mentions";
 import { PageReadView } from "./page-read-view";
 import { PageSuggestions } from "./page-suggestions";
+import { PageSummary } from "./page-summary";
 import type { PageData, PageJobData, SuggestionData } from "./types";
 import { isJobSettled } from "./use-page-job";
 import { usePageCardFocus } from "./use-page-card-focus";
@@ -195,6 +196,13 @@ export function PageCard({
         }}
         onChanged={onChanged}
         undo={undo}
+      />
+
+      <PageSummary
+        pageId={page.id}
+        pageNumber={pageNumber}
+        pageVersion={page.version}
+        hasText={page.content.trim() !== ""}
       />
 
       <p role="status" aria-live="polite" className="sr-only">

@@ -85,3 +85,6 @@ export function toSuggestionData(s: {
     parentJobId: s.parentJobId ?? null,
   };
 }
+
+/** A page's summary (text, pinned, stale, its running job), and a story's Summarize all, as the server sends them. */
+export type { PageSummaryView as PageSummaryData, SummarizeAllView as SummarizeAllData } from "@/lib/stories";

@@ -24,9 +24,10 @@ export class AdminJobsPage extends AppShell {
   }
 
   /** Fills the filters given and applies them (no waiting: a refused filter stays on the page). */
-  async filter(filters: { user?: string; status?: string; jobId?: string }): Promise<void> {
+  async filter(filters: { user?: string; status?: string; type?: string; jobId?: string }): Promise<void> {
     if (filters.user !== undefined) await this.page.getByTestId("filter-user").fill(filters.user);
     if (filters.status !== undefined) await this.page.getByTestId("filter-status").selectOption(filters.status);
+    if (filters.type !== undefined) await this.page.getByTestId("filter-type").selectOption(filters.type);
     if (filters.jobId !== undefined) await this.page.getByTestId("filter-job-id").fill(filters.jobId);
     await this.page.getByTestId("filter-apply").click();
   }

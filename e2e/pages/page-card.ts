@@ -1,5 +1,6 @@
 import { expect, type Locator } from "@playwright/test";
 import { HistoryPanel } from "./history";
+import { SummaryPanel } from "./summary";
 
 /** A job may take a while on the e2e server's slow offline model. */
 const JOB = { timeout: 60_000 };
@@ -64,6 +65,8 @@ export class GenerateControls {
 
 /** One page of a story: its text, its editor, its actions, its AI job and the suggestion it may have. */
 export class PageCard {
+  /** The page's summary in the story's memory. */
+  readonly summary: SummaryPanel;
   readonly content: Locator;
   readonly editor: Locator;
   readonly saveButton: Locator;
@@ -86,6 +89,7 @@ export class PageCard {
   readonly ai: GenerateControls;
 
   constructor(readonly root: Locator) {
+    this.summary = new SummaryPanel(root);
     this.content = root.getByTestId("page-content");
     this.editor = root.getByTestId("page-editor");
     this.saveButton = root.getByTestId("page-save");

@@ -3,6 +3,7 @@ import { AppShell } from "./app-shell";
 import { BackgroundPanel } from "./background";
 import { HistoryPanel } from "./history";
 import { PageCard } from "./page-card";
+import { SummarizeAllBar } from "./summary";
 
 /** One story: its title and description, its pages, the background revision panel and the history panel. */
 export class StoryPage extends AppShell {
@@ -20,6 +21,7 @@ export class StoryPage extends AppShell {
   readonly pageSelects: Locator;
   readonly background: BackgroundPanel;
   readonly history: HistoryPanel;
+  readonly summarizeAll: SummarizeAllBar;
 
   constructor(page: Page) {
     super(page);
@@ -36,6 +38,7 @@ export class StoryPage extends AppShell {
     this.pageSelects = page.getByTestId("page-select");
     this.background = new BackgroundPanel(page);
     this.history = new HistoryPanel(page);
+    this.summarizeAll = new SummarizeAllBar(page);
   }
 
   async goto(storyId: string): Promise<void> {

@@ -1,6 +1,7 @@
-import { and, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
+import { backgroundJobTypes } from "./job-types/kinds";
 
 /**
  * What each requester spent (tokens, dollars, jobs) from the job ledger: the sums behind the spending budgets and the
@@ -92,7 +93,8 @@ export async function usageTodayByRequester(
 }
 
 /**
- * Top-level jobs (one per request: a fan-out's children are not counted) a requester created in the window ending
+ * Top-level jobs (one per request: a fan-out's children are not counted, nor automatic follow-ups such as the summary
+ * after an edit, which would otherwise make a busy writer's own Generate wait) a requester created in the window ending
  * now, with the oldest one's creation time, for a rolling-window rate limit that holds across app instances (the
  * ledger is shared; a process-local counter would not be).
  */
@@ -103,7 +105,12 @@ export async function jobsCreatedInWindow(
   now = new Date(),
 ): Promise<{ count: number; oldest: Date | null }> {
   const since = new Date(now.getTime() - windowMs);
-  const where = and(eq(aiJobs.requestedBy, requestedBy), gte(aiJobs.createdAt, since), isNull(aiJobs.parentJobId));
+  const where = and(
+    eq(aiJobs.requestedBy, requestedBy),
+    gte(aiJobs.createdAt, since),
+    isNull(aiJobs.parentJobId),
+    notInArray(aiJobs.jobType, [...backgroundJobTypes]),
+  );
   // One round trip: this runs inside every job admission, under the requester's lock.
   const [row] = await db
     .select({

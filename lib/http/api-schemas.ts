@@ -9,6 +9,7 @@ import {
   codexSuggestionIdSchema,
   codexUpdateSchema,
   pageTextRequestSchema,
+  pinSummarySchema,
 } from "@/lib/stories";
 import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
 import { jobIdSchema, storyIdSchema } from "@/lib/stories/validation";
@@ -170,12 +171,6 @@ const backgroundRevisionSchema = named(
     failures: z.array(z.object({ pageId: id(), pageNumber: z.int().nullable(), message: z.string() })),
   }),
   "A background revision: one job per page, each page's text kept as a suggestion.",
-);
-
-export const anyJobSchema = named(
-  "AnyJob",
-  z.union([pageJobSchema, backgroundRevisionSchema]),
-  "A page's job, or (jobType story.revise_pages) a background revision.",
 );
 
 export const jobAcceptedSchema = named(
@@ -355,4 +350,65 @@ export const codexSuggestAcceptedSchema = named(
 export const codexSuggestRunAnswerSchema = named(
   "CodexSuggestRunAnswer",
   z.object({ run: codexSuggestRunSchema.nullable() }),
+);
+
+// ── page summaries ──
+
+/** The body of PUT /api/v1/pages/{pageId}/summary: the page comes from the path. */
+export const pinSummaryRequestSchema = named("PinSummaryRequest", pinSummarySchema.omit({ pageId: true }));
+
+export const pageSummarySchema = named(
+  "PageSummary",
+  z.object({
+    pageId: id(),
+    text: doc("Null when the page has no summary yet.", z.string().nullable()),
+    source: doc("Who wrote it: `ai`, or `author` (pinned until cleared).", z.enum(["ai", "author"]).nullable()),
+    pinned: z.boolean(),
+    stale: doc("Older than the page's text (or unpinned by the author): a newer one is due.", z.boolean()),
+    pageVersion: doc("The page version it summarises.", z.int().nullable()),
+    currentPageVersion: z.int(),
+    tokenCount: z.int().nullable(),
+    updatedAt: timestamp().nullable(),
+    job: doc(
+      "The summary job waiting or running for the page.",
+      z.object({ id: id(), status: z.enum(["pending", "running"]) }).nullable(),
+    ),
+  }),
+  "A page's summary (1 to 3 sentences) in the story's memory.",
+);
+
+const summarizeAllSchema = named(
+  "SummarizeAll",
+  z.object({
+    id: id(),
+    jobType: z.literal("story.summarize_pages"),
+    storyId: id(),
+    status: jobStatus(),
+    modelLabel: z.string(),
+    createdAt: timestamp(),
+    completedAt: timestamp().nullable(),
+    total: doc("Pages being summarised (missing or stale summaries; pinned ones are kept).", z.int()),
+    done: z.int(),
+    succeeded: z.int(),
+    failed: z.int(),
+    cancelled: z.int(),
+    active: doc("Pages waiting for a slot or running.", z.int()),
+    skipped: z.array(z.object({ pageId: id(), pageNumber: z.int().nullable(), reason: z.string() })),
+    failures: z.array(z.object({ pageId: id(), pageNumber: z.int().nullable(), message: z.string() })),
+  }),
+  "Summarize all: one summary job per page whose summary is missing or stale.",
+);
+
+export const anyJobSchema = named(
+  "AnyJob",
+  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema]),
+  "A page's job, (jobType story.revise_pages) a background revision, or (story.summarize_pages) Summarize all.",
+);
+
+export const summarizeAllAcceptedSchema = named(
+  "SummarizeAllAccepted",
+  z.object({
+    created: doc("False when Summarize all was already running for the story and was joined.", z.boolean()),
+    job: summarizeAllSchema,
+  }),
 );

@@ -15,7 +15,10 @@ import {
   codexSuggestionAnswerSchema,
   codexSuggestionIdParamsSchema,
   codexSuggestionListSchema,
+  pageSummarySchema,
+  pinSummaryRequestSchema,
   storyIdParamsSchema,
+  summarizeAllAcceptedSchema,
 } from "./api-schemas";
 import {
   anyJobSchema,
@@ -93,7 +96,8 @@ export const v1 = {
     method: "GET",
     path: "/api/v1/jobs/{jobId}",
     operationId: "getJob",
-    summary: "One job: state, partial or final text, outcome; or a background revision's progress",
+    summary:
+      "One job: state, partial or final text, outcome; or the progress of a background revision or Summarize all",
     auth: "bearer",
     params: jobIdParamsSchema,
     ok: { status: 200, description: "The job.", schema: anyJobSchema },
@@ -133,6 +137,57 @@ export const v1 = {
     body: { schema: validateRequestSchema, required: true },
     ok: { status: 200, description: "The request would be accepted.", schema: validateResultSchema },
     errors: ["VALIDATION", "NOT_FOUND", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  // Page summaries.
+  getPageSummary: operation({
+    method: "GET",
+    path: "/api/v1/pages/{pageId}/summary",
+    operationId: "getPageSummary",
+    summary: "A page's summary: its text, who wrote it, whether it is stale or pinned, its running job",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    ok: { status: 200, description: "The summary (text null when there is none yet).", schema: pageSummarySchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  pinPageSummary: operation({
+    method: "PUT",
+    path: "/api/v1/pages/{pageId}/summary",
+    operationId: "pinPageSummary",
+    summary: "Write the page's summary yourself: it is pinned, no AI summary replaces it until the pin is cleared",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: pinSummaryRequestSchema, required: true },
+    ok: { status: 200, description: "The pinned summary.", schema: pageSummarySchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  unpinPageSummary: operation({
+    method: "DELETE",
+    path: "/api/v1/pages/{pageId}/summary",
+    operationId: "unpinPageSummary",
+    summary: "Clear the pin: the AI's summary of the page as it is now replaces the author's (requested at once)",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    ok: {
+      status: 200,
+      description: "The summary, no longer pinned (stale until the new one lands).",
+      schema: pageSummarySchema,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  summarizeAll: operation({
+    method: "POST",
+    path: "/api/v1/stories/{storyId}/summaries/refresh",
+    operationId: "summarizeAll",
+    summary: "Summarize all: bring every page's summary up to date in the background",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    ok: {
+      status: 202,
+      description: "Accepted: `created` false when Summarize all was already running for the story and was joined.",
+      schema: summarizeAllAcceptedSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", ...limited, ...authenticated],
   }),
   // The story codex.
   listCodex: operation({

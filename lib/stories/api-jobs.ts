@@ -4,17 +4,22 @@ import { AppError, isAppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { cancelBackgroundRevision } from "./background/cancel";
 import { getBackgroundRevision, type BackgroundRevisionView } from "./background/view";
-import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET } from "./job-kinds";
+import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET, SUMMARIZE_ALL_JOB_TYPE, SUMMARY_TARGET } from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
 import type { PageJobView } from "./page-jobs/view";
+import { cancelSummaryJob, getSummaryJob } from "./summaries/job-view";
+import { cancelSummarizeAllJob, getSummarizeAllJob, type SummarizeAllView } from "./summaries/summarize-all";
 import { jobIdSchema, parseInput } from "./validation";
 
 /**
  * Any job the REST API lists can be read and cancelled by id: a page's job, or a background revision (the parent of
  * one job per page), whose view carries `jobType: "story.revise_pages"` and the per-page progress.
  */
-export type ApiJobView = PageJobView | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE });
+export type ApiJobView =
+  | PageJobView
+  | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE })
+  | SummarizeAllView;
 
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
@@ -29,9 +34,13 @@ async function readingAsJob<T>(work: Promise<T>): Promise<T> {
 }
 
 /** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */
-async function kindOf(jobId: string): Promise<{ kind: "page" } | { kind: "revision"; storyId: string }> {
+async function kindOf(
+  jobId: string,
+): Promise<{ kind: "page" } | { kind: "revision"; storyId: string } | { kind: "summaries" } | { kind: "summary" }> {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
+  if (job?.targetType === SUMMARY_TARGET) return { kind: "summary" };
+  if (job?.jobType === SUMMARIZE_ALL_JOB_TYPE) return { kind: "summaries" };
   if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
     return { kind: "revision", storyId: job.targetId };
   throw notFound();
@@ -42,6 +51,8 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   const { jobId } = parseInput(jobIdSchema, input);
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return getPageJob(actor, { jobId });
+  if (kind.kind === "summaries") return readingAsJob(getSummarizeAllJob(actor, jobId));
+  if (kind.kind === "summary") return readingAsJob(getSummaryJob(actor, jobId));
   const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
@@ -53,5 +64,7 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   const { jobId } = parseInput(jobIdSchema, input);
   const kind = await kindOf(jobId);
   if (kind.kind === "page") return cancelPageJob(actor, { jobId });
+  if (kind.kind === "summaries") return readingAsJob(cancelSummarizeAllJob(actor, jobId));
+  if (kind.kind === "summary") return readingAsJob(cancelSummaryJob(actor, jobId));
   return { ...(await readingAsJob(cancelBackgroundRevision(actor, { jobId }))), jobType: BACKGROUND_JOB_TYPE };
 }

@@ -81,3 +81,14 @@ export {
   rejectCodexSuggestion,
   type CodexSuggestionView,
 } from "./codex/suggest/review";
+// Page summaries: read, pin (the author's own), clear the pin, Summarize all.
+export { getPageSummary, listPageSummaries } from "./summaries/read";
+export { pinPageSummary, pinSummarySchema, unpinPageSummary } from "./summaries/pin";
+export {
+  getSummarizeAll,
+  requestSummarizeAll,
+  type SummarizeAllOutcome,
+  type SummarizeAllView,
+} from "./summaries/summarize-all";
+export type { PageSummaryView } from "./summaries/view";
+export { SUMMARY_MAX } from "./summaries/text";

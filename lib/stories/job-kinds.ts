@@ -18,3 +18,13 @@ export const SUGGEST_CODEX_JOB_TYPE = "story.suggest_codex" as const;
 export const CODEX_SUGGEST_JOB_TYPE = "codex.suggest" as const;
 export const CODEX_TARGET = "codex";
 export const CODEX_BATCH_TARGET = "codex_batch";
+
+/**
+ * Page summaries: a `page.summarize` job's target is the page's summary (its id is the page's), so that the one
+ * active job per target never makes a summary and the page's own text job wait for each other. Summarize all is one
+ * `story.summarize_pages` parent per story, on its own target for the same reason (a background revision is "story").
+ */
+export const SUMMARY_TARGET = "page_summary";
+export const SUMMARIES_TARGET = "story_summaries";
+export const SUMMARY_JOB_TYPE = "page.summarize" as const;
+export const SUMMARIZE_ALL_JOB_TYPE = "story.summarize_pages" as const;

@@ -15,6 +15,7 @@ import {
   parseInput,
   storyIdSchema,
 } from "./validation";
+import { announcePageTextChanged } from "./summaries/schedule";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -69,7 +70,7 @@ async function insertPage(
   afterPageId: string | null,
   content: string,
 ): Promise<Page> {
-  return db.transaction(async (tx) => {
+  const inserted = await db.transaction(async (tx) => {
     const ordered = await livePages(tx, storyId);
     let before: string | null = ordered.at(-1)?.position ?? null;
     let after: string | null = null;
@@ -89,6 +90,9 @@ async function insertPage(
     await touchStory(tx, storyId);
     return page!;
   });
+  // Not awaited: the summary is a follow-up the save does not wait for (announcing never fails it).
+  if (content.trim() !== "") void announcePageTextChanged(inserted, actor.id);
+  return inserted;
 }
 
 /**
@@ -118,7 +122,7 @@ export async function writePageContent(
   /** More writes that must commit or roll back with this one (e.g. marking the suggestion it came from applied). */
   alongside?: (tx: Tx) => Promise<void>,
 ): Promise<Page> {
-  return db.transaction(async (tx) => {
+  const written = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(pages)
       .set({ content: args.content, version: sql`${pages.version} + 1`, updatedAt: new Date() })
@@ -143,6 +147,10 @@ export async function writePageContent(
     if (alongside) await alongside(tx);
     return updated;
   });
+  // After the commit, never inside it: the summary job must see the text it is asked to summarise. Not awaited, as
+  // the write does not wait for its follow-up; whoever wrote pays for it.
+  void announcePageTextChanged(written, args.authorId);
+  return written;
 }
 
 /** Moves a page one step up or down by giving it a key between its new neighbours: one row changes. */

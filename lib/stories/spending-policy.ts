@@ -221,7 +221,9 @@ export function admitWithinLimits(actor: Actor, options: { jobs?: number } = {})
  * the way. The pages left then fail with GEN_BUDGET_EXCEEDED instead of spending past the budget.
  */
 export async function budgetRefusalForChild(job: AiJob, db: Db, now = new Date()): Promise<JobRefusal | null> {
-  if (job.parentJobId === null || job.requestedBy === null) return null;
+  // Only the background runner asks (children, and parentless background jobs such as the summary after an edit,
+  // which may wait in line while the budget runs out just the same).
+  if (job.requestedBy === null) return null;
   // Pages of the revision already running may spend what is left; the ones waiting in line (this one included) not yet.
   const allowance = await aiAllowance(db, { id: job.requestedBy }, now, process.env, {
     runningOnly: true,
@@ -233,6 +235,17 @@ export async function budgetRefusalForChild(job: AiJob, db: Db, now = new Date()
     code: "GEN_BUDGET_EXCEEDED",
     detail: `daily ${tokensClaimed ? "token" : "cost"} budget used before this page ran`,
   };
+}
+
+/**
+ * Whether automatic follow-ups (the summary after an edit) may start for this payer now. Unlike a request, a "no"
+ * is not an error anyone sees: the follow-up waits (DECISIONS.md, budgets) and a later edit or Summarize all
+ * after the budget resets picks it up. Jobs already running count, as for a background page about to start.
+ */
+export async function automaticJobsMayRun(db: Db, payer: string, now = new Date()): Promise<boolean> {
+  const allowance = await aiAllowance(db, { id: payer }, now, process.env, { runningOnly: true });
+  const { overCost, tokensClaimed } = budgetState(allowance);
+  return !overCost && !tokensClaimed;
 }
 
 /** The signed-in user's own allowance, for the remaining-budget hint next to Generate. */

@@ -9,7 +9,8 @@ function backgroundConcurrency(env: Record<string, string | undefined> = process
 }
 
 /**
- * Children of fan-out jobs (background revisions) run the same workflow as run-ai-job, as a separate function with
+ * Children of fan-out jobs (background revisions, Summarize all) and top-level jobs of background types (the summary
+ * after an edit: lib/ai/job-types/kinds.ts) run the same workflow as run-ai-job, as a separate function with
  * its own limit (AI_BACKGROUND_CONCURRENCY across all background work): a large background revision queues behind
  * itself and never takes the slots the editor's Generate uses.
  */

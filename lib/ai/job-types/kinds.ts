@@ -19,6 +19,16 @@ export const jobTypeKinds = {
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
 export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "fan-out" ? K : never }[AiJobType];
 
+/**
+ * Model job types that run under the background limit even without a parent: follow-ups nobody waits for (the
+ * summary after an edit). They are not requests of their own, so the rate limit does not count them either.
+ */
+export const backgroundJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page.summarize"]);
+
+export function isBackgroundJobType(type: string): boolean {
+  return backgroundJobTypes.has(type as AiJobType);
+}
+
 export function isFanOutJobType(type: string): boolean {
   return Object.hasOwn(jobTypeKinds, type) && jobTypeKinds[type as AiJobType] === "fan-out";
 }

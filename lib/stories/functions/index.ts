@@ -11,6 +11,8 @@ import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
+import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
+import { summarizeStoryPagesFunction } from "./summarize-story-pages";
 
 /**
  * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
@@ -22,7 +24,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
   return [
     createRunAiJob({ jobTypes }),
     createSweepPendingJobs(),
-    // Landing of every model job type (a page's text as a revision or a suggestion).
+    // Landing of every model job type (a page's text as a revision or a suggestion; a page's summary).
     applyPageJobResultFunction,
     // Background revisions: fan-out parent, its children's runner (own concurrency limit), parent settling.
     reviseStoryPagesFunction,
@@ -30,5 +32,8 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     settleFanOutParentOnFailure,
     // Suggest entries (story codex): fan-out of one batch job per group of pages; children run and land as above.
     suggestCodexFunction,
+    // Page summaries: debounced after each edit, and Summarize all (children run in the background runner above).
+    createSummarizePageAfterEdit(),
+    summarizeStoryPagesFunction,
   ];
 }

@@ -3,6 +3,8 @@ import { pageTextRevise, pageTextWrite } from "./page-text";
 import { reviseStoryPages } from "./revise-pages";
 import { codexSuggest } from "./codex-suggest";
 import { suggestCodex } from "./suggest-codex";
+import { pageSummarize } from "./page-summary";
+import { summarizeStoryPages } from "./summarize-pages";
 
 /** The job types of stories (lib/ai/job-types explains how to add one): listed once; every model type lands through lib/stories/functions/apply-page-job-result.ts. */
 export const storyJobTypes: readonly JobTypeDefinition[] = [
@@ -12,7 +14,11 @@ export const storyJobTypes: readonly JobTypeDefinition[] = [
   // Suggest entries for the story codex.
   suggestCodex,
   codexSuggest,
+  // Page summaries.
+  pageSummarize,
+  summarizeStoryPages,
 ];
 
 export { pageTextRevise, pageTextWrite, reviseStoryPages };
 export { codexSuggest, suggestCodex };
+export { pageSummarize, summarizeStoryPages };

@@ -3,6 +3,7 @@ import { cache } from "react";
 import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
@@ -109,6 +110,7 @@ export default async function StoryPage({ params }: Props) {
           }}
           pageCount={pages.length}
         />
+        <SummarizeAll storyId={story.id} />
         <PageList
           storyId={story.id}
           pages={pages.map(toPageData)}
