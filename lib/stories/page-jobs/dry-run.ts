@@ -1,10 +1,10 @@
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel } from "@/lib/ai";
+import { costUsd, findActiveJob, loadTemplate, resolveModel, tokenCountingFor, type ContextBreakdown } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET } from "../job-kinds";
-import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
 import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
 import { parseInput } from "../validation";
 import { pageTextRequestSchema } from "./request";
@@ -20,9 +20,20 @@ export interface PageTextCheck {
   /** Estimated prompt size and what context budgeting would leave out. */
   promptTokens: number;
   budgetTokens: number;
+  /** Pages that are not in the prompt whole (summarised or rolled up). */
   pagesShortened: number;
+  /** The prompt preview: each part of the prompt with its tokens and why it is there, the total against the budget. */
+  context: ContextBreakdown;
+  /**
+   * USD for the prompt plus an answer one page long (the current page for a revision, a 300-word page when
+   * writing); null for a model without a price.
+   */
+  estimatedCostUsd: number | null;
   allowance: AiAllowance | null;
 }
+
+/** About 300 words in o200k tokens: the answer length assumed when estimating the cost of writing a blank page. */
+const BLANK_PAGE_ANSWER_TOKENS = 400;
 
 /**
  * The dry run behind the REST validate endpoint (POST /api/v1/generations/validate).
@@ -43,15 +54,21 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   }
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const built = buildPagePayload({
     story,
-    ordered: await livePageTexts(db, story.id),
+    ordered,
+    memory,
     pageId: page.id,
     mode,
     instruction,
     templateBody: template.body,
     budgetTokens: model.inputBudgetTokens,
+    counting: tokenCountingFor(model),
   });
+  const context = built.payload.contextBreakdown;
+  const answerTokens =
+    mode === "revise" ? (ordered.find((p) => p.id === page.id)?.tokenCount ?? 0) : BLANK_PAGE_ANSWER_TOKENS;
   // Limits come last, as in requestPageText (which checks them when inserting the job). Joining a running job
   // creates nothing, so it is never refused for budget or rate.
   const allowance = running ? null : await assertCanRequestAi(db, actor);
@@ -64,7 +81,11 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     provider: model.provider,
     promptTokens: built.estimatedTokens,
     budgetTokens: model.inputBudgetTokens,
-    pagesShortened: built.contextLeftOut.length,
+    pagesShortened: context.sections
+      .filter((s) => s.kind === "summary" || s.kind === "rollup")
+      .reduce((sum, s) => sum + (s.pages ? s.pages.to - s.pages.from + 1 : 0), 0),
+    context,
+    estimatedCostUsd: costUsd(model.modelId, { inputTokens: built.estimatedTokens, outputTokens: answerTokens }),
     allowance,
   };
 }

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { findActiveJob, loadTemplate, resolveModel, submitJob, tokenCountingFor } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
-import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
 import { toPageJobView, type PageJobView } from "./view";
@@ -55,17 +55,19 @@ export async function requestPageTextOutcome(
   if (mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  const ordered = await livePageTexts(db, story.id);
+  const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
   const built = buildPagePayload({
     story,
     ordered,
+    memory,
     pageId: page.id,
     mode,
     instruction,
     templateBody: template.body,
     budgetTokens: model.inputBudgetTokens,
+    counting: tokenCountingFor(model),
   });
   const { job, created } = await submitJob(
     db,
