@@ -55,3 +55,5 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+// Story memory: the prompt preview's breakdown (what a page prompt holds, part by part).
+export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";
