@@ -29,7 +29,10 @@ function loadavg(): string {
   try {
     return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   } catch {
-    return os.loadavg().map((l) => l.toFixed(2)).join(" ");
+    return os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
   }
 }
 
@@ -69,7 +72,10 @@ function makeStory(pageCount: number, seed = 11): Story {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const names = Array.from({ length: 50 }, (_v, i) => `${FIRST[i % 10]} ${LAST[Math.floor(i / 10)]}`);
   const targetIndex = Math.floor(pageCount / 2);
-  const facts = Array.from({ length: 20 }, (_v, i) => `Fact ${i + 1}: ${names[i]} keeps a brass token stamped K${i + 1}.`);
+  const facts = Array.from(
+    { length: 20 },
+    (_v, i) => `Fact ${i + 1}: ${names[i]} keeps a brass token stamped K${i + 1}.`,
+  );
   const memory: MemoryEntryInput[] = names.map((name, i) => {
     const description =
       i < 20 ? facts[i]! : `${name} lives near the harbour and remembers the storm of the ${i}th winter.`;
@@ -200,7 +206,11 @@ for (const budget of BUDGETS) {
   let maxOverBudget = Number.NEGATIVE_INFINITY;
   for (const t of targets) {
     const { payload, prompt } = await newPath(story, budget, t);
-    maxOverBudget = Math.max(maxOverBudget, payload.contextBreakdown.totalTokens - budget, countTokens(prompt) - budget);
+    maxOverBudget = Math.max(
+      maxOverBudget,
+      payload.contextBreakdown.totalTokens - budget,
+      countTokens(prompt) - budget,
+    );
   }
   const { payload, prompt } = await newPath(story, budget);
   const kinds = new Map<string, number>();
@@ -214,7 +224,9 @@ for (const budget of BUDGETS) {
     oldP95: timingOld?.p95 ?? null,
     newTokens: payload.contextBreakdown.totalTokens,
     newRealTokens: countTokens(prompt),
-    oldTokens: oldProbe ? `${int(oldProbe.built.budget.estimatedTokens)} (real ${int(countTokens(oldProbe.prompt))})` : "refused",
+    oldTokens: oldProbe
+      ? `${int(oldProbe.built.budget.estimatedTokens)} (real ${int(countTokens(oldProbe.prompt))})`
+      : "refused",
     coverage: payload.contextBreakdown.pagesRepresented,
     oldCoverage: oldProbe
       ? `${oldProbe.built.budget.sections.filter((s) => s.fit !== "omitted").length} (${oldProbe.built.budget.sections.filter((s) => s.fit === "shortened").length} shortened)`
@@ -224,17 +236,33 @@ for (const budget of BUDGETS) {
     parts: [...kinds].map(([kind, count]) => `${count} ${kind}`).join(", "),
     maxOverBudget,
   });
-  console.log(`budget ${budget}: new p50 ${fmt(timingNew.p50)} p95 ${fmt(timingNew.p95)} ms; old ${timingOld ? fmt(timingOld.p50) : "refused"}`);
+  console.log(
+    `budget ${budget}: new p50 ${fmt(timingNew.p50)} p95 ${fmt(timingNew.p95)} ms; old ${timingOld ? fmt(timingOld.p50) : "refused"}`,
+  );
 }
 
-const growth: { pages: number; newP50: number; newP95: number; oldP50: number | null; oldP95: number | null; coverage: number }[] = [];
+const growth: {
+  pages: number;
+  newP50: number;
+  newP95: number;
+  oldP50: number | null;
+  oldP95: number | null;
+  coverage: number;
+}[] = [];
 for (const pages of GROWTH_PAGES) {
   const s = makeStory(pages, 17);
   const n = await time(() => newPath(s, 8000), pages >= 5000 ? Math.min(ITERATIONS, 30) : ITERATIONS);
   const probe = await oldPath(s, 8000);
   const o = probe ? await time(() => oldPath(s, 8000), pages >= 5000 ? Math.min(ITERATIONS, 30) : ITERATIONS) : null;
   const { payload } = await newPath(s, 8000);
-  growth.push({ pages, newP50: n.p50, newP95: n.p95, oldP50: o?.p50 ?? null, oldP95: o?.p95 ?? null, coverage: payload.contextBreakdown.pagesRepresented });
+  growth.push({
+    pages,
+    newP50: n.p50,
+    newP95: n.p95,
+    oldP50: o?.p50 ?? null,
+    oldP95: o?.p95 ?? null,
+    coverage: payload.contextBreakdown.pagesRepresented,
+  });
   console.log(`growth ${pages}: new p50 ${fmt(n.p50)} p95 ${fmt(n.p95)} ms`);
 }
 const loadEnd = loadavg();
