@@ -3,11 +3,11 @@
  *
  * Pure: no database, no model. It measures what production runs for a Generate once the story is loaded —
  * buildDocumentPrompt (lib/ai/context: assembly from stored token counts, summaries and codex) plus rendering the
- * current page_write template — on a generated story: 1,000 pages of ~300 words, a ~40-word summary per page and 50
+ * current page_revise template — on a generated story: 1,000 pages of ~300 words, a ~40-word summary per page and 50
  * codex entries (20 of them carrying a planted fact and mentioned on the target page or its neighbours). Budgets 4,000,
  * 8,000 and 100,000 tokens. Reported: p50/p95 of assembly + render, tokens used (our count, and the real o200k count of
  * the rendered prompt) against the budget, coverage (pages represented by text, summary or roll-up), recall of the
- * planted facts, and growth with 10 / 100 / 1,000 / 5,000 pages. The old path (fitToBudget + page_write v1, copied in
+ * planted facts, and growth with 10 / 100 / 1,000 / 5,000 pages. The old path (fitToBudget + page_revise v1, copied in
  * bench/context-old.ts) runs on the same stories in the same run, side by side.
  *
  * Env: BENCH_ITERATIONS (default 60), BENCH_WARMUP (default 5). Results: bench/results/context.md.
@@ -128,17 +128,20 @@ async function time(run: () => Promise<unknown>, iterations = ITERATIONS) {
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
-const templateV2 = await loadTemplate("page_write");
-const templateV1 = await loadTemplate("page_write", 1);
+// Revising a page (Generate on a page with text): the target's own text is in the prompt, and the codex entries it
+// mentions — the recall check needs that.
+const templateV2 = await loadTemplate("page_revise");
+const templateV1 = await loadTemplate("page_revise", 1);
+const INSTRUCTION = "darker, and half as long";
 const document = { title: "The Keeper of Gull Point", description: "A lighthouse story.", language: "en" };
 
 function assembleOnly(story: Story, budgetTokens: number, targetIndex = story.targetIndex) {
-  const sections = story.sections.map((s, i) => (i === targetIndex ? { ...s, text: "", tokenCount: 0 } : s));
+  const sections = story.sections;
   return buildDocumentPrompt({
     document,
     sections,
     targetId: `p${targetIndex}`,
-    instruction: "",
+    instruction: INSTRUCTION,
     templateBody: templateV2.body,
     budgetTokens,
     counting: "o200k",
@@ -148,12 +151,12 @@ function assembleOnly(story: Story, budgetTokens: number, targetIndex = story.ta
 
 /** The production path: assembly from stored counts + rendering the current template. */
 async function newPath(story: Story, budgetTokens: number, targetIndex = story.targetIndex) {
-  const sections = story.sections.map((s, i) => (i === targetIndex ? { ...s, text: "", tokenCount: 0 } : s));
+  const sections = story.sections;
   const payload = buildDocumentPrompt({
     document,
     sections,
     targetId: `p${targetIndex}`,
-    instruction: "",
+    instruction: INSTRUCTION,
     templateBody: templateV2.body,
     budgetTokens,
     counting: "o200k",
@@ -168,9 +171,9 @@ async function oldPath(story: Story, budgetTokens: number, targetIndex = story.t
   try {
     const built = buildDocumentPayload({
       document,
-      sections: story.sections.map((s, i) => ({ id: s.id, text: i === targetIndex ? "" : s.text })),
+      sections: story.sections.map((s) => ({ id: s.id, text: s.text })),
       targetId: `p${targetIndex}`,
-      instruction: "",
+      instruction: INSTRUCTION,
       templateBody: templateV1.body,
       budgetTokens,
     });
@@ -298,8 +301,8 @@ const lines = [
   "Story: 1,000 generated pages of ~300 words (~400 o200k tokens each), a ~40-word summary per page, 50 codex entries",
   "(3 `always`, 47 `when mentioned`); 20 entries carry a planted fact and are mentioned only on the target page (10) or",
   "its neighbours (5 each). Token counts are stored with the texts, as in the database. Timed: `buildDocumentPrompt`",
-  "(context assembly) + rendering `page_write` v2 — what Generate runs once the rows are loaded — for 17 targets spread",
-  "over the story, after warm-up. The old path is `fitToBudget` + `page_write` v1, copied in `bench/context-old.ts`,",
+  "(context assembly) + rendering `page_revise` v2 — what Generate on a written page runs once the rows are loaded — for 17 targets spread",
+  "over the story, after warm-up. The old path is `fitToBudget` + `page_revise` v1, copied in `bench/context-old.ts`,",
   "on the same story in the same process.",
   "",
   "## 1,000 pages",

@@ -19,7 +19,12 @@ export interface DocumentPromptPayload {
   target: { number: number; hasNext: boolean; currentText: string };
   instruction: string;
   codex: { name: string; kind: string; aliases: string; description: string }[];
-  context: Pick<ContextPart, "kind" | "from" | "to" | "text" | "source">[];
+  /**
+   * The parts in reading order. `heading` is the part's header line ("Page 4 of 9", "Page 1 of 9 (summary)", "Pages
+   * 5–9 of 9 (in brief)"): made here rather than in the template because a 1,000-part context rendered through a
+   * chain of Liquid conditions per part cost several times more than the rest of the assembly.
+   */
+  context: (Pick<ContextPart, "kind" | "from" | "to" | "text" | "source"> & { heading: string })[];
   contextBreakdown: ContextBreakdown;
 }
 
@@ -79,7 +84,21 @@ export function buildDocumentPrompt(args: {
       aliases: m.aliases.join(", "),
       description: m.description,
     })),
-    context: assembled.parts.map((p) => ({ kind: p.kind, from: p.from, to: p.to, text: p.text, source: p.source })),
+    context: assembled.parts.map((p) => ({
+      kind: p.kind,
+      from: p.from,
+      to: p.to,
+      text: p.text,
+      source: p.source,
+      heading: headingOf(p, args.sections.length),
+    })),
     contextBreakdown: assembled.breakdown,
   };
+}
+
+/** At most 20 o200k tokens with the template's "--- " and " ---" around it (HEADER_TOKENS in assemble.ts). */
+function headingOf(part: ContextPart, pageCount: number): string {
+  if (part.kind === "rollup") return `Pages ${part.from}–${part.to} of ${pageCount} (in brief)`;
+  if (part.kind === "summary") return `Page ${part.from} of ${pageCount} (summary)`;
+  return `Page ${part.from} of ${pageCount}`;
 }
