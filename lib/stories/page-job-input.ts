@@ -14,6 +14,20 @@ import {
 } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 
+/**
+ * Pages on each side of the target kept whole (AI_CONTEXT_NEIGHBOURS, default 1, 0–10). A bad value is a
+ * configuration error worth a loud failure, not a silent default.
+ */
+export function contextNeighbours(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.AI_CONTEXT_NEIGHBOURS;
+  if (raw === undefined || raw.trim() === "") return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10) {
+    throw new Error(`AI_CONTEXT_NEIGHBOURS must be a whole number from 0 to 10 (got ${raw}).`);
+  }
+  return value;
+}
+
 /** A story's live page in reading order, with what a prompt needs of it. */
 export interface LivePage {
   id: string;
@@ -146,6 +160,7 @@ export function buildPagePayload(args: {
       budgetTokens: args.budgetTokens,
       counting: args.counting,
       memory: args.memory.codex,
+      neighbours: contextNeighbours(),
     });
     return {
       payload,

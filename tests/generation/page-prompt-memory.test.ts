@@ -5,7 +5,7 @@ import { codexEntries, pageSummaries } from "@/db/memory-schema";
 import { pages } from "@/db/schema";
 import { countTokens } from "@/lib/ai";
 import { checkPageTextRequest, requestPageText, savePage } from "@/lib/stories";
-import { livePageTexts } from "@/lib/stories/page-job-input";
+import { contextNeighbours, livePageTexts } from "@/lib/stories/page-job-input";
 import { useTestDb } from "../helpers/db";
 import { makeActor, makeStory } from "../helpers/fixtures";
 
@@ -101,6 +101,24 @@ describe("page prompts with story memory", () => {
     expect(payload.contextBreakdown.sections).toEqual(context.sections);
     expect(payload.codex.map((c) => c.name)).toEqual(["Gull Point", "Mara Quill", "Captain Orr"]);
     expect(row!.contextLeftOut).toEqual(context.leftOut);
+  });
+
+  it("keeps AI_CONTEXT_NEIGHBOURS pages whole on each side, and refuses a bad value loudly", async () => {
+    const author = await makeActor();
+    const { pages: added } = await makeStory(author, ["One.", "Two.", "Three.", "Four.", "Five."]);
+    const kinds = async () =>
+      (await checkPageTextRequest(author, { pageId: added[2]!.id })).context.sections
+        .filter((s) => s.pages)
+        .map((s) => s.kind);
+    vi.stubEnv("AI_CONTEXT_NEIGHBOURS", "2");
+    // Target and neighbours first (in reading order), then the other pages in reading order.
+    expect(await kinds()).toEqual(["neighbour", "neighbour", "target", "neighbour", "neighbour"]);
+    vi.stubEnv("AI_CONTEXT_NEIGHBOURS", "0");
+    expect(await kinds()).toEqual(["target", "page", "page", "page", "page"]);
+    vi.unstubAllEnvs();
+    expect(contextNeighbours({})).toBe(1);
+    expect(() => contextNeighbours({ AI_CONTEXT_NEIGHBOURS: "many" })).toThrow(/AI_CONTEXT_NEIGHBOURS/);
+    expect(() => contextNeighbours({ AI_CONTEXT_NEIGHBOURS: "11" })).toThrow(/0 to 10/);
   });
 
   it("refuses only a page that alone is over the budget, with the numbers", async () => {
