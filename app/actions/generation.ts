@@ -7,6 +7,7 @@ import type { ActionResult } from "@/lib/action-result";
 import {
   applySuggestion,
   cancelPageJob,
+  checkPageTextRequest,
   discardSuggestion,
   getLatestPageJob,
   listActivePageJobs,
@@ -14,6 +15,7 @@ import {
   requestPageText,
   undoPageJob,
   type PageJobView,
+  type PageTextCheck,
 } from "@/lib/stories";
 import { runAction } from "./run";
 
@@ -58,4 +60,9 @@ export async function undoPageJobAction(input: unknown): Promise<ActionResult<Pa
     revalidatePath(`/stories/${page.storyId}`);
     return page;
   });
+}
+
+/** The prompt preview beside Generate: every check of a request, and what its prompt would hold, without a job. */
+export async function previewPageTextAction(input: unknown): Promise<ActionResult<PageTextCheck>> {
+  return runAction("previewPageText", (actor) => checkPageTextRequest(actor, input));
 }

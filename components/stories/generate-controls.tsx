@@ -9,6 +9,7 @@ import { formatCount } from "@/lib/ui/format";
 import { AiBudgetHint } from "./ai-budget";
 import { GenerationFailureAlert } from "./generation-failure-alert";
 import { GenerationStatus } from "./generation-status";
+import { PromptPreviewButton } from "./prompt-preview";
 import { isJobActive } from "./use-page-job";
 import type { PageGeneration } from "./use-page-generation";
 
@@ -17,6 +18,7 @@ import type { PageGeneration } from "./use-page-generation";
  * Generate is disabled from the first click until the job has settled.
  */
 export function GenerateControls({
+  pageId,
   generation,
   blank,
   instruction,
@@ -29,6 +31,7 @@ export function GenerateControls({
   onDismissRequestError,
   cancelRef,
 }: {
+  pageId: string;
   generation: PageGeneration;
   /** The page has no text: Generate writes it; otherwise it revises it. */
   blank: boolean;
@@ -120,6 +123,7 @@ export function GenerateControls({
             {label}
           </span>
         </span>
+        <PromptPreviewButton pageId={pageId} instruction={instruction.trim()} disabled={starting} />
         <AiBudgetHint refreshKey={job ? `${job.id}:${job.status}` : "none"} />
         {disabledReason && !busy ? <span className="text-xs text-stone-500">{disabledReason}</span> : null}
       </div>

@@ -347,6 +347,7 @@ export function PageEditor({
       </div>
 
       <GenerateControls
+        pageId={page.id}
         generation={generation}
         blank={draft.trim() === ""}
         instruction={instruction}

@@ -16,6 +16,7 @@ export class GenerateControls {
   readonly retryButton: Locator;
   readonly error: Locator;
   readonly budget: Locator;
+  readonly previewButton: Locator;
 
   constructor(card: Locator) {
     this.button = card.getByTestId("generate-button");
@@ -27,6 +28,7 @@ export class GenerateControls {
     this.retryButton = card.getByTestId("generate-retry");
     this.error = card.getByTestId("generate-error");
     this.budget = card.getByTestId("ai-budget");
+    this.previewButton = card.getByTestId("prompt-preview-button");
   }
 
   async expectStatus(status: string | RegExp, options: { timeout?: number } = {}): Promise<void> {

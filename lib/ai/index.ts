@@ -6,7 +6,19 @@
 import "server-only";
 export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
-export { ContextBudgetError, type BudgetResult } from "./context";
+export {
+  buildDocumentPrompt,
+  ContextBudgetError,
+  tokenCountingFor,
+  type ContextBreakdown,
+  type BreakdownSection,
+  type DocumentPromptPayload,
+  type LeftOutItem,
+  type MemoryEntryInput,
+  type ContextSectionInput,
+  type TokenCounting,
+} from "./context";
+export { costUsd } from "./pricing";
 export { countTokens } from "./tokens";
 export {
   createMentionMatcher,
@@ -16,7 +28,6 @@ export {
   type MentionMatcher,
 } from "./context/mentions";
 export { GenerationError } from "./generation-errors";
-export { buildDocumentPayload, type DocumentPromptPayload } from "./jobs/payload";
 // A text too long for one prompt, revised section by section in one job.
 export {
   buildSectionedPayload,

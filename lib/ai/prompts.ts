@@ -105,8 +105,23 @@ export async function loadTemplate(key: string, version?: number, dir = promptsD
 // strictVariables: a typo in a template is an error at render time, not a silently empty hole in the prompt.
 const engine = new Liquid({ strictVariables: true, strictFilters: true, trimTagLeft: false, greedy: false });
 
+/** Parsed templates by body: a handful of templates (built-in versions, admin versions), parsed once each. */
+const parsed = new Map<string, ReturnType<Liquid["parse"]>>();
+
+function parseOnce(body: string): ReturnType<Liquid["parse"]> {
+  let templates = parsed.get(body);
+  if (!templates) {
+    templates = engine.parse(body);
+    if (parsed.size >= 200) parsed.delete(parsed.keys().next().value!);
+    parsed.set(body, templates);
+  }
+  return templates;
+}
+
 export async function renderTemplate(template: PromptTemplate, variables: Record<string, unknown>): Promise<string> {
-  const text = await engine.parseAndRender(template.body, variables);
+  // Synchronous rendering: our templates use no async tags or filters, and liquidjs's async renderer yields on every
+  // tag, which made a 1,000-part story context cost ~4× more to render (bench/results/context.md).
+  const text = engine.renderSync(parseOnce(template.body), variables);
   // Templates are laid out for reading; collapse the blank lines that tags leave behind.
   return `${text.replace(/\n{3,}/g, "\n\n").trim()}\n`;
 }

@@ -24,7 +24,8 @@ export interface UsageSince {
 }
 
 /**
- * Tokens the requester's unfinished jobs are expected to take, estimated from each job's prompt payload (about four
+ * Tokens the requester's unfinished jobs are expected to take: the prompt's tokens as context assembly counted them
+ * (`contextBreakdown.totalTokens`, recorded with page prompts), else an estimate from the prompt payload (about four
  * characters a token; the payload holds the story text the prompt is built from). Finished jobs count what they
  * recorded (usageSince); this covers the gap until they do, so several requests started at once cannot all spend the
  * same remaining budget. (A fan-out parent's payload is only its page ids, so it reserves next to nothing; its
@@ -39,7 +40,12 @@ export async function reservedTokens(
 ): Promise<number> {
   const statuses = options.runningOnly ? ["running"] : ["pending", "running"];
   const [row] = await db
-    .select({ tokens: sql<string>`coalesce(sum(ceil(octet_length(${aiJobs.promptPayload}::text) / 4.0)), 0)` })
+    .select({
+      tokens: sql<string>`coalesce(sum(coalesce(
+        (${aiJobs.promptPayload} #>> '{contextBreakdown,totalTokens}')::numeric,
+        ceil(octet_length(${aiJobs.promptPayload}::text) / 4.0)
+      )), 0)`,
+    })
     .from(aiJobs)
     .where(
       and(

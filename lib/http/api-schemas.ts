@@ -229,6 +229,43 @@ const allowanceSchema = named(
   }),
 );
 
+const pageSpanSchema = z.object({ from: z.int(), to: z.int() });
+
+/** The prompt preview: what the prompt would hold, part by part (lib/ai/context/assemble.ts ContextBreakdown). */
+export const contextBreakdownSchema = named(
+  "ContextBreakdown",
+  z.object({
+    sections: z.array(
+      z.object({
+        kind: z.enum(["template", "instruction", "target", "neighbour", "codex", "page", "summary", "rollup"]),
+        label: z.string(),
+        pages: doc(
+          "The pages this part stands for (1-based, inclusive); null for the template, instruction and codex.",
+          pageSpanSchema.nullable(),
+        ),
+        reason: doc('Why it is there: "always", "mentioned: Mara, page 41", "summary", ...', z.string()),
+        tokens: z.int(),
+      }),
+    ),
+    leftOut: z.array(
+      z.object({
+        kind: z.enum(["codex", "pages"]),
+        label: z.string(),
+        reason: z.string(),
+        pages: pageSpanSchema.nullable(),
+      }),
+    ),
+    totalTokens: z.int(),
+    budgetTokens: z.int(),
+    counting: doc(
+      "o200k: exact counts (OpenAI models); estimate: o200k × 1.3 for other models.",
+      z.enum(["o200k", "estimate"]),
+    ),
+    pageCount: z.int(),
+    pagesRepresented: doc("Pages present by their text, their summary or a roll-up.", z.int()),
+  }),
+);
+
 export const validateResultSchema = named(
   "ValidateResult",
   z.object({
@@ -240,10 +277,15 @@ export const validateResultSchema = named(
     provider: z.string(),
     promptTokens: z.int(),
     budgetTokens: z.int(),
-    pagesShortened: z.int(),
+    pagesShortened: doc("Pages not in the prompt whole: summarised or rolled up.", z.int()),
     sections: doc(
       "The page is too long for one prompt and would be revised in this many sections, in one job; null: in one piece.",
       z.int().nullable(),
+    ),
+    context: contextBreakdownSchema,
+    estimatedCostUsd: doc(
+      "USD for the prompt plus an answer one page long; null when the model has no price.",
+      z.number().nullable(),
     ),
     allowance: allowanceSchema.nullable(),
   }),

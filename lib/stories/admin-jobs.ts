@@ -14,6 +14,7 @@ import {
   isSectionedPayload,
   loadTemplate,
   renderTemplate,
+  type ContextBreakdown,
   type HistoryFilters,
   type HistoryRow,
   type StatusCounts,
@@ -124,6 +125,8 @@ export interface AdminJobDetail {
   job: AiJob;
   row: AdminJobRow;
   renderedPrompt: { text: string | null; error: string | null };
+  /** What the prompt held, part by part, as recorded when the job was built (null for jobs before story memory). */
+  contextBreakdown: ContextBreakdown | null;
   /** The page text at the job's base version, and the diff from it to the output. */
   before: string | null;
   diff: DiffPart[] | null;
@@ -172,6 +175,7 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     job,
     row: byId.get(job.id)!,
     renderedPrompt: await renderJobPrompt(job),
+    contextBreakdown: recordedBreakdown(job.promptPayload),
     before,
     diff: before !== null && job.outputText !== null ? diffWords(before, job.outputText) : null,
     timings: {
@@ -202,6 +206,16 @@ export async function renderJobPrompt(job: Pick<AiJob, "templateKey" | "template
   } catch (error) {
     return { text: null, error: error instanceof Error ? error.message : "The template could not be rendered." };
   }
+}
+
+/** The breakdown a page job recorded with its payload (lib/ai buildDocumentPrompt), if it has one. */
+function recordedBreakdown(payload: unknown): ContextBreakdown | null {
+  const value = (payload as { contextBreakdown?: unknown } | null)?.contextBreakdown;
+  if (!value || typeof value !== "object") return null;
+  const breakdown = value as Partial<ContextBreakdown>;
+  return Array.isArray(breakdown.sections) && typeof breakdown.totalTokens === "number"
+    ? (breakdown as ContextBreakdown)
+    : null;
 }
 
 async function textBefore(db: Db, job: AiJob): Promise<string | null> {

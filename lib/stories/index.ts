@@ -92,3 +92,5 @@ export {
 } from "./summaries/summarize-all";
 export type { PageSummaryView } from "./summaries/view";
 export { SUMMARY_MAX } from "./summaries/text";
+// Story memory: the prompt preview's breakdown (what a page prompt holds, part by part).
+export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";

@@ -1,57 +1,171 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "@/db";
+import { codexEntries, pageSummaries } from "@/db/memory-schema";
 import { pages, type Story } from "@/db/schema";
-import { buildDocumentPayload, ContextBudgetError, type BudgetResult, type DocumentPromptPayload } from "@/lib/ai";
+import {
+  buildDocumentPrompt,
+  ContextBudgetError,
+  countTokens,
+  type ContextSectionInput,
+  type DocumentPromptPayload,
+  type LeftOutItem,
+  type MemoryEntryInput,
+  type TokenCounting,
+} from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { numberPages } from "./page-numbers";
 
-/** A story's live pages in reading order, with what a prompt needs of them. */
-export async function livePageTexts(
-  db: Db,
-  storyId: string,
-): Promise<{ id: string; content: string; version: number }[]> {
-  return db
-    .select({ id: pages.id, content: pages.content, version: pages.version })
-    .from(pages)
-    .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt)))
-    .orderBy(asc(pages.position));
+/**
+ * Pages on each side of the target kept whole (AI_CONTEXT_NEIGHBOURS, default 1, 0–10). A bad value is a
+ * configuration error worth a loud failure, not a silent default.
+ */
+export function contextNeighbours(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.AI_CONTEXT_NEIGHBOURS;
+  if (raw === undefined || raw.trim() === "") return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 10) {
+    throw new Error(`AI_CONTEXT_NEIGHBOURS must be a whole number from 0 to 10 (got ${raw}).`);
+  }
+  return value;
+}
+
+/** A story's live page in reading order, with what a prompt needs of it. */
+export interface LivePage {
+  id: string;
+  content: string;
+  version: number;
+  /** Stored o200k count of `content`. */
+  tokenCount: number;
 }
 
 /**
- * The whole-story payload for writing or revising one page, fitted to the model's input budget, with what was left
- * out numbered by page. A story too long for the budget is a LIMIT_EXCEEDED (GEN_CONSTRAINT_FAIL) error.
+ * A story's live pages in reading order with their token counts. Pages written before counts were stored get theirs
+ * here, once, and written back (a count is a pure function of the text, so a concurrent write of the same count is
+ * harmless; the `version` guard keeps a count from landing on newer text).
+ */
+export async function livePageTexts(db: Db, storyId: string): Promise<LivePage[]> {
+  const rows = await db
+    .select({ id: pages.id, content: pages.content, version: pages.version, tokenCount: pages.tokenCount })
+    .from(pages)
+    .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt)))
+    .orderBy(asc(pages.position));
+  const missing = rows.filter((r) => r.tokenCount === null);
+  for (const row of missing) {
+    row.tokenCount = countTokens(row.content);
+    await db
+      .update(pages)
+      .set({ tokenCount: row.tokenCount })
+      .where(and(eq(pages.id, row.id), eq(pages.version, row.version), isNull(pages.tokenCount)));
+  }
+  return rows as LivePage[];
+}
+
+/** What story memory adds to a prompt: page summaries by page id, and the codex as memory entries. */
+export interface StoryMemory {
+  summaries: Map<string, { text: string; tokenCount: number; stale: boolean }>;
+  codex: MemoryEntryInput[];
+}
+
+export async function loadStoryMemory(db: Db, storyId: string, live: readonly LivePage[]): Promise<StoryMemory> {
+  const versions = new Map(live.map((p) => [p.id, p.version]));
+  const [summaryRows, codexRows] = await Promise.all([
+    live.length === 0
+      ? []
+      : db
+          .select({
+            pageId: pageSummaries.pageId,
+            text: pageSummaries.text,
+            tokenCount: pageSummaries.tokenCount,
+            pageVersion: pageSummaries.pageVersion,
+            pinned: pageSummaries.pinned,
+          })
+          .from(pageSummaries)
+          .where(eq(pageSummaries.storyId, storyId)),
+    db
+      .select()
+      .from(codexEntries)
+      .where(and(eq(codexEntries.storyId, storyId), inArray(codexEntries.activation, ["always", "mentioned"])))
+      .orderBy(asc(codexEntries.name), asc(codexEntries.id)),
+  ]);
+  const summaries: StoryMemory["summaries"] = new Map();
+  for (const s of summaryRows) {
+    const pageVersion = versions.get(s.pageId);
+    if (pageVersion === undefined) continue;
+    // A stale summary still beats the page's first sentences; a pinned one is the author's and never stale.
+    summaries.set(s.pageId, {
+      text: s.text,
+      tokenCount: s.tokenCount,
+      stale: !s.pinned && s.pageVersion < pageVersion,
+    });
+  }
+  const codex = codexRows.map(
+    (e): MemoryEntryInput => ({
+      id: e.id,
+      name: e.name,
+      kind: e.kind,
+      description: e.description,
+      activation: e.activation,
+      // 0 is the column's default for rows written before counting: count them here instead.
+      tokenCount: e.tokenCount > 0 ? e.tokenCount : null,
+      names: [e.name, ...e.aliases],
+    }),
+  );
+  return { summaries, codex };
+}
+
+/** Everything a page prompt is built from: the live pages and the story's memory. */
+export async function loadPagePromptInput(
+  db: Db,
+  storyId: string,
+): Promise<{ ordered: LivePage[]; memory: StoryMemory }> {
+  const ordered = await livePageTexts(db, storyId);
+  return { ordered, memory: await loadStoryMemory(db, storyId, ordered) };
+}
+
+/**
+ * The payload for writing or revising one page: the instruction and the page whole, its neighbours, the codex
+ * entries that apply, and every other page as a summary or a roll-up, within the model's input budget (see
+ * lib/ai/context/assemble.ts). When the page and instruction alone exceed the budget: LIMIT_EXCEEDED
+ * (GEN_CONSTRAINT_FAIL) with the numbers.
  */
 export function buildPagePayload(args: {
   story: Pick<Story, "title" | "description" | "language">;
   /** The story's live pages in order. */
-  ordered: { id: string; content: string }[];
+  ordered: readonly LivePage[];
+  memory: StoryMemory;
   pageId: string;
   mode: "write" | "revise";
   instruction: string;
   templateBody: string;
   budgetTokens: number;
-}): {
-  payload: DocumentPromptPayload;
-  contextLeftOut: (BudgetResult["leftOut"][number] & { pageNumber: number })[];
-  estimatedTokens: number;
-} {
+  counting: TokenCounting;
+}): { payload: DocumentPromptPayload; contextLeftOut: LeftOutItem[]; estimatedTokens: number } {
+  const sections = args.ordered.map((p): ContextSectionInput => {
+    // Writing replaces the page: whatever is on it (whitespace) is not context.
+    const blankTarget = p.id === args.pageId && args.mode === "write";
+    const summary = args.memory.summaries.get(p.id);
+    return {
+      id: p.id,
+      text: blankTarget ? "" : p.content,
+      tokenCount: blankTarget ? 0 : p.tokenCount,
+      summary: summary ?? null,
+    };
+  });
   try {
-    const built = buildDocumentPayload({
+    const payload = buildDocumentPrompt({
       document: { title: args.story.title, description: args.story.description, language: args.story.language },
-      sections: args.ordered.map((p) => ({
-        id: p.id,
-        text: p.id === args.pageId && args.mode === "write" ? "" : p.content,
-      })),
+      sections,
       targetId: args.pageId,
       instruction: args.instruction,
       templateBody: args.templateBody,
       budgetTokens: args.budgetTokens,
+      counting: args.counting,
+      memory: args.memory.codex,
+      neighbours: contextNeighbours(),
     });
-    const numbers = numberPages(args.ordered);
     return {
-      payload: built.payload,
-      contextLeftOut: built.budget.leftOut.map((l) => ({ ...l, pageNumber: numbers.get(l.id) ?? 0 })),
-      estimatedTokens: built.budget.estimatedTokens,
+      payload,
+      contextLeftOut: payload.contextBreakdown.leftOut,
+      estimatedTokens: payload.contextBreakdown.totalTokens,
     };
   } catch (error) {
     if (error instanceof ContextBudgetError) {

@@ -3,6 +3,7 @@ import { generateKeyBetween } from "fractional-indexing";
 import { getDb, type Db } from "@/db";
 import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages, stories, type Page } from "@/db/schema";
+import { countTokens } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor, loadStoryFor } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -82,7 +83,14 @@ async function insertPage(
     }
     const [page] = await tx
       .insert(pages)
-      .values({ storyId, position: generateKeyBetween(before, after), content, version: 1 })
+      .values({
+        storyId,
+        position: generateKeyBetween(before, after),
+        content,
+        version: 1,
+        // Stored so that prompt assembly adds numbers instead of tokenizing every page of the story.
+        tokenCount: countTokens(content),
+      })
       .returning();
     await tx
       .insert(pageRevisions)
@@ -125,7 +133,12 @@ export async function writePageContent(
   const written = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(pages)
-      .set({ content: args.content, version: sql`${pages.version} + 1`, updatedAt: new Date() })
+      .set({
+        content: args.content,
+        tokenCount: countTokens(args.content),
+        version: sql`${pages.version} + 1`,
+        updatedAt: new Date(),
+      })
       .where(and(eq(pages.id, args.pageId), eq(pages.version, args.baseVersion), isNull(pages.deletedAt)))
       .returning();
     if (!updated) {

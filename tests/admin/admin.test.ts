@@ -362,6 +362,15 @@ describe("job detail", () => {
     expect(detail.timings.totalMs).toBe(detail.job.completedAt!.getTime() - detail.job.createdAt.getTime());
     expect(detail.canRetry).toBe(true);
     expect(detail.canCancel).toBe(false);
+    // The breakdown the job recorded when its prompt was built: what the prompt preview showed.
+    expect(detail.contextBreakdown!.sections.map((s) => s.kind)).toEqual([
+      "template",
+      "instruction",
+      "target",
+      "neighbour",
+    ]);
+    expect(detail.contextBreakdown!.totalTokens).toBeLessThanOrEqual(detail.contextBreakdown!.budgetTokens);
+    expect(detail.contextBreakdown!.pagesRepresented).toBe(2);
 
     const retried = await adminJobs.adminRetryJob(admin, { jobId: w.jobId });
     const again = await adminJobs.getAdminJobDetail(admin, { jobId: w.jobId });

@@ -1,56 +1,238 @@
 import { describe, expect, it } from "vitest";
-import { ContextBudgetError, fitToBudget } from "@/lib/ai/context";
-import { estimateTokens } from "@/lib/ai/tokens";
+import {
+  assembleContext,
+  buildDocumentPrompt,
+  ContextBudgetError,
+  type ContextSectionInput,
+  type MemoryEntryInput,
+} from "@/lib/ai/context";
+import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
+import { countTokens } from "@/lib/ai/tokens";
 
-const page = (id: string, chars: number) => ({ id, text: `${id}:`.padEnd(chars, "x") });
+const WORDS = "the wind carried salt over the harbour while gulls circled and the keeper watched the grey water".split(
+  " ",
+);
 
-describe("fitToBudget", () => {
-  it("keeps the whole story when it fits", () => {
-    const sections = [page("p1", 400), page("p2", 400), page("p3", 400)];
-    const result = fitToBudget({ sections, targetIndex: 1, budgetTokens: 1000, fixedTokens: 100 });
-    expect(result.sections.map((s) => s.fit)).toEqual(["whole", "whole", "whole"]);
-    expect(result.leftOut).toEqual([]);
-    expect(result.estimatedTokens).toBe(100 + 3 * estimateTokens(sections[0]!.text));
+/** About `words` words of prose, different per page, with sentences. */
+function prose(seed: number, words = 300): string {
+  const out: string[] = [];
+  for (let k = 0; k < words; k++) {
+    const word = WORDS[(seed * 7 + k * 3) % WORDS.length]!;
+    out.push(k % 15 === 14 ? `${word}.` : word);
+  }
+  return `Page ${seed + 1} opens. ${out.join(" ")}.`;
+}
+
+function story(n: number, opts: { summaries?: boolean; words?: number } = {}): ContextSectionInput[] {
+  return Array.from({ length: n }, (_v, i) => {
+    const text = prose(i, opts.words);
+    const summary = `On page ${i + 1} the keeper counts the gulls and writes number ${i + 1} in the log before dawn.`;
+    return {
+      id: `p${i + 1}`,
+      text,
+      tokenCount: countTokens(text),
+      summary: opts.summaries === false ? null : { text: summary, tokenCount: countTokens(summary) },
+    };
+  });
+}
+
+const base = { instruction: "", fixedTokens: 300, counting: "o200k" as const };
+
+describe("assembleContext", () => {
+  it("sends a short story whole", () => {
+    const sections = story(5, { summaries: false });
+    const result = assembleContext({ ...base, sections, targetId: "p3", budgetTokens: 8000 });
+    expect(result.parts.map((p) => p.kind)).toEqual(["page", "neighbour", "target", "neighbour", "page"]);
+    expect(result.parts.map((p) => p.text)).toEqual(sections.map((s) => s.text));
+    expect(result.breakdown.pagesRepresented).toBe(5);
+    expect(result.breakdown.totalTokens).toBe(result.breakdown.sections.reduce((sum, s) => sum + s.tokens, 0));
   });
 
-  it("keeps the target and its neighbours whole and shortens the farthest pages first", () => {
-    const sections = Array.from({ length: 8 }, (_v, i) => page(`p${i}`, 4000));
-    const result = fitToBudget({ sections, targetIndex: 6, budgetTokens: 4500, fixedTokens: 200 });
-    const fits = result.sections.map((s) => s.fit);
-    expect(fits[5]).toBe("whole");
-    expect(fits[6]).toBe("whole");
-    expect(fits[7]).toBe("whole");
-    expect(fits[0]).not.toBe("whole");
-    expect(result.estimatedTokens).toBeLessThanOrEqual(4500);
-    // Pages closer to the target never lose more than farther ones.
-    const rank = { whole: 0, shortened: 1, omitted: 2 } as const;
-    for (let i = 1; i < 5; i++) expect(rank[fits[i]!]).toBeLessThanOrEqual(rank[fits[i - 1]!]);
-    expect(result.leftOut.map((l) => l.id)).toEqual(result.sections.filter((s) => s.fit !== "whole").map((s) => s.id));
-    for (const s of result.sections.filter((x) => x.fit === "shortened")) {
-      expect(s.text).toContain("[…]");
-      expect(s.text.length).toBeLessThan(s.originalChars);
+  it("does not refuse a 600-page story, and represents every page", () => {
+    const sections = story(600);
+    const result = assembleContext({ ...base, sections, targetId: "p300", budgetTokens: 8000 });
+    expect(result.breakdown.totalTokens).toBeLessThanOrEqual(8000);
+    expect(result.breakdown.pagesRepresented).toBe(600);
+    expect(result.parts.some((p) => p.kind === "rollup")).toBe(true);
+    // Nearer pages are represented at least as finely as farther ones on the same side.
+    const width = (page: number) => {
+      const part = result.parts.find((p) => p.from <= page && page <= p.to)!;
+      return part.to - part.from + 1;
+    };
+    for (let page = 2; page < 298; page++) expect(width(page)).toBeLessThanOrEqual(width(page - 1) + 0);
+  });
+
+  it("keeps the prompt from growing with omitted pages: 5,000 pages fit a 4,000-token budget", () => {
+    const sections = story(5000, { words: 20 });
+    const result = assembleContext({ ...base, sections, targetId: "p2500", budgetTokens: 4000 });
+    expect(result.breakdown.totalTokens).toBeLessThanOrEqual(4000);
+    expect(result.breakdown.pagesRepresented).toBe(5000);
+  });
+
+  it("uses a deterministic stand-in (first sentences) for a page without a summary", () => {
+    const sections = story(200, { summaries: false });
+    const result = assembleContext({ ...base, sections, targetId: "p100", budgetTokens: 8000 });
+    const standIn = result.parts.find((p) => p.kind === "summary")!;
+    expect(standIn.source).toBe("stand-in");
+    expect(sections[standIn.from - 1]!.text.startsWith(standIn.text.replace(/…$/, ""))).toBe(true);
+    expect(standIn.text.length).toBeLessThanOrEqual(320);
+  });
+
+  it("marks a stale summary and still uses it", () => {
+    const sections = story(40);
+    sections[0] = { ...sections[0]!, summary: { text: "Old news about the keeper.", tokenCount: 6, stale: true } };
+    const result = assembleContext({ ...base, sections, targetId: "p39", budgetTokens: 3000 });
+    const first = result.parts.find((p) => p.from === 1)!;
+    expect(first).toMatchObject({ kind: "summary", source: "stale-summary", text: "Old news about the keeper." });
+  });
+
+  it("refuses only when the instruction and the target alone exceed the budget", () => {
+    const sections = story(3);
+    sections[1] = { id: "p2", text: "x ".repeat(5000), tokenCount: 5000, summary: null };
+    let error: unknown;
+    try {
+      assembleContext({ ...base, sections, targetId: "p2", instruction: "shorter", budgetTokens: 4000 });
+    } catch (e) {
+      error = e;
     }
+    expect(error).toBeInstanceOf(ContextBudgetError);
+    const needed = (error as ContextBudgetError).neededTokens;
+    expect(needed).toBeGreaterThan(4000);
+    expect((error as ContextBudgetError).budgetTokens).toBe(4000);
+    // Exactly the needed budget is enough: everything else gives way.
+    const result = assembleContext({ ...base, sections, targetId: "p2", instruction: "shorter", budgetTokens: needed });
+    expect(result.breakdown.totalTokens).toBe(needed);
+    expect(result.parts.find((p) => p.kind === "target")!.text).toBe(sections[1]!.text);
   });
 
-  it("is deterministic", () => {
-    const sections = Array.from({ length: 12 }, (_v, i) => page(`p${i}`, 1000 + i * 300));
-    const a = fitToBudget({ sections, targetIndex: 3, budgetTokens: 3000, fixedTokens: 150 });
-    const b = fitToBudget({ sections, targetIndex: 3, budgetTokens: 3000, fixedTokens: 150 });
-    expect(a).toEqual(b);
+  it("includes codex entries that are always on or mentioned near the target, saying why", () => {
+    const sections = story(50);
+    sections[40] = { ...sections[40]!, text: `${sections[40]!.text} Then the Captain came.`, tokenCount: null };
+    sections[41] = { ...sections[41]!, text: `Mara's boat. ${sections[41]!.text}`, tokenCount: null };
+    const memory: MemoryEntryInput[] = [
+      {
+        id: "m",
+        name: "Mara Quill",
+        kind: "character",
+        description: "Keeper.",
+        activation: "mentioned",
+        tokenCount: null,
+        names: ["Mara Quill", "Mara"],
+      },
+      {
+        id: "c",
+        name: "Captain Orr",
+        kind: "character",
+        description: "Old.",
+        activation: "mentioned",
+        tokenCount: 5,
+        names: ["Captain Orr", "the Captain"],
+      },
+      {
+        id: "g",
+        name: "Gull Point",
+        kind: "place",
+        description: "A cape.",
+        activation: "always",
+        tokenCount: 5,
+        names: ["Gull Point"],
+      },
+      {
+        id: "n",
+        name: "Tobin",
+        kind: "character",
+        description: "Never shown.",
+        activation: "never",
+        tokenCount: 5,
+        names: ["Tobin", "Mara"],
+      },
+      {
+        id: "x",
+        name: "Elsewhere",
+        kind: "place",
+        description: "Not mentioned.",
+        activation: "mentioned",
+        tokenCount: 5,
+        names: ["Elsewhere"],
+      },
+    ];
+    const result = assembleContext({ ...base, sections, targetId: "p42", instruction: "", memory, budgetTokens: 8000 });
+    expect(result.memory.map((m) => [m.id, m.reason])).toEqual([
+      ["g", "always"],
+      ["m", "mentioned: Mara, page 42"],
+      ["c", "mentioned: the Captain, page 41"],
+    ]);
+    expect(result.memory[1]!.aliases).toEqual(["Mara"]);
+    const rows = result.breakdown.sections.filter((s) => s.kind === "codex");
+    expect(rows.map((r) => r.label)).toEqual([
+      "Gull Point (place)",
+      "Mara Quill (character)",
+      "Captain Orr (character)",
+    ]);
+    expect(rows.every((r) => r.tokens > 0)).toBe(true);
   });
 
-  it("never exceeds the budget, omitting pages when shortening is not enough", () => {
-    const sections = Array.from({ length: 40 }, (_v, i) => page(`p${i}`, 3000));
-    const result = fitToBudget({ sections, targetIndex: 20, budgetTokens: 3000, fixedTokens: 100 });
-    expect(result.estimatedTokens).toBeLessThanOrEqual(3000);
-    expect(result.sections.some((s) => s.fit === "omitted")).toBe(true);
-    expect(result.sections[20]!.fit).toBe("whole");
+  it("counts other models' tokens with the documented estimate (o200k × 1.3)", () => {
+    const sections = story(3);
+    const exact = assembleContext({ ...base, sections, targetId: "p2", budgetTokens: 8000 });
+    const estimate = assembleContext({ ...base, sections, targetId: "p2", budgetTokens: 8000, counting: "estimate" });
+    const target = (r: typeof exact) => r.parts.find((p) => p.kind === "target")!.tokens;
+    expect(target(estimate)).toBe(Math.ceil(20 * 1.3) + Math.ceil(sections[1]!.tokenCount! * 1.3));
+    expect(target(exact)).toBe(20 + sections[1]!.tokenCount!);
+  });
+});
+
+describe("page prompts (version 2)", () => {
+  it("carries a fact stated on page 3 into the prompt for page 100 through its summary", async () => {
+    const sections = story(100);
+    sections[2] = {
+      ...sections[2]!,
+      summary: { text: "Mara buries the silver key under the third step.", tokenCount: 12 },
+    };
+    const template = await loadTemplate("page_write");
+    const payload = buildDocumentPrompt({
+      document: { title: "Gull Point", description: "", language: "en" },
+      sections: sections.map((s, i) => (i === 99 ? { ...s, text: "", tokenCount: 0 } : s)),
+      targetId: "p100",
+      instruction: "",
+      templateBody: template.body,
+      budgetTokens: 8000,
+      counting: "o200k",
+    });
+    const prompt = await renderTemplate(template, payload as unknown as Record<string, unknown>);
+    expect(prompt).toContain("Mara buries the silver key under the third step.");
+    expect(prompt).toContain(">>> PAGE TO WRITE <<<");
+    expect(payload.contextBreakdown.totalTokens).toBeLessThanOrEqual(8000);
+    // The accounting is an upper bound of what is sent.
+    expect(countTokens(prompt)).toBeLessThanOrEqual(payload.contextBreakdown.totalTokens);
   });
 
-  it("fails loudly when the target alone is over budget", () => {
-    const sections = [page("p0", 100), page("big", 40_000)];
-    expect(() => fitToBudget({ sections, targetIndex: 1, budgetTokens: 2000, fixedTokens: 100 })).toThrow(
-      ContextBudgetError,
+  it("prints codex text literally, never as template code", async () => {
+    const template = await loadTemplate("page_revise");
+    const payload = buildDocumentPrompt({
+      document: { title: "T", description: "", language: "en" },
+      sections: story(3),
+      targetId: "p2",
+      instruction: "keep {{ story.title }} as is",
+      templateBody: template.body,
+      budgetTokens: 8000,
+      counting: "o200k",
+      memory: [
+        {
+          id: "e",
+          name: "Mara",
+          kind: "character",
+          description: "Says {{ x }} and {% raw %}{% endraw %} and {% include 'secret' %}.",
+          activation: "always",
+          tokenCount: null,
+          names: ["Mara", "{{ pageCount }}"],
+        },
+      ],
+    });
+    const prompt = await renderTemplate(template, payload as unknown as Record<string, unknown>);
+    expect(prompt).toContain(
+      "- Mara (character; also called {{ pageCount }}): Says {{ x }} and {% raw %}{% endraw %} and {% include 'secret' %}.",
     );
+    expect(prompt).toContain("The writer's instruction: keep {{ story.title }} as is");
   });
 });

@@ -3,16 +3,30 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashPrompt, loadTemplate, parseTemplate, PromptTemplateError, renderTemplate } from "@/lib/ai/prompts";
 
-const payload = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "fixtures", "story-payload.json"), "utf8"));
+const fixture = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8")) as Record<string, unknown>;
+/** A version-1 payload as jobs recorded it before story memory (whole pages, "shortened"/"omitted" marks). */
+const payloadV1 = fixture("story-payload.json");
+/** A version-2 payload built by buildDocumentPrompt: codex entries, neighbours, a summary, a roll-up. */
+const payload = fixture("story-payload.v2.json");
 
 // The snapshots are committed: any change to a prompt shows up in review as a change to these files.
 describe("prompt templates", () => {
   it.each(["page_write", "page_revise"])("%s renders the fixture exactly as committed", async (key) => {
     const template = await loadTemplate(key);
     expect(template.key).toBe(key);
-    expect(template.version).toBeGreaterThanOrEqual(1);
+    expect(template.version).toBe(2);
     const text = await renderTemplate(template, payload);
     await expect(text).toMatchFileSnapshot(`./__snapshots__/${key}.v${template.version}.txt`);
+  });
+
+  // The v1 snapshots were taken from the templates as they were before version 2: a job recorded with version 1
+  // renders again exactly as it was sent.
+  it.each(["page_write", "page_revise"])("%s version 1 renders a recorded v1 payload unchanged", async (key) => {
+    const template = await loadTemplate(key, 1);
+    expect(template.file).toContain(path.join("prompts", "versions", `${key}.v1.liquid`));
+    const text = await renderTemplate(template, payloadV1);
+    await expect(text).toMatchFileSnapshot(`./__snapshots__/${key}.v1.txt`);
   });
 
   it("renders without an instruction", async () => {

@@ -317,6 +317,16 @@ describe("REST API v1", () => {
       status: 200,
       body: { ok: true, mode: "revise", wouldJoinJobId: null, allowance: { resetsAt: expect.any(String) } },
     });
+    // The prompt preview: the whole (two-page) story, the target and its neighbour, within the budget.
+    const preview = checked.body as {
+      context: { sections: { kind: string; tokens: number }[]; totalTokens: number; budgetTokens: number };
+      estimatedCostUsd: number | null;
+      promptTokens: number;
+    };
+    expect(preview.context.sections.map((s) => s.kind)).toEqual(["template", "instruction", "neighbour", "target"]);
+    expect(preview.context.totalTokens).toBe(preview.promptTokens);
+    expect(preview.context.totalTokens).toBeLessThanOrEqual(preview.context.budgetTokens);
+    expect(preview.estimatedCostUsd).toBe(0);
     expect(await db().select().from(aiJobs).where(eq(aiJobs.targetId, pages[1]!.id))).toHaveLength(0);
     const blank = await callRoute(validate.POST, { token: tokenA, body: { pageId: pages[0]!.id, mode: "revise" } });
     expect(blank.status).toBe(400);

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { loadTemplate, type PromptTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
+import { loadTemplate, type PromptTemplate, resolveModel, tokenCountingFor, type FanOutPlan } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
-import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
 import { buildSectionedRevise, needsSections } from "../page-jobs/sectioned-revise";
 import type { ParentPayload } from "./parent-payload";
 
@@ -18,9 +18,12 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   const payload = parent.promptPayload as ParentPayload;
   const [story] = await db.select().from(stories).where(eq(stories.id, parent.targetId)).limit(1);
   if (!story) return { children: [], skipped: payload.pageIds.map((targetId) => ({ targetId, reason: "deleted" })) };
-  const live = await livePageTexts(db, story.id);
-  const template = await loadTemplate(parent.templateKey, parent.templateVersion);
-  const budgetTokens = resolveModel().inputBudgetTokens;
+  const { ordered: live, memory } = await loadPagePromptInput(db, story.id);
+  // The children are built now, from the story as it is now: with the current template, whose payload this builds
+  // (a parent recorded before a template change names the older version).
+  const template = await loadTemplate(parent.templateKey);
+  const model = resolveModel();
+  const budgetTokens = model.inputBudgetTokens;
   const plan: FanOutPlan = { children: [], skipped: [] };
   for (const pageId of payload.pageIds) {
     const page = live.find((p) => p.id === pageId);
@@ -38,11 +41,13 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       built = buildPagePayload({
         story,
         ordered: live,
+        memory,
         pageId,
         mode: "revise",
         instruction: parent.instruction,
         templateBody: template.body,
         budgetTokens,
+        counting: tokenCountingFor(model),
       });
     } catch (error) {
       if (!needsSections(error, "revise")) throw error;

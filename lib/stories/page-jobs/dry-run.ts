@@ -1,14 +1,22 @@
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel } from "@/lib/ai";
+import {
+  type ContextBreakdown,
+  costUsd,
+  findActiveJob,
+  loadTemplate,
+  resolveModel,
+  type TokenCounting,
+  tokenCountingFor,
+} from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET } from "../job-kinds";
-import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
 import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
 import { parseInput } from "../validation";
 import { pageTextRequestSchema } from "./request";
-import { buildSectionedRevise, needsSections } from "./sectioned-revise";
+import { buildSectionedRevise, needsSections, type SectionedRevise } from "./sectioned-revise";
 
 export interface PageTextCheck {
   ok: true;
@@ -21,11 +29,22 @@ export interface PageTextCheck {
   /** Estimated prompt size and what context budgeting would leave out. */
   promptTokens: number;
   budgetTokens: number;
+  /** Pages that are not in the prompt whole (summarised or rolled up). */
   pagesShortened: number;
   /** The page would be revised in this many sections, one at a time (too long for one prompt); null: in one piece. */
   sections: number | null;
+  /** The prompt preview: each part of the prompt with its tokens and why it is there, the total against the budget. */
+  context: ContextBreakdown;
+  /**
+   * USD for the prompt plus an answer one page long (the current page for a revision, a 300-word page when
+   * writing); null for a model without a price.
+   */
+  estimatedCostUsd: number | null;
   allowance: AiAllowance | null;
 }
+
+/** About 300 words in o200k tokens: the answer length assumed when estimating the cost of writing a blank page. */
+const BLANK_PAGE_ANSWER_TOKENS = 400;
 
 /**
  * The dry run behind the REST validate endpoint (POST /api/v1/generations/validate).
@@ -46,19 +65,24 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   }
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
-  const ordered = await livePageTexts(db, story.id);
-  let built: Pick<ReturnType<typeof buildPagePayload>, "contextLeftOut" | "estimatedTokens">;
+  const { ordered, memory } = await loadPagePromptInput(db, story.id);
+  let built: { estimatedTokens: number };
+  let context: ContextBreakdown;
   let sections: number | null = null;
   try {
-    built = buildPagePayload({
+    const whole = buildPagePayload({
       story,
       ordered,
+      memory,
       pageId: page.id,
       mode,
       instruction,
       templateBody: template.body,
       budgetTokens: model.inputBudgetTokens,
+      counting: tokenCountingFor(model),
     });
+    built = whole;
+    context = whole.payload.contextBreakdown;
   } catch (error) {
     // As requestPageText: a page too long for one prompt would be revised section by section.
     if (!needsSections(error, mode)) throw error;
@@ -71,7 +95,10 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     });
     built = sectioned;
     sections = sectioned.sections;
+    context = sectionedBreakdown(sectioned, ordered, page.id, model.inputBudgetTokens, tokenCountingFor(model));
   }
+  const answerTokens =
+    mode === "revise" ? (ordered.find((p) => p.id === page.id)?.tokenCount ?? 0) : BLANK_PAGE_ANSWER_TOKENS;
   // Limits come last, as in requestPageText (which checks them when inserting the job). Joining a running job
   // creates nothing, so it is never refused for budget or rate.
   const allowance = running ? null : await assertCanRequestAi(db, actor);
@@ -84,8 +111,57 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     provider: model.provider,
     promptTokens: built.estimatedTokens,
     budgetTokens: model.inputBudgetTokens,
-    pagesShortened: built.contextLeftOut.length,
+    pagesShortened: context.sections
+      .filter((s) => s.kind === "summary" || s.kind === "rollup")
+      .reduce((sum, s) => sum + (s.pages ? s.pages.to - s.pages.from + 1 : 0), 0),
     sections,
+    context,
+    // A sectioned revision sends one prompt per section (counted here at the largest's size).
+    estimatedCostUsd: costUsd(model.modelId, {
+      inputTokens: built.estimatedTokens * (sections ?? 1),
+      outputTokens: answerTokens,
+    }),
     allowance,
+  };
+}
+
+/**
+ * What a sectioned revision's preview shows: its prompts hold one section of the page at a time (the largest counted),
+ * with the story's title and summary but not its other pages.
+ */
+function sectionedBreakdown(
+  sectioned: SectionedRevise,
+  ordered: readonly { id: string }[],
+  pageId: string,
+  budgetTokens: number,
+  counting: TokenCounting,
+): ContextBreakdown {
+  const number = ordered.findIndex((p) => p.id === pageId) + 1;
+  return {
+    sections: [
+      {
+        kind: "target",
+        label: `Page ${number}, in ${sectioned.sections} sections`,
+        pages: { from: number, to: number },
+        reason: "too long for one prompt: revised one section at a time, each with the ends of the sections around it",
+        tokens: sectioned.estimatedTokens,
+      },
+    ],
+    leftOut:
+      ordered.length > 1
+        ? [
+            {
+              kind: "pages",
+              label: "The story's other pages",
+              reason: "a section's prompt holds the story's title and summary, not its other pages",
+              pages: null,
+            },
+          ]
+        : [],
+    totalTokens: sectioned.estimatedTokens,
+    budgetTokens,
+    counting,
+    pageCount: ordered.length,
+    pagesRepresented: 1,
   };
 }

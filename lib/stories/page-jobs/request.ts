@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { findActiveJob, loadTemplate, resolveModel, submitJob, tokenCountingFor } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
-import { buildPagePayload, livePageTexts } from "../page-job-input";
+import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
 import { buildSectionedRevise, needsSections } from "./sectioned-revise";
@@ -56,7 +56,7 @@ export async function requestPageTextOutcome(
   if (mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  const ordered = await livePageTexts(db, story.id);
+  const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const model = resolveModel();
   let template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
   let built: { payload: unknown; contextLeftOut: unknown[] };
@@ -64,11 +64,13 @@ export async function requestPageTextOutcome(
     built = buildPagePayload({
       story,
       ordered,
+      memory,
       pageId: page.id,
       mode,
       instruction,
       templateBody: template.body,
       budgetTokens: model.inputBudgetTokens,
+      counting: tokenCountingFor(model),
     });
   } catch (error) {
     // A page too long for one prompt is revised section by section, in one job (./sectioned-revise.ts).

@@ -5,6 +5,7 @@ import { AdminNav } from "@/components/admin/admin-nav";
 import { DiffView } from "@/components/admin/diff-view";
 import { JobActions } from "@/components/admin/job-actions";
 import { StatusBadge } from "@/components/admin/status-badge";
+import { ContextBreakdownView } from "@/components/stories/context-breakdown";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories";
@@ -218,6 +219,15 @@ export default async function AdminJobPage({ params }: Props) {
           </ol>
         </Section>
       ) : null}
+      <Section title="Prompt context" testId="job-context">
+        {detail.contextBreakdown ? (
+          <ContextBreakdownView breakdown={detail.contextBreakdown} />
+        ) : (
+          <p className="text-sm text-stone-500">
+            This job recorded no breakdown of its prompt (it predates story memory).
+          </p>
+        )}
+      </Section>
 
       <Section title="Rendered prompt" testId="job-rendered-prompt">
         {detail.renderedPrompt.text !== null ? (
@@ -235,7 +245,7 @@ export default async function AdminJobPage({ params }: Props) {
         {Array.isArray(job.contextLeftOut) && job.contextLeftOut.length ? (
           <details>
             <summary className="cursor-pointer text-sm text-stone-700">
-              Left out or shortened to fit the budget ({job.contextLeftOut.length})
+              Left out to fit the budget ({job.contextLeftOut.length})
             </summary>
             <Pre>{json(job.contextLeftOut)}</Pre>
           </details>

@@ -1,0 +1,104 @@
+import { countTokens } from "../tokens";
+import {
+  assembleContext,
+  type ContextBreakdown,
+  type ContextPart,
+  type ContextSectionInput,
+  type MemoryEntryInput,
+} from "./assemble";
+import { scaleTokens, type TokenCounting } from "./counting";
+
+/**
+ * The variables of the page_write / page_revise templates (version 2), exactly as recorded in a job's prompt payload:
+ * rendering a job again means rendering its template version with this object. `contextBreakdown` is recorded with
+ * it (the admin job detail shows it); the templates do not use it.
+ */
+export interface DocumentPromptPayload {
+  story: { title: string; description: string; language: string };
+  pageCount: number;
+  target: { number: number; hasNext: boolean; currentText: string };
+  instruction: string;
+  codex: { name: string; kind: string; aliases: string; description: string }[];
+  /**
+   * The parts in reading order. `heading` is the part's header line ("Page 4 of 9", "Page 1 of 9 (summary)", "Pages
+   * 5–9 of 9 (in brief)"): made here rather than in the template because a 1,000-part context rendered through a
+   * chain of Liquid conditions per part cost several times more than the rest of the assembly.
+   */
+  context: (Pick<ContextPart, "kind" | "from" | "to" | "text" | "source"> & { heading: string })[];
+  contextBreakdown: ContextBreakdown;
+}
+
+const templateTokens = new Map<string, number>();
+
+/** Tokens of a template's text, remembered: a handful of templates, counted once per process. */
+function templateCost(body: string): number {
+  let tokens = templateTokens.get(body);
+  if (tokens === undefined) {
+    tokens = countTokens(body);
+    if (templateTokens.size < 100) templateTokens.set(body, tokens);
+  }
+  return tokens;
+}
+
+/**
+ * Builds the payload for writing or revising one section ("page") of a document within the model's input budget.
+ * The target's text is what the template shows as its current text (empty when writing a blank page). Generic over
+ * documents made of ordered sections so that lib/ai needs no knowledge of stories.
+ */
+export function buildDocumentPrompt(args: {
+  document: { title: string; description: string; language: string };
+  sections: readonly ContextSectionInput[];
+  targetId: string;
+  instruction: string;
+  templateBody: string;
+  budgetTokens: number;
+  counting: TokenCounting;
+  memory?: readonly MemoryEntryInput[];
+  neighbours?: number;
+}): DocumentPromptPayload {
+  const { document } = args;
+  const fixedTokens = scaleTokens(
+    templateCost(args.templateBody) +
+      countTokens(`${document.title}\n${document.description}\n${document.language} ${args.sections.length}`),
+    args.counting,
+  );
+  const assembled = assembleContext({
+    sections: args.sections,
+    targetId: args.targetId,
+    neighbours: args.neighbours,
+    instruction: args.instruction,
+    fixedTokens,
+    memory: args.memory,
+    budgetTokens: args.budgetTokens,
+    counting: args.counting,
+  });
+  const t = assembled.targetIndex;
+  return {
+    story: { title: document.title, description: document.description, language: document.language },
+    pageCount: args.sections.length,
+    target: { number: t + 1, hasNext: t < args.sections.length - 1, currentText: args.sections[t]!.text },
+    instruction: args.instruction,
+    codex: assembled.memory.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      aliases: m.aliases.join(", "),
+      description: m.description,
+    })),
+    context: assembled.parts.map((p) => ({
+      kind: p.kind,
+      from: p.from,
+      to: p.to,
+      text: p.text,
+      source: p.source,
+      heading: headingOf(p, args.sections.length),
+    })),
+    contextBreakdown: assembled.breakdown,
+  };
+}
+
+/** At most 20 o200k tokens with the template's "--- " and " ---" around it (HEADER_TOKENS in assemble.ts). */
+function headingOf(part: ContextPart, pageCount: number): string {
+  if (part.kind === "rollup") return `Pages ${part.from}–${part.to} of ${pageCount} (in brief)`;
+  if (part.kind === "summary") return `Page ${part.from} of ${pageCount} (summary)`;
+  return `Page ${part.from} of ${pageCount}`;
+}

@@ -1,0 +1,25 @@
+export {
+  assembleContext,
+  type AssembledContext,
+  type AssemblyInput,
+  type BreakdownKind,
+  type BreakdownSection,
+  type ContextBreakdown,
+  type ContextPart,
+  type ContextPartKind,
+  type ContextSectionInput,
+  type LeftOutItem,
+  type MemoryActivation,
+  type MemoryEntryInput,
+  type MemoryPart,
+} from "./assemble";
+export { ESTIMATE_FACTOR, scaleTokens, tokenCountingFor, tokensOf, type TokenCounting } from "./counting";
+export { buildDocumentPrompt, type DocumentPromptPayload } from "./document-prompt";
+export { ContextBudgetError } from "./errors";
+export {
+  createMentionMatcher,
+  normalizeNameKey,
+  type Mention,
+  type MentionCandidate,
+  type MentionMatcher,
+} from "./mentions";

@@ -1,0 +1,134 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { codexEntries, pageSummaries } from "@/db/memory-schema";
+import { pages } from "@/db/schema";
+import { countTokens } from "@/lib/ai";
+import { checkPageTextRequest, requestPageText, savePage } from "@/lib/stories";
+import { contextNeighbours, livePageTexts } from "@/lib/stories/page-job-input";
+import { useTestDb } from "../helpers/db";
+import { makeActor, makeStory } from "../helpers/fixtures";
+
+/** Page prompts built from the database: stored token counts, page summaries and the story's codex. */
+vi.mock("@/lib/ai/jobs/queue", async (original) => ({
+  ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
+  enqueueJob: vi.fn(async () => {}),
+}));
+
+const t = useTestDb();
+
+describe("page prompts with story memory", () => {
+  it("stores each page's token count when it is written, and fills missing ones when a prompt is built", async () => {
+    const author = await makeActor();
+    const { story, pages: added } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    const [row] = await t.db().select().from(pages).where(eq(pages.id, added[0]!.id));
+    expect(row!.tokenCount).toBe(countTokens("Mara climbed the stairs."));
+    await savePage(author, { pageId: added[1]!.id, content: "Tobin rowed out at dawn, slowly.", baseVersion: 1 });
+    const [saved] = await t.db().select().from(pages).where(eq(pages.id, added[1]!.id));
+    expect(saved!.tokenCount).toBe(countTokens("Tobin rowed out at dawn, slowly."));
+
+    // A page from before counts were stored: counted and written back when a prompt needs it.
+    await t.db().update(pages).set({ tokenCount: null }).where(eq(pages.id, added[0]!.id));
+    const live = await livePageTexts(t.db(), story.id);
+    expect(live[0]!.tokenCount).toBe(countTokens("Mara climbed the stairs."));
+    const [filled] = await t.db().select().from(pages).where(eq(pages.id, added[0]!.id));
+    expect(filled!.tokenCount).toBe(countTokens("Mara climbed the stairs."));
+  });
+
+  it("previews and records the codex entries mentioned near the page, summaries of far pages, and every page", async () => {
+    const author = await makeActor();
+    const contents = Array.from(
+      { length: 40 },
+      (_v, i) => `Page ${i + 1}. ${"The gulls circled over the grey harbour while the keeper watched. ".repeat(40)}`,
+    );
+    contents[37] = `The Captain came ashore. ${contents[37]}`;
+    contents[38] = `Mara's lamp was lit. ${contents[38]}`;
+    const { story, pages: added } = await makeStory(author, contents);
+    const target = added[38]!;
+    const summary = "Mara buries the silver key under the third step.";
+    await t
+      .db()
+      .insert(pageSummaries)
+      .values({
+        pageId: added[2]!.id,
+        storyId: story.id,
+        text: summary,
+        tokenCount: countTokens(summary),
+        pageVersion: 1,
+        source: "ai",
+      });
+    const entry = (name: string, aliases: string[], activation: "always" | "mentioned" | "never") => ({
+      storyId: story.id,
+      kind: "character" as const,
+      name,
+      aliases,
+      description: `${name} is important.`,
+      activation,
+      tokenCount: countTokens(`${name}\n${aliases.join("\n")}\n${name} is important.`),
+    });
+    await t
+      .db()
+      .insert(codexEntries)
+      .values([
+        entry("Mara Quill", ["Mara"], "mentioned"),
+        entry("Captain Orr", ["the Captain"], "mentioned"),
+        entry("Gull Point", [], "always"),
+        entry("Tobin", [], "mentioned"),
+        entry("Secret", ["Mara"], "never"),
+      ]);
+
+    const check = await checkPageTextRequest(author, { pageId: target.id, instruction: "darker" });
+    const { context } = check;
+    expect(context.totalTokens).toBeLessThanOrEqual(context.budgetTokens);
+    expect(check.promptTokens).toBe(context.totalTokens);
+    expect(context.pagesRepresented).toBe(40);
+    const codex = context.sections.filter((s) => s.kind === "codex").map((s) => [s.label, s.reason]);
+    expect(codex).toEqual([
+      ["Gull Point (character)", "always"],
+      ["Mara Quill (character)", "mentioned: Mara, page 39"],
+      ["Captain Orr (character)", "mentioned: the Captain, page 38"],
+    ]);
+    const third = context.sections.find((s) => s.pages && s.pages.from <= 3 && 3 <= s.pages.to)!;
+    expect(["summary", "rollup"]).toContain(third.kind);
+    expect(check.estimatedCostUsd).toBe(0);
+    expect(check.pagesShortened).toBeGreaterThan(0);
+
+    // The job records the same breakdown with its payload, and renders the codex and the summary.
+    const job = await requestPageText(author, { pageId: target.id, instruction: "darker" });
+    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
+    expect(row!.templateVersion).toBe(2);
+    const payload = row!.promptPayload as { contextBreakdown: typeof context; codex: { name: string }[] };
+    expect(payload.contextBreakdown.sections).toEqual(context.sections);
+    expect(payload.codex.map((c) => c.name)).toEqual(["Gull Point", "Mara Quill", "Captain Orr"]);
+    expect(row!.contextLeftOut).toEqual(context.leftOut);
+  });
+
+  it("keeps AI_CONTEXT_NEIGHBOURS pages whole on each side, and refuses a bad value loudly", async () => {
+    const author = await makeActor();
+    const { pages: added } = await makeStory(author, ["One.", "Two.", "Three.", "Four.", "Five."]);
+    const kinds = async () =>
+      (await checkPageTextRequest(author, { pageId: added[2]!.id })).context.sections
+        .filter((s) => s.pages)
+        .map((s) => s.kind);
+    vi.stubEnv("AI_CONTEXT_NEIGHBOURS", "2");
+    // Target and neighbours first (in reading order), then the other pages in reading order.
+    expect(await kinds()).toEqual(["neighbour", "neighbour", "target", "neighbour", "neighbour"]);
+    vi.stubEnv("AI_CONTEXT_NEIGHBOURS", "0");
+    expect(await kinds()).toEqual(["target", "page", "page", "page", "page"]);
+    vi.unstubAllEnvs();
+    expect(contextNeighbours({})).toBe(1);
+    expect(() => contextNeighbours({ AI_CONTEXT_NEIGHBOURS: "many" })).toThrow(/AI_CONTEXT_NEIGHBOURS/);
+    expect(() => contextNeighbours({ AI_CONTEXT_NEIGHBOURS: "11" })).toThrow(/0 to 10/);
+  });
+
+  it("refuses only a page that alone is over the budget, with the numbers", async () => {
+    const author = await makeActor();
+    const { pages: added } = await makeStory(author, ["A short page.", "word ".repeat(20_000)]);
+    await expect(checkPageTextRequest(author, { pageId: added[1]!.id })).rejects.toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      details: { code: "GEN_CONSTRAINT_FAIL", budgetTokens: 8000, neededTokens: expect.any(Number) },
+    });
+    const fine = await checkPageTextRequest(author, { pageId: added[0]!.id });
+    expect(fine.context.sections.map((s) => s.kind)).toContain("target");
+  });
+});
