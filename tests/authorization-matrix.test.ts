@@ -395,7 +395,7 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
   action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], owned),
   action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], owned),
-  action("generation.ts", "previewPageTextAction", (w) => [{ pageId: w.pageId }], owned),
+  action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], owned),
   // ── actions: budgets, tokens ──
   action("budgets.ts", "getAiAllowanceAction", () => [], signedIn),
   action("budgets.ts", "setUserBudgetAction", () => [{ userId: a.id, dailyTokenBudget: "" }], adminOnly),

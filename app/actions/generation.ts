@@ -63,6 +63,6 @@ export async function undoPageJobAction(input: unknown): Promise<ActionResult<Pa
 }
 
 /** The prompt preview beside Generate: every check of a request, and what its prompt would hold, without a job. */
-export async function previewPageTextAction(input: unknown): Promise<ActionResult<PageTextCheck>> {
-  return runAction("previewPageText", (actor) => checkPageTextRequest(actor, input));
+export async function checkPageTextRequestAction(input: unknown): Promise<ActionResult<PageTextCheck>> {
+  return runAction("checkPageTextRequest", (actor) => checkPageTextRequest(actor, input));
 }

@@ -2,7 +2,7 @@
 
 import { ScanEye } from "lucide-react";
 import { useEffect, useState } from "react";
-import { previewPageTextAction } from "@/app/actions/generation";
+import { checkPageTextRequestAction } from "@/app/actions/generation";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
@@ -61,7 +61,7 @@ function PromptPreviewDialog({
   const [state, setState] = useState<State>({ status: "loading" });
   useEffect(() => {
     let live = true;
-    void callAction(() => previewPageTextAction({ pageId, instruction })).then((result) => {
+    void callAction(() => checkPageTextRequestAction({ pageId, instruction })).then((result) => {
       if (!live) return;
       setState(
         result.ok ? { status: "ready", check: result.data } : { status: "error", message: result.error.message },

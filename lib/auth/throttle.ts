@@ -44,7 +44,10 @@ export function accountDelayMs(failures: number): number {
 /** Counts one attempt of `key` in its current window (a window older than 15 minutes starts over) and returns it. */
 async function count(key: string, now: Date) {
   const db = await getDb();
-  const windowOpen = new Date(now.getTime() - WINDOW_MS);
+  // As text with a cast: inside raw SQL the driver does not know the parameters are timestamps (postgres-js refuses
+  // a Date there).
+  const windowOpen = sql`${new Date(now.getTime() - WINDOW_MS).toISOString()}::timestamptz`;
+  const started = sql`${now.toISOString()}::timestamptz`;
   const [row] = await db
     .insert(authThrottles)
     .values({ key, windowStart: now, count: 1 })
@@ -52,7 +55,7 @@ async function count(key: string, now: Date) {
       target: authThrottles.key,
       set: {
         count: sql`case when ${authThrottles.windowStart} <= ${windowOpen} then 1 else ${authThrottles.count} + 1 end`,
-        windowStart: sql`case when ${authThrottles.windowStart} <= ${windowOpen} then ${now} else ${authThrottles.windowStart} end`,
+        windowStart: sql`case when ${authThrottles.windowStart} <= ${windowOpen} then ${started} else ${authThrottles.windowStart} end`,
       },
     })
     .returning();

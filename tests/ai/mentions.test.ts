@@ -88,6 +88,21 @@ describe("createMentionMatcher", () => {
     expect(b.find("Kit Lane")).toEqual([{ id: "b", name: "Kit Lane", index: 0 }]);
   });
 
+  it("matches names with hyphens and other punctuation literally (they used to break the whole matcher)", () => {
+    const m = createMentionMatcher([
+      { id: "jl", names: ["Jean-Luc"] },
+      { id: "tag", names: ["Agent 514166f4-2d76"] },
+      { id: "odd", names: ["Dr. (Who)?", "C++ [beta]"] },
+    ]);
+    expect(ids(m.find("Jean-Luc met Agent 514166f4-2d76, then Dr. (Who)? and C++ [beta]."))).toEqual([
+      "jl",
+      "tag",
+      "odd",
+      "odd",
+    ]);
+    expect(m.find("Jean Luc")).toEqual([]);
+  });
+
   it("returns nothing for no candidates or an empty text", () => {
     expect(createMentionMatcher([]).find("Mara")).toEqual([]);
     expect(matcher.find("")).toEqual([]);

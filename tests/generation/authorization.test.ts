@@ -26,6 +26,7 @@ const domain = {
   ...(await import("@/lib/stories/page-jobs/read")),
   ...(await import("@/lib/stories/page-jobs/cancel")),
   ...(await import("@/lib/stories/page-jobs/undo")),
+  ...(await import("@/lib/stories/page-jobs/dry-run")),
   ...(await import("@/lib/stories/page-jobs/view")),
   ...(await import("@/lib/stories/page-jobs/land")),
   ...(await import("@/lib/stories/suggestions/list")),
@@ -84,6 +85,7 @@ const inputs: Record<string, (w: World) => unknown> = {
   discardSuggestion: (w) => ({ suggestionId: w.suggestionId }),
   listActivePageJobs: (w) => ({ storyId: w.storyId }),
   undoPageJob: (w) => ({ jobId: w.jobId }),
+  checkPageTextRequest: (w) => ({ pageId: w.pageId }),
 };
 /** Exported functions that take no actor, each with the reason. */
 const internal = {
@@ -134,6 +136,10 @@ const passes: Record<string, (result: unknown, w: World, actor: Actor) => Promis
   // Undo writes back the text from before the AI as a new human revision.
   undoPageJob: (page, w) => {
     expect(page).toMatchObject({ id: w.pageId, content: "Text to revise.", version: 3 });
+  },
+  // The dry run (REST validate, Preview prompt) creates nothing and answers what the prompt would hold.
+  checkPageTextRequest: (check, w) => {
+    expect(check).toMatchObject({ ok: true, pageId: w.pageId, mode: "revise" });
   },
 };
 

@@ -121,14 +121,33 @@ describe("page prompts with story memory", () => {
     expect(() => contextNeighbours({ AI_CONTEXT_NEIGHBOURS: "11" })).toThrow(/0 to 10/);
   });
 
-  it("refuses only a page that alone is over the budget, with the numbers", async () => {
+  it("a page alone over the budget is previewed as a revision in sections; refused only when one section cannot fit", async () => {
     const author = await makeActor();
     const { pages: added } = await makeStory(author, ["A short page.", "word ".repeat(20_000)]);
-    await expect(checkPageTextRequest(author, { pageId: added[1]!.id })).rejects.toMatchObject({
-      code: "LIMIT_EXCEEDED",
-      details: { code: "GEN_CONSTRAINT_FAIL", budgetTokens: 8000, neededTokens: expect.any(Number) },
-    });
+    const long = await checkPageTextRequest(author, { pageId: added[1]!.id });
+    expect(long.sections).toBeGreaterThan(1);
+    expect(long.context.sections).toEqual([
+      expect.objectContaining({ kind: "target", label: `Page 2, in ${long.sections} sections` }),
+    ]);
+    expect(long.promptTokens).toBeLessThanOrEqual(8000);
     const fine = await checkPageTextRequest(author, { pageId: added[0]!.id });
+    expect(fine.sections).toBeNull();
     expect(fine.context.sections.map((s) => s.kind)).toContain("target");
+
+    // The smallest budget and the longest instruction: not even one section fits beside it.
+    vi.stubEnv("AI_INPUT_BUDGET_TOKENS", "500");
+    try {
+      await expect(
+        checkPageTextRequest(author, {
+          pageId: added[1]!.id,
+          instruction: "Make it darker, shorter and colder. ".repeat(13),
+        }),
+      ).rejects.toMatchObject({
+        code: "LIMIT_EXCEEDED",
+        details: { code: "GEN_CONSTRAINT_FAIL", budgetTokens: 500, neededTokens: expect.any(Number) },
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -49,8 +49,12 @@ const SPACED_WORD = `(?:(?![${NO_SPACE_SCRIPTS}])[\\p{L}\\p{N}\\p{M}])`;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the fast path's test
 const ASCII = /^[\u0000-\u007f]*$/;
 
+/**
+ * Escapes the characters special in a pattern. Not "-": under the `u` flag an escaped "-" outside a character class
+ * is a syntax error (a name like "Jean-Luc" would break the whole matcher), and unescaped it is literal there.
+ */
 function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 /** Whether a whole-word boundary applies at this edge of a name: only for a letter or digit of a spaced script. */
