@@ -41,6 +41,8 @@ export interface RunnerOptions extends EngineTiming {
   serveUrl: string;
   signingKey: string;
   logger?: EngineLogger;
+  /** Called once, after the first successful sync and before the workers start. */
+  onFirstSync?: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,7 +115,14 @@ export class EngineRunner {
       const defs = await syncApp(this.ctx, this.options.serveUrl, this.options.signingKey);
       this.functionCount = defs.length;
       this.lastSyncError = undefined;
-      this.synced = true;
+      if (!this.synced) {
+        this.synced = true;
+        await this.options.onFirstSync?.().catch((error: Error) =>
+          this.ctx.log("error", "inngest could not start runs for events received before registration", {
+            error: error.message,
+          }),
+        );
+      }
       return defs;
     } catch (error) {
       this.lastSyncError = error instanceof Error ? error.message : String(error);
