@@ -7,7 +7,7 @@ import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 // The sweeper re-sends a pending job under a fresh event id (lib/ai/jobs/queue.ts); only the runners' idempotency on
 // the job id keeps a job whose run exists from running twice.
 describe("every function that runs a job is idempotent on the job id", () => {
-  const jobEvents = new Set([aiJobRequested.name, aiChildJobRequested.name, aiBatchRequested.name]);
+  const jobEvents = new Set<string>([aiJobRequested.name, aiChildJobRequested.name, aiBatchRequested.name]);
   const runners = functions.filter((fn) => {
     const triggers = (fn.opts as { triggers?: { event?: string | { name: string } }[] }).triggers ?? [];
     return triggers.some((t) => jobEvents.has(typeof t.event === "string" ? t.event : (t.event?.name ?? "")));
