@@ -4,7 +4,15 @@ import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
 import { WAKE_CHANNEL } from "./intake";
 import type { Applied, ClaimedItem } from "./item";
-import { claimItems, nextDueAt, releaseAllLeases, releaseLeases, renewLeases, type Claimed } from "./queue";
+import {
+  claimItems,
+  nextDueAt,
+  releaseAllLeases,
+  releaseLeases,
+  releaseOwnedLeases,
+  renewLeases,
+  type Claimed,
+} from "./queue";
 import { syncApp } from "./registry";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { addLocalEngine, removeLocalEngine } from "./local-engines";
@@ -348,7 +356,13 @@ export class EngineRunner {
     }
   }
 
-  /** Stops claiming work and waits (up to graceMs) for calls in flight; unfinished ones resume after restart. */
+  /**
+   * Graceful stop: claims nothing more from now on (a worker going on with a run hands its next call back to the
+   * queue), waits up to graceMs for the calls in flight, then releases every lease this instance still holds, so
+   * that another instance — or this one restarted — takes those items at once instead of after the lease. A call
+   * still running after the grace period may then run again elsewhere (steps are at-least-once); its late result is
+   * refused by the lease check, never recorded twice.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -358,10 +372,27 @@ export class EngineRunner {
     this.wake();
     await this.dispatchLoop;
     await this.syncLoop;
+    const inflight = this.slots.size;
     const pending = Promise.allSettled([...this.slots.values()].map((s) => s.done));
-    await Promise.race([pending, sleep(graceMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      pending.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const released = await releaseOwnedLeases(this.ctx.db, this.owner).catch((error: Error) => {
+      this.ctx.log("warn", "inngest could not release its leases; they expire on their own", { error: error.message });
+      return 0;
+    });
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
     this.dispatchLoop = undefined;
+    this.ctx.log(finished ? "info" : "warn", "inngest engine stopped", {
+      inflight,
+      ...(finished ? {} : { unfinished: this.slots.size, graceMs }),
+      released,
+    });
   }
 }
