@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import { installGracefulShutdown, shutdownGraceMs } from "@/lib/server/shutdown";
 
 function fakeProcess() {
-  const proc = new EventEmitter() as EventEmitter & { exit: ReturnType<typeof vi.fn> };
-  proc.exit = vi.fn();
+  const proc = new EventEmitter() as EventEmitter & { exit: ReturnType<typeof vi.fn<(code?: number) => void>> };
+  proc.exit = vi.fn<(code?: number) => void>();
   return proc;
 }
 
