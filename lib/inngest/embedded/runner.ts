@@ -13,6 +13,7 @@ import {
   renewLeases,
   type Claimed,
 } from "./queue";
+import { beat, leave, releaseDeadInstances } from "./heartbeat";
 import { syncApp } from "./registry";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { addLocalEngine, removeLocalEngine } from "./local-engines";
@@ -35,6 +36,11 @@ export interface EngineTiming {
   concurrencyRecheckMs?: number;
   /** Longest single call to the app (default 15 min). */
   requestTimeoutMs?: number;
+  /**
+   * Several instances on one PostgreSQL: each beats this often, and an instance silent for 5 beats is dead — the
+   * others release its leases at once, so its work resumes in seconds rather than after leaseMs (default 2000 ms).
+   */
+  heartbeatMs?: number;
   /** Wait between sync attempts while the app is not up yet (default 1000 ms). */
   syncRetryMs?: number;
   /** Re-sync periodically, e.g. in development where functions change (default 0 = only at start). */
@@ -57,6 +63,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Longest chain of calls one worker makes for one run before handing it back to the queue. */
 const MAX_CHAIN = 50;
+
+/** Missed heartbeats after which an instance counts as dead. */
+const DEAD_AFTER_BEATS = 5;
 
 /**
  * The engine's executor (started by EmbeddedEngine.start): registers the app's functions (in-band sync), claims due work from the database,
@@ -94,6 +103,7 @@ export class EngineRunner {
       leaseMs: options.leaseMs ?? 30_000,
       concurrencyRecheckMs: options.concurrencyRecheckMs ?? 250,
       requestTimeoutMs: options.requestTimeoutMs ?? 15 * 60_000,
+      heartbeatMs: options.heartbeatMs ?? 2000,
       syncRetryMs: options.syncRetryMs ?? 1000,
       resyncIntervalMs: options.resyncIntervalMs ?? 0,
     };
@@ -209,6 +219,21 @@ export class EngineRunner {
       if (started) this.wake();
     });
     this.every(3_600_000, () => purgeExpired(this.ctx));
+    // A single-process database (PGlite) has no other instance: its leases were released at start.
+    if (!this.options.singleProcess) {
+      const heartbeat = async () => {
+        await beat(this.ctx.db, this.owner);
+        const released = await releaseDeadInstances(this.ctx.db, this.owner, this.opts.heartbeatMs * DEAD_AFTER_BEATS);
+        if (released) {
+          this.ctx.log("info", "inngest resumed work of an instance that stopped beating", { items: released });
+          this.wake();
+        }
+      };
+      void heartbeat().catch((error: Error) =>
+        this.ctx.log("warn", "inngest heartbeat failed", { error: error.message }),
+      );
+      this.every(this.opts.heartbeatMs, heartbeat);
+    }
     if (this.opts.resyncIntervalMs > 0) {
       this.every(this.opts.resyncIntervalMs, async () => {
         await this.sync().catch((error: Error) =>
@@ -386,6 +411,7 @@ export class EngineRunner {
       this.ctx.log("warn", "inngest could not release its leases; they expire on their own", { error: error.message });
       return 0;
     });
+    if (!this.options.singleProcess) await leave(this.ctx.db, this.owner).catch(() => {});
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
     this.dispatchLoop = undefined;

@@ -218,6 +218,16 @@ export const inngestQueue = pgTable(
   ],
 );
 
+/**
+ * Engine instances on a shared PostgreSQL and their last heartbeat (database time). An instance whose heartbeat is
+ * several beats old is dead: the others release its leases at once instead of waiting for them to expire.
+ */
+export const inngestInstances = pgTable("inngest_instances", {
+  id: text("id").primaryKey(),
+  heartbeatAt: tstz("heartbeat_at").notNull(),
+  startedAt: tstz("started_at").notNull(),
+});
+
 /** Every call the engine made to the app, for visibility (status, timings, errors) and for the attempt history. */
 export const inngestAttempts = pgTable(
   "inngest_attempts",
