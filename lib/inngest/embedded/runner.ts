@@ -114,6 +114,7 @@ export class EngineRunner {
       serveUrl: options.serveUrl,
       signingKey: options.signingKey,
       requestTimeoutMs: this.opts.requestTimeoutMs,
+      stopping: () => !this.running,
     };
   }
 
