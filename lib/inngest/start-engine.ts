@@ -1,10 +1,12 @@
 import { getDbHandle } from "@/db";
 import { log } from "@/lib/log";
-import { createEmbeddedEngine, processEngine, type EngineLogger } from "./embedded";
+import { createEmbeddedEngine, processEngine, type EmbeddedEngine, type EngineLogger } from "./embedded";
 import { embeddedServeUrl, inngestMode } from "./mode";
 
 /** The engine's log lines go through the app's logger, tagged as the engine's. */
 const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
+
+let started: EmbeddedEngine | undefined;
 
 /**
  * Called once at server start (lib/server/start.ts). In embedded mode it starts the engine in this process on the
@@ -26,6 +28,7 @@ export async function startInngest(env: Record<string, string | undefined> = pro
       logger: engineLogger,
       singleProcess: handle.mode === "pglite",
     });
+    started = engine;
     await engine.start({
       serveUrl,
       waitForSync: false,
@@ -35,6 +38,14 @@ export async function startInngest(env: Record<string, string | undefined> = pro
     });
     log("info", "inngest: embedded engine starting", { serveUrl });
   } catch (error) {
+    started = undefined;
     log("error", "inngest: embedded engine failed to start", { error });
   }
+}
+
+/** At shutdown (lib/server/shutdown.ts): stops claiming, lets calls in flight finish within graceMs, releases leases. */
+export async function stopInngest(graceMs: number): Promise<void> {
+  const engine = started;
+  started = undefined;
+  await engine?.stop(graceMs);
 }

@@ -1,7 +1,8 @@
 import { getDbHandle, isEmbeddedDatabase } from "@/db";
-import { startInngest } from "@/lib/inngest/start-engine";
+import { startInngest, stopInngest } from "@/lib/inngest/start-engine";
 import { authSecret } from "@/lib/auth/secret";
 import { log } from "@/lib/log";
+import { installGracefulShutdown } from "./shutdown";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 
 /** Opens the database at start, so that a locked or unreachable database is reported at once, not on a first click. */
@@ -16,6 +17,10 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   await startInngest();
+  installGracefulShutdown({
+    stopEngine: stopInngest,
+    closeDb: async () => (await getDbHandle()).close(),
+  });
   if (!isEmbeddedDatabase()) return;
   if (await seedDemoIfEmpty()) {
     console.log(

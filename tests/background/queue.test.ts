@@ -35,4 +35,13 @@ describe("enqueueJob routes each kind of job to its own event", () => {
       }),
     );
   });
+
+  // A re-send under the job id would be dropped as a duplicate event for 24 h, even when the first event started
+  // nothing; the runners' idempotency on the job id keeps a job that has a run from running twice.
+  it("a re-send (sweeper) carries a fresh event id, not the job id", async () => {
+    await enqueueJob({ ...base, jobType: "page_text.revise", parentJobId: null }, { resend: true });
+    const [event] = send.mock.calls[0] as unknown as [{ id?: string; name: string }];
+    expect(event.name).toBe("ai/job.requested");
+    expect(event.id).not.toBe(base.id);
+  });
 });

@@ -235,7 +235,7 @@ describe("embedded engine: the serve endpoint accepts only the engine", () => {
 });
 
 describe("embedded engine: registration fails loudly on what it cannot run", () => {
-  it("rejects rate limits, throttles, batching, idempotency, priority, cron jitter, other scopes and unknown expressions", async () => {
+  it("rejects rate limits, throttles, batching, priority, cron jitter, other scopes and unknown expressions", async () => {
     const noop = async () => null;
     const bad = [
       inngest.createFunction({ id: "rate", rateLimit: { limit: 1, period: "1m" }, triggers: [{ event: "x/a" }] }, noop),
@@ -247,7 +247,7 @@ describe("embedded engine: registration fails loudly on what it cannot run", () 
         { id: "batch", batchEvents: { maxSize: 5, timeout: "1s" }, triggers: [{ event: "x/a" }] },
         noop,
       ),
-      inngest.createFunction({ id: "idem", idempotency: "event.data.id", triggers: [{ event: "x/a" }] }, noop),
+      inngest.createFunction({ id: "idem", idempotency: "size(event.data.ids)", triggers: [{ event: "x/a" }] }, noop),
       inngest.createFunction({ id: "prio", priority: { run: "1" }, triggers: [{ event: "x/a" }] }, noop),
       inngest.createFunction({ id: "jitter", triggers: [{ cron: "* * * * *", jitter: "10s" }] }, noop),
       inngest.createFunction(
@@ -268,7 +268,7 @@ describe("embedded engine: registration fails loudly on what it cannot run", () 
         "rateLimit",
         "throttle",
         "batchEvents",
-        "idempotency",
+        'function "story-sprout-idem": idempotency',
         "priority",
         "jitter",
         "scope",

@@ -16,6 +16,7 @@ import {
 } from "../jobs/fan-out";
 import { describeFailure } from "../jobs/job-failure";
 import { getJob, markFailed } from "../jobs/ledger";
+import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import { publishJobUpdate } from "../jobs/live";
 
 export type { FanOutPlan } from "../job-types/definition";
@@ -36,6 +37,8 @@ export function createFanOutJob(definition: FanOutJobType) {
       name: `Fan out ${definition.type}`,
       triggers: [aiBatchRequested],
       retries: 3,
+      // One run per parent job, whichever event (first send, sweeper re-send) carries it.
+      idempotency: ONE_RUN_PER_JOB,
       cancelOn: [{ event: aiJobCancelRequested.name, if: "event.data.jobId == async.data.jobId" }],
       onFailure: async ({ event, error, step }) => {
         const { jobId } = event.data.event.data;

@@ -11,6 +11,7 @@ import type { JobTypeRegistry } from "../job-types/registry";
 import { combineSections, generateSection, renderSectionPrompts, type SectionResult } from "../job-types/sections";
 import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
 import { describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
+import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import { countAttempt, getJob, markFailed, recordRenderedPrompt } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
@@ -67,6 +68,8 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       name: "Run AI job",
       triggers: [options.event ?? aiJobRequested],
       retries: RETRIES,
+      // One run per job, whichever event (first send, sweeper re-send) carries it.
+      idempotency: ONE_RUN_PER_JOB,
       concurrency: [
         { key: "event.data.targetId", limit: 1 },
         { limit: options.globalConcurrency ?? envNumber("AI_CONCURRENCY", 4) },

@@ -7,8 +7,9 @@ import { enqueueJob } from "../jobs/queue";
 
 /**
  * The job row is the outbox: if the process died between committing a job and sending its event, the job would
- * stay pending forever. Every minute, jobs pending for more than a minute are sent again; the event id is the job id,
- * so a job whose event did arrive is not run twice.
+ * stay pending forever; so would a job whose event arrived before the engine had registered the function. Every
+ * minute, jobs pending for more than a minute are sent again under a fresh event id (a reused id would be dropped as a
+ * duplicate); the runners are idempotent on the job id, so a job that has a run is not run twice.
  */
 export function createSweepPendingJobs(options: { olderThanMs?: number } = {}) {
   return inngest.createFunction(
@@ -17,7 +18,7 @@ export function createSweepPendingJobs(options: { olderThanMs?: number } = {}) {
       const resent = await step.run("resend", async () => {
         const jobs = await stalePendingJobs(await getDb(), options.olderThanMs ?? 60_000);
         // enqueueJob picks each job's own event: fan-out parents and plain jobs (children are their parent's to send).
-        for (const job of jobs) await enqueueJob(job);
+        for (const job of jobs) await enqueueJob(job, { resend: true });
         if (jobs.length > 0) log("info", "re-sent pending ai jobs", { count: jobs.length });
         return jobs.length;
       });

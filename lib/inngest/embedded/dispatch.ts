@@ -1,11 +1,12 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { inngestDebounces, inngestQueue, inngestRuns, inngestSteps } from "./schema";
+import { inngestDebounces, inngestEvents, inngestQueue, inngestRuns, inngestSteps } from "./schema";
 import type { EngineContext } from "./types";
 import { eventNameMatches, type FunctionDef } from "./function-config";
 import { activeFunctions } from "./function-store";
 import { compileExpression } from "./expressions";
 import { cancelRunInTx } from "./lifecycle";
-import { createRun } from "./runs";
+import { WAKE_CHANNEL } from "./intake";
+import { startEventRun } from "./runs";
 import type { Tx } from "./sql";
 import { enqueueDiscoveryIfIdle, isActive, lockRun, memoizeStep } from "./steps";
 import type { EventPayload } from "./types";
@@ -24,12 +25,59 @@ export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayl
   let started = 0;
   for (const fn of functions) {
     if (!triggers(fn, event)) continue;
-    if (fn.debounce) await debounce(tx, fn, event, now);
-    else {
-      const runId = await createRun(tx, { fn, event, eventId: event.id, now });
-      ctx.log("debug", "inngest run queued", { runId, functionId: fn.id, event: event.name });
-    }
-    started++;
+    if (await startOrDebounce(ctx, tx, fn, event, now)) started++;
+  }
+  return started;
+}
+
+async function startOrDebounce(ctx: EngineContext, tx: Tx, fn: FunctionDef, event: EventPayload, now: Date) {
+  if (fn.debounce) {
+    await debounce(tx, fn, event, now);
+    return true;
+  }
+  const runId = await startEventRun(tx, fn, event, now);
+  if (runId) ctx.log("debug", "inngest run queued", { runId, functionId: fn.id, event: event.name });
+  else ctx.log("info", "inngest run skipped: idempotency key already used", { functionId: fn.id, eventId: event.id });
+  return runId !== null;
+}
+
+/**
+ * Starts, for stored events, the runs their dispatch could not start because the functions they trigger were not
+ * registered yet (events received before this engine's first sync). Only the start part is repeated — cancellations
+ * and waits did not depend on the registered functions — and never for a function that already has a run (or a
+ * pending debounce) from the event, so replaying is safe however often it happens. Returns the runs started.
+ */
+export async function startMissingRuns(ctx: EngineContext, eventIds: string[], now = new Date()): Promise<number> {
+  let started = 0;
+  for (const eventId of new Set(eventIds)) {
+    started += await ctx.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(inngestEvents).where(eq(inngestEvents.id, eventId));
+      if (!row) return 0;
+      const event: EventPayload = { name: row.name, data: row.data as Record<string, unknown>, id: row.id, ts: row.ts };
+      const functions = (await activeFunctions(tx, ctx.db)).filter((fn) => triggers(fn, event));
+      if (!functions.length) return 0;
+      const ids = functions.map((fn) => fn.id);
+      const ran = await tx
+        .select({ functionId: inngestRuns.functionId })
+        .from(inngestRuns)
+        .where(and(eq(inngestRuns.eventId, eventId), inArray(inngestRuns.functionId, ids)));
+      const debounced = await tx
+        .select({ functionId: inngestDebounces.functionId })
+        .from(inngestDebounces)
+        .where(and(eq(inngestDebounces.eventId, eventId), inArray(inngestDebounces.functionId, ids)));
+      const done = new Set([...ran, ...debounced].map((r) => r.functionId));
+      let count = 0;
+      for (const fn of functions) {
+        if (done.has(fn.id)) continue;
+        if (await startOrDebounce(ctx, tx, fn, event, now)) count++;
+      }
+      if (count) await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+      return count;
+    });
+  }
+  if (started) {
+    ctx.wake();
+    ctx.log("info", "inngest started runs for events received before registration", { runs: started });
   }
   return started;
 }

@@ -1,4 +1,5 @@
 import { defaultLogger, engineContext } from "./context";
+import { startMissingRuns } from "./dispatch";
 import { receiveEvents } from "./intake";
 import { cancelRunInTx } from "./lifecycle";
 import { migrateEngine } from "./migrate";
@@ -50,6 +51,12 @@ export class EmbeddedEngine {
   private readonly ctx: EngineContext;
   private runner: EngineRunner | undefined;
   private loadedKeys: EngineKeys | undefined;
+  /**
+   * From start() until the first sync: the ids of events this engine received meanwhile. Their dispatch ran against
+   * the functions registered before (none on a fresh database, not this deploy's new ones), so once the sync has
+   * stored this deploy's functions, the runs they should have started are started (startMissingRuns).
+   */
+  private beforeSync: string[] | undefined;
 
   constructor(private readonly options: EmbeddedEngineOptions) {
     this.ctx = engineContext(options.db, options.logger ?? defaultLogger);
@@ -77,11 +84,25 @@ export class EmbeddedEngine {
 
   /** The Inngest client's `fetch`: sends to the embedded base URL reach this engine's intake in-process. */
   readonly fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> =>
-    transportFetch(
-      { keys: this.loadedKeys, receive: (events, seed) => receiveEvents(this.ctx, events, seed) },
-      input,
-      init,
-    );
+    transportFetch({ keys: this.loadedKeys, receive: (events, seed) => this.receive(events, seed) }, input, init);
+
+  private async receive(events: unknown, seed: string | null | undefined): Promise<string[]> {
+    const early = this.beforeSync !== undefined;
+    const ids = await receiveEvents(this.ctx, events, seed);
+    if (early) {
+      // The first sync may have completed while this intake ran (and read the old functions): then the catch-up is
+      // over, and these events are caught up here, after their own transaction committed.
+      if (this.beforeSync) this.beforeSync.push(...ids);
+      else await startMissingRuns(this.ctx, ids);
+    }
+    return ids;
+  }
+
+  private async catchUpEarlyEvents(): Promise<void> {
+    const ids = this.beforeSync ?? [];
+    this.beforeSync = undefined;
+    if (ids.length) await startMissingRuns(this.ctx, ids);
+  }
 
   /** Applies the engine's pending migrations (tracked in drizzle.__inngest_engine_migrations). */
   migrate(): Promise<void> {
@@ -108,12 +129,14 @@ export class EmbeddedEngine {
     if (this.runner) throw new Error("This embedded Inngest engine is already running");
     const { serveUrl, waitForSync = true, attachClient = true, ...timing } = options;
     const keys = attachClient ? await this.attach() : await this.loadKeys();
+    this.beforeSync = [];
     const runner = new EngineRunner({
       db: this.options.db,
       singleProcess: this.options.singleProcess ?? false,
       serveUrl,
       signingKey: keys.signingKey,
       logger: this.ctx.log,
+      onFirstSync: () => this.catchUpEarlyEvents(),
       ...timing,
     });
     this.runner = runner;
@@ -121,6 +144,7 @@ export class EmbeddedEngine {
       await runner.start({ waitForSync });
     } catch (error) {
       this.runner = undefined;
+      this.beforeSync = undefined;
       releaseProcessEngine(this);
       throw error;
     }
@@ -130,6 +154,7 @@ export class EmbeddedEngine {
   async stop(graceMs?: number): Promise<void> {
     const runner = this.runner;
     this.runner = undefined;
+    this.beforeSync = undefined;
     // Calls still in flight during the grace period need the keys: detach only after the workers stopped.
     await runner?.stop(graceMs);
     releaseProcessEngine(this);

@@ -26,6 +26,8 @@ export interface Worker {
   serveUrl: string;
   signingKey: string;
   requestTimeoutMs: number;
+  /** True once the engine is stopping (graceful shutdown). */
+  stopping?: () => boolean;
 }
 
 /**
@@ -70,6 +72,13 @@ export async function executeItem(
     timeoutMs: worker.requestTimeoutMs,
   });
   const endedAt = new Date();
+  if (result.outcome.kind === "error" && result.outcome.status === null && worker.stopping?.()) {
+    // The server is shutting down and closed its listener (or the connection) under this call: no answer came back,
+    // so nothing is recorded — no attempt used up — and the stopping engine hands the item back (its lease is
+    // released) for the next process.
+    worker.ctx.log("info", "inngest call interrupted by shutdown", { runId: item.runId });
+    return { applied: false, next: null };
+  }
   const applied = await record(worker, item, fn, result, state, startedAt, endedAt, continueLeaseMs);
   worker.ctx.log("debug", "inngest call", {
     runId: item.runId,

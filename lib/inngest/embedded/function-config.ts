@@ -19,6 +19,8 @@ export interface FunctionDef {
   concurrency: { limit: number; key?: Expression }[];
   debounce?: { periodMs: number; timeoutMs?: number; key?: Expression };
   cancel: { event: string; expression?: Expression; timeoutMs?: number }[];
+  /** `idempotency`: at most one event-started run per value of this expression in 24 h (null/undefined: no key). */
+  idempotency?: Expression;
   config: Record<string, unknown>;
 }
 
@@ -26,9 +28,8 @@ export interface FunctionDef {
 const DEFAULT_RETRIES = 3;
 const MAX_RETRIES = 20;
 
-const SUPPORTED = new Set(["id", "name", "triggers", "steps", "concurrency", "debounce", "cancel"]);
+const SUPPORTED = new Set(["id", "name", "triggers", "steps", "concurrency", "debounce", "cancel", "idempotency"]);
 const KNOWN_UNSUPPORTED: Record<string, string> = {
-  idempotency: "idempotency",
   batchEvents: "batchEvents",
   rateLimit: "rateLimit",
   throttle: "throttle",
@@ -148,6 +149,13 @@ function parseOne(raw: Record<string, unknown>, appId: string, problems: string[
       ...(d.timeout != null ? { timeoutMs: duration(d.timeout, "timeout") } : {}),
       ...(typeof d.key === "string" ? { key: compileExpression(d.key, ["event"]) } : {}),
     };
+  });
+
+  guard("idempotency", () => {
+    const key = raw.idempotency;
+    if (key == null) return;
+    if (typeof key !== "string" || !key.trim()) throw new Error("must be an expression string");
+    def.idempotency = compileExpression(key, ["event"]);
   });
 
   const cancels = Array.isArray(raw.cancel) ? raw.cancel : raw.cancel == null ? [] : [raw.cancel];

@@ -140,6 +140,16 @@ export async function releaseLeases(db: EngineDb, owner: string, ids: number[]):
     .where(and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids)));
 }
 
+/** Every lease an instance holds, released when it stops: another instance (or its restart) takes the items at once. */
+export async function releaseOwnedLeases(db: EngineDb, owner: string): Promise<number> {
+  const rows = await db
+    .update(inngestQueue)
+    .set({ leaseUntil: null, leaseOwner: null })
+    .where(eq(inngestQueue.leaseOwner, owner))
+    .returning({ id: inngestQueue.id });
+  return rows.length;
+}
+
 /**
  * PGlite is opened by one process only (the directory lock), so at start every lease in it belongs to a process
  * that is gone: release them at once instead of waiting for them to expire.

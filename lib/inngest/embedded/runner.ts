@@ -4,7 +4,16 @@ import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
 import { WAKE_CHANNEL } from "./intake";
 import type { Applied, ClaimedItem } from "./item";
-import { claimItems, nextDueAt, releaseAllLeases, releaseLeases, renewLeases, type Claimed } from "./queue";
+import {
+  claimItems,
+  nextDueAt,
+  releaseAllLeases,
+  releaseLeases,
+  releaseOwnedLeases,
+  renewLeases,
+  type Claimed,
+} from "./queue";
+import { beat, leave, releaseDeadInstances } from "./heartbeat";
 import { syncApp } from "./registry";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { addLocalEngine, removeLocalEngine } from "./local-engines";
@@ -27,6 +36,11 @@ export interface EngineTiming {
   concurrencyRecheckMs?: number;
   /** Longest single call to the app (default 15 min). */
   requestTimeoutMs?: number;
+  /**
+   * Several instances on one PostgreSQL: each beats this often, and an instance silent for 5 beats is dead — the
+   * others release its leases at once, so its work resumes in seconds rather than after leaseMs (default 2000 ms).
+   */
+  heartbeatMs?: number;
   /** Wait between sync attempts while the app is not up yet (default 1000 ms). */
   syncRetryMs?: number;
   /** Re-sync periodically, e.g. in development where functions change (default 0 = only at start). */
@@ -41,12 +55,17 @@ export interface RunnerOptions extends EngineTiming {
   serveUrl: string;
   signingKey: string;
   logger?: EngineLogger;
+  /** Called once, after the first successful sync and before the workers start. */
+  onFirstSync?: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Longest chain of calls one worker makes for one run before handing it back to the queue. */
 const MAX_CHAIN = 50;
+
+/** Missed heartbeats after which an instance counts as dead. */
+const DEAD_AFTER_BEATS = 5;
 
 /**
  * The engine's executor (started by EmbeddedEngine.start): registers the app's functions (in-band sync), claims due work from the database,
@@ -84,6 +103,7 @@ export class EngineRunner {
       leaseMs: options.leaseMs ?? 30_000,
       concurrencyRecheckMs: options.concurrencyRecheckMs ?? 250,
       requestTimeoutMs: options.requestTimeoutMs ?? 15 * 60_000,
+      heartbeatMs: options.heartbeatMs ?? 2000,
       syncRetryMs: options.syncRetryMs ?? 1000,
       resyncIntervalMs: options.resyncIntervalMs ?? 0,
     };
@@ -94,6 +114,7 @@ export class EngineRunner {
       serveUrl: options.serveUrl,
       signingKey: options.signingKey,
       requestTimeoutMs: this.opts.requestTimeoutMs,
+      stopping: () => !this.running,
     };
   }
 
@@ -113,7 +134,14 @@ export class EngineRunner {
       const defs = await syncApp(this.ctx, this.options.serveUrl, this.options.signingKey);
       this.functionCount = defs.length;
       this.lastSyncError = undefined;
-      this.synced = true;
+      if (!this.synced) {
+        this.synced = true;
+        await this.options.onFirstSync?.().catch((error: Error) =>
+          this.ctx.log("error", "inngest could not start runs for events received before registration", {
+            error: error.message,
+          }),
+        );
+      }
       return defs;
     } catch (error) {
       this.lastSyncError = error instanceof Error ? error.message : String(error);
@@ -192,6 +220,21 @@ export class EngineRunner {
       if (started) this.wake();
     });
     this.every(3_600_000, () => purgeExpired(this.ctx));
+    // A single-process database (PGlite) has no other instance: its leases were released at start.
+    if (!this.options.singleProcess) {
+      const heartbeat = async () => {
+        await beat(this.ctx.db, this.owner);
+        const released = await releaseDeadInstances(this.ctx.db, this.owner, this.opts.heartbeatMs * DEAD_AFTER_BEATS);
+        if (released) {
+          this.ctx.log("info", "inngest resumed work of an instance that stopped beating", { items: released });
+          this.wake();
+        }
+      };
+      void heartbeat().catch((error: Error) =>
+        this.ctx.log("warn", "inngest heartbeat failed", { error: error.message }),
+      );
+      this.every(this.opts.heartbeatMs, heartbeat);
+    }
     if (this.opts.resyncIntervalMs > 0) {
       this.every(this.opts.resyncIntervalMs, async () => {
         await this.sync().catch((error: Error) =>
@@ -339,7 +382,13 @@ export class EngineRunner {
     }
   }
 
-  /** Stops claiming work and waits (up to graceMs) for calls in flight; unfinished ones resume after restart. */
+  /**
+   * Graceful stop: claims nothing more from now on (a worker going on with a run hands its next call back to the
+   * queue), waits up to graceMs for the calls in flight, then releases every lease this instance still holds, so
+   * that another instance — or this one restarted — takes those items at once instead of after the lease. A call
+   * still running after the grace period may then run again elsewhere (steps are at-least-once); its late result is
+   * refused by the lease check, never recorded twice.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -349,10 +398,28 @@ export class EngineRunner {
     this.wake();
     await this.dispatchLoop;
     await this.syncLoop;
+    const inflight = this.slots.size;
     const pending = Promise.allSettled([...this.slots.values()].map((s) => s.done));
-    await Promise.race([pending, sleep(graceMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      pending.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const released = await releaseOwnedLeases(this.ctx.db, this.owner).catch((error: Error) => {
+      this.ctx.log("warn", "inngest could not release its leases; they expire on their own", { error: error.message });
+      return 0;
+    });
+    if (!this.options.singleProcess) await leave(this.ctx.db, this.owner).catch(() => {});
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
     this.dispatchLoop = undefined;
+    this.ctx.log(finished ? "info" : "warn", "inngest engine stopped", {
+      inflight,
+      ...(finished ? {} : { unfinished: this.slots.size, graceMs }),
+      released,
+    });
   }
 }

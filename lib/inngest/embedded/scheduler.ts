@@ -1,10 +1,10 @@
 import { and, asc, eq, lt, lte } from "drizzle-orm";
-import { inngestCrons, inngestDebounces, inngestEvents, inngestIdempotency } from "./schema";
+import { inngestCrons, inngestDebounces, inngestEvents, inngestIdempotency, inngestRunIdempotency } from "./schema";
 import type { EngineContext } from "./types";
 import { nextCronTime } from "./cron";
 import { findFunction } from "./function-store";
 import { hashedUlid } from "./ids";
-import { createRun } from "./runs";
+import { createRun, startEventRun } from "./runs";
 import type { EventPayload } from "./types";
 
 /**
@@ -68,15 +68,16 @@ export async function fireDueDebounces(ctx: EngineContext, now = new Date()): Pr
         .where(and(eq(inngestDebounces.functionId, d.functionId), eq(inngestDebounces.key, d.key)));
       const fn = await findFunction(tx, ctx.db, d.functionId);
       if (!fn) continue;
-      const runId = await createRun(tx, { fn, event: d.event as EventPayload, eventId: d.eventId, now });
+      const runId = await startEventRun(tx, fn, d.event as EventPayload, now);
       ctx.log("info", "inngest debounce fired", { functionId: fn.id, runId });
-      started++;
+      if (runId) started++;
     }
     return started;
   });
 }
 
-/** Expired idempotency keys are no longer needed. */
+/** Expired idempotency keys (event ids and functions' keys) are no longer needed. */
 export async function purgeExpired(ctx: EngineContext, now = new Date()): Promise<void> {
   await ctx.db.delete(inngestIdempotency).where(lt(inngestIdempotency.expiresAt, now));
+  await ctx.db.delete(inngestRunIdempotency).where(lt(inngestRunIdempotency.expiresAt, now));
 }

@@ -97,6 +97,22 @@ export const inngestIdempotency = pgTable(
   (t) => [index("inngest_idempotency_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * A function's `idempotency` keys: the first event-started run per (function, key value) within 24 h claims the key;
+ * a later event with the same value starts nothing. Unlike inngest_idempotency (the sender's event id), this is
+ * "a run exists for this key", so a re-send under a fresh event id still starts a run that never existed.
+ */
+export const inngestRunIdempotency = pgTable(
+  "inngest_run_idempotency",
+  {
+    functionId: text("function_id").notNull(),
+    key: text("key").notNull(),
+    runId: text("run_id").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.functionId, t.key] }), index("inngest_run_idempotency_expires_idx").on(t.expiresAt)],
+);
+
 export const inngestRuns = pgTable(
   "inngest_runs",
   {
@@ -201,6 +217,16 @@ export const inngestQueue = pgTable(
     index("inngest_queue_leased_idx").on(t.leaseUntil).where(sql`${t.leaseUntil} is not null`),
   ],
 );
+
+/**
+ * Engine instances on a shared PostgreSQL and their last heartbeat (database time). An instance whose heartbeat is
+ * several beats old is dead: the others release its leases at once instead of waiting for them to expire.
+ */
+export const inngestInstances = pgTable("inngest_instances", {
+  id: text("id").primaryKey(),
+  heartbeatAt: tstz("heartbeat_at").notNull(),
+  startedAt: tstz("started_at").notNull(),
+});
 
 /** Every call the engine made to the app, for visibility (status, timings, errors) and for the attempt history. */
 export const inngestAttempts = pgTable(

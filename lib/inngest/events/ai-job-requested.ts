@@ -3,7 +3,7 @@ import { z } from "zod";
 import { jobRefSchema } from "./job-ref";
 
 /**
- * Sent once a top-level job row is committed. Its event id is the job id, so a re-send (sweeper, retry) never runs
- * it twice.
+ * Sent once a top-level job row is committed (event id = job id); the sweeper re-sends it under a fresh id. The runner
+ * is idempotent on `data.jobId`, so no re-send runs a job twice.
  */
 export const aiJobRequested = eventType("ai/job.requested", { schema: jobRefSchema.extend({ parentJobId: z.null() }) });
