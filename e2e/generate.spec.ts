@@ -188,8 +188,8 @@ test.describe("generate with AI", () => {
     storyPage,
   }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Fallback");
-    // The event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
-    await author.page.route("**/api/jobs/*/events", (route) => route.abort());
+    // The story's event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
+    await author.page.route("**/api/stories/*/events", (route) => route.abort());
     await card.open();
     await card.generate();
     await card.ai.expectTransport("polling");

@@ -128,6 +128,13 @@ const matrix: Record<DomainFunctionName, Case> = {
       expect(result).toMatchObject({ id: w.story.id, ownerId: w.a.id, title: w.story.title });
     },
   },
+  openStoryJobFeed: {
+    input: (w) => ({ storyId: w.story.id }),
+    missing: [() => ({ storyId: randomId() })],
+    async allowed(result, w, actor) {
+      expect(result).toMatchObject({ storyId: w.story.id, userId: actor.id });
+    },
+  },
   createStory: {
     input: () => ({ title: "Brand new" }),
     async allowed(result, _w, actor) {

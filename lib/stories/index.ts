@@ -55,3 +55,7 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+
+// Live job events of a story (one stream per story per tab).
+export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
+export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { cache } from "react";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { StoryEventsProvider } from "@/components/stories/story-events";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
@@ -84,14 +85,16 @@ export default async function StoryPage({ params }: Props) {
         }}
         pageCount={pages.length}
       />
-      <PageList
-        storyId={story.id}
-        pages={pages.map(toPageData)}
-        activeJobs={activeJobs}
-        suggestions={suggestions}
-        modelLabel={modelLabel}
-        backgroundRevision={backgroundRevision}
-      />
+      <StoryEventsProvider storyId={story.id}>
+        <PageList
+          storyId={story.id}
+          pages={pages.map(toPageData)}
+          activeJobs={activeJobs}
+          suggestions={suggestions}
+          modelLabel={modelLabel}
+          backgroundRevision={backgroundRevision}
+        />
+      </StoryEventsProvider>
     </div>
   );
 }
