@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { createScopeHub, listLiveScopeJobs, type LiveJobListener, type ScopeHub } from "@/lib/ai";
-import { log } from "@/lib/log";
+import { log, loggableMessage } from "@/lib/log";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { STORY_SCOPE } from "../job-kinds";
@@ -18,7 +18,15 @@ export function storyJobHub(): ScopeHub<StoryJobEvent> {
     read: async (storyId) => listLiveScopeJobs(await getDb(), STORY_SCOPE, storyId),
     views: storyJobEventViews,
     intervalMs: STORY_POLL_MS,
-    onError: (error, storyId) => log("error", "story job events: tick failed", { storyId, error }),
+    // The stream stays open (the next tick tries again); the log says why, cause included.
+    onError: (error, storyId) =>
+      log("error", "story job events: tick failed", {
+        storyId,
+        error,
+        ...(error instanceof Error && error.cause instanceof Error
+          ? { causes: [`${error.cause.name}: ${loggableMessage(error.cause)}`] }
+          : {}),
+      }),
   });
   return globalForHub.__storySproutStoryHub;
 }
