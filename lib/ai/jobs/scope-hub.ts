@@ -103,7 +103,11 @@ export function createScopeHub<V>(options: ScopeHubOptions<V>): ScopeHub<V> {
       entry.pushes.delete(jobId);
     }
     for (const jobId of active) {
-      if (!entry.pushes.has(jobId)) entry.pushes.set(jobId, subscribeUpdates(jobId, (u) => onPush(entry, u)));
+      if (!entry.pushes.has(jobId))
+        entry.pushes.set(
+          jobId,
+          subscribeUpdates(jobId, (u) => onPush(entry, u)),
+        );
     }
   }
 

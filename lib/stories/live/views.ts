@@ -58,7 +58,14 @@ const genericView: StoryJobViewEntry = {
   },
   key(job, read) {
     const progress = progressOf(job, read);
-    return [job.status, job.updatedAt.getTime(), job.landedAt?.getTime(), job.errorCode, progress?.done, progress?.total]
+    return [
+      job.status,
+      job.updatedAt.getTime(),
+      job.landedAt?.getTime(),
+      job.errorCode,
+      progress?.done,
+      progress?.total,
+    ]
       .map(String)
       .join("|");
   },
@@ -72,7 +79,9 @@ const pageView: StoryJobViewEntry = {
     // Until a succeeded job's text has landed its view changes without its row (the revision or suggestion is
     // written elsewhere): rebuilt every tick, which is only the few seconds of landing.
     if (job.status === "succeeded" && job.landedAt === null) return null;
-    return [job.status, job.updatedAt.getTime(), job.landedAt?.getTime(), job.partialText?.length].map(String).join("|");
+    return [job.status, job.updatedAt.getTime(), job.landedAt?.getTime(), job.partialText?.length]
+      .map(String)
+      .join("|");
   },
   push(view, update: JobUpdate) {
     if (update.partialText === undefined || !("partialText" in view)) return null;
