@@ -2,6 +2,7 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { StoryJobEvent } from "@/lib/stories";
+import { reconnectDelay } from "./stream-backoff";
 
 /**
  * The story's one event stream in this tab (GET /api/stories/{id}/events): every job of the story arrives on it, and
@@ -31,27 +32,12 @@ export function useStoryEvents(): StoryEvents | null {
   return useContext(StoryEventsContext);
 }
 
-export const STREAM_FIRST_RETRY_MS = 1000;
-export const STREAM_MAX_RETRY_MS = 60_000;
-/** The server's Retry-After for a refused stream. */
-export const STREAM_REFUSED_RETRY_MS = 30_000;
 /** A stream not open after this long counts as failed. */
 const OPEN_TIMEOUT_MS = 10_000;
 /** A stream open at least this long before it ended was healthy: its end is not a failure. */
 const HEALTHY_STREAM_MS = 10_000;
 /** Jobs remembered for late subscribers (the server's stream carries active and recently settled jobs). */
 const REMEMBERED_JOBS = 500;
-
-/**
- * How long to wait before reconnecting after `failures` failures in a row (1 s doubling to 60 s); a refused stream
- * (`refused`: closed for good by an HTTP answer, e.g. 429) waits at least 30 s. Jittered (`random` in [0, 1)) so the
- * tabs of a restarted server do not all come back in the same second.
- */
-export function reconnectDelay(failures: number, refused: boolean, random: number = Math.random()): number {
-  const base = Math.min(STREAM_MAX_RETRY_MS, STREAM_FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1));
-  const wait = refused ? Math.max(base, STREAM_REFUSED_RETRY_MS) : base;
-  return Math.round(wait * (0.75 + random * 0.5));
-}
 
 export function StoryEventsProvider({ storyId, children }: { storyId: string; children: ReactNode }) {
   const [status, setStatus] = useState<StoryStreamStatus>("connecting");
