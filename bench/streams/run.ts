@@ -199,6 +199,10 @@ async function main() {
     console.log(`[bench] /sign-in × ${SAMPLES}, ${open.length} streams open`);
     const loaded = await measureSignIn();
     const eventsDuringMeasure = open.reduce((n, s) => n + s.events, 0) - eventsBefore;
+    for (const stream of open) stream.controller.abort();
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`[bench] /sign-in × ${SAMPLES}, streams closed again`);
+    const after = await measureSignIn();
 
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const report = renderReport({
@@ -214,9 +218,11 @@ async function main() {
       streamsRefused: refused,
       overUserCap,
       overProcessCap,
+      eventsAtOpen: eventsBefore,
       eventsDuringMeasure,
       idle,
       loaded,
+      after,
     });
     console.log(report);
     fs.mkdirSync(path.join(process.cwd(), "bench/results"), { recursive: true });

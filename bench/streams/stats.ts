@@ -40,10 +40,14 @@ export interface StreamsReport {
   /** Status of the one stream asked beyond the per-user cap, and of the one beyond the per-process cap. */
   overUserCap: number | null;
   overProcessCap: number | null;
+  /** `job` events received before measuring (each stream's first view of its story's running job). */
+  eventsAtOpen: number;
   /** `job` events received on the open streams while /sign-in was measured. */
   eventsDuringMeasure: number;
   idle: LatencySummary;
   loaded: LatencySummary;
+  /** Again with no stream open, after closing them: how much of the difference is the machine's noise. */
+  after: LatencySummary;
 }
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -60,7 +64,7 @@ export function renderReport(r: StreamsReport): string {
     `- command: \`${r.command}\``,
     `- server: ${r.server}`,
     `- streams: ${r.streamsOpen} of ${r.streamsWanted} open (${r.streamsRefused} refused), one story each, spread over ${r.users} users (personal API tokens); one beyond a user's cap answered ${r.overUserCap ?? "—"}, one beyond the process cap answered ${r.overProcessCap ?? "—"}`,
-    `- \`job\` events received on them while /sign-in was measured: ${r.eventsDuringMeasure}`,
+    `- \`job\` events received: ${r.eventsAtOpen} on opening (each story's running job), ${r.eventsDuringMeasure} while /sign-in was measured (nothing changed; each story was still read every second)`,
     "",
     "`GET /sign-in`, one request at a time, same run:",
     "",
@@ -68,6 +72,7 @@ export function renderReport(r: StreamsReport): string {
     "|---|---|---|---|---|",
     row("0", r.idle),
     row(String(r.streamsOpen), r.loaded),
+    row("0 (after closing them)", r.after),
     "",
   ].join("\n");
 }

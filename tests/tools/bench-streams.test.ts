@@ -26,15 +26,19 @@ describe("bench:streams report", () => {
       streamsRefused: 0,
       overUserCap: 429,
       overProcessCap: 429,
+      eventsAtOpen: 500,
       eventsDuringMeasure: 0,
       idle: { samples: 100, failures: 0, p50: 12.4, p95: 20, max: 31 },
       loaded: { samples: 100, failures: 0, p50: 15, p95: 24.6, max: 40 },
+      after: { samples: 100, failures: 2, p50: 11, p95: 19, max: 30 },
     });
     expect(report).toContain("- date: 2026-12-02T16:00:00.000Z");
     expect(report).toContain("at start: 1.00 1.00 1.00 1/100 1; at end: 2.00 2.00 2.00 1/100 1");
     expect(report).toContain("`npm run bench:streams`");
     expect(report).toContain("| 0 | 100 (0 failed) | 12 ms | 20 ms | 31 ms |");
     expect(report).toContain("| 500 | 100 (0 failed) | 15 ms | 25 ms | 40 ms |");
+    expect(report).toContain("| 0 (after closing them) | 100 (2 failed) | 11 ms | 19 ms | 30 ms |");
     expect(report).toContain("beyond a user's cap answered 429");
+    expect(report).toContain("500 on opening");
   });
 });
