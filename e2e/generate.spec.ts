@@ -189,7 +189,9 @@ test.describe("generate with AI", () => {
   }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Fallback");
     // The story's event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
+    // The page opened its stream on load: it is loaded again with every new attempt failing.
     await author.page.route("**/api/stories/*/events", (route) => route.abort());
+    await storyPage.reload();
     await card.open();
     await card.generate();
     await card.ai.expectTransport("polling");
