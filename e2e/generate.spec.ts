@@ -188,8 +188,10 @@ test.describe("generate with AI", () => {
     storyPage,
   }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Fallback");
-    // The event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
-    await author.page.route("**/api/jobs/*/events", (route) => route.abort());
+    // The story's event stream fails (a proxy that buffers or drops it, say); the page asks GET /api/jobs/{id} instead.
+    // The page opened its stream on load: it is loaded again with every new attempt failing.
+    await author.page.route("**/api/stories/*/events", (route) => route.abort());
+    await storyPage.reload();
     await card.open();
     await card.generate();
     await card.ai.expectTransport("polling");

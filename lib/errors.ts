@@ -19,6 +19,10 @@ export const errorCatalog = {
   SIGNUP_DISABLED: { status: 403, message: "Sign-up is turned off on this server. Ask an admin for an account." },
   RATE_LIMITED: { status: 429, message: "Too many AI requests in the last minute. Please wait a moment." },
   TOO_MANY_ATTEMPTS: { status: 429, message: "Too many attempts. Please wait a few minutes and try again." },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: "Too many live views are open. Close a few story tabs, or wait a moment and try again.",
+  },
   DB_LOCKED: { status: 503, message: "The embedded database is in use by another process." },
   INTERNAL: {
     status: 500,

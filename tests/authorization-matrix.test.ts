@@ -328,11 +328,11 @@ const rows: Record<string, Row> = Object.fromEntries([
     owned,
   ),
   route(
-    "GET /api/jobs/[jobId]/events",
-    () => import("@/app/api/jobs/[jobId]/events/route"),
+    "GET /api/stories/[storyId]/events",
+    () => import("@/app/api/stories/[storyId]/events/route"),
     "GET",
-    (w) => ({ params: { jobId: w.jobId } }),
-    owned,
+    (w) => ({ params: { storyId: w.storyId } }),
+    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
   ),
   route(
     "GET /api/admin/jobs.csv",

@@ -59,6 +59,7 @@ const notDomainOperations = {
   cancelJobForApi: routeMatrix,
   listJobsForApi: routeMatrix,
   getMyAiAllowance: routeMatrix,
+  openStoryJobFeed: "the story's event stream: tests/live/story-events.test.ts and tests/authorization-matrix.test.ts",
   listUserBudgets: adminMatrix,
   setUserBudget: adminMatrix,
   listAdminJobs: adminMatrix,

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useStoryEvents } from "./story-events";
 import type { PageJobData } from "./types";
 
 /** How often the fallback asks for the job's state when the event stream is unavailable. */
@@ -35,9 +36,9 @@ export interface TrackedJob {
 }
 
 /**
- * Follows one page job until it settles: Server-Sent Events first (`event: job` carries the whole state), and if the
- * stream cannot be opened or drops before the end, GET /api/jobs/{id} every ~1.5 s. Whatever the source, updates
- * only move forward, and `onSettled` runs exactly once per job, when its outcome is known.
+ * Follows one page job until it settles: on the story's event stream (StoryEventsProvider; its `job` events carry
+ * the whole state), and while that stream is down or absent, GET /api/jobs/{id} every ~1.5 s. Whatever the source,
+ * updates only move forward, and `onSettled` runs exactly once per job, when its outcome is known.
  */
 export function usePageJob({
   initial = null,
@@ -86,11 +87,14 @@ export function usePageJob({
 
   const jobId = state.job?.id ?? null;
   const active = isJobActive(state.job);
+  const events = useStoryEvents();
+  // No provider, or its stream is down: this hook polls. While the stream (re)connects it only listens.
+  const streamStatus = events?.status ?? "down";
+  const subscribe = events?.subscribe;
 
   useEffect(() => {
     if (!jobId || !active) return;
     let stopped = false;
-    let source: EventSource | null = null;
     let timer: number | undefined;
     let failures = 0;
     const setTransport = (transport: JobTransport) =>
@@ -145,40 +149,28 @@ export function usePageJob({
     };
 
     const startPolling = () => {
-      source?.close();
-      source = null;
       if (stopped || settledNow()) return;
       setTransport("polling");
       void poll();
     };
 
-    if (typeof EventSource === "undefined") {
-      startPolling();
-    } else {
-      source = new EventSource(`/api/jobs/${jobId}/events`);
+    if (subscribe && streamStatus !== "down") {
       setTransport("stream");
-      source.addEventListener("job", (event) => {
-        try {
-          accept(JSON.parse((event as MessageEvent<string>).data) as PageJobData);
-        } catch {
-          // A malformed message: the next one (or the fallback) brings the state.
-        }
-        if (settledNow()) source?.close();
+      const unsubscribe = subscribe(jobId, (event) => {
+        if (event.targetType === "page" && "partialText" in event) accept(event);
       });
-      // The stream closes by itself once the job has settled; an error before that means it dropped.
-      source.onerror = () => {
-        if (stopped) return;
-        if (settledNow()) source?.close();
-        else startPolling();
+      return () => {
+        stopped = true;
+        unsubscribe();
       };
     }
+    startPolling();
 
     return () => {
       stopped = true;
-      source?.close();
       window.clearTimeout(timer);
     };
-  }, [jobId, active, accept, pollMs]);
+  }, [jobId, active, accept, pollMs, streamStatus, subscribe]);
 
   return { job: state.job, changedAt: state.changedAt, transport: state.transport, accept, clear };
 }

@@ -42,6 +42,14 @@ export { submitJob } from "./jobs/submit";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { publishJobUpdate, subscribeJobUpdates, type JobUpdate } from "./jobs/live";
+export {
+  createScopeHub,
+  type LiveJobEvent,
+  type LiveJobListener,
+  type LiveJobViews,
+  type ScopeHub,
+} from "./jobs/scope-hub";
+export { listLiveScopeJobs } from "./jobs/scope-jobs";
 // The generic Inngest runners, which the domain composes with its job types (lib/stories/functions/index.ts).
 export { createFanOutJob } from "./functions/fan-out-job";
 export { createLandJobResult } from "./functions/land-job-result";

@@ -30,10 +30,10 @@ type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject
 
 const noStore = { "cache-control": "no-store" };
 const MAX_BODY_BYTES = 64 * 1024;
-const API_REALM = "story-sprout";
+export const API_REALM = "story-sprout";
 
 /** The Bearer secret of a request, or null. */
-function bearer(request: Request): string | null {
+export function bearer(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -37,6 +37,11 @@ export async function callRoute<Body = unknown>(
     ...(options.streamBody ? { duplex: "half" } : {}),
   } as RequestInit);
   const response = await (handler as RouteHandler)(request, { params: Promise.resolve(options.params ?? {}) });
+  if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    // An event stream does not end by itself: the caller learns that it opened, and the stream is closed.
+    await response.body?.cancel();
+    return { status: response.status, body: null as Body, headers: response.headers };
+  }
   const text = await response.text();
   let parsed: unknown = text;
   try {

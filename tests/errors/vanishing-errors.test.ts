@@ -4,38 +4,31 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadTemplate, PromptFileError, PromptTemplateError } from "@/lib/ai/prompts";
-import { AppError, clientFailures } from "@/lib/errors";
+import { clientFailures } from "@/lib/errors";
 import { callAction, isNetworkFailure } from "@/lib/ui/call-action";
 
 /** Issue 10, item 8: errors that used to vanish (swallowed, or reported as something they were not). */
 
 const mocks = vi.hoisted(() => ({
   currentActor: vi.fn(async () => ({ id: "00000000-0000-4000-8000-000000000001", role: "author" as const })),
-  getPageJob: vi.fn(),
-  listeners: [] as ((update: { status?: string }) => void)[],
+  listLiveScopeJobs: vi.fn(),
 }));
 vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
-vi.mock("@/lib/stories", async (original) => ({
-  ...(await original<typeof import("@/lib/stories")>()),
-  getPageJob: mocks.getPageJob,
-}));
+// The story hub reads through listLiveScopeJobs (mocked below); no database is opened here.
+vi.mock("@/db", () => ({ getDb: async () => ({}) }));
 vi.mock("@/lib/ai", async (original) => ({
   ...(await original<typeof import("@/lib/ai")>()),
-  subscribeJobUpdates: (_jobId: string, listener: (update: { status?: string }) => void) => {
-    mocks.listeners.push(listener);
-    return () => {};
-  },
+  listLiveScopeJobs: mocks.listLiveScopeJobs,
 }));
 
 let consoleError: ReturnType<typeof vi.spyOn>;
-let consoleLog: ReturnType<typeof vi.spyOn>;
+
 beforeEach(() => {
   consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
-  consoleLog = vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(console, "log").mockImplementation(() => {});
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  mocks.listeners.length = 0;
 });
 
 /** One console line as the logger writes it: a JSON object (or the raw line, when it is not JSON). */
@@ -55,39 +48,27 @@ const loggedLines = (spy: ReturnType<typeof vi.spyOn>): LoggedLine[] =>
     }
   });
 
-describe("the job event stream", () => {
-  const runningJob = { id: "j1", status: "running", resolution: null, partialText: "" };
-
-  async function openStreamThatFailsWith(error: unknown) {
-    mocks.getPageJob.mockReset();
-    mocks.getPageJob.mockResolvedValueOnce(runningJob).mockRejectedValue(error);
-    const { GET } = await import("@/app/api/jobs/[jobId]/events/route");
-    const response = await GET(new Request("http://localhost/api/jobs/j1/events"), {
-      params: Promise.resolve({ jobId: "j1" }),
-    });
-    expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
-    await reader.read(); // retry hint
-    await reader.read(); // the first job event
-    for (const listener of mocks.listeners) listener({ status: "failed" });
-    let done = false;
-    while (!done) done = (await reader.read()).done;
-  }
-
-  it("logs an unexpected failure with its cause when it has to close", async () => {
-    await openStreamThatFailsWith(new Error("ledger read failed", { cause: new Error("ECONNRESET") }));
+describe("the story event stream", () => {
+  it("logs a failed read of the story's jobs with its cause, and keeps the stream", async () => {
+    mocks.listLiveScopeJobs.mockRejectedValueOnce(new Error("ledger read failed", { cause: new Error("ECONNRESET") }));
+    mocks.listLiveScopeJobs.mockResolvedValue([]);
+    const { storyJobHub } = await import("@/lib/stories/live/story-events");
+    const hub = storyJobHub();
+    const off = hub.subscribe("00000000-0000-4000-8000-0000000000aa", () => {});
+    await vi.waitFor(() => expect(mocks.listLiveScopeJobs).toHaveBeenCalled());
+    await vi.waitFor(() =>
+      expect(loggedLines(consoleError).find((l) => l.error?.message === "ledger read failed")).toBeDefined(),
+    );
     const entry = loggedLines(consoleError).find((l) => l.error?.message === "ledger read failed");
-    expect(entry, JSON.stringify(consoleError.mock.calls)).toMatchObject({
+    expect(entry).toMatchObject({
       level: "error",
-      route: "GET /api/jobs/[jobId]/events",
+      msg: "story job events: tick failed",
+      storyId: "00000000-0000-4000-8000-0000000000aa",
       causes: ["Error: ECONNRESET"],
     });
-  });
-
-  it("notes an expected end (the job is gone) without reporting an error", async () => {
-    await openStreamThatFailsWith(new AppError("NOT_FOUND"));
-    expect(consoleError).not.toHaveBeenCalled();
-    expect(loggedLines(consoleLog).find((l) => l.msg === "job stream closed")).toMatchObject({ code: "NOT_FOUND" });
+    expect(hub.stats()).toEqual({ scopes: 1, listeners: 1 });
+    off();
+    expect(hub.stats()).toEqual({ scopes: 0, listeners: 0 });
   });
 });
 

@@ -35,7 +35,6 @@ const domain = {
 };
 const actions = await import("@/app/actions/generation");
 const jobRoute = await import("@/app/api/jobs/[jobId]/route");
-const eventsRoute = await import("@/app/api/jobs/[jobId]/events/route");
 
 useTestDb();
 
@@ -251,41 +250,23 @@ describe("job routes", () => {
     return response;
   };
 
-  it.each([
-    ["GET /api/jobs/[jobId]", jobRoute],
-    ["GET /api/jobs/[jobId]/events", eventsRoute],
-  ] as const)("%s: 401 anonymous, 404 another author or bad id, 200 owner and admin", async (_name, route) => {
-    const w = await makeWorld();
-    mocks.currentActor.mockResolvedValue(null);
-    const anonymous = await call(route, w.jobId);
-    expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({ code: "UNAUTHENTICATED" });
-    mocks.currentActor.mockResolvedValue(other);
-    expect((await call(route, w.jobId)).status).toBe(404);
-    expect((await call(route, "not-a-uuid")).status).toBe(400);
-    for (const actor of [owner, admin]) {
-      mocks.currentActor.mockResolvedValue(actor);
-      const ok = await call(route, w.jobId);
-      expect(ok.status).toBe(200);
-    }
-  });
-
-  it("the event stream sends the job's state and ends when it has settled", async () => {
-    const w = await makeWorld();
-    mocks.currentActor.mockResolvedValue(owner);
-    const response = await eventsRoute.GET(new Request(`http://localhost/api/jobs/${w.jobId}/events`), {
-      params: Promise.resolve({ jobId: w.jobId }),
-    });
-    expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const text = await response.text();
-    const events = text.split("\n\n").filter((block) => block.startsWith("event: job"));
-    expect(events).toHaveLength(1);
-    const job = JSON.parse(events[0]!.split("\ndata: ")[1]!);
-    expect(job).toMatchObject({
-      id: w.jobId,
-      status: "succeeded",
-      resolution: "applied",
-      page: { content: "machine text" },
-    });
-  });
+  // The job's event stream is the story's now: tests/live/story-events.test.ts.
+  it.each([["GET /api/jobs/[jobId]", jobRoute]] as const)(
+    "%s: 401 anonymous, 404 another author or bad id, 200 owner and admin",
+    async (_name, route) => {
+      const w = await makeWorld();
+      mocks.currentActor.mockResolvedValue(null);
+      const anonymous = await call(route, w.jobId);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ code: "UNAUTHENTICATED" });
+      mocks.currentActor.mockResolvedValue(other);
+      expect((await call(route, w.jobId)).status).toBe(404);
+      expect((await call(route, "not-a-uuid")).status).toBe(400);
+      for (const actor of [owner, admin]) {
+        mocks.currentActor.mockResolvedValue(actor);
+        const ok = await call(route, w.jobId);
+        expect(ok.status).toBe(200);
+      }
+    },
+  );
 });

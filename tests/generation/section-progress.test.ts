@@ -9,13 +9,13 @@ import { useTestDb } from "../helpers/db";
 import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
 
 // "Section k of n" while a long page is revised section by section: which section runs is known from the running
-// step's live updates; the job's stream keeps it across its polls of the ledger, and the page says it.
+// step's live updates; the story's stream keeps it across its polls of the ledger, and the page says it.
 
 const mocks = vi.hoisted(() => ({
   currentActor: vi.fn<() => Promise<{ id: string; role: "author" | "admin" } | null>>(),
 }));
 vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
-const eventsRoute = await import("@/app/api/jobs/[jobId]/events/route");
+const eventsRoute = await import("@/app/api/stories/[storyId]/events/route");
 
 useTestDb();
 
@@ -43,14 +43,18 @@ async function readEvents(response: Response, enough: (events: PageJobView[]) =>
     const blocks = buffer.split("\n\n");
     buffer = blocks.pop()!;
     for (const block of blocks)
-      if (block.startsWith("event: job")) events.push(JSON.parse(block.split("\ndata: ")[1]!));
+      if (block.startsWith("event: job")) {
+        const event = JSON.parse(block.split("\ndata: ")[1]!) as PageJobView;
+        // One event per change; a poll that finds the ledger unchanged since the push sends nothing new.
+        if (JSON.stringify(event) !== JSON.stringify(events.at(-1))) events.push(event);
+      }
   }
   await reader.cancel();
   return events;
 }
 
 describe("section progress", () => {
-  it("the job's stream says which section runs, and keeps it when it polls the ledger", async () => {
+  it("the story's stream says which section runs, and keeps it when it polls the ledger", async () => {
     const author = await makeActor();
     mocks.currentActor.mockResolvedValue(author);
     const { pages } = await makeStory(author, ["One.\n\nTwo.\n\nThree."]);
@@ -65,21 +69,33 @@ describe("section progress", () => {
         partialText: "ONE.\n\n",
         promptPayload: sectioned,
         templateKey: "page_revise_section",
+        // As requestPageText records it: the story's stream reads the story's jobs by scope.
+        scopeType: "story",
+        scopeId: pages[0]!.storyId,
       })
       .where(eq(aiJobs.id, jobId));
 
-    const response = await eventsRoute.GET(new Request(`http://localhost/api/jobs/${jobId}/events`), {
-      params: Promise.resolve({ jobId }),
+    const storyId = pages[0]!.storyId;
+    const response = await eventsRoute.GET(new Request(`http://localhost/api/stories/${storyId}/events`), {
+      params: Promise.resolve({ storyId }),
     });
     const events = await readEvents(response, (seen) => {
       if (seen.length === 1 && seen[0]!.partialText === "ONE.\n\n")
         publishJobUpdate({ jobId, partialText: "ONE.\n\nTw", section: { number: 2, count: 3 } });
+      if (seen.length === 2 && seen[1]!.partialText === "ONE.\n\nTw") {
+        // The step saves its text so far to the ledger; the stream's next poll reads it from there.
+        void db
+          .update(aiJobs)
+          .set({ partialText: "ONE.\n\nTWO.", updatedAt: new Date() })
+          .where(eq(aiJobs.id, jobId))
+          .execute();
+      }
       return seen.length >= 3;
     });
     expect(events[0]).toMatchObject({ partialText: "ONE.\n\n", sections: { count: 3, current: null } });
     expect(events[1]).toMatchObject({ partialText: "ONE.\n\nTw", sections: { count: 3, current: 2 } });
-    // The next poll reads the ledger (which knows no current section): the one seen live is kept.
-    expect(events[2]).toMatchObject({ partialText: "ONE.\n\n", sections: { count: 3, current: 2 } });
+    // Read from the ledger (which knows no current section): the one seen live is kept.
+    expect(events[2]).toMatchObject({ partialText: "ONE.\n\nTWO.", sections: { count: 3, current: 2 } });
   });
 
   it("the page's status line names the section", () => {

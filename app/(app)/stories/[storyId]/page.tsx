@@ -3,6 +3,7 @@ import { cache } from "react";
 import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { StoryEventsProvider } from "@/components/stories/story-events";
 import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
@@ -111,15 +112,17 @@ export default async function StoryPage({ params }: Props) {
           pageCount={pages.length}
         />
         <SummarizeAll storyId={story.id} />
-        <PageList
-          storyId={story.id}
-          pages={pages.map(toPageData)}
-          activeJobs={activeJobs}
-          suggestions={suggestions}
-          modelLabel={modelLabel}
-          backgroundRevision={backgroundRevision}
-          mentions={codex?.mentions}
-        />
+        <StoryEventsProvider storyId={story.id}>
+          <PageList
+            storyId={story.id}
+            pages={pages.map(toPageData)}
+            activeJobs={activeJobs}
+            suggestions={suggestions}
+            modelLabel={modelLabel}
+            backgroundRevision={backgroundRevision}
+            mentions={codex?.mentions}
+          />
+        </StoryEventsProvider>
       </div>
       {codex ? (
         <CodexPanel storyId={story.id} entries={codex.entries} suggestions={codex.suggestions} run={codex.run} />

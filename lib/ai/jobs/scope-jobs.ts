@@ -1,0 +1,50 @@
+import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { activeJobStatuses, aiJobs, type AiJob } from "@/db/ai-schema";
+
+/** How long a settled job stays in a scope's live read, so a listener that was away a moment still sees the end. */
+export const RECENTLY_SETTLED_MS = 2 * 60_000;
+/** A bound on one read: a story's whole history is never loaded because of a live view. */
+const MAX_LIVE_JOBS = 2000;
+
+/**
+ * The jobs of one scope (e.g. a story) worth showing live, in one query: every active job, every job that changed or
+ * landed in the last RECENTLY_SETTLED_MS, and every child of an active fan-out parent (so its progress can be
+ * counted). This is the one database read a scope's live hub makes per tick, whatever its number of listeners.
+ */
+export async function listLiveScopeJobs(
+  db: Db,
+  scopeType: string,
+  scopeId: string,
+  now: Date = new Date(),
+): Promise<AiJob[]> {
+  const since = new Date(now.getTime() - RECENTLY_SETTLED_MS);
+  const activeParents = db
+    .select({ id: aiJobs.id })
+    .from(aiJobs)
+    .where(
+      and(
+        eq(aiJobs.scopeType, scopeType),
+        eq(aiJobs.scopeId, scopeId),
+        inArray(aiJobs.status, [...activeJobStatuses]),
+        sql`${aiJobs.parentJobId} is null`,
+      ),
+    );
+  return db
+    .select()
+    .from(aiJobs)
+    .where(
+      and(
+        eq(aiJobs.scopeType, scopeType),
+        eq(aiJobs.scopeId, scopeId),
+        or(
+          inArray(aiJobs.status, [...activeJobStatuses]),
+          gt(aiJobs.updatedAt, since),
+          gt(aiJobs.landedAt, since),
+          inArray(aiJobs.parentJobId, activeParents),
+        ),
+      ),
+    )
+    .orderBy(desc(aiJobs.createdAt))
+    .limit(MAX_LIVE_JOBS);
+}
