@@ -417,7 +417,7 @@ async function benchmark(database: string, handle: DbHandle): Promise<Result> {
     let cancelled = false;
     if (Number.isNaN(allAt)) {
       cancelled = true;
-      await cancelJobForApi(actor, outcome.job.id);
+      await cancelJobForApi(actor, { jobId: outcome.job.id });
       // Let the runs that were mid-flight end, so the last baseline is not loaded by them.
       await sleep(5000);
     }
@@ -602,12 +602,16 @@ function report(r: Result, command: string, totalSeconds: number, loads: [string
     "## Interpretation",
     "",
     "Generate and the summaries share one Node process (the embedded engine, the serve handler, the app code and, with",
-    "PGlite, the database) and the machine's two cores. The summaries run under their own concurrency limit",
-    "(AI_BACKGROUND_CONCURRENCY), so they never take Generate's slots; what they can take is CPU time on the event loop",
-    "— each summary is a few engine round trips, a prompt render and database writes — which shows as Generate's",
-    "overhead (its steps wait behind summary steps) rather than as queueing. The ratio row is the answer to the",
-    "issue's question; the CPU row shows how much work the summaries added beside each Generate job. Passes 1 and 3",
-    "bracket the loaded pass so that a change of the shared machine's load during the run is visible.",
+    "PGlite, the database) and the machine's two cores. The summaries have their own concurrency limit",
+    "(AI_BACKGROUND_CONCURRENCY), so they never take Generate's slots — but Summarize all queues all of its page runs",
+    "in the engine at once, and the engine's claim (lib/inngest/embedded/queue.ts) looks at due items in order, moving",
+    "the ones held back by a full concurrency key aside for `concurrencyRecheckMs` (250 ms). With ~1,000 held-back",
+    "runs, the whole backlog comes due again every 250 ms and is walked in claim windows of a few dozen items, each a",
+    "transaction with an advisory lock per distinct key (here one per page, plus the function's), a count and an",
+    'update. Generate\'s own items wait in that line: compare the rows ¹ "run queued → claimed" and "apply run',
+    'queued → claimed" with and without the summaries, and the process CPU per Generate job (mostly claim work, as',
+    "the summaries landed are few for that CPU). Passes 1 and 3 bracket the loaded pass so that a change of the",
+    "shared machine's load during the run is visible.",
     "",
   ].join("\n");
 }
