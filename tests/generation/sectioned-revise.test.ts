@@ -335,11 +335,12 @@ describe("a page too long for the prompt budget is revised section by section, i
       const author = await makeActor();
       const { page } = await sectionedPage(author);
       const long = "Rewrite this so that every sentence is tighter and every image sharper. ".repeat(7).slice(0, 500);
+      // One after the other: both started at once, the second would fail unobserved while the first is awaited.
       for (const attempt of [
-        requestPageText(author, { pageId: page.id, instruction: long }),
-        checkPageTextRequest(author, { pageId: page.id, instruction: long }),
+        () => requestPageText(author, { pageId: page.id, instruction: long }),
+        () => checkPageTextRequest(author, { pageId: page.id, instruction: long }),
       ]) {
-        const error = await expectAppError(attempt, "LIMIT_EXCEEDED");
+        const error = await expectAppError(attempt(), "LIMIT_EXCEEDED");
         expect(error.details).toMatchObject({ code: "GEN_CONSTRAINT_FAIL", budgetTokens: 700 });
         expect((error.details as { neededTokens: number }).neededTokens).toBeGreaterThan(700);
       }

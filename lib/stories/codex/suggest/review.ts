@@ -72,7 +72,8 @@ export async function listCodexSuggestions(actorOrNull: Actor | null, input: unk
     .select()
     .from(codexSuggestions)
     .where(and(eq(codexSuggestions.storyId, story.id), eq(codexSuggestions.status, "open")))
-    .orderBy(asc(codexSuggestions.createdAt), asc(codexSuggestions.id));
+    // Suggestions of one batch share their time: by name within it, so the list reads the same every time.
+    .orderBy(asc(codexSuggestions.createdAt), asc(codexSuggestions.name), asc(codexSuggestions.id));
   return rows.map(toView);
 }
 

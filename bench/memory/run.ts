@@ -1,0 +1,651 @@
+/**
+ * Story memory under load (`npm run bench:memory`), issue 11 "Measured": summaries for a 1,000-page story written by
+ * the offline model in the background, while Generate on another story keeps its median overhead.
+ *
+ * Story A: 1,000 pages of ~300 words, no summaries. Story B: a few written pages of ~300 words, then blank pages that
+ * Generate writes one at a time (the next is requested once the page is written, after a short fixed gap).
+ * Passes, in one run and one process:
+ *   1. baseline — K Generate jobs on B, nothing else running;
+ *   2. loaded   — "Summarize all" requested on A (requestSummarizeAll, as the button and the REST endpoint do), and at
+ *                 once the same K Generate jobs on B while the summaries are written;
+ *   then the summaries are left to finish (up to BENCH_SUMMARY_WAIT_S; the rest is cancelled past that), and
+ *   3. baseline again — K more jobs on B, idle machine again, so a drift of the shared machine's load over the run
+ *                 shows up as a difference between passes 1 and 3 rather than as an effect of the summaries.
+ * Per Generate: end-to-end = requestPageText called → page written (the live bus says succeeded), model time =
+ * inside the injected model, overhead = end-to-end − model time. Reported: p50 / p95 per pass and the ratios
+ * loaded / baseline (baseline = passes 1 and 3 pooled, and each on its own), summaries landed during the loaded pass
+ * and their rate, and the time until all 1,000 had landed.
+ *
+ * The path production uses: every function of storyInngestFunctions() (lib/stories/functions) behind the real serve()
+ * on loopback, driven by the embedded engine in this process with its production defaults (AI_CONCURRENCY 4 for
+ * Generate, AI_BACKGROUND_CONCURRENCY 2 for the summaries). Only Generate's model is injected (the mock of
+ * bench:generation, streaming a few words over BENCH_MODEL_MS); the summaries run on the model the environment
+ * resolves — the offline model here (no keys), with OFFLINE_MODEL_MS_PER_WORD=0 as DECISIONS.md asks of benchmarks.
+ * Database: PGlite in a temporary directory, or PostgreSQL (a fresh database, dropped after) when BENCH_DATABASE_URL or
+ * DATABASE_URL is set.
+ *
+ * Knobs (defaults in brackets): BENCH_JOBS [30] Generate jobs per pass, BENCH_MODEL_MS [200], BENCH_PAGES [1000]
+ * pages of story A, BENCH_B_PAGES [20] written pages of story B, BENCH_GAP_MS [100] between Generate jobs,
+ * BENCH_SUMMARY_WAIT_S [360] how long to wait for all summaries before cancelling the rest (0: do not wait),
+ * BENCH_ENGINE_TIMING (JSON, as bench:generation) runs a tuned engine whose report is only printed.
+ */
+import crypto from "node:crypto";
+import type { EventEmitter } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, inArray, sql } from "drizzle-orm";
+import type { InngestFunction } from "inngest";
+import postgres from "postgres";
+import { setDbHandle, type DbHandle } from "@/db";
+import { aiJobs } from "@/db/ai-schema";
+import { openPglite, openPostgres } from "@/db/client";
+import { pageSummaries } from "@/db/memory-schema";
+import { runMigrations } from "@/db/migrate";
+import { pages, users } from "@/db/schema";
+import { createJobTypeRegistry, createRunAiJob } from "@/lib/ai";
+import { subscribeJobUpdates, type JobUpdate } from "@/lib/ai/jobs/live";
+import type { EngineLogger, EngineTiming } from "@/lib/inngest/embedded";
+import { inngestRuns, startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
+import { inngestMode } from "@/lib/inngest/mode";
+import {
+  addPage,
+  cancelJobForApi,
+  createStory,
+  getSummarizeAll,
+  requestPageText,
+  requestSummarizeAll,
+  type Actor,
+} from "@/lib/stories";
+import { storyInngestFunctions } from "@/lib/stories/functions";
+import { storyJobTypes } from "@/lib/stories/job-types";
+import { answerFor, clock, createBenchModel, TAG_PREFIX } from "../generation/mock-model";
+import { serveOnLoopback } from "../generation/serve";
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 30);
+const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 200);
+const A_PAGES = Number(process.env.BENCH_PAGES ?? 1000);
+const B_PAGES = Number(process.env.BENCH_B_PAGES ?? 20);
+const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 100);
+const SUMMARY_WAIT_S = Number(process.env.BENCH_SUMMARY_WAIT_S ?? 360);
+const WARMUP_JOBS = 10;
+const JOB_TIMEOUT_MS = 120_000;
+/** A tuned engine (e.g. '{"concurrencyRecheckMs":2000}'): its report is only printed, never written to the results. */
+const TUNED: EngineTiming | undefined = process.env.BENCH_ENGINE_TIMING
+  ? (JSON.parse(process.env.BENCH_ENGINE_TIMING) as EngineTiming)
+  : undefined;
+
+// Summaries use the environment's model: keep it the offline one, writing at full speed (DECISIONS.md, Story memory).
+for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "AI_MODEL"]) delete process.env[name];
+process.env.OFFLINE_MODEL_MS_PER_WORD = "0";
+// One bench author requests a hundred Generate jobs and 1,000 summaries: rate limits are not what is measured.
+process.env.AI_RATE_LIMIT_PER_MINUTE ??= "0";
+if (inngestMode() !== "embedded") {
+  console.error(
+    "An external Inngest is configured (INNGEST_* variables): this benchmark measures the embedded engine.",
+  );
+  process.exit(2);
+}
+
+const model = createBenchModel();
+
+/** The app's function list with only Generate's model injected (run-ai-job); everything else as in production. */
+function functions(): InngestFunction.Any[] {
+  const all = storyInngestFunctions();
+  const index = all.findIndex((f) => f.id() === "run-ai-job" || f.id().endsWith("-run-ai-job"));
+  if (index < 0) throw new Error("run-ai-job not found in storyInngestFunctions()");
+  all[index] = createRunAiJob({ jobTypes: createJobTypeRegistry(storyJobTypes), model: () => model.choice });
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Observation: the live bus says when the apply step wrote the page (what wakes the editor).
+
+const written = new Map<string, number>();
+const waiters = new Map<string, (at: number) => void>();
+
+function tapLiveBus() {
+  subscribeJobUpdates("bench-init", () => {})(); // creates the bus
+  const bus = (globalThis as unknown as { __storySproutJobLive?: EventEmitter }).__storySproutJobLive;
+  if (!bus) throw new Error("live bus not found");
+  const emit = bus.emit.bind(bus);
+  bus.emit = ((eventName: string | symbol, ...args: unknown[]) => {
+    const update = args[0] as JobUpdate | undefined;
+    if (update?.status === "succeeded" && !written.has(update.jobId)) {
+      const at = clock();
+      written.set(update.jobId, at);
+      waiters.get(update.jobId)?.(at);
+      waiters.delete(update.jobId);
+    }
+    return emit(eventName, ...args);
+  }) as typeof bus.emit;
+}
+
+function pageWritten(jobId: string, timeoutMs: number): Promise<number | undefined> {
+  const known = written.get(jobId);
+  if (known !== undefined) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waiters.delete(jobId);
+      resolve(undefined);
+    }, timeoutMs);
+    waiters.set(jobId, (at) => {
+      clearTimeout(timer);
+      resolve(at);
+    });
+  });
+}
+
+const logger: EngineLogger = (level, msg, fields = {}) => {
+  if (level === "warn" || level === "error") console.error(JSON.stringify({ level, msg, ...fields }));
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Statistics.
+
+const quantile = (values: number[], q: number) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const median = (values: number[]) => quantile(values, 0.5);
+const p95 = (values: number[]) => quantile(values, 0.95);
+const ms = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(1)) : "–");
+const mp = (values: number[]) => `${ms(median(values))} (${ms(p95(values))})`;
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : "–");
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+function loadavg(): string {
+  try {
+    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fixtures, through the app's own domain functions.
+
+/** mulberry32: the same story every run. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VOCABULARY = (
+  "the a of and to in was that her his it with she he they as at on for but from had by not into out over " +
+  "lighthouse harbour gulls tide water lamp stairs logbook keeper boat oars rope fog bell storm wind salt night " +
+  "morning shore rocks cliff village window door letter silence voice light shadow ship sail compass map key " +
+  "walked climbed watched listened remembered whispered answered waited turned opened closed carried found lost " +
+  "old cold grey quiet bright slow long dark small heavy strange Mara Tobin Elsie Captain Roan"
+).split(" ");
+
+/** ~300 words in sentences of 8 to 20 words (the offline model summarises by picking key sentences). */
+function pageText(random: () => number, words = 300): string {
+  const sentences: string[] = [];
+  let count = 0;
+  while (count < words) {
+    const length = 8 + Math.floor(random() * 13);
+    const sentence = Array.from({ length }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]!).join(" ");
+    sentences.push(`${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`);
+    count += length;
+  }
+  return sentences.join(" ");
+}
+
+async function makeAuthor(db: DbHandle["db"]): Promise<Actor> {
+  const email = `bench-${crypto.randomBytes(6).toString("hex")}@example.com`;
+  const [user] = await db
+    .insert(users)
+    .values({ email, name: "Bench author", passwordHash: "not-a-real-hash" })
+    .returning();
+  return { id: user!.id, role: user!.role };
+}
+
+async function makeStory(actor: Actor, title: string, written: number, blank: number, seed: number) {
+  const random = rng(seed);
+  const story = await createStory(actor, { title });
+  for (let p = 0; p < written; p++) await addPage(actor, { storyId: story.id, content: pageText(random) });
+  const blanks: string[] = [];
+  for (let p = 0; p < blank; p++) blanks.push((await addPage(actor, { storyId: story.id, content: "" })).id);
+  return { id: story.id, blanks };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Passes.
+
+interface Pass {
+  label: string;
+  e2e: number[];
+  model: number[];
+  overhead: number[];
+  seconds: number;
+  load: [string, string];
+  cpuPerJobMs: number;
+  succeeded: number;
+  contentOk: number;
+  lost: number;
+  /** Summaries of story A that landed during the pass. */
+  summaries: number;
+  /** Where Generate's time went, from the engine's run rows (ms): see the report's footnote. */
+  phases: { toRun: number[]; aiClaim: number[]; aiRun: number[]; applyClaim: number[]; applyRun: number[] };
+}
+
+async function summariesOfA(handle: DbHandle, storyId: string): Promise<number> {
+  const [row] = await handle.db
+    .select({ n: sql<number>`count(*)` })
+    .from(pageSummaries)
+    .where(eq(pageSummaries.storyId, storyId));
+  return Number(row?.n ?? 0);
+}
+
+async function generatePass(
+  handle: DbHandle,
+  actor: Actor,
+  pageIds: string[],
+  label: string,
+  storyA: string,
+): Promise<Pass> {
+  model.setTotalMs(MODEL_MS);
+  const loadStart = loadavg();
+  const summariesBefore = await summariesOfA(handle, storyA);
+  const cpuBefore = process.cpuUsage();
+  const started = clock();
+  const samples: { pageId: string; jobId?: string; tReq: number; tWritten?: number }[] = [];
+  for (const pageId of pageIds) {
+    const sample: (typeof samples)[number] = { pageId, tReq: clock() };
+    try {
+      const view = await requestPageText(actor, { pageId, instruction: `${TAG_PREFIX} ${pageId}` });
+      sample.jobId = view.id;
+      sample.tWritten = await pageWritten(view.id, JOB_TIMEOUT_MS);
+    } catch (error) {
+      console.error(`request for page ${pageId} failed: ${(error as Error).message}`);
+    }
+    samples.push(sample);
+    await sleep(GAP_MS);
+  }
+  const seconds = (clock() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const summariesAfter = await summariesOfA(handle, storyA);
+  const pass: Pass = {
+    label,
+    e2e: [],
+    model: [],
+    overhead: [],
+    seconds,
+    load: [loadStart, loadavg()],
+    cpuPerJobMs: (cpu.user + cpu.system) / 1000 / pageIds.length,
+    succeeded: 0,
+    contentOk: 0,
+    lost: samples.filter((s) => s.tWritten === undefined).length,
+    summaries: summariesAfter - summariesBefore,
+    phases: { toRun: [], aiClaim: [], aiRun: [], applyClaim: [], applyRun: [] },
+  };
+  for (const s of samples) {
+    const timing = model.timings.get(s.pageId);
+    if (s.tWritten === undefined || !timing?.starts.length) continue;
+    const e2e = s.tWritten - s.tReq;
+    const modelTime = timing.starts.reduce((acc, start, i) => acc + ((timing.ends[i] ?? start) - start), 0);
+    pass.e2e.push(e2e);
+    pass.model.push(modelTime);
+    pass.overhead.push(e2e - modelTime);
+  }
+  const jobIds = samples.flatMap((s) => (s.jobId ? [s.jobId] : []));
+  if (jobIds.length) {
+    const runs = await handle.db
+      .select({
+        functionId: inngestRuns.functionId,
+        jobId: sql<string>`${inngestRuns.event}->'data'->>'jobId'`,
+        createdAt: inngestRuns.createdAt,
+        startedAt: inngestRuns.startedAt,
+      })
+      .from(inngestRuns)
+      .where(inArray(sql`${inngestRuns.event}->'data'->>'jobId'`, jobIds));
+    for (const s of samples) {
+      const ai = runs.find((r) => r.jobId === s.jobId && r.functionId.endsWith("run-ai-job"));
+      const apply = runs.find((r) => r.jobId === s.jobId && r.functionId.endsWith("apply-page-job-result"));
+      const timing = model.timings.get(s.pageId);
+      if (!ai?.startedAt || !apply?.startedAt || s.tWritten === undefined || !timing?.starts.length) continue;
+      const modelTime = (timing.ends[0] ?? timing.starts[0]!) - timing.starts[0]!;
+      pass.phases.toRun.push(ai.createdAt.getTime() - s.tReq);
+      pass.phases.aiClaim.push(ai.startedAt.getTime() - ai.createdAt.getTime());
+      pass.phases.aiRun.push(apply.createdAt.getTime() - ai.startedAt.getTime() - modelTime);
+      pass.phases.applyClaim.push(apply.startedAt.getTime() - apply.createdAt.getTime());
+      pass.phases.applyRun.push(s.tWritten - apply.startedAt.getTime());
+    }
+    const jobs = await handle.db.select({ status: aiJobs.status }).from(aiJobs).where(inArray(aiJobs.id, jobIds));
+    pass.succeeded = jobs.filter((j) => j.status === "succeeded").length;
+  }
+  const rows = await handle.db
+    .select({ id: pages.id, content: pages.content })
+    .from(pages)
+    .where(inArray(pages.id, pageIds));
+  pass.contentOk = rows.filter((r) => r.content === answerFor(r.id)).length;
+  console.log(
+    `${label}: overhead ${mp(pass.overhead)} ms, end-to-end ${mp(pass.e2e)} ms, ${pass.summaries} summaries landed, ` +
+      `load ${pass.load[0]} → ${pass.load[1]}`,
+  );
+  return pass;
+}
+
+interface Result {
+  database: string;
+  fixtureSeconds: number;
+  passes: Pass[];
+  loadedPassSeconds: number;
+  summaries: {
+    pages: number;
+    requestedAt: number;
+    /** Ms from the request to the first summary landed (planning the fan-out of 1,000 children comes first). */
+    firstAfterMs: number;
+    /** Ms from the request until every page had its summary, or NaN when the wait ran out. */
+    allAfterMs: number;
+    landed: number;
+    cancelled: boolean;
+    finalStatus: string;
+    failed: number;
+    loadDuringWait: [string, string];
+  };
+}
+
+async function benchmark(database: string, handle: DbHandle): Promise<Result> {
+  setDbHandle(handle);
+  // Fixtures before the engine starts: adding 1,000 pages would otherwise queue 1,000 debounced after-edit summaries.
+  const fixturesFrom = Date.now();
+  const actor = await makeAuthor(handle.db);
+  const storyA = await makeStory(actor, "Story A (1,000 pages)", A_PAGES, 0, 11);
+  const storyB = await makeStory(actor, "Story B (Generate)", B_PAGES, WARMUP_JOBS + 3 * JOBS, 23);
+  const fixtureSeconds = (Date.now() - fixturesFrom) / 1000;
+  console.log(`${database}: fixtures made in ${fixtureSeconds.toFixed(1)} s`);
+
+  const served = await serveOnLoopback(functions());
+  await startEmbeddedEngine({ handle, serveUrl: served.url, logger, ...(TUNED ?? {}) });
+  try {
+    const blanks = storyB.blanks;
+    const warmup = blanks.slice(0, WARMUP_JOBS);
+    const baseline1 = blanks.slice(WARMUP_JOBS, WARMUP_JOBS + JOBS);
+    const loaded = blanks.slice(WARMUP_JOBS + JOBS, WARMUP_JOBS + 2 * JOBS);
+    const baseline2 = blanks.slice(WARMUP_JOBS + 2 * JOBS);
+    await generatePass(handle, actor, warmup, "warm-up (not counted)", storyA.id);
+    const passes: Pass[] = [];
+    passes.push(await generatePass(handle, actor, baseline1, "1. baseline", storyA.id));
+
+    const requestedAt = clock();
+    const outcome = await requestSummarizeAll(actor, { storyId: storyA.id });
+    console.log(`Summarize all requested: ${outcome.job.total} pages`);
+    let firstAt = NaN;
+    let allAt = NaN;
+    let stopWatching = false;
+    // Watches the summaries land (a cheap count every second) during the loaded pass and the wait after it.
+    const watcher = (async () => {
+      while (!stopWatching) {
+        const n = await summariesOfA(handle, storyA.id);
+        if (n > 0 && Number.isNaN(firstAt)) firstAt = clock();
+        if (n >= A_PAGES) {
+          allAt = clock();
+          return;
+        }
+        await sleep(1000);
+      }
+    })();
+    const loadedFrom = clock();
+    passes.push(await generatePass(handle, actor, loaded, "2. during Summarize all", storyA.id));
+    const loadedPassSeconds = (clock() - loadedFrom) / 1000;
+
+    const waitLoadStart = loadavg();
+    const deadline = Date.now() + SUMMARY_WAIT_S * 1000;
+    let lastLog = Date.now();
+    while (Number.isNaN(allAt) && Date.now() < deadline) {
+      await sleep(1000);
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        console.log(`  summaries landed: ${await summariesOfA(handle, storyA.id)} of ${A_PAGES}`);
+      }
+    }
+    stopWatching = true;
+    await watcher;
+    const waitLoadEnd = loadavg();
+    let cancelled = false;
+    if (Number.isNaN(allAt)) {
+      cancelled = true;
+      await cancelJobForApi(actor, { jobId: outcome.job.id });
+      // Let the runs that were mid-flight end, so the last baseline is not loaded by them.
+      await sleep(5000);
+    }
+    const landed = await summariesOfA(handle, storyA.id);
+    const view = await getSummarizeAll(actor, { storyId: storyA.id, jobId: outcome.job.id });
+
+    passes.push(await generatePass(handle, actor, baseline2, "3. baseline again", storyA.id));
+    return {
+      database,
+      fixtureSeconds,
+      passes,
+      loadedPassSeconds,
+      summaries: {
+        pages: A_PAGES,
+        requestedAt,
+        firstAfterMs: firstAt - requestedAt,
+        allAfterMs: allAt - requestedAt,
+        landed,
+        cancelled,
+        finalStatus: view?.status ?? "unknown",
+        failed: view?.failed ?? 0,
+        loadDuringWait: [waitLoadStart, waitLoadEnd],
+      },
+    };
+  } finally {
+    await stopEmbeddedEngine();
+    await served.close();
+  }
+}
+
+async function withPglite(): Promise<Result> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-memory-"));
+  const handle = await openPglite(path.join(dir, "pglite"));
+  try {
+    await runMigrations(handle);
+    return await benchmark("PGlite (directory)", handle);
+  } finally {
+    await handle.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withPostgres(baseUrl: string): Promise<Result> {
+  const name = `bench_mem_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const handle = openPostgres(url.toString());
+  try {
+    await runMigrations(handle);
+    return await benchmark("PostgreSQL (loopback)", handle);
+  } finally {
+    await handle.close();
+    const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
+    await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
+  }
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report.
+
+function machine(): string {
+  const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model.trim() ?? "unknown CPU";
+  const version = (pkg: string) =>
+    JSON.parse(fs.readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version as string;
+  return (
+    `Node ${process.version}, ${cpuModel} × ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+    `${os.platform()} ${os.release()}; inngest ${version("inngest")}, ai ${version("ai")}, ` +
+    `@electric-sql/pglite ${version("@electric-sql/pglite")}`
+  );
+}
+
+function report(r: Result, command: string, totalSeconds: number, loads: [string, string]): string {
+  const [b1, loaded, b2] = r.passes as [Pass, Pass, Pass];
+  const pooled = { overhead: [...b1.overhead, ...b2.overhead], e2e: [...b1.e2e, ...b2.e2e] };
+  const s = r.summaries;
+  const rate = loaded.summaries / loaded.seconds;
+  const row = (name: string, cells: string[]) => `| ${name} | ${cells.join(" | ")} |`;
+  const cols = [b1, loaded, b2];
+  const verdictRatio = median(loaded.overhead) / median(pooled.overhead);
+  return [
+    "# Story memory under load: Summarize all (1,000 pages, offline model) beside Generate",
+    "",
+    `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` (${totalSeconds.toFixed(0)} s in all;` +
+      ` fixtures ${r.fixtureSeconds.toFixed(0)} s).`,
+    "",
+    `Machine: ${machine()}. A 2-core machine shared with other agents: /proc/loadavg (1, 5, 15 min) was ${loads[0]} at the`,
+    `start and ${loads[1]} at the end of the run; per pass below.`,
+    "",
+    "## What is measured",
+    "",
+    `Story A: ${s.pages} pages of ~300 words and no summaries. Story B: ${B_PAGES} written pages of ~300 words, then blank`,
+    "pages that Generate writes **one at a time** (the next is requested once the page is written, after a",
+    `${GAP_MS} ms gap). Per Generate: **end-to-end** = \`requestPageText\` called → page written (the apply step's`,
+    "announcement on the live bus); **model time** inside the injected model (streams a few words over",
+    `${MODEL_MS} ms); **overhead** = end-to-end − model time. ${JOBS} jobs per pass, ${WARMUP_JOBS} warm-up jobs first (not counted).`,
+    "",
+    "1. **baseline** — nothing else running;",
+    '2. **during Summarize all** — `requestSummarizeAll` on story A (as the "Summarize all" button and the REST endpoint',
+    "   call it), then at once the same Generate jobs on B while the summaries are written;",
+    `3. **baseline again** — after every summary had landed (or, past ${SUMMARY_WAIT_S} s, the rest was cancelled), so a drift`,
+    "   of the shared machine over the run shows as a difference between 1 and 3, not as an effect of the summaries.",
+    "",
+    "The path production uses: all of `storyInngestFunctions()` (lib/stories/functions) behind the real `serve()` on",
+    `loopback, driven by the embedded engine in the same Node process with its production defaults: Generate on`,
+    `\`run-ai-job\` (AI_CONCURRENCY ${process.env.AI_CONCURRENCY ?? "4, the default"}), each page's summary on`,
+    `\`run-ai-child-job\` (AI_BACKGROUND_CONCURRENCY ${process.env.AI_BACKGROUND_CONCURRENCY ?? "2, the default"}).`,
+    "Only Generate's model is injected; the summaries use the model the environment resolves (`resolveModel()`: the",
+    "offline model, no keys set) with `OFFLINE_MODEL_MS_PER_WORD=0`, so what they cost is the orchestration, the",
+    `extractive summariser and the database. Database: ${r.database}${r.database.startsWith("PGlite") ? ", which runs in the same thread as everything else" : ""}.`,
+    "",
+    "## Result",
+    "",
+    `- Generate's median overhead during Summarize all: **${ms(median(loaded.overhead))} ms** against ${ms(median(pooled.overhead))} ms`,
+    `  without it (passes 1 and 3 pooled): ratio **${ratio(median(loaded.overhead), median(pooled.overhead))}** at p50,` +
+      ` **${ratio(p95(loaded.overhead), p95(pooled.overhead))}** at p95.`,
+    `- Summaries landed during the loaded pass: ${loaded.summaries} in ${loaded.seconds.toFixed(1)} s (${rate.toFixed(1)} a second);` +
+      ` the first ${ms(s.firstAfterMs / 1000)} s after the request.`,
+    s.cancelled
+      ? `- Not all summaries landed within ${SUMMARY_WAIT_S} s: ${s.landed} of ${s.pages}; the rest was cancelled (status ${s.finalStatus}).`
+      : `- All ${s.pages} summaries landed **${(s.allAfterMs / 1000).toFixed(0)} s** after the request` +
+        ` (${(s.pages / (s.allAfterMs / 1000)).toFixed(1)} a second overall); Summarize all ended ${s.finalStatus}, ${s.failed} failed.`,
+    `- ${verdictRatio <= 1.25 ? "The median overhead holds within 25 %" : `The median overhead rises by ${((verdictRatio - 1) * 100).toFixed(0)} %`}` +
+      " while the summaries run (see the interpretation).",
+    "",
+    "Medians, p95 in brackets.",
+    "",
+    `| | 1. baseline | 2. during Summarize all | 3. baseline again | 2 ÷ (1+3) |`,
+    "|---|---|---|---|---|",
+    row("**Overhead** = end-to-end − model (ms)", [
+      ...cols.map((p) => `**${mp(p.overhead)}**`),
+      `**${ratio(median(loaded.overhead), median(pooled.overhead))} (${ratio(p95(loaded.overhead), p95(pooled.overhead))})**`,
+    ]),
+    row("End-to-end: request → page written (ms)", [
+      ...cols.map((p) => mp(p.e2e)),
+      `${ratio(median(loaded.e2e), median(pooled.e2e))} (${ratio(p95(loaded.e2e), p95(pooled.e2e))})`,
+    ]),
+    row("Model's own time (ms)", [...cols.map((p) => ms(median(p.model))), ""]),
+    row("¹ request → run-ai-job run queued (ms)", [...cols.map((p) => mp(p.phases.toRun)), ""]),
+    row("¹ run queued → claimed (ms)", [...cols.map((p) => mp(p.phases.aiClaim)), ""]),
+    row("¹ claimed → apply run queued, model excluded (ms)", [...cols.map((p) => mp(p.phases.aiRun)), ""]),
+    row("¹ apply run queued → claimed (ms)", [...cols.map((p) => mp(p.phases.applyClaim)), ""]),
+    row("¹ apply claimed → page written (ms)", [...cols.map((p) => mp(p.phases.applyRun)), ""]),
+    row("Overhead ratio against this baseline alone, p50 (p95)", [
+      `${ratio(median(loaded.overhead), median(b1.overhead))} (${ratio(p95(loaded.overhead), p95(b1.overhead))})`,
+      "",
+      `${ratio(median(loaded.overhead), median(b2.overhead))} (${ratio(p95(loaded.overhead), p95(b2.overhead))})`,
+      "",
+    ]),
+    row("Jobs: succeeded / page written as the model wrote it / lost", [
+      ...cols.map((p) => `${p.succeeded} / ${p.contentOk} / ${p.lost} of ${JOBS}`),
+      "",
+    ]),
+    row("Summaries of story A landed during the pass", [...cols.map((p) => String(p.summaries)), ""]),
+    row("Pass wall time (s)", [...cols.map((p) => p.seconds.toFixed(1)), ""]),
+    row("Process CPU per Generate job, all work of the process included (ms)", [
+      ...cols.map((p) => p.cpuPerJobMs.toFixed(0)),
+      "",
+    ]),
+    row("Machine load (1, 5, 15 min) at start → end of the pass", [
+      ...cols.map((p) => `${p.load[0]} → ${p.load[1]}`),
+      "",
+    ]),
+    "",
+    "¹ From the engine's run rows (`inngest_runs.created_at`, and `started_at`, stamped when the claim transaction",
+    "begins), in the database's clock: the five rows add up to end-to-end less model time (medians do not).",
+    "",
+    `While waiting for the rest of the summaries after pass 2: load ${s.loadDuringWait[0]} → ${s.loadDuringWait[1]}.`,
+    "",
+    "## Interpretation",
+    "",
+    "Generate and the summaries share one Node process (the embedded engine, the serve handler, the app code and, with",
+    "PGlite, the database) and the machine's two cores. The summaries have their own concurrency limit",
+    "(AI_BACKGROUND_CONCURRENCY), so they never take Generate's slots — but Summarize all queues all of its page runs",
+    "in the engine at once, and the engine's claim (lib/inngest/embedded/queue.ts) looks at due items in order, moving",
+    "the ones held back by a full concurrency key aside for `concurrencyRecheckMs` (250 ms). With ~1,000 held-back",
+    "runs, the whole backlog comes due again every 250 ms and is walked in claim windows of a few dozen items, each a",
+    "transaction with an advisory lock per distinct key (here one per page, plus the function's), a count and an",
+    'update. Generate\'s own items wait in that line: compare the rows ¹ "run queued → claimed" and "apply run',
+    'queued → claimed" with and without the summaries, and the process CPU per Generate job (mostly claim work, as',
+    "the summaries landed are few for that CPU). Passes 1 and 3 bracket the loaded pass so that a change of the",
+    "shared machine's load during the run is visible.",
+    "",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const began = Date.now();
+const loadAtStart = loadavg();
+tapLiveBus();
+const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const result = pgUrl ? await withPostgres(pgUrl) : await withPglite();
+const envShown = [
+  "BENCH_DATABASE_URL",
+  "DATABASE_URL",
+  "BENCH_JOBS",
+  "BENCH_MODEL_MS",
+  "BENCH_PAGES",
+  "BENCH_B_PAGES",
+  "BENCH_GAP_MS",
+  "BENCH_SUMMARY_WAIT_S",
+  "AI_CONCURRENCY",
+  "AI_BACKGROUND_CONCURRENCY",
+  "BENCH_ENGINE_TIMING",
+]
+  .filter((n) => process.env[n] !== undefined)
+  .map((n) => `${n}=${n.endsWith("DATABASE_URL") ? redact(process.env[n]!) : process.env[n]}`);
+const command = [...envShown, "npm run bench:memory"].join(" ");
+const markdown = report(result, command, (Date.now() - began) / 1000, [loadAtStart, loadavg()]);
+console.log(`\n${markdown}`);
+if (TUNED) console.log("A tuned engine: not written to bench/results/memory.md");
+else {
+  fs.mkdirSync("bench/results", { recursive: true });
+  fs.writeFileSync("bench/results/memory.md", markdown);
+  console.log("Written to bench/results/memory.md");
+}
+const bad = result.passes.some((p) => p.succeeded !== JOBS || p.contentOk !== JOBS || p.lost > 0);
+process.exit(bad ? 1 : 0);
