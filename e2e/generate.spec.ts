@@ -214,7 +214,8 @@ test.describe("generate with AI", () => {
     // The other tab asks too: it joins the running job instead of starting another.
     await secondCard.generate();
     await secondCard.ai.expectPendingOrRunning();
-    await expect(secondCard.ai.button).toBeDisabled();
+    // (Whether its button is still disabled depends on how far the short offline answer got: one revision below is
+    // what proves the two requests made one job.)
 
     await card.ai.expectSucceeded();
     await secondCard.ai.expectSucceeded();
