@@ -2,11 +2,11 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { loadTemplate, type PromptTemplate, resolveModel, tokenCountingFor, type FanOutPlan } from "@/lib/ai";
+import { loadTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
-import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
-import { buildSectionedRevise, needsSections } from "../page-jobs/sectioned-revise";
+import { loadPagePromptInput } from "../page-job-input";
+import { buildPageTextPrompt, type PageTextPrompt } from "../page-jobs/page-prompt";
 import type { ParentPayload } from "./parent-payload";
 
 /**
@@ -23,7 +23,6 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   // (a parent recorded before a template change names the older version).
   const template = await loadTemplate(parent.templateKey);
   const model = resolveModel();
-  const budgetTokens = model.inputBudgetTokens;
   const plan: FanOutPlan = { children: [], skipped: [] };
   for (const pageId of payload.pageIds) {
     const page = live.find((p) => p.id === pageId);
@@ -35,40 +34,25 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       plan.skipped.push({ targetId: pageId, reason: "blank" });
       continue;
     }
-    let built: { payload: unknown; contextLeftOut: unknown[] };
-    let childTemplate: PromptTemplate = template;
+    let built: PageTextPrompt;
     try {
-      built = buildPagePayload({
+      // A page too long for one prompt gets a job that revises it section by section.
+      built = await buildPageTextPrompt({
         story,
         ordered: live,
         memory,
         pageId,
         mode: "revise",
         instruction: parent.instruction,
-        templateBody: template.body,
-        budgetTokens,
-        counting: tokenCountingFor(model),
+        template,
+        model,
       });
     } catch (error) {
-      if (!needsSections(error, "revise")) throw error;
-      // Too long for one prompt: this page's job revises it section by section (../page-jobs/sectioned-revise.ts).
-      try {
-        const sectioned = await buildSectionedRevise({
-          story,
-          ordered: live,
-          pageId,
-          instruction: parent.instruction,
-          budgetTokens,
-        });
-        built = sectioned;
-        childTemplate = sectioned.template;
-      } catch (sectionError) {
-        if (isAppError(sectionError) && sectionError.code === "LIMIT_EXCEEDED") {
-          plan.skipped.push({ targetId: pageId, reason: "too-long" });
-          continue;
-        }
-        throw sectionError;
+      if (isAppError(error) && error.code === "LIMIT_EXCEEDED") {
+        plan.skipped.push({ targetId: pageId, reason: "too-long" });
+        continue;
       }
+      throw error;
     }
     plan.children.push({
       jobType: "page_text.revise",
@@ -77,8 +61,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       scopeType: STORY_SCOPE,
       scopeId: story.id,
       requestedBy: parent.requestedBy,
-      templateKey: childTemplate.key,
-      templateVersion: childTemplate.version,
+      templateKey: built.template.key,
+      templateVersion: built.template.version,
       provider: parent.provider,
       model: parent.model,
       instruction: parent.instruction,

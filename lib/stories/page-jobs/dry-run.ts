@@ -12,11 +12,12 @@ import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET } from "../job-kinds";
-import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
+import { loadPagePromptInput } from "../page-job-input";
 import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
 import { parseInput } from "../validation";
 import { pageTextRequestSchema } from "./request";
-import { buildSectionedRevise, needsSections, type SectionedRevise } from "./sectioned-revise";
+import { buildPageTextPrompt } from "./page-prompt";
+import type { SectionedRevise } from "./sectioned-revise";
 
 export interface PageTextCheck {
   ok: true;
@@ -66,37 +67,21 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
-  let built: { estimatedTokens: number };
-  let context: ContextBreakdown;
-  let sections: number | null = null;
-  try {
-    const whole = buildPagePayload({
-      story,
-      ordered,
-      memory,
-      pageId: page.id,
-      mode,
-      instruction,
-      templateBody: template.body,
-      budgetTokens: model.inputBudgetTokens,
-      counting: tokenCountingFor(model),
-    });
-    built = whole;
-    context = whole.payload.contextBreakdown;
-  } catch (error) {
-    // As requestPageText: a page too long for one prompt would be revised section by section.
-    if (!needsSections(error, mode)) throw error;
-    const sectioned = await buildSectionedRevise({
-      story,
-      ordered,
-      pageId: page.id,
-      instruction,
-      budgetTokens: model.inputBudgetTokens,
-    });
-    built = sectioned;
-    sections = sectioned.sections;
-    context = sectionedBreakdown(sectioned, ordered, page.id, model.inputBudgetTokens, tokenCountingFor(model));
-  }
+  const built = await buildPageTextPrompt({
+    story,
+    ordered,
+    memory,
+    pageId: page.id,
+    mode,
+    instruction,
+    template,
+    model,
+  });
+  const sections = built.kind === "sectioned" ? built.sections : null;
+  const context =
+    built.kind === "whole"
+      ? built.payload.contextBreakdown
+      : sectionedBreakdown(built, ordered, page.id, model.inputBudgetTokens, tokenCountingFor(model));
   const answerTokens =
     mode === "revise" ? (ordered.find((p) => p.id === page.id)?.tokenCount ?? 0) : BLANK_PAGE_ANSWER_TOKENS;
   // Limits come last, as in requestPageText (which checks them when inserting the job). Joining a running job

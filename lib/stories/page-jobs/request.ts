@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel, submitJob, tokenCountingFor } from "@/lib/ai";
+import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
-import { buildPagePayload, loadPagePromptInput } from "../page-job-input";
+import { loadPagePromptInput } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
-import { buildSectionedRevise, needsSections } from "./sectioned-revise";
+import { buildPageTextPrompt } from "./page-prompt";
 import { toPageJobView, type PageJobView } from "./view";
 
 export const pageTextRequestSchema = z.object({
@@ -58,33 +58,16 @@ export async function requestPageTextOutcome(
   }
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const model = resolveModel();
-  let template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
-  let built: { payload: unknown; contextLeftOut: unknown[] };
-  try {
-    built = buildPagePayload({
-      story,
-      ordered,
-      memory,
-      pageId: page.id,
-      mode,
-      instruction,
-      templateBody: template.body,
-      budgetTokens: model.inputBudgetTokens,
-      counting: tokenCountingFor(model),
-    });
-  } catch (error) {
-    // A page too long for one prompt is revised section by section, in one job (./sectioned-revise.ts).
-    if (!needsSections(error, mode)) throw error;
-    const sectioned = await buildSectionedRevise({
-      story,
-      ordered,
-      pageId: page.id,
-      instruction,
-      budgetTokens: model.inputBudgetTokens,
-    });
-    template = sectioned.template;
-    built = sectioned;
-  }
+  const { template, payload, contextLeftOut } = await buildPageTextPrompt({
+    story,
+    ordered,
+    memory,
+    pageId: page.id,
+    mode,
+    instruction,
+    template: await loadTemplate(mode === "write" ? "page_write" : "page_revise"),
+    model,
+  });
   const { job, created } = await submitJob(
     db,
     {
@@ -99,8 +82,8 @@ export async function requestPageTextOutcome(
       provider: model.provider,
       model: model.modelId,
       instruction,
-      promptPayload: built.payload,
-      contextLeftOut: built.contextLeftOut,
+      promptPayload: payload,
+      contextLeftOut,
       baseVersion: page.version,
       retryOf: options.retryOf ?? null,
     },
