@@ -1,21 +1,57 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, min, or, sql } from "drizzle-orm";
-import type { EngineDb } from "./sql";
+import type { EngineDb, Tx } from "./sql";
 import { inngestQueue, inngestRuns } from "./schema";
 import type { ClaimedItem } from "./item";
 import { rowsOf } from "./sql";
 import type { EventPayload } from "./types";
+import { WAKE_CHANNEL } from "./intake";
 
 export interface ClaimOptions {
   owner: string;
   max: number;
   leaseMs: number;
-  /** A call held back by a full concurrency key is looked at again after this delay. */
+  /**
+   * A call held back by a full concurrency key is parked on that key: made due again by wakeParked when a slot of
+   * the key frees, or after this delay at the latest (a safety net for a wake lost to a crash).
+   */
   recheckMs: number;
 }
 
 export interface Claimed extends ClaimedItem {
   functionId?: string;
   startedRun: boolean;
+  /** The item's concurrency keys and limits: when the worker is done with it, a slot of each frees (wakeParked). */
+  concurrencyKeys: string[];
+  concurrencyLimits: number[];
+}
+
+export interface KeyLimit {
+  key: string;
+  limit: number;
+}
+
+/** Advisory locks on concurrency keys, always taken in sorted order so that two transactions cannot deadlock. */
+async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
+  for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
+/** Slots in use per key: items under a live lease. Call with the keys' advisory locks held. */
+async function activeCounts(tx: Tx, keys: string[], now: Date): Promise<Map<string, number>> {
+  const active = new Map<string, number>();
+  if (!keys.length) return active;
+  const keyList = sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  );
+  const counts = rowsOf<{ k: string; n: number | string }>(
+    await tx.execute(sql`
+      select k, count(*) as n
+      from ${inngestQueue}, unnest(${inngestQueue.concurrencyKeys}) as k
+      where ${inngestQueue.leaseUntil} >= ${now.toISOString()}::timestamptz and ${inngestQueue.concurrencyKeys} && array[${keyList}]::text[]
+      group by k`),
+  );
+  for (const row of counts) active.set(row.k, Number(row.n));
+  return active;
 }
 
 /**
@@ -47,47 +83,35 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
     if (!candidates.length) return [];
 
     const keys = [...new Set(candidates.flatMap((c) => c.keys))].sort();
-    const active = new Map<string, number>();
-    if (keys.length) {
-      for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-      const keyList = sql.join(
-        keys.map((k) => sql`${k}`),
-        sql`, `,
-      );
-      const counts = rowsOf<{ k: string; n: number | string }>(
-        await tx.execute(sql`
-          select k, count(*) as n
-          from ${inngestQueue}, unnest(${inngestQueue.concurrencyKeys}) as k
-          where ${inngestQueue.leaseUntil} >= ${now.toISOString()}::timestamptz and ${inngestQueue.concurrencyKeys} && array[${keyList}]::text[]
-          group by k`),
-      );
-      for (const row of counts) active.set(row.k, Number(row.n));
-    }
+    await lockKeys(tx, keys);
+    const active = await activeCounts(tx, keys, now);
 
     const taken: typeof candidates = [];
-    const blocked: number[] = [];
+    const parked = new Map<string, number[]>();
     for (const c of candidates) {
       if (taken.length >= opts.max) break;
-      const free = c.keys.every((key, i) => (active.get(key) ?? 0) < (c.limits[i] ?? Infinity));
-      if (!free) {
-        blocked.push(c.id);
+      const full = c.keys.findIndex((key, i) => (active.get(key) ?? 0) >= (c.limits[i] ?? Infinity));
+      if (full >= 0) {
+        const key = c.keys[full]!;
+        parked.set(key, [...(parked.get(key) ?? []), c.id]);
         continue;
       }
       for (const key of c.keys) active.set(key, (active.get(key) ?? 0) + 1);
       taken.push(c);
     }
 
-    if (blocked.length) {
-      // Move held-back items aside for a moment so they do not fill every claim window ahead of runnable work.
+    // Held-back items are parked on their full key, out of the claim window (so they cannot fill every window ahead
+    // of runnable work) until wakeParked makes them due when a slot frees, under the same advisory lock.
+    for (const [key, ids] of parked) {
       await tx
         .update(inngestQueue)
-        .set({ availableAt: new Date(now.getTime() + opts.recheckMs) })
-        .where(inArray(inngestQueue.id, blocked));
+        .set({ availableAt: new Date(now.getTime() + opts.recheckMs), parkedOn: key })
+        .where(inArray(inngestQueue.id, ids));
     }
     if (!taken.length) return [];
     await tx
       .update(inngestQueue)
-      .set({ leaseUntil: new Date(now.getTime() + opts.leaseMs), leaseOwner: opts.owner })
+      .set({ leaseUntil: new Date(now.getTime() + opts.leaseMs), leaseOwner: opts.owner, parkedOn: null })
       .where(
         inArray(
           inngestQueue.id,
@@ -112,6 +136,8 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
         stepId: t.stepId,
         attempt: t.attempt,
         startedRun: run !== undefined,
+        concurrencyKeys: t.keys,
+        concurrencyLimits: t.limits,
         ...(run ? { functionId: run.functionId } : {}),
         // A run starting now has memoized nothing yet: its first call needs no separate read of the run's state.
         ...(run && t.kind === "call" && t.stepId === null
@@ -119,6 +145,49 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
           : {}),
       };
     });
+  });
+}
+
+/**
+ * A worker is done with an item of these keys (consumed, or handed back): for each key with a free slot, the oldest
+ * parked items — as many as there are free slots — become due again at once, and every engine is woken (LISTEN on
+ * PostgreSQL; the caller wakes its own workers). Runs after the consuming transaction committed, under the keys'
+ * advisory locks: a claim that parked an item while the slot was still held has committed by then, so its items are
+ * seen here, and a claim that starts later counts the slot as free itself. Returns how many items were woken.
+ */
+export async function wakeParked(db: EngineDb, keys: KeyLimit[]): Promise<number> {
+  if (!keys.length) return 0;
+  const now = new Date();
+  return db.transaction(async (tx) => {
+    const sorted = [...new Map(keys.map((k) => [k.key, k])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+    await lockKeys(
+      tx,
+      sorted.map((k) => k.key),
+    );
+    const active = await activeCounts(
+      tx,
+      sorted.map((k) => k.key),
+      now,
+    );
+    let woken = 0;
+    for (const { key, limit } of sorted) {
+      const free = limit - (active.get(key) ?? 0);
+      if (!Number.isFinite(free) || free <= 0) continue;
+      // Oldest first, back at their creation time so they lead the due window; an item a claim is looking at right
+      // now (locked) is skipped: that claim decides about it.
+      const rows = rowsOf<{ id: number }>(
+        await tx.execute(sql`
+          update ${inngestQueue} q set available_at = least(q.created_at, ${now.toISOString()}::timestamptz), parked_on = null
+          from (
+            select id from ${inngestQueue} where parked_on = ${key} order by id limit ${free} for update skip locked
+          ) picked
+          where q.id = picked.id
+          returning q.id`),
+      );
+      woken += rows.length;
+    }
+    if (woken) await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+    return woken;
   });
 }
 

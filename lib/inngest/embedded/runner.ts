@@ -11,6 +11,7 @@ import {
   releaseLeases,
   releaseOwnedLeases,
   renewLeases,
+  wakeParked,
   type Claimed,
 } from "./queue";
 import { beat, leave, releaseDeadInstances } from "./heartbeat";
@@ -32,7 +33,10 @@ export interface EngineTiming {
   backoffMaxMs?: number;
   /** How long a claimed item stays ours without renewal; an instance that dies loses its items after this (30 s). */
   leaseMs?: number;
-  /** A call held back by a concurrency limit is looked at again after this (default 250 ms). */
+  /**
+   * A call held back by a full concurrency key is parked until a slot of that key frees (the worker that frees it
+   * wakes it at once); this is only the safety re-check for a wake lost to a crash (default 5000 ms).
+   */
   concurrencyRecheckMs?: number;
   /** Longest single call to the app (default 15 min). */
   requestTimeoutMs?: number;
@@ -101,7 +105,7 @@ export class EngineRunner {
       backoffBaseMs: options.backoffBaseMs ?? 1000,
       backoffMaxMs: options.backoffMaxMs ?? 300_000,
       leaseMs: options.leaseMs ?? 30_000,
-      concurrencyRecheckMs: options.concurrencyRecheckMs ?? 250,
+      concurrencyRecheckMs: options.concurrencyRecheckMs ?? 5000,
       requestTimeoutMs: options.requestTimeoutMs ?? 15 * 60_000,
       heartbeatMs: options.heartbeatMs ?? 2000,
       syncRetryMs: options.syncRetryMs ?? 1000,
@@ -354,7 +358,20 @@ export class EngineRunner {
             stack: error.stack,
           });
       })
-      .finally(() => {
+      .finally(async () => {
+        // The run's slots are free now (its last item was consumed or handed back): parked runs of its keys go next.
+        if (item.concurrencyKeys.length) {
+          const keys = item.concurrencyKeys.map((key, i) => ({ key, limit: item.concurrencyLimits[i] ?? Infinity }));
+          const woken = await wakeParked(this.ctx.db, keys).catch((error: Error) => {
+            if (this.running)
+              this.ctx.log("warn", "inngest could not wake parked items; they are re-checked soon", {
+                error: error.message,
+              });
+            return 0;
+          });
+          // Other engines of this process on the same database (PGlite has no LISTEN) may claim them as well.
+          if (woken) this.ctx.wake();
+        }
         this.slots.delete(id);
         this.wake();
       });

@@ -206,6 +206,11 @@ export const inngestQueue = pgTable(
     leaseOwner: text("lease_owner"),
     concurrencyKeys: text("concurrency_keys").array().notNull().default(sql`'{}'::text[]`),
     concurrencyLimits: integer("concurrency_limits").array().notNull().default(sql`'{}'::integer[]`),
+    /**
+     * The full concurrency key this item waits on (null when not held back). A parked item is set aside until a slot
+     * of that key frees (queue.ts wakeParked makes the oldest due again), with a far safety re-check for lost wakes.
+     */
+    parkedOn: text("parked_on"),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
   (t) => [
@@ -213,7 +218,10 @@ export const inngestQueue = pgTable(
     check("inngest_queue_attempt_check", sql`${t.attempt} >= 0`),
     // One pending item per (run, kind, step): enqueueing is idempotent, a run never gets two discovery calls.
     uniqueIndex("inngest_queue_run_kind_step_key").on(t.runId, t.kind, sql`coalesce(${t.stepId}, '')`),
-    index("inngest_queue_available_idx").on(t.availableAt),
+    // The claim reads due items in (available_at, id) order: with the id in the index a deep backlog of items due at
+    // the same moment is read in order, not sorted on every claim.
+    index("inngest_queue_available_id_idx").on(t.availableAt, t.id),
+    index("inngest_queue_parked_idx").on(t.parkedOn, t.id).where(sql`${t.parkedOn} is not null`),
     index("inngest_queue_leased_idx").on(t.leaseUntil).where(sql`${t.leaseUntil} is not null`),
   ],
 );
