@@ -138,7 +138,7 @@ async function reset(db: EngineDb, variant: Variant, parked: boolean) {
   await db.execute(sql`analyze inngest_queue`);
 }
 
-async function useIndexes(db: EngineDb, which: "before" | "after") {
+async function switchIndexes(db: EngineDb, which: "before" | "after") {
   if (which === "before") {
     await db.execute(sql`drop index if exists inngest_queue_available_id_idx`);
     await db.execute(sql`create index if not exists inngest_queue_available_idx on inngest_queue (available_at)`);
@@ -204,11 +204,11 @@ async function benchDb(label: string, handle: DbHandle): Promise<Row[]> {
   for (const size of SIZES) {
     for (const variant of ["free", "blocked"] as const) {
       await fill(db, size, variant);
-      await useIndexes(db, "before");
+      await switchIndexes(db, "before");
       await reset(db, variant, false);
       const beforePlan = await candidatePlan(db);
       const before = { ...(await measure(db, legacyClaim)), plan: beforePlan };
-      await useIndexes(db, "after");
+      await switchIndexes(db, "after");
       await reset(db, variant, true);
       const afterPlan = await candidatePlan(db);
       const after = { ...(await measure(db, newClaim)), plan: afterPlan };
