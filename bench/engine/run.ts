@@ -13,6 +13,7 @@
  * BENCH_CALLS=compare instead compares how the engine reaches the serve handler, in one run on the same database:
  * the signed call handed to the handler in-process (`localServe`, as the app does under `next start`) against the
  * same call over loopback HTTP, interleaved round by round (see compareCalls); results to bench/results/engine-calls.md.
+ * BENCH_CALLS=in-process runs the benchmark above with in-process calls only (for a CPU profile of that path).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -163,9 +164,12 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
   executions.clear();
   completedRuns = 0;
   const served = await serveFunctions([noop]);
+  // BENCH_CALLS=in-process: the engine hands its calls to the handler in-process (e.g. to profile that path alone).
+  const localServe = process.env.BENCH_CALLS === "in-process" ? localServeHandler([noop]) : undefined;
   await startEmbeddedEngine({
     handle,
     serveUrl: served.url,
+    ...(localServe ? { localServe } : {}),
     workers: WORKERS,
     logger: (level, msg, fields) => {
       if (msg === "inngest run completed") {
@@ -176,7 +180,7 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
     },
   });
   try {
-    const sdkCallMedian = await sdkBaseline(served.url);
+    const sdkCallMedian = await sdkBaseline(served.url, localServe);
     // Warm-up (JIT, connection pools), not measured.
     await inngest.send(Array.from({ length: 20 }, () => ({ name: "bench/noop", data: {} })));
     await waitCompleted(20, 60_000);
