@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEmbeddedEngine, type EmbeddedEngine, type LocalServeHandler } from "@/lib/inngest/embedded";
 import { callApp, callBody, inngestAttempts, type CallResult } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
@@ -206,5 +206,22 @@ describe("when the app hands calls to the handler in-process (start-engine)", ()
     );
     expect(callsInProcess({ NODE_ENV: "production", INNGEST_EMBEDDED_IN_PROCESS: "0" })).toBe(false);
     expect(callsInProcess({ NODE_ENV: "development", INNGEST_EMBEDDED_IN_PROCESS: "1" })).toBe(true);
+  });
+});
+
+describe("the handler's second copy of the app's modules (instrumentation is bundled apart from the route)", () => {
+  it("publishes live job updates to listeners subscribed through the route's copy", async () => {
+    const route = await import("@/lib/ai/jobs/live");
+    vi.resetModules();
+    const instrumentation = await import("@/lib/ai/jobs/live");
+    expect(instrumentation).not.toBe(route);
+    const received: unknown[] = [];
+    const unsubscribe = route.subscribeJobUpdates("job-x", (update) => received.push(update));
+    try {
+      instrumentation.publishJobUpdate({ jobId: "job-x", partialText: "Once" });
+    } finally {
+      unsubscribe();
+    }
+    expect(received).toEqual([{ jobId: "job-x", partialText: "Once" }]);
   });
 });
