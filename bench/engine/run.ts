@@ -9,6 +9,11 @@
  *   2. throughput: 500 events in one send; completed runs per second, per-step overhead under load, and checks that
  *      every run completed with each step executed exactly once.
  * Results go to bench/results/engine.md (medians; timings on shared machines are noisy).
+ *
+ * BENCH_CALLS=compare instead compares how the engine reaches the serve handler, in one run on the same database:
+ * the signed call handed to the handler in-process (`localServe`, as the app does under `next start`) against the
+ * same call over loopback HTTP, interleaved round by round (see compareCalls); results to bench/results/engine-calls.md.
+ * BENCH_CALLS=in-process runs the benchmark above with in-process calls only (for a CPU profile of that path).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -20,8 +25,9 @@ import type { DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { inngest } from "@/lib/inngest/client";
-import { processEngine } from "@/lib/inngest/embedded";
+import { processEngine, type LocalServeHandler } from "@/lib/inngest/embedded";
 import { callApp, inngestRuns, startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
+import { localServeHandler } from "@/lib/inngest/serve";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
@@ -70,7 +76,7 @@ function stepGaps(runIds: Iterable<string>): number[] {
  * The same signed request the engine sends for the middle step of a run (s1 memoized, the SDK replays it and runs
  * s2), made directly 200 times: what a step costs in the SDK and over HTTP, without the engine.
  */
-async function sdkBaseline(serveUrl: string): Promise<number> {
+async function sdkBaseline(serveUrl: string, localServe?: LocalServeHandler): Promise<number> {
   const event = { name: "bench/noop", data: {}, id: "01BENCH", ts: Date.now() };
   const s1 = crypto.createHash("sha1").update("s1").digest("hex"); // the SDK's id for step "s1"
   const durations: number[] = [];
@@ -96,6 +102,7 @@ async function sdkBaseline(serveUrl: string): Promise<number> {
       },
       signingKey: processEngine()!.keys!.signingKey,
       timeoutMs: 10_000,
+      ...(localServe ? { localServe } : {}),
     });
     if (outcome.kind !== "ops") throw new Error(`baseline call failed: ${JSON.stringify(outcome)}`);
     if (i >= 20) durations.push(performance.now() - started);
@@ -157,9 +164,12 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
   executions.clear();
   completedRuns = 0;
   const served = await serveFunctions([noop]);
+  // BENCH_CALLS=in-process: the engine hands its calls to the handler in-process (e.g. to profile that path alone).
+  const localServe = process.env.BENCH_CALLS === "in-process" ? localServeHandler([noop]) : undefined;
   await startEmbeddedEngine({
     handle,
     serveUrl: served.url,
+    ...(localServe ? { localServe } : {}),
     workers: WORKERS,
     logger: (level, msg, fields) => {
       if (msg === "inngest run completed") {
@@ -170,7 +180,7 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
     },
   });
   try {
-    const sdkCallMedian = await sdkBaseline(served.url);
+    const sdkCallMedian = await sdkBaseline(served.url, localServe);
     // Warm-up (JIT, connection pools), not measured.
     await inngest.send(Array.from({ length: 20 }, () => ({ name: "bench/noop", data: {} })));
     await waitCompleted(20, 60_000);
@@ -228,19 +238,19 @@ async function benchmark(label: string, handle: DbHandle): Promise<Result> {
   }
 }
 
-async function withPglite(): Promise<Result> {
+async function withPglite<T>(bench: (label: string, handle: DbHandle) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-engine-"));
   const handle = await openPglite(path.join(dir, "pglite"));
   try {
     await runMigrations(handle);
-    return await benchmark("PGlite (directory)", handle);
+    return await bench("PGlite (directory)", handle);
   } finally {
     await handle.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function withPostgres(): Promise<Result | string> {
+async function withPostgres<T>(bench: (label: string, handle: DbHandle) => Promise<T>): Promise<T | string> {
   const baseUrl =
     process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const name = "ss_bench_engine";
@@ -258,12 +268,152 @@ async function withPostgres(): Promise<Result | string> {
   const handle = openPostgres(url.toString(), { max: 10 });
   try {
     await runMigrations(handle);
-    return await benchmark("PostgreSQL (loopback)", handle);
+    return await bench("PostgreSQL (loopback)", handle);
   } finally {
     await handle.close();
     const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
     await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
   }
+}
+
+/** One phase of the comparison: per-step overhead one run at a time, then RUNS runs at once. */
+interface CallsPhase {
+  gapMedian: number;
+  gapP95: number;
+  runsPerSecond: number;
+  loadGapMedian: number;
+  cpuPerStepMs: number;
+  duplicates: number;
+  lost: number;
+}
+
+async function callsPhase(handle: DbHandle, serveUrl: string, localServe: LocalServeHandler | undefined) {
+  marks.clear();
+  executions.clear();
+  completedRuns = 0;
+  await startEmbeddedEngine({
+    handle,
+    serveUrl,
+    ...(localServe ? { localServe } : {}),
+    workers: WORKERS,
+    logger: (level, msg, fields) => {
+      if (msg === "inngest run completed") {
+        completedRuns++;
+        onCompleted?.();
+      }
+      if (level === "warn" || level === "error") console.error(JSON.stringify({ level, msg, ...fields }));
+    },
+  });
+  try {
+    await inngest.send(Array.from({ length: 20 }, () => ({ name: "bench/noop", data: {} })));
+    await waitCompleted(20, 60_000);
+    marks.clear();
+    executions.clear();
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      await inngest.send({ name: "bench/noop", data: {} });
+      await waitCompleted(21 + i, 30_000);
+    }
+    const gaps = stepGaps(marks.keys());
+    marks.clear();
+    executions.clear();
+    const base = completedRuns;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await inngest.send(Array.from({ length: RUNS }, (_, i) => ({ name: "bench/noop", data: { i } })));
+    await waitCompleted(base + RUNS, 300_000);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const counts = [...executions.values()];
+    return {
+      gapMedian: quantile(gaps, 0.5),
+      gapP95: quantile(gaps, 0.95),
+      runsPerSecond: RUNS / seconds,
+      loadGapMedian: quantile(stepGaps(marks.keys()), 0.5),
+      cpuPerStepMs: (cpu.user + cpu.system) / 1000 / (RUNS * 3),
+      duplicates: counts.filter((n) => n > 1).length,
+      lost: RUNS * 3 - counts.length,
+    } satisfies CallsPhase;
+  } finally {
+    await stopEmbeddedEngine(5000);
+  }
+}
+
+const COMPARE_ROUNDS = Number(process.env.BENCH_COMPARE_ROUNDS ?? 3);
+
+/**
+ * The in-process handler against loopback HTTP, on one database in one process: the bare signed call (alternating
+ * call by call), then COMPARE_ROUNDS rounds of a whole engine phase each way, the order flipped every round so that
+ * neither always runs first (warmer JIT) or last (fuller tables). Medians over the rounds; ratios HTTP / in-process.
+ */
+async function compareCalls(label: string, handle: DbHandle): Promise<string[]> {
+  const served = await serveFunctions([noop]);
+  const localServe = localServeHandler([noop]);
+  try {
+    // The bare calls need the engine's keys (and the client attached): start one that syncs, then call directly.
+    await startEmbeddedEngine({ handle, serveUrl: served.url, workers: 1, logger: () => {} });
+    const bare = { http: [] as number[], local: [] as number[] };
+    try {
+      for (let round = 0; round < 5; round++) {
+        bare.http.push(await sdkBaseline(served.url));
+        bare.local.push(await sdkBaseline(served.url, localServe));
+      }
+    } finally {
+      await stopEmbeddedEngine(5000);
+    }
+    const phases = { http: [] as CallsPhase[], local: [] as CallsPhase[] };
+    for (let round = 0; round < COMPARE_ROUNDS; round++) {
+      const order: ("http" | "local")[] = round % 2 ? ["local", "http"] : ["http", "local"];
+      for (const mode of order) {
+        const phase = await callsPhase(handle, served.url, mode === "local" ? localServe : undefined);
+        console.log(JSON.stringify({ db: label, round, mode, ...phase }));
+        phases[mode].push(phase);
+      }
+    }
+    const med = (mode: "http" | "local", f: (p: CallsPhase) => number) => quantile(phases[mode].map(f), 0.5);
+    const row = (name: string, f: (p: CallsPhase) => number, digits = 1, higherIsBetter = false) => {
+      const h = med("http", f);
+      const l = med("local", f);
+      const ratio = higherIsBetter ? l / h : h / l;
+      return `| ${name} | ${h.toFixed(digits)} | ${l.toFixed(digits)} | ${ratio.toFixed(2)} |`;
+    };
+    const bareHttp = quantile(bare.http, 0.5);
+    const bareLocal = quantile(bare.local, 0.5);
+    const sum = (mode: "http" | "local", f: (p: CallsPhase) => number) => phases[mode].reduce((a, p) => a + f(p), 0);
+    return [
+      `## ${label}`,
+      "",
+      "| | loopback HTTP | in-process | gain (×) |",
+      "|---|---|---|---|",
+      `| Bare signed call to the serve handler, no engine (ms, median) | ${fmt(bareHttp)} | ${fmt(bareLocal)} | ${(bareHttp / bareLocal).toFixed(2)} |`,
+      row("Per-step overhead, one run at a time (ms, median)", (p) => p.gapMedian),
+      row("… p95 (ms)", (p) => p.gapP95),
+      row(`Per-step overhead with ${RUNS} runs in flight (ms, median)`, (p) => p.loadGapMedian),
+      row(`${RUNS} concurrent runs: completed runs / s`, (p) => p.runsPerSecond, 1, true),
+      row("Process CPU per step under load (ms)", (p) => p.cpuPerStepMs, 2),
+      `| Duplicated / lost step executions (all rounds) | ${sum("http", (p) => p.duplicates)} / ${sum("http", (p) => p.lost)} | ${sum("local", (p) => p.duplicates)} / ${sum("local", (p) => p.lost)} | |`,
+      "",
+    ];
+  } finally {
+    await served.close();
+  }
+}
+
+function compareReport(sections: string[]): string {
+  return [
+    "# Embedded engine: serve handler in-process vs loopback HTTP",
+    "",
+    `Run with \`BENCH_CALLS=compare npm run bench:engine\` at ${new Date().toISOString()}: Node ${process.version}, ` +
+      `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}; engine workers = ${WORKERS}; ` +
+      `${COMPARE_ROUNDS} rounds each way, interleaved; load average ${LOAD_AT_START.toFixed(2)} at start, ` +
+      `${os.loadavg()[0]!.toFixed(2)} at end.`,
+    "",
+    "The same 3-step no-op function and the same signed requests, served by the real `serve()` handler: over a",
+    "loopback socket (inngest/node, as the tests serve it), or handed to the handler in the engine's process (inngest/",
+    "next's handler called with a WHATWG Request, as the app does under `next start`). Gain = HTTP / in-process for",
+    "times, in-process / HTTP for runs per second. Medians over the rounds; timings on shared machines are noisy.",
+    "",
+    ...sections,
+  ].join("\n");
 }
 
 function report(results: (Result | string)[]): string {
@@ -306,9 +456,23 @@ function report(results: (Result | string)[]): string {
   ].join("\n");
 }
 
+if (process.env.BENCH_CALLS === "compare") {
+  const lines: string[] = [];
+  if (process.env.BENCH_ONLY !== "postgres") lines.push(...(await withPglite(compareCalls)));
+  if (process.env.BENCH_ONLY !== "pglite") {
+    const pg = await withPostgres(compareCalls);
+    lines.push(...(typeof pg === "string" ? [`PostgreSQL ${pg}`, ""] : pg));
+  }
+  const markdown = compareReport(lines);
+  fs.mkdirSync("bench/results", { recursive: true });
+  fs.writeFileSync("bench/results/engine-calls.md", markdown);
+  console.log(`\n${markdown}`);
+  process.exit(0);
+}
+
 const results: (Result | string)[] = [];
-if (process.env.BENCH_ONLY !== "postgres") results.push(await withPglite());
-if (process.env.BENCH_ONLY !== "pglite") results.push(await withPostgres());
+if (process.env.BENCH_ONLY !== "postgres") results.push(await withPglite(benchmark));
+if (process.env.BENCH_ONLY !== "pglite") results.push(await withPostgres(benchmark));
 const markdown = report(results);
 fs.mkdirSync("bench/results", { recursive: true });
 fs.writeFileSync("bench/results/engine.md", markdown);

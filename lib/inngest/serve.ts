@@ -1,5 +1,8 @@
 import type { InngestFunction } from "inngest";
+import { serve } from "inngest/next";
+import type { NextRequest } from "next/server";
 import { inngest } from "./client";
+import type { LocalServeHandler } from "./embedded";
 import { inngestMode } from "./mode";
 
 /**
@@ -13,4 +16,14 @@ export function serveOptions(functions: InngestFunction.Any[]) {
     functions,
     ...(inngestMode() === "embedded" ? { enableUnauthedSync: false } : {}),
   };
+}
+
+/**
+ * The route's handler (`serve` from "inngest/next", same options) as a plain function, for the embedded engine to
+ * call in this process (start-engine.ts). Called with the request alone it dispatches on the request's method; the
+ * adapter reads only what a WHATWG Request has (method, url, headers, text()), though its type names NextRequest.
+ */
+export function localServeHandler(functions: InngestFunction.Any[]): LocalServeHandler {
+  const handler = serve(serveOptions(functions));
+  return (request) => handler(request as NextRequest, undefined);
 }

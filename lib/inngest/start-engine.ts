@@ -1,12 +1,44 @@
 import { getDbHandle } from "@/db";
 import { log } from "@/lib/log";
-import { createEmbeddedEngine, processEngine, type EmbeddedEngine, type EngineLogger } from "./embedded";
+import {
+  createEmbeddedEngine,
+  processEngine,
+  type EmbeddedEngine,
+  type EngineLogger,
+  type LocalServeHandler,
+} from "./embedded";
 import { embeddedServeUrl, inngestMode } from "./mode";
 
 /** The engine's log lines go through the app's logger, tagged as the engine's. */
 const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
 
 let started: EmbeddedEngine | undefined;
+
+/**
+ * Whether the engine hands its calls to the serve handler in this process instead of POSTing them to the serve URL
+ * on loopback: the same handler and signed request, without the socket and Next's router. Off in development, where
+ * the route's code reloads on change but this copy (built with instrumentation) would not; off when
+ * INNGEST_SERVE_URL points the engine elsewhere; INNGEST_EMBEDDED_IN_PROCESS=0 or 1 decides explicitly.
+ */
+export function callsInProcess(env: Record<string, string | undefined> = process.env): boolean {
+  const setting = env.INNGEST_EMBEDDED_IN_PROCESS;
+  if (setting === "0" || setting === "false") return false;
+  if (setting === "1" || setting === "true") return true;
+  return env.NODE_ENV !== "development" && !env.INNGEST_SERVE_URL;
+}
+
+/**
+ * The route's serve() handler, built here. Instrumentation is bundled apart from the route, so this is a second
+ * instance of the same functions and client: what they share with the route's copy (database, live update hubs,
+ * stream slots, the attached engine) sits on globalThis.
+ */
+async function inProcessHandler(): Promise<LocalServeHandler> {
+  const [{ localServeHandler }, { functions }] = await Promise.all([
+    import("./serve"),
+    import("@/app/api/inngest/functions"),
+  ]);
+  return localServeHandler(functions);
+}
 
 /**
  * Called once at server start (lib/server/start.ts). In embedded mode it starts the engine in this process on the
@@ -29,14 +61,16 @@ export async function startInngest(env: Record<string, string | undefined> = pro
       singleProcess: handle.mode === "pglite",
     });
     started = engine;
+    const localServe = callsInProcess(env) ? await inProcessHandler() : undefined;
     await engine.start({
       serveUrl,
+      ...(localServe ? { localServe } : {}),
       waitForSync: false,
       ...(Number.isInteger(workers) && workers > 0 ? { workers } : {}),
       // In development functions change while the server runs; pick them up without a restart.
       ...(env.NODE_ENV === "development" ? { resyncIntervalMs: 5000 } : {}),
     });
-    log("info", "inngest: embedded engine starting", { serveUrl });
+    log("info", "inngest: embedded engine starting", { serveUrl, inProcess: localServe !== undefined });
   } catch (error) {
     started = undefined;
     log("error", "inngest: embedded engine failed to start", { error });

@@ -10,6 +10,7 @@ import {
   type InngestRun,
 } from "@/lib/inngest/embedded";
 import { inngestRuns } from "@/lib/inngest/embedded/testing";
+import { localServeHandler } from "@/lib/inngest/serve";
 import { useTestDb } from "../helpers/db";
 import { serveFunctions } from "./serve-functions";
 
@@ -47,6 +48,12 @@ export function captureLogs(): { logger: EngineLogger; lines: LogLine[] } {
 }
 
 /**
+ * ENGINE_CALLS=in-process runs the suites with the engine handing its calls to the serve handler in-process (as the
+ * app does under `next start`) instead of over loopback HTTP; the loopback server still runs for tests that call it.
+ */
+const IN_PROCESS = process.env.ENGINE_CALLS === "in-process";
+
+/**
  * A test file's engine: a fresh migrated database (PGlite in memory, or a PostgreSQL clone with DATABASE_URL),
  * the functions served by the real handler, and the embedded engine driving them.
  */
@@ -56,10 +63,16 @@ export function useEngine(functions: () => InngestFunction.Any[], timing: Engine
   let served: { url: string; close(): Promise<void> } | undefined;
   let engine: EmbeddedEngine | undefined;
   beforeAll(async () => {
-    served = await serveFunctions(functions());
+    const fns = functions();
+    served = await serveFunctions(fns);
     const handle = testDb.handle();
     engine = createEmbeddedEngine({ db: handle.db, logger: logs.logger, singleProcess: handle.mode === "pglite" });
-    await engine.start({ serveUrl: served.url, ...fastTiming, ...timing });
+    await engine.start({
+      serveUrl: served.url,
+      ...(IN_PROCESS ? { localServe: localServeHandler(fns) } : {}),
+      ...fastTiming,
+      ...timing,
+    });
   });
   afterAll(async () => {
     await engine?.stop(2000);

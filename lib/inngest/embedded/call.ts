@@ -1,4 +1,5 @@
 import { PostError, postJson, type PostResponse } from "./http-post";
+import { LocalServeError, serveLocally, type LocalServeHandler } from "./local-serve";
 import { canonicalBody, signBody } from "./signing";
 import type { MemoEntry } from "./item";
 import { toSerializedError, type EventPayload, type OutgoingOp, type SerializedError } from "./types";
@@ -31,6 +32,11 @@ export interface CallRequest {
   body: unknown;
   signingKey: string;
   timeoutMs: number;
+  /**
+   * The app's serve handler in this process: the same signed request (URL, headers, body) is handed to it directly
+   * instead of being POSTed to serveUrl. Everything after (the answer's mapping to an outcome) is the same.
+   */
+  localServe?: LocalServeHandler;
 }
 
 export interface CallBodyInput {
@@ -87,7 +93,10 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; te
   }
 }
 
-/** POSTs one signed call to the app's serve endpoint: `?fnId=<function>&stepId=<step>`. */
+/**
+ * Sends one signed call to the app's serve endpoint, `?fnId=<function>&stepId=<step>`: POSTed over HTTP, or handed
+ * to the in-process handler when there is one.
+ */
 export async function callApp(req: CallRequest): Promise<CallResult> {
   const url = new URL(req.serveUrl);
   url.searchParams.set("fnId", req.functionId);
@@ -96,8 +105,24 @@ export async function callApp(req: CallRequest): Promise<CallResult> {
   let res: PostResponse;
   try {
     const headers = { "content-type": "application/json", "x-inngest-signature": signBody(text, req.signingKey) };
-    res = await postJson(url, headers, text, req.timeoutMs);
+    res = req.localServe
+      ? await serveLocally(req.localServe, url, { method: "POST", headers, body: text }, req.timeoutMs)
+      : await postJson(url, headers, text, req.timeoutMs);
   } catch (error) {
+    if (error instanceof LocalServeError) {
+      // The handler threw rather than answered — what a server turns into a 500. The call reached the app, so it
+      // counts as a (retriable) failed attempt, not as the app being unreachable.
+      return {
+        outcome: {
+          kind: "error",
+          status: 500,
+          retriable: true,
+          unreachable: false,
+          error: { name: "InngestCallError", message: `The app's serve handler threw: ${error.message}` },
+        },
+        retryAfter: null,
+      };
+    }
     const code = error instanceof PostError ? error.code : undefined;
     return {
       outcome: {

@@ -15,6 +15,7 @@ import {
 } from "./query";
 import { EngineRunner, type EngineTiming } from "./runner";
 import { ensureEngineSecrets, type EngineKeys } from "./secrets";
+import type { LocalServeHandler } from "./local-serve";
 import type { EngineDb } from "./sql";
 import { transportFetch } from "./transport";
 import type { EngineContext, EngineLogger } from "./types";
@@ -36,6 +37,12 @@ export interface EmbeddedEngineOptions {
 export interface StartOptions extends EngineTiming {
   /** The app's serve endpoint, e.g. http://127.0.0.1:3000/api/inngest. */
   serveUrl: string;
+  /**
+   * The app's `serve()` handler, when it runs in this process: syncs and calls are the same signed requests to
+   * serveUrl, handed to it directly instead of over a loopback socket (and the web framework's router). Without it,
+   * they go over HTTP.
+   */
+  localServe?: LocalServeHandler;
   /** Resolve only after the first successful sync (default); a server starts it in the background instead. */
   waitForSync?: boolean;
   /** Also serve this process's Inngest client (attach); false for a second engine in one process (tests). */
@@ -127,13 +134,14 @@ export class EmbeddedEngine {
   /** Starts syncing with the app and then the workers; with waitForSync, rejects if the app's functions are refused. */
   async start(options: StartOptions): Promise<void> {
     if (this.runner) throw new Error("This embedded Inngest engine is already running");
-    const { serveUrl, waitForSync = true, attachClient = true, ...timing } = options;
+    const { serveUrl, localServe, waitForSync = true, attachClient = true, ...timing } = options;
     const keys = attachClient ? await this.attach() : await this.loadKeys();
     this.beforeSync = [];
     const runner = new EngineRunner({
       db: this.options.db,
       singleProcess: this.options.singleProcess ?? false,
       serveUrl,
+      ...(localServe ? { localServe } : {}),
       signingKey: keys.signingKey,
       logger: this.ctx.log,
       onFirstSync: () => this.catchUpEarlyEvents(),

@@ -3,6 +3,7 @@ import { inngestRuns, inngestSteps } from "./schema";
 import { applyCallResult } from "./apply";
 import { callApp, callBody, type CallResult } from "./call";
 import type { EngineContext } from "./types";
+import type { LocalServeHandler } from "./local-serve";
 import { applyDiscoveryStep, fastPathOp } from "./fast-path";
 import type { FunctionDef } from "./function-config";
 import { findFunction } from "./function-store";
@@ -24,6 +25,8 @@ export interface Worker {
   ctx: EngineContext;
   owner: string;
   serveUrl: string;
+  /** The app's serve handler in this process, called instead of POSTing to serveUrl. */
+  localServe?: LocalServeHandler | undefined;
   signingKey: string;
   requestTimeoutMs: number;
   /** True once the engine is stopping (graceful shutdown). */
@@ -70,6 +73,7 @@ export async function executeItem(
     body,
     signingKey: worker.signingKey,
     timeoutMs: worker.requestTimeoutMs,
+    ...(worker.localServe ? { localServe: worker.localServe } : {}),
   });
   const endedAt = new Date();
   if (result.outcome.kind === "error" && result.outcome.status === null && worker.stopping?.()) {

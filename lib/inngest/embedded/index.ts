@@ -9,6 +9,7 @@ import { EmbeddedEngine, type EmbeddedEngineOptions } from "./engine";
 export type { EmbeddedEngine, EmbeddedEngineOptions, StartOptions } from "./engine";
 export type { EngineTiming } from "./runner";
 export type { EngineKeys } from "./secrets";
+export type { LocalServeHandler } from "./local-serve";
 export type { EngineDb } from "./sql";
 export type { ListRunsFilter, RunDetail, RunsForEventFilter } from "./query";
 export type { InngestAttempt, InngestRun, InngestStep, RunStatus } from "./schema";

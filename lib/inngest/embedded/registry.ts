@@ -5,6 +5,8 @@ import { nextCronTime } from "./cron";
 import { parseFunctionConfigs, type FunctionDef } from "./function-config";
 import { invalidateFunctionCache } from "./function-store";
 import { canonicalBody, signBody } from "./signing";
+import type { PostResponse } from "./http-post";
+import { serveLocally, type LocalServeHandler } from "./local-serve";
 
 export class SyncError extends Error {
   constructor(message: string) {
@@ -17,28 +19,40 @@ export class SyncError extends Error {
  * Registers the app's functions with an in-band sync: a signed PUT to the serve endpoint with
  * `x-inngest-sync-kind: in_band`, to which the SDK replies with its function configs (out-of-band sync would make
  * the SDK post to an Inngest API the engine does not serve). The configs are checked strictly (function-config.ts)
- * before anything is stored: an unsupported option fails the whole sync with a message naming it.
+ * before anything is stored: an unsupported option fails the whole sync with a message naming it. With `localServe`
+ * the same signed PUT is handed to the app's handler in this process instead of going over HTTP.
  */
-export async function syncApp(ctx: EngineContext, serveUrl: string, signingKey: string): Promise<FunctionDef[]> {
+export async function syncApp(
+  ctx: EngineContext,
+  serveUrl: string,
+  signingKey: string,
+  localServe?: LocalServeHandler,
+): Promise<FunctionDef[]> {
   const text = canonicalBody({ url: serveUrl });
-  let res: Response;
+  const headers = {
+    "content-type": "application/json",
+    "x-inngest-sync-kind": "in_band",
+    "x-inngest-signature": signBody(text, signingKey),
+  };
+  let res: PostResponse;
   try {
-    res = await fetch(serveUrl, {
-      method: "PUT",
-      headers: {
-        "content-type": "application/json",
-        "x-inngest-sync-kind": "in_band",
-        "x-inngest-signature": signBody(text, signingKey),
-      },
-      body: text,
-      signal: AbortSignal.timeout(30_000),
-    });
+    if (localServe) {
+      res = await serveLocally(localServe, serveUrl, { method: "PUT", headers, body: text }, 30_000);
+    } else {
+      const answer = await fetch(serveUrl, {
+        method: "PUT",
+        headers,
+        body: text,
+        signal: AbortSignal.timeout(30_000),
+      });
+      res = { status: answer.status, header: (name) => answer.headers.get(name), text: await answer.text() };
+    }
   } catch (error) {
     throw new SyncError(`Cannot reach the app at ${serveUrl}: ${(error as Error).cause ?? (error as Error).message}`);
   }
-  const body = await res.text();
+  const body = res.text;
   if (res.status !== 200) throw new SyncError(`Sync rejected by ${serveUrl} (${res.status}): ${body.slice(0, 500)}`);
-  if (res.headers.get("x-inngest-sync-kind") !== "in_band") {
+  if (res.header("x-inngest-sync-kind") !== "in_band") {
     throw new SyncError(`The app did not answer an in-band sync (is INNGEST_ALLOW_IN_BAND_SYNC=false set?)`);
   }
   const reply = JSON.parse(body) as { app_id?: string; functions?: unknown; sdk?: string };

@@ -16,6 +16,7 @@ import {
 } from "./queue";
 import { beat, leave, releaseDeadInstances } from "./heartbeat";
 import { syncApp } from "./registry";
+import type { LocalServeHandler } from "./local-serve";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { addLocalEngine, removeLocalEngine } from "./local-engines";
 import { driverClient, type EngineDb } from "./sql";
@@ -57,6 +58,8 @@ export interface RunnerOptions extends EngineTiming {
   singleProcess: boolean;
   /** The app's serve endpoint, e.g. http://127.0.0.1:3000/api/inngest. */
   serveUrl: string;
+  /** The app's serve handler in this process: syncs and calls go to it instead of over HTTP to serveUrl. */
+  localServe?: LocalServeHandler;
   signingKey: string;
   logger?: EngineLogger;
   /** Called once, after the first successful sync and before the workers start. */
@@ -116,6 +119,7 @@ export class EngineRunner {
       ctx: this.ctx,
       owner: this.owner,
       serveUrl: options.serveUrl,
+      localServe: options.localServe,
       signingKey: options.signingKey,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       stopping: () => !this.running,
@@ -135,7 +139,7 @@ export class EngineRunner {
   /** Registers the app's functions now; throws SyncError or FunctionConfigError. */
   async sync(): Promise<FunctionDef[]> {
     try {
-      const defs = await syncApp(this.ctx, this.options.serveUrl, this.options.signingKey);
+      const defs = await syncApp(this.ctx, this.options.serveUrl, this.options.signingKey, this.options.localServe);
       this.functionCount = defs.length;
       this.lastSyncError = undefined;
       if (!this.synced) {

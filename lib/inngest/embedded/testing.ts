@@ -12,7 +12,7 @@ import {
 import type { EngineDb } from "./sql";
 
 export { backoffDelay, retryAfterTime } from "./backoff";
-export { callApp, callBody } from "./call";
+export { callApp, callBody, type CallResult } from "./call";
 export { engineContext } from "./context";
 export { nextCronTime } from "./cron";
 export { parseDuration, sleepTarget } from "./durations";
