@@ -5,6 +5,7 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import { log } from "@/lib/log";
+import { aiConcurrency } from "../concurrency";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
@@ -70,10 +71,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       retries: RETRIES,
       // One run per job, whichever event (first send, sweeper re-send) carries it.
       idempotency: ONE_RUN_PER_JOB,
-      concurrency: [
-        { key: "event.data.targetId", limit: 1 },
-        { limit: options.globalConcurrency ?? envNumber("AI_CONCURRENCY", 4) },
-      ],
+      concurrency: [{ key: "event.data.targetId", limit: 1 }, { limit: options.globalConcurrency ?? aiConcurrency() }],
       cancelOn: [{ event: aiJobCancelRequested.name, if: "event.data.jobId == async.data.jobId" }],
       onFailure: async ({ event, error, step }) => {
         const original = event.data.event.data;
