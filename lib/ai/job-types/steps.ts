@@ -36,8 +36,10 @@ export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Prom
       })
     : await markRunning(db, jobId);
   if (!job) return null;
-  publishJobUpdate({ jobId, status: "running" });
-  return { id: jobId, ...job };
+  const { scopeId, ...toRender } = job;
+  // With its scope: a live view that has not read the job since it was submitted (another instance) follows it now.
+  publishJobUpdate({ jobId, status: "running", scopeId });
+  return { id: jobId, ...toRender };
 }
 
 /**

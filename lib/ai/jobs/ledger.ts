@@ -113,7 +113,7 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
 export async function markRunning(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload"> | null> {
+): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload" | "scopeId"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -127,6 +127,7 @@ export async function markRunning(
       templateKey: aiJobs.templateKey,
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,
+      scopeId: aiJobs.scopeId,
     });
   return job ?? null;
 }
