@@ -116,13 +116,15 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
             const promptHash = hashPrompt(prompts.join("\n"));
             await recordRenderedPrompt(db, jobId, promptHash);
-            return { prompt: "", promptHash, sections: prompts.length };
+            return { promptHash, sections: prompts.length };
           }
           const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
           const prompt = await render(job);
           const promptHash = hashPrompt(prompt);
-          await recordRenderedPrompt(db, jobId, promptHash);
-          return { prompt, promptHash, sections: 0 };
+          // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
+          // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
+          await recordRenderedPrompt(db, jobId, promptHash, prompt);
+          return { promptHash, sections: 0 };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
           if (error instanceof GenerationError)
@@ -172,10 +174,15 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         const db = await getDb();
         const job = await countAttempt(db, jobId);
         if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
+        // Every attempt sends the prompt the render step stored (a run that began before the prompt was stored has
+        // it in its memoized render result instead).
+        const prompt = job.renderedPrompt ?? (rendered as { prompt?: string }).prompt;
+        if (prompt === undefined)
+          throw toStepError(permanentFailure("INTERNAL", "the job's rendered prompt is missing"));
         try {
           const result = await generateJobText(db, jobId, {
             model: chooseModel(job).model,
-            prompt: rendered.prompt,
+            prompt,
             ...settings,
           });
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
