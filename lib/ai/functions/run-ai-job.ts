@@ -46,9 +46,10 @@ function envNumber(name: string, fallback: number): number {
 }
 
 /**
- * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt) → generate
- * (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, announces
- * ai/job.succeeded). Three engine round trips on the critical path; a text revised section by section (a page too
+ * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt into the job's
+ * row) → generate (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, lands
+ * it through its job type, announces ai/job.succeeded). Three engine round trips on the critical path, and no second
+ * function run to land the result; a text revised section by section (a page too
  * long for one prompt) takes one generate step per section instead. Every side effect is in a step and every step is
  * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). A failure a step
  * anticipated is recorded with its code by that step once no retry follows; onFailure marks whatever else ended the
@@ -165,7 +166,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           );
         }
         const combined = combineSections(results);
-        const finishedSections = await step.run("finish", async () => finishJob(await getDb(), ref, combined));
+        const finishedSections = await step.run("finish", async () =>
+          finishJob(await getDb(), ref, combined, options.jobTypes?.model(ref.jobType)),
+        );
         if (!finishedSections) return { jobId, outcome: "not-active" };
         return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
       }
@@ -205,7 +208,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         }
       });
 
-      const finished = await step.run("finish", async () => finishJob(await getDb(), ref, generated));
+      const finished = await step.run("finish", async () =>
+        finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType)),
+      );
       if (!finished) return { jobId, outcome: "not-active" };
       return { jobId, outcome: "succeeded", promptHash: rendered.promptHash };
     },
