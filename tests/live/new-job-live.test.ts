@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
 import { createScopeHub, listLiveScopeJobs, publishJobUpdate } from "@/lib/ai";
 import { startJob } from "@/lib/ai/job-types/steps";
-import { createOrJoinJob } from "@/lib/ai/jobs/ledger";
+import { createOrJoinJob, recordRenderedPrompt } from "@/lib/ai/jobs/ledger";
 import { requestPageText } from "@/lib/stories";
 import { STORY_SCOPE } from "@/lib/stories/job-kinds";
 import { storyJobEventViews, type StoryJobEvent } from "@/lib/stories/live/views";
@@ -85,5 +85,16 @@ describe("a job started after the story's stream opened", () => {
     } finally {
       off();
     }
+  });
+
+  it("is read every tick without its stored prompt, which no view shows", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const db = await getDb();
+    await startJob(db, job.id);
+    await recordRenderedPrompt(db, job.id, "hash", "a long story's prompt ".repeat(1000));
+    const [live] = await listLiveScopeJobs(db, STORY_SCOPE, story.id);
+    expect(live).toMatchObject({ id: job.id, status: "running", promptHash: "hash", renderedPrompt: null });
   });
 });
