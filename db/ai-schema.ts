@@ -64,6 +64,12 @@ export const aiJobs = pgTable(
     /** What context budgeting left out or shortened, so a job can be explained. */
     contextLeftOut: jsonb("context_left_out").notNull().default(sql`'[]'::jsonb`),
     promptHash: text("prompt_hash"),
+    /**
+     * The prompt rendered for a running job, read by its generate step (the engine memoizes only its hash, rather
+     * than re-sending a long story's whole prompt on every later call). Cleared when the job ends: the admin's view
+     * renders it again from the recorded template and payload, a pure function of them.
+     */
+    renderedPrompt: text("rendered_prompt"),
     partialText: text("partial_text"),
     outputText: text("output_text"),
     errorCode: text("error_code"),

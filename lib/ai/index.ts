@@ -41,7 +41,7 @@ export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, ty
 export { submitJob } from "./jobs/submit";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
-export { publishJobUpdate, subscribeJobUpdates, type JobUpdate } from "./jobs/live";
+export { publishJobUpdate, subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./jobs/live";
 export {
   createScopeHub,
   type LiveJobEvent,

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
-import { inngestAttempts, inngestRuns } from "@/lib/inngest/embedded/testing";
+import { inngestAttempts, inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
 import { pageRevisions } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
@@ -136,6 +136,35 @@ describe("Generate with AI through the engine", () => {
     expect(JSON.stringify(fake.requests[1]!.body)).toContain("darker");
   });
 
+  it("memoizes the prompt's hash, not the prompt: a retry sends the prompt stored in the job, cleared at the end", async () => {
+    const author = await makeActor();
+    const long = "Mara climbed the lighthouse stairs, counting each one aloud. ".repeat(400);
+    const { pages } = await makeStory(author, [long, ""]);
+    fake.script([
+      { kind: "status", status: 429, headers: { "retry-after": "0" } },
+      { kind: "stream", words: words("The lamp woke.") },
+    ]);
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const done = await settled(author, job.id);
+    expect(done.status).toBe("succeeded");
+    const row = await jobRow(job.id);
+    expect(row.attempts).toBe(2);
+    // Both attempts sent the same prompt, the whole story in it.
+    expect(fake.requests).toHaveLength(2);
+    expect(JSON.stringify(fake.requests[1]!.body)).toBe(JSON.stringify(fake.requests[0]!.body));
+    expect(JSON.stringify(fake.requests[0]!.body)).toContain("counting each one aloud");
+    // The engine memoized the render step's hash and section count, not the 24 KB prompt.
+    const [render] = await t
+      .db()
+      .select({ data: inngestSteps.data })
+      .from(inngestSteps)
+      .innerJoin(inngestRuns, eq(inngestRuns.id, inngestSteps.runId))
+      .where(and(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`, eq(inngestSteps.name, "render")));
+    expect(render!.data).toEqual({ promptHash: row.promptHash, sections: 0 });
+    // The stored prompt lived as long as the job ran (the admin view renders it again from template and payload).
+    expect(row.renderedPrompt).toBeNull();
+  });
+
   it("fails after four 500s with GEN_PROVIDER_UNAVAILABLE and leaves the page untouched", async () => {
     const author = await makeActor();
     const { pages } = await makeStory(author, ["Original words."]);
@@ -148,6 +177,8 @@ describe("Generate with AI through the engine", () => {
     const row = await jobRow(job.id);
     expect(row.attempts).toBe(4);
     expect(row.errorMessage).toContain("500");
+    // A failed job keeps no stored prompt either (every attempt sent it).
+    expect(row.renderedPrompt).toBeNull();
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Original words.", version: 1 });
   });
 

@@ -133,9 +133,16 @@ async function jobRow(jobId: string) {
   return row!;
 }
 
+/** The steps of the job's run once it has ended (the job lands inside its finish step, before the run records it). */
 async function stepNames(jobId: string): Promise<string[]> {
-  const runs = await t.engine().query.runsForEvent({ data: { jobId } });
-  const run = runs.find((r) => r.run.functionId === "story-sprout-run-ai-job")!;
+  const run = await waitFor(
+    async () => {
+      const runs = await t.engine().query.runsForEvent({ data: { jobId } });
+      const found = runs.find((r) => r.run.functionId === "story-sprout-run-ai-job");
+      return found && found.run.status !== "queued" && found.run.status !== "running" ? found : null;
+    },
+    { what: `the run of job ${jobId} to end` },
+  );
   return run.steps.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map((s) => s.name);
 }
 

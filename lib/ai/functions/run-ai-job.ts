@@ -5,6 +5,7 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import { log } from "@/lib/log";
+import { aiConcurrency } from "../concurrency";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
@@ -45,9 +46,10 @@ function envNumber(name: string, fallback: number): number {
 }
 
 /**
- * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt) → generate
- * (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, announces
- * ai/job.succeeded). Three engine round trips on the critical path; a text revised section by section (a page too
+ * run-ai-job, the runner of every model job type: render (marks the job running, renders its prompt into the job's
+ * row) → generate (streamed, then validated; counts an attempt each time it runs) → finish (stores the result, lands
+ * it through its job type, announces ai/job.succeeded). Three engine round trips on the critical path, and no second
+ * function run to land the result; a text revised section by section (a page too
  * long for one prompt) takes one generate step per section instead. Every side effect is in a step and every step is
  * safe to repeat (ledger writes are guarded by status, the announcement has a fixed event id). A failure a step
  * anticipated is recorded with its code by that step once no retry follows; onFailure marks whatever else ended the
@@ -70,10 +72,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       retries: RETRIES,
       // One run per job, whichever event (first send, sweeper re-send) carries it.
       idempotency: ONE_RUN_PER_JOB,
-      concurrency: [
-        { key: "event.data.targetId", limit: 1 },
-        { limit: options.globalConcurrency ?? envNumber("AI_CONCURRENCY", 4) },
-      ],
+      concurrency: [{ key: "event.data.targetId", limit: 1 }, { limit: options.globalConcurrency ?? aiConcurrency() }],
       cancelOn: [{ event: aiJobCancelRequested.name, if: "event.data.jobId == async.data.jobId" }],
       onFailure: async ({ event, error, step }) => {
         const original = event.data.event.data;
@@ -118,13 +117,15 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
             const promptHash = hashPrompt(prompts.join("\n"));
             await recordRenderedPrompt(db, jobId, promptHash);
-            return { prompt: "", promptHash, sections: prompts.length };
+            return { promptHash, sections: prompts.length };
           }
           const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
           const prompt = await render(job);
           const promptHash = hashPrompt(prompt);
-          await recordRenderedPrompt(db, jobId, promptHash);
-          return { prompt, promptHash, sections: 0 };
+          // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
+          // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
+          await recordRenderedPrompt(db, jobId, promptHash, prompt);
+          return { promptHash, sections: 0 };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
           if (error instanceof GenerationError)
@@ -165,7 +166,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           );
         }
         const combined = combineSections(results);
-        const finishedSections = await step.run("finish", async () => finishJob(await getDb(), ref, combined));
+        const finishedSections = await step.run("finish", async () =>
+          finishJob(await getDb(), ref, combined, options.jobTypes?.model(ref.jobType)),
+        );
         if (!finishedSections) return { jobId, outcome: "not-active" };
         return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
       }
@@ -174,10 +177,15 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         const db = await getDb();
         const job = await countAttempt(db, jobId);
         if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
+        // Every attempt sends the prompt the render step stored (a run that began before the prompt was stored has
+        // it in its memoized render result instead).
+        const prompt = job.renderedPrompt ?? (rendered as { prompt?: string }).prompt;
+        if (prompt === undefined)
+          throw toStepError(permanentFailure("INTERNAL", "the job's rendered prompt is missing"));
         try {
           const result = await generateJobText(db, jobId, {
             model: chooseModel(job).model,
-            prompt: rendered.prompt,
+            prompt,
             ...settings,
           });
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
@@ -200,7 +208,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         }
       });
 
-      const finished = await step.run("finish", async () => finishJob(await getDb(), ref, generated));
+      const finished = await step.run("finish", async () =>
+        finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType)),
+      );
       if (!finished) return { jobId, outcome: "not-active" };
       return { jobId, outcome: "succeeded", promptHash: rendered.promptHash };
     },

@@ -7,6 +7,7 @@ import { settleFanOutParent } from "../jobs/fan-out";
 import { getJob, lockRequester, markLanded, markRunning, markSucceeded, savePartial } from "../jobs/ledger";
 import { permanentFailure } from "../jobs/job-failure";
 import { publishJobUpdate } from "../jobs/live";
+import { log } from "@/lib/log";
 import { loadTemplate, PromptTemplateError, renderTemplate } from "../prompts";
 import { streamGeneration, type StreamGenerationResult } from "../workflows/stream-generation";
 import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
@@ -36,8 +37,10 @@ export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Prom
       })
     : await markRunning(db, jobId);
   if (!job) return null;
-  publishJobUpdate({ jobId, status: "running" });
-  return { id: jobId, ...job };
+  const { scopeId, ...toRender } = job;
+  // With its scope: a live view that has not read the job since it was submitted (another instance) follows it now.
+  publishJobUpdate({ jobId, status: "running", scopeId });
+  return { id: jobId, ...toRender };
 }
 
 /**
@@ -120,12 +123,22 @@ export interface GeneratedText {
 }
 
 /**
- * Finish: stores the answer and announces ai/job.succeeded from inside the same step (a step.sendEvent would be one
- * more engine round trip on every job's critical path). A repeat of this step (its first attempt marked the job but
- * failed to send, or its result was not recorded) finds the job already succeeded and announces it again; the fixed
- * event id makes that second send start nothing new. Null when the job is no longer running (cancelled).
+ * Finish: stores the answer, lands it when the runner knows the job's type (`definition`: its `land`, then, for a
+ * child of a fan-out, the parent's count) and announces ai/job.succeeded, all inside one step: a second function run
+ * to land the result, or a step.sendEvent, would each add engine round trips to every job's critical path. The
+ * announcement says whether the job landed: the domain's landing function starts only for one that did not (a runner
+ * without the type, or a landing that failed here, which is logged and left to that function and its retries, so a
+ * landing error never fails a job whose answer is stored). A repeat of this step (its first attempt stopped part way,
+ * or its result was not recorded) finds the job already succeeded, lands it again (landing is idempotent) and
+ * announces it again under the fixed event id, which starts nothing new. Null when the job is no longer running
+ * (cancelled).
  */
-export async function finishJob(db: Db, ref: JobRef, generated: GeneratedText): Promise<JobRef | null> {
+export async function finishJob(
+  db: Db,
+  ref: JobRef,
+  generated: GeneratedText,
+  definition?: ModelJobType,
+): Promise<(JobRef & { landed: boolean }) | null> {
   const { jobId } = ref;
   const done = await markSucceeded(db, jobId, {
     text: generated.text,
@@ -136,8 +149,19 @@ export async function finishJob(db: Db, ref: JobRef, generated: GeneratedText): 
   });
   const job = done ?? (await getJob(db, jobId));
   if (job?.status !== "succeeded") return null;
-  await inngest.send(aiJobSucceeded.create(ref, { id: `${jobId}:succeeded` }));
-  return ref;
+  let landed = false;
+  if (definition) {
+    try {
+      await landJobResult(db, definition, jobId);
+      if (ref.parentJobId !== null) await settleParent(db, ref.parentJobId);
+      landed = true;
+    } catch (error) {
+      log("warn", "ai job result not landed by its run; left to the landing function", { jobId, error });
+    }
+  }
+  const announced = { ...ref, landed };
+  await inngest.send(aiJobSucceeded.create(announced, { id: `${jobId}:succeeded` }));
+  return announced;
 }
 
 /**

@@ -158,6 +158,7 @@ export async function cancelActiveChildren(db: Db, parentJobId: string): Promise
       errorCode: "GEN_CANCELLED",
       errorMessage: "cancelled with its background revision",
       partialText: null,
+      renderedPrompt: null,
       completedAt: now,
       updatedAt: now,
     })

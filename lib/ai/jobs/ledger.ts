@@ -113,7 +113,7 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
 export async function markRunning(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload"> | null> {
+): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload" | "scopeId"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -127,6 +127,7 @@ export async function markRunning(
       templateKey: aiJobs.templateKey,
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,
+      scopeId: aiJobs.scopeId,
     });
   return job ?? null;
 }
@@ -135,17 +136,33 @@ export async function markRunning(
  * Counts one attempt at the model call (each execution of the generate step, retries included) and clears the
  * partial text of the previous attempt. Returns null when the job is no longer running (cancelled meanwhile).
  */
-export async function countAttempt(db: Db, jobId: string): Promise<Pick<AiJob, "provider" | "model"> | null> {
+export async function countAttempt(
+  db: Db,
+  jobId: string,
+): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
-    .returning({ provider: aiJobs.provider, model: aiJobs.model });
+    .returning({ provider: aiJobs.provider, model: aiJobs.model, renderedPrompt: aiJobs.renderedPrompt });
   return job ?? null;
 }
 
-export async function recordRenderedPrompt(db: Db, jobId: string, promptHash: string): Promise<void> {
-  await db.update(aiJobs).set({ promptHash, updatedAt: new Date() }).where(eq(aiJobs.id, jobId));
+/**
+ * The render step's outcome: the hash (kept for good) and, for a one-piece job, the prompt its generate step will
+ * send (kept while the job runs: every way a job ends clears it). Only while running, so a job cancelled meanwhile
+ * keeps no prompt nobody will clear.
+ */
+export async function recordRenderedPrompt(
+  db: Db,
+  jobId: string,
+  promptHash: string,
+  renderedPrompt: string | null = null,
+): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ promptHash, renderedPrompt, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
 }
 
 /**
@@ -190,6 +207,7 @@ export async function markSucceeded(
       firstTokenAt: result.firstTokenAt
         ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)`
         : undefined,
+      renderedPrompt: null,
       completedAt: new Date(),
       updatedAt: new Date(),
       errorCode: null,
@@ -213,6 +231,7 @@ export async function markFailed(
       status: "failed",
       errorCode,
       errorMessage: errorMessage.slice(0, 4000),
+      renderedPrompt: null,
       completedAt: new Date(),
       updatedAt: new Date(),
     })
@@ -229,6 +248,7 @@ export async function markCancelled(db: Db, jobId: string): Promise<AiJob | null
       errorCode: "GEN_CANCELLED",
       errorMessage: "cancelled by the user",
       partialText: null,
+      renderedPrompt: null,
       completedAt: new Date(),
       updatedAt: new Date(),
     })

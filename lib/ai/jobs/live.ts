@@ -10,6 +10,11 @@ export interface JobUpdate {
   status?: string;
   /** The section being revised, for a job that revises a long text section by section. */
   section?: { number: number; count: number };
+  /**
+   * The job's scope (e.g. its story), on the news a scope's live view has not subscribed to yet (a job submitted or
+   * started after the view opened): the view reads its jobs at once instead of at its next poll.
+   */
+  scopeId?: string | null;
 }
 
 const globalForLive = globalThis as unknown as { __storySproutJobLive?: EventEmitter };
@@ -23,11 +28,20 @@ function bus(): EventEmitter {
   return globalForLive.__storySproutJobLive;
 }
 
+const scopeChannel = (scopeId: string) => `scope:${scopeId}`;
+
 export function publishJobUpdate(update: JobUpdate): void {
   bus().emit(update.jobId, update);
+  if (update.scopeId) bus().emit(scopeChannel(update.scopeId), update);
 }
 
 export function subscribeJobUpdates(jobId: string, listener: (update: JobUpdate) => void): () => void {
   bus().on(jobId, listener);
   return () => bus().off(jobId, listener);
+}
+
+/** News of any job of a scope that carried its scope (see JobUpdate.scopeId). */
+export function subscribeScopeUpdates(scopeId: string, listener: (update: JobUpdate) => void): () => void {
+  bus().on(scopeChannel(scopeId), listener);
+  return () => bus().off(scopeChannel(scopeId), listener);
 }

@@ -1,5 +1,5 @@
 import type { AiJob } from "@/db/ai-schema";
-import { subscribeJobUpdates, type JobUpdate } from "./live";
+import { subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./live";
 
 /**
  * The live view of a scope's jobs (e.g. every job of one story), shared by all its listeners: while a scope has at
@@ -38,6 +38,8 @@ export interface ScopeHubOptions<V> {
   intervalMs?: number;
   /** The in-process bus (lib/ai/jobs/live.ts); injectable for tests. */
   subscribeUpdates?: (jobId: string, listener: (update: JobUpdate) => void) => () => void;
+  /** News of a scope's jobs that carry the scope (a job submitted or started); injectable for tests. */
+  subscribeScope?: (scopeId: string, listener: (update: JobUpdate) => void) => () => void;
   /** A failed tick (the next one tries again); listeners stay. */
   onError?(error: unknown, scopeId: string): void;
 }
@@ -53,6 +55,8 @@ interface Entry<V> {
   listeners: Set<LiveJobListener<V>>;
   jobs: Map<string, { key: string | null; view: V; data: string }>;
   pushes: Map<string, () => void>;
+  /** Unsubscribes from the scope's news. */
+  offScope: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   polling: boolean;
   /** A tick was asked for while one ran (a status push): run again right after it. */
@@ -65,6 +69,7 @@ const isActive = (job: AiJob) => job.status === "pending" || job.status === "run
 export function createScopeHub<V>(options: ScopeHubOptions<V>): ScopeHub<V> {
   const intervalMs = options.intervalMs ?? 1000;
   const subscribeUpdates = options.subscribeUpdates ?? subscribeJobUpdates;
+  const subscribeScope = options.subscribeScope ?? subscribeScopeUpdates;
   const entries = new Map<string, Entry<V>>();
 
   function emit(entry: Entry<V>, event: LiveJobEvent<V>) {
@@ -93,6 +98,16 @@ export function createScopeHub<V>(options: ScopeHubOptions<V>): ScopeHub<V> {
     }
     // A status change is worth a read now rather than at the next tick (the outcome needs the ledger anyway).
     if (update.status) void tick(entry);
+  }
+
+  /**
+   * A job of the scope this hub does not follow yet (submitted, or started, since the last read): read now, so its
+   * pushes are subscribed before its first token rather than up to a poll interval later. A job already followed
+   * brings its news through its own subscription.
+   */
+  function onScopeNews(entry: Entry<V>, update: JobUpdate) {
+    if (entry.stopped || entry.pushes.has(update.jobId)) return;
+    void tick(entry);
   }
 
   function syncPushes(entry: Entry<V>, rows: readonly AiJob[]) {
@@ -156,6 +171,7 @@ export function createScopeHub<V>(options: ScopeHubOptions<V>): ScopeHub<V> {
   function stop(entry: Entry<V>) {
     entry.stopped = true;
     clearTimeout(entry.timer);
+    entry.offScope();
     for (const off of entry.pushes.values()) off();
     entry.pushes.clear();
     if (entries.get(entry.scopeId) === entry) entries.delete(entry.scopeId);
@@ -170,11 +186,14 @@ export function createScopeHub<V>(options: ScopeHubOptions<V>): ScopeHub<V> {
           listeners: new Set([listener]),
           jobs: new Map(),
           pushes: new Map(),
+          offScope: () => {},
           timer: undefined,
           polling: false,
           again: false,
           stopped: false,
         };
+        const created = entry;
+        entry.offScope = subscribeScope(scopeId, (update) => onScopeNews(created, update));
         entries.set(scopeId, entry);
         void tick(entry);
       } else {

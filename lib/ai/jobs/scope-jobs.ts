@@ -1,9 +1,12 @@
-import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { activeJobStatuses, aiJobs, type AiJob } from "@/db/ai-schema";
 
 /** How long a settled job stays in a scope's live read, so a listener that was away a moment still sees the end. */
 export const RECENTLY_SETTLED_MS = 2 * 60_000;
+/** Every column but the running job's stored prompt (a long story's is 400 KB; no view shows it), read every tick. */
+const { renderedPrompt: _prompt, ...liveColumns } = getTableColumns(aiJobs);
+
 /** A bound on one read: a story's whole history is never loaded because of a live view. */
 const MAX_LIVE_JOBS = 2000;
 
@@ -30,8 +33,8 @@ export async function listLiveScopeJobs(
         sql`${aiJobs.parentJobId} is null`,
       ),
     );
-  return db
-    .select()
+  const rows = await db
+    .select(liveColumns)
     .from(aiJobs)
     .where(
       and(
@@ -47,4 +50,5 @@ export async function listLiveScopeJobs(
     )
     .orderBy(desc(aiJobs.createdAt))
     .limit(MAX_LIVE_JOBS);
+  return rows.map((row) => ({ ...row, renderedPrompt: null }));
 }

@@ -1,6 +1,7 @@
 import type { Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { log } from "@/lib/log";
+import { publishJobUpdate } from "./live";
 import { createOrJoinJob, type JobAdmission, type NewJob } from "./ledger";
 import { enqueueJob } from "./queue";
 
@@ -12,6 +13,8 @@ import { enqueueJob } from "./queue";
 export async function submitJob(db: Db, job: NewJob, admit?: JobAdmission): Promise<{ job: AiJob; created: boolean }> {
   const outcome = await createOrJoinJob(db, job, admit);
   if (outcome.created) {
+    // A live view of the job's scope opened before it existed follows it from now, not from its next poll.
+    publishJobUpdate({ jobId: outcome.job.id, status: outcome.job.status, scopeId: outcome.job.scopeId });
     try {
       await enqueueJob(outcome.job);
     } catch (error) {
