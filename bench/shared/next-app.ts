@@ -130,9 +130,17 @@ export interface NextServer {
   stop(): Promise<void>;
 }
 
-/** `next start` on a free loopback port with the database and `env` given; resolves once it answers. */
-export async function startNext(db: TempDatabase, env: Record<string, string>, label: string): Promise<NextServer> {
+/**
+ * `next start` on a free loopback port with the database and `env` given (a function of the server's base URL when a
+ * variable needs it); resolves once it answers.
+ */
+export async function startNext(
+  db: Pick<TempDatabase, "url" | "pgliteDir">,
+  env: Record<string, string> | ((base: string) => Record<string, string>),
+  label: string,
+): Promise<NextServer> {
   const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLEARED) delete childEnv[name];
   Object.assign(childEnv, {
@@ -144,7 +152,7 @@ export async function startNext(db: TempDatabase, env: Record<string, string>, l
     AI_RATE_LIMIT_PER_MINUTE: "0",
     AI_DAILY_TOKEN_BUDGET: "",
     AI_DAILY_COST_BUDGET_USD: "",
-    ...env,
+    ...(typeof env === "function" ? env(base) : env),
   });
   const logFile = path.join(os.tmpdir(), `bench-${label}-next-${port}.log`);
   const log = fs.openSync(logFile, "w");
@@ -153,7 +161,6 @@ export async function startNext(db: TempDatabase, env: Record<string, string>, l
     env: childEnv,
     stdio: ["ignore", log, log],
   });
-  const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
