@@ -17,14 +17,11 @@
  * fresh PostgreSQL database on BENCH_DATABASE_URL's / DATABASE_URL's server (created and dropped), else PGlite in a
  * temporary directory. Results: bench/results/ttft.md.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import { setDbHandle, type DbHandle } from "@/db";
 import { openPglite, openPostgres } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { users } from "@/db/schema";
-import { createApiToken } from "@/lib/auth/api-tokens";
-import { addPage, createStory, type Actor } from "@/lib/stories";
+import { type Author, CONTEXT, makeAuthor, makeStory, type Target } from "../shared/authors";
 import { ensureBuild, loadavg, machine, startNext, tempDatabase } from "../shared/next-app";
 import { clock, FIRST_TOKEN_MS, startFakeModel, TOKEN_INTERVAL_MS, TOKENS, type FakeModel } from "./fake-openai";
 import { openStoryStream } from "./story-stream";
@@ -38,19 +35,6 @@ const SAMPLE_TIMEOUT_MS = 60_000;
 const startedAt = new Date();
 const loadAtStart = loadavg();
 
-const CONTEXT = [
-  "Mara climbed the lighthouse stairs with the borrowed lantern, counting the steps as her father had taught her.",
-  "At the top the lamp was cold. Tobin waited by the window and said nothing about the storm coming in from the sea.",
-];
-
-interface Author {
-  actor: Actor;
-  secret: string;
-}
-interface Target {
-  storyId: string;
-  pageId: string;
-}
 type Path = "durable" | "plain";
 
 interface Sample {
@@ -65,29 +49,9 @@ interface Sample {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Fixtures, through the app's own domain functions, written before the server starts.
+// Fixtures (bench/shared/authors.ts), written before the server starts. One story per sample, so prompts stay the same.
 
-async function makeAuthor(db: DbHandle["db"], i: number): Promise<Author> {
-  const [user] = await db
-    .insert(users)
-    .values({
-      email: `ttft-${i}-${crypto.randomBytes(4).toString("hex")}@example.com`,
-      name: `Author ${i}`,
-      passwordHash: "x",
-    })
-    .returning();
-  const actor = { id: user!.id, role: user!.role };
-  const { secret } = await createApiToken(actor, { name: "bench" });
-  return { actor, secret };
-}
-
-/** A story of two written pages and one blank page: the target. One story per sample, so prompts stay the same. */
-async function makeTarget(author: Author, title: string): Promise<Target> {
-  const story = await createStory(author.actor, { title });
-  for (const content of CONTEXT) await addPage(author.actor, { storyId: story.id, content });
-  const page = await addPage(author.actor, { storyId: story.id, content: "" });
-  return { storyId: story.id, pageId: page.id };
-}
+const makeTarget = async (author: Author, title: string): Promise<Target> => (await makeStory(author, title))[0]!;
 
 interface Fixtures {
   solo: Author;
@@ -101,13 +65,13 @@ async function seed(handle: DbHandle): Promise<Fixtures> {
   await runMigrations(handle);
   setDbHandle(handle);
   try {
-    const solo = await makeAuthor(handle.db, 0);
+    const solo = await makeAuthor(handle.db, "solo");
     const soloTargets: Target[] = [];
     for (let i = 0; i < WARMUP * 2 + PAIRS * 2; i++) soloTargets.push(await makeTarget(solo, `Solo ${i}`));
     const crowd: Author[] = [];
     const crowdTargets: Target[][] = [];
     for (let a = 0; a < CONCURRENT; a++) {
-      const author = await makeAuthor(handle.db, a + 1);
+      const author = await makeAuthor(handle.db, `crowd${a}`);
       crowd.push(author);
       const targets: Target[] = [];
       for (let r = 0; r < ROUNDS; r++) targets.push(await makeTarget(author, `Crowd ${a}.${r}`));
