@@ -31,6 +31,8 @@ export interface FakeModel {
   /** Calls by tag, in arrival order (a tag called twice means a retried step). */
   calls: Map<string, ModelCall[]>;
   untagged: number;
+  /** The start of the first untagged request's last message, to say what it was. */
+  untaggedSample?: string;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
 
 export async function startFakeModel(): Promise<FakeModel> {
   const calls = new Map<string, ModelCall[]>();
-  const state = { untagged: 0 };
+  const state: { untagged: number; sample?: string } = { untagged: 0 };
   const server = http.createServer((req, res) => {
     const arrived = clock();
     let body = "";
@@ -61,12 +63,19 @@ export async function startFakeModel(): Promise<FakeModel> {
       const tag = TAG.exec(body)?.[1];
       const call: ModelCall = { tag: tag ?? "untagged", arrived };
       if (tag) calls.set(tag, [...(calls.get(tag) ?? []), call]);
-      else state.untagged++;
-      let parsed: { stream?: boolean; stream_options?: { include_usage?: boolean } } = {};
+      let parsed: {
+        stream?: boolean;
+        stream_options?: { include_usage?: boolean };
+        messages?: { content?: unknown }[];
+      } = {};
       try {
         parsed = JSON.parse(body);
       } catch {
         // answered as a stream anyway
+      }
+      if (!tag) {
+        state.untagged++;
+        state.sample ??= JSON.stringify(parsed.messages?.at(-1)?.content ?? "").slice(0, 160);
       }
       const usage = { prompt_tokens: Math.ceil(body.length / 4), completion_tokens: TOKENS };
       if (parsed.stream === false) {
@@ -123,6 +132,9 @@ export async function startFakeModel(): Promise<FakeModel> {
     calls,
     get untagged() {
       return state.untagged;
+    },
+    get untaggedSample() {
+      return state.sample;
     },
     close: () =>
       new Promise<void>((resolve) => {

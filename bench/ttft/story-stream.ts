@@ -11,6 +11,7 @@ export interface JobEvent {
     id: string;
     status: string;
     partialText?: string | null;
+    outputText?: string | null;
     resolution?: string | null;
     page?: unknown;
   };
