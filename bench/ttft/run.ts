@@ -5,7 +5,8 @@
  *
  * - Durable path, as an author drives it: the story's event stream is open (as in the editor), then
  *   POST /api/v1/pages/{id}/generate (API token) starts the job; first token = the first `job` event of that job with
- *   partial text; total = its event with status succeeded and the text landed (resolution set).
+ *   its text (partial, or the finished text when no partial text reached the stream); total = its event with status
+ *   succeeded and the text landed (resolution set).
  * - Plain route: POST /api/bench/plain-stream (env-gated, app/api/bench/plain-stream/route.ts), `streamText` with the
  *   same model and a prompt of the same story text, `toTextStreamResponse()`; first token = the first non-empty body
  *   chunk; total = the end of the body.
