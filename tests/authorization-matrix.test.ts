@@ -349,6 +349,28 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => ({}),
     { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
   ),
+  // Benchmark routes (app/api/bench) exist only with STORY_SPROUT_BENCH_ROUTES=1, never set here: 404 for everyone.
+  route(
+    "POST /api/bench/plain-stream",
+    () => import("@/app/api/bench/plain-stream/route"),
+    "POST",
+    () => ({ path: "/api/bench/plain-stream", body: { prompt: "x", count: 1 } }),
+    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+  ),
+  route(
+    "GET /api/bench/engine",
+    () => import("@/app/api/bench/engine/route"),
+    "GET",
+    () => ({ path: "/api/bench/engine" }),
+    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+  ),
+  route(
+    "POST /api/bench/engine",
+    () => import("@/app/api/bench/engine/route"),
+    "POST",
+    () => ({ path: "/api/bench/engine", body: { prompt: "x", count: 1 } }),
+    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+  ),
   // ── admin pages ──
   page(
     "page /admin/users",

@@ -8,7 +8,11 @@
  *      start of the next (record result, queue, claim, signed call, SDK replay);
  *   2. throughput: 500 events in one send; completed runs per second, per-step overhead under load, and checks that
  *      every run completed with each step executed exactly once.
- * Results go to bench/results/engine.md (medians; timings on shared machines are noisy).
+ * Then the production path: the built app under `next start` (built first when .next is missing or stale;
+ * BENCH_SKIP_BUILD=1 skips that), whose own engine runs the same function through a Next route (see withNextStart),
+ * PostgreSQL only. BENCH_ONLY=pglite|postgres|next runs one of the three.
+ * Results go to bench/results/engine.md (medians; timings on shared machines are noisy), with the date, the command
+ * and the machine's load at start and end.
  *
  * BENCH_CALLS=compare instead compares how the engine reaches the serve handler, in one run on the same database:
  * the signed call handed to the handler in-process (`localServe`, as the app does under `next start`) against the
@@ -26,13 +30,21 @@ import { openPglite, openPostgres } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { inngest } from "@/lib/inngest/client";
 import { processEngine, type LocalServeHandler } from "@/lib/inngest/embedded";
-import { callApp, inngestRuns, startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
+import {
+  callApp,
+  inngestFunctions,
+  inngestRuns,
+  startEmbeddedEngine,
+  stopEmbeddedEngine,
+} from "@/lib/inngest/embedded/testing";
 import { localServeHandler } from "@/lib/inngest/serve";
 import { serveFunctions } from "../../tests/engine/serve-functions";
+import { ensureBuild, loadavg, machine, startNext } from "../shared/next-app";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
-/** Other load on the machine when the benchmark started (it shares 2 cores with other work here). */
-const LOAD_AT_START = os.loadavg()[0]!;
+/** Other load on the machine when the benchmark started and ended (it shares 2 cores with other work here). */
+const LOAD_AT_START = loadavg();
+const STARTED_AT = new Date();
 const LATENCY_RUNS = 20;
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 16);
 
@@ -141,7 +153,7 @@ async function waitCompleted(target: number, timeoutMs: number) {
 
 interface Result {
   db: string;
-  /** One signed call straight to the serve handler, no engine: the SDK's and HTTP's share of a step. */
+  /** One signed call straight to the serve handler, no engine: the SDK's and HTTP's share of a step (NaN: not measured). */
   sdkCallMedian: number;
   latencyGapMedian: number;
   latencyGapP95: number;
@@ -416,6 +428,150 @@ function compareReport(sections: string[]): string {
   ].join("\n");
 }
 
+/**
+ * The production path: the built app under `next start`, its own embedded engine (production defaults) running the
+ * same no-op function (app/api/bench/noop-function.ts, served by the app's /api/inngest while the bench routes are on)
+ * through the in-process serve handler, as every job runs; `calls: "http"` turns that off, so the same call goes over
+ * the loopback socket and through Next's router (the path before in-process calls). Events are sent through the
+ * app's client by /api/bench/engine, which also returns the step timings and the server's CPU time. Runs completed
+ * are counted in the database (PostgreSQL only: the server holds a PGlite database alone). Gated routes:
+ * STORY_SPROUT_BENCH_ROUTES=1.
+ */
+async function withNextStart(calls: "in-process" | "http"): Promise<Result | string> {
+  const baseUrl =
+    process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `ss_bench_engine_next_${crypto.randomBytes(3).toString("hex")}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (error) {
+    return `skipped: PostgreSQL not reachable at ${baseUrl} (${(error as Error).message})`;
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const handle = openPostgres(url.toString(), { max: 2 });
+  let server: Awaited<ReturnType<typeof startNext>> | undefined;
+  try {
+    buildNote = ensureBuild();
+    await runMigrations(handle);
+    server = await startNext(
+      { url: url.toString() },
+      // The app's own /api/inngest serves the no-op function beside its own when the bench routes are on. In-process
+      // is what `next start` does by default; "http" is the same call through the loopback socket and Next's router.
+      { STORY_SPROUT_BENCH_ROUTES: "1", INNGEST_EMBEDDED_IN_PROCESS: calls === "in-process" ? "1" : "0" },
+      "engine",
+    );
+    const base = server.base;
+    const control = async (count: number, reset = false) => {
+      const res = await fetch(`${base}/api/bench/engine`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ count, reset }),
+      });
+      if (res.status !== 200) throw new Error(`/api/bench/engine answered ${res.status}: ${await res.text()}`);
+    };
+    type Snapshot = {
+      marks: Record<string, { start: number; end: number }[]>;
+      executions: Record<string, number>;
+      cpu: { user: number; system: number };
+    };
+    const snapshot = async () => (await (await fetch(`${base}/api/bench/engine`)).json()) as Snapshot;
+    const completed = async () => {
+      const [row] = await handle.db.select({ n: count() }).from(inngestRuns).where(eq(inngestRuns.status, "completed"));
+      return Number(row?.n ?? 0);
+    };
+    const waitFor = async (target: number, timeoutMs: number, pollMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const n = await completed();
+        if (n >= target) return;
+        if (Date.now() > deadline) throw new Error(`Timed out: ${n} of ${target} runs completed`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    };
+    // The engine syncs the route when the server starts; events sent before that would match no function.
+    const syncDeadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = await handle.db.select({ id: inngestFunctions.id }).from(inngestFunctions);
+      if (rows.some((r) => r.id.endsWith("bench-noop"))) break;
+      if (Date.now() > syncDeadline) throw new Error("the server's engine did not sync the bench function within 30 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await control(20, true);
+    await waitFor(20, 60_000, 50);
+
+    await control(0, true);
+    const runDurations: number[] = [];
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      const before = performance.now();
+      await control(1);
+      // Polled every 5 ms: the run time is good to ±5 ms; the per-step gaps come from the step bodies themselves.
+      await waitFor(21 + i, 30_000, 5);
+      runDurations.push(performance.now() - before);
+    }
+    const latency = await snapshot();
+    const latencyGaps = gapsOf(latency.marks);
+
+    await control(0, true);
+    const before = await snapshot();
+    const started = performance.now();
+    await control(RUNS);
+    await waitFor(20 + LATENCY_RUNS + RUNS, 300_000, 50);
+    const seconds = (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await snapshot();
+    const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+    const [failedRow] = await handle.db
+      .select({ n: count() })
+      .from(inngestRuns)
+      .where(eq(inngestRuns.status, "failed"));
+    const executions = Object.values(after.executions);
+    const loadGaps = gapsOf(after.marks);
+    const result: Result = {
+      db:
+        calls === "in-process"
+          ? "PostgreSQL, production path (`next start`, in-process calls: the default)"
+          : "PostgreSQL, `next start` with calls over HTTP through Next's router",
+      sdkCallMedian: Number.NaN,
+      latencyGapMedian: quantile(latencyGaps, 0.5),
+      latencyGapP95: quantile(latencyGaps, 0.95),
+      latencyRunMedian: quantile(runDurations, 0.5),
+      loadGapMedian: quantile(loadGaps, 0.5),
+      loadGapP95: quantile(loadGaps, 0.95),
+      runsPerSecond: RUNS / seconds,
+      cpuPerStepMs: cpuMs / (RUNS * 3),
+      stepsPerSecond: (RUNS * 3) / seconds,
+      totalSeconds: seconds,
+      completedRuns: Object.values(after.marks).filter((list) => list.length >= 3).length,
+      stepExecutions: executions.reduce((a, b) => a + b, 0),
+      duplicates: executions.filter((n) => n > 1).length,
+      failed: Number(failedRow?.n ?? 0),
+    };
+    console.log(JSON.stringify(result));
+    return result;
+  } catch (error) {
+    console.error(error);
+    return `production path failed: ${(error as Error).message.split("\n")[0]}${server ? ` (server log ${server.logFile})` : ""}`;
+  } finally {
+    await server?.stop();
+    await handle.close();
+    const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
+    await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
+  }
+}
+
+function gapsOf(marksByRun: Record<string, { start: number; end: number }[]>): number[] {
+  const gaps: number[] = [];
+  for (const list of Object.values(marksByRun)) {
+    for (let i = 1; i < list.length; i++) gaps.push(list[i]!.start - list[i - 1]!.end);
+  }
+  return gaps;
+}
+
+let buildNote = "";
+
 function report(results: (Result | string)[]): string {
   const rows = results.filter((r): r is Result => typeof r !== "string");
   const skipped = results.filter((r): r is string => typeof r === "string");
@@ -423,20 +579,27 @@ function report(results: (Result | string)[]): string {
   return [
     "# Embedded Inngest engine benchmark",
     "",
-    `Run with \`npm run bench:engine\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ` +
-      `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ` +
-      `inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}; engine workers = ${WORKERS}; ` +
-      `load average ${LOAD_AT_START.toFixed(1)} at start.`,
+    `- date: ${STARTED_AT.toISOString()} (written at the end of the run, ${new Date().toISOString()})`,
+    `- command: \`${command()}\``,
+    `- machine: ${machine()}`,
+    `- load average (1, 5, 15 min): ${LOAD_AT_START} at start → ${loadavg()} at end`,
+    `- inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}; engine workers = ${WORKERS} (bare handler; the production path runs the server's own engine with its defaults)` +
+      (buildNote ? `; \`next start\`: ${buildNote}` : ""),
     "",
-    "A 3-step function with no-op steps, served by the real `serve()` handler over loopback HTTP, in the same Node",
-    "process as the engine (as in the app). Per-step overhead is the time from the end of one step body to the start",
-    "of the next: recording the result, queueing and claiming the next call, the signed HTTP call and the SDK's",
-    "replay of the function. Medians; p95 in brackets. Timings on shared machines are noisy.",
+    "A 3-step function with no-op steps. **Bare handler** columns: the real `serve()` handler (inngest/node) on its own",
+    "loopback HTTP server, in the same Node process as the engine. **Production path** columns: the built app under",
+    "`next start`, its own engine (production defaults) running the same function as one of the app's own (served by",
+    "/api/inngest while STORY_SPROUT_BENCH_ROUTES=1): in-process calls (the default), then the same calls over HTTP",
+    "through Next's router (INNGEST_EMBEDDED_IN_PROCESS=0); events sent through the app's client; CPU is the server",
+    "process's. Per-step overhead",
+    "is the time from the end of one step body to the start of the next: recording the result, queueing and claiming",
+    "the next call, the signed call and the SDK's replay of the function. Medians; p95 in brackets. Timings on shared",
+    "machines are noisy.",
     "",
     `| | ${rows.map((r) => r.db).join(" | ")} |`,
     `|---|${rows.map(() => "---").join("|")}|`,
     `| Per-step overhead, one run at a time (ms) | ${cell((r) => `${fmt(r.latencyGapMedian)} (${fmt(r.latencyGapP95)})`)} |`,
-    `| … of which the signed call to the serve handler alone (SDK + HTTP, no engine) (ms) | ${cell((r) => fmt(r.sdkCallMedian))} |`,
+    `| … of which the signed call to the serve handler alone (SDK + HTTP, no engine) (ms) | ${cell((r) => (Number.isFinite(r.sdkCallMedian) ? fmt(r.sdkCallMedian) : "–"))} |`,
     `| 3-step run, send → completed, one at a time (ms) | ${cell((r) => fmt(r.latencyRunMedian))} |`,
     `| Per-step overhead with ${RUNS} runs in flight (ms) | ${cell((r) => `${fmt(r.loadGapMedian)} (${fmt(r.loadGapP95)})`)} |`,
     `| ${RUNS} concurrent runs: completed runs / s | ${cell((r) => r.runsPerSecond.toFixed(0))} |`,
@@ -446,11 +609,12 @@ function report(results: (Result | string)[]): string {
     `| Runs completed / failed | ${cell((r) => `${r.completedRuns} / ${r.failed}`)} |`,
     `| Step executions (expected ${RUNS * 3}) / duplicated | ${cell((r) => `${r.stepExecutions} / ${r.duplicates}`)} |`,
     "",
-    "¹ CPU of the one Node process (engine, the app's serve handler and, for PGlite, the database); PostgreSQL's own",
-    "CPU is not included. Less sensitive than wall time to other load on a shared machine.",
+    "¹ CPU of the one Node process (engine, the app's serve handler and, for PGlite, the database; for the production",
+    "path, the `next start` process); PostgreSQL's own CPU is not included. Less sensitive than wall time to other load",
+    "on a shared machine.",
     "",
-    ...(skipped.length ? [...skipped.map((s) => `PostgreSQL ${s}`), ""] : []),
-    "Under load the overhead per step is mostly queueing: 500 runs share the worker pool and one Node process that",
+    ...(skipped.length ? [...skipped.map((s) => `- ${s}`), ""] : []),
+    `Under load the overhead per step is mostly queueing: ${RUNS} runs share the worker pool and one Node process that`,
     "also serves the function calls. Next to a model call (hundreds of milliseconds to seconds) it is negligible.",
     "",
   ].join("\n");
@@ -470,9 +634,26 @@ if (process.env.BENCH_CALLS === "compare") {
   process.exit(0);
 }
 
+
+function command(): string {
+  return [
+    ...["BENCH_RUNS", "BENCH_WORKERS", "BENCH_ONLY", "BENCH_SKIP_BUILD"]
+      .filter((n) => process.env[n] !== undefined)
+      .map((n) => `${n}=${process.env[n]}`),
+    ...((process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL) ? ["DATABASE_URL=postgres://…"] : []),
+    "npm run bench:engine",
+  ].join(" ");
+}
+
+// BENCH_ONLY=pglite | postgres | next (the production path) runs one column.
+const only = process.env.BENCH_ONLY;
 const results: (Result | string)[] = [];
-if (process.env.BENCH_ONLY !== "postgres") results.push(await withPglite(benchmark));
-if (process.env.BENCH_ONLY !== "pglite") results.push(await withPostgres(benchmark));
+if (!only || only === "pglite") results.push(await withPglite(benchmark));
+if (!only || only === "postgres") results.push(await withPostgres(benchmark));
+if (!only || only === "next") {
+  results.push(await withNextStart("in-process"));
+  results.push(await withNextStart("http"));
+}
 const markdown = report(results);
 fs.mkdirSync("bench/results", { recursive: true });
 fs.writeFileSync("bench/results/engine.md", markdown);

@@ -13,7 +13,7 @@
  * when DATABASE_URL (or BENCH_DATABASE_URL) is set, in a fresh database created and dropped for the run.
  *
  * Results go to bench/results/generation.md. Knobs (defaults in brackets): BENCH_SEQ_JOBS [50], BENCH_JOBS [200],
- * BENCH_STORIES [20], BENCH_MODEL_MS [500], BENCH_ONLY=pglite|postgres. BENCH_ENGINE_TIMING='{"concurrencyRecheckMs":25}'
+ * BENCH_STORIES [20], BENCH_MODEL_MS [500], BENCH_ONLY=pglite|postgres|next. BENCH_ENGINE_TIMING='{"concurrencyRecheckMs":25}'
  * runs a tuned engine instead: its report is labelled as such and only printed (bench/results/generation.md always
  * holds the production-defaults run).
  */
@@ -41,6 +41,8 @@ import { inngestMode } from "@/lib/inngest/mode";
 import { addPage, createStory, requestPageText, type Actor } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "./mock-model";
+import { loadavg } from "../shared/next-app";
+import { productionFailed, productionPath, productionReport, type NextResult } from "./next-start";
 import { serveOnLoopback } from "./serve";
 
 const SEQ_JOBS = Number(process.env.BENCH_SEQ_JOBS ?? 50);
@@ -48,6 +50,8 @@ const CONC_JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const STORIES = Number(process.env.BENCH_STORIES ?? 20);
 const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 500);
 const WARMUP_JOBS = 5;
+const STARTED_AT = new Date();
+const LOAD_AT_START = loadavg();
 const PAGES_PER_STORY = Math.max(1, Math.round(CONC_JOBS / STORIES));
 const PASS_TIMEOUT_MS = 240_000;
 const TUNED: EngineTiming | undefined = process.env.BENCH_ENGINE_TIMING
@@ -875,13 +879,20 @@ function interpretation(results: DbResult[]): string[] {
   return lines;
 }
 
-function report(results: (DbResult | string)[], command: string, seconds: number): string {
+function report(
+  results: (DbResult | string)[],
+  production: NextResult | string | undefined,
+  command: string,
+  seconds: number,
+): string {
   const rows = results.filter((r): r is DbResult => typeof r !== "string");
   const skipped = results.filter((r): r is string => typeof r === "string");
   return [
     `# Page generation benchmark${TUNED ? ` — TUNED engine timing ${JSON.stringify(TUNED)}` : ""}`,
     "",
-    `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` (${seconds.toFixed(0)} s in all).`,
+    `Run from ${STARTED_AT.toISOString()} to ${new Date().toISOString()} with \`${command}\` (${seconds.toFixed(0)} s in all).`,
+    "",
+    `Machine load average (1, 5, 15 min): ${LOAD_AT_START} at start → ${loadavg()} at end (per pass below).`,
     "",
     `Machine: ${machine()}. A shared, noisy machine: take single figures with a grain of salt.`,
     "",
@@ -912,6 +923,7 @@ function report(results: (DbResult | string)[], command: string, seconds: number
     "",
     ...rows.flatMap(passTable),
     ...(skipped.length ? [...skipped.map((s) => `PostgreSQL ${s}`), ""] : []),
+    ...(production === undefined ? [] : productionReport(production)),
     "¹ The job's critical path, cut where the run was queued (`inngest_runs.created_at`), where its first call began",
     "(engine log), where the model was called and finished, and where the apply run was queued: the five rows add up",
     "to end-to-end (medians do not). Request → run queued includes building the prompt payload, writing the job row and",
@@ -941,12 +953,15 @@ function report(results: (DbResult | string)[], command: string, seconds: number
 
 const began = Date.now();
 tapLiveBus();
+const only = process.env.BENCH_ONLY;
 const results: (DbResult | string)[] = [];
-if (process.env.BENCH_ONLY !== "postgres") results.push(await withPglite());
+if (!only || only === "pglite") results.push(await withPglite());
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
-if (process.env.BENCH_ONLY !== "pglite") {
+if (!only || only === "postgres") {
   results.push(pgUrl ? await withPostgres(pgUrl) : "skipped: DATABASE_URL is not set.");
 }
+// The production path runs a `next start` of its own (tuned engine timing does not apply to it).
+const production = (!only || only === "next") && !TUNED ? await productionPath() : undefined;
 const envShown = [
   "DATABASE_URL",
   "BENCH_SEQ_JOBS",
@@ -954,32 +969,38 @@ const envShown = [
   "BENCH_STORIES",
   "BENCH_MODEL_MS",
   "BENCH_ONLY",
+  "BENCH_NEXT_SEQ_JOBS",
+  "BENCH_NEXT_JOBS",
+  "BENCH_NEXT_STORIES",
+  "BENCH_SKIP_BUILD",
   "BENCH_ENGINE_TIMING",
   "AI_CONCURRENCY",
 ]
   .filter((n) => process.env[n] !== undefined)
   .map((n) => `${n}=${n === "DATABASE_URL" ? redact(process.env[n]!) : process.env[n]}`);
 const command = [...envShown, "npm run bench:generation"].join(" ");
-const markdown = report(results, command, (Date.now() - began) / 1000);
+const markdown = report(results, production, command, (Date.now() - began) / 1000);
 console.log(`\n${markdown}`);
 if (!TUNED) {
   fs.mkdirSync("bench/results", { recursive: true });
   fs.writeFileSync("bench/results/generation.md", markdown);
   console.log("Written to bench/results/generation.md");
 }
-const bad = results.some(
-  (r) =>
-    typeof r !== "string" &&
-    r.passes.some((p) => {
-      const c = p.checks;
-      return (
-        c.succeeded !== p.jobs ||
-        c.exactlyOneAiRevision !== p.jobs ||
-        c.contentOk !== p.jobs ||
-        c.lost > 0 ||
-        c.duplicateRevisions > 0 ||
-        c.duplicateRuns > 0
-      );
-    }),
-);
+const bad =
+  (production !== undefined && productionFailed(production)) ||
+  results.some(
+    (r) =>
+      typeof r !== "string" &&
+      r.passes.some((p) => {
+        const c = p.checks;
+        return (
+          c.succeeded !== p.jobs ||
+          c.exactlyOneAiRevision !== p.jobs ||
+          c.contentOk !== p.jobs ||
+          c.lost > 0 ||
+          c.duplicateRevisions > 0 ||
+          c.duplicateRuns > 0
+        );
+      }),
+  );
 process.exit(bad ? 1 : 0);
