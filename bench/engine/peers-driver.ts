@@ -1,7 +1,7 @@
 /**
  * bench:peers driver for Story Sprout's embedded engine, driven as bench/engine/run.ts drives it: a 3-step no-op
- * function (step.run × 3) behind the real serve() handler (inngest/node on loopback), the engine in the same process
- * with its production defaults, runs started by `inngest.send` and counted from the engine's "run completed" log
+ * function (step.run × 3) behind the real serve() handler, handed each signed call in-process as `next start` does
+ * (BENCH_ENGINE_CALLS=http: over loopback HTTP instead), the engine in the same process with its production defaults, runs started by `inngest.send` and counted from the engine's "run completed" log
  * line. Lives beside bench:engine because it needs the app (its tsx, path aliases and typecheck);
  * bench/peers/run.ts starts it.
  */
@@ -10,6 +10,7 @@ import { openPostgres } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { inngest } from "@/lib/inngest/client";
 import { startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
+import { localServeHandler } from "@/lib/inngest/serve";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 import { CONCURRENCY, databaseUrl, measure, printResult, STEPS, StepLog } from "../peers/common";
 
@@ -30,6 +31,7 @@ const served = await serveFunctions([threeSteps]);
 await startEmbeddedEngine({
   handle,
   serveUrl: served.url,
+  ...(process.env.BENCH_ENGINE_CALLS === "http" ? {} : { localServe: localServeHandler([threeSteps]) }),
   workers: CONCURRENCY,
   logger: (level, msg, fields) => {
     if (msg === "inngest run completed") {

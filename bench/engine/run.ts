@@ -416,8 +416,8 @@ function compareReport(sections: string[]): string {
     "",
     `Run with \`BENCH_CALLS=compare npm run bench:engine\` at ${new Date().toISOString()}: Node ${process.version}, ` +
       `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}; engine workers = ${WORKERS}; ` +
-      `${COMPARE_ROUNDS} rounds each way, interleaved; load average ${LOAD_AT_START.toFixed(2)} at start, ` +
-      `${os.loadavg()[0]!.toFixed(2)} at end.`,
+      `${COMPARE_ROUNDS} rounds each way, interleaved; load average (1, 5, 15 min) ${LOAD_AT_START} at start, ` +
+      `${loadavg()} at end.`,
     "",
     "The same 3-step no-op function and the same signed requests, served by the real `serve()` handler: over a",
     "loopback socket (inngest/node, as the tests serve it), or handed to the handler in the engine's process (inngest/",
@@ -633,7 +633,6 @@ if (process.env.BENCH_CALLS === "compare") {
   console.log(`\n${markdown}`);
   process.exit(0);
 }
-
 
 function command(): string {
   return [
