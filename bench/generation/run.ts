@@ -509,26 +509,31 @@ async function runPass(
     result.requestCall.push(s.tRet - s.tReq);
     const aiRun = ai[0];
     const applyRun = apply[0];
-    if (!aiRun?.startedAt || !aiRun.endedAt || !applyRun?.startedAt) continue;
+    // A job lands inside run-ai-job's finish step; an apply run exists only when that landing failed.
+    if (!aiRun?.startedAt || !aiRun.endedAt) continue;
     const modelStart = timing.starts[0]!;
     const modelEnd = timing.ends.at(-1)!;
     const startOf = (c: CallLine) => c.at - c.recordMs - c.callMs - c.prepareMs;
     const byStart = (list: CallLine[]) => [...list].sort((a, b) => startOf(a) - startOf(b));
     const aiCalls = byStart(callsByRun.get(aiRun.id) ?? []);
-    const applyCalls = byStart(callsByRun.get(applyRun.id) ?? []);
+    const applyCalls = applyRun ? byStart(callsByRun.get(applyRun.id) ?? []) : [];
     // "Claimed" = the run's first call began. inngest_runs.started_at is stamped when the claim transaction begins,
     // which is earlier by the claim's duration (a few ms, much more with a backlog).
     const aiClaimed = aiCalls[0] ? startOf(aiCalls[0]) : aiRun.startedAt.getTime();
-    const applyClaimed = applyCalls[0] ? startOf(applyCalls[0]) : applyRun.startedAt.getTime();
     result.claimToCall.push(aiClaimed - aiRun.startedAt.getTime());
     modelIntervals.push([modelStart, modelEnd]);
     runIntervals.push([aiClaimed, aiRun.endedAt.getTime()]);
     result.phases.request.push(aiRun.createdAt.getTime() - s.tReq);
     result.phases.queue.push(aiClaimed - aiRun.createdAt.getTime());
     result.phases.beforeModel.push(modelStart - aiClaimed);
-    result.phases.afterModel.push(applyRun.createdAt.getTime() - modelEnd);
-    result.phases.apply.push(s.tWritten - applyRun.createdAt.getTime());
-    result.applyQueue.push(applyClaimed - applyRun.createdAt.getTime());
+    if (applyRun?.startedAt) {
+      const applyClaimed = applyCalls[0] ? startOf(applyCalls[0]) : applyRun.startedAt.getTime();
+      result.phases.afterModel.push(applyRun.createdAt.getTime() - modelEnd);
+      result.phases.apply.push(s.tWritten - applyRun.createdAt.getTime());
+      result.applyQueue.push(applyClaimed - applyRun.createdAt.getTime());
+    } else {
+      result.phases.afterModel.push(s.tWritten - modelEnd);
+    }
     const held = aiRun.endedAt.getTime() - aiClaimed;
     result.slotOverhead.push(held - modelTime);
     slotHeld += held;
@@ -538,7 +543,7 @@ async function runPass(
     // run's until the page was written. (run-ai-job's last call, which only returns the function's result, runs
     // alongside the apply run; so does the apply run's own last call after the page was written.)
     const critical = [
-      ...aiCalls.filter((c) => startOf(c) < applyRun.createdAt.getTime()),
+      ...aiCalls.filter((c) => startOf(c) < (applyRun?.createdAt.getTime() ?? s.tWritten!)),
       ...applyCalls.filter((c) => startOf(c) < s.tWritten!),
     ];
     result.callsPerJob.push(aiCalls.length + applyCalls.length);
@@ -552,7 +557,9 @@ async function runPass(
     // Per step: the calls of each run in order (a job whose runs made other calls, e.g. a retry, is left out).
     const perRun: [CallLine[], readonly string[], number][] = [
       [aiCalls, AI_STEPS, aiRun.startedAt.getTime()],
-      [applyCalls, APPLY_STEPS, applyRun.createdAt.getTime()],
+      ...(applyRun
+        ? [[applyCalls, APPLY_STEPS, applyRun.createdAt.getTime()] as [CallLine[], readonly string[], number]]
+        : []),
     ];
     for (const [list, names, from] of perRun) {
       if (list.length !== names.length) continue;
@@ -776,10 +783,10 @@ function passTable(r: DbResult): string[] {
     row("¹ run queued → its first call (waiting for a slot, claim) (ms)", (p) => mp(p.phases.queue)),
     row("… of which the claim: claim transaction began → first call (ms)", (p) => mp(p.claimToCall)),
     row("¹ first call → model called (render, generate setup) (ms)", (p) => mp(p.phases.beforeModel)),
-    row("¹ model done → apply run queued (generate end, finish and its announcement) (ms)", (p) =>
+    row("¹ model done → page written by finish (or → apply run queued, when finish could not land) (ms)", (p) =>
       mp(p.phases.afterModel),
     ),
-    row("¹ apply run queued → page written (ms)", (p) => mp(p.phases.apply)),
+    row("¹ apply run queued → page written (only jobs finish could not land) (ms)", (p) => mp(p.phases.apply)),
     row("… of which the apply run waited for its first call (ms)", (p) => mp(p.applyQueue)),
     row("Slot held beyond model time: run's first call → run ended, − model (ms)", (p) => mp(p.slotOverhead)),
     row(
@@ -842,14 +849,14 @@ function interpretation(results: DbResult[]): string[] {
     const [iSeq, iConc, sSeq, sConc] = r.passes as [PassResult, PassResult, PassResult, PassResult];
     const stepMedian = (name: string) =>
       median(iSeq.steps.get(name)?.call ?? []) + median(iSeq.steps.get(name)?.engine ?? []);
-    const criticalSteps = ["render", "generate", "finish", "apply"];
+    const criticalSteps = ["render", "generate", "finish"];
     const slowest = [...criticalSteps].sort((a, b) => stepMedian(b) - stepMedian(a)).slice(0, 3);
     const queueShare = (p: PassResult) => (100 * median(p.phases.queue)) / median(p.overhead);
     lines.push(
       `- **${r.db}, one at a time** (instant model): ${ms(median(iSeq.overhead))} ms = request ${ms(median(iSeq.phases.request))} ms` +
         ` (payload, job row, event) + ${median(iSeq.criticalCallsPerJob)} engine calls in a row on the critical path` +
         ` (${ms(median(iSeq.serveNoModelPerJob))} ms inside the calls, ${ms(median(iSeq.bookkeepingPerJob))} ms of engine` +
-        ` bookkeeping) + two claims (${ms(median(iSeq.claimToCall))} ms and ${ms(median(iSeq.applyQueue))} ms). Waiting is` +
+        ` bookkeeping) + one claim (${ms(median(iSeq.claimToCall))} ms; the job lands inside finish). Waiting is` +
         ` negligible: this is per-step cost, ~${ms(median(iSeq.overhead) / median(iSeq.criticalCallsPerJob))} ms per step.` +
         ` The dearest calls (engine + call, median): ${slowest.map((n) => `${n} ${ms(stepMedian(n))} ms`).join(", ")}.`,
       `- **${r.db}, ${iConc.jobs} at once**: the overhead is queueing — waiting for one of the ${AI_CONCURRENCY} slots is` +
@@ -863,11 +870,10 @@ function interpretation(results: DbResult[]): string[] {
             ` and the backlog itself costs work: ${iConc.statementsPerJob.all.toFixed(0)} statements per job instead of` +
             ` ${iSeq.statementsPerJob.all.toFixed(0)}, ${iConc.statementsPerJob.claims.toFixed(0)} of them in claims re-examining blocked jobs`
           : `; claims take ${ms(median(iConc.claimToCall))} ms (p95 ${ms(p95(iConc.claimToCall))}) with the backlog instead of` +
-            ` ${ms(median(iSeq.claimToCall))} ms, which also delays the apply runs (${ms(median(iConc.applyQueue))} ms to their` +
-            ` first call instead of ${ms(median(iSeq.applyQueue))} ms)`) +
+            ` ${ms(median(iSeq.claimToCall))} ms`) +
         `. Slot utilisation ${Number.isFinite(iConc.slotUtilisation) ? (iConc.slotUtilisation * 100).toFixed(0) : "–"} % /` +
-        ` ${Number.isFinite(sConc.slotUtilisation) ? (sConc.slotUtilisation * 100).toFixed(0) : "–"} %: a freed slot is taken only` +
-        ` when a blocked job's recheck (every 250 ms) comes round.`,
+        ` ${Number.isFinite(sConc.slotUtilisation) ? (sConc.slotUtilisation * 100).toFixed(0) : "–"} % (a freed slot wakes the` +
+        ` oldest job parked on it at once).`,
     );
   }
   lines.push(
@@ -907,7 +913,7 @@ function report(
     "Configuration, as in production: the app's real `run-ai-job` (only the model injected; retries 3, concurrency 1 per",
     `page and **AI_CONCURRENCY = ${AI_CONCURRENCY}** globally, flush of partial text every 200 ms), \`apply-page-job-result\` and the`,
     "pending-job sweeper, served by the real `serve()` handler on loopback HTTP in the same Node process as the embedded",
-    `engine, which runs with ${TUNED ? `TUNED timing ${JSON.stringify(TUNED)}` : "its production timing defaults (16 workers, idle poll 1000 ms, concurrency recheck 250 ms, 30 s leases)"}.`,
+    `engine, which runs with ${TUNED ? `TUNED timing ${JSON.stringify(TUNED)}` : "its production timing defaults (16 workers, idle poll 1000 ms, parked runs woken when a slot frees, 5 s safety re-check, 30 s leases)"}.`,
     "Models: *instant* (the whole answer at once) and one that streams 11 words evenly over",
     `${MODEL_MS} ms. Passes: one job at a time (${SEQ_JOBS} jobs; the next is requested once the page is written and the`,
     `engine idle again) and ${CONC_JOBS} jobs requested at once (${STORIES} stories × ${PAGES_PER_STORY} blank pages; each story also`,
@@ -925,14 +931,14 @@ function report(
     ...(skipped.length ? [...skipped.map((s) => `PostgreSQL ${s}`), ""] : []),
     ...(production === undefined ? [] : productionReport(production)),
     "¹ The job's critical path, cut where the run was queued (`inngest_runs.created_at`), where its first call began",
-    "(engine log), where the model was called and finished, and where the apply run was queued: the five rows add up",
-    "to end-to-end (medians do not). Request → run queued includes building the prompt payload, writing the job row and",
+    "(engine log), where the model was called and finished, and where finish wrote the page (an apply run is queued only",
+    "when finish could not land): the rows add up to end-to-end (medians do not). Request → run queued includes building the prompt payload, writing the job row and",
     "sending the event. The engine stamps `inngest_runs.started_at` when the claim transaction *begins*; the row",
     '"claim transaction began → first call" shows how long claims take (with a backlog: the advisory locks and rechecks',
     "of ⁴).",
     "",
-    "² From the engine's per-call log lines. Calls per job: all of the job's two runs, and those on its critical path",
-    "(run-ai-job's up to the finish step, then the apply run's up to the page write; each run's last call, which only",
+    "² From the engine's per-call log lines. Calls per job: all of the job's runs, and those on its critical path",
+    "(run-ai-job's up to the page write inside finish; the run's last call, which only",
     'returns the function\'s result, runs beside it). On that path, from "run queued" to "page written": the engine\'s',
     "time loading run state and recording results, the time inside the calls (SDK replay, signed HTTP, step bodies:",
     "ledger writes, prompt rendering, page write — model excluded), and the rest: waiting for a claim, a wake-up or a",
