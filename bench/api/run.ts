@@ -102,8 +102,10 @@ async function seed(sql: postgres.Sql): Promise<{ userId: string; secret: string
   for (let s = 0; s < STORIES; s++) {
     const [story] =
       await sql`insert into stories (owner_id, title) values (${userId}, ${`Bench story ${s + 1}`}) returning id`;
-    const rows = keys.map((position) => ({ story_id: story!.id as string, position, content: "" }));
-    const inserted = await sql`insert into pages ${sql(rows, "story_id", "position", "content")} returning id`;
+    // Blank pages as the app makes them (lib/stories/pages.ts): token count stored (0), not left for the first prompt.
+    const rows = keys.map((position) => ({ story_id: story!.id as string, position, content: "", token_count: 0 }));
+    const inserted =
+      await sql`insert into pages ${sql(rows, "story_id", "position", "content", "token_count")} returning id`;
     // Interleave stories so consecutive requests hit different stories (as independent clients would).
     inserted.forEach((r, i) => {
       pageIds[i * STORIES + s] = r.id as string;
