@@ -371,6 +371,13 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => ({ path: "/api/bench/engine", body: { prompt: "x", count: 1 } }),
     { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
   ),
+  route(
+    "POST /api/bench/bare-insert/[pageId]",
+    () => import("@/app/api/bench/bare-insert/[pageId]/route"),
+    "POST",
+    (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
+    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+  ),
   // ── admin pages ──
   page(
     "page /admin/users",

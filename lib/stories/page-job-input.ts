@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { codexEntries, pageSummaries } from "@/db/memory-schema";
 import { pages, type Story } from "@/db/schema";
@@ -49,12 +49,17 @@ export async function livePageTexts(db: Db, storyId: string): Promise<LivePage[]
     .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt)))
     .orderBy(asc(pages.position));
   const missing = rows.filter((r) => r.tokenCount === null);
-  for (const row of missing) {
-    row.tokenCount = countTokens(row.content);
-    await db
-      .update(pages)
-      .set({ tokenCount: row.tokenCount })
-      .where(and(eq(pages.id, row.id), eq(pages.version, row.version), isNull(pages.tokenCount)));
+  if (missing.length > 0) {
+    for (const row of missing) row.tokenCount = countTokens(row.content);
+    // One statement for all of them: a story of uncounted pages must not cost a round trip per page on a request.
+    const values = sql.join(
+      missing.map((r) => sql`(${r.id}::uuid, ${r.version}::int, ${r.tokenCount}::int)`),
+      sql`, `,
+    );
+    await db.execute(sql`
+      update ${pages} set token_count = v.token_count
+      from (values ${values}) as v(id, version, token_count)
+      where ${pages.id} = v.id and ${pages.version} = v.version and ${pages.tokenCount} is null`);
   }
   return rows as LivePage[];
 }

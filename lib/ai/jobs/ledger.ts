@@ -58,8 +58,12 @@ export async function createOrJoinJob(
   admit?: JobAdmission,
 ): Promise<{ job: AiJob; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await findActiveJob(db, job.targetType, job.targetId);
-    if (existing) return { job: existing, created: false };
+    // With `admit` the transaction below looks under the requester's lock anyway (and its caller has usually just
+    // looked): a look out here too would be one more round trip on every admitted request.
+    if (!admit) {
+      const existing = await findActiveJob(db, job.targetType, job.targetId);
+      if (existing) return { job: existing, created: false };
+    }
     try {
       const insert = async (handle: Db) => {
         const [row] = await handle

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { loadTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { loadPageFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
@@ -10,6 +9,7 @@ import { loadPagePromptInput } from "../page-job-input";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
 import { buildPageTextPrompt } from "./page-prompt";
+import { loadPageWithActiveJob } from "./page-with-active-job";
 import { toPageJobView, type PageJobView } from "./view";
 
 export const pageTextRequestSchema = z.object({
@@ -47,10 +47,8 @@ export async function requestPageTextOutcome(
   const actor = requireActor(actorOrNull);
   const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
-  const { page, story } = await loadPageFor(db, actor, "generate", pageId);
-
-  const running = await findActiveJob(db, PAGE_TARGET, page.id);
-  if (running) return { job: await toPageJobView(running), created: false };
+  const { page, story, active } = await loadPageWithActiveJob(db, actor, pageId);
+  if (active) return { job: await toPageJobView(active), created: false };
 
   const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");
   if (mode === "revise" && page.content.trim() === "") {
