@@ -29,9 +29,9 @@ beforeAll(() => {
   const handle = t.handle();
   const logger = { logQuery: (query: string) => void statements.push(query) };
   const client = (handle.db as unknown as { $client: never }).$client;
-  counted = (
-    handle.mode === "pglite" ? drizzlePglite(client, { schema, logger }) : drizzlePostgres(client, { schema, logger })
-  ) as unknown as Db;
+  counted = (handle.mode === "pglite"
+    ? drizzlePglite(client, { schema, logger })
+    : drizzlePostgres(client, { schema, logger })) as unknown as Db;
 });
 
 afterEach(() => setDbHandle(t.handle()));
