@@ -54,7 +54,7 @@ try {
     {
       system: "Story Sprout embedded engine",
       version: `inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}`,
-      setup: `one function of 3 \`step.run\` steps behind the real \`serve()\` (inngest/node, loopback); \`inngest.send\` of all events at once; ${CONCURRENCY} engine workers, production timing; pool 10`,
+      setup: `one function of 3 \`step.run\` steps behind the real \`serve()\` (${process.env.BENCH_ENGINE_CALLS === "http" ? "inngest/node over loopback HTTP" : "the signed call handed to it in-process, as under next start"}); \`inngest.send\` of all events at once; ${CONCURRENCY} engine workers, production timing; pool 10`,
     },
   );
   printResult(result);
