@@ -353,6 +353,7 @@ test.describe("pages", () => {
     await storyPage.titleInput.press("Enter");
     await expect(page.getByRole("alert").filter({ hasText: "A title is required." })).toBeVisible();
     await storyPage.titleInput.press("Escape");
+    await expect(storyPage.title).toBeFocused();
 
     // Keyboard: focus and Enter opens the description; leaving the field saves it.
     await storyPage.description.focus();

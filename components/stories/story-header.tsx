@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { pluralize } from "@/lib/ui/format";
+import { restoreFocusNextFrame } from "@/lib/ui/restore-focus";
 import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit, type InlineEditEnd } from "./inline-edit";
 import type { StoryHeaderData } from "./types";
@@ -41,9 +42,7 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
 
   function end(which: "title" | "description", how: InlineEditEnd) {
     setEditing(null);
-    if (how !== "blur") {
-      requestAnimationFrame(() => (which === "title" ? titleButton : descriptionButton).current?.focus());
-    }
+    if (how !== "blur") restoreFocusNextFrame(() => (which === "title" ? titleButton : descriptionButton).current);
   }
 
   const editable = cn(

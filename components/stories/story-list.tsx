@@ -12,6 +12,7 @@ import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { pluralize } from "@/lib/ui/format";
+import { restoreFocusNextFrame } from "@/lib/ui/restore-focus";
 import { storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit } from "./inline-edit";
 import { StoryCreateForm } from "./story-create-form";
@@ -159,7 +160,7 @@ function StoryRow({
             onSave={rename}
             onEnd={(how) => {
               setRenaming(false);
-              if (how !== "blur") requestAnimationFrame(() => renameButton.current?.focus());
+              if (how !== "blur") restoreFocusNextFrame(() => renameButton.current);
             }}
           />
         ) : (
