@@ -39,6 +39,7 @@ import {
 } from "@/lib/inngest/embedded/testing";
 import { localServeHandler } from "@/lib/inngest/serve";
 import { serveFunctions } from "../../tests/engine/serve-functions";
+import { PostgresUnreachable, withFreshPostgres } from "../shared/bench-db";
 import { ensureBuild, loadavg, machine, startNext } from "../shared/next-app";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 500);
@@ -265,26 +266,11 @@ async function withPglite<T>(bench: (label: string, handle: DbHandle) => Promise
 async function withPostgres<T>(bench: (label: string, handle: DbHandle) => Promise<T>): Promise<T | string> {
   const baseUrl =
     process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = "ss_bench_engine";
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.unsafe(`create database "${name}"`);
+    return await withFreshPostgres(baseUrl, "ss_bench_engine", bench, { max: 10 });
   } catch (error) {
-    return `skipped: PostgreSQL not reachable at ${baseUrl} (${(error as Error).message})`;
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), { max: 10 });
-  try {
-    await runMigrations(handle);
-    return await bench("PostgreSQL (loopback)", handle);
-  } finally {
-    await handle.close();
-    const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
-    await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
+    if (error instanceof PostgresUnreachable) return `skipped: ${error.message}`;
+    throw error;
   }
 }
 

@@ -24,10 +24,9 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { InngestFunction } from "inngest";
-import postgres from "postgres";
 import { setDbHandle, type DbHandle } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
-import { openPglite, openPostgres } from "@/db/client";
+import { openPglite } from "@/db/client";
 import { inngestRuns } from "@/lib/inngest/embedded/testing";
 import { runMigrations } from "@/db/migrate";
 import { pageRevisions, pages, users } from "@/db/schema";
@@ -41,6 +40,7 @@ import { inngestMode } from "@/lib/inngest/mode";
 import { addPage, createStory, requestPageText, type Actor } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "./mock-model";
+import { machineWithVersions, PostgresUnreachable, redactUrl, withFreshPostgres } from "../shared/bench-db";
 import { loadavg } from "../shared/next-app";
 import { productionFailed, productionPath, productionReport, type NextResult } from "./next-start";
 import { serveOnLoopback } from "./serve";
@@ -684,48 +684,16 @@ async function withPglite(): Promise<DbResult> {
 }
 
 async function withPostgres(baseUrl: string): Promise<DbResult | string> {
-  const name = `bench_gen_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    await admin.unsafe(`create database "${name}"`);
+    return await withFreshPostgres(baseUrl, "bench_gen", benchmark);
   } catch (error) {
-    return `skipped: PostgreSQL not reachable at ${redact(baseUrl)} (${(error as Error).message})`;
-  } finally {
-    await admin.end();
+    if (error instanceof PostgresUnreachable) return `skipped: ${error.message}`;
+    throw error;
   }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString());
-  try {
-    await runMigrations(handle);
-    return await benchmark("PostgreSQL (loopback)", handle);
-  } finally {
-    await handle.close();
-    const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
-    await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
-  }
-}
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = "***";
-  return u.toString();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report.
-
-function machine(): string {
-  const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
-  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model.trim() ?? "unknown CPU";
-  const version = (pkg: string) =>
-    JSON.parse(fs.readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version as string;
-  return (
-    `Node ${process.version}, ${cpuModel} × ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-    `${os.platform()} ${os.release()}; inngest ${version("inngest")}, ai ${version("ai")}, ` +
-    `@electric-sql/pglite ${version("@electric-sql/pglite")}`
-  );
-}
 
 /** Where the time of one job goes, call by call, in the one-at-a-time passes. */
 function stepTable(r: DbResult): string[] {
@@ -900,7 +868,7 @@ function report(
     "",
     `Machine load average (1, 5, 15 min): ${LOAD_AT_START} at start → ${loadavg()} at end (per pass below).`,
     "",
-    `Machine: ${machine()}. A shared, noisy machine: take single figures with a grain of salt.`,
+    `Machine: ${machineWithVersions()}. A shared, noisy machine: take single figures with a grain of salt.`,
     "",
     "## What is measured",
     "",
@@ -983,7 +951,7 @@ const envShown = [
   "AI_CONCURRENCY",
 ]
   .filter((n) => process.env[n] !== undefined)
-  .map((n) => `${n}=${n === "DATABASE_URL" ? redact(process.env[n]!) : process.env[n]}`);
+  .map((n) => `${n}=${n === "DATABASE_URL" ? redactUrl(process.env[n]!) : process.env[n]}`);
 const command = [...envShown, "npm run bench:generation"].join(" ");
 const markdown = report(results, production, command, (Date.now() - began) / 1000);
 console.log(`\n${markdown}`);

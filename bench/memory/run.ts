@@ -36,10 +36,9 @@ import os from "node:os";
 import path from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { InngestFunction } from "inngest";
-import postgres from "postgres";
 import { setDbHandle, type DbHandle } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
-import { openPglite, openPostgres } from "@/db/client";
+import { openPglite } from "@/db/client";
 import { pageSummaries } from "@/db/memory-schema";
 import { runMigrations } from "@/db/migrate";
 import { pages, users } from "@/db/schema";
@@ -61,6 +60,7 @@ import { storyInngestFunctions } from "@/lib/stories/functions";
 import { storyJobTypes } from "@/lib/stories/job-types";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "../generation/mock-model";
 import { serveOnLoopback } from "../generation/serve";
+import { machineWithVersions, redactUrl, withFreshPostgres } from "../shared/bench-db";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 30);
 const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 200);
@@ -466,46 +466,11 @@ async function withPglite(): Promise<Result> {
 }
 
 async function withPostgres(baseUrl: string): Promise<Result> {
-  const name = `bench_mem_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  try {
-    await admin.unsafe(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString());
-  try {
-    await runMigrations(handle);
-    return await benchmark("PostgreSQL (loopback)", handle);
-  } finally {
-    await handle.close();
-    const dropper = postgres(baseUrl, { max: 1, onnotice: () => {} });
-    await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
-  }
-}
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = "***";
-  return u.toString();
+  return withFreshPostgres(baseUrl, "bench_mem", benchmark);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report.
-
-function machine(): string {
-  const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
-  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model.trim() ?? "unknown CPU";
-  const version = (pkg: string) =>
-    JSON.parse(fs.readFileSync(`node_modules/${pkg}/package.json`, "utf8")).version as string;
-  return (
-    `Node ${process.version}, ${cpuModel} × ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-    `${os.platform()} ${os.release()}; inngest ${version("inngest")}, ai ${version("ai")}, ` +
-    `@electric-sql/pglite ${version("@electric-sql/pglite")}`
-  );
-}
 
 function report(r: Result, command: string, totalSeconds: number, loads: [string, string]): string {
   const [b1, loaded, b2] = r.passes as [Pass, Pass, Pass];
@@ -521,7 +486,7 @@ function report(r: Result, command: string, totalSeconds: number, loads: [string
     `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` (${totalSeconds.toFixed(0)} s in all;` +
       ` fixtures ${r.fixtureSeconds.toFixed(0)} s).`,
     "",
-    `Machine: ${machine()}. A 2-core machine shared with other agents: /proc/loadavg (1, 5, 15 min) was ${loads[0]} at the`,
+    `Machine: ${machineWithVersions()}. A 2-core machine shared with other agents: /proc/loadavg (1, 5, 15 min) was ${loads[0]} at the`,
     `start and ${loads[1]} at the end of the run; per pass below.`,
     "",
     "## What is measured",
@@ -645,7 +610,7 @@ const envShown = [
   "BENCH_ENGINE_TIMING",
 ]
   .filter((n) => process.env[n] !== undefined)
-  .map((n) => `${n}=${n.endsWith("DATABASE_URL") ? redact(process.env[n]!) : process.env[n]}`);
+  .map((n) => `${n}=${n.endsWith("DATABASE_URL") ? redactUrl(process.env[n]!) : process.env[n]}`);
 const command = [...envShown, "npm run bench:memory"].join(" ");
 const markdown = report(result, command, (Date.now() - began) / 1000, [loadAtStart, loadavg()]);
 console.log(`\n${markdown}`);
