@@ -23,6 +23,26 @@ test.describe("stories list", () => {
     await expect(storiesPage.row("The Salt Road").root).toBeVisible();
   });
 
+  test("a story's language is chosen when creating it and changed from its header", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
+    await storiesPage.goto();
+    await expect(storiesPage.createLanguage).toHaveValue("en");
+    await storiesPage.createLanguage.selectOption({ label: "French" });
+    const row = await storiesPage.create("Le Phare");
+    await expect(storiesPage.createLanguage).toHaveValue("en");
+    await row.open();
+    await expect(storyPage.language).toHaveValue("fr");
+    await expect(author.page.getByLabel("Story language")).toBeVisible();
+
+    await storyPage.language.selectOption({ label: "Brazilian Portuguese" });
+    await expect(storyPage.language).not.toHaveAttribute("aria-busy");
+    await storyPage.reload();
+    await expect(storyPage.language).toHaveValue("pt-BR");
+  });
+
   test("a story needs a title", async ({ author, storiesPage }) => {
     await storiesPage.goto();
     await storiesPage.submitCreate("   ");

@@ -259,4 +259,11 @@ describe("accepted edge values", () => {
     const updated = await updateStory(owner, { storyId: created.id, title: "New title" });
     expect(updated).toMatchObject({ title: "New title", description: "Kept description", language: "pt-BR" });
   });
+
+  it("a language tag is stored in its canonical case, so the same language is never two tags", async () => {
+    const created = await createStory(owner, { title: "Case", language: " pt-br " });
+    expect(created.language).toBe("pt-BR");
+    const updated = await updateStory(owner, { storyId: created.id, language: "ZH-hant" });
+    expect(updated.language).toBe("zh-Hant");
+  });
 });

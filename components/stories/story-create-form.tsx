@@ -7,13 +7,16 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Textarea } from "@/components/ui/input";
+import { DEFAULT_LANGUAGE } from "@/lib/stories/languages";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
+import { LanguageSelect } from "./language-select";
 import type { StoryRowData } from "./types";
 
 export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData) => void }) {
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
+  const [language, setLanguage] = useState(DEFAULT_LANGUAGE);
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -34,7 +37,7 @@ export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData
       return;
     }
     setPending(true);
-    const result = await callAction(() => createStoryAction({ title, description }));
+    const result = await callAction(() => createStoryAction({ title, description, language }));
     setPending(false);
     if (!result.ok) {
       const fields = fieldErrors(result.error.details);
@@ -53,6 +56,7 @@ export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData
     });
     setTitle("");
     setDescription("");
+    setLanguage(DEFAULT_LANGUAGE);
     titleRef.current?.focus();
   }
 
@@ -93,6 +97,23 @@ export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData
               rows={1}
               className="field-sizing-content min-h-10"
               readOnly={pending}
+            />
+          )}
+        </Field>
+        <Field
+          label="Language"
+          hint="The AI writes in it."
+          error={errors.language}
+          className="sm:col-span-2 sm:max-w-xs"
+        >
+          {(control) => (
+            <LanguageSelect
+              {...control}
+              data-testid="story-create-language"
+              name="language"
+              value={language}
+              onChange={(e) => setLanguage(e.target.value)}
+              disabled={pending}
             />
           )}
         </Field>

@@ -3,7 +3,7 @@
 import { ArrowLeft, Pencil } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { updateStoryAction } from "@/app/actions/stories";
 import { focusRing } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -13,6 +13,7 @@ import { pluralize } from "@/lib/ui/format";
 import { restoreFocusNextFrame } from "@/lib/ui/restore-focus";
 import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit, type InlineEditEnd } from "./inline-edit";
+import { LanguageSelect } from "./language-select";
 import type { StoryHeaderData } from "./types";
 
 export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHeaderData; pageCount: number }) {
@@ -26,14 +27,32 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
   const [editing, setEditing] = useState<"title" | "description" | null>(null);
   const titleButton = useRef<HTMLButtonElement>(null);
   const descriptionButton = useRef<HTMLButtonElement>(null);
+  const languageId = useId();
 
-  async function save(changes: { title?: string; description?: string }): Promise<string | null> {
+  const [languageError, setLanguageError] = useState<string | null>(null);
+  const [languagePending, setLanguagePending] = useState(false);
+
+  async function saveLanguage(language: string) {
+    const previous = story.language;
+    setStory((s) => ({ ...s, language }));
+    setLanguageError(null);
+    setLanguagePending(true);
+    const error = await save({ language });
+    setLanguagePending(false);
+    if (error) {
+      setStory((s) => ({ ...s, language: previous }));
+      setLanguageError(error);
+    }
+  }
+
+  async function save(changes: { title?: string; description?: string; language?: string }): Promise<string | null> {
     const result = await callAction(() => updateStoryAction({ storyId: story.id, ...changes }));
     if (!result.ok) return result.error.message;
     setStory((s) => ({
       ...s,
       title: result.data.title,
       description: result.data.description,
+      language: result.data.language,
       updatedAt: new Date(result.data.updatedAt).toISOString(),
     }));
     router.refresh();
@@ -126,7 +145,26 @@ export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHea
         <span data-testid="story-page-total">{pluralize(pageCount, "page")}</span>
         <span aria-hidden="true">·</span>
         <RelativeTime date={story.updatedAt} prefix="Edited" />
+        <span aria-hidden="true">·</span>
+        <label htmlFor={languageId} className="sr-only">
+          Story language
+        </label>
+        <LanguageSelect
+          id={languageId}
+          data-testid="story-language"
+          value={story.language}
+          onChange={(e) => saveLanguage(e.target.value)}
+          aria-busy={languagePending || undefined}
+          aria-describedby={languageError ? `${languageId}-error` : undefined}
+          invalid={Boolean(languageError)}
+          className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
+        />
       </p>
+      {languageError ? (
+        <p id={`${languageId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-language-error">
+          {languageError}
+        </p>
+      ) : null}
     </header>
   );
 }

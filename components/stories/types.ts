@@ -14,6 +14,8 @@ export interface StoryHeaderData {
   id: string;
   title: string;
   description: string;
+  /** BCP-47 tag: the language the story is written in and the AI writes in. */
+  language: string;
   updatedAt: string;
 }
 

@@ -45,6 +45,7 @@ export class StoriesPage extends AppShell {
   readonly rows: Locator;
   readonly createTitle: Locator;
   readonly createDescription: Locator;
+  readonly createLanguage: Locator;
   readonly createSubmit: Locator;
 
   constructor(page: Page) {
@@ -53,6 +54,7 @@ export class StoriesPage extends AppShell {
     this.rows = page.getByTestId("story-row");
     this.createTitle = page.getByTestId("story-create-title");
     this.createDescription = page.getByTestId("story-create-description");
+    this.createLanguage = page.getByTestId("story-create-language");
     this.createSubmit = page.getByTestId("story-create-submit");
   }
 

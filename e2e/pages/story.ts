@@ -11,6 +11,8 @@ export class StoryPage extends AppShell {
   readonly titleInput: Locator;
   readonly description: Locator;
   readonly descriptionInput: Locator;
+  /** The language select in the header (saves on change). */
+  readonly language: Locator;
   readonly cards: Locator;
   readonly contents: Locator;
   readonly pageList: Locator;
@@ -29,6 +31,7 @@ export class StoryPage extends AppShell {
     this.titleInput = page.getByTestId("story-title-input");
     this.description = page.getByTestId("story-description");
     this.descriptionInput = page.getByTestId("story-description-input");
+    this.language = page.getByTestId("story-language");
     this.cards = page.getByTestId("page-card");
     this.contents = page.getByTestId("page-content");
     this.pageList = page.getByTestId("page-list");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { DEFAULT_LANGUAGE } from "./languages";
 import { limits } from "./limits";
 
 /** An id field: every id a request names is a UUID, refused with the same message. */
@@ -19,16 +20,33 @@ const titleSchema = z
   .min(1, "A title is required.")
   .max(limits.titleMax, `A title can be at most ${limits.titleMax} characters.`);
 
+const LANGUAGE_TAG_MESSAGE = "Use a language tag such as en or pt-BR.";
+
+/** A BCP-47 tag in its canonical case ("pt-br" → "pt-BR"), in the shape the database's check accepts. */
+const languageTagSchema = z
+  .string()
+  .trim()
+  .transform((tag, ctx) => {
+    let canonical: string | undefined;
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0];
+    } catch {
+      canonical = undefined;
+    }
+    if (!canonical || !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(canonical)) {
+      ctx.addIssue({ code: "custom", message: LANGUAGE_TAG_MESSAGE });
+      return z.NEVER;
+    }
+    return canonical;
+  });
+
 export const storyCreateSchema = z.object({
   title: titleSchema,
   description: z
     .string()
     .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
     .default(""),
-  language: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "Use a language tag such as en or pt-BR.")
-    .default("en"),
+  language: languageTagSchema.default(DEFAULT_LANGUAGE),
 });
 
 export const storyUpdateSchema = z.object({
@@ -38,10 +56,7 @@ export const storyUpdateSchema = z.object({
     .string()
     .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
     .optional(),
-  language: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "Use a language tag such as en or pt-BR.")
-    .optional(),
+  language: languageTagSchema.optional(),
 });
 
 export const storyIdSchema = z.object({ storyId: id });

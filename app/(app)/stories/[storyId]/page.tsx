@@ -107,6 +107,7 @@ export default async function StoryPage({ params }: Props) {
             id: story.id,
             title: story.title,
             description: story.description,
+            language: story.language,
             updatedAt: story.updatedAt.toISOString(),
           }}
           pageCount={pages.length}
