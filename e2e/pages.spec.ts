@@ -157,9 +157,12 @@ test.describe("pages", () => {
     await storyPage.addPageWithText("One");
     const two = await storyPage.addPageWithText("Two");
     await storyPage.addPageWithText("Three");
+    // The header's count follows the list without a reload.
+    await expect(storyPage.pageTotal).toHaveText("3 pages");
 
     await two.delete();
     await storyPage.expectTexts(["One", "Three"]);
+    await expect(storyPage.pageTotal).toHaveText("2 pages");
     const toast = storyPage.toast("deleted");
     await expect(toast).toBeVisible();
     await toast.getByTestId("toast-undo").click();

@@ -10,6 +10,7 @@ import { callAction } from "@/lib/ui/call-action";
 import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
 import type { PageMention } from "./page-mentions";
+import { usePublishPageCount } from "./story-page-count";
 import {
   byPosition,
   toPageData,
@@ -50,6 +51,7 @@ export function PageList({
   const router = useRouter();
   const toast = useToast();
   const [pages, setPages] = useState(serverPages);
+  usePublishPageCount(pages.length);
   const [seen, setSeen] = useState(serverPages);
   // Moves in flight: the server's list is taken again once they have all been answered.
   const [movesPending, setMovesPending] = useState(0);

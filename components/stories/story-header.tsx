@@ -14,9 +14,17 @@ import { restoreFocusNextFrame } from "@/lib/ui/restore-focus";
 import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit, type InlineEditEnd } from "./inline-edit";
 import { LanguageSelect } from "./language-select";
+import { useStoryPageCount } from "./story-page-count";
 import type { StoryHeaderData } from "./types";
 
-export function StoryHeader({ story: serverStory, pageCount }: { story: StoryHeaderData; pageCount: number }) {
+export function StoryHeader({
+  story: serverStory,
+  pageCount: serverPageCount,
+}: {
+  story: StoryHeaderData;
+  pageCount: number;
+}) {
+  const pageCount = useStoryPageCount(serverPageCount);
   const router = useRouter();
   const [story, setStory] = useState(serverStory);
   const [seen, setSeen] = useState(serverStory);

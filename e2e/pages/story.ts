@@ -13,6 +13,8 @@ export class StoryPage extends AppShell {
   readonly descriptionInput: Locator;
   /** The language select in the header (saves on change). */
   readonly language: Locator;
+  /** "3 pages" in the header. */
+  readonly pageTotal: Locator;
   readonly cards: Locator;
   readonly contents: Locator;
   readonly pageList: Locator;
@@ -32,6 +34,7 @@ export class StoryPage extends AppShell {
     this.description = page.getByTestId("story-description");
     this.descriptionInput = page.getByTestId("story-description-input");
     this.language = page.getByTestId("story-language");
+    this.pageTotal = page.getByTestId("story-page-total");
     this.cards = page.getByTestId("page-card");
     this.contents = page.getByTestId("page-content");
     this.pageList = page.getByTestId("page-list");

@@ -3,6 +3,7 @@ import { cache } from "react";
 import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { StoryPageCountProvider } from "@/components/stories/story-page-count";
 import { StoryEventsProvider } from "@/components/stories/story-events";
 import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
@@ -101,30 +102,32 @@ export default async function StoryPage({ params }: Props) {
   ]);
   return (
     <div className="mx-auto max-w-3xl space-y-8 lg:grid lg:max-w-6xl lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8 lg:space-y-0">
-      <div className="min-w-0 space-y-8">
-        <StoryHeader
-          story={{
-            id: story.id,
-            title: story.title,
-            description: story.description,
-            language: story.language,
-            updatedAt: story.updatedAt.toISOString(),
-          }}
-          pageCount={pages.length}
-        />
-        <SummarizeAll storyId={story.id} />
-        <StoryEventsProvider storyId={story.id}>
-          <PageList
-            storyId={story.id}
-            pages={pages.map(toPageData)}
-            activeJobs={activeJobs}
-            suggestions={suggestions}
-            modelLabel={modelLabel}
-            backgroundRevision={backgroundRevision}
-            mentions={codex?.mentions}
+      <StoryPageCountProvider initial={pages.length}>
+        <div className="min-w-0 space-y-8">
+          <StoryHeader
+            story={{
+              id: story.id,
+              title: story.title,
+              description: story.description,
+              language: story.language,
+              updatedAt: story.updatedAt.toISOString(),
+            }}
+            pageCount={pages.length}
           />
-        </StoryEventsProvider>
-      </div>
+          <SummarizeAll storyId={story.id} />
+          <StoryEventsProvider storyId={story.id}>
+            <PageList
+              storyId={story.id}
+              pages={pages.map(toPageData)}
+              activeJobs={activeJobs}
+              suggestions={suggestions}
+              modelLabel={modelLabel}
+              backgroundRevision={backgroundRevision}
+              mentions={codex?.mentions}
+            />
+          </StoryEventsProvider>
+        </div>
+      </StoryPageCountProvider>
       {codex ? (
         <CodexPanel storyId={story.id} entries={codex.entries} suggestions={codex.suggestions} run={codex.run} />
       ) : null}
