@@ -4,6 +4,7 @@ import { LogOut } from "lucide-react";
 import { useFormStatus } from "react-dom";
 import { signOutAction } from "@/app/actions/auth";
 import { Button } from "@/components/ui/button";
+import { clearAllPageDrafts } from "@/lib/ui/page-drafts";
 
 function SubmitButton() {
   const { pending } = useFormStatus();
@@ -23,7 +24,7 @@ function SubmitButton() {
 
 export function SignOutButton() {
   return (
-    <form action={signOutAction}>
+    <form action={signOutAction} onSubmit={clearAllPageDrafts}>
       <SubmitButton />
     </form>
   );

@@ -4,6 +4,7 @@ import { LogOut } from "lucide-react";
 import { useFormStatus } from "react-dom";
 import { signOutEverywhereAction } from "@/app/actions/auth";
 import { Button } from "@/components/ui/button";
+import { clearAllPageDrafts } from "@/lib/ui/page-drafts";
 
 function SubmitButton() {
   const { pending } = useFormStatus();
@@ -32,7 +33,7 @@ export function SignOutEverywhere() {
           Signed in on a shared or lost device? End every session of your account, here and everywhere else.
         </p>
       </div>
-      <form action={signOutEverywhereAction}>
+      <form action={signOutEverywhereAction} onSubmit={clearAllPageDrafts}>
         <SubmitButton />
       </form>
     </section>

@@ -2,10 +2,12 @@
 
 import { useEffect, useState } from "react";
 import { cn } from "@/lib/ui/cn";
+import { clearPageDraft, type PageDraft, readPageDraft } from "@/lib/ui/page-drafts";
 import { HistoryPanel } from "./history-panel";
 import { PageActions } from "./page-actions";
 import { PageCardHeader } from "./page-card-header";
 import { PageEditor } from "./page-editor";
+import { UnsavedDraftNotice } from "./unsaved-draft-notice";
 import { PageGeneratingView } from "./page-generating-view";
 import { PageMentions, type PageMention } from "./page-mentions";
 import { PageReadView } from "./page-read-view";
@@ -78,6 +80,21 @@ export function PageCard({
   const [editing, setEditing] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
+  // Read after mount: localStorage does not exist on the server, and reading it while rendering would not hydrate.
+  const [storedDraft, setStoredDraft] = useState<PageDraft | null>(null);
+  const [restoredDraft, setRestoredDraft] = useState<PageDraft | undefined>(undefined);
+  useEffect(() => {
+    // While the editor is open it owns the kept draft.
+    if (editing) return;
+    const kept = readPageDraft(page.id);
+    if (!kept) return setStoredDraft(null);
+    if (kept.content === page.content) {
+      clearPageDraft(page.id);
+      setStoredDraft(null);
+    } else {
+      setStoredDraft(kept);
+    }
+  }, [page.id, page.content, editing]);
 
   const undo = useUndoPageJob({ pageNumber, onChanged });
   const { generation, job, generating, retrying, retry, announcement } = usePageGeneration({
@@ -100,6 +117,19 @@ export function PageCard({
   function openEditor() {
     setJustSaved(false);
     setEditing(true);
+  }
+
+  function restoreDraft() {
+    if (!storedDraft) return;
+    setRestoredDraft(storedDraft);
+    setStoredDraft(null);
+    openEditor();
+  }
+
+  function discardDraft() {
+    clearPageDraft(page.id);
+    setStoredDraft(null);
+    focus.contentRef.current?.focus();
   }
 
   return (
@@ -146,11 +176,20 @@ export function PageCard({
       <PageMentions mentions={mentions} pageNumber={pageNumber} />
 
       <div className="px-4 py-4 sm:px-5">
+        {storedDraft && !editing && !generating ? (
+          <UnsavedDraftNotice
+            draft={storedDraft}
+            pageNumber={pageNumber}
+            onRestore={restoreDraft}
+            onDiscard={discardDraft}
+          />
+        ) : null}
         {editing ? (
           <PageEditor
             page={page}
             pageNumber={pageNumber}
             generation={generation}
+            restoredDraft={restoredDraft}
             onSaved={(next) => {
               onChanged(next);
               setJustSaved(true);
@@ -158,6 +197,7 @@ export function PageCard({
             onClose={() => {
               focus.focusAfterEditorCloses();
               setEditing(false);
+              setRestoredDraft(undefined);
               // The author has seen the outcome in the editor; a running job stays visible on the page.
               if (job && isJobSettled(job)) generation.dismiss();
             }}

@@ -1,7 +1,7 @@
 "use client";
 
 import { TriangleAlert } from "lucide-react";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { savePageAction } from "@/app/actions/stories";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -10,12 +10,16 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
-import { formatCount } from "@/lib/ui/format";
+import { countWords, formatCount, pluralize } from "@/lib/ui/format";
+import { clearPageDraft, type PageDraft, writePageDraft } from "@/lib/ui/page-drafts";
 import { GenerateControls } from "./generate-controls";
 import { streamedText } from "./generation-status";
 import { toPageData, type PageData } from "./types";
 import { isJobActive } from "./use-page-job";
 import type { PageGeneration } from "./use-page-generation";
+
+/** Typing pauses this long before the text is kept in the browser (a write per keystroke would be wasted work). */
+const DRAFT_KEEP_DELAY_MS = 300;
 
 interface TheirVersion {
   content: string;
@@ -48,16 +52,19 @@ export function PageEditor({
   generation,
   onSaved,
   onClose,
+  restoredDraft,
 }: {
   page: PageData;
   pageNumber: number;
   generation: PageGeneration;
+  /** Unsaved text kept from an earlier visit, restored by the author: edited and saved against its own version. */
+  restoredDraft?: PageDraft;
   /** A newer state of the page: after a save, or when the author took the other version. */
   onSaved: (page: PageData) => void;
   onClose: () => void;
 }) {
-  const [draft, setDraft] = useState(page.content);
-  const [baseVersion, setBaseVersion] = useState(page.version);
+  const [draft, setDraft] = useState(restoredDraft?.content ?? page.content);
+  const [baseVersion, setBaseVersion] = useState(restoredDraft?.baseVersion ?? page.version);
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
@@ -108,6 +115,7 @@ export function PageEditor({
   }, [generating]);
 
   const length = shown.length;
+  const words = useMemo(() => countWords(shown), [shown]);
   const overBy = length - limits.pageMax;
   const overLimit = overBy > 0;
   const nearLimit = !overLimit && length > limits.pageMax * 0.9;
@@ -131,6 +139,19 @@ export function PageEditor({
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  // Unsaved text is also kept in the browser, so a reload, a crashed tab or a failed save never loses it.
+  useEffect(() => {
+    if (draft === page.content && baseVersion === page.version) {
+      clearPageDraft(page.id);
+      return;
+    }
+    const timer = window.setTimeout(
+      () => writePageDraft(page.id, { content: draft, baseVersion, savedAt: new Date().toISOString() }),
+      DRAFT_KEEP_DELAY_MS,
+    );
+    return () => window.clearTimeout(timer);
+  }, [draft, baseVersion, page.id, page.content, page.version]);
+
   async function save(base: number, mode: "save" | "keep-mine") {
     if (saving || overLimit || generating || startingRef.current) return;
     setSaving(mode);
@@ -139,6 +160,7 @@ export function PageEditor({
     setSaving(null);
     if (result.ok) {
       setConflict(null);
+      clearPageDraft(page.id);
       onSaved(toPageData(result.data));
       onClose();
       return;
@@ -193,10 +215,16 @@ export function PageEditor({
     }
   }
 
+  /** Cancel, Escape and "Use their version": the author chose to drop their text, so it is not kept either. */
+  function discardAndClose() {
+    clearPageDraft(page.id);
+    onClose();
+  }
+
   function takeTheirs() {
     if (!conflict) return;
     onSaved({ ...page, content: conflict.content, version: conflict.version, updatedAt: conflict.updatedAt });
-    onClose();
+    discardAndClose();
   }
 
   function keepMine() {
@@ -208,8 +236,9 @@ export function PageEditor({
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Escape") {
       event.preventDefault();
-      if (!saving && !starting) onClose();
-    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      if (!saving && !starting) discardAndClose();
+    } else if ((event.key === "Enter" || event.key.toLowerCase() === "s") && (event.ctrlKey || event.metaKey)) {
+      // Ctrl/⌘+S saves the page instead of opening the browser's "save web page" dialog.
       event.preventDefault();
       if (!conflict && !generating) void save(baseVersion, "save");
     }
@@ -244,18 +273,24 @@ export function PageEditor({
         )}
       />
       <div id={statusId} className="flex flex-wrap items-center justify-between gap-2 text-xs">
-        <span
-          data-testid="page-char-count"
-          className={cn(
-            "tabular-nums",
-            overLimit ? "font-semibold text-red-700" : nearLimit ? "text-amber-700" : "text-stone-500",
-          )}
-        >
-          {formatCount(length)} / {formatCount(limits.pageMax)} characters
+        <span className="tabular-nums">
+          <span data-testid="page-word-count" className="text-stone-500">
+            {pluralize(words, "word")}
+          </span>
+          <span aria-hidden="true" className="text-stone-400">
+            {" · "}
+          </span>
+          <span
+            data-testid="page-char-count"
+            className={cn(overLimit ? "font-semibold text-red-700" : nearLimit ? "text-amber-700" : "text-stone-500")}
+          >
+            {formatCount(length)} / {formatCount(limits.pageMax)} characters
+          </span>
         </span>
         <span className="text-stone-500">
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Ctrl</kbd>/
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">⌘</kbd>+
+          <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">S</kbd> or{" "}
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Enter</kbd> to save ·{" "}
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Esc</kbd> to cancel
         </span>
@@ -321,7 +356,7 @@ export function PageEditor({
           data-testid="page-cancel"
           size="sm"
           variant="ghost"
-          onClick={onClose}
+          onClick={discardAndClose}
           disabled={saving !== null || starting}
           title={generating ? "Close the editor; the AI keeps working and the page shows its progress" : undefined}
         >

@@ -74,6 +74,9 @@ export class PageCard {
   readonly saveButton: Locator;
   readonly cancelButton: Locator;
   readonly charCount: Locator;
+  readonly wordCount: Locator;
+  /** "Unsaved draft from …": text typed earlier and never saved, with Restore and Discard. */
+  readonly unsavedDraft: Locator;
   readonly error: Locator;
   readonly moveUpButton: Locator;
   readonly moveDownButton: Locator;
@@ -97,6 +100,8 @@ export class PageCard {
     this.saveButton = root.getByTestId("page-save");
     this.cancelButton = root.getByTestId("page-cancel");
     this.charCount = root.getByTestId("page-char-count");
+    this.wordCount = root.getByTestId("page-word-count");
+    this.unsavedDraft = root.getByTestId("unsaved-draft");
     this.error = root.getByTestId("page-error");
     this.moveUpButton = root.getByTestId("page-move-up");
     this.moveDownButton = root.getByTestId("page-move-down");

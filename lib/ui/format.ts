@@ -49,3 +49,12 @@ export function formatCount(n: number): string {
 export function pluralize(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+
+/** Words as a reader counts them, in any script (Intl.Segmenter, not splitting on spaces, which fails for CJK). */
+export function countWords(text: string): number {
+  let words = 0;
+  for (const segment of wordSegmenter.segment(text)) if (segment.isWordLike) words++;
+  return words;
+}
