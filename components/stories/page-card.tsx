@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { cn } from "@/lib/ui/cn";
-import { clearPageDraft, type PageDraft, readPageDraft } from "@/lib/ui/page-drafts";
+import { clearPageDraft, type KeptPageDraft, latestPageDraft } from "@/lib/ui/page-drafts";
 import { HistoryPanel } from "./history-panel";
 import { PageActions } from "./page-actions";
 import { PageCardHeader } from "./page-card-header";
@@ -81,19 +81,12 @@ export function PageCard({
   const [historyOpen, setHistoryOpen] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
   // Read after mount: localStorage does not exist on the server, and reading it while rendering would not hydrate.
-  const [storedDraft, setStoredDraft] = useState<PageDraft | null>(null);
-  const [restoredDraft, setRestoredDraft] = useState<PageDraft | undefined>(undefined);
+  const [storedDraft, setStoredDraft] = useState<KeptPageDraft | null>(null);
+  const [restoredDraft, setRestoredDraft] = useState<KeptPageDraft | undefined>(undefined);
   useEffect(() => {
     // While the editor is open it owns the kept draft.
     if (editing) return;
-    const kept = readPageDraft(page.id);
-    if (!kept) return setStoredDraft(null);
-    if (kept.content === page.content) {
-      clearPageDraft(page.id);
-      setStoredDraft(null);
-    } else {
-      setStoredDraft(kept);
-    }
+    setStoredDraft(latestPageDraft(page.id, page.content));
   }, [page.id, page.content, editing]);
 
   const undo = useUndoPageJob({ pageNumber, onChanged });
@@ -127,8 +120,9 @@ export function PageCard({
   }
 
   function discardDraft() {
-    clearPageDraft(page.id);
-    setStoredDraft(null);
+    if (storedDraft) clearPageDraft(storedDraft.key);
+    // Another tab's draft of the same page, if there is one, is offered next.
+    setStoredDraft(latestPageDraft(page.id, page.content));
     focus.contentRef.current?.focus();
   }
 

@@ -11,7 +11,7 @@ import { limits } from "@/lib/stories/limits";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { countWords, formatCount, pluralize } from "@/lib/ui/format";
-import { clearPageDraft, type PageDraft, writePageDraft } from "@/lib/ui/page-drafts";
+import { clearPageDraft, type KeptPageDraft, newPageDraftKey, writePageDraft } from "@/lib/ui/page-drafts";
 import { GenerateControls } from "./generate-controls";
 import { streamedText } from "./generation-status";
 import { toPageData, type PageData } from "./types";
@@ -58,13 +58,14 @@ export function PageEditor({
   pageNumber: number;
   generation: PageGeneration;
   /** Unsaved text kept from an earlier visit, restored by the author: edited and saved against its own version. */
-  restoredDraft?: PageDraft;
+  restoredDraft?: KeptPageDraft;
   /** A newer state of the page: after a save, or when the author took the other version. */
   onSaved: (page: PageData) => void;
   onClose: () => void;
 }) {
   const [draft, setDraft] = useState(restoredDraft?.content ?? page.content);
   const [baseVersion, setBaseVersion] = useState(restoredDraft?.baseVersion ?? page.version);
+  const [draftKey] = useState(() => restoredDraft?.key ?? newPageDraftKey(page.id));
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
@@ -142,15 +143,15 @@ export function PageEditor({
   // Unsaved text is also kept in the browser, so a reload, a crashed tab or a failed save never loses it.
   useEffect(() => {
     if (draft === page.content && baseVersion === page.version) {
-      clearPageDraft(page.id);
+      clearPageDraft(draftKey);
       return;
     }
     const timer = window.setTimeout(
-      () => writePageDraft(page.id, { content: draft, baseVersion, savedAt: new Date().toISOString() }),
+      () => writePageDraft(draftKey, { content: draft, baseVersion, savedAt: new Date().toISOString() }),
       DRAFT_KEEP_DELAY_MS,
     );
     return () => window.clearTimeout(timer);
-  }, [draft, baseVersion, page.id, page.content, page.version]);
+  }, [draft, baseVersion, draftKey, page.content, page.version]);
 
   async function save(base: number, mode: "save" | "keep-mine") {
     if (saving || overLimit || generating || startingRef.current) return;
@@ -160,7 +161,7 @@ export function PageEditor({
     setSaving(null);
     if (result.ok) {
       setConflict(null);
-      clearPageDraft(page.id);
+      clearPageDraft(draftKey);
       onSaved(toPageData(result.data));
       onClose();
       return;
@@ -217,7 +218,7 @@ export function PageEditor({
 
   /** Cancel, Escape and "Use their version": the author chose to drop their text, so it is not kept either. */
   function discardAndClose() {
-    clearPageDraft(page.id);
+    clearPageDraft(draftKey);
     onClose();
   }
 

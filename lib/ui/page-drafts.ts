@@ -2,8 +2,10 @@
  * Unsaved page text kept in the browser's localStorage, so that what an author typed survives a reload, a crashed
  * tab or a failed save. A draft remembers the page version it was typed over: restoring it saves against that
  * version, so a page changed elsewhere meanwhile still shows the usual conflict instead of being overwritten.
- * Drafts are cleared when saved and on sign-out (they may hold text another person should not see on a shared
- * computer).
+ *
+ * Each opening of the editor keeps its text under a key of its own: tabs share localStorage, and a save in one tab
+ * must not wipe what another tab typed and never saved. Drafts are cleared when saved or discarded, and all of them
+ * on sign-out (they may hold text another person should not see on a shared computer).
  */
 const PREFIX = "story-sprout:page-draft:";
 
@@ -12,6 +14,11 @@ export interface PageDraft {
   baseVersion: number;
   /** ISO timestamp of the last keystroke kept. */
   savedAt: string;
+}
+
+/** A draft as found in storage, with the key it lives under (to clear exactly it). */
+export interface KeptPageDraft extends PageDraft {
+  key: string;
 }
 
 function storage(): Storage | null {
@@ -23,8 +30,16 @@ function storage(): Storage | null {
   }
 }
 
-export function readPageDraft(pageId: string): PageDraft | null {
-  const raw = storage()?.getItem(PREFIX + pageId);
+function keysWithPrefix(store: Storage, prefix: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < store.length; i++) {
+    const key = store.key(i);
+    if (key?.startsWith(prefix)) keys.push(key);
+  }
+  return keys;
+}
+
+function parse(raw: string | null): PageDraft | null {
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as Partial<PageDraft>;
@@ -41,25 +56,44 @@ export function readPageDraft(pageId: string): PageDraft | null {
   }
 }
 
-export function writePageDraft(pageId: string, draft: PageDraft): void {
+/** A fresh key for one editing session of a page (not crypto.randomUUID: it is missing on plain-HTTP origins). */
+export function newPageDraftKey(pageId: string): string {
+  return `${PREFIX}${pageId}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * The most recent draft of a page whose text differs from `savedContent`. Drafts equal to the saved text are
+ * removed on the way (they were saved after all, for example by another tab).
+ */
+export function latestPageDraft(pageId: string, savedContent: string): KeptPageDraft | null {
+  const store = storage();
+  if (!store) return null;
+  let latest: KeptPageDraft | null = null;
+  for (const key of keysWithPrefix(store, `${PREFIX}${pageId}:`)) {
+    const draft = parse(store.getItem(key));
+    if (!draft || draft.content === savedContent) {
+      store.removeItem(key);
+      continue;
+    }
+    if (!latest || draft.savedAt > latest.savedAt) latest = { ...draft, key };
+  }
+  return latest;
+}
+
+export function writePageDraft(key: string, draft: PageDraft): void {
   try {
-    storage()?.setItem(PREFIX + pageId, JSON.stringify(draft));
+    storage()?.setItem(key, JSON.stringify(draft));
   } catch {
     // Quota exceeded: the beforeunload warning still protects the text in this tab.
   }
 }
 
-export function clearPageDraft(pageId: string): void {
-  storage()?.removeItem(PREFIX + pageId);
+export function clearPageDraft(key: string): void {
+  storage()?.removeItem(key);
 }
 
 export function clearAllPageDrafts(): void {
   const store = storage();
   if (!store) return;
-  const keys: string[] = [];
-  for (let i = 0; i < store.length; i++) {
-    const key = store.key(i);
-    if (key?.startsWith(PREFIX)) keys.push(key);
-  }
-  for (const key of keys) store.removeItem(key);
+  for (const key of keysWithPrefix(store, PREFIX)) store.removeItem(key);
 }
