@@ -34,10 +34,15 @@ test("an admin sets an author's daily budget; the author sees it, spends it and 
 
   // That job used more than the budget: nothing left, and the next request is refused before any job exists.
   await expect(card.ai.budget).toHaveText(/^0 tokens left today/);
+  // Generate is disabled, saying why and when it can run again; focus stays on the button and the text is untouched.
   const textBefore = await card.editorText();
-  await card.generate();
-  await expect(card.ai.error).toContainText("You have used your AI budget for today");
-  await expect(card.ai.error).toContainText("resets at 00:00 UTC");
+  await expect(card.ai.button).toBeDisabled();
+  await expect(card.ai.disabledReason).toContainText(/Your AI budget for today is used up\. It resets (tomorrow )?at/);
+  await expect(card.ai.button).toHaveAccessibleDescription(/Your AI budget for today is used up/);
+  await card.ai.button.focus();
+  await card.ai.button.press("Enter");
+  await expect(card.ai.button).toBeFocused();
+  await expect(card.ai.error).toHaveCount(0);
   await expect(card.editor).toHaveValue(textBefore);
   await expect(card.editor).toBeEditable();
 
@@ -47,6 +52,10 @@ test("an admin sets an author's daily budget; the author sees it, spends it and 
   await row.setTokenBudget("");
   await expect(row.status).toHaveText("Saved");
 
-  await card.ai.retry();
+  // Back on the page, the author can generate again.
+  await storyPage.reload();
+  await card.open();
+  await expect(card.ai.disabledReason).toHaveCount(0);
+  await card.generate();
   await card.ai.expectSucceeded();
 });

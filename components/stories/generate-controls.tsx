@@ -6,12 +6,12 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { INSTRUCTION_MAX } from "@/lib/stories/limits";
 import { formatCount } from "@/lib/ui/format";
-import { AiBudgetHint } from "./ai-budget";
+import { AiBudgetHint, budgetUsedUpReason, useAiAllowance } from "./ai-budget";
 import { GenerationFailureAlert } from "./generation-failure-alert";
 import { GenerationStatus } from "./generation-status";
 import { PromptPreviewButton } from "./prompt-preview";
 import { isJobActive } from "./use-page-job";
-import type { PageGeneration } from "./use-page-generation";
+import type { PageGeneration, RequestFailure } from "./use-page-generation";
 
 /**
  * The editor's AI section: an optional instruction, Generate with AI and the model's name; then the job's state.
@@ -43,7 +43,7 @@ export function GenerateControls({
   starting: boolean;
   /** Why Generate cannot be pressed right now (e.g. the text is over the limit), if it cannot. */
   disabledReason: string | null;
-  requestError: string | null;
+  requestError: RequestFailure | null;
   onGenerate: () => void;
   onDismissRequestError: () => void;
   cancelRef?: Ref<HTMLButtonElement>;
@@ -53,11 +53,15 @@ export function GenerateControls({
   const active = isJobActive(job);
   const hintId = `${id}-hint`;
   const label = modelLabel ?? "AI model";
+  // Asked again when a job starts or settles, and after a refusal (which may be the budget running out).
+  const allowance = useAiAllowance(`${job ? `${job.id}:${job.status}` : "none"}:${requestError?.message ?? ""}`);
+  const budgetReason = allowance ? budgetUsedUpReason(allowance) : null;
+  const reason = disabledReason ?? budgetReason;
 
   function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
     if (event.key === "Enter" && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      if (!busy && !disabledReason) onGenerate();
+      if (!busy && !reason) onGenerate();
     }
   }
 
@@ -106,9 +110,11 @@ export function GenerateControls({
           variant="secondary"
           className="border-violet-300 text-violet-900 hover:border-violet-400 hover:bg-violet-50"
           pending={starting || active}
-          disabled={busy || disabledReason !== null}
-          title={disabledReason ?? undefined}
-          aria-describedby={`${id}-model`}
+          disabled={busy || reason !== null}
+          // Keeps keyboard focus on the button while it is pending or refused, instead of dropping it to the page.
+          softDisabled
+          title={reason ?? undefined}
+          aria-describedby={reason && !busy ? `${id}-model ${id}-reason` : `${id}-model`}
           onClick={onGenerate}
           icon={<WandSparkles aria-hidden="true" className="size-4 text-violet-600" />}
         >
@@ -124,13 +130,18 @@ export function GenerateControls({
           </span>
         </span>
         <PromptPreviewButton pageId={pageId} instruction={instruction.trim()} disabled={starting} />
-        <AiBudgetHint refreshKey={job ? `${job.id}:${job.status}` : "none"} />
-        {disabledReason && !busy ? <span className="text-xs text-stone-500">{disabledReason}</span> : null}
+        <AiBudgetHint allowance={allowance} />
+        {reason && !busy ? (
+          <span id={`${id}-reason`} data-testid="generate-disabled-reason" className="text-xs text-stone-600">
+            {reason}
+          </span>
+        ) : null}
       </div>
 
       {requestError ? (
         <GenerationFailureAlert
-          message={requestError}
+          message={requestError.message}
+          canRetry={requestError.canRetry}
           retryDisabled={busy}
           onRetry={onGenerate}
           onDismiss={onDismissRequestError}

@@ -14,6 +14,7 @@ export function GenerationFailureAlert({
   errorCode,
   retrying = false,
   retryDisabled = false,
+  canRetry = true,
   onRetry,
   onDismiss,
 }: {
@@ -25,6 +26,8 @@ export function GenerationFailureAlert({
   /** A retry is being started: the button shows it. */
   retrying?: boolean;
   retryDisabled?: boolean;
+  /** False when pressing again cannot help (the budget is used up, the input is refused): no Retry is offered. */
+  canRetry?: boolean;
   onRetry: () => void;
   onDismiss: () => void;
 }) {
@@ -41,18 +44,20 @@ export function GenerationFailureAlert({
           <X aria-hidden="true" className="size-4" />
         </button>
       </div>
-      <div className="mt-2">
-        <Button
-          data-testid="generate-retry"
-          size="sm"
-          pending={retrying}
-          disabled={retryDisabled}
-          onClick={onRetry}
-          icon={<RotateCcw aria-hidden="true" className="size-4" />}
-        >
-          {retrying ? "Starting…" : "Retry"}
-        </Button>
-      </div>
+      {canRetry ? (
+        <div className="mt-2">
+          <Button
+            data-testid="generate-retry"
+            size="sm"
+            pending={retrying}
+            disabled={retryDisabled}
+            onClick={onRetry}
+            icon={<RotateCcw aria-hidden="true" className="size-4" />}
+          >
+            {retrying ? "Starting…" : "Retry"}
+          </Button>
+        </div>
+      ) : null}
     </Alert>
   );
 }

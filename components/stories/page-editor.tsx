@@ -16,7 +16,7 @@ import { GenerateControls } from "./generate-controls";
 import { streamedText } from "./generation-status";
 import { toPageData, type PageData } from "./types";
 import { isJobActive } from "./use-page-job";
-import type { PageGeneration } from "./use-page-generation";
+import type { PageGeneration, RequestFailure } from "./use-page-generation";
 
 /** Typing pauses this long before the text is kept in the browser (a write per keystroke would be wasted work). */
 const DRAFT_KEEP_DELAY_MS = 300;
@@ -71,7 +71,7 @@ export function PageEditor({
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
   const [instruction, setInstruction] = useState(() => generation.job?.instruction ?? "");
   const [starting, setStarting] = useState(false);
-  const [requestError, setRequestError] = useState<string | null>(null);
+  const [requestError, setRequestError] = useState<RequestFailure | null>(null);
   const startingRef = useRef(false);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);

@@ -10,6 +10,14 @@ import type { PageData, PageJobData, SuggestionData } from "./types";
 import { useJobLanding } from "./use-job-landing";
 import { isJobActive, isJobSettled, usePageJob, type JobTransport } from "./use-page-job";
 
+/** A request Generate could not start, in words, and whether pressing Retry could help. */
+export interface RequestFailure {
+  message: string;
+  canRetry: boolean;
+}
+
+const NOT_RETRYABLE = new Set(["GEN_BUDGET_EXCEEDED", "VALIDATION", "NOT_FOUND", "FORBIDDEN"]);
+
 /** What a page card knows and can do about AI generation on its page; handed to the editor. */
 export interface PageGeneration {
   /** The job being followed: running, or the last one that settled here (until dismissed). */
@@ -20,8 +28,8 @@ export interface PageGeneration {
   /** The configured model's label, e.g. "offline model" (null if the model is misconfigured). */
   modelLabel: string | null;
   cancelling: boolean;
-  /** Starts a job (or joins the running one); resolves to an error message, or null once the job is followed. */
-  request: (instruction: string) => Promise<string | null>;
+  /** Starts a job (or joins the running one); resolves to why it was refused, or null once the job is followed. */
+  request: (instruction: string) => Promise<RequestFailure | null>;
   cancel: () => void;
   /** Forgets a settled job's outcome (hides its message). */
   dismiss: () => void;
@@ -81,9 +89,16 @@ export function usePageGeneration({
     if (activeJob) followReportedJob(activeJob);
   }, [activeJob]);
 
-  async function request(instruction: string): Promise<string | null> {
+  async function request(instruction: string): Promise<RequestFailure | null> {
     const result = await callActionWithTimeout(() => requestPageTextAction({ pageId: page.id, instruction }));
-    if (!result.ok) return fieldErrors(result.error.details).instruction ?? result.error.message;
+    if (!result.ok) {
+      const fieldError = fieldErrors(result.error.details).instruction;
+      return {
+        message: fieldError ?? result.error.message,
+        // Pressing again changes nothing until the input changes or the budget resets.
+        canRetry: !fieldError && !NOT_RETRYABLE.has(result.error.code),
+      };
+    }
     if (!settledJobs.current.has(result.data.id)) tracker.accept(result.data);
     if (isJobActive(result.data) && result.data.parentJobId) {
       // Joined the page's job of a running background revision (one job per page at a time).
@@ -122,7 +137,7 @@ export function usePageGeneration({
     setRetrying(true);
     const failure = await request(job.instruction);
     setRetrying(false);
-    if (failure) toast.error(failure);
+    if (failure) toast.error(failure.message);
   }
 
   const generation: PageGeneration = {

@@ -16,6 +16,8 @@ export class GenerateControls {
   readonly retryButton: Locator;
   readonly error: Locator;
   readonly budget: Locator;
+  /** Why Generate cannot be pressed (over the limit, a conflict, the budget used up). */
+  readonly disabledReason: Locator;
   readonly previewButton: Locator;
 
   constructor(card: Locator) {
@@ -28,6 +30,7 @@ export class GenerateControls {
     this.retryButton = card.getByTestId("generate-retry");
     this.error = card.getByTestId("generate-error");
     this.budget = card.getByTestId("ai-budget");
+    this.disabledReason = card.getByTestId("generate-disabled-reason");
     this.previewButton = card.getByTestId("prompt-preview-button");
   }
 
