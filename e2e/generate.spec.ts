@@ -256,6 +256,13 @@ test.describe("generate with AI", () => {
     const suggested = (await card.suggestionText.textContent()) ?? "";
     expect(suggested.length).toBeGreaterThan(0);
     expect(suggested).not.toBe(theirs);
+    // By default the panel shows what would change, word by word: the other tab's words struck out, the AI's added.
+    await expect(card.suggestionDiff).toBeVisible();
+    await expect(card.suggestionDiff.locator("del").first()).toBeVisible();
+    await expect(card.suggestionDiff.locator("ins").first()).toBeVisible();
+    await card.suggestion.getByTestId("suggestion-view-side-by-side").click();
+    await expect(card.suggestionText).toBeVisible();
+    await expect(card.suggestionDiff).toHaveCount(0);
     await card.expectVersion(3);
     await card.cancel();
 

@@ -26,7 +26,8 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
     .join("");
   return (
     <header className="sticky top-0 z-30 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-4 px-4 sm:px-6">
+      {/* On a phone the bar wraps onto a second line rather than pushing Sign out off the screen. */}
+      <div className="mx-auto flex min-h-14 max-w-5xl flex-wrap items-center justify-between gap-x-4 gap-y-1 px-3 py-2 sm:px-6">
         <Link
           href="/stories"
           className="flex items-center gap-2 rounded-md font-semibold tracking-tight text-stone-900 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-offset-2"
@@ -36,7 +37,7 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
           </span>
           Story Sprout
         </Link>
-        <div className="flex items-center gap-3">
+        <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-1">
           {user.role === "admin" ? (
             <nav aria-label="Admin" className="flex items-center gap-1">
               <BarLink href="/admin/jobs" testId="nav-admin-jobs">
@@ -61,7 +62,10 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
               {initials || "?"}
             </span>
             <span className="flex flex-col leading-tight sm:flex-row sm:items-center sm:gap-2">
-              <span data-testid="user-name" className="max-w-[12rem] truncate text-sm font-medium text-stone-900">
+              <span
+                data-testid="user-name"
+                className="max-w-[8rem] truncate text-sm font-medium text-stone-900 sm:max-w-[12rem]"
+              >
                 {user.name}
               </span>
               <span
@@ -76,7 +80,7 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
               </span>
             </span>
           </div>
-          <span aria-hidden="true" className="h-6 w-px bg-stone-200" />
+          <span aria-hidden="true" className="hidden h-6 w-px bg-stone-200 sm:block" />
           <SignOutButton />
         </div>
       </div>

@@ -1,9 +1,10 @@
 "use client";
 
 import { Bot, RotateCcw, User } from "lucide-react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useId, useState } from "react";
 import { listRevisionsAction, restoreRevisionAction } from "@/app/actions/stories";
 import { Alert } from "@/components/ui/alert";
+import { Select } from "@/components/ui/input";
 import { Button, focusRing } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -13,6 +14,7 @@ import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 import { toPageData, type PageData } from "./types";
+import { WordDiffView } from "./word-diff-view";
 
 interface Revision {
   id: string;
@@ -41,10 +43,13 @@ export function HistoryPanel({
   onClose: () => void;
 }) {
   const toast = useToast();
+  const compareSelectId = useId();
   const [state, setState] = useState<LoadState>({ status: "loading" });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [restoring, setRestoring] = useState(false);
   const [restoreError, setRestoreError] = useState<string | null>(null);
+  /** Which version the selected one is compared with: null = the default, "none" = just read the text. */
+  const [compareId, setCompareId] = useState<string | null>(null);
 
   const load = useCallback(
     async (select?: "newest") => {
@@ -80,6 +85,16 @@ export function HistoryPanel({
   const revisions = state.status === "ready" ? state.revisions : [];
   const selected = revisions.find((r) => r.id === selectedId) ?? null;
   const isCurrent = selected !== null && selected.version === page.version;
+  const currentRevision = revisions.find((r) => r.version === page.version) ?? null;
+  // By default an older version is compared with the current text (what restoring it would change).
+  const compareTarget =
+    compareId === "none"
+      ? null
+      : compareId
+        ? (revisions.find((r) => r.id === compareId && r.id !== selected?.id) ?? null)
+        : isCurrent
+          ? null
+          : currentRevision;
 
   async function restore() {
     if (!selected || restoring) return;
@@ -207,7 +222,41 @@ export function HistoryPanel({
                     {restoreError}
                   </Alert>
                 ) : null}
+                <div className="flex flex-wrap items-center gap-2 px-5 pt-3 text-sm">
+                  <label htmlFor={compareSelectId} className="text-stone-600">
+                    Compare with
+                  </label>
+                  <Select
+                    id={compareSelectId}
+                    data-testid="history-compare"
+                    value={compareTarget?.id ?? "none"}
+                    onChange={(e) => setCompareId(e.target.value)}
+                    className="h-8 w-auto"
+                  >
+                    <option value="none">Nothing (read this version)</option>
+                    {revisions
+                      .filter((r) => r.id !== selected.id)
+                      .map((r) => (
+                        <option key={r.id} value={r.id}>
+                          Version {r.version}
+                          {r.version === page.version ? " (current)" : ""}
+                        </option>
+                      ))}
+                  </Select>
+                </div>
+                {compareTarget ? (
+                  <div className="min-h-0 flex-1 overflow-y-auto px-5 py-3">
+                    <WordDiffView
+                      before={compareTarget.content}
+                      after={selected.content}
+                      label={`Changes from version ${compareTarget.version} to version ${selected.version}`}
+                      testId="history-diff"
+                      className="max-h-none"
+                    />
+                  </div>
+                ) : null}
                 <section
+                  hidden={compareTarget !== null}
                   data-testid="history-preview"
                   // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
                   tabIndex={0}

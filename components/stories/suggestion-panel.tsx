@@ -4,12 +4,13 @@ import { Check, Sparkles, Trash2 } from "lucide-react";
 import { useId, useState } from "react";
 import { applySuggestionAction, discardSuggestionAction } from "@/app/actions/generation";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
+import { Button, focusRing } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 import { toPageData, type PageData, type SuggestionData } from "./types";
+import { WordDiffView } from "./word-diff-view";
 
 function readCurrent(
   details: Record<string, unknown> | undefined,
@@ -57,6 +58,8 @@ export function SuggestionPanel({
   const id = useId();
   const [busy, setBusy] = useState<"apply" | "discard" | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The word diff answers "what would change?" at a glance; side by side reads each text whole.
+  const [view, setView] = useState<"changes" | "side-by-side">("changes");
 
   async function apply() {
     if (busy) return;
@@ -132,7 +135,36 @@ export function SuggestionPanel({
         </div>
       </div>
 
-      <div className="grid gap-3 md:grid-cols-2">
+      <fieldset className="flex gap-1">
+        <legend className="sr-only">How to compare</legend>
+        {(["changes", "side-by-side"] as const).map((mode) => (
+          <button
+            key={mode}
+            type="button"
+            data-testid={`suggestion-view-${mode}`}
+            aria-pressed={view === mode}
+            onClick={() => setView(mode)}
+            className={cn(
+              "rounded-md px-2.5 py-1 text-xs font-medium",
+              focusRing,
+              view === mode ? "bg-violet-700 text-white" : "text-violet-900 hover:bg-violet-100",
+            )}
+          >
+            {mode === "changes" ? "Changes" : "Side by side"}
+          </button>
+        ))}
+      </fieldset>
+
+      {view === "changes" ? (
+        <WordDiffView
+          before={page.content}
+          after={suggestion.content}
+          label={`Changes the AI suggests for page ${pageNumber}`}
+          testId="suggestion-diff"
+        />
+      ) : null}
+
+      <div hidden={view !== "side-by-side"} className="grid gap-3 md:grid-cols-2">
         <figure className="min-w-0 space-y-1">
           <figcaption className="text-xs font-medium tracking-wide text-stone-500 uppercase">
             Page now · v{page.version} · {formatCount(page.content.length)} characters

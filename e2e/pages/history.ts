@@ -7,6 +7,11 @@ export class HistoryPanel {
   readonly aiItems: Locator;
   readonly preview: Locator;
   readonly restoreButton: Locator;
+  /** "Compare with": another version, or nothing. */
+  readonly compare: Locator;
+  /** The word diff between the compared version and the selected one. */
+  readonly diff: Locator;
+  readonly diffSummary: Locator;
 
   constructor(page: Page) {
     this.root = page.getByTestId("history-panel");
@@ -14,6 +19,9 @@ export class HistoryPanel {
     this.aiItems = this.root.locator('[data-testid="history-source"][data-source="ai"]');
     this.preview = this.root.getByTestId("history-preview");
     this.restoreButton = this.root.getByTestId("history-restore");
+    this.compare = this.root.getByTestId("history-compare");
+    this.diff = this.root.getByTestId("history-diff");
+    this.diffSummary = this.root.getByTestId("history-diff-summary");
   }
 
   item(version: number): Locator {

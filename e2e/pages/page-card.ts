@@ -94,6 +94,8 @@ export class PageCard {
   readonly suggestion: Locator;
   readonly suggestionText: Locator;
   readonly suggestionCurrentText: Locator;
+  /** The suggestion's word diff against the page (the panel's default view). */
+  readonly suggestionDiff: Locator;
   readonly ai: GenerateControls;
 
   constructor(readonly root: Locator) {
@@ -119,6 +121,7 @@ export class PageCard {
     this.suggestion = root.getByTestId("suggestion-panel");
     this.suggestionText = root.getByTestId("suggestion-text");
     this.suggestionCurrentText = root.getByTestId("suggestion-current-text");
+    this.suggestionDiff = root.getByTestId("suggestion-diff");
     this.ai = new GenerateControls(root);
   }
 
