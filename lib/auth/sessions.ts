@@ -127,11 +127,8 @@ interface Watches {
 
 const globalForWatches = globalThis as unknown as { __storySproutSessionWatches?: Watches };
 // On globalThis: a dev reload must not keep a second set whose streams no sign-out reaches.
-const watches = (globalForWatches.__storySproutSessionWatches ??= {
-  all: new Set(),
-  timer: undefined,
-  checking: false,
-});
+globalForWatches.__storySproutSessionWatches ??= { all: new Set(), timer: undefined, checking: false };
+const watches = globalForWatches.__storySproutSessionWatches;
 
 /**
  * Calls `onEnd` once when the session ends, its user is gone or no longer has `role`; returns the way to stop

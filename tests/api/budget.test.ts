@@ -213,7 +213,11 @@ describe("the budget's edge: exactly at the limit is used up, one below is not",
     expect(atLimit.message).toBe(
       "You have used your AI budget for today (1,000 of 1,000 tokens). It resets at 00:00 UTC, in 3 h 12 min.",
     );
-    expect(atLimit.details).toMatchObject({ tokensUsed: 1000, tokenBudget: 1000, resetsAt: "2030-05-02T00:00:00.000Z" });
+    expect(atLimit.details).toMatchObject({
+      tokensUsed: 1000,
+      tokenBudget: 1000,
+      resetsAt: "2030-05-02T00:00:00.000Z",
+    });
     const past = await expectAppError(assertCanRequestAi(db(), over, { now }), "GEN_BUDGET_EXCEEDED");
     expect(past.message).toBe(
       "You have used your AI budget for today (1,001 of 1,000 tokens). It resets at 00:00 UTC, in 3 h 12 min.",
