@@ -76,7 +76,7 @@ export const aiJobs = pgTable(
     errorMessage: text("error_message"),
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
-    costUsd: numeric("cost_usd", { precision: 12, scale: 6 }),
+    costUsd: numeric("cost_usd", { precision: 16, scale: 10 }),
     attempts: integer("attempts").notNull().default(0),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),

@@ -24,6 +24,13 @@ const mocks = vi.hoisted(() => ({
 }));
 vi.mock("@/lib/auth", () => ({
   currentActor: async () => (mocks.actor ? { id: mocks.actor.id, role: mocks.actor.role } : null),
+  // The events route watches the session it was opened with: a real row, so the stream stays open while it lives.
+  currentSession: async () => {
+    const { startSession } = await import("@/lib/auth/sessions");
+    return mocks.actor
+      ? { actor: { id: mocks.actor.id, role: mocks.actor.role }, sessionId: await startSession(mocks.actor.id) }
+      : null;
+  },
   auth: async () =>
     mocks.actor
       ? { user: { id: mocks.actor.id, role: mocks.actor.role, name: "Someone", email: "someone@example.com" } }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { pageSuggestions } from "@/db/suggestions-schema";
-import { applySuggestion } from "@/lib/stories";
+import { applySuggestion, discardSuggestion } from "@/lib/stories";
 import { writeSuggestion } from "@/lib/stories/suggestions/write";
 import { useTestDb } from "./helpers/db";
 import { expectAppError, makeActor, makeAiJob, makeStory, pageRow, revisionsOf } from "./helpers/fixtures";
@@ -57,5 +57,47 @@ describe("applying a suggestion writes the page and resolves the suggestion toge
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Mine.", version: 1 });
     const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestion.id));
     expect(row!.status).toBe("open");
+  });
+});
+
+describe("discarding a suggestion", () => {
+  async function suggestionRow(id: string) {
+    const [row] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, id));
+    return row!;
+  }
+
+  it("discards an open suggestion and leaves the page alone", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    await discardSuggestion(author, { suggestionId: suggestion.id });
+    expect(await suggestionRow(suggestion.id)).toMatchObject({ status: "discarded", resolvedBy: author.id });
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "Mine.", version: 1 });
+  });
+
+  it("an applied suggestion is refused with CONFLICT and stays applied, the page keeping its text", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    await applySuggestion(author, { suggestionId: suggestion.id });
+    const applied = await suggestionRow(suggestion.id);
+
+    const error = await expectAppError(discardSuggestion(author, { suggestionId: suggestion.id }), "CONFLICT");
+    expect(error.message).toBe("This suggestion was already applied or discarded.");
+    expect(error.details).toMatchObject({ resolved: true });
+    // Nothing changed: the row is exactly as the apply left it, and the page keeps the applied text.
+    expect(await suggestionRow(suggestion.id)).toEqual(applied);
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "The machine's version.", version: 2 });
+    expect(await revisionsOf(pages[0]!.id)).toHaveLength(2);
+  });
+
+  it("discarding twice is harmless: the first discard's record is kept", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mine."]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id);
+    await discardSuggestion(author, { suggestionId: suggestion.id });
+    const first = await suggestionRow(suggestion.id);
+    await discardSuggestion(author, { suggestionId: suggestion.id });
+    expect(await suggestionRow(suggestion.id)).toEqual(first);
   });
 });

@@ -14,10 +14,20 @@ const pricePerMillion: Record<string, { input: number; output: number }> = {
   offline: { input: 0, output: 0 },
 };
 
+/**
+ * Decimal places of a stored cost (ai_jobs.cost_usd is numeric(16,10)). Micro-dollars were not enough: one token of
+ * the cheapest models costs $0.00000005, so a small job priced to six places could be stored as $0 and many of them
+ * summed to far less than they cost.
+ */
+export const COST_DECIMALS = 10;
+
+/** A cost rounded as the ledger stores it. */
+export function roundCost(usd: number): number {
+  return Number(usd.toFixed(COST_DECIMALS));
+}
+
 export function costUsd(modelId: string, usage: { inputTokens: number; outputTokens: number }): number | null {
   const price = pricePerMillion[modelId];
   if (!price) return null;
-  const cost = (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
-  // Micro-dollar precision: the ledger stores numeric(12,6).
-  return Math.round(cost * 1_000_000) / 1_000_000;
+  return roundCost((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000);
 }

@@ -6,6 +6,8 @@ import { checkSession, endSession, SESSION_MAX_AGE_SECONDS, startSession } from 
 declare module "next-auth" {
   interface Session {
     user: { id: string; role: UserRole; name: string; email: string };
+    /** The user_sessions row behind the cookie (not a credential: only the signed cookie is). */
+    sessionId?: string;
   }
   interface User {
     role?: UserRole;
@@ -50,6 +52,8 @@ export async function authConfig(): Promise<NextAuthConfig> {
           session.user.id = token.uid as string;
           session.user.role = (token.role as UserRole) ?? "author";
         }
+        // Long-lived responses opened under this session watch it, to end with it (watchSession).
+        if (typeof token.sid === "string") session.sessionId = token.sid;
         return session;
       },
     },

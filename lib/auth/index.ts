@@ -17,7 +17,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => ({
 
 /** The signed-in user as the domain sees them, or null for an anonymous visitor. */
 export async function currentActor(): Promise<Actor | null> {
+  return (await currentSession())?.actor ?? null;
+}
+
+/** The signed-in user and the session they are signed in with (to watch it: lib/auth/sessions.ts#watchSession). */
+export async function currentSession(): Promise<{ actor: Actor; sessionId: string } | null> {
   const session = await auth();
-  if (!session?.user?.id) return null;
-  return { id: session.user.id, role: session.user.role };
+  if (!session?.user?.id || !session.sessionId) return null;
+  return { actor: { id: session.user.id, role: session.user.role }, sessionId: session.sessionId };
 }

@@ -13,7 +13,12 @@ export function formatUsd(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
   const n = Number(value);
   if (!Number.isFinite(n)) return "—";
-  return n !== 0 && Math.abs(n) < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+  if (n === 0 || Math.abs(n) >= 0.01) return `$${n.toFixed(2)}`;
+  // A small cost keeps its significant digits: $0.00027, not $0.0003 (nor $0.0000 for a fraction of a cent's cent).
+  const digits = Math.abs(n)
+    .toFixed(10)
+    .replace(/\.?0+$/, "");
+  return digits === "0" ? `${n < 0 ? "-" : ""}<$0.0000000001` : `${n < 0 ? "-" : ""}$${digits}`;
 }
 
 export function formatTokens(input: number | null | undefined, output: number | null | undefined): string {

@@ -190,6 +190,65 @@ describe("daily budget", () => {
   });
 });
 
+describe("the budget's edge: exactly at the limit is used up, one below is not", () => {
+  // A fixed clock 3 h 12 min before the reset, so the whole message can be compared.
+  const now = new Date("2030-05-01T20:48:00.000Z");
+  const at = new Date("2030-05-01T10:00:00.000Z");
+
+  it("tokens: 999 of 1,000 passes; 1,000 and 1,001 are refused with the numbers and the reset in the message", async () => {
+    vi.stubEnv("AI_DAILY_TOKEN_BUDGET", "1000");
+    const below = await makeActor();
+    const exactly = await makeActor();
+    const over = await makeActor();
+    for (const [actor, tokens] of [
+      [below, 999],
+      [exactly, 1000],
+      [over, 1001],
+    ] as const) {
+      const { pages } = await makeStory(actor, ["x"]);
+      await spend(actor, pages[0]!.id, tokens, { at });
+    }
+    await expect(assertCanRequestAi(db(), below, { now })).resolves.toMatchObject({ tokensUsed: 999, tokensLeft: 1 });
+    const atLimit = await expectAppError(assertCanRequestAi(db(), exactly, { now }), "GEN_BUDGET_EXCEEDED");
+    expect(atLimit.message).toBe(
+      "You have used your AI budget for today (1,000 of 1,000 tokens). It resets at 00:00 UTC, in 3 h 12 min.",
+    );
+    expect(atLimit.details).toMatchObject({
+      tokensUsed: 1000,
+      tokenBudget: 1000,
+      resetsAt: "2030-05-02T00:00:00.000Z",
+    });
+    const past = await expectAppError(assertCanRequestAi(db(), over, { now }), "GEN_BUDGET_EXCEEDED");
+    expect(past.message).toBe(
+      "You have used your AI budget for today (1,001 of 1,000 tokens). It resets at 00:00 UTC, in 3 h 12 min.",
+    );
+  });
+
+  it("dollars: $0.49 of $0.50 passes; $0.50 and $0.51 are refused with the amounts in the message", async () => {
+    vi.stubEnv("AI_DAILY_COST_BUDGET_USD", "0.50");
+    const below = await makeActor();
+    const exactly = await makeActor();
+    const over = await makeActor();
+    for (const [actor, costUsd] of [
+      [below, 0.49],
+      [exactly, 0.5],
+      [over, 0.51],
+    ] as const) {
+      const { pages } = await makeStory(actor, ["x"]);
+      await spend(actor, pages[0]!.id, 10, { costUsd, at });
+    }
+    await expect(assertCanRequestAi(db(), below, { now })).resolves.toMatchObject({ costUsedUsd: 0.49 });
+    const atLimit = await expectAppError(assertCanRequestAi(db(), exactly, { now }), "GEN_BUDGET_EXCEEDED");
+    expect(atLimit.message).toBe(
+      "You have used your AI budget for today ($0.50 of $0.50). It resets at 00:00 UTC, in 3 h 12 min.",
+    );
+    const past = await expectAppError(assertCanRequestAi(db(), over, { now }), "GEN_BUDGET_EXCEEDED");
+    expect(past.message).toBe(
+      "You have used your AI budget for today ($0.51 of $0.50). It resets at 00:00 UTC, in 3 h 12 min.",
+    );
+  });
+});
+
 describe("rate limit", () => {
   it("refuses the job past the per-minute limit with how long to wait", async () => {
     vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "2");

@@ -8,7 +8,7 @@ import { getDb } from "@/db";
 import { appSecrets, userSessions, users } from "@/db/schema";
 import { authConfig } from "@/lib/auth/config";
 import { authSecret, forgetAuthSecret, legacySecretPath } from "@/lib/auth/secret";
-import { checkSession, endAllSessions, endSession, startSession } from "@/lib/auth/sessions";
+import { checkSession, endAllSessions, endSession, startSession, watchSession } from "@/lib/auth/sessions";
 import { useTestDb } from "../helpers/db";
 import { makeActor } from "../helpers/fixtures";
 
@@ -99,6 +99,25 @@ describe("sessions", () => {
     const rows = await (await getDb()).select().from(userSessions).where(eq(userSessions.userId, author.id));
     expect(rows.map((r) => r.id)).not.toContain(old);
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe("long-lived responses watch the session they were opened with", () => {
+  it("auth() names the session (what the event stream watches), and Auth.js's sign-out ends the watch", async () => {
+    const author = await makeActor();
+    const token = await signIn(author);
+    const config = await authConfig();
+    const session = (await config.callbacks!.session!({
+      session: { user: {}, expires: new Date().toISOString() },
+      token,
+    } as never)) as { sessionId?: string; user: { id: string } };
+    expect(session).toMatchObject({ sessionId: token.sid, user: { id: author.id } });
+
+    const ended = vi.fn();
+    const stop = watchSession({ sessionId: token.sid as string, userId: author.id, role: "author" }, ended);
+    await config.events!.signOut!({ token } as never);
+    expect(ended).toHaveBeenCalledTimes(1);
+    stop();
   });
 });
 

@@ -14,6 +14,7 @@ import {
 } from "@/lib/stories";
 import { useTestDb } from "../helpers/db";
 import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
+import { raceName, raceTest } from "../helpers/postgres-only";
 
 const { db } = useTestDb();
 
@@ -233,17 +234,20 @@ describe("bad input: a 400 naming the field, nothing saved", () => {
     await createCodexEntry(author, { storyId: other.story.id, kind: "character", name: "Mara Quinn" });
   });
 
-  it("two requests adding the same name at once: one entry, the other refused naming the field", async () => {
-    const { author, story } = await setup();
-    const results = await Promise.allSettled([
-      createCodexEntry(author, { storyId: story.id, kind: "character", name: "Mara" }),
-      createCodexEntry(author, { storyId: story.id, kind: "place", name: "MARA" }),
-    ]);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(refused.reason).toMatchObject({ code: "VALIDATION", details: { fields: { name: expect.any(String) } } });
-    expect((await codexState(story.id)).entries).toHaveLength(1);
-  });
+  raceTest(
+    raceName("two requests adding the same name at once: one entry, the other refused naming the field"),
+    async () => {
+      const { author, story } = await setup();
+      const results = await Promise.allSettled([
+        createCodexEntry(author, { storyId: story.id, kind: "character", name: "Mara" }),
+        createCodexEntry(author, { storyId: story.id, kind: "place", name: "MARA" }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: "VALIDATION", details: { fields: { name: expect.any(String) } } });
+      expect((await codexState(story.id)).entries).toHaveLength(1);
+    },
+  );
 
   it("a story holds at most 500 entries", async () => {
     const { author, story } = await setup();

@@ -17,7 +17,15 @@ import { makeActor, makeAiJob, makeStory, randomId } from "../helpers/fixtures";
 const mocks = vi.hoisted(() => ({
   currentActor: vi.fn<() => Promise<{ id: string; role: "author" | "admin" } | null>>(),
 }));
-vi.mock("@/lib/auth", () => ({ currentActor: mocks.currentActor }));
+vi.mock("@/lib/auth", () => ({
+  currentActor: mocks.currentActor,
+  // The events route watches the session it was opened with: a real row, so the stream stays open while it lives.
+  currentSession: async () => {
+    const actor = await mocks.currentActor();
+    const { startSession } = await import("@/lib/auth/sessions");
+    return actor ? { actor, sessionId: await startSession(actor.id) } : null;
+  },
+}));
 
 const { GET } = await import("@/app/api/stories/[storyId]/events/route");
 

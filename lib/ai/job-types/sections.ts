@@ -2,7 +2,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { Db } from "@/db";
 import { countSectionAttempt } from "../jobs/ledger";
 import { permanentFailure } from "../jobs/job-failure";
-import { costUsd } from "../pricing";
+import { costUsd, roundCost } from "../pricing";
 import {
   isSectionedPayload,
   joinRevisedSections,
@@ -90,9 +90,8 @@ export function combineSections(results: readonly SectionResult[]): GeneratedTex
     text: results.map((r) => r.text).join(""),
     inputTokens: results.reduce((sum, r) => sum + r.inputTokens, 0),
     outputTokens: results.reduce((sum, r) => sum + r.outputTokens, 0),
-    // Unpriced models price no section; a sum of micro-dollars is rounded as the ledger stores it.
-    costUsd:
-      priced.length === 0 ? null : Math.round(priced.reduce((sum, r) => sum + r.costUsd!, 0) * 1_000_000) / 1_000_000,
+    // Unpriced models price no section; the sum is rounded as the ledger stores it.
+    costUsd: priced.length === 0 ? null : roundCost(priced.reduce((sum, r) => sum + r.costUsd!, 0)),
     firstTokenAt: results.find((r) => r.firstTokenAt !== null)?.firstTokenAt ?? null,
   };
 }

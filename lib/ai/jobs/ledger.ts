@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { activeJobStatuses, aiJobs, type AiJob, type AiJobType } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
+import { COST_DECIMALS } from "../pricing";
 
 export interface NewJob {
   jobType: AiJobType;
@@ -207,7 +208,7 @@ export async function markSucceeded(
       partialText: null,
       inputTokens: result.inputTokens,
       outputTokens: result.outputTokens,
-      costUsd: result.costUsd === null ? null : result.costUsd.toFixed(6),
+      costUsd: result.costUsd === null ? null : result.costUsd.toFixed(COST_DECIMALS),
       firstTokenAt: result.firstTokenAt
         ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)`
         : undefined,

@@ -17,12 +17,14 @@ export { engineContext } from "./context";
 export { nextCronTime } from "./cron";
 export { parseDuration, sleepTarget } from "./durations";
 export { compileExpression } from "./expressions";
+export { applyDiscoveryStep } from "./fast-path";
 export { eventNameMatches } from "./function-config";
 export { invalidateFunctionCache } from "./function-store";
 export { hashedUlid, seededUlid, ulid, ulidTime } from "./ids";
 export { syncApp } from "./registry";
 export * from "./schema";
 export { canonicalBody, signBody } from "./signing";
+export { memoizeStep } from "./steps";
 export { rowsOf } from "./sql";
 
 let started: EmbeddedEngine | undefined;

@@ -33,13 +33,27 @@ export async function applySuggestion(actorOrNull: Actor | null, input: unknown)
   return writeSuggestion(await getDb(), suggestion, { baseVersion: baseVersion ?? page.version, actorId: actor.id });
 }
 
+/**
+ * Marks an open suggestion discarded. Discarding one already discarded changes nothing (a second tab, a double click);
+ * one already applied is refused: its text is the page's now, and "discarded" would misstate what happened.
+ */
 export async function discardSuggestion(actorOrNull: Actor | null, input: unknown): Promise<void> {
   const actor = requireActor(actorOrNull);
   const { suggestionId } = parseInput(suggestionActionSchema, input);
   const { suggestion } = await loadSuggestionForReview(actor, suggestionId);
+  if (suggestion.status === "applied") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
+  if (suggestion.status !== "open") return;
   const db = await getDb();
-  await db
+  const marked = await db
     .update(pageSuggestions)
     .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
-    .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")));
+    .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")))
+    .returning({ id: pageSuggestions.id });
+  if (marked.length > 0) return;
+  // Another request resolved it between the read and the update: refused only if that was an apply.
+  const [now] = await db
+    .select({ status: pageSuggestions.status })
+    .from(pageSuggestions)
+    .where(eq(pageSuggestions.id, suggestion.id));
+  if (now?.status === "applied") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
 }

@@ -1,5 +1,6 @@
-import { currentActor } from "@/lib/auth";
+import { currentSession } from "@/lib/auth";
 import { authenticateApiToken } from "@/lib/auth/api-tokens";
+import { watchSession, type WatchedSession } from "@/lib/auth/sessions";
 import { AppError } from "@/lib/errors";
 import { API_REALM, bearer } from "@/lib/http/api-route";
 import { errorResponse } from "@/lib/http/render-error";
@@ -15,21 +16,28 @@ const RETRY_MS = 3000;
 /** Comments keep proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
 /**
- * A stream ends after this long and the client reconnects: access (a revoked session or token, a story no longer
- * readable) is checked again at that point, not only when the tab opened.
+ * A stream ends after this long and the client reconnects: access (a revoked token, a story no longer readable) is
+ * checked again at that point, not only when the tab opened. A stream opened with a session ends as soon as the
+ * session does (sign-out, "sign out everywhere", the user deleted or their role changed: watchSession).
  */
 const STREAM_MAX_AGE_MS = 5 * 60_000;
 /** A client that stops reading is dropped once this much is waiting for it, instead of the server buffering on. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-async function whoIsAsking(request: Request): Promise<Actor | null> {
+/** The actor, and the session the stream must end with when it is opened with one. */
+async function whoIsAsking(request: Request): Promise<{ actor: Actor | null; session?: WatchedSession }> {
   const secret = bearer(request);
-  if (secret === null) return currentActor();
+  if (secret === null) {
+    const current = await currentSession();
+    if (!current) return { actor: null };
+    const { actor, sessionId } = current;
+    return { actor, session: { sessionId, userId: actor.id, role: actor.role } };
+  }
   const actor = await authenticateApiToken(secret);
   if (!actor) {
     throw new AppError("UNAUTHENTICATED", "This API token is not valid: it may have been revoked or have expired.");
   }
-  return actor;
+  return { actor };
 }
 
 /**
@@ -42,8 +50,11 @@ async function whoIsAsking(request: Request): Promise<Actor | null> {
 export async function GET(request: Request, { params }: { params: Promise<{ storyId: string }> }) {
   let release: () => void;
   let feed: Awaited<ReturnType<typeof openStoryJobFeed>>;
+  let session: WatchedSession | undefined;
   try {
-    feed = await openStoryJobFeed(await whoIsAsking(request), { storyId: (await params).storyId });
+    const asking = await whoIsAsking(request);
+    session = asking.session;
+    feed = await openStoryJobFeed(asking.actor, { storyId: (await params).storyId });
     const slot = streamSlots().acquire(feed.userId);
     if (!slot.ok) {
       throw new AppError(
@@ -66,10 +77,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ stor
       start(controller) {
         let closed = false;
         let unsubscribe = () => {};
+        let unwatch = () => {};
         const cleanup = () => {
           if (closed) return false;
           closed = true;
           unsubscribe();
+          unwatch();
           clearInterval(heartbeat);
           clearTimeout(maxAge);
           request.signal.removeEventListener("abort", close);
@@ -99,6 +112,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ stor
         const heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
         const maxAge = setTimeout(close, STREAM_MAX_AGE_MS);
         end = () => void cleanup();
+        // A session ended after the check above is caught by the watch's next database check.
+        if (session) unwatch = watchSession(session, close);
         write(`retry: ${RETRY_MS}\n\n`);
         const off = feed.subscribe((event) => write(`event: job\ndata: ${event.data}\n\n`));
         // The current state is written during subscribe: a client too slow for it is already gone.

@@ -1,0 +1,1 @@
+ALTER TABLE "ai_jobs" ALTER COLUMN "cost_usd" SET DATA TYPE numeric(16, 10);
