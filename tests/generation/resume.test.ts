@@ -106,10 +106,7 @@ describe("an answer interrupted by GEN_TIMEOUT", () => {
     const resumed = { inputTokens: 42, outputTokens: words(continuation).length };
     expect(row.inputTokens).toBe(interrupted.inputTokens + resumed.inputTokens);
     expect(row.outputTokens).toBe(interrupted.outputTokens + resumed.outputTokens);
-    expect(Number(row.costUsd)).toBeCloseTo(
-      costUsd("gpt-4o-mini", interrupted)! + costUsd("gpt-4o-mini", resumed)!,
-      6,
-    );
+    expect(Number(row.costUsd)).toBeCloseTo(costUsd("gpt-4o-mini", interrupted)! + costUsd("gpt-4o-mini", resumed)!, 6);
 
     // The live text never went back to empty: every update extends the one before it.
     expect(partials.at(-1)).toBe(partial + continuation);

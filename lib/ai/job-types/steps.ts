@@ -90,8 +90,7 @@ export async function generateJobText(
 ): Promise<StreamGenerationResult> {
   const controller = new AbortController();
   const { shownAs: shownAsAnswer, section, resumeFrom, ...call } = input;
-  const shownAs =
-    resumeFrom === undefined ? shownAsAnswer : (answer: string) => joinContinuation(resumeFrom, answer);
+  const shownAs = resumeFrom === undefined ? shownAsAnswer : (answer: string) => joinContinuation(resumeFrom, answer);
   const result = await streamGeneration({
     ...call,
     continueFrom: resumeFrom,
