@@ -212,7 +212,7 @@ const lines = [
   `- model: in-process fake provider (bench/resume/run.ts) that bills every request's input tokens and every output token it streamed (o200k counts, no per-message overhead); its first call stalls after ${CUT_AT * 100}% of the answer and the app's stall timeout (${settings.stallTimeoutMs} ms here) ends it with GEN_TIMEOUT; prices: ${MODEL} (lib/ai/pricing.ts)`,
   "- both ways end with exactly the uninterrupted answer (checked); the resumed request is the prompt, the partial answer as the assistant's turn and CONTINUE_INSTRUCTION",
   "",
-  "| prompt / answer tokens | uninterrupted: in / out / cost | restarted: in / **out** / cost (× uninterrupted) | resumed: in / **out** / cost (× uninterrupted) | resumed saves (${MODEL}) | resumed saves (gpt-5: output 8× input) | ledger's output tokens (restarted / resumed) |",
+  `| prompt / answer tokens | uninterrupted: in / out / cost | restarted: in / **out** / cost (× uninterrupted) | resumed: in / **out** / cost (× uninterrupted) | resumed saves (${MODEL}) | resumed saves (gpt-5: output 8× input) | ledger's output tokens (restarted / resumed) |`,
   "|---|---|---|---|---|---|---|",
   ...rows,
   "",
