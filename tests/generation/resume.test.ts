@@ -29,6 +29,7 @@ const runAiJob = createRunAiJob({
   stallTimeoutMs: 400,
   totalTimeoutMs: 10_000,
   flushIntervalMs: 0,
+  maxOutputTokens: 10_000,
   jobTypes: createJobTypeRegistry(storyJobTypes),
 });
 const t = useEngine(() => [runAiJob, applyPageJobResultFunction]);
@@ -96,6 +97,9 @@ describe("an answer interrupted by GEN_TIMEOUT", () => {
     expect(second[0]).toEqual(first[0]);
     expect(second[1]).toMatchObject({ role: "assistant", content: partial });
     expect(second[2]).toMatchObject({ role: "user", content: CONTINUE_INSTRUCTION });
+    // The continuation may use what the partial left of the answer's output allowance.
+    expect(fake.requests[0]!.body.max_tokens).toBe(10_000);
+    expect(fake.requests[1]!.body.max_tokens).toBe(10_000 - countTokens(partial));
 
     // The ledger counts both attempts: the cut-off one's streamed tokens (an aborted stream reports no usage, so
     // they are counted from its text) and its prompt, then the resumed call as the provider reported it.
