@@ -4,6 +4,7 @@ import { aiJobs } from "@/db/ai-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
+import type { JobTypeRegistry } from "@/lib/ai/job-types/registry";
 import { resolveModel } from "@/lib/ai/models";
 import { costUsd } from "@/lib/ai/pricing";
 import { countTokens } from "@/lib/ai/tokens";
@@ -21,6 +22,27 @@ process.env.AI_MODEL = "gpt-4o-mini";
 
 let fake: Awaited<ReturnType<typeof startFakeOpenAI>>;
 let inputBudgetTokens = 100_000;
+/** Set to make the next check of a whole answer fail as a bug would (retriable). */
+let failNextValidate = false;
+const registry = createJobTypeRegistry(storyJobTypes);
+const jobTypes: JobTypeRegistry = {
+  definitions: registry.definitions,
+  fanOut: (type) => registry.fanOut(type),
+  model: (type) => {
+    const definition = registry.model(type);
+    if (!definition) return definition;
+    return {
+      ...definition,
+      validate: async (text) => {
+        if (failNextValidate) {
+          failNextValidate = false;
+          throw new Error("a bug in the check");
+        }
+        await definition.validate?.(text);
+      },
+    };
+  },
+};
 const runAiJob = createRunAiJob({
   model: () => ({
     ...resolveModel({ OPENAI_BASE_URL: fake.baseUrl, AI_MODEL: "gpt-4o-mini" }),
@@ -30,7 +52,7 @@ const runAiJob = createRunAiJob({
   totalTimeoutMs: 10_000,
   flushIntervalMs: 0,
   maxOutputTokens: 10_000,
-  jobTypes: createJobTypeRegistry(storyJobTypes),
+  jobTypes,
 });
 const t = useEngine(() => [runAiJob, applyPageJobResultFunction]);
 
@@ -116,6 +138,38 @@ describe("an answer interrupted by GEN_TIMEOUT", () => {
     expect(partials.at(-1)).toBe(partial + continuation);
     expect(partials.some((p) => p === partial)).toBe(true);
     for (let i = 1; i < partials.length; i++) expect(partials[i]!.startsWith(partials[i - 1]!)).toBe(true);
+  });
+
+  it("keeps the partial through a resumed attempt that stalls before writing anything, and resumes again", async () => {
+    inputBudgetTokens = 100_000;
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the lighthouse stairs.", ""]);
+    fake.script([
+      { kind: "stall", words: partialWords },
+      { kind: "stall", words: [] },
+      { kind: "stream", words: words("At last.") },
+    ]);
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    expect((await settled(author, job.id)).status).toBe("succeeded");
+    expect((await pageRow(pages[1]!.id))!.content).toBe(`${partial}At last.`);
+    expect(messagesOf(2)).toEqual(messagesOf(1));
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 3, resumedAttempts: 2 });
+  });
+
+  it("starts over after an answer that streamed to its end and then failed its check", async () => {
+    inputBudgetTokens = 100_000;
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the lighthouse stairs.", ""]);
+    fake.script([
+      { kind: "stream", words: partialWords },
+      { kind: "stream", words: words("The second answer.") },
+    ]);
+    failNextValidate = true;
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    expect((await settled(author, job.id)).status).toBe("succeeded");
+    expect((await pageRow(pages[1]!.id))!.content).toBe("The second answer.");
+    expect(messagesOf(1)).toEqual(messagesOf(0));
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 2, resumedAttempts: 0 });
   });
 
   it("drops a continuation's repeat of the partial's last words", async () => {

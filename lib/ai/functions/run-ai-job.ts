@@ -214,6 +214,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           await startOver(db, jobId);
           if (plan.reason) log("info", "ai generation starts over", { jobId, reason: plan.reason });
         }
+        let streamedToEnd = false;
         try {
           const result = await generateJobText(db, jobId, {
             model: choice.model,
@@ -221,6 +222,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             ...settings,
             ...(plan.resume ? { resumeFrom: plan.partial, maxOutputTokens: plan.maxOutputTokens } : {}),
           });
+          streamedToEnd = true;
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
           return {
             text: result.text,
@@ -246,9 +248,10 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
               outputTokens: countTokens(error.streamedText),
             };
             await addAttemptUsage(db, jobId, { ...usage, costUsd: costUsd(job.model, usage) });
-          } else if (generationError.retriable) {
+          } else if (streamedToEnd && generationError.retriable) {
             // An answer that streamed to its end and failed after (a check of the whole text) is no text to go on
-            // from: the next attempt starts over.
+            // from: the next attempt starts over. A call that failed before writing anything keeps the partial it
+            // was continuing, for the next attempt.
             await startOver(db, jobId);
           }
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
