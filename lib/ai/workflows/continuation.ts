@@ -6,8 +6,8 @@ import { countTokens } from "../tokens";
  * has already been paid for the text it streamed, and that text is in the job's row (partial_text). The next attempt
  * sends the same prompt, then the partial text as the assistant's own turn, then a short instruction to go on from
  * exactly where it stopped, and streams only the continuation. A trailing assistant message alone (a "prefill") would
- * be cheaper in words, but OpenAI's chat API answers it with a new turn rather than a continuation; the explicit
- * instruction works on every chat provider. docs/ARCHITECTURE.md ("Resuming an interrupted answer") has the cost.
+ * be cheaper in words, but only some providers document it as a continuation (OpenAI's chat API does not); the
+ * explicit instruction works with any chat model. docs/ARCHITECTURE.md ("Resuming an interrupted answer") has the cost.
  */
 
 /** The instruction after the partial answer; the offline model recognises it (lib/ai/offline-model.ts). */
