@@ -78,6 +78,8 @@ export const aiJobs = pgTable(
     outputTokens: integer("output_tokens"),
     costUsd: numeric("cost_usd", { precision: 16, scale: 10 }),
     attempts: integer("attempts").notNull().default(0),
+    /** Attempts that continued the partial text of an interrupted one instead of starting over. */
+    resumedAttempts: integer("resumed_attempts").notNull().default(0),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),
     retryOf: uuid("retry_of").references((): AnyPgColumn => aiJobs.id, { onDelete: "set null" }),

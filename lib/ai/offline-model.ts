@@ -9,6 +9,7 @@ import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isSummaryPrompt, offlineSummary } from "./offline-summary";
 import { estimateTokens } from "./tokens";
+import { CONTINUE_INSTRUCTION } from "./workflows/continuation";
 
 /**
  * A model that needs no network and no weights, so the app works out of the box: it reads the story from the prompt
@@ -18,13 +19,32 @@ import { estimateTokens } from "./tokens";
 export const OFFLINE_MODEL_ID = "offline";
 export const OFFLINE_PROVIDER = "offline";
 
+function messageText(message: LanguageModelV4CallOptions["prompt"][number]): string {
+  if (typeof message.content === "string") return message.content;
+  return message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+}
+
 function promptText(options: LanguageModelV4CallOptions): string {
-  const parts: string[] = [];
-  for (const message of options.prompt) {
-    if (typeof message.content === "string") parts.push(message.content);
-    else for (const part of message.content) if (part.type === "text") parts.push(part.text);
+  return options.prompt.map(messageText).join("\n");
+}
+
+/**
+ * The answer to a call: the text for the prompt, or, for a continuation of a cut-off answer (prompt, partial answer,
+ * CONTINUE_INSTRUCTION: lib/ai/workflows/continuation.ts), the rest of the text the prompt would have produced after
+ * the part the partial shares with it. Deterministic, so a resumed job writes what an uninterrupted one would have.
+ */
+export function offlineAnswer(options: LanguageModelV4CallOptions): string {
+  const messages = options.prompt;
+  const last = messages.at(-1);
+  const partial = messages.at(-2);
+  if (last?.role === "user" && partial?.role === "assistant" && messageText(last) === CONTINUE_INSTRUCTION) {
+    const full = offlineText(messages.slice(0, -2).map(messageText).join("\n"));
+    const cut = messageText(partial);
+    let shared = 0;
+    while (shared < full.length && shared < cut.length && full[shared] === cut[shared]) shared++;
+    return full.slice(shared);
   }
-  return parts.join("\n");
+  return offlineText(promptText(options));
 }
 
 function rng(seed: string): () => number {
@@ -204,7 +224,7 @@ export function createOfflineModel(options: { msPerWord?: number } = {}): Langua
     supportedUrls: {},
     async doGenerate(callOptions) {
       const prompt = promptText(callOptions);
-      const text = offlineText(prompt);
+      const text = offlineAnswer(callOptions);
       return {
         content: [{ type: "text", text }],
         finishReason: { unified: "stop", raw: "stop" },
@@ -214,7 +234,7 @@ export function createOfflineModel(options: { msPerWord?: number } = {}): Langua
     },
     async doStream(callOptions) {
       const prompt = promptText(callOptions);
-      const text = offlineText(prompt);
+      const text = offlineAnswer(callOptions);
       const words = text.split(/(?<= )/);
       const signal = callOptions.abortSignal;
       const stream = new ReadableStream<LanguageModelV4StreamPart>({

@@ -59,7 +59,8 @@ export async function reservedTokens(
 
 /**
  * What a requester's jobs consumed since `since` (input + output tokens, cost). Failed and cancelled jobs count what
- * they recorded; jobs still running have no totals yet and count as zero until they finish.
+ * they recorded; a job still running counts what its interrupted attempts spent (lib/ai/jobs/ledger.ts,
+ * addAttemptUsage), zero otherwise, until it finishes.
  */
 export async function usageSince(db: Db, requestedBy: string, since: Date): Promise<UsageSince> {
   const [row] = await db

@@ -13,12 +13,23 @@ import { combineSections, generateSection, renderSectionPrompts, type SectionRes
 import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
 import { describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
-import { countAttempt, getJob, markFailed, recordRenderedPrompt } from "../jobs/ledger";
+import {
+  addAttemptUsage,
+  countAttempt,
+  getJob,
+  markFailed,
+  markResumed,
+  recordRenderedPrompt,
+  startOver,
+} from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
 import { resolveModel, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
 import { hashPrompt } from "../prompts";
 import { isSectionedPayload } from "../sections";
+import { countTokens } from "../tokens";
+import { CONTINUE_INSTRUCTION, planResume } from "../workflows/continuation";
+import { InterruptedGenerationError } from "../workflows/stream-generation";
 
 export type { JobRefusal } from "../job-types/definition";
 
@@ -30,6 +41,10 @@ export interface RunAiJobOptions {
   stallTimeoutMs?: number;
   totalTimeoutMs?: number;
   flushIntervalMs?: number;
+  /** The answer's output allowance (none: the provider's default); a resumed attempt gets what is left of it. */
+  maxOutputTokens?: number;
+  /** Shorter partial text is thrown away rather than continued (default RESUME_MIN_PARTIAL_TOKENS). */
+  resumeMinPartialTokens?: number;
   globalConcurrency?: number;
   functionId?: string;
   /** Trigger event; background children run the same workflow from their own event, under their own limit. */
@@ -62,6 +77,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
     stallTimeoutMs: options.stallTimeoutMs ?? envNumber("AI_STALL_TIMEOUT_MS", 30_000),
     totalTimeoutMs: options.totalTimeoutMs ?? envNumber("AI_TIMEOUT_MS", 180_000),
     flushIntervalMs: options.flushIntervalMs ?? 200,
+    maxOutputTokens: options.maxOutputTokens,
   };
 
   return inngest.createFunction(
@@ -182,12 +198,31 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         const prompt = job.renderedPrompt ?? (rendered as { prompt?: string }).prompt;
         if (prompt === undefined)
           throw toStepError(permanentFailure("INTERNAL", "the job's rendered prompt is missing"));
+        const choice = chooseModel(job);
+        // An earlier attempt cut off mid-answer left its text in the row: continue it rather than pay for it again.
+        const plan = planResume({
+          prompt,
+          partial: job.partialText,
+          inputBudgetTokens: choice.inputBudgetTokens,
+          maxOutputTokens: settings.maxOutputTokens,
+          minPartialTokens: options.resumeMinPartialTokens,
+        });
+        if (plan.resume) {
+          await markResumed(db, jobId);
+          log("info", "ai generation resumes from partial text", { jobId, partialTokens: plan.partialTokens });
+        } else if (job.partialText !== null) {
+          await startOver(db, jobId);
+          if (plan.reason) log("info", "ai generation starts over", { jobId, reason: plan.reason });
+        }
+        let streamedToEnd = false;
         try {
           const result = await generateJobText(db, jobId, {
-            model: chooseModel(job).model,
+            model: choice.model,
             prompt,
             ...settings,
+            ...(plan.resume ? { resumeFrom: plan.partial, maxOutputTokens: plan.maxOutputTokens } : {}),
           });
+          streamedToEnd = true;
           await validateJobText(options.jobTypes?.model(ref.jobType), result.text);
           return {
             text: result.text,
@@ -204,6 +239,21 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             code: generationError.code,
             detail: generationError.message,
           });
+          if (error instanceof InterruptedGenerationError) {
+            // The provider bills what it streamed before the cut, and an aborted stream reports no usage: counted
+            // here as the request's and the streamed text's tokens.
+            const usage = {
+              inputTokens:
+                countTokens(prompt) + (plan.resume ? plan.partialTokens + countTokens(CONTINUE_INSTRUCTION) : 0),
+              outputTokens: countTokens(error.streamedText),
+            };
+            await addAttemptUsage(db, jobId, { ...usage, costUsd: costUsd(job.model, usage) });
+          } else if (streamedToEnd && generationError.retriable) {
+            // An answer that streamed to its end and failed after (a check of the whole text) is no text to go on
+            // from: the next attempt starts over. A call that failed before writing anything keeps the partial it
+            // was continuing, for the next attempt.
+            await startOver(db, jobId);
+          }
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
       });

@@ -9,6 +9,7 @@ import { permanentFailure } from "../jobs/job-failure";
 import { publishJobUpdate } from "../jobs/live";
 import { log } from "@/lib/log";
 import { loadTemplate, PromptTemplateError, renderTemplate } from "../prompts";
+import { joinContinuation } from "../workflows/continuation";
 import { streamGeneration, type StreamGenerationResult } from "../workflows/stream-generation";
 import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
 
@@ -72,21 +73,27 @@ export interface GenerateSettings {
   stallTimeoutMs: number;
   totalTimeoutMs: number;
   flushIntervalMs: number;
+  /** The answer's output allowance (none: the provider's default); a resumed attempt gets what is left of it. */
+  maxOutputTokens?: number;
 }
 
 /**
  * Generate: one streamed model call for a running job. Partial text is published as it grows and saved to the
  * ledger, whose write doubles as the cancel check (a cancelled job is no longer "running": the call is aborted).
+ * With `resumeFrom` (the partial text of an interrupted attempt), the model continues that text: what is published,
+ * saved and returned is the partial followed by the continuation, while the usage is the continuation call's alone.
  */
 export async function generateJobText(
   db: Db,
   jobId: string,
-  input: { model: LanguageModelV4; prompt: string } & GenerateSettings & SectionShown,
+  input: { model: LanguageModelV4; prompt: string; resumeFrom?: string } & GenerateSettings & SectionShown,
 ): Promise<StreamGenerationResult> {
   const controller = new AbortController();
-  const { shownAs, section, ...call } = input;
-  return streamGeneration({
+  const { shownAs: shownAsAnswer, section, resumeFrom, ...call } = input;
+  const shownAs = resumeFrom === undefined ? shownAsAnswer : (answer: string) => joinContinuation(resumeFrom, answer);
+  const result = await streamGeneration({
     ...call,
+    continueFrom: resumeFrom,
     signal: controller.signal,
     onPartial: async (answer, final) => {
       const text = shownAs ? shownAs(answer) : answer;
@@ -98,6 +105,7 @@ export async function generateJobText(
       if (!stillRunning) controller.abort(new Error("job is no longer running"));
     },
   });
+  return resumeFrom === undefined ? result : { ...result, text: joinContinuation(resumeFrom, result.text) };
 }
 
 /** How one section's answer shows in the job's text while it streams (sectioned jobs only). */

@@ -138,19 +138,67 @@ export async function markRunning(
 }
 
 /**
- * Counts one attempt at the model call (each execution of the generate step, retries included) and clears the
- * partial text of the previous attempt. Returns null when the job is no longer running (cancelled meanwhile).
+ * Counts one attempt at the model call (each execution of the generate step, retries included). The previous
+ * attempt's partial text stays: the attempt resumes from it (lib/ai/workflows/continuation.ts) or clears it
+ * (startOver). Returns null when the job is no longer running (cancelled meanwhile).
  */
 export async function countAttempt(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText"> | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, updatedAt: new Date() })
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
-    .returning({ provider: aiJobs.provider, model: aiJobs.model, renderedPrompt: aiJobs.renderedPrompt });
+    .returning({
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      renderedPrompt: aiJobs.renderedPrompt,
+      partialText: aiJobs.partialText,
+    });
   return job ?? null;
+}
+
+/** An attempt that continues the previous attempt's partial text, counted for the admin's view. */
+export async function markResumed(db: Db, jobId: string): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ resumedAttempts: sql`${aiJobs.resumedAttempts} + 1`, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+}
+
+/** An attempt that starts from zero: the previous attempt's partial text is no longer the job's text so far. */
+export async function startOver(db: Db, jobId: string): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ partialText: null, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+}
+
+/**
+ * Adds what an interrupted attempt spent (the provider bills the tokens it streamed before the cut) to the job's
+ * totals, so budgets and reports count every attempt; markSucceeded adds the last attempt's usage on top. Only while
+ * running (a cancelled job keeps what it had).
+ */
+export async function addAttemptUsage(
+  db: Db,
+  jobId: string,
+  usage: { inputTokens: number; outputTokens: number; costUsd: number | null },
+): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({
+      inputTokens: sql`coalesce(${aiJobs.inputTokens}, 0) + ${usage.inputTokens}`,
+      outputTokens: sql`coalesce(${aiJobs.outputTokens}, 0) + ${usage.outputTokens}`,
+      costUsd: addedCost(usage.costUsd),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+}
+
+/** A cost added to the job's (an unpriced model, null, leaves it as it is). */
+function addedCost(costUsd: number | null) {
+  return costUsd === null ? undefined : sql`coalesce(${aiJobs.costUsd}, 0) + ${costUsd.toFixed(COST_DECIMALS)}::numeric`;
 }
 
 /**
@@ -206,9 +254,10 @@ export async function markSucceeded(
       status: "succeeded",
       outputText: result.text,
       partialText: null,
-      inputTokens: result.inputTokens,
-      outputTokens: result.outputTokens,
-      costUsd: result.costUsd === null ? null : result.costUsd.toFixed(COST_DECIMALS),
+      // Added to what interrupted attempts spent (addAttemptUsage); a job without any has nulls there.
+      inputTokens: sql`coalesce(${aiJobs.inputTokens}, 0) + ${result.inputTokens}`,
+      outputTokens: sql`coalesce(${aiJobs.outputTokens}, 0) + ${result.outputTokens}`,
+      costUsd: addedCost(result.costUsd),
       firstTokenAt: result.firstTokenAt
         ? sql`coalesce(${aiJobs.firstTokenAt}, ${result.firstTokenAt.toISOString()}::timestamptz)`
         : undefined,

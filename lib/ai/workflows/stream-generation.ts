@@ -1,10 +1,16 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { streamText } from "ai";
 import { GenerationError, toGenerationError } from "../generation-errors";
+import { continuationMessages } from "./continuation";
 
 export interface StreamGenerationInput {
   model: LanguageModelV4;
   prompt: string;
+  /**
+   * The text an earlier attempt streamed before it was cut off: the model is asked to continue it
+   * (lib/ai/workflows/continuation.ts), and the result's text and usage are the continuation's alone.
+   */
+  continueFrom?: string;
   maxOutputTokens?: number;
   /** Aborts the call when the job is cancelled. */
   signal?: AbortSignal;
@@ -16,6 +22,16 @@ export interface StreamGenerationInput {
   onPartial?: (textSoFar: string, final: boolean) => void | Promise<void>;
   flushIntervalMs?: number;
   now?: () => number;
+}
+
+/** What a failed call had streamed (already paid for): the caller saves it so that the next attempt can resume. */
+export class InterruptedGenerationError extends GenerationError {
+  constructor(
+    error: GenerationError,
+    readonly streamedText: string,
+  ) {
+    super(error.code, error.detail, error.retriable, error.retryAfterMs, { cause: error.cause ?? error });
+  }
 }
 
 export interface StreamGenerationResult {
@@ -68,7 +84,9 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
     // Retries belong to the durable job (one attempt per Inngest retry), not to the SDK.
     const result = streamText({
       model: input.model,
-      prompt: input.prompt,
+      ...(input.continueFrom === undefined
+        ? { prompt: input.prompt }
+        : { messages: continuationMessages(input.prompt, input.continueFrom) }),
       maxOutputTokens: input.maxOutputTokens,
       abortSignal: controller.signal,
       maxRetries: 0,
@@ -87,7 +105,9 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
     }
     await flush(true);
     const usage = await result.usage;
-    if (text.trim() === "") throw new GenerationError("GEN_EMPTY_OUTPUT", "the model finished without any text", true);
+    // A continuation may be empty: the interrupted answer was complete but for its end of stream.
+    if (text.trim() === "" && input.continueFrom === undefined)
+      throw new GenerationError("GEN_EMPTY_OUTPUT", "the model finished without any text", true);
     return {
       text,
       inputTokens: usage.inputTokens ?? 0,
@@ -95,10 +115,21 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
       firstTokenAt,
     };
   } catch (error) {
-    if (timeoutReason) throw new GenerationError("GEN_TIMEOUT", timeoutReason, true, undefined, { cause: error });
-    if (input.signal?.aborted)
-      throw new GenerationError("GEN_CANCELLED", "cancelled while generating", false, undefined, { cause: error });
-    throw toGenerationError(error);
+    const failure = timeoutReason
+      ? new GenerationError("GEN_TIMEOUT", timeoutReason, true, undefined, { cause: error })
+      : input.signal?.aborted
+        ? new GenerationError("GEN_CANCELLED", "cancelled while generating", false, undefined, { cause: error })
+        : toGenerationError(error);
+    if (text === "" || failure.code === "GEN_CANCELLED") throw failure;
+    // The text streamed since the last flush is stored too: the next attempt resumes from all of it.
+    if (input.onPartial && text.length !== flushedLength) {
+      try {
+        await input.onPartial(text, false);
+      } catch {
+        // The last periodic save stands; the failure to report is the call's.
+      }
+    }
+    throw new InterruptedGenerationError(failure, text);
   } finally {
     clearTimeout(stallTimer);
     clearTimeout(totalTimer);

@@ -106,7 +106,12 @@ export default async function AdminJobPage({ params }: Props) {
     ["Queued for", formatDuration(timings.queuedMs)],
     ["First token after", formatDuration(timings.firstTokenMs)],
     ["Total", formatDuration(timings.totalMs)],
-    ["Attempts", String(job.attempts)],
+    [
+      "Attempts",
+      job.resumedAttempts > 0
+        ? `${job.attempts} (${job.resumedAttempts} continued the text an interrupted attempt had streamed)`
+        : String(job.attempts),
+    ],
     ["Base version", job.baseVersion === null ? "—" : `v${job.baseVersion}`],
   ];
 
