@@ -198,7 +198,9 @@ export async function addAttemptUsage(
 
 /** A cost added to the job's (an unpriced model, null, leaves it as it is). */
 function addedCost(costUsd: number | null) {
-  return costUsd === null ? undefined : sql`coalesce(${aiJobs.costUsd}, 0) + ${costUsd.toFixed(COST_DECIMALS)}::numeric`;
+  return costUsd === null
+    ? undefined
+    : sql`coalesce(${aiJobs.costUsd}, 0) + ${costUsd.toFixed(COST_DECIMALS)}::numeric`;
 }
 
 /**
