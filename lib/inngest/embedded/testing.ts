@@ -24,6 +24,7 @@ export { syncApp } from "./registry";
 export * from "./schema";
 export { canonicalBody, signBody } from "./signing";
 export { rowsOf } from "./sql";
+export { eventCutoff, purgeEventBatch, purgeRunBatch, sweepRetention } from "./retention";
 
 let started: EmbeddedEngine | undefined;
 
