@@ -52,20 +52,41 @@ export async function copyEngineTraces(tx: EngineDb, runs: RunDetail[]): Promise
   return current.length;
 }
 
-const date = z.coerce.date();
+const isoDate = z.iso.datetime();
 const tracedRun = z.looseObject({
-  run: z.looseObject({ id: z.string(), createdAt: date, startedAt: date.nullable(), endedAt: date.nullable() }),
-  steps: z.array(z.looseObject({ createdAt: date, endedAt: date.nullable() })),
-  attempts: z.array(z.looseObject({ startedAt: date, endedAt: date })),
+  run: z.looseObject({
+    id: z.string(),
+    createdAt: isoDate,
+    startedAt: isoDate.nullable(),
+    endedAt: isoDate.nullable(),
+  }),
+  steps: z.array(z.looseObject({ createdAt: isoDate, endedAt: isoDate.nullable() })),
+  attempts: z.array(z.looseObject({ startedAt: isoDate, endedAt: isoDate })),
 });
+
+/** Dates back from their JSON strings; replacing keys in a spread keeps their place, so the shape reads the same. */
+function revive<T extends Record<string, unknown>>(row: T, keys: (keyof T)[]): T {
+  const out = { ...row };
+  for (const key of keys) {
+    const value = row[key];
+    if (typeof value === "string") out[key] = new Date(value) as T[keyof T];
+  }
+  return out;
+}
 
 /** The copied runs of a job, with their dates revived, oldest first; entries that do not parse are left out. */
 export function tracedRuns(trace: unknown): RunDetail[] {
   if (!trace || typeof trace !== "object") return [];
   const runs: RunDetail[] = [];
   for (const value of Object.values(trace)) {
-    const parsed = tracedRun.safeParse(value);
-    if (parsed.success) runs.push(parsed.data as unknown as RunDetail);
+    if (!tracedRun.safeParse(value).success) continue;
+    const raw = value as { run: Record<string, unknown>; steps: Record<string, unknown>[]; attempts: Record<string, unknown>[] };
+    runs.push({
+      ...raw,
+      run: revive(raw.run, ["createdAt", "startedAt", "endedAt"]),
+      steps: raw.steps.map((s) => revive(s, ["createdAt", "endedAt"])),
+      attempts: raw.attempts.map((a) => revive(a, ["startedAt", "endedAt"])),
+    } as unknown as RunDetail);
   }
   return runs.sort((a, b) => a.run.createdAt.getTime() - b.run.createdAt.getTime() || a.run.id.localeCompare(b.run.id));
 }
