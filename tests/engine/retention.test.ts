@@ -52,6 +52,15 @@ describe("retention sweep", () => {
     expect(await countRows(db())).toEqual({ runs: 3, steps: 6, attempts: 6, queue: 3, events: 3 });
   });
 
+  it("moves past a batch of events all kept for their live runs", async () => {
+    for (let i = 0; i < 3; i++) await seedRun(db(), { ageMs: 90 * DAY, status: "running" });
+    const gone = [await seedRun(db(), { ageMs: 40 * DAY }), await seedRun(db(), { ageMs: 40 * DAY })];
+    const result = await sweepRetention(db(), { retentionMs: MONTH, batchSize: 2, pauseMs: 0 });
+    expect(result).toMatchObject({ runs: 2, events: 2 });
+    for (const { eventId } of gone) expect(await exists(db(), "inngest_events", eventId)).toBe(false);
+    expect((await countRows(db())).events).toBe(3);
+  });
+
   it("keeps events of the last 24 hours even when retention is shorter", async () => {
     const sixHours = DAY / 4;
     const inWindow = await seedEvent(db(), 12 * 3_600_000);

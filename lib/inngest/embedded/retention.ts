@@ -28,6 +28,8 @@ export interface RetentionOptions {
   initialDelayMs?: number;
   intervalMs?: number;
   beforePurge?: BeforePurgeHook;
+  /** After each committed batch: what it deleted and how long its transaction took (logs, benchmarks). */
+  onBatch?: (batch: { kind: "runs" | "events"; rows: number; ms: number }) => void;
 }
 
 export interface SweepResult {
@@ -43,7 +45,6 @@ export interface SweepResult {
 
 /** One key for the whole engine: a batch runs under it, so two instances never purge at the same moment. */
 const LOCK_KEY = "inngest_engine_retention";
-const FINISHED = ["completed", "failed", "cancelled"] as const;
 
 async function tryLock(tx: Tx): Promise<boolean> {
   const [row] = rowsOf<{ ok: boolean }>(
@@ -52,41 +53,57 @@ async function tryLock(tx: Tx): Promise<boolean> {
   return row?.ok === true;
 }
 
+/**
+ * Where the previous batch stopped: (time, id) of its last row, as text so that PostgreSQL's microseconds survive.
+ * Each batch reads the next rows in index order from there instead of walking again over what it already passed
+ * (rows it deleted, still in the index until vacuum, and rows it kept).
+ */
+export interface Cursor {
+  at: string;
+  id: string;
+}
+
 interface BatchCounts {
   runs: number;
   steps: number;
   attempts: number;
   queueItems: number;
+  next: Cursor | null;
 }
 
-/** One transaction: up to `limit` finished runs ended before `cutoff`, handed to the hook, then deleted. */
+const after = (column: string, cursor: Cursor | null) =>
+  cursor ? sql`and (${sql.raw(column)}, id) > (${cursor.at}::timestamptz, ${cursor.id})` : sql``;
+
+/**
+ * One transaction: up to `limit` finished runs that ended before `cutoff` (after `cursor`), handed to the hook, then
+ * deleted with their steps, calls and queue items. Null when another instance holds the purge lock.
+ */
 export async function purgeRunBatch(
   db: EngineDb,
   cutoff: Date,
   limit: number,
   beforePurge?: BeforePurgeHook,
+  cursor: Cursor | null = null,
 ): Promise<BatchCounts | null> {
   return db.transaction(async (tx) => {
     if (!(await tryLock(tx))) return null;
-    const iso = cutoff.toISOString();
-    // created_at < cutoff keeps the scan on the runs' time index (a run cannot end before it was created).
-    const runs = await tx
-      .select()
-      .from(inngestRuns)
-      .where(
-        and(
-          inArray(inngestRuns.status, [...FINISHED]),
-          sql`${inngestRuns.createdAt} < ${iso}::timestamptz`,
-          sql`${inngestRuns.endedAt} < ${iso}::timestamptz`,
-        ),
-      )
-      .orderBy(asc(inngestRuns.createdAt))
-      .limit(limit)
-      .for("update", { skipLocked: true });
-    if (!runs.length) return { runs: 0, steps: 0, attempts: 0, queueItems: 0 };
-    const ids = runs.map((r) => r.id);
+    // Served by inngest_runs_ended_idx (ended_at, id) where finished: live runs are not even in it.
+    const picked = rowsOf<{ id: string; at: string }>(
+      await tx.execute(sql`
+        select id, ended_at::text as at from ${inngestRuns}
+        where status in ('completed', 'failed', 'cancelled') and ended_at < ${cutoff.toISOString()}::timestamptz
+          ${after("ended_at", cursor)}
+        order by ended_at, id
+        limit ${limit}
+        for update skip locked`),
+    );
+    const last = picked[picked.length - 1];
+    const next = last ? { at: last.at, id: last.id } : null;
+    if (!picked.length) return { runs: 0, steps: 0, attempts: 0, queueItems: 0, next };
+    const ids = picked.map((r) => r.id);
     if (beforePurge) {
-      const [steps, attempts] = await Promise.all([
+      const [runs, steps, attempts] = await Promise.all([
+        tx.select().from(inngestRuns).where(inArray(inngestRuns.id, ids)).orderBy(asc(inngestRuns.createdAt)),
         tx.select().from(inngestSteps).where(inArray(inngestSteps.runId, ids)),
         tx.select().from(inngestAttempts).where(inArray(inngestAttempts.runId, ids)).orderBy(asc(inngestAttempts.id)),
       ]);
@@ -106,28 +123,42 @@ export async function purgeRunBatch(
     const attempts = await deleted(inngestAttempts);
     const queueItems = await deleted(inngestQueue);
     await tx.delete(inngestRuns).where(inArray(inngestRuns.id, ids));
-    return { runs: ids.length, steps, attempts, queueItems };
+    return { runs: ids.length, steps, attempts, queueItems, next };
   });
 }
 
-/** One transaction: up to `limit` events received before `cutoff` whose run, if any, has ended. */
-export async function purgeEventBatch(db: EngineDb, cutoff: Date, limit: number): Promise<number | null> {
+/**
+ * One transaction: the next `limit` events received before `cutoff` (after `cursor`), of which those whose run has
+ * ended (or that started none) are deleted. `seen` counts them all, so a batch of events of live runs moves on.
+ */
+export async function purgeEventBatch(
+  db: EngineDb,
+  cutoff: Date,
+  limit: number,
+  cursor: Cursor | null = null,
+): Promise<{ events: number; seen: number; next: Cursor | null } | null> {
   return db.transaction(async (tx) => {
     if (!(await tryLock(tx))) return null;
-    const rows = rowsOf<{ id: string }>(
+    const picked = rowsOf<{ id: string; at: string }>(
       await tx.execute(sql`
-        delete from ${inngestEvents} where ${inngestEvents.id} in (
-          select e.id from ${inngestEvents} e
-          where e.received_at < ${cutoff.toISOString()}::timestamptz
-            and not exists (
-              select 1 from ${inngestRuns} r
-              where r.event_id = e.id and r.status in ('queued', 'running'))
-          order by e.received_at
-          limit ${limit}
-          for update skip locked)
-        returning ${inngestEvents.id} as id`),
+        select id, received_at::text as at from ${inngestEvents}
+        where received_at < ${cutoff.toISOString()}::timestamptz ${after("received_at", cursor)}
+        order by received_at, id
+        limit ${limit}
+        for update skip locked`),
     );
-    return rows.length;
+    const last = picked[picked.length - 1];
+    const next = last ? { at: last.at, id: last.id } : null;
+    if (!picked.length) return { events: 0, seen: 0, next };
+    const ids = picked.map((r) => r.id);
+    const live = await tx
+      .select({ eventId: inngestRuns.eventId })
+      .from(inngestRuns)
+      .where(and(inArray(inngestRuns.eventId, ids), inArray(inngestRuns.status, ["queued", "running"])));
+    const keep = new Set(live.map((r) => r.eventId));
+    const gone = ids.filter((id) => !keep.has(id));
+    if (gone.length) await tx.delete(inngestEvents).where(inArray(inngestEvents.id, gone));
+    return { events: gone.length, seen: ids.length, next };
   });
 }
 
@@ -152,26 +183,38 @@ export async function sweepRetention(
   const limit = options.batchSize ?? 1000;
   const pauseMs = options.pauseMs ?? 100;
   const runCutoff = new Date(now.getTime() - options.retentionMs);
+  let cursor: Cursor | null = null;
   for (;;) {
     if (stopping()) return result;
-    const batch = await purgeRunBatch(db, runCutoff, limit, options.beforePurge);
+    const started = performance.now();
+    const batch: BatchCounts | null = await purgeRunBatch(db, runCutoff, limit, options.beforePurge, cursor);
     if (!batch) return { ...result, skipped: true };
+    options.onBatch?.({
+      kind: "runs",
+      rows: batch.runs + batch.steps + batch.attempts + batch.queueItems,
+      ms: performance.now() - started,
+    });
     result.batches++;
     result.runs += batch.runs;
     result.steps += batch.steps;
     result.attempts += batch.attempts;
     result.queueItems += batch.queueItems;
     if (batch.runs < limit) break;
+    cursor = batch.next;
     await sleep(pauseMs);
   }
   const cutoff = eventCutoff(now, options.retentionMs);
+  cursor = null;
   for (;;) {
     if (stopping()) return result;
-    const events = await purgeEventBatch(db, cutoff, limit);
-    if (events === null) return { ...result, skipped: true };
+    const started = performance.now();
+    const batch: Awaited<ReturnType<typeof purgeEventBatch>> = await purgeEventBatch(db, cutoff, limit, cursor);
+    if (!batch) return { ...result, skipped: true };
+    options.onBatch?.({ kind: "events", rows: batch.events, ms: performance.now() - started });
     result.batches++;
-    result.events += events;
-    if (events < limit) break;
+    result.events += batch.events;
+    if (batch.seen < limit) break;
+    cursor = batch.next;
     await sleep(pauseMs);
   }
   return result;
