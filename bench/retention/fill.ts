@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
 
 /** Row g's time: one row in 10 is a day old, the others 40 days; later g = later time, as in a real table. */
-const AT = sql.raw(`(now() - case when g % 10 = 0 then interval '1 day' else interval '40 days' end + g * interval '1 ms')`);
+const AT = sql.raw(
+  `(now() - case when g % 10 = 0 then interval '1 day' else interval '40 days' end + g * interval '1 ms')`,
+);
 /** One old run in 100 is still running (a long sleep): the purge must leave it, its steps and its event. */
 const LIVE = sql.raw(`(g % 10 <> 0 and g % 100 = 1)`);
 const DATA = sql.raw(`jsonb_build_object('jobId', md5(g::text)::uuid, 'storyId', md5((g % 997)::text)::uuid)`);

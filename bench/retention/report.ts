@@ -55,7 +55,10 @@ function sizeRows(r: RetentionReport): string[] {
   return [
     "| table | before: rows, table + indexes | after the purge | after VACUUM | after VACUUM FULL |",
     "|---|---:|---:|---:|---:|",
-    ...before.map((s, i) => `| ${s.table} | ${cell(s)} | ${cell(afterPurge[i]!)} | ${cell(afterVacuum[i]!)} | ${cell(afterFull[i]!)} |`),
+    ...before.map(
+      (s, i) =>
+        `| ${s.table} | ${cell(s)} | ${cell(afterPurge[i]!)} | ${cell(afterVacuum[i]!)} | ${cell(afterFull[i]!)} |`,
+    ),
     `| all | ${total(before)} | ${total(afterPurge)} | ${total(afterVacuum)} | ${total(afterFull)} |`,
   ];
 }
@@ -66,11 +69,21 @@ export function writeReport(r: RetentionReport): void {
   const deleted = r.result.runs + r.result.steps + r.result.attempts + r.result.queueItems + r.result.events;
   const busyS = r.batches.reduce((a, b) => a + b.ms, 0) / 1000;
   const batchLine = (label: string, list: { rows: number; ms: number }[]) =>
-    `| ${label} | ${list.length} | ${int(list.reduce((a, b) => a + b.rows, 0))} | ${f(percentile(list.map((b) => b.ms), 50), 1)} | ${f(percentile(list.map((b) => b.ms), 95), 1)} | ${f(Math.max(...list.map((b) => b.ms)), 1)} |`;
+    `| ${label} | ${list.length} | ${int(list.reduce((a, b) => a + b.rows, 0))} | ${f(
+      percentile(
+        list.map((b) => b.ms),
+        50,
+      ),
+      1,
+    )} | ${f(
+      percentile(
+        list.map((b) => b.ms),
+        95,
+      ),
+      1,
+    )} | ${f(Math.max(...list.map((b) => b.ms)), 1)} |`;
   const ok =
-    r.result.runs === r.expected.runs &&
-    r.result.steps === r.expected.steps &&
-    r.result.events === r.expected.events;
+    r.result.runs === r.expected.runs && r.result.steps === r.expected.steps && r.result.events === r.expected.events;
   const text = [
     "# Retention on a million events (bench:retention)",
     "",

@@ -26,12 +26,18 @@ afterAll(async () => {
 beforeEach(async () => {
   await engine?.stop(200);
   engine = undefined;
-  await db().execute(sql`truncate inngest_events, inngest_runs, inngest_steps, inngest_attempts, inngest_queue cascade`);
+  await db().execute(
+    sql`truncate inngest_events, inngest_runs, inngest_steps, inngest_attempts, inngest_queue cascade`,
+  );
 });
 
 async function start(retention: RetentionOptions) {
   const handle = t.handle();
-  engine = createEmbeddedEngine({ db: handle.db, logger: captureLogs().logger, singleProcess: handle.mode === "pglite" });
+  engine = createEmbeddedEngine({
+    db: handle.db,
+    logger: captureLogs().logger,
+    singleProcess: handle.mode === "pglite",
+  });
   await engine.start({ serveUrl: served!.url, ...fastTiming, retention });
   return engine;
 }

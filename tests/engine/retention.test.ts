@@ -14,7 +14,9 @@ const db = () => t.db();
 const MONTH = 30 * DAY;
 
 beforeEach(async () => {
-  await db().execute(sql`truncate inngest_events, inngest_runs, inngest_steps, inngest_attempts, inngest_queue cascade`);
+  await db().execute(
+    sql`truncate inngest_events, inngest_runs, inngest_steps, inngest_attempts, inngest_queue cascade`,
+  );
 });
 
 describe("retention sweep", () => {

@@ -87,7 +87,9 @@ export async function seedEvent(db: EngineDb, ageMs: number): Promise<string> {
   seq++;
   const received = new Date(Date.now() - ageMs);
   const id = `lone-${seq}-${received.getTime()}`;
-  await db.insert(inngestEvents).values({ id, name: "test/lone", data: {}, ts: received.getTime(), receivedAt: received });
+  await db
+    .insert(inngestEvents)
+    .values({ id, name: "test/lone", data: {}, ts: received.getTime(), receivedAt: received });
   return id;
 }
 

@@ -80,7 +80,11 @@ export function tracedRuns(trace: unknown): RunDetail[] {
   const runs: RunDetail[] = [];
   for (const value of Object.values(trace)) {
     if (!tracedRun.safeParse(value).success) continue;
-    const raw = value as { run: Record<string, unknown>; steps: Record<string, unknown>[]; attempts: Record<string, unknown>[] };
+    const raw = value as {
+      run: Record<string, unknown>;
+      steps: Record<string, unknown>[];
+      attempts: Record<string, unknown>[];
+    };
     runs.push({
       ...raw,
       run: revive(raw.run, ["createdAt", "startedAt", "endedAt"]),

@@ -143,9 +143,7 @@ export const inngestRuns = pgTable(
     index("inngest_runs_active_idx").on(t.functionId).where(sql`${t.status} in ('queued', 'running')`),
     index("inngest_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
     // Retention reads finished runs by end time in bounded keyset batches, without scanning live or recent runs.
-    index("inngest_runs_ended_idx")
-      .on(t.endedAt, t.id)
-      .where(sql`${t.status} in ('completed', 'failed', 'cancelled')`),
+    index("inngest_runs_ended_idx").on(t.endedAt, t.id).where(sql`${t.status} in ('completed', 'failed', 'cancelled')`),
   ],
 );
 
