@@ -93,7 +93,7 @@ export function writeReport(r: RetentionReport): void {
     "",
     `Command: \`${r.command}\`.`,
     "",
-    `Filled with generate_series in ${f(r.fillS, 0)} s: ${int(r.events)} events, each with its run, ${r.steps} steps and ${r.steps} calls per run`,
+    `Filled with generate_series in ${f(r.fillS, 0)} s: ${int(r.events)} events, each with its run, ${r.steps} step(s) and as many calls per run`,
     "(90% of them 40 days old, 10% a day old; one old run in 100 still running), plus 1,000 running runs with a due",
     "queue item for the claim. One retention sweep with 30 days and the engine's defaults (1,000 runs or events a",
     "transaction, 100 ms pause between batches, the purge lock taken per batch) and a beforePurge hook that receives each",
