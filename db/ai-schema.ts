@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  json,
   jsonb,
   numeric,
   pgTable,
@@ -92,6 +93,11 @@ export const aiJobs = pgTable(
      * A fan-out parent waits for its succeeded children to land before it ends, so "done" means reviewable.
      */
     landedAt: timestamp("landed_at", { withTimezone: true }),
+    /**
+     * The engine runs of this job (run, steps, calls), copied here by retention just before the engine purges them,
+     * keyed by run id, so the admin's job detail still shows them. json, not jsonb: kept as the engine returned it.
+     */
+    engineTrace: json("engine_trace"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

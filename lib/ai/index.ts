@@ -39,6 +39,7 @@ export {
 
 export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, type NewJob } from "./jobs/ledger";
 export { submitJob } from "./jobs/submit";
+export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { publishJobUpdate, subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./jobs/live";

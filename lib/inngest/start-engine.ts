@@ -1,4 +1,5 @@
 import { getDbHandle } from "@/db";
+import { copyEngineTraces } from "@/lib/ai/jobs/engine-trace";
 import { log } from "@/lib/log";
 import {
   createEmbeddedEngine,
@@ -8,6 +9,7 @@ import {
   type LocalServeHandler,
 } from "./embedded";
 import { embeddedServeUrl, inngestMode } from "./mode";
+import { retentionMsFromEnv } from "./retention-config";
 
 /** The engine's log lines go through the app's logger, tagged as the engine's. */
 const engineLogger: EngineLogger = (level, msg, fields) => log(level, msg, { component: "inngest", ...fields });
@@ -53,6 +55,8 @@ export async function startInngest(env: Record<string, string | undefined> = pro
   if (processEngine()) return;
   const serveUrl = embeddedServeUrl(env);
   const workers = Number(env.INNGEST_EMBEDDED_WORKERS);
+  const { retentionMs, problem } = retentionMsFromEnv(env);
+  if (problem) log("warn", `inngest: ${problem}`);
   try {
     const handle = await getDbHandle();
     const engine = createEmbeddedEngine({
@@ -67,6 +71,8 @@ export async function startInngest(env: Record<string, string | undefined> = pro
       ...(localServe ? { localServe } : {}),
       waitForSync: false,
       ...(Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+      // The admin's job detail shows a job's runs: they are copied into the ledger before the engine purges them.
+      retention: { retentionMs, beforePurge: async (runs, tx) => void (await copyEngineTraces(tx, runs)) },
       // In development functions change while the server runs; pick them up without a restart.
       ...(env.NODE_ENV === "development" ? { resyncIntervalMs: 5000 } : {}),
     });

@@ -14,6 +14,7 @@ import {
   isSectionedPayload,
   loadTemplate,
   renderTemplate,
+  tracedRuns,
   type ContextBreakdown,
   type HistoryFilters,
   type HistoryRow,
@@ -122,7 +123,8 @@ export async function enrichRows(db: Db, rows: HistoryRow[]): Promise<AdminJobRo
 export type EngineRunView = RunDetail;
 
 export interface AdminJobDetail {
-  job: AiJob;
+  /** The job's ledger row, without the engine trace (shown as `runs`). */
+  job: Omit<AiJob, "engineTrace">;
   row: AdminJobRow;
   renderedPrompt: { text: string | null; error: string | null };
   /** What the prompt held, part by part, as recorded when the job was built (null for jobs before story memory). */
@@ -150,8 +152,9 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
   requireAdmin(actorOrNull);
   const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();
-  const job = await getJob(db, jobId);
-  if (!job) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  const found = await getJob(db, jobId);
+  if (!found) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  const { engineTrace: _trace, ...job } = found;
 
   const related = await db
     .select(historyColumns)
@@ -187,7 +190,7 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     children: enriched.filter((r) => r.parentJobId === job.id),
     retryOf: job.retryOf ? (byId.get(job.retryOf) ?? null) : null,
     retries: enriched.filter((r) => r.retryOf === job.id),
-    runs: await engineRunsForJob(db, job),
+    runs: await engineRunsForJob(db, found),
     canRetry:
       job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
     canCancel: job.targetType === PAGE_TARGET && (job.status === "pending" || job.status === "running"),
@@ -218,7 +221,7 @@ function recordedBreakdown(payload: unknown): ContextBreakdown | null {
     : null;
 }
 
-async function textBefore(db: Db, job: AiJob): Promise<string | null> {
+async function textBefore(db: Db, job: Pick<AiJob, "targetType" | "baseVersion" | "targetId">): Promise<string | null> {
   if (job.targetType !== PAGE_TARGET || job.baseVersion === null) return null;
   const [revision] = await db
     .select({ content: pageRevisions.content })
@@ -228,21 +231,31 @@ async function textBefore(db: Db, job: AiJob): Promise<string | null> {
   return revision?.content ?? null;
 }
 
+const RUNS_SHOWN = 20;
+
 /**
  * The engine runs that worked on this job. The app's functions carry the job id in their event data (the engine also
- * finds the failure handler's runs, whose event wraps the original), searched within the job's lifetime.
+ * finds the failure handler's runs, whose event wraps the original), searched within the job's lifetime. Runs the
+ * engine's retention purged come from the copy it left in the ledger (engine_trace), so the view does not change.
  */
 export async function engineRunsForJob(
   db: Db,
-  job: Pick<AiJob, "id" | "createdAt" | "completedAt">,
+  job: Pick<AiJob, "id" | "createdAt" | "completedAt" | "engineTrace">,
 ): Promise<EngineRunView[]> {
   // With an external Inngest the runs live there (its dashboard shows them); the engine's tables are not in use.
   if (inngestMode() !== "embedded") return [];
-  return createEmbeddedEngine({ db }).query.runsForEvent({
+  const live = await createEmbeddedEngine({ db }).query.runsForEvent({
     data: { jobId: job.id },
     from: new Date(job.createdAt.getTime() - 60_000),
     to: new Date((job.completedAt ?? new Date()).getTime() + 60 * 60_000),
+    limit: RUNS_SHOWN,
   });
+  const traced = tracedRuns(job.engineTrace);
+  if (!traced.length) return live;
+  const seen = new Set(live.map((r) => r.run.id));
+  return [...live, ...traced.filter((r) => !seen.has(r.run.id))]
+    .sort((a, b) => a.run.createdAt.getTime() - b.run.createdAt.getTime())
+    .slice(0, RUNS_SHOWN);
 }
 
 export async function adminRetryJob(actorOrNull: Actor | null, input: unknown): Promise<PageJobView> {

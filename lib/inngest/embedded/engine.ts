@@ -14,6 +14,7 @@ import {
   type RunsForEventFilter,
 } from "./query";
 import { EngineRunner, type EngineTiming } from "./runner";
+import { sweepRetention, type RetentionOptions, type SweepResult } from "./retention";
 import { ensureEngineSecrets, type EngineKeys } from "./secrets";
 import type { LocalServeHandler } from "./local-serve";
 import type { EngineDb } from "./sql";
@@ -47,6 +48,11 @@ export interface StartOptions extends EngineTiming {
   waitForSync?: boolean;
   /** Also serve this process's Inngest client (attach); false for a second engine in one process (tests). */
   attachClient?: boolean;
+  /**
+   * Purge finished runs (their steps and calls) and old events in the background (retention.ts). Off when absent or
+   * when retentionMs is 0; `beforePurge` receives each batch of runs, in the deleting transaction, before deletion.
+   */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -134,7 +140,7 @@ export class EmbeddedEngine {
   /** Starts syncing with the app and then the workers; with waitForSync, rejects if the app's functions are refused. */
   async start(options: StartOptions): Promise<void> {
     if (this.runner) throw new Error("This embedded Inngest engine is already running");
-    const { serveUrl, localServe, waitForSync = true, attachClient = true, ...timing } = options;
+    const { serveUrl, localServe, waitForSync = true, attachClient = true, retention, ...timing } = options;
     const keys = attachClient ? await this.attach() : await this.loadKeys();
     this.beforeSync = [];
     const runner = new EngineRunner({
@@ -145,6 +151,7 @@ export class EmbeddedEngine {
       signingKey: keys.signingKey,
       logger: this.ctx.log,
       onFirstSync: () => this.catchUpEarlyEvents(),
+      ...(retention ? { retention } : {}),
       ...timing,
     });
     this.runner = runner;
@@ -166,6 +173,14 @@ export class EmbeddedEngine {
     // Calls still in flight during the grace period need the keys: detach only after the workers stopped.
     await runner?.stop(graceMs);
     releaseProcessEngine(this);
+  }
+
+  /**
+   * One retention sweep now, in batches, with these options (scripts, tests); the running engine sweeps on its own
+   * with the options given to start.
+   */
+  purge(retention: RetentionOptions, now?: Date): Promise<SweepResult> {
+    return sweepRetention(this.options.db, retention, now ? { now } : {});
   }
 
   /** Cancels a queued or running run (from any process on the same database); false if it had already ended. */

@@ -4,7 +4,7 @@ import { seededUlid, ulid } from "./ids";
 import type { EngineContext, EventPayload } from "./types";
 
 /** Same event id within this window → the event is accepted but starts nothing (as in Inngest). */
-const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const WAKE_CHANNEL = "inngest_engine";
 
 export class IntakeError extends Error {

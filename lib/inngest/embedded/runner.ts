@@ -17,6 +17,8 @@ import {
 import { beat, leave, releaseDeadInstances } from "./heartbeat";
 import { syncApp } from "./registry";
 import type { LocalServeHandler } from "./local-serve";
+import type { RetentionOptions } from "./retention";
+import { RetentionSweeper } from "./retention-sweeper";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
 import { addLocalEngine, removeLocalEngine } from "./local-engines";
 import { driverClient, type EngineDb } from "./sql";
@@ -64,6 +66,8 @@ export interface RunnerOptions extends EngineTiming {
   logger?: EngineLogger;
   /** Called once, after the first successful sync and before the workers start. */
   onFirstSync?: () => Promise<void>;
+  /** Purging of finished runs and old events (retention.ts); off when absent or retentionMs is 0. */
+  retention?: RetentionOptions;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,6 +101,7 @@ export class EngineRunner {
   private syncLoop: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
+  private retention: RetentionSweeper | undefined;
   private readonly waker = () => this.wake();
   private readonly worker: Worker;
 
@@ -228,6 +233,10 @@ export class EngineRunner {
       if (started) this.wake();
     });
     this.every(3_600_000, () => purgeExpired(this.ctx));
+    if (this.options.retention) {
+      this.retention = new RetentionSweeper(this.ctx.db, this.options.retention, this.ctx.log);
+      this.retention.start();
+    }
     // A single-process database (PGlite) has no other instance: its leases were released at start.
     if (!this.options.singleProcess) {
       const heartbeat = async () => {
@@ -419,6 +428,9 @@ export class EngineRunner {
     this.wake();
     await this.dispatchLoop;
     await this.syncLoop;
+    // A purge in progress ends after its current batch; it must not outlive the engine (nor its database).
+    await this.retention?.stop();
+    this.retention = undefined;
     const inflight = this.slots.size;
     const pending = Promise.allSettled([...this.slots.values()].map((s) => s.done));
     let timer: NodeJS.Timeout | undefined;

@@ -82,7 +82,8 @@ export const inngestEvents = pgTable(
   },
   (t) => [
     index("inngest_events_name_received_idx").on(t.name, t.receivedAt),
-    index("inngest_events_received_idx").on(t.receivedAt),
+    // Retention walks old events in (received_at, id) order, a keyset cursor from one batch to the next.
+    index("inngest_events_received_id_idx").on(t.receivedAt, t.id),
   ],
 );
 
@@ -141,6 +142,8 @@ export const inngestRuns = pgTable(
     index("inngest_runs_created_idx").on(t.createdAt.desc()),
     index("inngest_runs_active_idx").on(t.functionId).where(sql`${t.status} in ('queued', 'running')`),
     index("inngest_runs_parent_idx").on(t.parentRunId).where(sql`${t.parentRunId} is not null`),
+    // Retention reads finished runs by end time in bounded keyset batches, without scanning live or recent runs.
+    index("inngest_runs_ended_idx").on(t.endedAt, t.id).where(sql`${t.status} in ('completed', 'failed', 'cancelled')`),
   ],
 );
 

@@ -26,6 +26,7 @@ export * from "./schema";
 export { canonicalBody, signBody } from "./signing";
 export { memoizeStep } from "./steps";
 export { rowsOf } from "./sql";
+export { eventCutoff, purgeEventBatch, purgeRunBatch, sweepRetention } from "./retention";
 
 let started: EmbeddedEngine | undefined;
 

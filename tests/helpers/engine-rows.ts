@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import type { EngineDb } from "@/lib/inngest/embedded";
+import {
+  inngestAttempts,
+  inngestEvents,
+  inngestQueue,
+  inngestRuns,
+  inngestSteps,
+  rowsOf,
+  type RunStatus,
+} from "@/lib/inngest/embedded/testing";
+
+/** Engine rows written straight into the tables, with chosen ages: what retention finds after weeks of work. */
+
+export const DAY = 86_400_000;
+let seq = 0;
+
+export interface SeededRun {
+  runId: string;
+  eventId: string;
+}
+
+/**
+ * A run of `functionId` (its event received when the run was created, two steps, one call per step and a leftover
+ * queue item) created `ageMs` ago; a finished run ended a minute after it was created.
+ */
+export async function seedRun(
+  db: EngineDb,
+  {
+    ageMs,
+    status = "completed",
+    data = {},
+    functionId = "story-sprout-fn",
+    output = { b: 1, a: [2] },
+  }: { ageMs: number; status?: RunStatus; data?: Record<string, unknown>; functionId?: string; output?: unknown },
+): Promise<SeededRun> {
+  seq++;
+  const created = new Date(Date.now() - ageMs);
+  const ended = new Date(created.getTime() + 60_000);
+  const finished = status !== "queued" && status !== "running";
+  const runId = `run-${seq}-${created.getTime()}`;
+  const eventId = `evt-${seq}-${created.getTime()}`;
+  const event = { name: "test/retention", data, id: eventId, ts: created.getTime() };
+  await db.insert(inngestEvents).values({ id: eventId, name: event.name, data, ts: event.ts, receivedAt: created });
+  await db.insert(inngestRuns).values({
+    id: runId,
+    functionId,
+    status,
+    event,
+    eventId,
+    output: finished && status === "completed" ? output : null,
+    error: status === "failed" ? { name: "Error", message: "boom", code: "X" } : null,
+    createdAt: created,
+    startedAt: created,
+    endedAt: finished ? ended : null,
+  });
+  for (const [i, name] of ["first", "second"].entries()) {
+    const stepEnd = new Date(created.getTime() + (i + 1) * 10_000);
+    await db.insert(inngestSteps).values({
+      runId,
+      id: `step-${name}`,
+      name,
+      op: finished || i === 0 ? "StepRun" : "Sleep",
+      status: finished || i === 0 ? "completed" : "sleeping",
+      data: finished || i === 0 ? { z: name, y: i } : null,
+      attempts: i,
+      seq: finished || i === 0 ? i : null,
+      createdAt: created,
+      endedAt: finished || i === 0 ? stepEnd : null,
+    });
+    await db.insert(inngestAttempts).values({
+      runId,
+      stepId: `step-${name}`,
+      attempt: 0,
+      outcome: "steps",
+      httpStatus: 206,
+      startedAt: created,
+      endedAt: stepEnd,
+    });
+  }
+  await db.insert(inngestQueue).values({ runId, kind: "wake", stepId: "step-second", availableAt: ended });
+  return { runId, eventId };
+}
+
+/** An event with no run, received `ageMs` ago. */
+export async function seedEvent(db: EngineDb, ageMs: number): Promise<string> {
+  seq++;
+  const received = new Date(Date.now() - ageMs);
+  const id = `lone-${seq}-${received.getTime()}`;
+  await db
+    .insert(inngestEvents)
+    .values({ id, name: "test/lone", data: {}, ts: received.getTime(), receivedAt: received });
+  return id;
+}
+
+export async function countRows(db: EngineDb) {
+  const n = async (table: string) =>
+    Number(rowsOf<{ n: number }>(await db.execute(sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n);
+  return {
+    runs: await n("inngest_runs"),
+    steps: await n("inngest_steps"),
+    attempts: await n("inngest_attempts"),
+    queue: await n("inngest_queue"),
+    events: await n("inngest_events"),
+  };
+}
+
+export async function exists(db: EngineDb, table: "inngest_runs" | "inngest_events", id: string): Promise<boolean> {
+  return rowsOf(await db.execute(sql`select 1 from ${sql.identifier(table)} where id = ${id}`)).length > 0;
+}
