@@ -72,6 +72,6 @@ export async function landRollup(job: AiJob): Promise<RollupLanding> {
       .onConflictDoUpdate({ target: storyRollups.id, set: values });
     landing = "stored";
   }
-  await scheduleRollups(payload.storyId, job.requestedBy);
+  await scheduleRollups(payload.storyId, job.requestedBy, { landingJobId: job.id });
   return landing;
 }

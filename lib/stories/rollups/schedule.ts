@@ -1,5 +1,6 @@
-import { and, eq, gt, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
+import { activeJobStatuses, aiJobs } from "@/db/ai-schema";
 import { storyRollups } from "@/db/memory-schema";
 import { stories } from "@/db/schema";
 import { loadTemplate, resolveModel, rollupKey, rollupTargetId, submitJob } from "@/lib/ai";
@@ -8,6 +9,7 @@ import { processEngine } from "@/lib/inngest/embedded";
 import { summariesChanged } from "@/lib/inngest/events/summaries-changed";
 import { inngestMode } from "@/lib/inngest/mode";
 import { log } from "@/lib/log";
+import { ROLLUP_JOB_TYPE } from "../job-kinds";
 import { automaticJobsMayRun } from "../spending-policy";
 import { livePagesForSummaries, summariesOf } from "../summaries/state";
 import { ROLLUP_TEMPLATE_KEY, rollupJobFor } from "./job";
@@ -31,6 +33,37 @@ export function announceSummariesChanged(storyId: string, requestedBy: string | 
   );
 }
 
+/** How long a succeeded roll-up waits to land before the run may be asked for again (a landing lost for good). */
+const LANDING_GRACE_MS = 5 * 60_000;
+
+/**
+ * Runs with a roll-up job under way: active, or succeeded and not landed yet (recently). Read before the roll-ups
+ * themselves, so that a job landing meanwhile is either seen here or its roll-up is read as stored: two landings at
+ * once (the two halves of a run) must not each ask for the other's run again.
+ */
+async function rollupsInFlight(db: Db, storyId: string, landingJobId: string | undefined): Promise<Set<string>> {
+  const rows = await db
+    .select({ targetId: aiJobs.targetId })
+    .from(aiJobs)
+    .where(
+      and(
+        eq(aiJobs.scopeId, storyId),
+        eq(aiJobs.jobType, ROLLUP_JOB_TYPE),
+        // The job whose landing is asking is not in flight any more (a discarded one must be asked for again).
+        landingJobId ? ne(aiJobs.id, landingJobId) : undefined,
+        or(
+          inArray(aiJobs.status, [...activeJobStatuses]),
+          and(
+            eq(aiJobs.status, "succeeded"),
+            isNull(aiJobs.landedAt),
+            gt(aiJobs.completedAt, sql`${new Date(Date.now() - LANDING_GRACE_MS).toISOString()}::timestamptz`),
+          ),
+        ),
+      ),
+    );
+  return new Set(rows.map((r) => r.targetId));
+}
+
 export interface RollupScheduling {
   submitted: number;
   joined: number;
@@ -45,11 +78,16 @@ export interface RollupScheduling {
  * got shorter) are deleted. The payer is whoever changed the summaries, else the story's owner; with their budget
  * used up nothing is submitted and the context keeps the stand-ins.
  */
-export async function scheduleRollups(storyId: string, requestedBy: string | null): Promise<RollupScheduling> {
+export async function scheduleRollups(
+  storyId: string,
+  requestedBy: string | null,
+  options: { landingJobId?: string } = {},
+): Promise<RollupScheduling> {
   const db = await getDb();
   const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
   const none = { submitted: 0, joined: 0, fresh: 0, waiting: 0 };
   if (!story) return { ...none, outcome: "deleted" };
+  const inFlight = await rollupsInFlight(db, story.id, options.landingJobId);
   const ordered = await livePagesForSummaries(db, story.id);
   await db
     .delete(storyRollups)
@@ -78,6 +116,12 @@ export async function scheduleRollups(storyId: string, requestedBy: string | nul
   const template = await loadTemplate(ROLLUP_TEMPLATE_KEY);
   const model = resolveModel();
   for (const run of due) {
+    const targetId = rollupTargetId(story.id, run.start, run.size);
+    if (inFlight.has(targetId)) {
+      // Its job is running or about to land (which asks again): a second job now would write the same run twice.
+      counts.joined++;
+      continue;
+    }
     const parts =
       run.level === 1
         ? children
@@ -91,7 +135,7 @@ export async function scheduleRollups(storyId: string, requestedBy: string | nul
     const job = rollupJobFor({
       story,
       pageCount: ordered.length,
-      run: { ...run, fingerprint: run.fingerprint!, targetId: rollupTargetId(story.id, run.start, run.size) },
+      run: { ...run, fingerprint: run.fingerprint!, targetId },
       parts,
       requestedBy: payer,
       template,
