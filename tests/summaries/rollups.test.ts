@@ -28,19 +28,23 @@ import { makeActor } from "../helpers/fixtures";
  */
 
 const offline = createOfflineModel({ msPerWord: 0 });
-let gate: { promise: Promise<void>; open: () => void } | null = null;
+let gate: { promise: Promise<void>; open: () => void; waiting: number } | null = null;
 function closeGate() {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => {
     open = resolve;
   });
-  gate = { promise, open };
+  gate = { promise, open, waiting: 0 };
   return gate;
 }
 const gated: LanguageModelV4 = {
   ...offline,
   doStream: async (options) => {
-    if (gate) await gate.promise;
+    const held = gate;
+    if (held) {
+      held.waiting++;
+      await held.promise;
+    }
     return offline.doStream(options);
   },
 };
@@ -213,13 +217,15 @@ describe("roll-ups written by the AI", () => {
       timeoutMs: 30_000,
       what: "a running roll-up job",
     });
+    await waitFor(async () => held.waiting > 0, { timeoutMs: 30_000, what: "the roll-up to call the model" });
     // A summary changes while the roll-up is being written (not announced: only the late landing may ask again).
     await t
       .db()
       .update(pageSummaries)
       .set({ text: "Quillon drowned the lanterns in the well." })
       .where(eq(pageSummaries.pageId, rows[4]!.id));
-    gate = null;
+    // The roll-up asked for again waits behind a second gate, so what the late landing stored (nothing) shows.
+    const next = closeGate();
     held.open();
 
     const late = await waitFor(
@@ -231,6 +237,9 @@ describe("roll-ups written by the AI", () => {
     );
     expect(late.status).toBe("succeeded");
     expect(late.outputText).not.toBeNull();
+    expect(await rollupsOf(story.id)).toEqual([]);
+    gate = null;
+    next.open();
     const [fresh] = await allFresh(story.id, 1);
     // The late one is in the ledger only; the stored one was written from the summaries as they are now.
     expect(fresh!.jobId).not.toBe(job.id);

@@ -240,7 +240,8 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
     header + spreadPicks(b - a, picks).reduce((sum, p) => sum + lead(a + p).tokens, 0);
   const storedByRange = new Map<string, StoredRollupInput>();
   for (const r of input.rollups ?? []) {
-    if (r.from >= 1 && r.to <= n && r.from < r.to && r.text.trim() !== "") storedByRange.set(`${r.from - 1}:${r.to}`, r);
+    if (r.from >= 1 && r.to <= n && r.from < r.to && r.text.trim() !== "")
+      storedByRange.set(`${r.from - 1}:${r.to}`, r);
   }
   const storedMemo = new Map<string, number>();
   /** The stored roll-up of exactly [a, b) and its cost, if there is one. */

@@ -56,7 +56,10 @@ export function rollupRuns(children: readonly RollupChildInput[], stored: Readon
     else if (row?.sourceHash === fingerprint) state = "fresh";
     else if (
       block.level > 1 &&
-      !(fresh.has(rollupKey(block.start, block.size / 2)) && fresh.has(rollupKey(block.start + block.size / 2, block.size / 2)))
+      !(
+        fresh.has(rollupKey(block.start, block.size / 2)) &&
+        fresh.has(rollupKey(block.start + block.size / 2, block.size / 2))
+      )
     )
       state = "waiting";
     else state = row ? "stale" : "missing";
