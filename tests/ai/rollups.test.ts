@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { rollupBlocks, rollupFingerprints, rollupKey, rollupTargetId } from "@/lib/ai/context";
 import { offlineRollup } from "@/lib/ai/offline-summary";
 
-const pages = (n: number, summary = (i: number) => `Page ${i + 1} happened.`) =>
-  Array.from({ length: n }, (_v, i) => ({ id: `p${i}`, summary: summary(i) as string | null }));
+const pages = (n: number, summary: (i: number) => string | null = (i) => `Page ${i + 1} happened.`) =>
+  Array.from({ length: n }, (_v, i) => ({ id: `p${i}`, summary: summary(i) }));
 
 describe("roll-up runs", () => {
   it("are the full aligned runs of 8, 16, 32, ... pages, bottom-up", () => {
