@@ -7,12 +7,14 @@ import { pages, stories } from "@/db/schema";
 import { rollupFingerprints, rollupKey, rollupTargetId } from "@/lib/ai/context";
 import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import type { ModelChoice } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
-import { pinPageSummary, type Actor } from "@/lib/stories";
+import { getSummarizeAll, pinPageSummary, requestSummarizeAll, type Actor } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { createRollupStory } from "@/lib/stories/functions/rollup-story";
+import { summarizeStoryPagesFunction } from "@/lib/stories/functions/summarize-story-pages";
 import { storyJobTypes } from "@/lib/stories/job-types";
 import { buildPagePayload, loadPagePromptInput } from "@/lib/stories/page-job-input";
 import { scheduleRollups } from "@/lib/stories/rollups/schedule";
@@ -66,6 +68,8 @@ const t = useEngine(() => [
   createRunAiChildJob({ model, jobTypes, ...timing, admit: budgetRefusalForChild }),
   applyPageJobResultFunction,
   createRollupStory({ debounceSeconds: 1 }),
+  summarizeStoryPagesFunction,
+  settleFanOutParentOnFailure,
 ]);
 
 const NAMES = ["Mara", "Tobias", "Ilse", "Bram", "Odile", "Kasper", "Wren", "Juno"];
@@ -184,6 +188,27 @@ describe("roll-ups written by the AI", () => {
 
     // Asked again with nothing changed: nothing to write.
     expect(await scheduleRollups(story.id, author.id)).toMatchObject({ submitted: 0, fresh: 3 });
+  });
+
+  it("follow Summarize all: its summaries land, then the roll-ups over them are written", async () => {
+    const author = await makeActor();
+    const { story } = await summarisedStory(author, 9);
+    // No summaries yet: Summarize all writes them (as page.summarize children), and the roll-up follows the last.
+    await t.db().delete(pageSummaries).where(eq(pageSummaries.storyId, story.id));
+    const { job } = await requestSummarizeAll(author, { storyId: story.id });
+    const ended = await waitFor(
+      async () => {
+        const view = await getSummarizeAll(author, { storyId: story.id, jobId: job.id });
+        return view && ["succeeded", "failed", "cancelled"].includes(view.status) ? view : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: "Summarize all to end" },
+    );
+    expect(ended).toMatchObject({ status: "succeeded", succeeded: 9 });
+    const [rollup] = await allFresh(story.id, 1);
+    expect(rollup).toMatchObject({ start: 0, size: 8, level: 1 });
+    const jobs = await rollupJobsOf(story.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.requestedBy).toBe(author.id);
   });
 
   it("are stale once a summary under them changes, and are written again (the level above too)", async () => {
