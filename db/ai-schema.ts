@@ -18,7 +18,8 @@ import { users } from "./users-schema";
 /**
  * `story.*` types are parent jobs that fan out one child per target: `story.revise_pages` a `page_text.revise` per
  * selected page, `story.summarize_pages` a `page.summarize` per page whose summary is missing or stale,
- * `story.suggest_codex` a `codex.suggest` per batch of pages.
+ * `story.suggest_codex` a `codex.suggest` per batch of pages. `story.rollup` is one model job per roll-up of a run of
+ * pages (db/memory-schema.ts storyRollups).
  */
 export const aiJobTypes = [
   "page_text.write",
@@ -28,6 +29,7 @@ export const aiJobTypes = [
   "story.summarize_pages",
   "codex.suggest",
   "story.suggest_codex",
+  "story.rollup",
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
@@ -122,7 +124,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check(
       "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex')`,
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup')`,
     ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),

@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { aiJobs } from "./ai-schema";
 import { pages, stories } from "./schema";
 import { users } from "./users-schema";
@@ -45,6 +56,44 @@ export const pageSummaries = pgTable(
     check("page_summaries_source_check", sql`${t.source} in ('ai', 'author')`),
     // Only the author pins; an AI summary is always replaceable.
     check("page_summaries_pinned_check", sql`not ${t.pinned} or ${t.source} = 'author'`),
+  ],
+);
+
+/**
+ * A stored roll-up: the AI's summary of an aligned run of consecutive pages of a story (lib/ai/context/rollups.ts):
+ * level 1 covers 8 pages and is written from their summaries, level L covers 8 · 2^(L-1) pages and is written from its
+ * two halves' roll-ups. `sourceHash` is the fingerprint of the summaries under the run when it was written: the
+ * context uses a roll-up only while it equals the run's current fingerprint, and the stand-in otherwise. Its id is the
+ * run's job target id (derived from the story and the run), so the ledger's one active job per target is per run.
+ */
+export const storyRollups = pgTable(
+  "story_rollups",
+  {
+    id: uuid("id").primaryKey(),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    /** First page of the run, 0-based position among the story's live pages. */
+    start: integer("start").notNull(),
+    size: integer("size").notNull(),
+    level: integer("level").notNull(),
+    text: text("text").notNull(),
+    tokenCount: integer("token_count").notNull(),
+    sourceHash: text("source_hash").notNull(),
+    /** The roll-up job that wrote it. */
+    jobId: uuid("job_id").references(() => aiJobs.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("story_rollups_run_key").on(t.storyId, t.start, t.size),
+    check("story_rollups_level_check", sql`${t.level} between 1 and 24`),
+    // The run is fixed by its level and aligned to its size: the same run recurs from one prompt to the next.
+    check("story_rollups_size_check", sql`${t.size} = (8 << (${t.level} - 1))`),
+    check("story_rollups_start_check", sql`${t.start} >= 0 and ${t.start} % ${t.size} = 0`),
+    check("story_rollups_text_check", sql`char_length(${t.text}) between 1 and 4000`),
+    check("story_rollups_tokens_check", sql`${t.tokenCount} >= 0`),
+    check("story_rollups_source_hash_check", sql`${t.sourceHash} ~ '^[0-9a-f]{64}$'`),
   ],
 );
 
@@ -142,5 +191,6 @@ export const codexSuggestions = pgTable(
 );
 
 export type PageSummary = typeof pageSummaries.$inferSelect;
+export type StoryRollup = typeof storyRollups.$inferSelect;
 export type CodexEntry = typeof codexEntries.$inferSelect;
 export type CodexSuggestion = typeof codexSuggestions.$inferSelect;

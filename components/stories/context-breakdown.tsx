@@ -79,10 +79,15 @@ export function ContextBreakdownView({ breakdown, costUsd }: { breakdown: Contex
                 key={i}
                 data-testid="context-section"
                 data-kind={section.kind}
+                data-source={section.source}
               >
                 <th scope="row" className="px-3 py-1.5 font-normal">
                   <span className={cn("mr-2 rounded px-1.5 py-0.5 text-xs font-medium", KIND_STYLES[section.kind])}>
-                    {KIND_LABELS[section.kind]}
+                    {section.kind === "rollup" && section.source
+                      ? section.source === "ai"
+                        ? "AI roll-up"
+                        : "Roll-up stand-in"
+                      : KIND_LABELS[section.kind]}
                   </span>
                   <span data-testid="context-section-label">{section.label}</span>
                 </th>

@@ -17,6 +17,15 @@ export {
   type MemoryEntryInput,
   type ContextSectionInput,
   type TokenCounting,
+  // Stored roll-ups of runs of pages: their runs, fingerprints and job targets.
+  ROLLUP_BASE_PAGES,
+  rollupBlocks,
+  rollupFingerprints,
+  rollupKey,
+  rollupTargetId,
+  type RollupBlock,
+  type RollupChildInput,
+  type StoredRollupInput,
 } from "./context";
 export { costUsd } from "./pricing";
 export { countTokens } from "./tokens";

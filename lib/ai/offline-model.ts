@@ -7,7 +7,7 @@ import type {
 } from "@ai-sdk/provider";
 import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
-import { isSummaryPrompt, offlineSummary } from "./offline-summary";
+import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
 import { estimateTokens } from "./tokens";
 import { CONTINUE_INSTRUCTION } from "./workflows/continuation";
 
@@ -185,6 +185,7 @@ function revisePage(prompt: string, random: () => number): string {
 export function offlineText(prompt: string): string {
   // Tasks other than a page's text, each answered from its own file.
   if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
+  if (isRollupPrompt(prompt)) return offlineRollup(prompt);
   if (isSummaryPrompt(prompt)) return offlineSummary(prompt);
   const random = rng(prompt);
   if (prompt.includes(SECTION_PROMPT_MARKER)) return reviseSection(prompt, random);

@@ -88,3 +88,27 @@ export function isSummaryPrompt(prompt: string): boolean {
 export function offlineSummary(prompt: string): string {
   return extractiveSummary(pageOfPrompt(prompt)) || "The page is blank.";
 }
+
+/** What the roll-up prompt says about the summaries it carries (prompts/story_rollup.liquid). */
+export const ROLLUP_PROMPT_MARKER = "SUMMARIES TO ROLL UP";
+
+export function isRollupPrompt(prompt: string): boolean {
+  return prompt.includes(ROLLUP_PROMPT_MARKER);
+}
+
+/**
+ * The offline model's roll-up: the key sentences of the children's summaries (their "Pages a–b:" labels taken off),
+ * chosen as a page summary's are. Deterministic, so a run's roll-up is the same for the same summaries.
+ */
+export function offlineRollup(prompt: string): string {
+  const marker = prompt.indexOf(ROLLUP_PROMPT_MARKER);
+  const from = prompt.indexOf("<<<\n", Math.max(marker, 0));
+  const to = prompt.lastIndexOf("\n>>>");
+  const body = from < 0 ? "" : prompt.slice(from + 4, to > from ? to : undefined);
+  const text = body
+    .split("\n")
+    .map((line) => line.replace(/^Pages? \d+(?:–\d+)?: /u, "").trim())
+    .filter((line) => line !== "" && line !== "(blank page)")
+    .join(" ");
+  return extractiveSummary(text) || "Nothing happens in these pages.";
+}

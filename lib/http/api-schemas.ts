@@ -245,6 +245,10 @@ export const contextBreakdownSchema = named(
         ),
         reason: doc('Why it is there: "always", "mentioned: Mara, page 41", "summary", ...', z.string()),
         tokens: z.int(),
+        source: doc(
+          "For a roll-up only: ai when a stored roll-up written by the AI stands for the pages, stand-in when their first sentences do (no current AI roll-up yet).",
+          z.enum(["ai", "stand-in"]).optional(),
+        ),
       }),
     ),
     leftOut: z.array(

@@ -28,3 +28,11 @@ export const SUMMARY_TARGET = "page_summary";
 export const SUMMARIES_TARGET = "story_summaries";
 export const SUMMARY_JOB_TYPE = "page.summarize" as const;
 export const SUMMARIZE_ALL_JOB_TYPE = "story.summarize_pages" as const;
+
+/**
+ * Roll-ups: one `story.rollup` job per run of pages (lib/ai/context/rollups.ts); its target is the run (an id derived
+ * from the story and the run, which is also the stored roll-up's id), so runs are written side by side and never wait
+ * for a page's jobs.
+ */
+export const ROLLUP_TARGET = "story_rollup";
+export const ROLLUP_JOB_TYPE = "story.rollup" as const;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { codexEntries, pageSummaries } from "@/db/memory-schema";
+import { codexEntries, pageSummaries, storyRollups } from "@/db/memory-schema";
 import { pages, type Story } from "@/db/schema";
 import {
   buildDocumentPrompt,
@@ -10,8 +10,11 @@ import {
   type DocumentPromptPayload,
   type LeftOutItem,
   type MemoryEntryInput,
+  rollupKey,
+  type StoredRollupInput,
   type TokenCounting,
 } from "@/lib/ai";
+import { freshRollupInputs, rollupChildren } from "./rollups/state";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -64,15 +67,19 @@ export async function livePageTexts(db: Db, storyId: string): Promise<LivePage[]
   return rows as LivePage[];
 }
 
-/** What story memory adds to a prompt: page summaries by page id, and the codex as memory entries. */
+/**
+ * What story memory adds to a prompt: page summaries by page id, the codex as memory entries, and the stored roll-ups
+ * still fresh (written from the summaries as they are now; the others give way to the stand-in).
+ */
 export interface StoryMemory {
   summaries: Map<string, { text: string; tokenCount: number; stale: boolean }>;
   codex: MemoryEntryInput[];
+  rollups: StoredRollupInput[];
 }
 
 export async function loadStoryMemory(db: Db, storyId: string, live: readonly LivePage[]): Promise<StoryMemory> {
   const versions = new Map(live.map((p) => [p.id, p.version]));
-  const [summaryRows, codexRows] = await Promise.all([
+  const [summaryRows, codexRows, rollupRows] = await Promise.all([
     live.length === 0
       ? []
       : db
@@ -90,6 +97,7 @@ export async function loadStoryMemory(db: Db, storyId: string, live: readonly Li
       .from(codexEntries)
       .where(and(eq(codexEntries.storyId, storyId), inArray(codexEntries.activation, ["always", "mentioned"])))
       .orderBy(asc(codexEntries.name), asc(codexEntries.id)),
+    live.length === 0 ? [] : db.select().from(storyRollups).where(eq(storyRollups.storyId, storyId)),
   ]);
   const summaries: StoryMemory["summaries"] = new Map();
   for (const s of summaryRows) {
@@ -114,7 +122,11 @@ export async function loadStoryMemory(db: Db, storyId: string, live: readonly Li
       names: [e.name, ...e.aliases],
     }),
   );
-  return { summaries, codex };
+  const rollups = freshRollupInputs(
+    rollupChildren(live, (id) => summaries.get(id)?.text),
+    new Map(rollupRows.map((r) => [rollupKey(r.start, r.size), r])),
+  );
+  return { summaries, codex, rollups };
 }
 
 /** Everything a page prompt is built from: the live pages and the story's memory. */
@@ -165,6 +177,7 @@ export function buildPagePayload(args: {
       budgetTokens: args.budgetTokens,
       counting: args.counting,
       memory: args.memory.codex,
+      rollups: args.memory.rollups,
       neighbours: contextNeighbours(),
     });
     return {

@@ -6,6 +6,8 @@ import {
   type AssemblyInput,
   type ContextSectionInput,
   type MemoryEntryInput,
+  rollupBlocks,
+  type StoredRollupInput,
 } from "@/lib/ai/context";
 import { countTokens } from "@/lib/ai/tokens";
 
@@ -40,8 +42,10 @@ const inputArb = fc
     budgetTokens: fc.integer({ min: 50, max: 12_000 }),
     counting: fc.constantFrom("o200k", "estimate") as fc.Arbitrary<"o200k" | "estimate">,
     memory: memoryArb,
+    // Stored AI roll-ups of some of the aligned runs (lib/ai/context/rollups.ts), as a story has them part way.
+    rollups: fc.array(fc.record({ pick: fc.nat(), text: textArb }), { maxLength: 12 }),
   })
-  .map(({ sections, targetSeed, memory, ...rest }): AssemblyInput => {
+  .map(({ sections, targetSeed, memory, rollups, ...rest }): AssemblyInput => {
     const built: ContextSectionInput[] = sections.map((s, i) => ({
       id: `s${i}`,
       text: s.text,
@@ -59,7 +63,24 @@ const inputArb = fc
       tokenCount: null,
       names: [m.name],
     }));
-    return { ...rest, sections: built, targetId: `s${targetSeed % built.length}`, memory: entries };
+    const blocks = rollupBlocks(built.length);
+    const stored = new Map<number, StoredRollupInput>();
+    for (const r of blocks.length === 0 ? [] : rollups) {
+      const block = blocks[r.pick % blocks.length]!;
+      stored.set(r.pick % blocks.length, {
+        from: block.start + 1,
+        to: block.start + block.size,
+        text: r.text,
+        tokenCount: r.pick % 2 === 0 ? countTokens(r.text) : null,
+      });
+    }
+    return {
+      ...rest,
+      sections: built,
+      targetId: `s${targetSeed % built.length}`,
+      memory: entries,
+      rollups: [...stored.values()],
+    };
   });
 
 /** What the instruction and the target alone cost: the only reason a request may be refused. */
@@ -118,6 +139,25 @@ describe("assembleContext (properties)", () => {
         const covered = result.parts.flatMap((p) => Array.from({ length: p.to - p.from + 1 }, (_v, k) => p.from + k));
         expect(covered).toEqual(input.sections.map((_s, i) => i + 1));
         for (const part of result.parts) expect(part.text.length > 0 || part.kind !== "rollup").toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("sends a stored roll-up's text as it is for exactly its run, and says it is the AI's", () => {
+    fc.assert(
+      fc.property(inputArb, fc.integer({ min: 0, max: 3000 }), (input, extra) => {
+        const result = run({ ...input, budgetTokens: mandatory(input) + extra });
+        if (result instanceof ContextBudgetError) return;
+        const byRun = new Map(input.rollups!.map((r) => [`${r.from}:${r.to}`, r.text]));
+        for (const part of result.parts.filter((p) => p.kind === "rollup")) {
+          const stored = byRun.get(`${part.from}:${part.to}`);
+          if (part.source === "ai-rollup") expect(part.text).toBe(stored);
+          else expect(part.source).toBe("stand-in");
+        }
+        const rows = result.breakdown.sections.filter((s) => s.kind === "rollup");
+        const parts = result.parts.filter((p) => p.kind === "rollup");
+        expect(rows.map((r) => r.source)).toEqual(parts.map((p) => (p.source === "ai-rollup" ? "ai" : "stand-in")));
       }),
       { numRuns: 300 },
     );

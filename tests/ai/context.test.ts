@@ -236,3 +236,40 @@ describe("page prompts (version 2)", () => {
     expect(prompt).toContain("The writer's instruction: keep {{ story.title }} as is");
   });
 });
+
+describe("assembleContext with stored roll-ups", () => {
+  const sections = story(200);
+  const target = { targetId: "p200", budgetTokens: 1500 };
+
+  it("represents a run by its stored roll-up's text, marked as the AI's, instead of the stand-in", () => {
+    const standIns = assembleContext({ ...base, sections, ...target });
+    const far = standIns.parts.find((p) => p.from === 1)!;
+    expect(far).toMatchObject({ kind: "rollup", source: "stand-in" });
+    const text = `Across pages 1 to ${far.to} the keeper counts gulls and keeps the log.`;
+    const rollups = [{ from: 1, to: far.to, text, tokenCount: countTokens(text) }];
+    const result = assembleContext({ ...base, sections, ...target, rollups });
+    expect(result.parts.find((p) => p.from === 1)).toMatchObject({
+      kind: "rollup",
+      to: far.to,
+      source: "ai-rollup",
+      text,
+    });
+    expect(result.breakdown.sections).toContainEqual(
+      expect.objectContaining({ kind: "rollup", label: `Pages 1–${far.to}`, source: "ai" }),
+    );
+    expect(result.breakdown.totalTokens).toBeLessThanOrEqual(target.budgetTokens);
+    expect(result.breakdown.pagesRepresented).toBe(200);
+  });
+
+  it("keeps the stand-in for a run without a stored roll-up of exactly that run", () => {
+    const text = "A roll-up of a run the assembly never uses.";
+    const result = assembleContext({
+      ...base,
+      sections,
+      ...target,
+      rollups: [{ from: 1, to: 10, text, tokenCount: null }],
+    });
+    expect(result.parts.some((p) => p.source === "ai-rollup")).toBe(false);
+    expect(result).toEqual(assembleContext({ ...base, sections, ...target }));
+  });
+});

@@ -15,7 +15,9 @@ import { firstSentences, LEAD_CHARS, spreadPicks, STAND_IN_CHARS } from "./stand
  * 3. the neighbours (`neighbours` pages on each side, nearest first), whole;
  * 4. memory (codex) entries: `always`, then those mentioned in the instruction, the target or its neighbours;
  * 5. every other page, represented as finely as the budget allows, nearest first: a roll-up per side to begin with,
- *    split in two (at aligned boundaries: 512, 256, ...) nearest first, down to one summary per page; then, when
+ *    split in two (at aligned boundaries: 512, 256, ...) nearest first, down to one summary per page; a run with a
+ *    fresh stored roll-up written by the AI (`rollups`, rollups.ts) is represented by it, any other by the stand-in
+ *    (first sentences of pages across it), so a prompt never waits for a roll-up; then, when
  *    every page has its summary, the nearest pages whole. Far pages end up in coarse roll-ups, near ones as
  *    summaries: a 1,000-page story is represented end to end with a few dozen parts.
  * When the whole document fits whole (with its memory entries), it is sent whole.
@@ -32,6 +34,18 @@ export interface ContextSectionInput {
   tokenCount: number | null;
   /** Its summary, when there is one. A stale one (older than the text) still beats the first sentences. */
   summary?: { text: string; tokenCount: number | null; stale?: boolean } | null;
+}
+
+/**
+ * A roll-up written by the AI and stored (lib/ai/context/rollups.ts), still fresh: the caller passes only those whose
+ * fingerprint matches the summaries now. `from`/`to` are 1-based page numbers, inclusive.
+ */
+export interface StoredRollupInput {
+  from: number;
+  to: number;
+  text: string;
+  /** Stored o200k count of `text`; null: counted here. */
+  tokenCount: number | null;
 }
 
 export type MemoryActivation = "always" | "mentioned" | "never";
@@ -57,6 +71,8 @@ export interface AssemblyInput {
   /** Tokens of everything fixed around the context (template text, document title...), in the counting mode. */
   fixedTokens: number;
   memory?: readonly MemoryEntryInput[];
+  /** Fresh stored roll-ups; a run without one is represented by the stand-in. */
+  rollups?: readonly StoredRollupInput[];
   budgetTokens: number;
   counting: TokenCounting;
 }
@@ -70,11 +86,11 @@ export interface ContextPart {
   to: number;
   text: string;
   /**
-   * Where the text comes from: the page itself, its summary (stale or not), or a deterministic stand-in (first
-   * sentences). A stored AI roll-up of the same range can later replace a roll-up stand-in: ranges are aligned to
-   * absolute page positions so they recur from one prompt to the next.
+   * Where the text comes from: the page itself, its summary (stale or not), a stored roll-up written by the AI
+   * (`ai-rollup`), or a deterministic stand-in (first sentences). Ranges are aligned to absolute page positions so
+   * they recur from one prompt to the next, which is what lets a stored roll-up replace a roll-up stand-in.
    */
-  source: "text" | "summary" | "stale-summary" | "stand-in";
+  source: "text" | "summary" | "stale-summary" | "ai-rollup" | "stand-in";
   tokens: number;
 }
 
@@ -97,6 +113,8 @@ export interface BreakdownSection {
   pages: { from: number; to: number } | null;
   reason: string;
   tokens: number;
+  /** For a roll-up: written by the AI, or the stand-in (first sentences) while there is no fresh AI roll-up. */
+  source?: "ai" | "stand-in";
 }
 
 export interface LeftOutItem {
@@ -145,6 +163,8 @@ interface RollupNode {
   b: number;
   picks: number;
   tokens: number;
+  /** The stored AI roll-up of exactly [a, b) that represents it, instead of the stand-in's picks. */
+  stored?: StoredRollupInput;
 }
 
 /** The split of [a, b) at its highest aligned boundary (a multiple of the largest power of two inside it). */
@@ -218,7 +238,37 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
   };
   const rollupTokens = (a: number, b: number, picks: number) =>
     header + spreadPicks(b - a, picks).reduce((sum, p) => sum + lead(a + p).tokens, 0);
-  const minimalCover = (a: number, b: number) => (a >= b ? 0 : rollupTokens(a, b, 1));
+  const storedByRange = new Map<string, StoredRollupInput>();
+  for (const r of input.rollups ?? []) {
+    if (r.from >= 1 && r.to <= n && r.from < r.to && r.text.trim() !== "")
+      storedByRange.set(`${r.from - 1}:${r.to}`, r);
+  }
+  const storedMemo = new Map<string, number>();
+  /** The stored roll-up of exactly [a, b) and its cost, if there is one. */
+  const storedOf = (a: number, b: number): { rollup: StoredRollupInput; tokens: number } | null => {
+    const key = `${a}:${b}`;
+    const rollup = storedByRange.get(key);
+    if (!rollup) return null;
+    let tokens = storedMemo.get(key);
+    if (tokens === undefined) {
+      tokens = header + tokensOf(rollup.text, counting, rollup.tokenCount);
+      storedMemo.set(key, tokens);
+    }
+    return { rollup, tokens };
+  };
+  /** A run's representation: its stored roll-up when there is one, else the stand-in with up to `picks` quotes. */
+  const nodeOf = (a: number, b: number, picks: number): RollupNode => {
+    const stored = storedOf(a, b);
+    return stored
+      ? { a, b, picks: 0, tokens: stored.tokens, stored: stored.rollup }
+      : { a, b, picks, tokens: rollupTokens(a, b, picks) };
+  };
+  const minimalCover = (a: number, b: number) => {
+    if (a >= b) return 0;
+    const stored = storedOf(a, b);
+    const standIn = rollupTokens(a, b, 1);
+    return stored ? Math.min(stored.tokens, standIn) : standIn;
+  };
 
   // 1. The instruction and the target: never cut.
   const instructionTokens = input.instruction === "" ? 0 : tokensOf(input.instruction, counting);
@@ -317,12 +367,17 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
         continue;
       }
       let placed = false;
-      for (let picks = ROLLUP_PICKS; picks >= 1 && !placed; picks--) {
-        const tokens = rollupTokens(side.a, side.b, picks);
-        if (used + tokens + reserve <= budgetTokens) {
-          used += tokens;
-          side.pending.push({ a: side.a, b: side.b, picks, tokens });
+      // The stored AI roll-up first (when the side is exactly one stored run), then the stand-in, richest first.
+      const candidates = [nodeOf(side.a, side.b, ROLLUP_PICKS)];
+      for (let picks = ROLLUP_PICKS; picks >= 1; picks--) {
+        candidates.push({ a: side.a, b: side.b, picks, tokens: rollupTokens(side.a, side.b, picks) });
+      }
+      for (const candidate of candidates) {
+        if (used + candidate.tokens + reserve <= budgetTokens) {
+          used += candidate.tokens;
+          side.pending.push(candidate);
           placed = true;
+          break;
         }
       }
       if (!placed) {
@@ -336,8 +391,8 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
       }
     }
     const distance = (dir: -1 | 1, a: number, b: number) => (dir < 0 ? t - (b - 1) : a - t);
-    const childTokens = (a: number, b: number) =>
-      b - a === 1 ? leaf(a).tokens : rollupTokens(a, b, Math.min(ROLLUP_PICKS, b - a));
+    const childNode = (a: number, b: number) => nodeOf(a, b, Math.min(ROLLUP_PICKS, b - a));
+    const childTokens = (a: number, b: number) => (b - a === 1 ? leaf(a).tokens : childNode(a, b).tokens);
     for (;;) {
       let side: (typeof sides)[number] | undefined;
       for (const candidate of sides) {
@@ -375,7 +430,7 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
         [near, nearTokens],
       ] as const) {
         if (b! - a! === 1) leaves.set(a!, leaf(a!));
-        else side.pending.push({ a: a!, b: b!, picks: Math.min(ROLLUP_PICKS, b! - a!), tokens });
+        else side.pending.push({ ...childNode(a!, b!), tokens });
       }
     }
 
@@ -403,6 +458,16 @@ export function assembleContext(input: AssemblyInput): AssembledContext {
       parts.push({ kind: l.kind, from: i + 1, to: i + 1, text: l.text, source: l.source, tokens: l.tokens });
     for (const side of sides) {
       for (const node of side.pending) {
+        if (node.stored) {
+          parts.push({
+            kind: "rollup",
+            ...pageRange(node.a, node.b),
+            text: node.stored.text,
+            source: "ai-rollup",
+            tokens: node.tokens,
+          });
+          continue;
+        }
         const text = spreadPicks(node.b - node.a, node.picks)
           .map((p) => `(p. ${node.a + p + 1}) ${lead(node.a + p).text}`)
           .join(" ");
@@ -484,7 +549,9 @@ function partReason(p: ContextPart): string {
           ? "summary (older than the page's text)"
           : "summary";
     case "rollup":
-      return "roll-up: first sentences of pages across the range";
+      return p.source === "ai-rollup"
+        ? "roll-up written by the AI from the pages' summaries"
+        : "roll-up stand-in (no current AI roll-up of these pages): first sentences of pages across the range";
   }
 }
 
@@ -522,6 +589,7 @@ function breakdownOf(args: {
     pages: { from: p.from, to: p.to },
     reason: partReason(p),
     tokens: p.tokens,
+    ...(p.kind === "rollup" ? { source: p.source === "ai-rollup" ? ("ai" as const) : ("stand-in" as const) } : {}),
   });
   const first = parts.filter((p) => p.kind === "target" || p.kind === "neighbour");
   sections.push(...first.map(row));

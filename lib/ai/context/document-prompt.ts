@@ -5,6 +5,7 @@ import {
   type ContextPart,
   type ContextSectionInput,
   type MemoryEntryInput,
+  type StoredRollupInput,
 } from "./assemble";
 import { scaleTokens, type TokenCounting } from "./counting";
 
@@ -54,6 +55,7 @@ export function buildDocumentPrompt(args: {
   budgetTokens: number;
   counting: TokenCounting;
   memory?: readonly MemoryEntryInput[];
+  rollups?: readonly StoredRollupInput[];
   neighbours?: number;
 }): DocumentPromptPayload {
   const { document } = args;
@@ -69,6 +71,7 @@ export function buildDocumentPrompt(args: {
     instruction: args.instruction,
     fixedTokens,
     memory: args.memory,
+    rollups: args.rollups,
     budgetTokens: args.budgetTokens,
     counting: args.counting,
   });

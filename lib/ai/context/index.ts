@@ -12,7 +12,17 @@ export {
   type MemoryActivation,
   type MemoryEntryInput,
   type MemoryPart,
+  type StoredRollupInput,
 } from "./assemble";
+export {
+  ROLLUP_BASE_PAGES,
+  rollupBlocks,
+  rollupFingerprints,
+  rollupKey,
+  rollupTargetId,
+  type RollupBlock,
+  type RollupChildInput,
+} from "./rollups";
 export { ESTIMATE_FACTOR, scaleTokens, tokenCountingFor, tokensOf, type TokenCounting } from "./counting";
 export { buildDocumentPrompt, type DocumentPromptPayload } from "./document-prompt";
 export { ContextBudgetError } from "./errors";

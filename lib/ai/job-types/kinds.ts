@@ -14,6 +14,7 @@ export const jobTypeKinds = {
   "story.summarize_pages": "fan-out",
   "codex.suggest": "model",
   "story.suggest_codex": "fan-out",
+  "story.rollup": "model",
 } as const satisfies Record<AiJobType, "model" | "fan-out">;
 
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
@@ -21,9 +22,9 @@ export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] ext
 
 /**
  * Model job types that run under the background limit even without a parent: follow-ups nobody waits for (the
- * summary after an edit). They are not requests of their own, so the rate limit does not count them either.
+ * summary after an edit, the roll-ups after summaries changed). They are not requests of their own, so the rate limit does not count them either.
  */
-export const backgroundJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page.summarize"]);
+export const backgroundJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page.summarize", "story.rollup"]);
 
 export function isBackgroundJobType(type: string): boolean {
   return backgroundJobTypes.has(type as AiJobType);

@@ -11,6 +11,7 @@ import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
+import { createRollupStory } from "./rollup-story";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
 import { summarizeStoryPagesFunction } from "./summarize-story-pages";
 
@@ -35,5 +36,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     // Page summaries: debounced after each edit, and Summarize all (children run in the background runner above).
     createSummarizePageAfterEdit(),
     summarizeStoryPagesFunction,
+    // Roll-ups of runs of pages: debounced per story after its summaries change; each landing asks for the next level.
+    createRollupStory(),
   ];
 }

@@ -5,6 +5,7 @@ import { codexSuggest } from "./codex-suggest";
 import { suggestCodex } from "./suggest-codex";
 import { pageSummarize } from "./page-summary";
 import { summarizeStoryPages } from "./summarize-pages";
+import { storyRollup } from "./story-rollup";
 
 /** The job types of stories (lib/ai/job-types explains how to add one): listed once; every model type lands through lib/stories/functions/apply-page-job-result.ts. */
 export const storyJobTypes: readonly JobTypeDefinition[] = [
@@ -17,8 +18,10 @@ export const storyJobTypes: readonly JobTypeDefinition[] = [
   // Page summaries.
   pageSummarize,
   summarizeStoryPages,
+  // Roll-ups of runs of pages, written from their summaries.
+  storyRollup,
 ];
 
 export { pageTextRevise, pageTextWrite, reviseStoryPages };
 export { codexSuggest, suggestCodex };
-export { pageSummarize, summarizeStoryPages };
+export { pageSummarize, storyRollup, summarizeStoryPages };

@@ -5,6 +5,7 @@ import { pageSummaries } from "@/db/memory-schema";
 import { pages } from "@/db/schema";
 import { countTokens, GenerationError } from "@/lib/ai";
 import { SUMMARY_TARGET } from "../job-kinds";
+import { announceSummariesChanged } from "../rollups/schedule";
 import { announcePageTextChanged } from "./schedule";
 import { normalizeAiSummary } from "./text";
 
@@ -56,8 +57,12 @@ export async function landPageSummary(job: AiJob): Promise<SummaryLanding> {
         // Belt and braces under the page lock: never over a pinned summary, never over a newer one.
         setWhere: sql`not ${pageSummaries.pinned} and ${pageSummaries.pageVersion} <= ${job.baseVersion}`,
       });
-    return { landing: "stored" as const };
+    return { landing: "stored" as const, storyId: page.storyId };
   });
+  if (outcome.landing === "stored" && outcome.storyId) {
+    // The roll-ups over this page are stale now (debounced per story: Summarize all asks once, after its last page).
+    await announceSummariesChanged(outcome.storyId, job.requestedBy);
+  }
   if (outcome.landing === "discarded-stale" && outcome.page) {
     // The edit that outdated this summary may have been debounced into this very job (it joined it while active):
     // ask again. The fixed id makes a repeated landing ask once.

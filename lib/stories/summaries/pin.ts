@@ -1,3 +1,4 @@
+import { announceSummariesChanged } from "../rollups/schedule";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -45,6 +46,7 @@ export async function pinPageSummary(actorOrNull: Actor | null, input: unknown):
     .values({ pageId: page.id, ...values })
     .onConflictDoUpdate({ target: pageSummaries.pageId, set: values })
     .returning();
+  await announceSummariesChanged(page.storyId, actor.id);
   const jobs = await activeSummaryJobs(db, [page.id]);
   return toPageSummaryView(page, row, jobs.get(page.id));
 }

@@ -24,6 +24,7 @@ import { modelLabel, STORY_SCOPE, SUMMARIES_TARGET, SUMMARIZE_ALL_JOB_TYPE } fro
 import { storyPageNumbers } from "../page-numbers";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput, storyIdSchema } from "../validation";
+import { announceSummariesChanged } from "../rollups/schedule";
 import { summaryJobFor, SUMMARY_TEMPLATE_KEY } from "./job";
 import { livePagesForSummaries, summariesOf, summaryNeed } from "./state";
 
@@ -156,6 +157,9 @@ export async function planSummarizeAll(parent: AiJob): Promise<FanOutPlan> {
   const [story] = await db.select().from(stories).where(eq(stories.id, parent.targetId)).limit(1);
   if (!story) return { children: [], skipped: [] };
   const { ordered, summaries, due } = await pagesToSummarize(db, story.id);
+  // Every summary is current already: the roll-ups may still be missing or stale (each summary that lands otherwise
+  // announces itself, and the roll-ups follow the last one).
+  if (due.length === 0) await announceSummariesChanged(story.id, parent.requestedBy);
   const template = await loadTemplate(parent.templateKey, parent.templateVersion);
   const model = { ...resolveModel(), provider: parent.provider, modelId: parent.model };
   return {

@@ -21,12 +21,12 @@ function sentencesOf(text: string): string[] {
  * first three sentences kept, and cut at a word boundary (marked "…") when still over the limit. Empty when nothing
  * usable is left.
  */
-export function normalizeAiSummary(answer: string): string {
+export function normalizeAiSummary(answer: string, maxSentences = SUMMARY_MAX_SENTENCES): string {
   const unlabelled = answer
     .trim()
     .replace(/^(?:summary|résumé|resumen)\s*:\s*/i, "")
     .replace(/^["“«](.*)["”»]$/s, "$1");
-  const kept = sentencesOf(unlabelled).slice(0, SUMMARY_MAX_SENTENCES).join(" ");
+  const kept = sentencesOf(unlabelled).slice(0, maxSentences).join(" ");
   if (kept.length <= SUMMARY_MAX) return kept;
   const room = kept.slice(0, SUMMARY_MAX - 1);
   const space = room.lastIndexOf(" ");
