@@ -2,6 +2,7 @@ import { expect, test } from "./fixtures";
 
 test.describe("comparing versions", () => {
   test("the history shows, word by word, what restoring a version would change, or any two versions", async ({
+    author,
     storiesPage,
     storyPage,
   }) => {
@@ -11,6 +12,7 @@ test.describe("comparing versions", () => {
     await card.write("The black cat sat on a mat. It purred.");
 
     const history = await card.openHistory();
+    await expect(author.page.getByTestId("history-panel")).toBeVisible();
     // Versions: 1 (empty), 2, 3, 4 (current).
     await history.select(2);
     await expect(history.compare).toHaveValue(/.+/);

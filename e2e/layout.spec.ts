@@ -5,11 +5,30 @@ import type { Page } from "@playwright/test";
 const WIDTHS = [390, 1440] as const;
 
 async function expectNoSidewaysScroll(page: Page, what: string): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth, `${what} is ${scrollWidth - innerWidth}px wider than the window`).toBeLessThanOrEqual(innerWidth);
+  const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
+    // The outermost elements that stick out of the window, outside any box that scrolls them: what to fix. (An
+    // absolutely positioned element escapes a scrolling box that is not its containing block: listed as well.)
+    const scrolls = (el: Element) => ["auto", "scroll", "hidden"].includes(getComputedStyle(el).overflowX);
+    const culprits: string[] = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      if (el.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
+      let contained = false;
+      for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+        const escapes = getComputedStyle(el).position === "absolute" && getComputedStyle(up).position === "static";
+        if ((scrolls(up) && !escapes) || up.getBoundingClientRect().right > window.innerWidth + 0.5) contained = true;
+      }
+      if (!contained) culprits.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)}`);
+    }
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      culprits: culprits.slice(0, 5),
+    };
+  });
+  expect(
+    scrollWidth,
+    `${what} is ${scrollWidth - innerWidth}px wider than the window: ${culprits.join(" | ")}`,
+  ).toBeLessThanOrEqual(innerWidth);
 }
 
 async function expectOnScreen(page: Page, testId: string): Promise<void> {

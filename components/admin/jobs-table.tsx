@@ -25,7 +25,7 @@ export function JobsTable({
     );
   }
   return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+    <div className="relative overflow-x-auto rounded-xl border border-stone-200 bg-white">
       <table data-testid="jobs-table" className="min-w-full text-left text-sm">
         <caption className="sr-only">AI jobs, newest first</caption>
         <thead className="border-b border-stone-200 bg-stone-50 text-xs uppercase tracking-wide text-stone-600">

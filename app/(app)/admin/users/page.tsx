@@ -29,7 +29,8 @@ export default async function AdminUsersPage() {
           {defaults.ratePerMinute === null ? "none" : `${defaults.ratePerMinute} AI requests per minute`}.
         </p>
       </div>
-      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white px-4">
+      {/* relative: the visually hidden labels inside are absolutely positioned and would otherwise widen the page. */}
+      <div className="relative overflow-x-auto rounded-xl border border-stone-200 bg-white px-4">
         <table className="w-full text-left" data-testid="admin-users-table">
           <thead className="text-xs font-medium uppercase tracking-wide text-stone-500">
             <tr>

@@ -270,7 +270,7 @@ export default async function AdminJobPage({ params }: Props) {
               {run.endedAt ? ` · took ${formatDuration(run.endedAt.getTime() - run.createdAt.getTime())}` : ""}
             </p>
             {run.error ? <Pre>{json(run.error)}</Pre> : null}
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="min-w-full text-left text-xs">
                 <caption className="sr-only">Steps of run {run.id}</caption>
                 <thead className="text-stone-500">
