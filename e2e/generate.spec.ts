@@ -84,7 +84,10 @@ test.describe("generate with AI", () => {
     const mine = "The storm came in the night. She said nothing and looked at the very big sea.";
     await card.type(mine);
     await expect(card.ai.instruction).toHaveAttribute("maxlength", "500");
-    await card.generate({ instruction: "darker" });
+    await card.ai.instruction.fill("darker");
+    // Ctrl+Shift+Enter in the text starts it, like the button.
+    await expect(card.ai.button).toHaveAttribute("aria-keyshortcuts", /Control\+Shift\+Enter/);
+    await card.editor.press("Control+Shift+Enter");
 
     await card.ai.expectSucceeded();
     // Version 3 is the author's text, version 4 the AI's.

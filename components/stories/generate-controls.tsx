@@ -113,6 +113,7 @@ export function GenerateControls({
           disabled={busy || reason !== null}
           // Keeps keyboard focus on the button while it is pending or refused, instead of dropping it to the page.
           softDisabled
+          aria-keyshortcuts="Control+Shift+Enter Meta+Shift+Enter"
           title={reason ?? undefined}
           aria-describedby={reason && !busy ? `${id}-model ${id}-reason` : `${id}-model`}
           onClick={onGenerate}

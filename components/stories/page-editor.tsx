@@ -238,6 +238,10 @@ export function PageEditor({
     if (event.key === "Escape") {
       event.preventDefault();
       if (!saving && !starting) discardAndClose();
+    } else if (event.key === "Enter" && event.shiftKey && (event.ctrlKey || event.metaKey)) {
+      // Ctrl/⌘+Shift+Enter: Generate with AI without leaving the text.
+      event.preventDefault();
+      void generate();
     } else if ((event.key === "Enter" || event.key.toLowerCase() === "s") && (event.ctrlKey || event.metaKey)) {
       // Ctrl/⌘+S saves the page instead of opening the browser's "save web page" dialog.
       event.preventDefault();
@@ -293,7 +297,10 @@ export function PageEditor({
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">⌘</kbd>+
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">S</kbd> or{" "}
           <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Enter</kbd> to save ·{" "}
-          <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Esc</kbd> to cancel
+          <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Esc</kbd> to cancel ·{" "}
+          <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Shift</kbd>+
+          <kbd className="rounded border border-stone-300 bg-stone-50 px-1 font-sans">Enter</kbd> with Ctrl/⌘ to
+          generate
         </span>
       </div>
 

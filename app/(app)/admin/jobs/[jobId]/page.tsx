@@ -8,6 +8,7 @@ import { StatusBadge } from "@/components/admin/status-badge";
 import { ContextBreakdownView } from "@/components/stories/context-breakdown";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
+import { errorText } from "@/lib/ui/error-text";
 import { getAdminJobDetail, type AdminJobDetail, type AdminJobRow } from "@/lib/stories";
 import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
 import { formatCount } from "@/lib/ui/format";
@@ -269,7 +270,11 @@ export default async function AdminJobPage({ params }: Props) {
               {formatUtc(run.createdAt)}
               {run.endedAt ? ` · took ${formatDuration(run.endedAt.getTime() - run.createdAt.getTime())}` : ""}
             </p>
-            {run.error ? <Pre>{json(run.error)}</Pre> : null}
+            {run.error ? (
+              <p data-testid="job-run-error" className="text-sm break-words text-red-700">
+                {errorText(run.error)}
+              </p>
+            ) : null}
             <div className="relative overflow-x-auto">
               <table className="min-w-full text-left text-xs">
                 <caption className="sr-only">Steps of run {run.id}</caption>
@@ -303,7 +308,7 @@ export default async function AdminJobPage({ params }: Props) {
                       </td>
                       <td
                         className="max-w-[24rem] truncate px-2 py-1 text-red-700"
-                        title={s.error ? json(s.error) : undefined}
+                        title={s.error ? errorText(s.error) : undefined}
                       >
                         {s.error ? errorText(s.error) : ""}
                       </td>
@@ -334,12 +339,4 @@ export default async function AdminJobPage({ params }: Props) {
       </Section>
     </div>
   );
-}
-
-function errorText(error: unknown): string {
-  if (error && typeof error === "object") {
-    const e = error as { name?: unknown; message?: unknown };
-    return [e.name, e.message].filter((v) => typeof v === "string").join(": ") || JSON.stringify(error).slice(0, 200);
-  }
-  return String(error);
 }
