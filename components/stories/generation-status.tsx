@@ -10,6 +10,7 @@ import { cn } from "@/lib/ui/cn";
 import { GenerationFailureAlert } from "./generation-failure-alert";
 import type { PageJobData } from "./types";
 import { isJobSettled, JOB_STALL_MS, type JobTransport } from "./use-page-job";
+import { suggestionReasonText, UNCHANGED_TEXT } from "./suggestion-reason-text";
 
 /** The text the model has written so far, or null before the first words. */
 export function streamedText(job: PageJobData): string | null {
@@ -140,8 +141,10 @@ export function GenerationStatus({
       )}
       <p>
         {job.resolution === "suggested"
-          ? "The page changed while the AI was working, so nothing was overwritten: compare its text with the page below and apply or discard it."
-          : `Done: the ${job.modelLabel} ${job.jobType === "page_text.write" ? "wrote" : "revised"} this page. Undo it from the notification, or bring back any version from the history.`}
+          ? `${suggestionReasonText(job.suggestionReason)} Compare its text with the page below and apply or discard it.`
+          : job.resolution === "unchanged"
+            ? UNCHANGED_TEXT
+            : `Done: the ${job.modelLabel} ${job.jobType === "page_text.write" ? "wrote" : "revised"} this page. Undo it from the notification, or bring back any version from the history.`}
       </p>
     </div>
   );

@@ -11,6 +11,7 @@ import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 import { toPageData, type PageData, type SuggestionData } from "./types";
 import { WordDiffView } from "./word-diff-view";
+import { suggestionReasonText } from "./suggestion-reason-text";
 
 function readCurrent(
   details: Record<string, unknown> | undefined,
@@ -126,9 +127,7 @@ export function SuggestionPanel({
             AI suggestion for page {pageNumber}
           </h3>
           <p className="mt-0.5 text-stone-600">
-            {suggestion.parentJobId
-              ? "From the background revision: nothing was written into the page. "
-              : "The page changed while the AI was working, so its text was kept here instead of overwriting the page. "}
+            {suggestionReasonText(suggestion.reason ?? (suggestion.parentJobId ? "background" : "page_changed"))}{" "}
             Compare, then apply it or discard it.{" "}
             <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
           </p>

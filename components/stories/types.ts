@@ -1,5 +1,7 @@
 /** Plain, serialisable shapes that server pages hand to the client components. */
 
+import type { SuggestionReason } from "@/db/suggestions-schema";
+
 export interface StoryRowData {
   id: string;
   title: string;
@@ -66,6 +68,8 @@ export interface SuggestionData {
   createdAt: string;
   /** Set when the suggestion comes from a background revision (not from a page edited during a Generate). */
   parentJobId?: string | null;
+  /** Why it waits for the author (the page changed, a background revision, a job started by a non-editor). */
+  reason?: SuggestionReason | null;
 }
 
 export function toSuggestionData(s: {
@@ -76,6 +80,7 @@ export function toSuggestionData(s: {
   baseVersion: number;
   createdAt: Date | string;
   parentJobId?: string | null;
+  reason?: SuggestionReason | null;
 }): SuggestionData {
   return {
     id: s.id,
@@ -85,6 +90,7 @@ export function toSuggestionData(s: {
     baseVersion: s.baseVersion,
     createdAt: typeof s.createdAt === "string" ? s.createdAt : s.createdAt.toISOString(),
     parentJobId: s.parentJobId ?? null,
+    reason: s.reason ?? null,
   };
 }
 

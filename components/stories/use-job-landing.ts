@@ -2,6 +2,7 @@
 
 import { useToast } from "@/components/ui/toast";
 import type { PageData, PageJobData, SuggestionData } from "./types";
+import { suggestionReasonText, UNCHANGED_TEXT } from "./suggestion-reason-text";
 
 /**
  * What happens on a page once its job's outcome is known: the new text is put in place (with Undo), or the text
@@ -46,6 +47,11 @@ export function useJobLanding({
       });
       return;
     }
+    if (settled.resolution === "unchanged") {
+      announce("");
+      toast.show({ tone: "info", message: `Page ${pageNumber}: ${UNCHANGED_TEXT}` });
+      return;
+    }
     if (settled.suggestionId && settled.outputText !== null) {
       onSuggestionAdded({
         id: settled.suggestionId,
@@ -55,6 +61,7 @@ export function useJobLanding({
         baseVersion: settled.baseVersion ?? page.version,
         createdAt: settled.completedAt ?? new Date().toISOString(),
         parentJobId: settled.parentJobId ?? null,
+        reason: settled.suggestionReason,
       });
     }
     if (settled.parentJobId) {
@@ -65,7 +72,7 @@ export function useJobLanding({
     announce("");
     toast.show({
       tone: "info",
-      message: `Page ${pageNumber} changed while the AI was working, so nothing was overwritten: the AI text is waiting as a suggestion on the page.`,
+      message: `Page ${pageNumber}: ${suggestionReasonText(settled.suggestionReason)} The AI text is waiting as a suggestion on the page.`,
     });
   };
 }

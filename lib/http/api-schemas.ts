@@ -115,8 +115,13 @@ const pageJobSchema = named(
     startedAt: timestamp().nullable(),
     completedAt: timestamp().nullable(),
     resolution: doc(
-      "How the text landed: written into the page, or kept as a suggestion.",
-      z.enum(["applied", "suggested"]).nullable(),
+      "How the text landed: written into the page, kept as a suggestion, or identical to the page (nothing changed).",
+      z.enum(["applied", "suggested", "unchanged"]).nullable(),
+    ),
+    suggestionReason: doc(
+      "Why the text waits as a suggestion: the page changed while the job ran, a background revision, or the job " +
+        "was started by someone who does not edit the story (its author reviews it).",
+      z.enum(["page_changed", "background", "review"]).nullable(),
     ),
     page: doc(
       "The page as it is now, once the job has settled.",

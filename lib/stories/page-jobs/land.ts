@@ -19,9 +19,10 @@ async function requesterEditsAsMember(db: Db, requestedBy: string | null, storyI
 
 /**
  * Lands a succeeded job's text on its page: written as an `ai` revision when the page is still at the version the
- * job started from, otherwise kept as a suggestion for the author. Safe to run twice (Inngest may repeat a step).
+ * job started from, otherwise kept as a suggestion for the author, with the reason; an answer identical to the page
+ * changes nothing. Safe to run twice (Inngest may repeat a step).
  */
-export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "skipped"> {
+export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);
   if (!job || job.targetType !== PAGE_TARGET || job.status !== "succeeded" || job.outputText === null) return "skipped";
@@ -32,13 +33,22 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
   // A background revision's pages wait for review (lib/stories/background/), and so does a retry started by someone
   // who is not a member of the story (an admin on the job history, who is not looking at the page): the author
   // chooses. Generate pressed in the editor writes directly, whoever pressed it, like Save.
-  if (
-    job.parentJobId === null &&
-    !page.deletedAt &&
-    job.baseVersion !== null &&
-    page.version === job.baseVersion &&
-    (job.retryOf === null || (await requesterEditsAsMember(db, job.requestedBy, page.storyId)))
-  ) {
+  const pageUnchanged = !page.deletedAt && job.baseVersion !== null && page.version === job.baseVersion;
+  // The AI gave the page's own text back: there is nothing to write or review; a record is kept for the ledger.
+  if (job.outputText === page.content && !page.deletedAt) {
+    await recordSuggestion(db, {
+      pageId: page.id,
+      jobId: job.id,
+      content: job.outputText,
+      baseVersion: job.baseVersion ?? page.version,
+      reason: "unchanged",
+      status: "discarded",
+      resolvedAt: new Date(),
+    });
+    return "unchanged";
+  }
+  const requesterEdits = job.retryOf === null || (await requesterEditsAsMember(db, job.requestedBy, page.storyId));
+  if (job.parentJobId === null && pageUnchanged && job.baseVersion !== null && requesterEdits) {
     try {
       await writePageContent(db, {
         pageId: page.id,
@@ -54,15 +64,21 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
       if (isUniqueViolation(error)) return "applied";
     }
   }
+  await recordSuggestion(db, {
+    pageId: page.id,
+    jobId: job.id,
+    content: job.outputText,
+    baseVersion: job.baseVersion ?? page.version,
+    reason: job.parentJobId !== null ? "background" : pageUnchanged ? "review" : "page_changed",
+  });
+  return "suggested";
+}
+
+/** Inserts the job's one suggestion row; a repeated landing finds it there already. */
+async function recordSuggestion(db: Db, row: typeof pageSuggestions.$inferInsert): Promise<void> {
   try {
-    await db.insert(pageSuggestions).values({
-      pageId: page.id,
-      jobId: job.id,
-      content: job.outputText,
-      baseVersion: job.baseVersion ?? page.version,
-    });
+    await db.insert(pageSuggestions).values(row);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
   }
-  return "suggested";
 }

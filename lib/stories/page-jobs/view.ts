@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { pageRevisions, pages } from "@/db/schema";
-import { pageSuggestions } from "@/db/suggestions-schema";
+import { pageSuggestions, type SuggestionReason } from "@/db/suggestions-schema";
 import { jobFailureMessage } from "@/lib/errors";
 import { modelLabel } from "../job-kinds";
 import { sectionCount } from "./sectioned-revise";
@@ -25,8 +25,13 @@ export interface PageJobView {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
-  /** How the result landed: written into the page, kept as a suggestion, or not yet known. */
-  resolution: "applied" | "suggested" | null;
+  /**
+   * How the result landed: written into the page, kept as a suggestion, identical to the page (nothing to change), or
+   * not yet known.
+   */
+  resolution: "applied" | "suggested" | "unchanged" | null;
+  /** Why the text waits as a suggestion (when it does). */
+  suggestionReason: Exclude<SuggestionReason, "unchanged"> | null;
   /** The page as it is now, once the job has settled, so the editor can continue from the right version. */
   page: { content: string; version: number; updatedAt: string } | null;
   /** The open suggestion this job left, when the page had changed meanwhile. */
@@ -44,11 +49,11 @@ export interface PageJobView {
 export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
   const db = await getDb();
   const [suggestion] = await db
-    .select({ id: pageSuggestions.id })
+    .select({ reason: pageSuggestions.reason })
     .from(pageSuggestions)
     .where(eq(pageSuggestions.jobId, jobId))
     .limit(1);
-  if (suggestion) return "suggested";
+  if (suggestion) return suggestion.reason === "unchanged" ? "unchanged" : "suggested";
   const [revision] = await db
     .select({ id: pageRevisions.id })
     .from(pageRevisions)
@@ -57,8 +62,10 @@ export async function resolutionOf(jobId: string): Promise<PageJobView["resoluti
   return revision ? "applied" : null;
 }
 
-async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | "suggestionId">> {
-  if (job.status === "pending" || job.status === "running") return { page: null, suggestionId: null };
+async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | "suggestionId" | "suggestionReason">> {
+  if (job.status === "pending" || job.status === "running") {
+    return { page: null, suggestionId: null, suggestionReason: null };
+  }
   const db = await getDb();
   const [page] = await db
     .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
@@ -66,13 +73,14 @@ async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | 
     .where(eq(pages.id, job.targetId))
     .limit(1);
   const [suggestion] = await db
-    .select({ id: pageSuggestions.id })
+    .select({ id: pageSuggestions.id, reason: pageSuggestions.reason })
     .from(pageSuggestions)
     .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
     .limit(1);
   return {
     page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
     suggestionId: suggestion?.id ?? null,
+    suggestionReason: suggestion && suggestion.reason !== "unchanged" ? suggestion.reason : null,
   };
 }
 
