@@ -1,9 +1,11 @@
+import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { usageRangeSchema, usageReport } from "@/lib/ai";
 import { GET as metricsGet } from "@/app/api/metrics/route";
 import { useTestDb } from "../helpers/db";
 import { makeActor, randomId } from "../helpers/fixtures";
+import { formatUsd } from "@/lib/ui/admin-format";
 
 const t = useTestDb();
 const day = (d: number, h = 12) => new Date(Date.UTC(2025, 2, d, h));
@@ -116,6 +118,40 @@ describe("usage aggregates", () => {
       { code: "GEN_CANCELLED", count: 1 },
       { code: "GEN_TIMEOUT", count: 1 },
     ]);
+  });
+
+  it("a model without a price costs 'unknown' (—), not $0.00", async () => {
+    const unpriced = (d: number) => ({
+      jobType: "page_text.write" as const,
+      status: "succeeded" as const,
+      targetType: "page",
+      targetId: randomId(),
+      requestedBy: alice,
+      templateKey: "page_write",
+      templateVersion: 1,
+      provider: "openai-compatible",
+      model: "local-llama",
+      promptPayload: {},
+      outputText: "x",
+      inputTokens: 40,
+      outputTokens: 4,
+      costUsd: null,
+      createdAt: new Date(Date.UTC(2025, 4, d, 12)),
+      completedAt: new Date(Date.UTC(2025, 4, d, 12, 0, 1)),
+    });
+    await t
+      .db()
+      .insert(aiJobs)
+      .values([unpriced(1), unpriced(2)]);
+    const report = await usageReport(t.db(), usageRangeSchema.parse({ from: "2025-05-01", to: "2025-05-03" }));
+    expect(report.totals.inputTokens).toBe(80);
+    expect(report.totals.costUsd).toBeNull();
+    expect(formatUsd(report.totals.costUsd)).toBe("—");
+    expect(report.models).toMatchObject([{ key: "local-llama", jobs: 2, costUsd: null }]);
+    expect(report.users.find((u) => u.key === alice)?.costUsd).toBeNull();
+    expect(report.days.map((d) => d.costUsd)).toEqual([null, null]);
+    // The metrics below count the jobs of the first fixture only.
+    await t.db().delete(aiJobs).where(eq(aiJobs.model, "local-llama"));
   });
 
   it("defaults to the last 30 days and refuses reversed or overlong ranges", () => {

@@ -43,7 +43,8 @@ interface UsageTotals {
   successRate: number | null;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when none of the jobs had a price (an unpriced model): unknown, not $0. */
+  costUsd: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
@@ -56,7 +57,8 @@ interface UsageDay {
   succeeded: number;
   failed: number;
   tokens: number;
-  costUsd: number;
+  /** Null when none of the jobs had a price (an unpriced model): unknown, not $0. */
+  costUsd: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
 }
@@ -67,7 +69,8 @@ export interface UsageGroup {
   succeeded: number;
   failed: number;
   tokens: number;
-  costUsd: number;
+  /** Null when none of the jobs had a price (an unpriced model): unknown, not $0. */
+  costUsd: number | null;
   p50Ms: number | null;
 }
 
@@ -102,7 +105,7 @@ const groupColumns = sql`
   count(*) filter (where status = 'succeeded')::int as succeeded,
   count(*) filter (where status = 'failed')::int as failed,
   coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)), 0)::bigint as tokens,
-  coalesce(sum(cost_usd), 0)::float8 as cost,
+  sum(cost_usd)::float8 as cost,
   percentile_cont(0.5) within group (order by ${latency}) filter (where ${finished}) as p50`;
 
 function toGroup(r: Row): UsageGroup {
@@ -112,7 +115,7 @@ function toGroup(r: Row): UsageGroup {
     succeeded: num(r.succeeded),
     failed: num(r.failed),
     tokens: num(r.tokens),
-    costUsd: num(r.cost),
+    costUsd: numOrNull(r.cost),
     p50Ms: numOrNull(r.p50),
   };
 }
@@ -142,7 +145,7 @@ export async function usageReport(
             count(*) filter (where status in ('pending', 'running'))::int as active,
             coalesce(sum(input_tokens), 0)::bigint as input_tokens,
             coalesce(sum(output_tokens), 0)::bigint as output_tokens,
-            coalesce(sum(cost_usd), 0)::float8 as cost,
+            sum(cost_usd)::float8 as cost,
             percentile_cont(0.5) within group (order by ${latency}) filter (where ${finished}) as p50,
             percentile_cont(0.95) within group (order by ${latency}) filter (where ${finished}) as p95,
             percentile_cont(0.99) within group (order by ${latency}) filter (where ${finished}) as p99
@@ -175,7 +178,7 @@ export async function usageReport(
     successRate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed),
     inputTokens: num(t.input_tokens),
     outputTokens: num(t.output_tokens),
-    costUsd: num(t.cost),
+    costUsd: numOrNull(t.cost),
     p50Ms: numOrNull(t.p50),
     p95Ms: numOrNull(t.p95),
     p99Ms: numOrNull(t.p99),
@@ -193,7 +196,7 @@ export async function usageReport(
       succeeded: g?.succeeded ?? 0,
       failed: g?.failed ?? 0,
       tokens: g?.tokens ?? 0,
-      costUsd: g?.costUsd ?? 0,
+      costUsd: g ? g.costUsd : 0,
       p50Ms: g?.p50Ms ?? null,
       p95Ms: r ? numOrNull(r.p95) : null,
     });

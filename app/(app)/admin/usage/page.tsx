@@ -144,7 +144,7 @@ export default async function AdminUsagePage({ searchParams }: Props) {
             <BarChart
               title="Cost per day"
               testId="chart-cost"
-              data={usage.days.map((d) => ({ label: d.day, value: d.costUsd }))}
+              data={usage.days.map((d) => ({ label: d.day, value: d.costUsd ?? 0 }))}
               format={formatUsd}
             />
           </div>
