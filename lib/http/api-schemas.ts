@@ -369,6 +369,7 @@ const codexSuggestRunSchema = named(
   "CodexSuggestRun",
   z.object({
     id: id(),
+    jobType: z.literal("story.suggest_codex"),
     storyId: id(),
     status: jobStatus(),
     modelLabel: z.string(),
@@ -443,8 +444,8 @@ const summarizeAllSchema = named(
 
 export const anyJobSchema = named(
   "AnyJob",
-  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema]),
-  "A page's job, (jobType story.revise_pages) a background revision, or (story.summarize_pages) Summarize all.",
+  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema, codexSuggestRunSchema]),
+  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, or (story.suggest_codex) Suggest entries.",
 );
 
 export const summarizeAllAcceptedSchema = named(
