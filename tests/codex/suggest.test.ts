@@ -12,7 +12,6 @@ import {
   acceptCodexSuggestion,
   cancelCodexSuggestRun,
   createCodexEntry,
-  getCodexSuggestJob,
   getCodexSuggestRun,
   listCodex,
   listCodexSuggestions,
@@ -21,6 +20,7 @@ import {
   type Actor,
   type CodexSuggestRunView,
 } from "@/lib/stories";
+import { getCodexSuggestJob } from "@/lib/stories/codex/suggest/job";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { suggestCodexFunction } from "@/lib/stories/functions/suggest-codex";
 import { storyJobTypes } from "@/lib/stories/job-types";

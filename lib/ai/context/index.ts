@@ -14,7 +14,12 @@ export {
   type MemoryPart,
 } from "./assemble";
 export { ESTIMATE_FACTOR, scaleTokens, tokenCountingFor, tokensOf, type TokenCounting } from "./counting";
-export { buildDocumentPrompt, type DocumentPromptPayload } from "./document-prompt";
+export {
+  buildDocumentPrompt,
+  buildSectionMemory,
+  type DocumentPromptPayload,
+  type SectionMemory,
+} from "./document-prompt";
 export { ContextBudgetError } from "./errors";
 export {
   createMentionMatcher,
