@@ -416,6 +416,10 @@ export const pageSummarySchema = named(
       "The summary job waiting or running for the page.",
       z.object({ id: id(), status: z.enum(["pending", "running"]) }).nullable(),
     ),
+    notRefreshedReason: doc(
+      "Why a missing or stale summary is not being refreshed: `budget` (the AI budget of whoever saved the page is used up; it is refreshed once the budget allows again, at the next edit, or by Summarize all).",
+      z.enum(["budget"]).nullable(),
+    ),
   }),
   "A page's summary (1 to 3 sentences) in the story's memory.",
 );

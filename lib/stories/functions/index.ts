@@ -9,6 +9,7 @@ import {
 import { storyJobTypes } from "../job-types";
 import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
+import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
@@ -35,5 +36,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     // Page summaries: debounced after each edit, and Summarize all (children run in the background runner above).
     createSummarizePageAfterEdit(),
     summarizeStoryPagesFunction,
+    // Summaries skipped for a spent budget are written once the payer's budget allows again.
+    resumeWaitingSummariesFunction,
   ];
 }
