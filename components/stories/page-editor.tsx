@@ -48,6 +48,7 @@ export function PageEditor({
   generation,
   onSaved,
   onClose,
+  onDraftChange,
 }: {
   page: PageData;
   pageNumber: number;
@@ -55,8 +56,13 @@ export function PageEditor({
   /** A newer state of the page: after a save, or when the author took the other version. */
   onSaved: (page: PageData) => void;
   onClose: () => void;
+  /** The text as it is being typed (the mention chips follow it). */
+  onDraftChange?: (draft: string) => void;
 }) {
   const [draft, setDraft] = useState(page.content);
+  useEffect(() => {
+    onDraftChange?.(draft);
+  }, [draft, onDraftChange]);
   const [baseVersion, setBaseVersion] = useState(page.version);
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);
   const [error, setError] = useState<string | null>(null);
