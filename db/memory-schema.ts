@@ -97,6 +97,35 @@ export const storyRollups = pgTable(
   ],
 );
 
+/**
+ * A page whose automatic summary was not refreshed because the payer's spending budget was used up: the page shows
+ * why its summary is stale, and the summary is written once the payer's budget allows it again (the sweep in
+ * lib/stories/summaries/waits.ts), at the next edit or by Summarize all. One row per page: the latest such skip.
+ */
+export const summaryWaitReasons = ["budget"] as const;
+export const pageSummaryWaits = pgTable(
+  "page_summary_waits",
+  {
+    pageId: uuid("page_id")
+      .primaryKey()
+      .references(() => pages.id, { onDelete: "cascade" }),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    /** The page version whose summary waits. */
+    pageVersion: integer("page_version").notNull(),
+    reason: text("reason", { enum: summaryWaitReasons }).notNull(),
+    /** Who pays for the summary when it is written (whoever saved the page). */
+    payerId: uuid("payer_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("page_summary_waits_created_idx").on(t.createdAt),
+    check("page_summary_waits_reason_check", sql`${t.reason} in ('budget')`),
+  ],
+);
+export type PageSummaryWait = typeof pageSummaryWaits.$inferSelect;
+
 export const codexKinds = ["character", "place", "thing", "lore", "other"] as const;
 export type CodexKind = (typeof codexKinds)[number];
 export const codexActivations = ["always", "mentioned", "never"] as const;

@@ -72,6 +72,7 @@ interface World {
   backgroundJobId: string | null;
   codexEntryId: string;
   codexSuggestionId: string;
+  codexSuggestJobId: string;
 }
 
 interface Row {
@@ -164,15 +165,18 @@ async function makeWorld(): Promise<World> {
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
-async function makeCodex(storyId: string): Promise<Pick<World, "codexEntryId" | "codexSuggestionId">> {
-  const { createCodexEntry } = await import("@/lib/stories");
+async function makeCodex(
+  storyId: string,
+): Promise<Pick<World, "codexEntryId" | "codexSuggestionId" | "codexSuggestJobId">> {
+  const { createCodexEntry, requestCodexSuggestions } = await import("@/lib/stories");
   const { codexSuggestions } = await import("@/db/memory-schema");
   const entry = await createCodexEntry(a, { storyId, kind: "character", name: `Mara ${crypto.randomUUID()}` });
   const [suggestion] = await (await getDb())
     .insert(codexSuggestions)
     .values({ storyId, kind: "place", name: `Harbour ${crypto.randomUUID()}` })
     .returning();
-  return { codexEntryId: entry.id, codexSuggestionId: suggestion!.id };
+  const { run } = await requestCodexSuggestions(a, { storyId });
+  return { codexEntryId: entry.id, codexSuggestionId: suggestion!.id, codexSuggestJobId: run.id };
 }
 
 const statusOf: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
@@ -533,6 +537,7 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], owned),
   action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
   action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "cancelCodexSuggestRunAction", (w) => [{ jobId: w.codexSuggestJobId }], owned),
   action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
   action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
   action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),

@@ -78,6 +78,7 @@ const notDomainOperations = {
   codexMentionsByPage: codexMatrix,
   requestCodexSuggestions: codexMatrix,
   getCodexSuggestRun: codexMatrix,
+  cancelCodexSuggestRun: codexMatrix,
   listCodexSuggestions: codexMatrix,
   acceptCodexSuggestion: codexMatrix,
   rejectCodexSuggestion: codexMatrix,

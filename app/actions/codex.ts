@@ -3,6 +3,7 @@
 import type { ActionResult } from "@/lib/action-result";
 import {
   acceptCodexSuggestion,
+  cancelCodexSuggestRun,
   createCodexEntry,
   deleteCodexEntry,
   getCodexSuggestRun,
@@ -40,6 +41,10 @@ export async function requestCodexSuggestionsAction(input: unknown): Promise<Act
 
 export async function getCodexSuggestRunAction(input: unknown): Promise<ActionResult<CodexSuggestRunView | null>> {
   return runAction("getCodexSuggestRun", (actor) => getCodexSuggestRun(actor, input));
+}
+
+export async function cancelCodexSuggestRunAction(input: unknown): Promise<ActionResult<CodexSuggestRunView>> {
+  return runAction("cancelCodexSuggestRun", (actor) => cancelCodexSuggestRun(actor, input));
 }
 
 export async function listCodexSuggestionsAction(input: unknown): Promise<ActionResult<CodexSuggestionView[]>> {

@@ -1,8 +1,9 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { cn } from "@/lib/ui/cn";
 import { clearPageDraft, type KeptPageDraft, latestPageDraft } from "@/lib/ui/page-drafts";
+import { useCodexEntries } from "./codex/codex-entries-context";
 import { HistoryPanel } from "./history-panel";
 import { PageActions } from "./page-actions";
 import { PageCardHeader } from "./page-card-header";
@@ -88,6 +89,12 @@ export function PageCard({
     if (editing) return;
     setStoredDraft(latestPageDraft(page.id, page.content));
   }, [page.id, page.content, editing]);
+  // The text being typed, while the editor is open: the mention chips follow it, and the codex as it changes.
+  const [draft, setDraft] = useState<string | null>(null);
+  const codex = useCodexEntries();
+  const mentionsOf = codex?.mentionsOf;
+  const mentionText = editing && draft !== null ? draft : page.content;
+  const liveMentions = useMemo(() => mentionsOf?.(mentionText), [mentionsOf, mentionText]);
 
   const undo = useUndoPageJob({ pageNumber, onChanged });
   const { generation, job, generating, retrying, retry, announcement } = usePageGeneration({
@@ -167,7 +174,7 @@ export function PageCard({
         />
       </div>
 
-      <PageMentions mentions={mentions} pageNumber={pageNumber} />
+      <PageMentions mentions={liveMentions ?? mentions} pageNumber={pageNumber} />
 
       <div className="px-4 py-4 sm:px-5">
         {storedDraft && !editing && !generating ? (
@@ -188,10 +195,12 @@ export function PageCard({
               onChanged(next);
               setJustSaved(true);
             }}
+            onDraftChange={setDraft}
             onClose={() => {
               focus.focusAfterEditorCloses();
               setEditing(false);
               setRestoredDraft(undefined);
+              setDraft(null);
               // The author has seen the outcome in the editor; a running job stays visible on the page.
               if (job && isJobSettled(job)) generation.dismiss();
             }}

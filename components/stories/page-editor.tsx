@@ -53,6 +53,7 @@ export function PageEditor({
   onSaved,
   onClose,
   restoredDraft,
+  onDraftChange,
 }: {
   page: PageData;
   pageNumber: number;
@@ -62,8 +63,13 @@ export function PageEditor({
   /** A newer state of the page: after a save, or when the author took the other version. */
   onSaved: (page: PageData) => void;
   onClose: () => void;
+  /** The text as it is being typed (the mention chips follow it). */
+  onDraftChange?: (draft: string) => void;
 }) {
   const [draft, setDraft] = useState(restoredDraft?.content ?? page.content);
+  useEffect(() => {
+    onDraftChange?.(draft);
+  }, [draft, onDraftChange]);
   const [baseVersion, setBaseVersion] = useState(restoredDraft?.baseVersion ?? page.version);
   const [draftKey] = useState(() => restoredDraft?.key ?? newPageDraftKey(page.id));
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);

@@ -6,6 +6,7 @@ import { getPageSummaryAction, pinPageSummaryAction, unpinPageSummaryAction } fr
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { limits } from "@/lib/stories/limits";
+import { NOT_REFRESHED_MESSAGES } from "@/lib/stories/summaries/messages";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import type { PageSummaryData } from "./types";
@@ -21,6 +22,8 @@ const IDLE_POLLS = 60;
 /** Still waiting for the server to catch up: a newer summary is due (stale, running, or none yet for a page with text). */
 function awaitingSummary(view: PageSummaryData | null, hasText: boolean): boolean {
   if (!view) return false;
+  // A summary that waits for budget comes in minutes at the earliest: the panel does not poll for it.
+  if (view.notRefreshedReason !== null) return false;
   return view.job !== null || view.stale || (view.text === null && hasText);
 }
 
@@ -269,6 +272,11 @@ function SummaryBadges({ view }: { view: PageSummaryData }) {
       ) : view.stale ? (
         <span data-testid="summary-badge-stale" className={cn(badge, "bg-amber-100 text-amber-800")}>
           stale
+        </span>
+      ) : null}
+      {view.notRefreshedReason && !view.job ? (
+        <span data-testid="summary-not-refreshed" className="text-xs text-amber-800">
+          {NOT_REFRESHED_MESSAGES[view.notRefreshedReason]}
         </span>
       ) : null}
     </span>

@@ -8,11 +8,13 @@ export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export {
   buildDocumentPrompt,
+  buildSectionMemory,
   ContextBudgetError,
   tokenCountingFor,
   type ContextBreakdown,
   type BreakdownSection,
   type DocumentPromptPayload,
+  type SectionMemory,
   type LeftOutItem,
   type MemoryEntryInput,
   type ContextSectionInput,
@@ -42,6 +44,7 @@ export {
   buildSectionedPayload,
   isSectionedPayload,
   sectionVariables,
+  type SectionMemoryFill,
   type SectionedPayload,
   type TextSection,
 } from "./sections";

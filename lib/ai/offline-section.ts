@@ -44,7 +44,9 @@ function reviseLine(line: string, shorter: boolean): string {
  */
 export function reviseSection(prompt: string, random: () => number): string {
   const body = sectionText(prompt);
-  const instruction = (/The writer's instruction: (.*)/.exec(prompt)?.[1] ?? "").toLowerCase();
+  // Read after the marker: the story memory before it quotes other pages, which may contain anything.
+  const own = prompt.slice(Math.max(0, prompt.indexOf(SECTION_PROMPT_MARKER)));
+  const instruction = (/The writer's instruction: (.*)/.exec(own)?.[1] ?? "").toLowerCase();
   const first = /This is section 1 of /.test(prompt);
   const shorter = /short|half|concise|trim|tight/.test(instruction);
   // Line breaks (and the blank lines between paragraphs) are kept as they are; only the lines' words change.

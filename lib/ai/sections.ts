@@ -146,6 +146,11 @@ export interface TextSection {
   before: string;
   /** The start of the section after it (empty for the last). */
   after: string;
+  /**
+   * Template variables of this section's prompt alone (page_revise_section v2: the story memory that fits beside
+   * it). Absent in jobs recorded before sections had memory, which render as they did.
+   */
+  memory?: Record<string, unknown>;
 }
 
 export interface SectionPlan {
@@ -295,6 +300,7 @@ export function sectionVariables(payload: SectionedPayload, index: number): Reco
   if (!section) throw new RangeError(`section ${index + 1} of ${textSections.length} does not exist`);
   return {
     ...variables,
+    ...section.memory,
     section: {
       number: index + 1,
       count: textSections.length,
@@ -313,15 +319,48 @@ const SECTION_PROMPT_MARGIN_TOKENS = 30;
  * variables (`variables`, rendered with every section) and the sections, each with its context, planned so that every
  * section's prompt fits `budgetTokens` (ContextBudgetError when even the smallest section cannot).
  */
-export function buildSectionedPayload(args: {
+export function buildSectionedPayload<M extends SectionMemoryFill = SectionMemoryFill>(args: {
   text: string;
   variables: Record<string, unknown>;
   templateBody: string;
   budgetTokens: number;
-}): { payload: SectionedPayload; estimatedTokens: number } {
-  // The variables' JSON over-counts them a little (keys, quotes): the safe side of a budget.
+  /**
+   * What else a section's prompt gets within what it leaves of the budget (`usedTokens`: everything of the prompt
+   * but the section's text). Called once per section, in order; null adds nothing. Must stay within the budget.
+   */
+  memoryFor?: (sectionText: string, usedTokens: number) => M | null;
+}): { payload: SectionedPayload; estimatedTokens: number; memory: (M | null)[] } {
+  // The template's own text without its tags (what renders of them is the variables, counted here, the section and
+  // its context, counted by the plan, and the memory, counted by memoryFor), so that conditional blocks a section
+  // may not use cost only their wording. The variables' JSON over-counts them a little (keys, quotes): the safe side.
   const fixedTokens =
-    estimateTokens(args.templateBody) + estimateTokens(JSON.stringify(args.variables)) + SECTION_PROMPT_MARGIN_TOKENS;
+    estimateTokens(templateWording(args.templateBody)) +
+    estimateTokens(JSON.stringify(args.variables)) +
+    SECTION_PROMPT_MARGIN_TOKENS;
   const plan = planSections({ text: args.text, budgetTokens: args.budgetTokens, fixedTokens });
-  return { payload: { ...args.variables, textSections: plan.sections }, estimatedTokens: plan.estimatedTokens };
+  const memory: (M | null)[] = [];
+  let estimatedTokens = plan.estimatedTokens;
+  const sections = plan.sections.map((section): TextSection => {
+    const fill =
+      args.memoryFor?.(
+        sectionParts(section.text).body,
+        fixedTokens + estimateTokens(section.before) + estimateTokens(section.after),
+      ) ?? null;
+    memory.push(fill);
+    if (!fill) return section;
+    estimatedTokens = Math.max(estimatedTokens, fill.totalTokens);
+    return { ...section, memory: fill.variables };
+  });
+  return { payload: { ...args.variables, textSections: sections }, estimatedTokens, memory };
+}
+
+/** A Liquid template's literal text: its tags (`{% … %}`) and outputs (`{{ … }}`) removed. */
+function templateWording(body: string): string {
+  return body.replace(/\{%-?[\s\S]*?-?%\}|\{\{-?[\s\S]*?-?\}\}/g, "");
+}
+
+/** A section's memory: its template variables and the whole prompt's tokens with them. */
+export interface SectionMemoryFill {
+  variables: Record<string, unknown>;
+  totalTokens: number;
 }

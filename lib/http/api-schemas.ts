@@ -378,6 +378,7 @@ const codexSuggestRunSchema = named(
   "CodexSuggestRun",
   z.object({
     id: id(),
+    jobType: z.literal("story.suggest_codex"),
     storyId: id(),
     status: jobStatus(),
     modelLabel: z.string(),
@@ -424,6 +425,10 @@ export const pageSummarySchema = named(
       "The summary job waiting or running for the page.",
       z.object({ id: id(), status: z.enum(["pending", "running"]) }).nullable(),
     ),
+    notRefreshedReason: doc(
+      "Why a missing or stale summary is not being refreshed: `budget` (the AI budget of whoever saved the page is used up; it is refreshed once the budget allows again, at the next edit, or by Summarize all).",
+      z.enum(["budget"]).nullable(),
+    ),
   }),
   "A page's summary (1 to 3 sentences) in the story's memory.",
 );
@@ -452,8 +457,8 @@ const summarizeAllSchema = named(
 
 export const anyJobSchema = named(
   "AnyJob",
-  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema]),
-  "A page's job, (jobType story.revise_pages) a background revision, or (story.summarize_pages) Summarize all.",
+  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema, codexSuggestRunSchema]),
+  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, or (story.suggest_codex) Suggest entries.",
 );
 
 export const summarizeAllAcceptedSchema = named(

@@ -97,7 +97,7 @@ export const v1 = {
     path: "/api/v1/jobs/{jobId}",
     operationId: "getJob",
     summary:
-      "One job: state, partial or final text, outcome; or the progress of a background revision or Summarize all",
+      "One job: state, partial or final text, outcome; or the progress of a background revision, Summarize all or Suggest entries",
     auth: "bearer",
     params: jobIdParamsSchema,
     ok: { status: 200, description: "The job.", schema: anyJobSchema },
@@ -107,7 +107,8 @@ export const v1 = {
     method: "POST",
     path: "/api/v1/jobs/{jobId}/cancel",
     operationId: "cancelJob",
-    summary: "Cancel a pending or running job (idempotent); a background revision cancels its unfinished pages",
+    summary:
+      "Cancel a pending or running job (idempotent); a background revision, Summarize all or Suggest entries cancels its unfinished parts",
     auth: "bearer",
     params: jobIdParamsSchema,
     ok: { status: 200, description: "The job after the cancel.", schema: anyJobSchema },

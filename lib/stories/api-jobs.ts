@@ -4,7 +4,17 @@ import { AppError, isAppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { cancelBackgroundRevision } from "./background/cancel";
 import { getBackgroundRevision, type BackgroundRevisionView } from "./background/view";
-import { BACKGROUND_JOB_TYPE, PAGE_TARGET, STORY_TARGET, SUMMARIZE_ALL_JOB_TYPE, SUMMARY_TARGET } from "./job-kinds";
+import { cancelCodexSuggestJob, getCodexSuggestJob } from "./codex/suggest/job";
+import type { CodexSuggestRunView } from "./codex/suggest/view";
+import {
+  BACKGROUND_JOB_TYPE,
+  CODEX_TARGET,
+  PAGE_TARGET,
+  STORY_TARGET,
+  SUGGEST_CODEX_JOB_TYPE,
+  SUMMARIZE_ALL_JOB_TYPE,
+  SUMMARY_TARGET,
+} from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
 import type { PageJobView } from "./page-jobs/view";
@@ -14,12 +24,14 @@ import { jobIdSchema, parseInput } from "./validation";
 
 /**
  * Any job the REST API lists can be read and cancelled by id: a page's job, or a background revision (the parent of
- * one job per page), whose view carries `jobType: "story.revise_pages"` and the per-page progress.
+ * one job per page), whose view carries `jobType: "story.revise_pages"` and the per-page progress; Summarize all and
+ * Suggest entries likewise carry their `jobType` and progress.
  */
 export type ApiJobView =
   | PageJobView
   | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE })
-  | SummarizeAllView;
+  | SummarizeAllView
+  | CodexSuggestRunView;
 
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
@@ -36,11 +48,18 @@ async function readingAsJob<T>(work: Promise<T>): Promise<T> {
 /** Which kind of job this is. Access is checked by the kind's own reader, which answers NOT_FOUND to anyone who may not see it. */
 async function kindOf(
   jobId: string,
-): Promise<{ kind: "page" } | { kind: "revision"; storyId: string } | { kind: "summaries" } | { kind: "summary" }> {
+): Promise<
+  | { kind: "page" }
+  | { kind: "revision"; storyId: string }
+  | { kind: "summaries" }
+  | { kind: "summary" }
+  | { kind: "codex-suggest" }
+> {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
   if (job?.targetType === SUMMARY_TARGET) return { kind: "summary" };
   if (job?.jobType === SUMMARIZE_ALL_JOB_TYPE) return { kind: "summaries" };
+  if (job?.targetType === CODEX_TARGET && job.jobType === SUGGEST_CODEX_JOB_TYPE) return { kind: "codex-suggest" };
   if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
     return { kind: "revision", storyId: job.targetId };
   throw notFound();
@@ -53,6 +72,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   if (kind.kind === "page") return getPageJob(actor, { jobId });
   if (kind.kind === "summaries") return readingAsJob(getSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(getSummaryJob(actor, jobId));
+  if (kind.kind === "codex-suggest") return readingAsJob(getCodexSuggestJob(actor, jobId));
   const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
@@ -66,5 +86,6 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   if (kind.kind === "page") return cancelPageJob(actor, { jobId });
   if (kind.kind === "summaries") return readingAsJob(cancelSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(cancelSummaryJob(actor, jobId));
+  if (kind.kind === "codex-suggest") return readingAsJob(cancelCodexSuggestJob(actor, jobId));
   return { ...(await readingAsJob(cancelBackgroundRevision(actor, { jobId }))), jobType: BACKGROUND_JOB_TYPE };
 }

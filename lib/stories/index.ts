@@ -75,6 +75,7 @@ export type { CodexEntryView } from "./codex/view";
 export { codexMentionsForPage, codexMentionsByPage, type CodexMention } from "./codex/mentions";
 export { requestCodexSuggestions, getCodexSuggestRun, type CodexSuggestOutcome } from "./codex/suggest/request";
 export type { CodexSuggestRunView } from "./codex/suggest/view";
+export { cancelCodexSuggestRun } from "./codex/suggest/job";
 export {
   listCodexSuggestions,
   acceptCodexSuggestion,

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
+import { aiJobs } from "@/db/ai-schema";
 import { codexEntries, codexSuggestions } from "@/db/memory-schema";
 import type {
   codexEntryAnswerSchema,
@@ -9,6 +10,7 @@ import type {
   codexSuggestionAcceptedSchema,
   codexSuggestionListSchema,
   codexSuggestRunAnswerSchema,
+  anyJobSchema,
 } from "@/lib/http/api-schemas";
 import { v1 } from "@/lib/http/v1-operations";
 import type { Actor } from "@/lib/stories";
@@ -23,6 +25,7 @@ type Entry = z.output<typeof codexEntryAnswerSchema>;
 vi.mock("@/lib/ai/jobs/queue", async (original) => ({
   ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
   enqueueJob: vi.fn(async () => {}),
+  requestJobCancel: vi.fn(async () => {}),
 }));
 
 const tokens = await import("@/lib/auth/api-tokens");
@@ -32,6 +35,9 @@ const suggest = await import("@/app/api/v1/stories/[storyId]/codex/suggest/route
 const suggestions = await import("@/app/api/v1/stories/[storyId]/codex/suggestions/route");
 const accept = await import("@/app/api/v1/codex-suggestions/[suggestionId]/accept/route");
 const reject = await import("@/app/api/v1/codex-suggestions/[suggestionId]/reject/route");
+const job = await import("@/app/api/v1/jobs/[jobId]/route");
+const cancelJob = await import("@/app/api/v1/jobs/[jobId]/cancel/route");
+const { landCodexSuggestions } = await import("@/lib/stories/codex/suggest/land");
 
 const callRoute = contractCheckedCallRoute([
   [collection.GET, v1.listCodex],
@@ -41,6 +47,8 @@ const callRoute = contractCheckedCallRoute([
   [suggest.POST, v1.suggestCodex],
   [suggest.GET, v1.getCodexSuggestRun],
   [suggestions.GET, v1.listCodexSuggestions],
+  [job.GET, v1.getJob],
+  [cancelJob.POST, v1.cancelJob],
   [accept.POST, v1.acceptCodexSuggestion],
   [reject.POST, v1.rejectCodexSuggestion],
 ]);
@@ -242,5 +250,81 @@ describe("REST: the story codex", () => {
     const foreign = await callRoute(reject.POST, { method: "POST", token: tokenB, params: { suggestionId: mara!.id } });
     expect(foreign.status).toBe(404);
     expect((await entriesOf(storyId)).map((e) => e.name)).toEqual(["Mara"]);
+  });
+
+  it("a Suggest entries run is a job: GET /api/v1/jobs/{id} answers it, cancel stops it, nothing is proposed afterwards", async () => {
+    const { story } = await makeStory(a, ["Mara met Tomas. Then Mara left Tomas."]);
+    const storyId = story.id;
+    const started = await callRoute<z.output<typeof codexSuggestAcceptedSchema>>(suggest.POST, {
+      method: "POST",
+      token: tokenA,
+      params: { storyId },
+    });
+    const runId = started.body.run.id;
+    const got = await callRoute<z.output<typeof anyJobSchema>>(job.GET, { token: tokenA, params: { jobId: runId } });
+    expect(got).toMatchObject({
+      status: 200,
+      body: { id: runId, jobType: "story.suggest_codex", storyId, status: "pending", total: 0, openSuggestions: 0 },
+    });
+    // The same object as the story's run view.
+    const run = await callRoute<z.output<typeof codexSuggestRunAnswerSchema>>(suggest.GET, {
+      token: tokenA,
+      params: { storyId },
+    });
+    expect(got.body).toEqual(run.body.run);
+
+    // Another author's run answers exactly like a missing one, for reading and for cancelling.
+    const foreign = await callRoute<ErrorAnswer>(job.GET, { token: tokenB, params: { jobId: runId } });
+    const missing = await callRoute<ErrorAnswer>(job.GET, { token: tokenB, params: { jobId: ZERO_UUID } });
+    expect(foreign).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
+    expect(foreign.body).toEqual(missing.body);
+    const foreignCancel = await callRoute<ErrorAnswer>(cancelJob.POST, {
+      method: "POST",
+      token: tokenB,
+      params: { jobId: runId },
+    });
+    expect(foreignCancel).toMatchObject({ status: 404, body: foreign.body });
+
+    // A batch of the run whose answer is in but has not landed yet (the runner stored it just before the cancel).
+    const [batch] = await db()
+      .insert(aiJobs)
+      .values({
+        jobType: "codex.suggest",
+        status: "succeeded",
+        targetType: "codex",
+        targetId: storyId,
+        scopeType: "story",
+        scopeId: storyId,
+        parentJobId: runId,
+        requestedBy: a.id,
+        templateKey: "codex_suggest",
+        templateVersion: 1,
+        provider: "offline",
+        model: "offline",
+        promptPayload: {},
+        outputText: JSON.stringify([{ kind: "character", name: "Mara", aliases: [], description: "She leaves." }]),
+        baseVersion: null,
+      })
+      .returning();
+    await db().update(aiJobs).set({ status: "running" }).where(eq(aiJobs.id, runId));
+
+    const cancelled = await callRoute<z.output<typeof anyJobSchema>>(cancelJob.POST, {
+      method: "POST",
+      token: tokenA,
+      params: { jobId: runId },
+    });
+    expect(cancelled).toMatchObject({
+      status: 200,
+      body: { id: runId, jobType: "story.suggest_codex", status: "cancelled" },
+    });
+    expect(await landCodexSuggestions(batch!)).toBe("cancelled");
+    expect(await db().select().from(codexSuggestions).where(eq(codexSuggestions.storyId, storyId))).toEqual([]);
+    // Cancelling again answers the run as it is.
+    const again = await callRoute<z.output<typeof anyJobSchema>>(cancelJob.POST, {
+      method: "POST",
+      token: tokenA,
+      params: { jobId: runId },
+    });
+    expect(again).toMatchObject({ status: 200, body: { status: "cancelled", openSuggestions: 0 } });
   });
 });

@@ -1,5 +1,5 @@
 import { asc } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { codexEntries, codexNameKeys, codexSuggestions } from "@/db/memory-schema";
 import * as domain from "@/lib/stories";
 import type { Actor } from "@/lib/stories";
@@ -10,6 +10,13 @@ import { expectAppError, makeActor, makeStory, randomId } from "../helpers/fixtu
  * The codex's functions × {anonymous, another author, the owner, an admin}: another author's story, entry or
  * suggestion answers NOT_FOUND exactly like a missing one, and nothing changes.
  */
+// No engine here: Suggest entries' runs stay pending.
+vi.mock("@/lib/ai/jobs/queue", async (original) => ({
+  ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
+  enqueueJob: vi.fn(async () => {}),
+  requestJobCancel: vi.fn(async () => {}),
+}));
+
 const { db } = useTestDb();
 
 let a: Actor;
@@ -102,6 +109,20 @@ describe.each(Object.keys(cases) as Name[])("%s", (name) => {
       const w = await buildWorld();
       await expect(call(name, actor, spec.input(w))).resolves.not.toThrow();
     }
+  });
+});
+
+describe("cancelCodexSuggestRun", () => {
+  it("another author's run is NOT_FOUND like a missing one and keeps running; the owner's stops", async () => {
+    const w = await buildWorld();
+    const { run } = await domain.requestCodexSuggestions(a, { storyId: w.storyId });
+    await expectAppError(domain.cancelCodexSuggestRun(null, { jobId: run.id }), "UNAUTHENTICATED");
+    const foreign = await expectAppError(domain.cancelCodexSuggestRun(b, { jobId: run.id }), "NOT_FOUND");
+    const missing = await expectAppError(domain.cancelCodexSuggestRun(a, { jobId: randomId() }), "NOT_FOUND");
+    expect(foreign.message).toBe(missing.message);
+    expect((await domain.getCodexSuggestRun(a, { storyId: w.storyId }))?.status).toBe("pending");
+    const cancelled = await domain.cancelCodexSuggestRun(a, { jobId: run.id });
+    expect(cancelled).toMatchObject({ id: run.id, status: "cancelled" });
   });
 });
 

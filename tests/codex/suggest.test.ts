@@ -10,6 +10,7 @@ import { resolveModel } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import {
   acceptCodexSuggestion,
+  cancelCodexSuggestRun,
   createCodexEntry,
   getCodexSuggestRun,
   listCodex,
@@ -19,6 +20,7 @@ import {
   type Actor,
   type CodexSuggestRunView,
 } from "@/lib/stories";
+import { getCodexSuggestJob } from "@/lib/stories/codex/suggest/job";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { suggestCodexFunction } from "@/lib/stories/functions/suggest-codex";
 import { storyJobTypes } from "@/lib/stories/job-types";
@@ -37,11 +39,20 @@ const prose: LanguageModelV4 = {
     offline.doStream({ ...options, prompt: [{ role: "user", content: [{ type: "text", text: "Write a page." }] }] }),
 };
 let answerWithProse = false;
+/** While set, every model call waits for it: a run held mid-read, to be cancelled. */
+let gate: Promise<void> | null = null;
+const gated: LanguageModelV4 = {
+  ...offline,
+  doStream: async (options) => {
+    if (gate) await gate;
+    return offline.doStream(options);
+  },
+};
 
 const t = useEngine(() => [
   createRunAiChildJob({
     jobTypes: createJobTypeRegistry(storyJobTypes),
-    model: () => ({ ...resolveModel(), model: answerWithProse ? prose : offline }),
+    model: () => ({ ...resolveModel(), model: answerWithProse ? prose : gated }),
     admit: budgetRefusalForChild,
   }),
   applyPageJobResultFunction,
@@ -200,6 +211,45 @@ describe("Suggest entries", { timeout: 120_000 }, () => {
       expect(await t.db().select().from(codexEntries).where(eq(codexEntries.storyId, story.id))).toEqual([]);
     } finally {
       answerWithProse = false;
+    }
+  });
+
+  it("cancel stops a run while it reads: its batches are cancelled and nothing is proposed afterwards", async () => {
+    const author = await makeActor();
+    const other = await makeActor();
+    const { story } = await makeStory(author, pagesText);
+    let release = () => {};
+    gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      const { run } = await requestCodexSuggestions(author, { storyId: story.id });
+      await waitFor(
+        async () => {
+          const children = await t.db().select().from(aiJobs).where(eq(aiJobs.parentJobId, run.id));
+          return children.some((c) => c.status === "running") ? children : null;
+        },
+        { timeoutMs: 40_000, what: "a batch to be reading" },
+      );
+      // Another author cannot see or stop it.
+      await expectAppError(cancelCodexSuggestRun(other, { jobId: run.id }), "NOT_FOUND");
+      const cancelled = await cancelCodexSuggestRun(author, { jobId: run.id });
+      expect(cancelled).toMatchObject({ id: run.id, jobType: "story.suggest_codex", status: "cancelled" });
+      release();
+      await waitFor(
+        async () => {
+          const children = await t.db().select().from(aiJobs).where(eq(aiJobs.parentJobId, run.id));
+          return children.every((c) => ["succeeded", "failed", "cancelled"].includes(c.status)) ? children : null;
+        },
+        { timeoutMs: 40_000, what: "every batch to end" },
+      );
+      const children = await t.db().select().from(aiJobs).where(eq(aiJobs.parentJobId, run.id));
+      expect(children.map((c) => c.status).every((s) => s === "cancelled")).toBe(true);
+      expect((await getCodexSuggestJob(author, run.id)).status).toBe("cancelled");
+      expect(await t.db().select().from(codexSuggestions).where(eq(codexSuggestions.storyId, story.id))).toEqual([]);
+    } finally {
+      release();
+      gate = null;
     }
   });
 

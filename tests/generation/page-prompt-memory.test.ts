@@ -4,7 +4,9 @@ import { aiJobs } from "@/db/ai-schema";
 import { codexEntries, pageSummaries } from "@/db/memory-schema";
 import { pages } from "@/db/schema";
 import { countTokens } from "@/lib/ai";
-import { checkPageTextRequest, requestPageText, savePage } from "@/lib/stories";
+import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
+import { sectionVariables, type SectionedPayload } from "@/lib/ai/sections";
+import { checkPageTextRequest, createCodexEntry, pinPageSummary, requestPageText, savePage } from "@/lib/stories";
 import { contextNeighbours, livePageTexts } from "@/lib/stories/page-job-input";
 import { useTestDb } from "../helpers/db";
 import { makeActor, makeStory } from "../helpers/fixtures";
@@ -126,9 +128,13 @@ describe("page prompts with story memory", () => {
     const { pages: added } = await makeStory(author, ["A short page.", "word ".repeat(20_000)]);
     const long = await checkPageTextRequest(author, { pageId: added[1]!.id });
     expect(long.sections).toBeGreaterThan(1);
-    expect(long.context.sections).toEqual([
-      expect.objectContaining({ kind: "target", label: `Page 2, in ${long.sections} sections` }),
+    // The largest section's prompt is shown, with the story memory that fits beside it (here the other page, whole).
+    expect(long.context.sections.filter((s) => s.kind === "target")).toEqual([
+      expect.objectContaining({ label: expect.stringMatching(new RegExp(`^Page 2, in ${long.sections} sections`)) }),
     ]);
+    expect(long.context.sections).toContainEqual(
+      expect.objectContaining({ kind: "neighbour", pages: { from: 1, to: 1 } }),
+    );
     expect(long.promptTokens).toBeLessThanOrEqual(8000);
     const fine = await checkPageTextRequest(author, { pageId: added[0]!.id });
     expect(fine.sections).toBeNull();
@@ -149,5 +155,72 @@ describe("page prompts with story memory", () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it("a page revised section by section gives every section the codex entries and nearby summaries that fit", async () => {
+    const author = await makeActor();
+    const filler = (n: number) =>
+      `The tide turned at the harbour wall and the boats on the ${n}th mooring swung round slowly in the grey water. `;
+    // Other pages long enough that the story does not fit whole beside a section: far ones go in as summaries.
+    const other = (n: number) => `${filler(n).repeat(60)}`;
+    const paragraph = (n: number, extra = "") => `${filler(n).repeat(6)}${extra}`.trim();
+    const longPage = Array.from({ length: 120 }, (_v, i) =>
+      paragraph(
+        i,
+        i === 0 ? "Tobin rowed across the bay at first light." : i === 119 ? "At last they reached Kellan Point." : "",
+      ),
+    ).join("\n\n");
+    const contents = Array.from({ length: 9 }, (_v, i) => (i === 4 ? longPage : other(i)));
+    const { story, pages: added } = await makeStory(author, contents);
+    const target = added[4]!;
+    for (const [i, page] of added.entries()) {
+      if (i !== 4)
+        await pinPageSummary(author, { pageId: page.id, text: `Summary of page ${i + 1}: the boats swing.` });
+    }
+    const codex = [
+      { kind: "thing", name: "The Lamp", description: "The lamp burns whale oil.", activation: "always" },
+      { kind: "character", name: "Tobin", description: "Tobin is the ferryman.", activation: "mentioned" },
+      { kind: "place", name: "Kellan Point", description: "A headland north of the bay.", activation: "mentioned" },
+      { kind: "character", name: "The Ghost", description: "Nobody has seen it.", activation: "mentioned" },
+    ] as const;
+    for (const entry of codex) await createCodexEntry(author, { storyId: story.id, ...entry });
+
+    const preview = await checkPageTextRequest(author, { pageId: target.id, instruction: "Make it darker" });
+    expect(preview.sections).toBeGreaterThan(2);
+    expect(preview.context.sections.filter((s) => s.kind === "codex").map((s) => s.label)).toContain(
+      "The Lamp (thing)",
+    );
+    expect(preview.context.totalTokens).toBeLessThanOrEqual(preview.budgetTokens);
+
+    const job = await requestPageText(author, { pageId: target.id, instruction: "Make it darker" });
+    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
+    const payload = row!.promptPayload as SectionedPayload;
+    const template = await loadTemplate(row!.templateKey, row!.templateVersion);
+    expect([template.key, template.version]).toEqual(["page_revise_section", 2]);
+    const prompts: string[] = [];
+    for (let i = 0; i < payload.textSections.length; i++)
+      prompts.push(await renderTemplate(template, sectionVariables(payload, i)));
+    expect(prompts.length).toBe(preview.sections);
+    const last = prompts.length - 1;
+    for (const [i, prompt] of prompts.entries()) {
+      // Never over the budget, counted exactly as the model's tokenizer counts it.
+      expect(countTokens(prompt)).toBeLessThanOrEqual(preview.budgetTokens);
+      // Always-on entries in every section; an entry nobody mentions in none.
+      expect(prompt).toContain("The lamp burns whale oil.");
+      expect(prompt).not.toContain("Nobody has seen it.");
+      // Mentioned entries where their section mentions them.
+      expect(prompt.includes("Tobin is the ferryman.")).toBe(i === 0);
+      expect(prompt.includes("A headland north of the bay.")).toBe(i === last);
+      // Every other page is there: the neighbours (whole or summarised), the far ones as summaries or in brief.
+      for (const n of [1, 2, 3, 4, 6, 7, 8, 9]) expect(prompt).toMatch(new RegExp(`--- Pages? (\\d+–)?${n}\\b`));
+      expect(prompt).toContain("Summary of page 1: the boats swing.");
+      expect(prompt).toContain("Summary of page 9: the boats swing.");
+      // The page being revised is marked, not repeated whole.
+      expect(prompt).toContain(">>> PAGE BEING REVISED <<<");
+      expect(prompt.split("Tobin rowed across the bay").length).toBeLessThanOrEqual(2);
+    }
+    // Deterministic: the same story gives the same sections and the same memory.
+    const again = await checkPageTextRequest(author, { pageId: target.id, instruction: "Make it darker" });
+    expect(again.context).toEqual(preview.context);
   });
 });

@@ -26,6 +26,7 @@ import { summarizeStoryPagesFunction } from "@/lib/stories/functions/summarize-s
 import { storyJobTypes } from "@/lib/stories/job-types";
 import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
 import { summarizeAfterEdit } from "@/lib/stories/summaries/schedule";
+import { resumeWaitingSummaries } from "@/lib/stories/summaries/waits";
 import { useEngine, waitFor } from "../engine/harness";
 import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
 
@@ -240,6 +241,46 @@ describe("the summary after an edit", () => {
     expect(await summarizeAfterEdit(added[0]!.id, author.id)).toEqual({ outcome: "budget" });
     expect(await summaryJobsOf(added[0]!.id)).toHaveLength(0);
     await expectAppError(requestSummarizeAll(author, { storyId: story.id }), "GEN_BUDGET_EXCEEDED");
+  });
+
+  it("a summary skipped for budget says why on the page, and is written once the payer's budget allows again", async () => {
+    const author = await makeActor();
+    const broke = await makeActor();
+    const { pages: added } = await makeStory(author, ["", ""]);
+    const [page, other] = [added[0]!, added[1]!];
+    for (const who of [author, broke])
+      await t.db().update(users).set({ dailyTokenBudget: 0 }).where(eq(users.id, who.id));
+    await t.db().update(pages).set({ content: "Mara slept.", version: 2 }).where(eq(pages.id, page.id));
+    await t.db().update(pages).set({ content: "Tobin woke.", version: 2 }).where(eq(pages.id, other.id));
+    expect(await summarizeAfterEdit(page.id, author.id)).toEqual({ outcome: "budget" });
+    expect(await summarizeAfterEdit(other.id, broke.id)).toEqual({ outcome: "budget" });
+    expect(await getPageSummary(author, { pageId: page.id })).toMatchObject({
+      text: null,
+      job: null,
+      notRefreshedReason: "budget",
+    });
+
+    // Still no budget: the sweep leaves both waiting, and submits nothing.
+    expect(await resumeWaitingSummaries(summarizeAfterEdit)).toMatchObject({ resumed: 0 });
+    expect(await summaryJobsOf(page.id)).toHaveLength(0);
+
+    // The author's budget is back (the other payer's is not): the author's page gets its summary, the other waits.
+    await t.db().update(users).set({ dailyTokenBudget: null }).where(eq(users.id, author.id));
+    expect(await resumeWaitingSummaries(summarizeAfterEdit)).toMatchObject({ resumed: 1 });
+    const jobs = await summaryJobsOf(page.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.requestedBy).toBe(author.id);
+    expect((await getPageSummary(author, { pageId: page.id })).notRefreshedReason).toBeNull();
+    expect(await summaryJobsOf(other.id)).toHaveLength(0);
+    expect((await getPageSummary(author, { pageId: other.id })).notRefreshedReason).toBe("budget");
+    await waitFor(
+      async () => {
+        const view = await getPageSummary(author, { pageId: page.id });
+        return view.text !== null && !view.stale ? view : null;
+      },
+      { timeoutMs: 30_000, what: "the waiting summary to be written" },
+    );
+    expect(await getPageSummary(author, { pageId: page.id })).toMatchObject({ notRefreshedReason: null, stale: false });
   });
 });
 

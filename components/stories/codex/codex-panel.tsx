@@ -2,7 +2,7 @@
 
 import { BookOpen, Plus } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { createCodexEntryAction, deleteCodexEntryAction, updateCodexEntryAction } from "@/app/actions/codex";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -10,6 +10,7 @@ import type { PublicError } from "@/lib/errors";
 import type { CodexEntryView, CodexSuggestionView, CodexSuggestRunView } from "@/lib/stories";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
+import { useCodexEntries } from "./codex-entries-context";
 import { CodexEntryForm, emptyEntry, type CodexEntryValues } from "./codex-entry-form";
 import { CodexEntryItem } from "./codex-entry-item";
 import { CodexSuggestions } from "./codex-suggestions";
@@ -20,8 +21,8 @@ const byName = (a: CodexEntryView, b: CodexEntryView) =>
 
 /**
  * The story's codex beside its pages (below them on narrow screens, behind a toggle): entries grouped by kind with a
- * search, add / edit / delete, and Suggest entries with its review. After a change the page is refreshed from the
- * server, so the page cards show the entries they now mention.
+ * search, add / edit / delete, and Suggest entries with its review. Every change is shared with the page cards
+ * (CodexEntriesProvider), whose mention chips follow it at once; the page is also refreshed from the server.
  */
 export function CodexPanel({
   storyId,
@@ -42,6 +43,12 @@ export function CodexPanel({
     setSeen(serverEntries);
     setEntries(serverEntries);
   }
+  // The page cards' mention chips follow the codex as it is here, at once (the refresh below follows later).
+  const shared = useCodexEntries();
+  const publish = shared?.setEntries;
+  useEffect(() => {
+    publish?.(entries);
+  }, [entries, publish]);
   const [query, setQuery] = useState("");
   const [adding, setAdding] = useState(false);
   const [open, setOpen] = useState(false);

@@ -4,6 +4,7 @@ import { Check, Pencil, Sparkles, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import {
   acceptCodexSuggestionAction,
+  cancelCodexSuggestRunAction,
   getCodexSuggestRunAction,
   listCodexSuggestionsAction,
   rejectCodexSuggestionAction,
@@ -40,6 +41,7 @@ export function CodexSuggestions({
   const [run, setRun] = useState(initialRun);
   const [suggestions, setSuggestions] = useState(initialSuggestions);
   const [starting, setStarting] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
@@ -63,7 +65,13 @@ export function CodexSuggestions({
       void callAction(() => listCodexSuggestionsAction({ storyId })).then((result) => {
         if (result.ok) setSuggestions(result.data);
       });
-      if (run?.status === "failed") setError(run.failures[0] ?? "The AI could not read the story this time.");
+      if (run?.status === "cancelled")
+        setMessage(
+          run.openSuggestions > 0
+            ? "Stopped. The entries suggested before you stopped are waiting for review."
+            : "Stopped. Nothing was suggested.",
+        );
+      else if (run?.status === "failed") setError(run.failures[0] ?? "The AI could not read the story this time.");
       else if (run && run.failed > 0)
         setMessage(`${run.failed} of ${run.total} parts of the story could not be read: ${run.failures[0] ?? ""}`);
       else setMessage(null);
@@ -82,6 +90,16 @@ export function CodexSuggestions({
     }
     setRun(result.data.run);
     setMessage(result.data.message);
+  }
+
+  async function cancel() {
+    if (!run) return;
+    setCancelling(true);
+    setError(null);
+    const result = await callAction(() => cancelCodexSuggestRunAction({ jobId: run.id }));
+    setCancelling(false);
+    if (result.ok) setRun(result.data);
+    else setError(result.error.message);
   }
 
   function resolved(id: string) {
@@ -128,12 +146,27 @@ export function CodexSuggestions({
           {active ? "Reading…" : "Suggest entries"}
         </Button>
       </div>
-      <div role="status" aria-live="polite" data-testid="codex-suggest-progress" className="text-xs text-stone-600">
-        {active && run
-          ? run.total > 0
-            ? `Reading the story: ${run.done} of ${run.total} ${run.total === 1 ? "part" : "parts"} done.`
-            : "Getting ready to read the story…"
-          : (message ?? "")}
+      <div className="flex items-center justify-between gap-2">
+        <div role="status" aria-live="polite" data-testid="codex-suggest-progress" className="text-xs text-stone-600">
+          {active && run
+            ? run.total > 0
+              ? `Reading the story: ${run.done} of ${run.total} ${run.total === 1 ? "part" : "parts"} done.`
+              : "Getting ready to read the story…"
+            : (message ?? "")}
+        </div>
+        {active ? (
+          <Button
+            size="sm"
+            variant="ghost-danger"
+            data-testid="codex-suggest-cancel"
+            pending={cancelling}
+            disabled={cancelling}
+            onClick={cancel}
+            icon={<X aria-hidden="true" className="size-4" />}
+          >
+            Cancel
+          </Button>
+        ) : null}
       </div>
       {error ? (
         <Alert tone="error" data-testid="codex-suggest-error">

@@ -105,3 +105,62 @@ function headingOf(part: ContextPart, pageCount: number): string {
   if (part.kind === "summary") return `Page ${part.from} of ${pageCount} (summary)`;
   return `Page ${part.from} of ${pageCount}`;
 }
+
+/** What one section's prompt of a page revised section by section gets of the story's memory (page_revise_section v2). */
+export interface SectionMemory {
+  codex: DocumentPromptPayload["codex"];
+  /** The other pages as in a whole-page prompt; the target's own part carries no text (the section is shown instead). */
+  context: DocumentPromptPayload["context"];
+  contextBreakdown: ContextBreakdown;
+}
+
+/**
+ * The story memory of one section's prompt: the same assembly as a whole-page prompt (codex entries that are
+ * `always` or mentioned in the instruction, this section or the neighbouring pages; neighbours whole when they fit;
+ * the other pages as summaries and roll-ups, nearest first), with the section standing in for the target page and
+ * only the budget the section's prompt leaves. `usedTokens` is everything of that prompt but the section's text and
+ * the memory, in the counting mode's tokens. Deterministic; ContextBudgetError when the section leaves no room.
+ */
+export function buildSectionMemory(args: {
+  sections: readonly ContextSectionInput[];
+  targetId: string;
+  sectionText: string;
+  instruction: string;
+  usedTokens: number;
+  budgetTokens: number;
+  counting: TokenCounting;
+  memory?: readonly MemoryEntryInput[];
+  neighbours?: number;
+}): SectionMemory {
+  const sections = args.sections.map(
+    (s): ContextSectionInput =>
+      s.id === args.targetId ? { id: s.id, text: args.sectionText, tokenCount: null, summary: null } : s,
+  );
+  const assembled = assembleContext({
+    sections,
+    targetId: args.targetId,
+    neighbours: args.neighbours,
+    instruction: args.instruction,
+    fixedTokens: args.usedTokens,
+    memory: args.memory,
+    budgetTokens: args.budgetTokens,
+    counting: args.counting,
+  });
+  return {
+    codex: assembled.memory.map((m) => ({
+      name: m.name,
+      kind: m.kind,
+      aliases: m.aliases.join(", "),
+      description: m.description,
+    })),
+    context: assembled.parts.map((p) => ({
+      kind: p.kind,
+      from: p.from,
+      to: p.to,
+      text: p.kind === "target" ? "" : p.text,
+      source: p.source,
+      heading: headingOf(p, sections.length),
+    })),
+    contextBreakdown: assembled.breakdown,
+  };
+}

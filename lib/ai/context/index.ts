@@ -24,7 +24,12 @@ export {
   type RollupChildInput,
 } from "./rollups";
 export { ESTIMATE_FACTOR, scaleTokens, tokenCountingFor, tokensOf, type TokenCounting } from "./counting";
-export { buildDocumentPrompt, type DocumentPromptPayload } from "./document-prompt";
+export {
+  buildDocumentPrompt,
+  buildSectionMemory,
+  type DocumentPromptPayload,
+  type SectionMemory,
+} from "./document-prompt";
 export { ContextBudgetError } from "./errors";
 export {
   createMentionMatcher,

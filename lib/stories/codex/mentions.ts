@@ -6,6 +6,7 @@ import { requireActor, type Actor } from "../actor";
 import { livePageTexts } from "../page-job-input";
 import { pageIdSchema, parseInput, storyIdSchema } from "../validation";
 import { codexRows } from "./entries";
+import { pageMentionFinder } from "./page-mentions";
 
 /** An entry a text mentions, and where: the page itself or one of its neighbours. */
 export interface CodexMention {
@@ -66,14 +67,12 @@ export async function codexMentionsByPage(
   const story = await loadStoryFor(db, actor, "read", storyId);
   const rows = await codexRows(db, story.id);
   if (rows.length === 0) return {};
-  const matcher = matcherFor(rows);
+  // The same finder the page cards run in the browser as the text and the codex change (./page-mentions.ts).
+  const mentionsOf = pageMentionFinder(rows);
   const result: Record<string, { entryId: string; kind: CodexKind; name: string }[]> = {};
   for (const page of await livePageTexts(db, story.id)) {
-    const ids = mentioned(matcher, page.content);
-    if (ids.size === 0) continue;
-    result[page.id] = rows
-      .filter((row) => ids.has(row.id))
-      .map((row) => ({ entryId: row.id, kind: row.kind, name: row.name }));
+    const chips = mentionsOf(page.content);
+    if (chips.length > 0) result[page.id] = chips;
   }
   return result;
 }

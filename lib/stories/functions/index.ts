@@ -9,6 +9,7 @@ import {
 import { storyJobTypes } from "../job-types";
 import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
+import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
 import { createRollupStory } from "./rollup-story";
@@ -38,5 +39,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     summarizeStoryPagesFunction,
     // Roll-ups of runs of pages: debounced per story after its summaries change; each landing asks for the next level.
     createRollupStory(),
+    // Summaries skipped for a spent budget are written once the payer's budget allows again.
+    resumeWaitingSummariesFunction,
   ];
 }

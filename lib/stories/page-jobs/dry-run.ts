@@ -122,6 +122,25 @@ function sectionedBreakdown(
   counting: TokenCounting,
 ): ContextBreakdown {
   const number = ordered.findIndex((p) => p.id === pageId) + 1;
+  const largest = sectioned.largestSection;
+  if (largest) {
+    // The largest section's prompt, as assembled: its story memory (codex, neighbours, summaries) with the section
+    // standing in for the page.
+    return {
+      ...largest.breakdown,
+      sections: largest.breakdown.sections.map((s) =>
+        s.kind === "target"
+          ? {
+              ...s,
+              label: `Page ${number}, in ${sectioned.sections} sections (section ${largest.number}, the largest, shown)`,
+              reason:
+                "too long for one prompt: revised one section at a time, each with the ends of the sections around it and the story memory that fits beside it",
+            }
+          : s,
+      ),
+      totalTokens: Math.max(sectioned.estimatedTokens, largest.breakdown.totalTokens),
+    };
+  }
   return {
     sections: [
       {

@@ -46,10 +46,12 @@ export async function buildPageTextPrompt(args: {
     if (!needsSections(error, args.mode)) throw error;
     const sectioned = await buildSectionedRevise({
       story: args.story,
-      ordered: [...args.ordered],
+      ordered: args.ordered,
+      memory: args.memory,
       pageId: args.pageId,
       instruction: args.instruction,
       budgetTokens: args.model.inputBudgetTokens,
+      counting: tokenCountingFor(args.model),
     });
     return { kind: "sectioned", ...sectioned };
   }

@@ -1,15 +1,21 @@
 import type { Story } from "@/db/schema";
 import {
   buildSectionedPayload,
+  buildSectionMemory,
+  type ContextBreakdown,
   ContextBudgetError,
+  type ContextSectionInput,
   isSectionedPayload,
   loadTemplate,
   type PromptTemplate,
   renderTemplate,
   type SectionedPayload,
+  type SectionMemoryFill,
   sectionVariables,
+  type TokenCounting,
 } from "@/lib/ai";
 import { AppError, isAppError } from "@/lib/errors";
+import { contextNeighbours, type LivePage, type StoryMemory } from "../page-job-input";
 import { numberPages } from "../page-numbers";
 
 /*
@@ -25,6 +31,8 @@ export function needsSections(error: unknown, mode: "write" | "revise"): boolean
   return mode === "revise" && isAppError(error) && error.code === "LIMIT_EXCEEDED";
 }
 
+type SectionFill = SectionMemoryFill & { breakdown: ContextBreakdown | null };
+
 export interface SectionedRevise {
   template: PromptTemplate;
   payload: SectionedPayload;
@@ -33,24 +41,66 @@ export interface SectionedRevise {
   /** The largest section's prompt. */
   estimatedTokens: number;
   sections: number;
+  /** What the largest section's prompt holds (the preview shows it); null when no section got story memory. */
+  largestSection: { number: number; breakdown: ContextBreakdown } | null;
 }
 
 /**
  * The sectioned job's template and payload for revising `pageId`. Each section's prompt has the story's title,
  * summary and language, the page number, the instruction, the section and the end and start of the sections around
- * it. The story's summary is dropped before a request is refused; refused with LIMIT_EXCEEDED (details as for a
- * whole page: GEN_CONSTRAINT_FAIL, needed and budget tokens) when the instruction and one section still cannot fit.
+ * it, and — in what the section leaves of the budget — the same story memory as a whole-page prompt: the codex
+ * entries that are `always` or mentioned (in this section, the instruction or the neighbouring pages), the
+ * neighbours and the other pages' summaries and roll-ups, nearest first (lib/ai buildSectionMemory). The story's
+ * summary is dropped before a request is refused; refused with LIMIT_EXCEEDED (details as for a whole page:
+ * GEN_CONSTRAINT_FAIL, needed and budget tokens) when the instruction and one section still cannot fit.
  */
 export async function buildSectionedRevise(args: {
   story: Pick<Story, "title" | "description" | "language">;
-  ordered: { id: string; content: string }[];
+  ordered: readonly LivePage[];
+  memory: StoryMemory;
   pageId: string;
   instruction: string;
   budgetTokens: number;
+  counting: TokenCounting;
 }): Promise<SectionedRevise> {
   const template = await loadTemplate(SECTION_TEMPLATE_KEY);
   const page = args.ordered.find((p) => p.id === args.pageId);
   if (!page) throw new Error(`page ${args.pageId} is not among the story's pages`);
+  const documentSections = args.ordered.map(
+    (p): ContextSectionInput => ({
+      id: p.id,
+      text: p.content,
+      tokenCount: p.tokenCount,
+      summary: args.memory.summaries.get(p.id) ?? null,
+    }),
+  );
+  const neighbours = contextNeighbours();
+  const memoryFor = (sectionText: string, usedTokens: number): SectionFill => {
+    try {
+      const memory = buildSectionMemory({
+        sections: documentSections,
+        targetId: page.id,
+        sectionText,
+        instruction: args.instruction,
+        usedTokens,
+        budgetTokens: args.budgetTokens,
+        counting: args.counting,
+        memory: args.memory.codex,
+        neighbours,
+      });
+      const { contextBreakdown, ...variables } = memory;
+      return {
+        variables,
+        totalTokens: contextBreakdown.totalTokens,
+        breakdown: contextBreakdown,
+      };
+    } catch (error) {
+      // A section that leaves no room (counted exactly it can come out above its estimate) goes without memory.
+      if (error instanceof ContextBudgetError)
+        return { variables: { codex: [], context: [] }, totalTokens: 0, breakdown: null };
+      throw error;
+    }
+  };
   const build = (description: string) =>
     buildSectionedPayload({
       text: page.content,
@@ -61,8 +111,9 @@ export async function buildSectionedRevise(args: {
       },
       templateBody: template.body,
       budgetTokens: args.budgetTokens,
+      memoryFor,
     });
-  let built: ReturnType<typeof buildSectionedPayload>;
+  let built: ReturnType<typeof build>;
   try {
     try {
       built = build(args.story.description);
@@ -80,12 +131,18 @@ export async function buildSectionedRevise(args: {
     }
     throw error;
   }
+  let largestSection: SectionedRevise["largestSection"] = null;
+  built.memory.forEach((fill, i) => {
+    if (fill?.breakdown && (!largestSection || fill.totalTokens > largestSection.breakdown.totalTokens))
+      largestSection = { number: i + 1, breakdown: fill.breakdown };
+  });
   return {
     template,
     payload: built.payload,
     contextLeftOut: [],
     estimatedTokens: built.estimatedTokens,
     sections: built.payload.textSections.length,
+    largestSection,
   };
 }
 

@@ -11,6 +11,7 @@ import { summaryOf } from "./state";
 import { summarizeAfterEdit } from "./schedule";
 import { SUMMARY_MAX } from "./text";
 import { activeSummaryJobs, toPageSummaryView, type PageSummaryView } from "./view";
+import { summaryWaitsOf } from "./waits";
 
 export const pinSummarySchema = z.object({
   pageId: idField,
@@ -66,6 +67,6 @@ export async function unpinPageSummary(actorOrNull: Actor | null, input: unknown
     .where(eq(pageSummaries.pageId, page.id))
     .returning();
   if (row) await summarizeAfterEdit(page.id, actor.id);
-  const jobs = await activeSummaryJobs(db, [page.id]);
-  return toPageSummaryView(page, row ?? (await summaryOf(db, page.id)), jobs.get(page.id));
+  const [jobs, waits] = await Promise.all([activeSummaryJobs(db, [page.id]), summaryWaitsOf(db, [page.id])]);
+  return toPageSummaryView(page, row ?? (await summaryOf(db, page.id)), jobs.get(page.id), waits.get(page.id));
 }

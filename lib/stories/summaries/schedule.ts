@@ -10,6 +10,7 @@ import { pageTextChanged } from "@/lib/inngest/events/page-text-changed";
 import { log } from "@/lib/log";
 import { automaticJobsMayRun } from "../spending-policy";
 import { summaryJobFor, SUMMARY_TEMPLATE_KEY } from "./job";
+import { clearSummaryWait, recordSummaryWait } from "./waits";
 import { livePagesForSummaries, summariesOf, summaryNeed, summaryOf, type SummaryNeed } from "./state";
 
 /*
@@ -62,7 +63,8 @@ export type AfterEditOutcome =
 /**
  * Submits the page's summary job if it still needs one (missing or stale, not pinned). A page emptied of its text
  * loses its AI summary instead. When the payer's spending budget is used up, nothing is submitted and nothing fails:
- * the summary stays stale until a later edit (or Summarize all) after the budget resets.
+ * the summary stays stale, the page shows why (a summary wait), and it is written once the budget allows again (the
+ * sweep in ./waits.ts), at a later edit, or by Summarize all.
  */
 export async function summarizeAfterEdit(pageId: string, requestedBy: string | null): Promise<AfterEditOutcome> {
   const db = await getDb();
@@ -72,9 +74,13 @@ export async function summarizeAfterEdit(pageId: string, requestedBy: string | n
     .innerJoin(stories, eq(stories.id, pages.storyId))
     .where(eq(pages.id, pageId))
     .limit(1);
-  if (!row || row.page.deletedAt) return { outcome: "deleted" };
+  if (!row || row.page.deletedAt) {
+    if (row) await clearSummaryWait(db, pageId);
+    return { outcome: "deleted" };
+  }
   const { page, story } = row;
   const need = summaryNeed(page, await summaryOf(db, page.id));
+  if (need !== "missing" && need !== "stale") await clearSummaryWait(db, page.id);
   if (need === "blank") {
     // Nothing left to summarise: an AI summary of the old text would only mislead (a pinned one is the author's).
     await db.delete(pageSummaries).where(eq(pageSummaries.pageId, page.id));
@@ -84,7 +90,9 @@ export async function summarizeAfterEdit(pageId: string, requestedBy: string | n
   // Whoever changed the page pays; a change nobody is known for (a job whose requester was deleted) is the owner's.
   const payer = requestedBy ?? story.ownerId;
   if (!(await automaticJobsMayRun(db, payer))) {
-    log("info", "page summary skipped: spending budget used", { pageId: page.id });
+    // The page says why its summary is stale, and the sweep writes it once the budget allows (./waits.ts).
+    await recordSummaryWait(db, { pageId: page.id, storyId: story.id, pageVersion: page.version, payerId: payer });
+    log("info", "page summary waits: spending budget used", { pageId: page.id });
     return { outcome: "budget" };
   }
   const ordered = await livePagesForSummaries(db, story.id);
@@ -101,5 +109,6 @@ export async function summarizeAfterEdit(pageId: string, requestedBy: string | n
     model,
   });
   const { job: submitted, created } = await submitJob(db, { ...job, parentJobId: null });
+  await clearSummaryWait(db, page.id);
   return { outcome: created ? "submitted" : "joined", jobId: submitted.id };
 }

@@ -5,6 +5,7 @@ import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
 import { StoryPageCountProvider } from "@/components/stories/story-page-count";
 import { StoryEventsProvider } from "@/components/stories/story-events";
+import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-context";
 import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
@@ -100,7 +101,7 @@ export default async function StoryPage({ params }: Props) {
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
   ]);
-  return (
+  const layout = (
     <div className="mx-auto max-w-3xl space-y-8 lg:grid lg:max-w-6xl lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8 lg:space-y-0">
       <StoryPageCountProvider initial={pages.length}>
         <div className="min-w-0 space-y-8">
@@ -133,4 +134,6 @@ export default async function StoryPage({ params }: Props) {
       ) : null}
     </div>
   );
+  // The codex panel and the page cards share the codex, so that mention chips follow its changes and the text's.
+  return codex ? <CodexEntriesProvider initialEntries={codex.entries}>{layout}</CodexEntriesProvider> : layout;
 }

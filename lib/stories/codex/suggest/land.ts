@@ -55,6 +55,17 @@ export async function landCodexSuggestions(job: AiJob): Promise<string> {
     if (!story) return "skipped";
     const [fresh] = await tx.select({ landedAt: aiJobs.landedAt }).from(aiJobs).where(eq(aiJobs.id, job.id));
     if (!fresh || fresh.landedAt !== null) return "skipped";
+    // A batch whose answer came in just before the author cancelled the run proposes nothing: cancel means no new
+    // suggestions appear afterwards. The run's row is locked so that a cancel either waits for this landing (which
+    // then came first) or is seen by it.
+    if (job.parentJobId) {
+      const [run] = await tx
+        .select({ status: aiJobs.status })
+        .from(aiJobs)
+        .where(eq(aiJobs.id, job.parentJobId))
+        .for("update");
+      if (run?.status === "cancelled") return "cancelled";
+    }
 
     const keyRows = await tx
       .select({ key: codexNameKeys.nameKey, entryId: codexNameKeys.entryId })

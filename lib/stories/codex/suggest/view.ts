@@ -9,6 +9,7 @@ import { CODEX_TARGET, modelLabel, SUGGEST_CODEX_JOB_TYPE } from "../../job-kind
 /** A Suggest entries run and its progress, counted in batches of pages. */
 export interface CodexSuggestRunView {
   id: string;
+  jobType: typeof SUGGEST_CODEX_JOB_TYPE;
   storyId: string;
   status: AiJob["status"];
   modelLabel: string;
@@ -51,6 +52,7 @@ export async function toCodexSuggestRunView(db: Db, job: AiJob): Promise<CodexSu
     .where(and(eq(codexSuggestions.storyId, job.targetId), eq(codexSuggestions.status, "open")));
   return {
     id: job.id,
+    jobType: SUGGEST_CODEX_JOB_TYPE,
     storyId: job.targetId,
     status: job.status,
     modelLabel: modelLabel(job.provider, job.model),
