@@ -54,6 +54,7 @@ export { submitJob } from "./jobs/submit";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
+export { cancelFanOutRun } from "./jobs/cancel-fan-out-run";
 export { publishJobUpdate, subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./jobs/live";
 export {
   createScopeHub,

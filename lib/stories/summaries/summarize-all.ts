@@ -4,20 +4,17 @@ import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
 import {
-  cancelFanOut,
+  cancelFanOutRun,
   findActiveJob,
   getJob,
   listChildren,
   loadTemplate,
-  publishJobUpdate,
-  requestJobCancel,
   resolveModel,
   settleFanOutParent,
   submitJob,
   type FanOutPlan,
 } from "@/lib/ai";
 import { AppError, isAppError, jobFailureMessage } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { modelLabel, STORY_SCOPE, SUMMARIES_TARGET, SUMMARIZE_ALL_JOB_TYPE } from "../job-kinds";
@@ -226,17 +223,6 @@ export async function cancelSummarizeAllJob(actor: Actor, jobId: string): Promis
   const db = await getDb();
   const view = await getSummarizeAllJob(actor, jobId);
   await loadStoryFor(db, actor, "generate", view.storyId);
-  const cancelled = await cancelFanOut(db, jobId);
-  if (cancelled) {
-    for (const job of [cancelled.parent, ...cancelled.children]) {
-      publishJobUpdate({ jobId: job.id, status: "cancelled" });
-      try {
-        await requestJobCancel(job.id);
-      } catch (error) {
-        // The ledger already says cancelled; a run sees that at its next step.
-        log("warn", "cancel event not sent", { jobId: job.id, error });
-      }
-    }
-  }
+  await cancelFanOutRun(db, jobId);
   return getSummarizeAllJob(actor, jobId);
 }

@@ -1,7 +1,6 @@
 import { getDb } from "@/db";
-import { cancelFanOut, getJob, publishJobUpdate, requestJobCancel } from "@/lib/ai";
+import { cancelFanOutRun, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { loadStoryFor } from "../../access";
 import { requireActor, type Actor } from "../../actor";
 import { CODEX_TARGET, SUGGEST_CODEX_JOB_TYPE } from "../../job-kinds";
@@ -31,18 +30,7 @@ export async function cancelCodexSuggestJob(actor: Actor, jobId: string): Promis
   const db = await getDb();
   const view = await getCodexSuggestJob(actor, jobId);
   await loadStoryFor(db, actor, "generate", view.storyId);
-  const cancelled = await cancelFanOut(db, jobId);
-  if (cancelled) {
-    for (const job of [cancelled.parent, ...cancelled.children]) {
-      publishJobUpdate({ jobId: job.id, status: "cancelled" });
-      try {
-        await requestJobCancel(job.id);
-      } catch (error) {
-        // The ledger already says cancelled; a run sees that at its next step.
-        log("warn", "cancel event not sent", { jobId: job.id, error });
-      }
-    }
-  }
+  await cancelFanOutRun(db, jobId);
   return getCodexSuggestJob(actor, jobId);
 }
 
