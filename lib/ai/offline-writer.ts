@@ -75,7 +75,7 @@ export function storyWords(text: string, characters: readonly string[] = []): St
   // ("on Gull Rock" is a place).
   const actors: string[] = [];
   const midSentence = new Set<string>();
-  for (const m of flat.matchAll(/(?:^|(?<=[\s"“(]))(\p{Lu}\p{Ll}{1,})(?= (\p{Ll}+))/gu)) {
+  for (const m of flat.matchAll(/(?:^|(?<=[\s"“(]))(\p{Lu}\p{Ll}{1,})(?= (?:\p{Lu}\p{Ll}+ )?(\p{Ll}+))/gu)) {
     const before = flat.slice(Math.max(0, m.index - 12), m.index);
     if (isFixed(m[1]!) || new RegExp(`\\b(?:${PREPOSITIONS}|of|the|a|an)\\s$`, "i").test(before)) continue;
     // Part of a longer name ("Gull Rock"): a place more often than a person.
@@ -203,7 +203,8 @@ export class SentenceMaker {
         // The character leads the sentence: the subject of its main clause.
         frame(() => forAll(subjects, (s) => acts.map((a) => `${s} ${a}.`)));
         frame(() => forAll(subjects, (s) => w.intransitive.slice(0, 4).map((v) => `${s} ${v}.`)));
-        if (groups.every((g) => g.length === 0)) frame(() => subjects.map((s) => `${s} was there.`));
+        if (groups.every((g) => g.length === 0))
+          frame(() => subjects.map((s) => `${s} ${s === "they" ? "were" : "was"} there.`));
         break;
       case "action":
         frame(() => forAll(subjects, (s) => acts.map((a) => `${s} ${a}.`)));
@@ -222,8 +223,14 @@ export class SentenceMaker {
             ),
           ),
         );
+        // A story with no words to borrow yet (a first blank page): sentences of function words only.
         if (groups.every((g) => g.length === 0))
-          frame(() => subjects.flatMap((s) => [`${s} was there.`, `Then ${s} was not there.`]));
+          for (const s of subjects) {
+            const was = s === "they" ? "were" : "was";
+            frame(() => [`${s} ${was} there.`, `Then ${s} ${was} not there.`, `${s} ${was} here now.`]);
+            frame(() => ["Nobody was there yet.", "And then there was something.", "It was not there yet."]);
+            frame(() => [`${s} had it.`, `${s} had nothing.`, `It was all ${s} had.`]);
+          }
         break;
       case "detail":
         frame(() => forAll(nouns, (n) => adjectives.map((j) => `The ${n} ${be(n)} ${j}.`)));
