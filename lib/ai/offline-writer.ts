@@ -25,9 +25,12 @@ export function wordsOf(text: string): string[] {
   return (text.match(/\p{L}+(?:['’]\p{L}+)*/gu) ?? []).map((w) => w.toLowerCase());
 }
 
-/** Sentences of one line, each with the whitespace after it, so joining them gives the line back. */
+/**
+ * Sentences of one line, each with the whitespace after it, so joining them gives the line back. A quotation and its
+ * tag are one sentence ("Where is it?" she said.), so no lowercase word and no "X said" starts a sentence.
+ */
 export function sentencesOf(line: string): string[] {
-  return line.split(/(?<=[.!?…]["”’)]?\s+)/).filter((s) => s !== "");
+  return line.split(/(?<=[.!?…]["”’)]?\s+)(?!\p{Ll}|\S+ said\b)/u).filter((s) => s !== "");
 }
 
 const norm = (sentence: string) => sentence.trim().replace(/\s+/g, " ").toLowerCase();
@@ -93,7 +96,9 @@ export function storyWords(text: string, characters: readonly string[] = []): St
   ];
   const lower = flat.toLowerCase();
   const pronouns = ranked(
-    [...lower.matchAll(/\b(she|he|they)\b/g)].map((m) => m[1]!).filter((p) => (PRONOUNS as readonly string[]).includes(p)),
+    [...lower.matchAll(/\b(she|he|they)\b/g)]
+      .map((m) => m[1]!)
+      .filter((p) => (PRONOUNS as readonly string[]).includes(p)),
   );
   const subject = `(?:${["she", "he", "they", "i", "we", ...names.map((n) => n.toLowerCase())].map(escape).join("|")})`;
   const acts = [
@@ -125,7 +130,13 @@ export function storyWords(text: string, characters: readonly string[] = []): St
       .filter((w) => !isFixed(w) && !/(?:ly|ing)$/.test(w)),
   );
   // Paragraphs as the author indents them: the most common indentation of the story's lines.
-  const indent = ranked(text.split("\n").filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0]))[0] ?? "";
+  const indent =
+    ranked(
+      text
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => /^[ \t]*/.exec(l)![0]),
+    )[0] ?? "";
   const nounSet = new Set(nouns);
   const pairs = ranked(acts.filter((m) => nounSet.has(m[3]!)).map((m) => `${m[1]!}${m[2] ?? ""} the ${m[3]!}`));
   return {
@@ -140,7 +151,7 @@ export function storyWords(text: string, characters: readonly string[] = []): St
   };
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -193,7 +204,9 @@ export class SentenceMaker {
     const acts =
       w.pairs.length > 0
         ? w.pairs.slice(0, 8)
-        : (w.transitive.length > 0 ? w.transitive.slice(0, 4) : ["had"]).flatMap((v) => nouns.map((n) => `${v} the ${n}`));
+        : (w.transitive.length > 0 ? w.transitive.slice(0, 4) : ["had"]).flatMap((v) =>
+            nouns.map((n) => `${v} the ${n}`),
+          );
     const adjectives = w.adjectives.slice(0, 6);
     const groups: string[][] = [];
     const frame = (make: () => string[]) => groups.push(make());
@@ -213,7 +226,9 @@ export class SentenceMaker {
         frame(() => forAll(subjects, (s) => w.intransitive.slice(0, 4).map((v) => `For a while ${s} ${v}.`)));
         frame(() =>
           forAll(subjects, (s) =>
-            forAll(acts, (a) => nouns.filter((n) => !a.endsWith(` ${n}`)).map((n) => `When ${s} ${a}, the ${n} ${be(n)} still there.`)),
+            forAll(acts, (a) =>
+              nouns.filter((n) => !a.endsWith(` ${n}`)).map((n) => `When ${s} ${a}, the ${n} ${be(n)} still there.`),
+            ),
           ),
         );
         frame(() =>
@@ -245,17 +260,25 @@ export class SentenceMaker {
         );
         frame(() =>
           forAll(nouns, (n) =>
-            nouns.filter((m) => m !== n).map((m) => `There ${be(n)} the ${n}, and beyond ${be(n) === "were" ? "them" : "it"} the ${m}.`),
+            nouns
+              .filter((m) => m !== n)
+              .map((m) => `There ${be(n)} the ${n}, and beyond ${be(n) === "were" ? "them" : "it"} the ${m}.`),
           ),
         );
         if (groups.every((g) => g.length === 0)) return this.candidates("action", subject);
         break;
       case "dialogue":
         for (const s of subjects) {
-          frame(() => nouns.map((n) => `"Where ${n.endsWith("s") && be(n) === "were" ? "are" : "is"} the ${n}?" ${s} said.`));
+          frame(() =>
+            nouns.map((n) => `"Where ${n.endsWith("s") && be(n) === "were" ? "are" : "is"} the ${n}?" ${s} said.`),
+          );
           frame(() => nouns.map((n) => `"Is that the ${n}?" ${s} said.`));
           frame(() => nouns.map((n) => `"It was the ${n}," ${s} said.`));
-          frame(() => forAll(nouns, (n) => adjectives.map((j) => `"The ${n} ${be(n) === "were" ? "are" : "is"} ${j}," ${s} said.`)));
+          frame(() =>
+            forAll(nouns, (n) =>
+              adjectives.map((j) => `"The ${n} ${be(n) === "were" ? "are" : "is"} ${j}," ${s} said.`),
+            ),
+          );
           frame(() => [`"Is it there?" ${s} said.`, `"Not yet," ${s} said.`, `"Where is it?" ${s} said.`]);
         }
         break;
@@ -318,9 +341,11 @@ export function readInstruction(text: string, names: readonly string[], story = 
       names.find((n) => n.toLowerCase() === asked.toLowerCase()) ??
       names.find((n) => n.toLowerCase().split(" ").includes(asked.toLowerCase())) ??
       // Someone the story names whom the model did not take for a character.
-      (/^\p{Lu}/u.test(asked) && new RegExp(`\\b${escape(asked)}\\b`, "u").test(story) ? asked : null);
+      (/^\p{Lu}/u.test(asked) && new RegExp(`\\b${escapeRegExp(asked)}\\b`, "u").test(story) ? asked : null);
   }
-  const shorter = /\b(?:short|shorter|shorten|half|concise|trim|tighten|tighter|cut|brief|briefer|condense)\b/.test(lower);
+  const shorter = /\b(?:short|shorter|shorten|half|concise|trim|tighten|tighter|cut|brief|briefer|condense)\b/.test(
+    lower,
+  );
   const dialogue = /dialog|speech|\bquote|\bspeak|\btalk|conversation|\bsays?\b/.test(lower);
   const detail = /detail|descri|vivid|sensory|richer/.test(lower);
   const longer = !shorter && /\b(?:long|longer|lengthen|expand|extend|elaborate|more)\b/.test(lower);
