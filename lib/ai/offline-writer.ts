@@ -355,7 +355,7 @@ export function readInstruction(text: string, names: readonly string[], story = 
     detail,
     dialogue,
     darker: /dark|grim|ominous|sinister|bleak|menac|tense|scar/.test(lower),
-    lighter: /\blight(?:er|en)?\b|funny|hopeful|warm|happ|cheer/.test(lower),
+    lighter: /\blight(?:er|en)?\b|funn|hopeful|warm|happ|cheer|humou?r/.test(lower),
     pov,
     any: lower.trim() !== "",
   };
