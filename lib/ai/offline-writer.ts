@@ -16,7 +16,7 @@ export const FIXED_WORDS: ReadonlySet<string> = new Set(
     "a an the and but or so then when while as if that this it its there here not never still again once " +
     "only even all at in on of to for from with by into beyond behind above below after before until " +
     "he she they him her them his their i me my we us our you your who what where is was were are be been " +
-    "had has have did do could would nothing something everything somewhere nobody yet now no said"
+    "had has have did do could would nothing something everything somewhere nobody yet now no else said"
   ).split(" "),
 );
 
@@ -125,9 +125,9 @@ export function storyWords(text: string, characters: readonly string[] = []): St
       .filter((w) => !isFixed(w) && !/(?:ly|ing)$/.test(w)),
   );
   const adjectives = ranked(
-    [...lower.matchAll(/\b(?:was|were|is|are) (\p{L}{3,})(?=[.,;!?]| and )/gu)]
+    [...lower.matchAll(/\b(?:was|were|is|are|been) (\p{L}{3,})(?=[.,;!?]| (?:and|but|for|when|as|in|at)\b)/gu)]
       .map((m) => m[1]!)
-      .filter((w) => !isFixed(w) && !/(?:ly|ing)$/.test(w)),
+      .filter((w) => !isFixed(w) && !/(?:ly|ing|ed)$/.test(w)),
   );
   // Paragraphs as the author indents them: the most common indentation of the story's lines.
   const indent =
@@ -265,6 +265,16 @@ export class SentenceMaker {
               .map((m) => `There ${be(n)} the ${n}, and beyond ${be(n) === "were" ? "them" : "it"} the ${m}.`),
           ),
         );
+        frame(() =>
+          forAll(nouns, (n) => nouns.filter((m) => m !== n).map((m) => `Beyond the ${n} ${be(m)} the ${m}.`)),
+        );
+        frame(() => nouns.map((n) => `There ${be(n)} the ${n}, and nothing else.`));
+        frame(() =>
+          forAll(
+            subjects.filter((x) => !isFixed(x)),
+            (x) => nouns.map((n) => `Behind ${x} ${be(n)} the ${n}.`),
+          ),
+        );
         if (groups.every((g) => g.length === 0)) return this.candidates("action", subject);
         break;
       case "dialogue":
@@ -288,7 +298,7 @@ export class SentenceMaker {
         frame(() => forAll(nouns, (n) => dark.map((d) => `Even the ${n} ${be(n)} ${d} now.`)));
         frame(() => nouns.map((n) => `And then there was nothing at all, not even the ${n}.`));
         frame(() => nouns.map((n) => `Something behind the ${n} was still there.`));
-        frame(() => ["And then there was nothing at all.", "Something was still there."]);
+        if (nouns.length === 0) frame(() => ["And then there was nothing at all.", "Something was still there."]);
         break;
       }
       case "lighter": {
