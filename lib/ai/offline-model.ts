@@ -9,12 +9,14 @@ import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
 import { estimateTokens } from "./tokens";
+import { readInstruction, reviseText, SentenceMaker, storyWords, writeText } from "./offline-writer";
 import { CONTINUE_INSTRUCTION } from "./workflows/continuation";
 
 /**
  * A model that needs no network and no weights, so the app works out of the box: it reads the story from the prompt
- * and writes text derived from it (names, places, the last scene), deterministically (same prompt, same text), and
- * streams it word by word at a typing pace. It is clearly labelled "offline model" wherever it is used.
+ * and writes text made only of that story's words (lib/ai/offline-writer.ts), deterministically (same prompt, same
+ * text), and streams it word by word at a typing pace. It is a stand-in, not a language model, and is labelled
+ * "offline model" wherever it is used.
  */
 export const OFFLINE_MODEL_ID = "offline";
 export const OFFLINE_PROVIDER = "offline";
@@ -58,128 +60,73 @@ function rng(seed: string): () => number {
   };
 }
 
-const NOT_NAMES = new Set(
-  "The A An And But Or If In On At Of To For With From By As It Its He She They We I You Her His Their Our My Your This That These Those There Here When Then Than What Who Why How Where Page Story Language Write Answer Keep No Rewrite Inside Out Outside One Two Three After Before Once Every Some Each All Any Not Nothing Only".split(
-    " ",
-  ),
-);
+/** The parts of a page prompt (page_write / page_revise) the offline model writes from. */
+export interface StoryPrompt {
+  /** The story's own text: title, summary, codex and the pages in the context, without the prompt's headings. */
+  story: string;
+  /** The pages given in full and the page being revised: the prose whose verbs and layout the model follows. */
+  prose: string;
+  characters: string[];
+  /** The page being revised, exactly as the author wrote it (null for a page to write). */
+  current: string | null;
+  instruction: string;
+}
 
-function storyNames(text: string): string[] {
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(/(?<=[a-z,;] )([A-Z][a-z]{2,})/g)) {
-    const word = match[1]!;
-    if (!NOT_NAMES.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+function codexOf(prompt: string): { text: string; characters: string[] } {
+  const characters: string[] = [];
+  const lines: string[] = [];
+  for (const m of prompt.matchAll(
+    /^- (.+?) \((character|place|thing|lore|other)(?:; also called (.*?))?\)(?:: (.*))?$/gm,
+  )) {
+    lines.push([m[1], m[3], m[4]].filter(Boolean).join(". "));
+    if (m[2] === "character") characters.push(m[1]!);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
+  return { text: lines.join("\n"), characters };
 }
 
-function storyNouns(text: string): string[] {
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(/\b(?:the|a|an|her|his|their) ([a-z]{4,})\b/g)) {
-    // Adjectives and participles make poor subjects ("the borrowed flickered").
-    if (/(?:ed|ly|ing|ous|ful|est)$/.test(match[1]!)) continue;
-    counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
-}
-
-function section(text: string, start: string, end: string): string {
-  const from = text.indexOf(start);
-  if (from < 0) return "";
-  const to = text.indexOf(end, from + start.length);
-  return text.slice(from + start.length, to < 0 ? undefined : to);
-}
-
-function sentences(text: string): string[] {
-  return text
-    .replace(/\s+/g, " ")
-    .trim()
-    .split(/(?<=[.!?…]["”’]?)\s+/)
-    .filter((s) => s.length > 0);
-}
-
-function pick<T>(items: readonly T[], random: () => number): T {
-  return items[Math.floor(random() * items.length)]!;
-}
-
-function writePage(prompt: string, random: () => number): string {
-  const story = section(prompt, "page by page.", "Write page ");
-  const names = storyNames(story);
-  const nouns = storyNouns(story);
-  const hero = names[0] ?? "She";
-  const other = names[1] ?? "the stranger";
-  const thing = nouns[0] ?? "light";
-  const place = nouns[1] ?? "shore";
-  const openings = [
-    `Morning came grey and slow, and ${hero} had not slept.`,
-    `By the time ${hero} reached the ${place}, the wind had turned.`,
-    `Nobody spoke of it at breakfast, but ${hero} could think of nothing else.`,
-    `${hero} went back the next evening, alone this time.`,
-  ];
-  const middles = [
-    `The ${thing} was where it had been, as if it had been waiting for her to notice it properly.`,
-    `${other === "the stranger" ? "A stranger" : other} was already there, watching the water with the patience of someone who knew how this ended.`,
-    `Every question she had brought with her seemed smaller out here, and heavier.`,
-    `She counted her steps without meaning to, the way her grandmother used to.`,
-    `Somewhere below, the sea kept its own time, unhurried and certain.`,
-    `"You came back," ${other} said, and it did not sound like a question.`,
-  ];
-  const closings = [
-    `When the ${thing} flickered again, ${hero} did not look away.`,
-    `She understood, at last, that the answer had never been meant for ships.`,
-    `${hero} wrote one line in the logbook before she left, and did not sign it.`,
-    `Behind her, the ${place} held its breath, and then, very softly, answered.`,
-  ];
-  const lines = [pick(openings, random)];
-  const used = new Set<number>();
-  while (lines.length < 4) {
-    const index = Math.floor(random() * middles.length);
-    if (!used.has(index)) {
-      used.add(index);
-      lines.push(middles[index]!);
+export function parseStoryPrompt(prompt: string): StoryPrompt {
+  const title = /^Story title: (.*)$/m.exec(prompt)?.[1] ?? "";
+  const summary = /^Story summary: (.*)$/m.exec(prompt)?.[1] ?? "";
+  const codex = codexOf(prompt);
+  const from = prompt.indexOf("page by page.");
+  const ends = ["\nThe current text of page", "\nThe writer's instruction", "\nWrite page ", "\n<<<\n"]
+    .map((end) => prompt.indexOf(end, from))
+    .filter((i) => i >= 0);
+  const context = from < 0 ? "" : prompt.slice(prompt.indexOf("\n", from) + 1, Math.min(prompt.length, ...ends));
+  // Summaries and briefs are in the present tense of a synopsis: their words count as the story's, but the prose the
+  // model imitates (its verbs, its indentation) comes from the pages in full.
+  const pages: string[] = [];
+  const prose: string[] = [];
+  let full = true;
+  for (const line of context.split("\n")) {
+    const heading = /^--- (.*) ---$/.exec(line);
+    if (heading) full = !/\((?:summary|in brief)\)/.test(heading[1]!);
+    else if (!/^\(blank\)$|^\[…\]$/.test(line.trim())) {
+      const text = line.replace(/\(p\. \d+\) /g, "");
+      pages.push(text);
+      if (full) prose.push(text);
     }
   }
-  lines.push(pick(closings, random));
-  return lines.join(" ");
+  const current = /(?:^|\n)<<<\n([\s\S]*?)\n>>>(?:\n|$)/.exec(prompt)?.[1] ?? null;
+  const instruction = /The writer's instruction(?: for this page)?: (.*)/.exec(prompt)?.[1] ?? "";
+  return {
+    story: [title, summary, codex.text, ...pages, current ?? ""].filter(Boolean).join("\n"),
+    prose: [...prose, current ?? ""].join("\n"),
+    characters: codex.characters,
+    current: prompt.includes("PAGE TO REVISE") ? current : null,
+    instruction,
+  };
 }
 
-function revisePage(prompt: string, random: () => number): string {
-  const current = section(prompt, "<<<\n", "\n>>>").trim();
-  const instruction = (/The writer's instruction: (.*)/.exec(prompt)?.[1] ?? "").toLowerCase();
-  let parts = sentences(current);
-  if (parts.length === 0) return writePage(prompt, random);
-  const shorter = /short|half|concise|trim|tight/.test(instruction);
-  if (shorter) parts = parts.filter((_s, i) => i % 2 === 0 || i === parts.length - 1);
-  const swaps: [RegExp, string][] = [
-    [/\bvery\b/g, "deeply"],
-    [/\bsaid\b/g, "murmured"],
-    [/\blooked\b/g, "gazed"],
-    [/\bwalked\b/g, "made her way"],
-    [/\bbig\b/g, "vast"],
-    [/\bsmall\b/g, "slight"],
-  ];
-  const revised = parts.map((s) => swaps.reduce((text, [from, to]) => text.replace(from, to), s));
-  if (/dark|grim|ominous/.test(instruction))
-    revised.push("Somewhere beneath it all, something old and cold was paying attention.");
-  else if (/light|funny|hopeful|warm/.test(instruction))
-    revised.push("For the first time in days, she almost laughed.");
-  else if (instruction && !shorter)
-    revised.push(
-      pick(["Nothing about it was simple any more.", "She let the moment settle before moving on."], random),
-    );
-  else if (!shorter) {
-    // No instruction: a revision that came back word for word would look like nothing happened, so the page gains a
-    // line of texture after its opening, named from the story itself.
-    const names = storyNames(section(prompt, "page by page.", "The writer's instruction"));
-    const name = names[0];
-    const texture = [
-      `For a moment ${name ?? "she"} simply listened: the wind, the water, her own uneven breath.`,
-      `The air smelled of salt and old rope, and the cold found every gap in ${name ? `${name}'s` : "her"} coat.`,
-      `${name ?? "She"} noticed, without wanting to, how quiet everything had become.`,
-    ];
-    revised.splice(1, 0, pick(texture, random));
-  }
-  return revised.join(" ");
+function writeOrRevise(prompt: string, random: () => number): string {
+  const parsed = parseStoryPrompt(prompt);
+  const words = storyWords(parsed.prose.trim() === "" ? parsed.story : parsed.prose, parsed.characters);
+  const instruction = readInstruction(parsed.instruction, words.names, parsed.story);
+  const maker = new SentenceMaker(words, random);
+  maker.remember(parsed.story);
+  if (parsed.current !== null && parsed.current.trim() !== "")
+    return reviseText(parsed.current, instruction, maker, { first: true });
+  return writeText(instruction, maker, words.indent);
 }
 
 export function offlineText(prompt: string): string {
@@ -189,7 +136,7 @@ export function offlineText(prompt: string): string {
   if (isSummaryPrompt(prompt)) return offlineSummary(prompt);
   const random = rng(prompt);
   if (prompt.includes(SECTION_PROMPT_MARKER)) return reviseSection(prompt, random);
-  return prompt.includes("PAGE TO REVISE") ? revisePage(prompt, random) : writePage(prompt, random);
+  return writeOrRevise(prompt, random);
 }
 
 function usage(prompt: string, output: string): LanguageModelV4Usage {

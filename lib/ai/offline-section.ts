@@ -3,18 +3,10 @@
  * the section's own text, revised in place — every paragraph, line break and indentation kept, so the sections join
  * back into the page as the author laid it out. Deterministic: the caller seeds `random` from the prompt.
  */
+import { readInstruction, reviseText, SentenceMaker, storyWords } from "./offline-writer";
 
 /** Recognises a section prompt (the marker line of page_revise_section). */
 export const SECTION_PROMPT_MARKER = ">>> SECTION TO REVISE <<<";
-
-const SWAPS: [RegExp, string][] = [
-  [/\bvery\b/g, "deeply"],
-  [/\bsaid\b/g, "murmured"],
-  [/\blooked\b/g, "gazed"],
-  [/\bwalked\b/g, "made her way"],
-  [/\bbig\b/g, "vast"],
-  [/\bsmall\b/g, "slight"],
-];
 
 function sectionText(prompt: string): string {
   const start = prompt.indexOf("\n<<<\n", prompt.indexOf(SECTION_PROMPT_MARKER));
@@ -24,50 +16,32 @@ function sectionText(prompt: string): string {
   return prompt.slice(from, end < 0 ? undefined : end);
 }
 
-/** A line's sentences, each with the whitespace after it, so that keeping them all gives the line back. */
-function sentencesOf(line: string): string[] {
-  return line.split(/(?<=[.!?…]["”’)]?\s+)/).filter((s) => s !== "");
-}
-
-function reviseLine(line: string, shorter: boolean): string {
-  const indent = /^\s*/.exec(line)![0];
-  let parts = sentencesOf(line.slice(indent.length));
-  if (shorter && parts.length > 1) parts = parts.filter((_s, i) => i % 2 === 0 || i === parts.length - 1);
-  const text = parts.join("").trimEnd();
-  return indent + SWAPS.reduce((revised, [from, to]) => revised.replace(from, to), text);
+/** The story's words a section prompt carries: title, summary, the section and the context around it. */
+function storyOf(prompt: string, body: string): string {
+  const title = /^Story title: (.*)$/m.exec(prompt)?.[1] ?? "";
+  const summary = /^Story summary: (.*)$/m.exec(prompt)?.[1] ?? "";
+  const before = /already written \(context only: do not repeat it\):\n\[…\] (.*)/.exec(prompt)?.[1] ?? "";
+  const after = /\(context only: do not include it\):\n(.*) \[…\]/.exec(prompt)?.[1] ?? "";
+  return [title, summary, before, body, after].filter(Boolean).join("\n");
 }
 
 /**
- * The revised section: each line's sentences with a few word swaps (every other sentence dropped when the
- * instruction asks for shorter text). The first section also gains the one line the instruction's mood asks for, so
- * a page gets it once however many sections it has.
+ * The revised section, following the instruction as a whole page would (lib/ai/offline-writer.ts). The one-off
+ * additions (a dialogue line, a mood line, a point of view) go into the first section only, so a page gets them
+ * once however many sections it has.
  */
 export function reviseSection(prompt: string, random: () => number): string {
   const body = sectionText(prompt);
+  if (body.trim() === "") return body;
+  const story = storyOf(prompt, body);
+  const words = storyWords(story);
   // Read after the marker: the story memory before it quotes other pages, which may contain anything.
   const own = prompt.slice(Math.max(0, prompt.indexOf(SECTION_PROMPT_MARKER)));
-  const instruction = (/The writer's instruction: (.*)/.exec(own)?.[1] ?? "").toLowerCase();
+  const asked = /The writer's instruction: (.*)/.exec(own)?.[1] ?? "";
+  const instruction = readInstruction(asked, words.names, story);
+  const maker = new SentenceMaker(words, random);
+  maker.remember(story);
   const first = /This is section 1 of /.test(prompt);
-  const shorter = /short|half|concise|trim|tight/.test(instruction);
-  // Line breaks (and the blank lines between paragraphs) are kept as they are; only the lines' words change.
-  let revised = body
-    .split(/(\n\s*)/)
-    .map((piece, i) => (i % 2 === 1 ? piece : reviseLine(piece, shorter)))
-    .join("");
-  if (first && !shorter) {
-    const line = /dark|grim|ominous/.test(instruction)
-      ? "Somewhere beneath it all, something old and cold was paying attention."
-      : /light|funny|hopeful|warm/.test(instruction)
-        ? "For the first time in days, she almost laughed."
-        : instruction
-          ? ["Nothing about it was simple any more.", "She let the moment settle before moving on."][
-              Math.floor(random() * 2)
-            ]!
-          : "For a moment everything was quiet.";
-    // After the first paragraph's first sentence, inside that paragraph, so no paragraph is added.
-    revised = revised.replace(/^(\s*[^\n]*?[.!?…]["”’)]?)(\s|$)/, (_m, sentence: string, space: string) =>
-      space === "" ? `${sentence} ${line}` : `${sentence} ${line}${space}`,
-    );
-  }
+  const revised = reviseText(body, instruction, maker, { first });
   return revised.trim() === "" ? body : revised;
 }

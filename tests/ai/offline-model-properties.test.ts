@@ -1,0 +1,294 @@
+import fs from "node:fs";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { offlineText } from "@/lib/ai/offline-model";
+import { FIXED_WORDS, sentencesOf, wordsOf } from "@/lib/ai/offline-writer";
+import { loadTemplate, type PromptTemplate, renderTemplate } from "@/lib/ai/prompts";
+
+// The offline model's properties, as settled in DECISIONS.md (Author experience): deterministic per request; no
+// sentence repeated; words only from the story, its codex and a fixed list of function words; paragraphs and
+// indentation kept; one measurable effect per common instruction. Checked over random stories: random vocabulary,
+// names, paragraphs and indentation.
+
+const RESERVED = new Set([...FIXED_WORDS, "said", "every", "inside", "out", "one", "some", "after", "before", "each"]);
+const word = (min: number, max: number) =>
+  fc.stringMatching(new RegExp(`^[a-z]{${min},${max}}$`)).filter((w) => !RESERVED.has(w) && !/(?:ly|ing|s)$/.test(w));
+const capital = (w: string) => w[0]!.toUpperCase() + w.slice(1);
+
+interface Story {
+  title: string;
+  names: string[];
+  previous: string;
+  page: string;
+  codex: { name: string; kind: string; aliases: string; description: string }[];
+}
+
+const storyArb: fc.Arbitrary<Story> = fc
+  .record({
+    names: fc.uniqueArray(word(4, 7).map(capital), { minLength: 1, maxLength: 3 }),
+    nouns: fc.uniqueArray(word(3, 8), { minLength: 2, maxLength: 6 }),
+    verbs: fc.uniqueArray(word(3, 6), { minLength: 2, maxLength: 4 }),
+    adjectives: fc.uniqueArray(word(3, 7), { minLength: 1, maxLength: 3 }),
+    pronoun: fc.constantFrom("she", "he", "they"),
+    shape: fc.array(
+      fc.record({
+        indent: fc.constantFrom("", "  ", "    ", "\t"),
+        sentences: fc.integer({ min: 2, max: 4 }),
+        blank: fc.boolean(),
+      }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    picks: fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+    withCodex: fc.boolean(),
+  })
+  .filter(({ names, nouns, verbs, adjectives }) => {
+    const all = [...names.map((n) => n.toLowerCase()), ...nouns, ...verbs.map((v) => `${v}ed`), ...adjectives];
+    return new Set(all).size === all.length;
+  })
+  .map(({ names, nouns, verbs, adjectives, pronoun, shape, picks, withCodex }) => {
+    let k = 0;
+    const pick = <T>(items: readonly T[]): T => items[picks[k++ % picks.length]! % items.length]!;
+    const was = pronoun === "they" ? "were" : "was";
+    const frames = [
+      () => `${pick(names)} ${pick(verbs)}ed the ${pick(nouns)}.`,
+      () => `The ${pick(nouns)} was ${pick(adjectives)}.`,
+      () =>
+        `${pick(names)} ${pick(verbs)}ed, and ${pronoun} ${pick(verbs)}ed the ${pick(nouns)} with the ${pick(nouns)}.`,
+      () =>
+        `${capital(pronoun)} ${was} ${pick(adjectives)} when ${pick(names)} ${pick(verbs)}ed at the ${pick(nouns)}.`,
+      () => `Then ${pronoun} ${pick(verbs)}ed the ${pick(nouns)}, and the ${pick(nouns)} was ${pick(adjectives)}.`,
+    ];
+    const seen = new Set<string>();
+    // Sentences of a story are distinct, as they are in a page worth revising.
+    // (A story that still repeats one after 20 tries is filtered out below.)
+    const sentence = (i: number): string => {
+      let s = "";
+      for (let tries = 0; tries < 20 && (s === "" || seen.has(s)); tries++) s = frames[(i + tries) % frames.length]!();
+      seen.add(s);
+      return s;
+    };
+    const previous = [sentence(0), sentence(1), sentence(2)].join(" ");
+    const page = shape
+      .map(
+        (p, i) =>
+          p.indent +
+          Array.from({ length: p.sentences }, (_v, j) => sentence(i * 3 + j + 3)).join(" ") +
+          (p.blank ? "\n" : ""),
+      )
+      .join("\n");
+    return {
+      title: `The ${capital(nouns[0]!)}`,
+      names,
+      previous,
+      page,
+      codex: withCodex
+        ? [
+            {
+              name: names[0]!,
+              kind: "character",
+              aliases: "",
+              description: `${names[0]} ${verbs[0]}ed the ${nouns[0]}.`,
+            },
+          ]
+        : [],
+    };
+  })
+  .filter((s) => {
+    const all = `${s.previous}\n${s.page}`.split("\n").flatMap((l) => sentencesOf(l).map((x) => x.trim()));
+    return new Set(all).size === all.length;
+  });
+
+const INSTRUCTIONS = ["", "shorter", "longer", "add a line of dialogue", "darker", "more detail", "make it better"];
+
+let revise: PromptTemplate;
+let write: PromptTemplate;
+async function templates() {
+  revise ??= await loadTemplate("page_revise");
+  write ??= await loadTemplate("page_write");
+}
+
+function revisePrompt(story: Story, instruction: string, page = story.page): Promise<string> {
+  return renderTemplate(revise, {
+    story: { title: story.title, description: "", language: "en" },
+    codex: story.codex,
+    context: [
+      { kind: "neighbour", heading: "Page 1 of 2", text: story.previous },
+      { kind: "target", heading: "Page 2 of 2", text: page },
+    ],
+    target: { number: 2, currentText: page },
+    instruction,
+  });
+}
+
+function writePrompt(story: Story, instruction: string): Promise<string> {
+  return renderTemplate(write, {
+    story: { title: story.title, description: "", language: "en" },
+    codex: story.codex,
+    context: [
+      { kind: "neighbour", heading: "Page 1 of 3", text: story.previous },
+      { kind: "neighbour", heading: "Page 2 of 3", text: story.page },
+      { kind: "target", heading: "Page 3 of 3", text: "" },
+    ],
+    target: { number: 3, hasNext: false },
+    instruction,
+  });
+}
+
+function storyVocabulary(story: Story): Set<string> {
+  const codex = story.codex.map((e) => `${e.name} ${e.aliases} ${e.description}`).join(" ");
+  return new Set([...wordsOf(`${story.title} ${story.previous} ${story.page} ${codex}`), ...FIXED_WORDS]);
+}
+
+const sentencesOfText = (text: string) =>
+  text.split("\n").flatMap((line) => sentencesOf(line.trim()).map((s) => s.trim().replace(/\s+/g, " ")));
+const repeated = (text: string) => sentencesOfText(text).filter((s, i, all) => all.indexOf(s) !== i);
+const indentation = (text: string) => text.split("\n").map((line) => /^[ \t]*/.exec(line)![0]);
+const runs = { numRuns: 60 };
+
+describe("offline model properties (DECISIONS.md, Author experience)", () => {
+  it("is deterministic per request", async () => {
+    await templates();
+    await fc.assert(
+      fc.asyncProperty(storyArb, fc.constantFrom(...INSTRUCTIONS), async (story, instruction) => {
+        for (const prompt of [await revisePrompt(story, instruction), await writePrompt(story, instruction)])
+          expect(offlineText(prompt)).toBe(offlineText(prompt));
+      }),
+      runs,
+    );
+  });
+
+  it("repeats no sentence, in a new page, a revision, or a revision of its own revision", async () => {
+    await templates();
+    await fc.assert(
+      fc.asyncProperty(storyArb, fc.constantFrom(...INSTRUCTIONS), async (story, instruction) => {
+        const written = offlineText(await writePrompt(story, instruction));
+        expect(repeated(written)).toEqual([]);
+        const once = offlineText(await revisePrompt(story, instruction));
+        expect(repeated(once)).toEqual([]);
+        const twice = offlineText(await revisePrompt(story, instruction, once));
+        expect(repeated(twice)).toEqual([]);
+      }),
+      runs,
+    );
+  });
+
+  it("uses only words of the story, its codex and the fixed function words", async () => {
+    await templates();
+    await fc.assert(
+      fc.asyncProperty(storyArb, fc.constantFrom(...INSTRUCTIONS, "from X's point of view"), async (story, asked) => {
+        const instruction = asked.replace("X", story.names.at(-1)!);
+        const allowed = storyVocabulary(story);
+        for (const prompt of [await revisePrompt(story, instruction), await writePrompt(story, instruction)]) {
+          const foreign = wordsOf(offlineText(prompt)).filter((w) => !allowed.has(w));
+          expect(foreign).toEqual([]);
+        }
+      }),
+      runs,
+    );
+  });
+
+  it("keeps the page's lines, blank lines and indentation", async () => {
+    await templates();
+    await fc.assert(
+      fc.asyncProperty(storyArb, fc.constantFrom(...INSTRUCTIONS, "from X's point of view"), async (story, asked) => {
+        const out = offlineText(await revisePrompt(story, asked.replace("X", story.names[0]!)));
+        expect(indentation(out)).toEqual(indentation(story.page));
+        expect(out.split("\n").map((l) => l.trim() === "")).toEqual(story.page.split("\n").map((l) => l.trim() === ""));
+      }),
+      runs,
+    );
+  });
+
+  it("has one measurable effect per common instruction", async () => {
+    await templates();
+    const count = (text: string) => wordsOf(text).length;
+    await fc.assert(
+      fc.asyncProperty(storyArb, async (story) => {
+        const before = count(story.page);
+        expect(count(offlineText(await revisePrompt(story, "shorter")))).toBeLessThan(before);
+        expect(count(offlineText(await revisePrompt(story, "make it half as long")))).toBeLessThan(before);
+        expect(count(offlineText(await revisePrompt(story, "longer")))).toBeGreaterThan(before);
+        expect(count(offlineText(await revisePrompt(story, "more detail")))).toBeGreaterThan(before);
+        expect(offlineText(await revisePrompt(story, "add dialogue"))).toMatch(/"[^"\n]+"/);
+        expect(offlineText(await writePrompt(story, "add a line of dialogue"))).toMatch(/"[^"\n]+"/);
+        for (const name of story.names.filter((n) => `${story.previous} ${story.page}`.includes(n))) {
+          const pov = offlineText(await revisePrompt(story, `from ${name}'s point of view`));
+          expect(sentencesOfText(pov)[0]).toMatch(new RegExp(`^${name} `));
+        }
+      }),
+      runs,
+    );
+  });
+});
+
+const capitalisedPronounMidSentence = /(?<=[\p{Ll},;] )(?:She|He|They|Her|His|Their)\b/u;
+
+describe("offline model regressions (issue 14)", () => {
+  const story: Story = {
+    title: "The Quarry",
+    names: ["Ines", "Bram"],
+    previous: "Ines climbed the ridge at dawn. Bram waited below with the mules, and he counted the stones.",
+    page: "The quarry was silent. Ines looked at the cut stone and said nothing.\n\nBram lifted the lantern.",
+    codex: [],
+  };
+
+  it('"add a line of dialogue" adds a quoted line', async () => {
+    await templates();
+    const out = offlineText(await revisePrompt(story, "add a line of dialogue"));
+    expect(story.page).not.toContain('"');
+    expect(out).toMatch(/"[^"\n]+[,?!.]" (?:Ines|Bram) said\./);
+  });
+
+  it("never capitalises a pronoun mid-sentence, even in a story without names", async () => {
+    await templates();
+    const nameless: Story = {
+      title: "The Well",
+      names: [],
+      previous: "She walked to the well. She lowered the bucket, and the rope was cold.",
+      page: "The well was deep. She pulled the rope.",
+      codex: [],
+    };
+    for (const s of [story, nameless])
+      for (const instruction of INSTRUCTIONS) {
+        expect(offlineText(await writePrompt(s, instruction))).not.toMatch(capitalisedPronounMidSentence);
+        expect(offlineText(await revisePrompt(s, instruction))).not.toMatch(capitalisedPronounMidSentence);
+      }
+  });
+
+  it("a second revision with the same instruction repeats no sentence", async () => {
+    await templates();
+    for (const instruction of INSTRUCTIONS) {
+      const once = offlineText(await revisePrompt(story, instruction));
+      const twice = offlineText(await revisePrompt(story, instruction, once));
+      expect(repeated(twice)).toEqual([]);
+    }
+  });
+
+  it("keeps indentation and blank lines of a revised page", async () => {
+    await templates();
+    const page = "  The quarry was silent.\n\n\tInes looked at the stone.  Bram lifted the lantern.\n    It was late.";
+    for (const instruction of INSTRUCTIONS) {
+      const out = offlineText(await revisePrompt({ ...story, page }, instruction));
+      expect(indentation(out)).toEqual(indentation(page));
+      expect(out.split("\n")[1]).toBe("");
+    }
+  });
+
+  it("puts no phrase of the demo story into an unrelated story", async () => {
+    await templates();
+    const demoSource = fs.readFileSync(path.join(process.cwd(), "lib/stories/demo.ts"), "utf8");
+    const demoText = /const demoPages = \[([\s\S]*?)\];/.exec(demoSource)![1]!;
+    const mine = storyVocabulary(story);
+    const demoOnly = new Set(wordsOf(demoText).filter((w) => !mine.has(w)));
+    expect(demoOnly.size).toBeGreaterThan(20);
+    for (const instruction of [...INSTRUCTIONS, "from Bram's point of view", "lighter"])
+      for (const prompt of [await writePrompt(story, instruction), await revisePrompt(story, instruction)]) {
+        const leaked = wordsOf(offlineText(prompt)).filter((w) => demoOnly.has(w));
+        expect(leaked).toEqual([]);
+      }
+  });
+});
