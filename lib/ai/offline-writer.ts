@@ -30,7 +30,11 @@ export function wordsOf(text: string): string[] {
  * tag are one sentence ("Where is it?" she said.), so no lowercase word and no "X said" starts a sentence.
  */
 export function sentencesOf(line: string): string[] {
-  return line.split(/(?<=[.!?…]["”’)]?\s+)(?!\p{Ll}|\S+ said\b)/u).filter((s) => s !== "");
+  // "X said" continues a sentence only after a closing quotation mark: "She said nothing." after a plain full stop is
+  // a sentence of its own.
+  return line
+    .split(/(?<=[.!?…]\s+)(?!\p{Ll})|(?<=[.!?…]["”’)]\s+)(?!\p{Ll}|\S+ said\b)/u)
+    .filter((s) => s !== undefined && s !== "");
 }
 
 const norm = (sentence: string) => sentence.trim().replace(/\s+/g, " ").toLowerCase();

@@ -292,3 +292,14 @@ describe("offline model regressions (issue 14)", () => {
       }
   });
 });
+
+describe("sentences", () => {
+  it("'X said' joins a quotation's sentence only after a closing quote: 'She said nothing.' stands alone", () => {
+    expect(sentencesOf('Mara walked home. She said nothing. "Where is it?" Mara said. Then she left.')).toEqual([
+      "Mara walked home. ",
+      "She said nothing. ",
+      '"Where is it?" Mara said. ',
+      "Then she left.",
+    ]);
+  });
+});
