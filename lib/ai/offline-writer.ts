@@ -316,6 +316,18 @@ export class SentenceMaker {
     return groups.filter((g) => g.length > 0).map((g) => g.map((s) => capitalise(s)));
   }
 
+  /**
+   * A new sentence of the first kind that still has one: a story of a few words runs out of action sentences after a
+   * page or two, and a revision must still change something.
+   */
+  makeAny(kinds: readonly SentenceKind[], subject?: string): string | null {
+    for (const kind of kinds) {
+      const sentence = this.make(kind, kind === "dialogue" ? undefined : subject);
+      if (sentence) return sentence;
+    }
+    return null;
+  }
+
   /** A new sentence of the kind asked, or null when the story's words cannot make one that is not used yet. */
   make(kind: SentenceKind, subject?: string): string | null {
     for (const group of shuffled(this.candidates(kind, subject), this.random)) {
@@ -467,7 +479,10 @@ export function reviseText(
     let target = 0;
     for (const kind of additions) {
       const line = textLines[target];
-      const sentence = maker.make(kind, kind === "dialogue" ? undefined : (instruction.pov ?? undefined));
+      const sentence =
+        kind === "action"
+          ? maker.makeAny(["action", "detail", "dialogue", "darker"], instruction.pov ?? undefined)
+          : maker.make(kind, kind === "dialogue" ? undefined : (instruction.pov ?? undefined));
       if (line && sentence) line.text = insertAfterFirst(line.text, sentence);
       target = Math.min(target + 1, textLines.length - 1);
     }

@@ -106,6 +106,7 @@ const INSTRUCTIONS = ["", "shorter", "longer", "add a line of dialogue", "darker
 
 let revise: PromptTemplate;
 let write: PromptTemplate;
+const reviseTemplate = () => revise;
 async function templates() {
   revise ??= await loadTemplate("page_revise");
   write ??= await loadTemplate("page_write");
@@ -215,6 +216,9 @@ describe("offline model properties (DECISIONS.md, Author experience)", () => {
         expect(count(offlineText(await revisePrompt(story, "more detail")))).toBeGreaterThan(before);
         expect(offlineText(await revisePrompt(story, "add dialogue"))).toMatch(/"[^"\n]+"/);
         expect(offlineText(await writePrompt(story, "add a line of dialogue"))).toMatch(/"[^"\n]+"/);
+        // No instruction, or one it cannot read: still a visible revision, never the page word for word.
+        expect(offlineText(await revisePrompt(story, ""))).not.toBe(story.page);
+        expect(offlineText(await revisePrompt(story, "make it better"))).not.toBe(story.page);
         for (const name of story.names.filter((n) => `${story.previous} ${story.page}`.includes(n))) {
           const pov = offlineText(await revisePrompt(story, `from ${name}'s point of view`));
           expect(sentencesOfText(pov)[0]).toMatch(new RegExp(`^${name} `));
@@ -276,6 +280,36 @@ describe("offline model regressions (issue 14)", () => {
       expect(indentation(out)).toEqual(indentation(page));
       expect(out.split("\n")[1]).toBe("");
     }
+  });
+
+  it("revises its own first page of a story that is only a title and a line, however few words it has", async () => {
+    // The admin's retry of a first Generate is a revision with no instruction of the page the model just wrote: with
+    // two nouns and no verbs every "action" sentence is used up, and it came back word for word.
+    await templates();
+    const story = { title: "The Admin's Lighthouse", description: "A keeper and the sea.", language: "en" };
+    const first = offlineText(
+      await renderTemplate(write, {
+        story,
+        codex: [],
+        context: [{ kind: "target", heading: "Page 1 of 1", text: "" }],
+        target: { number: 1, hasNext: false },
+        instruction: "",
+      }),
+    );
+    const revise = (page: string) =>
+      renderTemplate(reviseTemplate(), {
+        story,
+        codex: [],
+        context: [{ kind: "target", heading: "Page 1 of 1", text: page }],
+        target: { number: 1, currentText: page },
+        instruction: "",
+      });
+    const second = offlineText(await revise(first));
+    expect(second).not.toBe(first);
+    expect(repeated(second)).toEqual([]);
+    const third = offlineText(await revise(second));
+    expect(third).not.toBe(second);
+    expect(repeated(third)).toEqual([]);
   });
 
   it("puts no phrase of the demo story into an unrelated story", async () => {
