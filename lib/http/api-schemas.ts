@@ -455,10 +455,36 @@ const summarizeAllSchema = named(
   "Summarize all: one summary job per page whose summary is missing or stale.",
 );
 
+const ledgerJobSchema = named(
+  "LedgerJob",
+  z.object({
+    id: id(),
+    jobType: z.enum(aiJobTypes),
+    status: jobStatus(),
+    storyId: id(),
+    targetType: z.string(),
+    targetId: id(),
+    parentJobId: doc("Set when the job is one part of a larger job (a batch of Suggest entries).", id().nullable()),
+    provider: z.string(),
+    model: z.string(),
+    modelLabel: z.string(),
+    inputTokens: z.int().nullable(),
+    outputTokens: z.int().nullable(),
+    costUsd: z.number().nullable(),
+    attempts: z.int(),
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    createdAt: timestamp(),
+    startedAt: timestamp().nullable(),
+    completedAt: timestamp().nullable(),
+  }),
+  "Any other job of a story (a roll-up of a run of pages, one batch of Suggest entries), as the ledger records it.",
+);
+
 export const anyJobSchema = named(
   "AnyJob",
-  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema, codexSuggestRunSchema]),
-  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, or (story.suggest_codex) Suggest entries.",
+  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema, codexSuggestRunSchema, ledgerJobSchema]),
+  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, (story.suggest_codex) Suggest entries, or any other job of a story (story.rollup, codex.suggest) as its ledger row.",
 );
 
 export const summarizeAllAcceptedSchema = named(

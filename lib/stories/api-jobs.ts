@@ -15,6 +15,7 @@ import {
   SUMMARIZE_ALL_JOB_TYPE,
   SUMMARY_TARGET,
 } from "./job-kinds";
+import { cancelLedgerJob, getLedgerJob, type LedgerJobView } from "./ledger-job-view";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
 import type { PageJobView } from "./page-jobs/view";
@@ -31,7 +32,8 @@ export type ApiJobView =
   | PageJobView
   | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE })
   | SummarizeAllView
-  | CodexSuggestRunView;
+  | CodexSuggestRunView
+  | LedgerJobView;
 
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
@@ -54,6 +56,7 @@ async function kindOf(
   | { kind: "summaries" }
   | { kind: "summary" }
   | { kind: "codex-suggest" }
+  | { kind: "ledger" }
 > {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
@@ -62,6 +65,8 @@ async function kindOf(
   if (job?.targetType === CODEX_TARGET && job.jobType === SUGGEST_CODEX_JOB_TYPE) return { kind: "codex-suggest" };
   if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
     return { kind: "revision", storyId: job.targetId };
+  // Any other job of a story (a roll-up, one batch of Suggest entries): the job list shows it, so it reads by id.
+  if (job) return { kind: "ledger" };
   throw notFound();
 }
 
@@ -73,6 +78,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   if (kind.kind === "summaries") return readingAsJob(getSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(getSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(getCodexSuggestJob(actor, jobId));
+  if (kind.kind === "ledger") return getLedgerJob(actor, jobId);
   const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
@@ -87,5 +93,6 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   if (kind.kind === "summaries") return readingAsJob(cancelSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(cancelSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(cancelCodexSuggestJob(actor, jobId));
+  if (kind.kind === "ledger") return cancelLedgerJob(actor, jobId);
   return { ...(await readingAsJob(cancelBackgroundRevision(actor, { jobId }))), jobType: BACKGROUND_JOB_TYPE };
 }

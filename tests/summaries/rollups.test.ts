@@ -162,8 +162,14 @@ describe("roll-ups written by the AI", () => {
     expect(rows[0]!.text).toMatch(/milestone \d on the river road/);
     expect(rows[1]!.text).toMatch(/milestone (9|1\d) on the river road/);
 
-    const jobs = await rollupJobsOf(story.id);
-    expect(jobs).toHaveLength(3);
+    // The roll-up row is stored before its job is marked landed (a step of its own): wait for the ledger too.
+    const jobs = await waitFor(
+      async () => {
+        const all = await rollupJobsOf(story.id);
+        return all.length === 3 && all.every((j) => j.landedAt !== null) ? all : null;
+      },
+      { timeoutMs: 30_000, what: "3 landed roll-up jobs" },
+    );
     for (const job of jobs) {
       expect(job).toMatchObject({
         status: "succeeded",
