@@ -3,7 +3,8 @@
  * does it (pages read in keyset batches of 50, written into the zip stream as the reader takes the bytes) against a
  * naive build-everything-in-memory export (every page in one query, the whole EPUB built in one Buffer, then sent),
  * side by side in the same run. Each run is a child process of its own (fresh heap, its own peak RSS), the two
- * approaches alternating; BENCH_RUNS (5) runs each. Measured in the child: time to the last byte, peak RSS
+ * approaches alternating; BENCH_RUNS (5) timed runs each, then BENCH_LIVE_RUNS (3) runs with a forced GC before each
+ * memory sample (the live set). BENCH_LEAK_CHECK=1 prints the heap after a few back-to-back exports in each child. Measured in the child: time to the last byte, peak RSS
  * (getrusage maxRSS) and its growth over the RSS before the export, peak heapUsed + external + arrayBuffers (sampled
  * every 2 ms and at each chunk). Database: a fresh `ss_bench_export_*` next to BENCH_DATABASE_URL / DATABASE_URL
  * (default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards. Results: bench/results/export.md.
@@ -25,19 +26,24 @@ import { machineWithVersions, redactUrl } from "./shared/bench-db";
 const PAGES = Number(process.env.BENCH_PAGES ?? 1000);
 const WORDS = Number(process.env.BENCH_WORDS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LIVE_RUNS = Number(process.env.BENCH_LIVE_RUNS ?? 3);
 const baseUrl =
   process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const command = "npm run bench:export";
 
 type Approach = "streamed" | "naive";
+/** `time`: nothing else runs in the child; `live`: a forced GC before each heap sample, for the live set (slower). */
+type Mode = "time" | "live";
 
 interface Sample {
   approach: Approach;
+  mode: Mode;
   ms: number;
   bytes: number;
   rssBeforeMb: number;
   peakRssMb: number;
   peakHeapMb: number;
+  heapBeforeMb: number;
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20;
@@ -56,7 +62,11 @@ function loadavg(): string {
 // ── the child: one export, measured ───────────────────────────────────────────────────────────────────────────
 
 /** The naive export: every page in one query, the whole EPUB collected into one Buffer, then sent in one piece. */
-async function naiveEpub(db: ReturnType<typeof openPostgres>["db"], storyId: string): Promise<Uint8Array[]> {
+async function naiveEpub(
+  db: ReturnType<typeof openPostgres>["db"],
+  storyId: string,
+  sample: () => void,
+): Promise<Uint8Array[]> {
   const story = (await db.query.stories.findFirst({ where: (s, { eq }) => eq(s.id, storyId) }))!;
   const rows = await db.query.pages.findMany({
     where: (p, { eq, and, isNull }) => and(eq(p.storyId, storyId), isNull(p.deletedAt)),
@@ -72,41 +82,63 @@ async function naiveEpub(db: ReturnType<typeof openPostgres>["db"], storyId: str
   };
   const chunks: Buffer[] = [];
   for await (const chunk of epubStream(source, "pages")) chunks.push(chunk as Buffer);
-  return [Buffer.concat(chunks)];
+  const whole = Buffer.concat(chunks);
+  sample(); // the peak: rows, XHTML and the whole file are all still held here
+  return [whole];
 }
 
-async function child(approach: Approach, url: string, storyId: string): Promise<void> {
+async function child(approach: Approach, mode: Mode, url: string, storyId: string): Promise<void> {
   const handle = openPostgres(url, { max: 2 });
   const db = handle.db;
-  // Warm up the connection and the modules, then settle the heap before the baseline.
-  await db.query.stories.findFirst();
   const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  await new Promise((r) => setTimeout(r, 50));
-  const rssBefore = process.memoryUsage().rss;
   let peakHeap = 0;
+  let measuring = false;
   const sample = () => {
+    if (!measuring) return;
+    if (mode === "live") gc?.();
     const m = process.memoryUsage();
     peakHeap = Math.max(peakHeap, m.heapUsed + m.external + m.arrayBuffers);
   };
-  const timer = setInterval(sample, 2);
-  const started = performance.now();
-  let bytes = 0;
-  if (approach === "streamed") {
-    const story = (await db.query.stories.findFirst({ where: (s, { eq }) => eq(s.id, storyId) }))!;
-    const reader = exportBody(databaseSource(db, story, false), "epub", "pages").getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      sample();
+  const once = async (): Promise<number> => {
+    let bytes = 0;
+    let chunks = 0;
+    if (approach === "streamed") {
+      const story = (await db.query.stories.findFirst({ where: (s, { eq }) => eq(s.id, storyId) }))!;
+      const reader = exportBody(databaseSource(db, story, false), "epub", "pages").getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        if (mode === "time" || ++chunks % 100 === 0) sample();
+      }
+    } else {
+      for (const chunk of await naiveEpub(db, storyId, sample)) {
+        sample();
+        bytes += chunk.byteLength;
+      }
     }
-  } else {
-    for (const chunk of await naiveEpub(db, storyId)) {
-      sample();
-      bytes += chunk.byteLength;
+    return bytes;
+  };
+  // A first, unmeasured export: modules, lazily compiled code and the connection are warm before the baseline.
+  await once();
+  if (process.env.BENCH_LEAK_CHECK) {
+    for (let i = 0; i < 4; i++) {
+      gc?.();
+      const m = process.memoryUsage();
+      console.error(`after export ${i + 1}: heap+external ${mb(m.heapUsed + m.external + m.arrayBuffers).toFixed(1)} MB`);
+      await once();
     }
   }
+  gc?.();
+  await new Promise((r) => setTimeout(r, 50));
+  gc?.();
+  const before = process.memoryUsage();
+  const rssBefore = before.rss;
+  const heapBefore = before.heapUsed + before.external + before.arrayBuffers;
+  measuring = true;
+  const timer = setInterval(sample, mode === "live" ? 100 : 2);
+  const started = performance.now();
+  const bytes = await once();
   const ms = performance.now() - started;
   clearInterval(timer);
   sample();
@@ -114,11 +146,13 @@ async function child(approach: Approach, url: string, storyId: string): Promise<
   await handle.close();
   const result: Sample = {
     approach,
+    mode,
     ms,
     bytes,
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peakRss),
     peakHeapMb: mb(peakHeap),
+    heapBeforeMb: mb(heapBefore),
   };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
@@ -146,7 +180,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-function runChild(approach: Approach, url: string, storyId: string): Promise<Sample> {
+function runChild(approach: Approach, mode: Mode, url: string, storyId: string): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -158,6 +192,7 @@ function runChild(approach: Approach, url: string, storyId: string): Promise<Sam
         "bench/export.ts",
         "--child",
         approach,
+        mode,
         url,
         storyId,
       ],
@@ -221,11 +256,12 @@ async function parent(): Promise<void> {
     for (let i = 0; i < rows.length; i += 200) await db.insert(pages).values(rows.slice(i, i + 200));
     await handle.close();
     console.log(`seeded ${PAGES} pages (${mb(text).toFixed(1)} MB of text) in ${redactUrl(dbUrl)}`);
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < RUNS + LIVE_RUNS; run++) {
+      const mode: Mode = run < RUNS ? "time" : "live";
       for (const approach of (run % 2 === 0 ? ["streamed", "naive"] : ["naive", "streamed"]) as Approach[]) {
-        const s = await runChild(approach, dbUrl, story!.id);
+        const s = await runChild(approach, mode, dbUrl, story!.id);
         console.log(
-          `${approach}: ${s.ms.toFixed(0)} ms, ${mb(s.bytes).toFixed(2)} MB, peak RSS ${s.peakRssMb.toFixed(0)} MB (before ${s.rssBeforeMb.toFixed(0)}), peak heap+external ${s.peakHeapMb.toFixed(0)} MB`,
+          `${approach} (${mode}): ${s.ms.toFixed(0)} ms, ${mb(s.bytes).toFixed(2)} MB, peak RSS ${s.peakRssMb.toFixed(0)} MB (before ${s.rssBeforeMb.toFixed(0)}), peak heap+external ${s.peakHeapMb.toFixed(1)} MB (before ${s.heapBeforeMb.toFixed(1)})`,
         );
         samples.push(s);
       }
@@ -236,23 +272,22 @@ async function parent(): Promise<void> {
   }
   const loadEnd = loadavg();
   const row = (approach: Approach) => {
-    const of = samples.filter((s) => s.approach === approach);
-    const cell = (pick: (s: Sample) => number, digits = 0) => {
-      const values = of.map(pick);
+    const cell = (pick: (s: Sample) => number, digits = 0, mode: Mode = "time") => {
+      const values = samples.filter((s) => s.approach === approach && s.mode === mode).map(pick);
       return `${quantile(values, 0.5).toFixed(digits)} / ${quantile(values, 0.95).toFixed(digits)}`;
     };
-    return `| ${approach === "streamed" ? "streamed (the app: keyset batches of 50 → zip stream)" : "naive (all pages, whole EPUB in one Buffer)"} | ${cell((s) => s.ms)} | ${cell((s) => s.peakRssMb)} | ${cell((s) => s.peakRssMb - s.rssBeforeMb)} | ${cell((s) => s.peakHeapMb)} | ${mb(of[0]!.bytes).toFixed(2)} |`;
+    return `| ${approach === "streamed" ? "streamed (the app: keyset batches of 50 → zip stream)" : "naive (all pages, whole EPUB in one Buffer)"} | ${cell((s) => s.ms)} | ${cell((s) => s.peakRssMb)} | ${cell((s) => s.peakRssMb - s.rssBeforeMb)} | ${cell((s) => s.peakHeapMb - s.heapBeforeMb, 1)} | ${cell((s) => s.peakHeapMb - s.heapBeforeMb, 1, "live")} | ${mb(samples.find((s) => s.approach === approach)!.bytes).toFixed(2)} |`;
   };
   const report = `# Export benchmark
 
-Date: ${new Date().toISOString().slice(0, 10)} · Command: \`${command}\` (BENCH_PAGES=${PAGES}, BENCH_WORDS=${WORDS}, BENCH_RUNS=${RUNS}) · ${((Date.now() - began) / 1000).toFixed(0)} s in all
+Date: ${new Date().toISOString().slice(0, 10)} · Command: \`${command}\` (BENCH_PAGES=${PAGES}, BENCH_WORDS=${WORDS}, BENCH_RUNS=${RUNS}, BENCH_LIVE_RUNS=${LIVE_RUNS}) · ${((Date.now() - began) / 1000).toFixed(0)} s in all
 
 Machine: ${machineWithVersions(["yazl", "docx", "drizzle-orm", "postgres"])}; ${pgVersion(baseUrl)} on loopback. A 2-core machine shared with other agents: /proc/loadavg (1, 5, 15 min) was ${loadStart} at the start and ${loadEnd} at the end.
 
-Data: one story of ${PAGES} pages of ${WORDS} words (${mb(text).toFixed(1)} MB of text; a chapter heading every 20 pages; XML special characters in the text). Each run is a child process of its own (\`node --expose-gc --import tsx\`), the two approaches alternating, ${RUNS} runs each; the EPUB is read to the last byte and discarded (as a fast client would). Time: from the start of the export to its last byte. Peak RSS: the child's maxRSS (getrusage); growth: over its RSS just before the export (after a GC). Heap: peak of heapUsed + external + arrayBuffers, sampled every 2 ms and at each chunk.
+Data: one story of ${PAGES} pages of ${WORDS} words (${mb(text).toFixed(1)} MB of text; a chapter heading every 20 pages; XML special characters in the text). Each run is a child process of its own (\`node --expose-gc --import tsx\`), the two approaches alternating: ${RUNS} timed runs each, then ${LIVE_RUNS} "live" runs each; the EPUB is read to the last byte and discarded (as a fast client would). Time: from the start of the export to its last byte. Each child first runs one unmeasured export (warm modules, compiled code, connection), then the measured one. Peak RSS: the child's maxRSS (getrusage), which includes the warm-up run; growth: over its RSS just before the measured export (after a GC). Heap growth: peak of heapUsed + external + arrayBuffers (sampled every 2 ms and at each chunk) over its value before the export. It counts garbage not yet collected, so it mostly shows when V8 chose to collect. Live heap growth: the same with a forced GC before every sample (every 100 ms, every 100th chunk, and, for the naive export, once with the whole file built): what an export really holds; those runs are slower and not timed. The child's baseline (~250 MB RSS, ~65 MB heap) is tsx and the app's modules, the same for both.
 
-| Approach | Time ms (median / p95) | Peak RSS MB | RSS growth MB | Peak heap + external MB | EPUB MB |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| Approach | Time ms (median / p95) | Peak RSS MB | RSS growth MB | Heap + external growth MB | Live heap growth MB | EPUB MB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${row("streamed")}
 ${row("naive")}
 
@@ -273,7 +308,7 @@ ${row("naive")}
 }
 
 if (process.argv[2] === "--child") {
-  child(process.argv[3] as Approach, process.argv[4]!, process.argv[5]!).catch((error: unknown) => {
+  child(process.argv[3] as Approach, process.argv[4] as Mode, process.argv[5]!, process.argv[6]!).catch((error: unknown) => {
     console.error(error);
     process.exit(1);
   });
