@@ -129,14 +129,24 @@ async function child(approach: Approach, mode: Mode, url: string, storyId: strin
       await once();
     }
   }
-  gc?.();
-  await new Promise((r) => setTimeout(r, 50));
-  gc?.();
+  // zlib frees a finished stream's native memory asynchronously: collect until heap + external stop falling.
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external + m.arrayBuffers;
+  };
+  let last = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 20; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    const now = used();
+    if (last - now < 256 * 1024) break;
+    last = now;
+  }
   const before = process.memoryUsage();
   const rssBefore = before.rss;
   const heapBefore = before.heapUsed + before.external + before.arrayBuffers;
   measuring = true;
-  const timer = setInterval(sample, mode === "live" ? 100 : 2);
+  const timer = setInterval(sample, mode === "live" ? 250 : 2);
   const started = performance.now();
   const bytes = await once();
   const ms = performance.now() - started;
@@ -284,7 +294,7 @@ Date: ${new Date().toISOString().slice(0, 10)} · Command: \`${command}\` (BENCH
 
 Machine: ${machineWithVersions(["yazl", "docx", "drizzle-orm", "postgres"])}; ${pgVersion(baseUrl)} on loopback. A 2-core machine shared with other agents: /proc/loadavg (1, 5, 15 min) was ${loadStart} at the start and ${loadEnd} at the end.
 
-Data: one story of ${PAGES} pages of ${WORDS} words (${mb(text).toFixed(1)} MB of text; a chapter heading every 20 pages; XML special characters in the text). Each run is a child process of its own (\`node --expose-gc --import tsx\`), the two approaches alternating: ${RUNS} timed runs each, then ${LIVE_RUNS} "live" runs each; the EPUB is read to the last byte and discarded (as a fast client would). Time: from the start of the export to its last byte. Each child first runs one unmeasured export (warm modules, compiled code, connection), then the measured one. Peak RSS: the child's maxRSS (getrusage), which includes the warm-up run; growth: over its RSS just before the measured export (after a GC). Heap growth: peak of heapUsed + external + arrayBuffers (sampled every 2 ms and at each chunk) over its value before the export. It counts garbage not yet collected, so it mostly shows when V8 chose to collect. Live heap growth: the same with a forced GC before every sample (every 100 ms, every 100th chunk, and, for the naive export, once with the whole file built): what an export really holds; those runs are slower and not timed. The child's baseline (~250 MB RSS, ~65 MB heap) is tsx and the app's modules, the same for both.
+Data: one story of ${PAGES} pages of ${WORDS} words (${mb(text).toFixed(1)} MB of text; a chapter heading every 20 pages; XML special characters in the text). Each run is a child process of its own (\`node --expose-gc --import tsx\`), the two approaches alternating: ${RUNS} timed runs each, then ${LIVE_RUNS} "live" runs each; the EPUB is read to the last byte and discarded (as a fast client would). Time: from the start of the export to its last byte. Each child first runs one unmeasured export (warm modules, compiled code, connection), then the measured one, after collecting until the heap stops falling. Peak RSS: the child's maxRSS (getrusage), which includes the warm-up run; growth: over its RSS just before the measured export (after a GC). Heap growth: peak of heapUsed + external + arrayBuffers (sampled every 2 ms and at each chunk) over its value before the export. It counts garbage not yet collected, so it mostly shows when V8 chose to collect. Live heap growth: the same with a forced GC before every sample (every 250 ms, every 100th chunk, and, for the naive export, once with the whole file built): what an export really holds; those runs are slower and not timed. The child's baseline (~250 MB RSS, ~65 MB heap) is tsx and the app's modules, the same for both.
 
 | Approach | Time ms (median / p95) | Peak RSS MB | RSS growth MB | Heap + external growth MB | Live heap growth MB | EPUB MB |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |

@@ -34,7 +34,9 @@ export function checkEpub(bytes: Uint8Array): EpubPackage {
   // without an extra field, its content at offset 38.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   expect(view.getUint32(0, true), "a local file header first").toBe(0x04034b50);
+  expect(view.getUint16(6, true) & 0x8, "mimetype's sizes in its header (no data descriptor)").toBe(0);
   expect(view.getUint16(8, true), "mimetype stored, not compressed").toBe(0);
+  expect(view.getUint32(22, true), "mimetype's size").toBe(20);
   expect(view.getUint16(26, true)).toBe(8);
   expect(view.getUint16(28, true), "no extra field on mimetype").toBe(0);
   expect(strFromU8(bytes.subarray(30, 38))).toBe("mimetype");

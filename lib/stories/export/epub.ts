@@ -182,6 +182,8 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
 
   void (async () => {
     const { story } = source;
+    // Stored, sizes in the local header, no extra field (yazl adds its timestamp field only to the central
+    // directory, and not at all with forceDosTimestamp): what the OCF asks of the first entry.
     zip.addBuffer(Buffer.from("application/epub+zip", "ascii"), "mimetype", {
       mtime: now,
       compress: false,
