@@ -1,5 +1,4 @@
-import { once } from "node:events";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
 import { CODEX_TITLE, aliasLine, codexGroups } from "./codex";
 import type { ExportSource } from "./source";
@@ -11,7 +10,8 @@ import { escapeXml as x, headingsOf, parseBlocks, proseParagraphs, type Block } 
  * fields; then META-INF/container.xml, the title page, one XHTML file per page as the pages arrive from the
  * database, the codex appendix, and last the navigation document, the NCX and the package document (OPF), which
  * need the whole list of pages but only their numbers and headings. The zip's output is read by the HTTP response;
- * the writer waits for it (backpressure), so at most one batch of pages is held at a time.
+ * the writer waits for it (backpressure), so at most one batch of pages (source.ts) and MAX_QUEUED_PAGES page
+ * entries are held at a time.
  */
 
 const OEBPS = "OEBPS";
@@ -44,7 +44,7 @@ function blockXhtml(block: Block, headingIndex: number): string {
   return paragraph(block.lines);
 }
 
-function pageXhtml(number: number, blocks: Block[], lang: string): string {
+export function pageXhtml(number: number, blocks: Block[], lang: string): string {
   let h = 0;
   const body = blocks.map((b) => blockXhtml(b, b.kind === "heading" ? h++ : -1)).join("\n");
   return xhtml(`Page ${number}`, lang, `<section class="page" id="page-${number}">\n${body}\n</section>`);
@@ -166,19 +166,33 @@ ${spine.join("\n")}
 `;
 }
 
-/** Waits until what was added has gone out to the reader (or the reader is gone). */
-async function drained(zip: ZipFile): Promise<void> {
-  const out = zip.outputStream as Readable & { writableNeedDrain?: boolean };
-  await new Promise((resolve) => setImmediate(resolve));
-  while (!out.destroyed && out.writableNeedDrain) await Promise.race([once(out, "drain"), once(out, "close")]);
-}
+/** Page entries queued in the zip and not yet written out: the most the writer holds of the story's text. */
+const MAX_QUEUED_PAGES = 16;
 
 /** Starts writing the EPUB; its bytes come out of the returned stream as the reader asks for them. */
 export function epubStream(source: ExportSource, toc: TocMode, now = new Date()): Readable {
   const zip = new ZipFile();
   const out = zip.outputStream as Readable;
   const options = { mtime: now, compress: true };
+  // Every entry but the pages: a buffer (yazl keeps a buffer entry's deflated bytes until the end; these are few).
   const add = (name: string, text: string) => zip.addBuffer(Buffer.from(text, "utf8"), name, options);
+  // Pages: a stream each, which yazl deflates when its turn comes and then lets go of. The writer waits while
+  // MAX_QUEUED_PAGES are queued, so it reads the database only as fast as the download is read.
+  let queued = 0;
+  let wake = () => {};
+  const addPage = (name: string, text: string) => {
+    const stream = Readable.from([Buffer.from(text, "utf8")], { objectMode: false });
+    queued += 1;
+    stream.once("end", () => {
+      queued -= 1;
+      wake();
+    });
+    zip.addReadStream(stream, name, options);
+  };
+  const room = async () => {
+    while (queued >= MAX_QUEUED_PAGES && !out.destroyed) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  out.once("close", () => wake());
 
   void (async () => {
     const { story } = source;
@@ -198,9 +212,10 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
       if (out.destroyed) return;
       const blocks = parseBlocks(page.content);
       contents.addPage(page.number, headingsOf(blocks));
-      add(`${OEBPS}/${pageFile(page.number)}`, pageXhtml(page.number, blocks, story.language));
+      await room();
+      if (out.destroyed) return;
+      addPage(`${OEBPS}/${pageFile(page.number)}`, pageXhtml(page.number, blocks, story.language));
       pageCount = page.number;
-      if (page.number % 10 === 0) await drained(zip);
     }
     const codex = await source.codex();
     if (codex) add(`${OEBPS}/codex.xhtml`, codexPage(codex, story.language));
