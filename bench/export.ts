@@ -80,7 +80,7 @@ async function naiveEpub(
   const documents = rows.map((r, i) => Buffer.from(pageXhtml(i + 1, parseBlocks(r.content), "en"), "utf8"));
   const zip = new ZipFile();
   zip.addBuffer(Buffer.from("application/epub+zip"), "mimetype", { compress: false, forceDosTimestamp: true });
-  documents.forEach((doc, i) => zip.addBuffer(doc, `OEBPS/page-${i + 1}.xhtml`, { compress: true }));
+  for (const [i, doc] of documents.entries()) zip.addBuffer(doc, `OEBPS/page-${i + 1}.xhtml`, { compress: true });
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
