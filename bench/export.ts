@@ -324,6 +324,8 @@ ${row("naive")}
 - The naive export holds every page's text (the query's rows), every page's XHTML and deflated bytes, and the whole
   EPUB in one Buffer: its peak grows with the story. Here the difference is a few MB because 1,000 pages of 300
   words are only ~1.7 MB of text; it grows linearly for the naive export and stays flat for the streamed one.
+- The naive export's peak RSS (~200 MB over its baseline) is native memory: adding every page as a buffer at once
+  starts a zlib deflate per page at once (yazl's \`addBuffer\`), each with its own window, outside the JS heap.
 - The DOCX export is not streamed page by page (the docx library builds the document model and zips it whole); it
   is not measured here.
 - With p95 from ${RUNS} runs, p95 is the slowest run; the machine is shared, so times are the noisiest figures.
