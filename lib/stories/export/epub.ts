@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
+import { log } from "@/lib/log";
 import { CODEX_TITLE, aliasLine, codexGroups } from "./codex";
 import type { ExportSource } from "./source";
 import { TocBuilder, type TocEntry, type TocMode } from "./toc";
@@ -229,6 +230,8 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
     add(`${OEBPS}/content.opf`, packageDocument(story, pageCount, codex !== null, now));
     zip.end();
   })().catch((error: unknown) => {
+    // Headers are sent: the download can only be cut short (the client sees a broken file, never a partial "done").
+    log("error", "export failed while streaming", { format: "epub", storyId: source.story.id, error });
     out.destroy(error instanceof Error ? error : new Error(String(error)));
   });
   return out;

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { getDb } from "@/db";
+import { log } from "@/lib/log";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { parseInput } from "../validation";
@@ -29,9 +30,14 @@ function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> 
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await chunks.next();
-      if (done) controller.close();
-      else controller.enqueue(encoder.encode(value));
+      try {
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value));
+      } catch (error) {
+        log("error", "export failed while streaming", { error });
+        controller.error(error);
+      }
     },
     async cancel() {
       await chunks.return(undefined);
