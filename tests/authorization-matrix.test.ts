@@ -324,6 +324,13 @@ const rows: Record<string, Row> = Object.fromEntries([
     v1Token,
   ),
   route(
+    "GET /api/v1/stories/[storyId]/export",
+    () => import("@/app/api/v1/stories/[storyId]/export/route"),
+    "GET",
+    (w) => ({ path: "/api/v1/stories/x/export?format=epub", params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
     "GET /api/v1/openapi.json",
     () => import("@/app/api/v1/openapi.json/route"),
     "GET",
@@ -343,6 +350,13 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/stories/[storyId]/events/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
+    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+  ),
+  route(
+    "GET /api/stories/[storyId]/export",
+    () => import("@/app/api/stories/[storyId]/export/route"),
+    "GET",
+    (w) => ({ path: "/api/stories/x/export?format=md&codex=true", params: { storyId: w.storyId } }),
     { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
   ),
   route(
@@ -639,5 +653,14 @@ describe("authorization matrix", () => {
     const jobRoute = await import("@/app/api/v1/jobs/[jobId]/route");
     expect((await callRoute(jobRoute.GET, { token: tokenB, params: { jobId: w.jobId } })).status).toBe(404);
     expect((await callRoute(jobRoute.GET, { token: tokenAdmin, params: { jobId: w.jobId } })).status).toBe(200);
+    const exportRoute = await import("@/app/api/v1/stories/[storyId]/export/route");
+    const exportAs = (token: string) =>
+      callRoute(exportRoute.GET, {
+        token,
+        path: "/api/v1/stories/x/export?format=txt",
+        params: { storyId: w.storyId },
+      });
+    expect((await exportAs(tokenB)).status).toBe(404);
+    expect((await exportAs(tokenAdmin)).status).toBe(200);
   });
 });

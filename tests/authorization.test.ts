@@ -191,6 +191,16 @@ const matrix: Record<DomainFunctionName, Case> = {
       expect(result).toMatchObject({ id: w.p2.id, content: "two v2", version: 2 });
     },
   },
+  exportStory: {
+    input: (w) => ({ storyId: w.story.id, format: "txt" }),
+    missing: [() => ({ storyId: randomId(), format: "txt" })],
+    async allowed(result, w) {
+      const file = result as domain.StoryExport;
+      const text = await new Response(file.body).text();
+      expect(text).toContain(w.story.title);
+      expect(text).toContain("two v2");
+    },
+  },
   addPage: {
     input: (w) => ({ storyId: w.story.id, afterPageId: w.p1.id, content: "inserted" }),
     missing: [() => ({ storyId: randomId(), content: "x" }), (w) => ({ storyId: w.story.id, afterPageId: randomId() })],
@@ -306,7 +316,7 @@ describe("the matrix covers every exported function", () => {
     expect(exported).toEqual([...names, ...Object.keys(notDomainOperations)].sort());
   });
 
-  it("the brief's fourteen operations are all in the matrix", () => {
+  it("the brief's fourteen operations, and export, are all in the matrix", () => {
     expect(names.sort()).toEqual(
       [
         "listStories",
@@ -323,6 +333,7 @@ describe("the matrix covers every exported function", () => {
         "undeletePage",
         "listRevisions",
         "restoreRevision",
+        "exportStory",
       ].sort(),
     );
   });

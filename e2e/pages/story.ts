@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { AppShell } from "./app-shell";
 import { BackgroundPanel } from "./background";
+import { ExportMenu } from "./export";
 import { HistoryPanel } from "./history";
 import { PageCard } from "./page-card";
 import { SummarizeAllBar } from "./summary";
@@ -26,6 +27,7 @@ export class StoryPage extends AppShell {
   readonly background: BackgroundPanel;
   readonly history: HistoryPanel;
   readonly summarizeAll: SummarizeAllBar;
+  readonly exportMenu: ExportMenu;
 
   constructor(page: Page) {
     super(page);
@@ -45,6 +47,7 @@ export class StoryPage extends AppShell {
     this.background = new BackgroundPanel(page);
     this.history = new HistoryPanel(page);
     this.summarizeAll = new SummarizeAllBar(page);
+    this.exportMenu = new ExportMenu(page);
   }
 
   async goto(storyId: string): Promise<void> {

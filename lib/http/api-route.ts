@@ -102,28 +102,55 @@ export function apiRoute<Op extends ApiOperation>(
   const route = routeName(op);
   return async (request, context) => {
     try {
-      const secret = bearer(request);
-      const actor = secret ? await authenticateApiToken(secret) : null;
-      if (!actor) {
-        throw new AppError(
-          "UNAUTHENTICATED",
-          secret
-            ? "This API token is not valid: it may have been revoked or have expired."
-            : "Send a personal API token: Authorization: Bearer <token> (create one in Settings).",
-        );
-      }
-      const raw = (await context?.params) ?? {};
-      const params = (op.params ? parseInput(op.params, raw) : {}) as ParamsOf<Op>;
-      const answer = await handler({
-        actor,
-        request,
-        params,
-        json: () => readJson(request),
-        query: () => Object.fromEntries(new URL(request.url).searchParams.entries()),
-      });
+      const answer = await handler(await apiContext(op, request, context));
       return NextResponse.json(answer.body, { status: op.ok.status, headers: { ...noStore, ...answer.headers } });
     } catch (error) {
       return errorResponse(error, { route }, { bearerRealm: API_REALM });
     }
+  };
+}
+
+/**
+ * Like apiRoute for an operation that answers with a file (`ok.media`): the handler returns the Response itself
+ * (a streamed body with its content type and disposition); failures before it are the same JSON errors.
+ */
+export function apiFileRoute<Op extends ApiOperation>(
+  op: Op,
+  handler: (ctx: ApiContext<ParamsOf<Op>>) => Promise<Response>,
+): (request: Request, context: { params: Promise<unknown> }) => Promise<Response> {
+  const route = routeName(op);
+  return async (request, context) => {
+    try {
+      return await handler(await apiContext(op, request, context));
+    } catch (error) {
+      return errorResponse(error, { route }, { bearerRealm: API_REALM });
+    }
+  };
+}
+
+/** Authenticates the bearer token and checks the path params: what every v1 handler starts from. */
+async function apiContext<Op extends ApiOperation>(
+  op: Op,
+  request: Request,
+  context: { params: Promise<unknown> },
+): Promise<ApiContext<ParamsOf<Op>>> {
+  const secret = bearer(request);
+  const actor = secret ? await authenticateApiToken(secret) : null;
+  if (!actor) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      secret
+        ? "This API token is not valid: it may have been revoked or have expired."
+        : "Send a personal API token: Authorization: Bearer <token> (create one in Settings).",
+    );
+  }
+  const raw = (await context?.params) ?? {};
+  const params = (op.params ? parseInput(op.params, raw) : {}) as ParamsOf<Op>;
+  return {
+    actor,
+    request,
+    params,
+    json: () => readJson(request),
+    query: () => Object.fromEntries(new URL(request.url).searchParams.entries()),
   };
 }

@@ -12,6 +12,7 @@ import {
   pinSummarySchema,
 } from "@/lib/stories";
 import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
+import { exportQuerySchema as storyExportQuerySchema } from "@/lib/stories/export/schema";
 import { jobIdSchema, storyIdSchema } from "@/lib/stories/validation";
 
 /**
@@ -311,6 +312,16 @@ export const codexListQuerySchema = z.object({
     codexListSchema.shape.q,
   ),
 });
+export const exportQuerySchema = z.object({
+  format: doc("md (CommonMark), txt (UTF-8), docx (Word) or epub (EPUB 3).", storyExportQuerySchema.shape.format),
+  toc: doc(
+    "The table of contents (DOCX, EPUB): one entry per page, or per chapter heading (a line `# Title` or `## Title`; a story without headings falls back to pages).",
+    storyExportQuerySchema.shape.toc,
+  ),
+  codex: doc("`true` adds the story's codex as an appendix.", storyExportQuerySchema.shape.codex),
+});
+/** An export's answer is a file, not JSON: its bytes as the document describes binary content. */
+export const exportFileSchema = z.string();
 export const codexEntryCreateSchema = named(
   "CodexEntryCreate",
   codexEntryBodySchema,

@@ -141,7 +141,17 @@ function pathItem(op: ApiOperation) {
         ...(op.ok.location
           ? { headers: { Location: { description: "The job's URL.", schema: jsonSchema(z.string()) } } }
           : {}),
-        content: json(op.ok.schema),
+        content: op.ok.media ? Object.fromEntries(op.ok.media.map((type) => [type, {}])) : json(op.ok.schema),
+        ...(op.ok.media
+          ? {
+              headers: {
+                "Content-Disposition": {
+                  description: "attachment, with the file name (`filename` in ASCII, `filename*` in UTF-8).",
+                  schema: jsonSchema(z.string()),
+                },
+              },
+            }
+          : {}),
       },
       ...errorResponses(op),
     },

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ErrorCode } from "@/lib/errors";
+import { exportContentTypes } from "@/lib/stories/export/content-types";
 import {
   codexDeletedSchema,
   codexEntryAnswerSchema,
@@ -15,6 +16,8 @@ import {
   codexSuggestionAnswerSchema,
   codexSuggestionIdParamsSchema,
   codexSuggestionListSchema,
+  exportFileSchema,
+  exportQuerySchema,
   pageSummarySchema,
   pinSummaryRequestSchema,
   storyIdParamsSchema,
@@ -52,13 +55,23 @@ export interface ApiOperation<
   params?: Params;
   query?: z.ZodObject;
   body?: { schema: z.ZodType; required: boolean };
-  ok: { status: 200 | 201 | 202; description: string; schema: Ok; location?: boolean };
+  ok: {
+    status: 200 | 201 | 202;
+    description: string;
+    schema: Ok;
+    location?: boolean;
+    /** A file answer: its media types (the document lists them as binary content instead of `schema`). */
+    media?: readonly string[];
+  };
   /** The error codes this route answers with; each one's status comes from the catalog. */
   errors: readonly ErrorCode[];
 }
 
 /** Keeps the literal types of an operation (its params and answer schemas) for apiRoute. */
 export const operation = <P extends z.ZodObject | undefined, O extends z.ZodType>(op: ApiOperation<P, O>) => op;
+
+/** The media types of an export (the `format` query parameter picks one). */
+const exportMediaTypes = Object.values(exportContentTypes).map((type) => type.replace(/;.*$/, ""));
 
 /** What every authenticated v1 route can answer besides its own errors. */
 const authenticated = ["UNAUTHENTICATED", "INTERNAL"] as const;
@@ -290,6 +303,27 @@ export const v1 = {
     params: codexSuggestionIdParamsSchema,
     ok: { status: 200, description: "The rejected suggestion.", schema: codexSuggestionAnswerSchema },
     errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", ...authenticated],
+  }),
+  // Export.
+  exportStory: operation({
+    method: "GET",
+    path: "/api/v1/stories/{storyId}/export",
+    operationId: "exportStory",
+    summary: "Download a story as Markdown, plain text, DOCX or EPUB (streamed; named after the story)",
+    description:
+      "Anyone who may read the story may export it. The file comes with `Content-Disposition: attachment` and the " +
+      "story's title as its name (`filename` in ASCII, `filename*` in UTF-8). EPUB 3 with a title page, a table of " +
+      "contents by page or by chapter heading (`#` / `##` lines) and an NCX; `codex=true` adds the codex as an appendix.",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    query: exportQuerySchema,
+    ok: {
+      status: 200,
+      description: "The file.",
+      schema: exportFileSchema,
+      media: exportMediaTypes,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
   }),
 } as const;
 

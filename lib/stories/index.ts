@@ -95,6 +95,8 @@ export type { PageSummaryView } from "./summaries/view";
 export { SUMMARY_MAX } from "./summaries/text";
 // Story memory: the prompt preview's breakdown (what a page prompt holds, part by part).
 export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";
+// Export: a story as Markdown, plain text, DOCX or EPUB, streamed.
+export { exportStory, exportFormats, type ExportFormat, type StoryExport } from "./export";
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";

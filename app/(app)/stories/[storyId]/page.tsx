@@ -3,6 +3,7 @@ import { cache } from "react";
 import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
+import { StoryExport } from "@/components/stories/story-export";
 import { StoryPageCountProvider } from "@/components/stories/story-page-count";
 import { StoryEventsProvider } from "@/components/stories/story-events";
 import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-context";
@@ -115,6 +116,7 @@ export default async function StoryPage({ params }: Props) {
             }}
             pageCount={pages.length}
           />
+          <StoryExport storyId={story.id} />
           <SummarizeAll storyId={story.id} />
           <StoryEventsProvider storyId={story.id}>
             <PageList
