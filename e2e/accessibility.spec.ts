@@ -39,6 +39,8 @@ for (const theme of ["light", "dark"] as const) {
     storyPage,
     settingsPage,
   }) => {
+    // Seven screens, one AI job and axe on each screen (on the admin usage page with the whole run's jobs).
+    test.slow();
     const { page } = author;
     await page.emulateMedia({ colorScheme: theme });
     await admin.page.emulateMedia({ colorScheme: theme });
