@@ -69,6 +69,12 @@ for (const theme of ["light", "dark"] as const) {
     await expect(card.suggestion).toBeVisible();
     await other.close();
     await expectAccessible(page, "a story with a page in the editor and an AI suggestion");
+    // The history, a modal dialog over the page.
+    await card.cancel();
+    const history = await card.openHistory();
+    await expect(history.items.first()).toBeVisible();
+    await expectAccessible(page, "a page's history");
+    await history.close();
 
     await settingsPage.goto();
     await expectAccessible(page, "settings");
@@ -77,6 +83,9 @@ for (const theme of ["light", "dark"] as const) {
     await expect(admin.jobs.rows.first()).toBeVisible();
     await expectTheme(admin.page, theme === "dark");
     await expectAccessible(admin.page, "admin jobs");
+    await admin.jobs.openRow(0);
+    await expect(admin.job.status).toBeVisible();
+    await expectAccessible(admin.page, "an admin job's detail");
     await admin.usage.goto();
     await expect(admin.usage.totals).toBeVisible();
     await expectAccessible(admin.page, "admin usage");
