@@ -21,7 +21,7 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
         <p className="mt-2 text-sm text-stone-600">
           We couldn&apos;t load this page. Your saved work is safe. Try again, or go back to your stories.
         </p>
-        {digest ? <p className="mt-2 font-mono text-xs text-stone-400">Reference: {digest}</p> : null}
+        {digest ? <p className="mt-2 font-mono text-xs text-stone-500">Reference: {digest}</p> : null}
         <div className="mt-6 flex gap-2">
           <Button variant="primary" onClick={() => retry()} icon={<RotateCcw aria-hidden="true" className="size-4" />}>
             Try again

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import type { UserRole } from "@/db/schema";
 import { cn } from "@/lib/ui/cn";
 import { SignOutButton } from "./sign-out-button";
+import { ThemeToggle } from "./theme-toggle";
 
 function BarLink({ href, testId, children }: { href: string; testId: string; children: ReactNode }) {
   return (
@@ -51,6 +52,7 @@ export function TopBar({ user }: { user: { name: string; email: string; role: Us
               </BarLink>
             </nav>
           ) : null}
+          <ThemeToggle />
           <BarLink href="/settings" testId="nav-settings">
             Settings
           </BarLink>

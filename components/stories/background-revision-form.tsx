@@ -86,7 +86,7 @@ export function BackgroundRevisionForm({
           Revise in background
         </Button>
       </div>
-      <p id={`${id}-hint`} className="flex justify-between gap-3 text-xs text-stone-500">
+      <p id={`${id}-hint`} className="flex justify-between gap-3 text-xs text-stone-600">
         <span data-testid="background-selected-count">
           {selectedCount === 0
             ? "Tick the pages to revise on their cards. Blank pages cannot be revised."

@@ -264,7 +264,7 @@ export function HistoryPanel({
                   className={cn(
                     "min-h-0 flex-1 overflow-y-auto px-5 py-4 font-serif text-[15px] leading-7 whitespace-pre-wrap text-stone-800",
                     "outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-inset",
-                    "empty:before:text-stone-400 empty:before:italic empty:before:content-['(empty_page)']",
+                    "empty:before:text-stone-500 empty:before:italic empty:before:content-['(empty_page)']",
                   )}
                 >
                   {selected.content}

@@ -340,7 +340,7 @@ export function PageEditor({
             // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it (axe scrollable-region-focusable, WCAG 2.1.1); it is a named region
             tabIndex={0}
             aria-label="Their version of the page"
-            className="max-h-56 overflow-auto rounded-lg border border-amber-200 bg-white p-3 font-serif text-[15px] leading-7 whitespace-pre-wrap text-stone-800 empty:before:text-stone-400 empty:before:italic empty:before:content-['(empty_page)']"
+            className="max-h-56 overflow-auto rounded-lg border border-amber-200 bg-white p-3 font-serif text-[15px] leading-7 whitespace-pre-wrap text-stone-800 empty:before:text-stone-500 empty:before:italic empty:before:content-['(empty_page)']"
           >
             {conflict.content}
           </section>

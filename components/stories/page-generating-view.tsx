@@ -44,8 +44,8 @@ export function PageGeneratingView({
         aria-label={`Text of page ${pageNumber} as the AI writes it`}
         className={cn(
           "min-h-16 rounded-lg px-3 py-2 -mx-3 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words",
-          streamed ? "text-stone-800" : "text-stone-400",
-          "empty:before:text-stone-400 empty:before:italic empty:before:content-['The_AI_is_about_to_write…']",
+          streamed ? "text-stone-800" : "text-stone-500",
+          "empty:before:text-stone-500 empty:before:italic empty:before:content-['The_AI_is_about_to_write…']",
         )}
       >
         {streamed ?? pageContent}

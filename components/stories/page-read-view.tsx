@@ -64,24 +64,28 @@ export function PageReadView({
           data-testid="page-content"
           role="button"
           tabIndex={0}
-          aria-label={page.content ? `Edit page ${pageNumber}` : `Edit page ${pageNumber} (empty)`}
-          aria-describedby={page.content ? textId : undefined}
+          // The name holds the visible text (WCAG 2.5.3, label in name): "Edit page 2" and then the page's prose.
+          aria-label={page.content ? undefined : `Edit page ${pageNumber} (empty)`}
+          aria-labelledby={page.content ? `${textId}-action ${textId}` : undefined}
           onClick={onEdit}
           onKeyDown={onKeyDown}
           className={cn(
             "min-h-16 cursor-text rounded-lg px-3 py-2 -mx-3 sm:pr-8 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800",
             "transition-colors hover:bg-stone-50 outline-none focus-visible:ring-2 focus-visible:ring-emerald-600",
-            "empty:before:text-stone-400 empty:before:italic empty:before:content-['Empty_page_—_click_or_press_Enter_to_write']",
+            "empty:before:text-stone-500 empty:before:italic empty:before:content-['Empty_page_—_click_or_press_Enter_to_write']",
           )}
         >
           {page.content}
         </div>
+        <span id={`${textId}-action`} hidden>
+          Edit page {pageNumber}
+        </span>
         <Pencil
           aria-hidden="true"
           className="pointer-events-none absolute top-3 right-0 hidden size-4 text-stone-300 opacity-0 transition-opacity group-hover/page:opacity-100 sm:block"
         />
         {page.content ? (
-          <p className="mt-2 text-right text-[11px] text-stone-400 tabular-nums">
+          <p className="mt-2 text-right text-[11px] text-stone-500 tabular-nums">
             {formatCount(page.content.length)} characters
           </p>
         ) : null}

@@ -142,7 +142,7 @@ export function StoryHeader({
           className={cn(
             editable,
             "block py-1 text-base leading-relaxed whitespace-pre-wrap text-stone-600",
-            "empty:before:text-stone-400 empty:before:italic empty:before:content-['Add_a_description…']",
+            "empty:before:text-stone-500 empty:before:italic empty:before:content-['Add_a_description…']",
           )}
         >
           {story.description}

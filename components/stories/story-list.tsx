@@ -193,7 +193,7 @@ function StoryRow({
           ) : null}
         </p>
       </div>
-      <div className="flex shrink-0 items-center gap-1 sm:opacity-70 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
+      <div className="flex shrink-0 items-center gap-1">
         <Button
           ref={renameButton}
           data-testid="story-rename"

@@ -28,7 +28,7 @@ function readCurrent(
 const textBox =
   "max-h-72 overflow-auto rounded-lg border bg-white p-3 font-serif text-[15px] leading-7 whitespace-pre-wrap break-words text-stone-800 " +
   "outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 " +
-  "empty:before:text-stone-400 empty:before:italic empty:before:content-['(empty_page)']";
+  "empty:before:text-stone-500 empty:before:italic empty:before:content-['(empty_page)']";
 
 /**
  * AI text that was not written into the page because the page changed while the job ran. The author compares it

@@ -66,7 +66,7 @@ export function Dialog({
         if (event.target === ref.current) onCloseRef.current();
       }}
       className={cn(
-        "bg-white p-0 text-stone-900 shadow-2xl backdrop:bg-stone-900/40 backdrop:backdrop-blur-[1px]",
+        "bg-white p-0 text-stone-900 shadow-2xl backdrop:bg-stone-900/40 backdrop:backdrop-blur-[1px] dark:backdrop:bg-black/60",
         variant === "center" && "m-auto w-[calc(100%-2rem)] max-w-md rounded-xl border border-stone-200",
         variant === "sheet" &&
           "my-0 mr-0 ml-auto h-dvh max-h-dvh w-full max-w-3xl border-l border-stone-200 sm:rounded-l-xl",

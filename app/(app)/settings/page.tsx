@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ApiTokens } from "@/components/settings/api-tokens";
+import { ThemeSettings } from "@/components/app/theme-toggle";
 import { SignOutEverywhere } from "@/components/settings/sign-out-everywhere";
 import { currentActor } from "@/lib/auth";
 import { listApiTokens } from "@/lib/auth/api-tokens";
@@ -18,6 +19,7 @@ export default async function SettingsPage() {
       </div>
       <ApiTokens initial={tokens} />
       <SignOutEverywhere />
+      <ThemeSettings />
     </div>
   );
 }

@@ -129,6 +129,8 @@ export default async function AdminUsagePage({ searchParams }: Props) {
               title="Latency per day"
               testId="chart-latency"
               labels={usage.days.map((d) => d.day)}
+              // The chart draws each series' legend swatch and points with the fill- twin of its stroke- class, made
+              // at run time: named here so that Tailwind generates them (fill-emerald-600 fill-amber-500).
               series={[
                 { name: "p50", values: usage.days.map((d) => d.p50Ms), className: "stroke-emerald-600" },
                 { name: "p95", values: usage.days.map((d) => d.p95Ms), className: "stroke-amber-500" },

@@ -102,8 +102,10 @@ export default async function StoryPage({ params }: Props) {
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
   ]);
+  // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
+  // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
   const layout = (
-    <div className="mx-auto max-w-3xl space-y-8 lg:grid lg:max-w-6xl lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8 lg:space-y-0">
+    <div className="mx-auto max-w-3xl space-y-8 lg:grid lg:max-w-6xl lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8 lg:space-y-0 xl:-mx-24 xl:max-w-none xl:grid-cols-[minmax(0,1fr)_26rem]">
       <StoryPageCountProvider initial={pages.length}>
         <div className="min-w-0 space-y-8">
           <StoryHeader
