@@ -177,6 +177,7 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
   const logFile = path.join(os.tmpdir(), `bench-first-run-${name}-${runIndex}-${port}.log`);
   log(`run ${runIndex}: ${name} on ${base} (log ${logFile}); load ${loadavg()}`);
   const started = startCommand(clone, args, port, logFile);
+  live.add(started);
   const browserInfo = findChromium();
   const browser = await chromium.launch({
     executablePath: browserInfo.executablePath,
@@ -209,16 +210,25 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
     // A blank page of the demo story (four written pages, then two blank ones): the fifth on a fresh clone, the sixth
     // on the second start (the first start's Generate wrote the fifth).
     const blank = page.getByTestId("page-card").nth(name === "second-start" ? 5 : 4);
+    const pageId = await blank.getAttribute("data-page-id");
     await blank.getByTestId("page-content").click();
-    const editor = blank.getByTestId("page-editor");
-    await editor.waitFor();
     const button = blank.getByTestId("generate-button");
     await button.waitFor();
     const clicked = performance.now();
     await button.click();
+    // The first text of the page wherever the card shows it: the editor, the streaming view or the page itself (all
+    // three are empty on a blank page; their placeholders are CSS). Looked up on every poll: React replaces nodes.
     await page.waitForFunction(
-      (el) => (el as HTMLTextAreaElement).value.trim().length > 0,
-      await editor.elementHandle(),
+      (id) => {
+        const card = document.querySelector(`[data-testid="page-card"][data-page-id="${id}"]`);
+        if (!card) return false;
+        const editor = card.querySelector<HTMLTextAreaElement>('[data-testid="page-editor"]');
+        const shown = ['[data-testid="page-streaming"]', '[data-testid="page-content"]']
+          .map((selector) => card.querySelector(selector)?.textContent ?? "")
+          .join("");
+        return `${editor?.value ?? ""}${shown}`.trim().length > 0;
+      },
+      pageId,
       { timeout: STEP_TIMEOUT_MS, polling: 50 },
     );
     sample.firstWord = performance.now() - clicked;
@@ -241,6 +251,7 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
   } finally {
     await browser.close();
     await started.stop();
+    live.delete(started);
   }
   return sample;
 }
@@ -258,6 +269,21 @@ run("npm", ["install", "--no-audit", "--no-fund"], clone);
 const installMs = performance.now() - installStart;
 const lockfileChanges = run("git", ["status", "--porcelain"], clone).trim();
 log(`npm install ${(installMs / 1000).toFixed(1)} s; working tree after it: ${lockfileChanges || "clean"}`);
+
+const live = new Set<Started>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const started of live) {
+      try {
+        process.kill(-started.child.pid!, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 const samples: Sample[] = [];
 try {
