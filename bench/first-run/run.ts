@@ -12,12 +12,14 @@
  *   list, open the demo story and wait for its pages;
  * - first streamed word: open the demo story's first blank page, click Generate with AI, and wait for the first text
  *   in the editor; reported from the click.
- * The browser does each step as soon as the previous one ends (no reading time: the worst case for a warm-up).
+ * The browser pauses as a quick newcomer would (THINK below: 5 s to type the credentials, 2 s on the stories list,
+ * 3 s on the story before Generate; BENCH_THINK=0 for none, the worst case for a warm-up); the times after the
+ * command include these pauses.
  * In the first run, the `npm start` path then waits for its background production build (when it makes one), stops,
  * and starts again: the second start.
  *
  * BENCH_RUNS [2] runs; BENCH_PATHS [start,dev] (also `app`: `npm run app`, the production build first);
- * BENCH_SECOND_START [1] (0 skips the second start). Results: bench/results/first-run.md.
+ * BENCH_SECOND_START [1] (0 skips the second start); BENCH_THINK. Results: bench/results/first-run.md.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -33,6 +35,15 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const PATHS = (process.env.BENCH_PATHS ?? "start,dev").split(",").map((p) => p.trim()) as PathName[];
 const SECOND_START = process.env.BENCH_SECOND_START !== "0";
 const STEP_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A quick newcomer's pauses (ms): typing the demo credentials on the sign-in page, picking the story on the list,
+ * looking at the story before opening a blank page and clicking Generate. BENCH_THINK=0: none (the browser does each
+ * step as soon as the previous one ends).
+ */
+const THINK =
+  process.env.BENCH_THINK === "0"
+    ? { signIn: 0, stories: 0, story: 0 }
+    : { signIn: 5_000, stories: 2_000, story: 3_000 };
 const startedAt = new Date();
 const loadAtStart = loadavg();
 
@@ -197,10 +208,13 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
     await page.goto("/sign-in");
+    await sleep(THINK.signIn);
     await page.getByTestId("signin-email").fill(demoAccounts.author.email);
     await page.getByTestId("signin-password").fill(demoAccounts.author.password);
     await page.getByTestId("signin-submit").click();
     await page.waitForURL((url) => url.pathname.startsWith("/stories"));
+    await page.getByTestId("story-link").first().waitFor();
+    await sleep(THINK.stories);
     await page.getByTestId("story-link").first().click();
     await page.waitForURL((url) => /^\/stories\/[^/]+$/.test(url.pathname));
     await page.getByTestId("page-card").first().waitFor();
@@ -211,6 +225,7 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
     // on the second start (the first start's Generate wrote the fifth).
     const blank = page.getByTestId("page-card").nth(name === "second-start" ? 5 : 4);
     const pageId = await blank.getAttribute("data-page-id");
+    await sleep(THINK.story);
     await blank.getByTestId("page-content").click();
     const button = blank.getByTestId("generate-button");
     await button.waitFor();
@@ -235,6 +250,10 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
     log(`  first streamed word ${(sample.firstWord / 1000).toFixed(1)} s after the click`);
     await page.close();
 
+    if (name === "start" && SECOND_START && runIndex === 1) {
+      // The start script builds in the background once its warm-up is done (which may be after the first word).
+      await started.seen("[start] ready:");
+    }
     if (
       name === "start" &&
       SECOND_START &&
@@ -336,11 +355,11 @@ const lines = [
   "# First run: from the end of `npm install` to the sign-in page, the story page and the first streamed word",
   "",
   `- date: ${startedAt.toISOString()} (written at the end of the run, ${new Date().toISOString()})`,
-  `- command: \`${process.env.BENCH_RUNS ? `BENCH_RUNS=${RUNS} ` : ""}${process.env.BENCH_PATHS ? `BENCH_PATHS=${PATHS.join(",")} ` : ""}npm run bench:first-run\` (commit ${head})`,
+  `- command: \`${process.env.BENCH_RUNS ? `BENCH_RUNS=${RUNS} ` : ""}${process.env.BENCH_PATHS ? `BENCH_PATHS=${PATHS.join(",")} ` : ""}${process.env.BENCH_THINK ? `BENCH_THINK=${process.env.BENCH_THINK} ` : ""}npm run bench:first-run\` (commit ${head})`,
   `- machine: ${machine()}`,
   `- load average (1, 5, 15 min): ${loadAtStart} at start → ${loadavg()} at end (the machine is shared: other work ran meanwhile)`,
   `- fresh clone of HEAD; \`npm install\` took ${s(installMs)} s; working tree after it: ${lockfileChanges ? `\`${lockfileChanges.replaceAll("\n", "; ")}\`` : "clean (the lockfile is not rewritten)"}`,
-  "- each path starts from the clone as `npm install` left it (`git clean -xdf -e node_modules`: no .next, no .data), embedded defaults (PGlite, embedded engine, offline model at its default pace); Chromium via Playwright signs in as the demo author, opens the demo story and clicks Generate on its first blank page with no pause between steps",
+  `- each path starts from the clone as \`npm install\` left it (\`git clean -xdf -e node_modules\`: no .next, no .data), embedded defaults (PGlite, embedded engine, offline model at its default pace); Chromium via Playwright signs in as the demo author, opens the demo story and clicks Generate on its first blank page, ${THINK.signIn ? `pausing as a quick newcomer would (${THINK.signIn / 1000} s to type the credentials, ${THINK.stories / 1000} s on the stories list, ${THINK.story / 1000} s on the story before Generate; the times after the command include them)` : "with no pause between steps (BENCH_THINK=0)"}`,
   "",
   `## Result (${RUNS} run${RUNS === 1 ? "" : "s"} per path; p50 / p95 when more than one)`,
   "",
