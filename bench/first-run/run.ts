@@ -251,8 +251,10 @@ async function measure(clone: string, name: PathName | "second-start", runIndex:
     await page.close();
 
     if (name === "start" && SECOND_START && runIndex === 1) {
-      // The start script builds in the background once its warm-up is done (which may be after the first word).
+      // The start script builds in the background once its warm-up is done (which may be after the first word);
+      // it says so in the line after "ready", or serves a build it already had.
       await started.seen("[start] ready:");
+      await sleep(2000);
     }
     if (
       name === "start" &&
@@ -287,6 +289,8 @@ const installStart = performance.now();
 run("npm", ["install", "--no-audit", "--no-fund"], clone);
 const installMs = performance.now() - installStart;
 const lockfileChanges = run("git", ["status", "--porcelain"], clone).trim();
+// Read the installed files once, so that the first path measured does not alone pay for a cold disk cache.
+spawnSync("sh", ["-c", "tar cf - node_modules | cat > /dev/null"], { cwd: clone });
 log(`npm install ${(installMs / 1000).toFixed(1)} s; working tree after it: ${lockfileChanges || "clean"}`);
 
 const live = new Set<Started>();
@@ -321,10 +325,14 @@ try {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Linear interpolation between the closest ranks (the median of two samples is their mean). */
 const quantile = (xs: number[], q: number): number | undefined => {
   if (!xs.length) return undefined;
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const rank = q * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
 };
 const s = (ms: number | undefined) => (ms === undefined ? "—" : (ms / 1000).toFixed(1));
 type Metric = "accounts" | "signIn" | "storyPage" | "firstWord";
@@ -358,7 +366,7 @@ const lines = [
   `- command: \`${process.env.BENCH_RUNS ? `BENCH_RUNS=${RUNS} ` : ""}${process.env.BENCH_PATHS ? `BENCH_PATHS=${PATHS.join(",")} ` : ""}${process.env.BENCH_THINK ? `BENCH_THINK=${process.env.BENCH_THINK} ` : ""}npm run bench:first-run\` (commit ${head})`,
   `- machine: ${machine()}`,
   `- load average (1, 5, 15 min): ${loadAtStart} at start → ${loadavg()} at end (the machine is shared: other work ran meanwhile)`,
-  `- fresh clone of HEAD; \`npm install\` took ${s(installMs)} s; working tree after it: ${lockfileChanges ? `\`${lockfileChanges.replaceAll("\n", "; ")}\`` : "clean (the lockfile is not rewritten)"}`,
+  `- fresh clone of HEAD; \`npm install\` took ${s(installMs)} s; working tree after it: ${lockfileChanges ? `\`${lockfileChanges.replaceAll("\n", "; ")}\`` : "clean (the lockfile is not rewritten)"}; its files are then read once, so that the first path measured does not alone pay for a cold disk cache`,
   `- each path starts from the clone as \`npm install\` left it (\`git clean -xdf -e node_modules\`: no .next, no .data), embedded defaults (PGlite, embedded engine, offline model at its default pace); Chromium via Playwright signs in as the demo author, opens the demo story and clicks Generate on its first blank page, ${THINK.signIn ? `pausing as a quick newcomer would (${THINK.signIn / 1000} s to type the credentials, ${THINK.stories / 1000} s on the stories list, ${THINK.story / 1000} s on the story before Generate; the times after the command include them)` : "with no pause between steps (BENCH_THINK=0)"}`,
   "",
   `## Result (${RUNS} run${RUNS === 1 ? "" : "s"} per path; p50 / p95 when more than one)`,
