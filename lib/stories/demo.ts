@@ -5,10 +5,9 @@ import { createUser, findUserByEmail } from "@/lib/auth/users";
 import { addPage } from "./pages";
 import { createStory } from "./stories";
 
-export const demoAccounts = {
-  admin: { email: "admin@storysprout.local", password: "sprout-admin", name: "Ada Admin" },
-  author: { email: "author@storysprout.local", password: "sprout-author", name: "Mara Author" },
-} as const;
+import { demoAccounts } from "./demo-accounts";
+
+export { demoAccounts };
 
 const demoPages = [
   "The lighthouse at Gull Point had been dark for eleven years when Mara Quill climbed its stairs with a borrowed key and a tin of lamp oil.",
