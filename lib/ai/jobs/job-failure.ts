@@ -30,8 +30,8 @@ export function toStepError(error: GenerationError, retryAt?: Date): Error {
   return new Error(message, { cause: error });
 }
 
-/** The wait before the next attempt when the provider names none: AI_RETRY_BASE_MS (4 s), doubling, at most 60 s. */
-export function retryDelayMs(attempt: number, baseMs = Number(process.env.AI_RETRY_BASE_MS) || 4000): number {
+/** The wait before the next attempt when the provider names none: AI_RETRY_BASE_MS (2 s), doubling, at most 60 s. */
+export function retryDelayMs(attempt: number, baseMs = Number(process.env.AI_RETRY_BASE_MS) || 2000): number {
   return Math.min(baseMs * 2 ** Math.max(0, attempt), 60_000);
 }
 
