@@ -47,7 +47,7 @@ export function stageText(job: PageJobData): string {
  */
 export function attemptText(job: PageJobData, now: number | null): string | null {
   const attempt = job.attempt;
-  if (!attempt || !attempt.retryReason) return null;
+  if (!attempt?.retryReason) return null;
   if (attempt.retryAt) {
     const left = now === null ? null : Date.parse(attempt.retryAt) - now;
     const when = left === null ? "shortly" : left > 1000 ? `in ${formatElapsed(left)}` : "now";

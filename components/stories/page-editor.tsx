@@ -326,8 +326,8 @@ export function PageEditor({
 
       {keptWhileGenerating && !shownError ? (
         <Alert tone="info" data-testid="page-draft-kept">
-          The AI started writing this page while you were editing it. Your unsaved text is kept and comes back here
-          when the AI is done.
+          The AI started writing this page while you were editing it. Your unsaved text is kept and comes back here when
+          the AI is done.
         </Alert>
       ) : null}
 

@@ -15,7 +15,8 @@ export function offlineFault(prompt: string, env: NodeJS.ProcessEnv = process.en
   if (env.OFFLINE_MODEL_FAULTS !== "1") return null;
   const match = FAULT.exec(prompt);
   if (!match) return null;
-  const calls = (globalForFaults.__storySproutOfflineFaults ??= new Map());
+  globalForFaults.__storySproutOfflineFaults ??= new Map();
+  const calls = globalForFaults.__storySproutOfflineFaults;
   const key = crypto.createHash("sha256").update(prompt).digest("hex");
   const seen = calls.get(key) ?? 0;
   calls.set(key, seen + 1);

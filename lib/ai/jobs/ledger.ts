@@ -370,7 +370,12 @@ export async function countSectionAttempt(
 ): Promise<Pick<AiJob, "provider" | "model" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: revisedSoFar || null, retryAt: null, updatedAt: new Date() })
+    .set({
+      attempts: sql`${aiJobs.attempts} + 1`,
+      partialText: revisedSoFar || null,
+      retryAt: null,
+      updatedAt: new Date(),
+    })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
     .returning({
       provider: aiJobs.provider,

@@ -53,9 +53,7 @@ export interface PageJobView {
 }
 
 /** The attempts of an active job, as PageJobView shows them. */
-export function attemptOf(
-  job: Pick<AiJob, "status" | "attempts" | "retryCode" | "retryAt">,
-): PageJobView["attempt"] {
+export function attemptOf(job: Pick<AiJob, "status" | "attempts" | "retryCode" | "retryAt">): PageJobView["attempt"] {
   if (job.status !== "pending" && job.status !== "running") return null;
   return {
     number: job.attempts,
