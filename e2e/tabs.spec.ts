@@ -126,8 +126,9 @@ test.describe("every tab, every moment", () => {
     await expect(other.page.locator("body")).not.toContainText("Service Unavailable");
 
     await card.ai.expectSucceeded();
-    await otherCard.ai.expectSucceeded();
+    await expect(otherCard.generating).toHaveCount(0, JOB);
     await expect(otherCard.ai.attempt).toHaveCount(0);
+    await otherCard.expectVersion(2);
     await card.expectVersion(2);
     await other.close();
   });
