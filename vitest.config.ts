@@ -22,6 +22,6 @@ export default defineConfig({
     // PGlite), so files can run in parallel without seeing each other's rows.
     pool: "forks",
     // Fixtures create many jobs per user within a minute; the rate limit's own tests turn it on with vi.stubEnv.
-    env: { BCRYPT_COST: "4", NEXT_TELEMETRY_DISABLED: "1", AI_RATE_LIMIT_PER_MINUTE: "0" },
+    env: { BCRYPT_COST: "4", NEXT_TELEMETRY_DISABLED: "1", AI_RATE_LIMIT_PER_MINUTE: "0", AI_RETRY_BASE_MS: "20" },
   },
 });

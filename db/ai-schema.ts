@@ -81,6 +81,13 @@ export const aiJobs = pgTable(
     outputTokens: integer("output_tokens"),
     costUsd: numeric("cost_usd", { precision: 16, scale: 10 }),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Why the last failed attempt failed, while another follows (a code of the catalog, lib/errors.ts); kept through
+     * the next attempt so the author reads why it is trying again. Never the raw provider message.
+     */
+    retryCode: text("retry_code"),
+    /** When the next attempt starts, while the job waits for it; cleared when that attempt starts. */
+    retryAt: timestamp("retry_at", { withTimezone: true }),
     /** Attempts that continued the partial text of an interrupted one instead of starting over. */
     resumedAttempts: integer("resumed_attempts").notNull().default(0),
     /** The target's version when the job was requested: the output is applied only if it is still current. */

@@ -97,7 +97,7 @@ test.describe("background revision", () => {
     await expect(panel.progressText).toHaveText("1 of 1 done", JOB);
     const version = await card.version();
     await panel.applyAll();
-    await expect(panel.report).toContainText("Applied the suggestions to page 1.");
+    await expect(panel.report).toContainText("Applied 1 suggestion: page 1.");
     await card.expectVersion(version + 1);
     await expect(card.suggestion).toHaveCount(0);
   });

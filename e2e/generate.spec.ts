@@ -211,6 +211,10 @@ test.describe("generate with AI", () => {
   test("clicking twice, or from two tabs, starts one job", async ({ author, storiesPage, storyPage }) => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Double");
     const second = await storyPage.openInNewTab();
+    // A tab that cannot hear the story's live stream (a proxy dropping it) does not learn of a job started elsewhere
+    // (a tab that can shows it and disables Generate: e2e/tabs.spec.ts), so it can still ask.
+    await second.page.route("**/api/stories/*/events", (route) => route.abort());
+    await second.reload();
     const secondCard = second.cardById(await card.id());
     await secondCard.open();
 
@@ -243,6 +247,10 @@ test.describe("generate with AI", () => {
     const start = `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way.`;
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Suggestion", start);
     const other = await storyPage.openInNewTab();
+    // A tab that hears the story's stream refuses to save while the AI writes (e2e/tabs.spec.ts); one that cannot
+    // hear it (a proxy dropping it) saves, and the AI's text then waits as a suggestion rather than overwriting.
+    await other.page.route("**/api/stories/*/events", (route) => route.abort());
+    await other.reload();
     const otherCard = other.cardById(await card.id());
     const theirs = "Written in the other tab while the AI was busy.";
     await otherCard.type(theirs);

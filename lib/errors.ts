@@ -132,6 +132,20 @@ export type ClientFailure = keyof typeof clientFailures;
  * How a failed job reads for the person who asked for it. `page`: the job would have written a page, which stays as it
  * was; `item`: one item of a larger job (a page of a background revision), listed with the others.
  */
+/** Why an attempt failed while another follows, as a phrase ("Attempt 2 of 4 — the model took too long…"). */
+const retryReasons: Partial<Record<JobErrorCode, string>> = {
+  GEN_TIMEOUT: "the AI model took too long to answer",
+  GEN_PROVIDER_UNAVAILABLE: "the AI provider was unavailable",
+  GEN_RATE_LIMITED: "the AI provider was receiving too many requests",
+  GEN_EMPTY_OUTPUT: "the AI model returned no text",
+  GEN_MALFORMED_OUTPUT: "the AI model's answer was not in the expected form",
+  INTERNAL: "something went wrong on our side",
+};
+
+export function retryReasonText(code: string | null): string {
+  return (code && isJobErrorCode(code) ? retryReasons[code] : undefined) ?? "the last try failed";
+}
+
 export function jobFailureMessage(code: string | null, surface: "page" | "item"): string {
   const what = code && isJobErrorCode(code) ? errorCatalog[code].job : "The generation failed.";
   return surface === "page" ? `${what} Your text is unchanged.` : what;

@@ -8,6 +8,10 @@ PORT="${PORT:-3100}"
 # The offline model types slowly enough that the browser tests can watch the text stream in, cancel it mid-way and
 # reload during a job (the app's default is 35 ms per word).
 export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
+# e2e/tabs.spec.ts asks the offline model for faults (a prompt marker; no other spec uses one) to watch retries.
+export OFFLINE_MODEL_FAULTS="${OFFLINE_MODEL_FAULTS:-1}"
+# Retries 3 s, 6 s, 12 s apart: long enough for a tab to show each wait (the story's stream polls every second).
+export AI_RETRY_BASE_MS="${AI_RETRY_BASE_MS:-3000}"
 # Every browser test signs up or in from 127.0.0.1: the per-address limit (tests/auth/throttle.test.ts) would stop
 # the run; the per-account limit stays as it is (e2e/auth.spec.ts).
 export AUTH_ATTEMPTS_PER_ADDRESS="${AUTH_ATTEMPTS_PER_ADDRESS:-100000}"

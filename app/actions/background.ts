@@ -11,6 +11,7 @@ import {
   type ApplyAllOutcome,
   type BackgroundRequestOutcome,
   type BackgroundRevisionView,
+  type DiscardAllOutcome,
 } from "@/lib/stories";
 import { runAction } from "./run";
 
@@ -36,8 +37,6 @@ export async function applyAllSuggestionsAction(input: unknown): Promise<ActionR
   });
 }
 
-export async function discardAllSuggestionsAction(
-  input: unknown,
-): Promise<ActionResult<{ discarded: number; revision: BackgroundRevisionView }>> {
+export async function discardAllSuggestionsAction(input: unknown): Promise<ActionResult<DiscardAllOutcome>> {
   return runAction("discardAllSuggestions", (actor) => discardAllSuggestions(actor, input));
 }

@@ -30,19 +30,45 @@ export function statusLabel(r: BackgroundRevisionData): string {
   }
 }
 
+type PageRef = { pageNumber: number | null };
+
+const suggestions = (n: number) => `${n} ${n === 1 ? "suggestion" : "suggestions"}`;
+/** "page 2" / "pages 1 and 3"; "a deleted page" when none has a number any more. */
+const pagesOf = (refs: PageRef[]) =>
+  pageList(refs.map((r) => r.pageNumber)) || (refs.length === 1 ? "a deleted page" : "deleted pages");
+
 /**
- * What Apply all did: the pages that took their suggestion, and those that changed since the revision read them
- * (their suggestions stay, to be compared one by one).
+ * What Apply all did: how many suggestions and on which pages, then each page skipped and why — it changed since
+ * the revision read it (its suggestion still waits on the page to compare), or its suggestion was already applied or
+ * discarded elsewhere (another tab) or its page deleted.
  */
 export function applyAllReport(
-  applied: { pageNumber: number | null }[],
-  stale: { pageNumber: number | null }[],
+  applied: PageRef[],
+  stale: PageRef[],
+  alreadyResolved: PageRef[] = [],
 ): { tone: "success" | "warning"; text: string } {
-  const appliedText = applied.length
-    ? `Applied the suggestions to ${pageList(applied.map((a) => a.pageNumber))}.`
-    : "No suggestion could be applied.";
-  const staleText = stale.length
-    ? ` ${pageList(stale.map((s) => s.pageNumber)).replace(/^p/, "P")} changed since the revision read ${stale.length === 1 ? "it" : "them"}: ${stale.length === 1 ? "its suggestion is" : "their suggestions are"} still waiting on the page to compare.`
-    : "";
-  return { tone: stale.length ? "warning" : "success", text: appliedText + staleText };
+  const parts = [
+    applied.length
+      ? `Applied ${suggestions(applied.length)}: ${pageList(applied.map((a) => a.pageNumber)) || "on deleted pages"}.`
+      : "No suggestion was applied.",
+  ];
+  if (stale.length)
+    parts.push(
+      `Skipped ${pagesOf(stale)}: changed since the revision read ${stale.length === 1 ? "it" : "them"}; ${stale.length === 1 ? "its suggestion is" : "their suggestions are"} still waiting on the page to compare.`,
+    );
+  if (alreadyResolved.length)
+    parts.push(
+      `Skipped ${pagesOf(alreadyResolved)}: ${alreadyResolved.length === 1 ? "its suggestion was" : "their suggestions were"} already applied or discarded elsewhere.`,
+    );
+  return { tone: stale.length ? "warning" : "success", text: parts.join(" ") };
+}
+
+/** What Discard all did: how many suggestions, on which pages. */
+export function discardAllReport(discarded: PageRef[]): { tone: "info"; text: string } {
+  if (discarded.length === 0)
+    return { tone: "info", text: "No suggestion was left to discard: they were applied or discarded elsewhere." };
+  return {
+    tone: "info",
+    text: `Discarded ${suggestions(discarded.length)}: ${pageList(discarded.map((d) => d.pageNumber)) || "on deleted pages"}. The pages keep their text.`,
+  };
 }

@@ -25,6 +25,7 @@ export function stageText(job: PageJobData): string {
     case "pending":
       return `Waiting for the ${job.modelLabel}…`;
     case "running":
+      if (job.attempt?.retryAt) return `The ${job.modelLabel} will try again…`;
       if (job.sections && job.sections.count > 1)
         return job.sections.current !== null
           ? `The ${job.modelLabel} is ${verb} this page, section ${job.sections.current} of ${job.sections.count}…`
@@ -37,6 +38,22 @@ export function stageText(job: PageJobData): string {
     default:
       return "";
   }
+}
+
+/**
+ * The job's retries in words, or null on a first attempt that has not failed: "Attempt 1 of 4 failed — the AI
+ * provider was unavailable. Trying again in 8 s." while it waits, "Attempt 2 of 4 (the last try failed: …)" once the
+ * next one runs. `now` is the local clock (null before hydration).
+ */
+export function attemptText(job: PageJobData, now: number | null): string | null {
+  const attempt = job.attempt;
+  if (!attempt?.retryReason) return null;
+  if (attempt.retryAt) {
+    const left = now === null ? null : Date.parse(attempt.retryAt) - now;
+    const when = left === null ? "shortly" : left > 1000 ? `in ${formatElapsed(left)}` : "now";
+    return `Attempt ${attempt.number} of ${attempt.max} failed — ${attempt.retryReason}. Trying again ${when}.`;
+  }
+  return `Attempt ${attempt.number} of ${attempt.max} — the last try failed: ${attempt.retryReason}.`;
 }
 
 /**
@@ -71,6 +88,8 @@ export function GenerationStatus({
   if (!isJobSettled(job)) {
     const quietFor = clock === null || changedAt === 0 ? 0 : clock - changedAt;
     const stalled = quietFor > JOB_STALL_MS;
+    const attempt = attemptText(job, clock);
+    const waiting = Boolean(job.attempt?.retryAt);
     return (
       <div
         data-testid="generate-status"
@@ -96,6 +115,16 @@ export function GenerationStatus({
             {cancelling ? "Cancelling…" : "Cancel generation"}
           </Button>
         </div>
+        {attempt ? (
+          <p
+            data-testid="generate-attempt"
+            data-attempt={job.attempt?.number}
+            data-waiting={waiting || undefined}
+            className={cn("text-xs", waiting ? "font-medium text-amber-800" : "text-stone-600")}
+          >
+            {attempt}
+          </p>
+        ) : null}
         {transport === "polling" ? (
           <p className="text-xs text-stone-500">
             Live updates were interrupted; checking for progress every few seconds.

@@ -82,6 +82,15 @@ export function HistoryPanel({
     void load();
   }, [load]);
 
+  // A newer version of the page arrived while the panel is open (the AI wrote it, an undo, a restore): the list
+  // follows, so it never offers to restore the text the page already has.
+  const [loadedFor, setLoadedFor] = useState(page.version);
+  useEffect(() => {
+    if (loadedFor === page.version) return;
+    setLoadedFor(page.version);
+    void load("newest");
+  }, [page.version, loadedFor, load]);
+
   const revisions = state.status === "ready" ? state.revisions : [];
   const selected = revisions.find((r) => r.id === selectedId) ?? null;
   const isCurrent = selected !== null && selected.version === page.version;

@@ -54,7 +54,10 @@ export function PageCardHeader({
         </span>
       ) : null}
       {generating ? (
-        <span className="inline-flex items-center gap-1 rounded-full bg-violet-50 px-2 py-0.5 font-medium text-violet-700">
+        <span
+          data-testid="page-ai-badge"
+          className="inline-flex items-center gap-1 rounded-full bg-violet-50 px-2 py-0.5 font-medium text-violet-700"
+        >
           <WandSparkles aria-hidden="true" className="size-3" />
           AI at work
         </span>

@@ -21,6 +21,10 @@ import type { PageGeneration, RequestFailure } from "./use-page-generation";
 /** Typing pauses this long before the text is kept in the browser (a write per keystroke would be wasted work). */
 const DRAFT_KEEP_DELAY_MS = 300;
 
+/** Why a save is refused while the AI writes the page (the author's text stays in the editor). */
+export const AI_BUSY_SAVE_MESSAGE =
+  "Not saved: the AI is writing this page right now. Your text is kept here and comes back when the AI is done; save it then (you will be shown both versions), or cancel the generation.";
+
 interface TheirVersion {
   content: string;
   version: number;
@@ -160,7 +164,13 @@ export function PageEditor({
   }, [draft, baseVersion, draftKey, page.content, page.version]);
 
   async function save(base: number, mode: "save" | "keep-mine") {
-    if (saving || overLimit || generating || startingRef.current) return;
+    if (generating) {
+      // Never written over the AI's text while it writes (a job started in another tab, say): refused here, the
+      // author's text kept for when the job is done.
+      setError(AI_BUSY_SAVE_MESSAGE);
+      return;
+    }
+    if (saving || overLimit || startingRef.current) return;
     setSaving(mode);
     setError(null);
     const result = await callAction(() => savePageAction({ pageId: page.id, content: draft, baseVersion: base }));
@@ -251,13 +261,17 @@ export function PageEditor({
     } else if ((event.key === "Enter" || event.key.toLowerCase() === "s") && (event.ctrlKey || event.metaKey)) {
       // Ctrl/⌘+S saves the page instead of opening the browser's "save web page" dialog.
       event.preventDefault();
-      if (!conflict && !generating) void save(baseVersion, "save");
+      if (!conflict) void save(baseVersion, "save");
     }
   }
 
   const shownError = overLimit
     ? `This page is ${formatCount(overBy)} ${overBy === 1 ? "character" : "characters"} over the limit of ${formatCount(limits.pageMax)}. Shorten it to save — nothing has been saved yet.`
-    : error;
+    : error === AI_BUSY_SAVE_MESSAGE && !generating
+      ? null
+      : error;
+  // Text typed here before a job started elsewhere: hidden behind the AI's words while it writes, never dropped.
+  const keptWhileGenerating = generating && draft !== page.content;
 
   return (
     <div ref={panelRef} className="space-y-3" data-testid="page-editor-panel" data-generating={generating || undefined}>
@@ -309,6 +323,13 @@ export function PageEditor({
           generate
         </span>
       </div>
+
+      {keptWhileGenerating && !shownError ? (
+        <Alert tone="info" data-testid="page-draft-kept">
+          The AI started writing this page while you were editing it. Your unsaved text is kept and comes back here when
+          the AI is done.
+        </Alert>
+      ) : null}
 
       {shownError ? (
         <Alert tone="error" data-testid="page-error">

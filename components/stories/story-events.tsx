@@ -21,7 +21,7 @@ export interface StoryEvents {
   status: StoryStreamStatus;
   /** The job's events (the last one already received first); returns the unsubscribe. */
   subscribe(jobId: string, listener: StoryJobListener): () => void;
-  /** Every job's events. */
+  /** Every job's events (the jobs already received first, oldest first). */
   subscribeAll(listener: StoryJobListener): () => void;
 }
 
@@ -120,6 +120,8 @@ export function StoryEventsProvider({ storyId, children }: { storyId: string; ch
 
   const subscribeAll = useCallback((listener: StoryJobListener) => {
     everyJob.current.add(listener);
+    // A listener that joins late (a page added, a card remounted) still learns of the jobs running now.
+    for (const known of [...latest.current.values()]) listener(known);
     return () => {
       everyJob.current.delete(listener);
     };

@@ -12,7 +12,7 @@ import {
 import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/action-result";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
-import { applyAllReport } from "./background-revision-text";
+import { applyAllReport, discardAllReport } from "./background-revision-text";
 import type { BackgroundRevisionData } from "./types";
 
 const POLL_MS = 1000;
@@ -143,9 +143,9 @@ export function useBackgroundRevision({
     runRevisionAction(
       "apply",
       (jobId) => applyAllSuggestionsAction({ jobId }),
-      ({ revision: next, applied, stale }) => {
+      ({ revision: next, applied, stale, alreadyResolved }) => {
         setRevision(next);
-        setReport(applyAllReport(applied, stale));
+        setReport(applyAllReport(applied, stale, alreadyResolved));
       },
     );
 
@@ -153,12 +153,9 @@ export function useBackgroundRevision({
     runRevisionAction(
       "discard",
       (jobId) => discardAllSuggestionsAction({ jobId }),
-      ({ revision: next, discarded }) => {
+      ({ revision: next, pages }) => {
         setRevision(next);
-        setReport({
-          tone: "info",
-          text: `Discarded ${discarded} ${discarded === 1 ? "suggestion" : "suggestions"}. The pages keep their text.`,
-        });
+        setReport(discardAllReport(pages));
       },
     );
 

@@ -28,7 +28,14 @@ export function useJobLanding({
     const { page, pageNumber } = current;
     if (settled.status !== "succeeded") {
       announce("");
-      return; // The failure is shown (and announced) by the status block, with Retry; the text never changed.
+      // The failure is shown by the status block, with Retry; the text never changed. A notification says so too,
+      // for an author looking at another page (a cancellation was asked for: no news).
+      if (settled.status === "failed") {
+        toast.error(
+          `Page ${pageNumber}: ${settled.errorMessage ?? "The generation failed."} The page's text is unchanged.`,
+        );
+      }
+      return;
     }
     if (settled.page) {
       onChanged({

@@ -7,6 +7,7 @@ import { fieldErrors } from "@/lib/ui/call-action";
 import { callActionWithTimeout } from "@/lib/ui/call-action-with-timeout";
 import { useLatest } from "@/lib/ui/use-latest";
 import type { PageData, PageJobData, SuggestionData } from "./types";
+import { useStoryEvents } from "./story-events";
 import { useJobLanding } from "./use-job-landing";
 import { isJobActive, isJobSettled, usePageJob, type JobTransport } from "./use-page-job";
 
@@ -88,6 +89,20 @@ export function usePageGeneration({
   useEffect(() => {
     if (activeJob) followReportedJob(activeJob);
   }, [activeJob]);
+
+  // Any job the story's stream reports running on this page is followed too: one started in another tab, through
+  // the REST API, by an admin's retry or a background revision. Settled jobs seen for the first time are not: their
+  // outcome was already shown where they were followed (and in this tab's page text on the next refresh).
+  const events = useStoryEvents();
+  const subscribeAll = events?.subscribeAll;
+  const pageId = page.id;
+  useEffect(() => {
+    if (!subscribeAll) return;
+    return subscribeAll((event) => {
+      if (event.targetType !== "page" || !("pageId" in event) || event.pageId !== pageId) return;
+      if (isJobActive(event)) followReportedJob(event);
+    });
+  }, [subscribeAll, pageId]);
 
   async function request(instruction: string): Promise<RequestFailure | null> {
     const result = await callActionWithTimeout(() => requestPageTextAction({ pageId: page.id, instruction }));

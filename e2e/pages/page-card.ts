@@ -18,6 +18,8 @@ export class GenerateControls {
   readonly budget: Locator;
   /** Why Generate cannot be pressed (over the limit, a conflict, the budget used up). */
   readonly disabledReason: Locator;
+  /** The job's retries in words ("Attempt 1 of 4 failed — … Trying again in 2 s."). */
+  readonly attempt: Locator;
   readonly previewButton: Locator;
 
   constructor(card: Locator) {
@@ -31,6 +33,7 @@ export class GenerateControls {
     this.error = card.getByTestId("generate-error");
     this.budget = card.getByTestId("ai-budget");
     this.disabledReason = card.getByTestId("generate-disabled-reason");
+    this.attempt = card.getByTestId("generate-attempt");
     this.previewButton = card.getByTestId("prompt-preview-button");
   }
 
@@ -88,6 +91,10 @@ export class PageCard {
   readonly historyButton: Locator;
   readonly select: Locator;
   readonly generating: Locator;
+  /** "AI at work" in the card's top bar while a job runs on the page. */
+  readonly aiBadge: Locator;
+  /** In the editor: the author's unsaved text is kept while a job started elsewhere writes the page. */
+  readonly draftKept: Locator;
   readonly streaming: Locator;
   readonly conflict: Locator;
   readonly conflictTheirText: Locator;
@@ -115,6 +122,8 @@ export class PageCard {
     this.historyButton = root.getByTestId("page-history");
     this.select = root.getByTestId("page-select");
     this.generating = root.getByTestId("page-generating");
+    this.aiBadge = root.getByTestId("page-ai-badge");
+    this.draftKept = root.getByTestId("page-draft-kept");
     this.streaming = root.getByTestId("page-streaming");
     this.conflict = root.getByTestId("page-conflict");
     this.conflictTheirText = root.getByTestId("conflict-their-text");

@@ -50,6 +50,7 @@ export {
 } from "./sections";
 
 export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, type NewJob } from "./jobs/ledger";
+export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { submitJob } from "./jobs/submit";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";

@@ -8,6 +8,7 @@ import type {
 import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
+import { offlineFault } from "./offline-faults";
 import { estimateTokens } from "./tokens";
 import { readInstruction, reviseText, SentenceMaker, storyWords, writeText } from "./offline-writer";
 import { CONTINUE_INSTRUCTION } from "./workflows/continuation";
@@ -182,6 +183,8 @@ export function createOfflineModel(options: { msPerWord?: number } = {}): Langua
     },
     async doStream(callOptions) {
       const prompt = promptText(callOptions);
+      const fault = offlineFault(prompt);
+      if (fault) throw fault;
       const text = offlineAnswer(callOptions);
       const words = text.split(/(?<= )/);
       const signal = callOptions.abortSignal;

@@ -134,6 +134,18 @@ const pageJobSchema = named(
       "A page too long for one prompt is revised section by section in one job: how many sections, and which one is being revised (null when not known).",
       z.object({ count: z.int(), current: z.int().nullable() }).nullable(),
     ),
+    attempt: doc(
+      "While the job is active (null once settled): the model call's attempt (0 before the first starts) of how many, " +
+        "and after a failed attempt why it failed in words and when the next one starts (null while one runs).",
+      z
+        .object({
+          number: z.int(),
+          max: z.int(),
+          retryReason: z.string().nullable(),
+          retryAt: timestamp().nullable(),
+        })
+        .nullable(),
+    ),
   }),
   "A page's job: write or revise one page.",
 );

@@ -24,7 +24,12 @@ export type { PageJobView } from "./page-jobs/view";
 // Suggestions: AI text waiting for the author.
 export { listOpenSuggestions } from "./suggestions/list";
 export { applySuggestion, discardSuggestion } from "./suggestions/review";
-export { applyAllSuggestions, discardAllSuggestions, type ApplyAllOutcome } from "./suggestions/review-all";
+export {
+  applyAllSuggestions,
+  discardAllSuggestions,
+  type ApplyAllOutcome,
+  type DiscardAllOutcome,
+} from "./suggestions/review-all";
 
 // Background revisions of many pages.
 export { requestBackgroundRevision, type BackgroundRequestOutcome } from "./background/request";

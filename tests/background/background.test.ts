@@ -178,6 +178,7 @@ describe("background revisions", () => {
     const outcome = await applyAllSuggestions(author, { jobId: revision.id });
     expect(outcome.applied.map((a) => a.pageNumber)).toEqual([1, 3]);
     expect(outcome.stale).toEqual([{ pageId: pages[1]!.id, pageNumber: 2 }]);
+    expect(outcome.alreadyResolved).toEqual([]);
     expect(outcome.revision.openSuggestions).toBe(1);
     const machine = Array.from({ length: 40 }, (_v, i) => `w${i} `).join("");
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: machine, version: 2 });
@@ -187,6 +188,8 @@ describe("background revisions", () => {
     // The stale one can still be discarded.
     const discarded = await discardAllSuggestions(author, { jobId: revision.id });
     expect(discarded.discarded).toBe(1);
+    // Which pages, so the panel can say so.
+    expect(discarded.pages).toEqual([{ pageId: pages[1]!.id, pageNumber: 2 }]);
     expect(discarded.revision.openSuggestions).toBe(0);
     // Nothing left to review: the story no longer shows it.
     expect(await getBackgroundRevision(author, { storyId: story.id })).toBeNull();

@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
 import { MockLanguageModelV4 } from "ai/test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { GenerationError } from "@/lib/ai/generation-errors";
 import { createJobTypeRegistry, defineModelJobType, renderJobPrompt } from "@/lib/ai/job-types";
 import { resolveModel, type ModelChoice } from "@/lib/ai/models";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
+import { storyJobEventViews } from "@/lib/stories/live/views";
 import { getPageJob, requestPageText, type PageJobView } from "@/lib/stories";
 import { pageTextRevise, pageTextWrite } from "@/lib/stories/job-types";
 import { useEngine, waitFor } from "../engine/harness";
@@ -70,6 +71,7 @@ const t = useEngine(() => [
 ]);
 
 afterEach(() => {
+  vi.unstubAllEnvs();
   Object.assign(faults, { renderBug: false, modelBug: false, refuseAnswer: false, renderOutages: 0, modelOutages: 0 });
 });
 
@@ -154,5 +156,47 @@ describe("a job's failure is recorded with the code that caused it", () => {
     const done = await ended(author, job.id);
     expect(done).toMatchObject({ status: "succeeded", resolution: "applied" });
     expect((await pageRow(pages[1]!.id))!.content).not.toBe("");
+  });
+
+  it("a retried attempt says why it failed (in words) and when the next comes, on the job's view and its stream", async () => {
+    // The app picks the retry time (AI_RETRY_BASE_MS here, or the provider's Retry-After) and records it with the
+    // reason, so the page can say "Attempt 1 of 4 failed — the AI provider was unavailable. Trying again in 2 s."
+    vi.stubEnv("AI_RETRY_BASE_MS", "1500");
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
+    faults.modelOutages = 1;
+    const before = Date.now();
+    const job = await requestPageText(author, { pageId: pages[1]!.id });
+    const waiting = await waitFor(
+      async () => {
+        const view = await getPageJob(author, { jobId: job.id });
+        return view.attempt?.retryAt ? view : null;
+      },
+      { what: "the job to wait for its next attempt" },
+    );
+    expect(waiting.status).toBe("running");
+    expect(waiting.attempt).toMatchObject({ number: 1, max: 4, retryReason: "the AI provider was unavailable" });
+    expect(Date.parse(waiting.attempt!.retryAt!)).toBeGreaterThan(before);
+    // The provider's own words never reach the view.
+    expect(JSON.stringify(waiting)).not.toContain("fetch failed");
+    // The story's stream carries the same.
+    const row = await jobRow(job.id);
+    const streamed = await storyJobEventViews.view(row, [row]);
+    expect(streamed).toMatchObject({ attempt: { number: 1, max: 4, retryReason: "the AI provider was unavailable" } });
+
+    // The next attempt runs (no wait any more, the reason kept), then the job succeeds and the view drops it.
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "succeeded", attempt: null });
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 2, retryCode: "GEN_PROVIDER_UNAVAILABLE", retryAt: null });
+  });
+
+  it("a job that fails for good after its retries keeps no wait", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Keep these words."]);
+    faults.modelOutages = 4;
+    const job = await requestPageText(author, { pageId: pages[0]!.id });
+    const done = await ended(author, job.id);
+    expect(done).toMatchObject({ status: "failed", errorCode: "GEN_PROVIDER_UNAVAILABLE", attempt: null });
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 4, retryAt: null });
   });
 });

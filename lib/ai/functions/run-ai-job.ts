@@ -11,7 +11,7 @@ import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
 import { combineSections, generateSection, renderSectionPrompts, type SectionResult } from "../job-types/sections";
 import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
-import { describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
+import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
   addAttemptUsage,
@@ -53,7 +53,7 @@ export interface RunAiJobOptions {
   admit?: JobAdmitter;
 }
 
-const RETRIES = 3;
+const RETRIES = AI_JOB_RETRIES;
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);

@@ -2,7 +2,7 @@ import { NonRetriableError, RetryAfterError } from "inngest";
 import type { Db } from "@/db";
 import type { JobErrorCode } from "@/lib/errors";
 import { GenerationError } from "../generation-errors";
-import { markFailed } from "./ledger";
+import { markFailed, markRetrying } from "./ledger";
 import { loggableMessage } from "@/lib/log";
 
 /*
@@ -20,14 +20,25 @@ export function permanentFailure(code: JobErrorCode, detail: string): Generation
 }
 
 /** Turns a generation error into what Inngest understands: permanent, retry later, or retry with backoff. */
-export function toStepError(error: GenerationError): Error {
+export function toStepError(error: GenerationError, retryAt?: Date): Error {
   // The code stays in front of the message for the engine's own views (the admin's step list); it is not read back.
   const message = `${error.code}: ${error.message}`;
   if (!error.retriable) return new NonRetriableError(message, { cause: error });
+  if (retryAt) return new RetryAfterError(message, retryAt, { cause: error });
   if (error.retryAfterMs !== undefined)
     return new RetryAfterError(message, new Date(Date.now() + error.retryAfterMs), { cause: error });
   return new Error(message, { cause: error });
 }
+
+/** The wait before the next attempt when the provider names none: AI_RETRY_BASE_MS (2 s), doubling, at most 60 s. */
+export function retryDelayMs(attempt: number, baseMs = Number(process.env.AI_RETRY_BASE_MS) || 2000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt), 60_000);
+}
+
+/** Engine retries of a job's run after its first attempt (run-ai-job, run-ai-child-job). */
+export const AI_JOB_RETRIES = 3;
+/** Attempts a job gets in all: its live view says "attempt 2 of 4". */
+export const AI_JOB_ATTEMPTS = AI_JOB_RETRIES + 1;
 
 /** The handler's attempt counters (zero-based attempt; maxAttempts as the engine sent it). */
 export interface Attempt {
@@ -48,8 +59,15 @@ export async function failAttempt(
   retries: number,
 ): Promise<Error> {
   const last = attempt + 1 >= (maxAttempts ?? retries + 1);
-  if (!error.retriable || last) await markFailed(db, jobId, error.code, error.message);
-  return toStepError(error);
+  if (!error.retriable || last) {
+    await markFailed(db, jobId, error.code, error.message);
+    return toStepError(error);
+  }
+  // Another attempt follows: the app picks when (the provider's Retry-After, or its own back-off) and tells the
+  // engine, so the author can be told the reason and the time of the next try (the job's live view).
+  const retryAt = new Date(Date.now() + (error.retryAfterMs ?? retryDelayMs(attempt)));
+  await markRetrying(db, jobId, error.code, retryAt);
+  return toStepError(error, retryAt);
 }
 
 /**

@@ -148,7 +148,7 @@ export async function countAttempt(
 ): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText"> | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ attempts: sql`${aiJobs.attempts} + 1`, updatedAt: new Date() })
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, retryAt: null, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
     .returning({
       provider: aiJobs.provider,
@@ -157,6 +157,17 @@ export async function countAttempt(
       partialText: aiJobs.partialText,
     });
   return job ?? null;
+}
+
+/**
+ * An attempt failed and another follows at `retryAt`: why (a catalog code) and when, for the job's live view. Only
+ * while running (a cancelled or finished job keeps its outcome).
+ */
+export async function markRetrying(db: Db, jobId: string, code: string, retryAt: Date): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ retryCode: code, retryAt, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
 }
 
 /** An attempt that continues the previous attempt's partial text, counted for the admin's view. */
@@ -288,6 +299,7 @@ export async function markFailed(
       errorCode,
       errorMessage: errorMessage.slice(0, 4000),
       renderedPrompt: null,
+      retryAt: null,
       completedAt: new Date(),
       updatedAt: new Date(),
     })
@@ -305,6 +317,7 @@ export async function markCancelled(db: Db, jobId: string): Promise<AiJob | null
       errorMessage: "cancelled by the user",
       partialText: null,
       renderedPrompt: null,
+      retryAt: null,
       completedAt: new Date(),
       updatedAt: new Date(),
     })
@@ -357,7 +370,12 @@ export async function countSectionAttempt(
 ): Promise<Pick<AiJob, "provider" | "model" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: revisedSoFar || null, updatedAt: new Date() })
+    .set({
+      attempts: sql`${aiJobs.attempts} + 1`,
+      partialText: revisedSoFar || null,
+      retryAt: null,
+      updatedAt: new Date(),
+    })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
     .returning({
       provider: aiJobs.provider,

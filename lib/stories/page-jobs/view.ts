@@ -3,7 +3,8 @@ import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { pageRevisions, pages } from "@/db/schema";
 import { pageSuggestions, type SuggestionReason } from "@/db/suggestions-schema";
-import { jobFailureMessage } from "@/lib/errors";
+import { AI_JOB_ATTEMPTS } from "@/lib/ai";
+import { jobFailureMessage, retryReasonText } from "@/lib/errors";
 import { modelLabel } from "../job-kinds";
 import { sectionCount } from "./sectioned-revise";
 
@@ -43,6 +44,23 @@ export interface PageJobView {
    * being revised (only the live stream knows it, from the running step; null elsewhere). Null for a one-piece job.
    */
   sections: { count: number; current: number | null } | null;
+  /**
+   * The model call's attempts while the job is active (null once it settles): which one this is (0 before the first
+   * starts), of how many, and — after a failed one — why it failed in words and when the next starts (null while an
+   * attempt runs). Never the provider's own message.
+   */
+  attempt: { number: number; max: number; retryReason: string | null; retryAt: string | null } | null;
+}
+
+/** The attempts of an active job, as PageJobView shows them. */
+export function attemptOf(job: Pick<AiJob, "status" | "attempts" | "retryCode" | "retryAt">): PageJobView["attempt"] {
+  if (job.status !== "pending" && job.status !== "running") return null;
+  return {
+    number: job.attempts,
+    max: AI_JOB_ATTEMPTS,
+    retryReason: job.retryCode ? retryReasonText(job.retryCode) : null,
+    retryAt: job.retryAt?.toISOString() ?? null,
+  };
 }
 
 /** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
@@ -106,6 +124,7 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     ...(await settledPageState(job)),
     parentJobId: job.parentJobId,
     sections: sectionsOf(job),
+    attempt: attemptOf(job),
   };
 }
 

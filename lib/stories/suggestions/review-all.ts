@@ -23,6 +23,8 @@ export interface ApplyAllOutcome {
   applied: { pageId: string; pageNumber: number | null }[];
   /** Pages edited since the revision read them: their suggestions stay open for the author to compare. */
   stale: { pageId: string; pageNumber: number | null }[];
+  /** Suggestions applied or discarded elsewhere meanwhile (another tab), or whose page was deleted: skipped. */
+  alreadyResolved: { pageId: string; pageNumber: number | null }[];
   revision: BackgroundRevisionView;
 }
 
@@ -38,6 +40,7 @@ export async function applyAllSuggestions(actorOrNull: Actor | null, input: unkn
   const numbers = await storyPageNumbers(db, parent.targetId);
   const applied: ApplyAllOutcome["applied"] = [];
   const stale: ApplyAllOutcome["stale"] = [];
+  const alreadyResolved: ApplyAllOutcome["alreadyResolved"] = [];
   for (const { suggestion } of await openSuggestionsOf(db, parent.id)) {
     const where = { pageId: suggestion.pageId, pageNumber: numbers.get(suggestion.pageId) ?? null };
     try {
@@ -45,8 +48,9 @@ export async function applyAllSuggestions(actorOrNull: Actor | null, input: unkn
       await writeSuggestion(db, suggestion, { baseVersion: suggestion.baseVersion, actorId: actor.id });
     } catch (error) {
       if (isAppError(error) && (error.code === "CONFLICT" || error.code === "NOT_FOUND")) {
-        // Resolved meanwhile (applied or discarded from another tab): nothing to report for it.
+        // Stale (the page changed), or resolved meanwhile (applied or discarded from another tab, page deleted).
         if (error.code === "CONFLICT" && !error.details?.resolved) stale.push(where);
+        else alreadyResolved.push(where);
         continue;
       }
       throw error;
@@ -58,15 +62,20 @@ export async function applyAllSuggestions(actorOrNull: Actor | null, input: unkn
   return {
     applied: applied.sort(byNumber),
     stale: stale.sort(byNumber),
+    alreadyResolved: alreadyResolved.sort(byNumber),
     revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!),
   };
 }
 
+export interface DiscardAllOutcome {
+  discarded: number;
+  /** The pages whose suggestion was discarded, in story order. */
+  pages: { pageId: string; pageNumber: number | null }[];
+  revision: BackgroundRevisionView;
+}
+
 /** Discards every open suggestion of the revision; pages keep their text. */
-export async function discardAllSuggestions(
-  actorOrNull: Actor | null,
-  input: unknown,
-): Promise<{ discarded: number; revision: BackgroundRevisionView }> {
+export async function discardAllSuggestions(actorOrNull: Actor | null, input: unknown): Promise<DiscardAllOutcome> {
   const actor = requireActor(actorOrNull);
   const { jobId } = parseInput(jobIdSchema, input);
   const db = await getDb();
@@ -85,7 +94,15 @@ export async function discardAllSuggestions(
             eq(pageSuggestions.status, "open"),
           ),
         )
-        .returning({ id: pageSuggestions.id })
+        .returning({ id: pageSuggestions.id, pageId: pageSuggestions.pageId })
     : [];
-  return { discarded: discarded.length, revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!) };
+  const numbers = discarded.length ? await storyPageNumbers(db, parent.targetId) : new Map<string, number>();
+  const pages = discarded
+    .map((d) => ({ pageId: d.pageId, pageNumber: numbers.get(d.pageId) ?? null }))
+    .sort((a, b) => (a.pageNumber ?? Infinity) - (b.pageNumber ?? Infinity));
+  return {
+    discarded: discarded.length,
+    pages,
+    revision: await toBackgroundRevisionView(db, (await getJob(db, parent.id))!),
+  };
 }
