@@ -96,6 +96,38 @@ describe("GET/PUT/DELETE /api/v1/pages/{pageId}/summary", () => {
     expect(cancelled).toMatchObject({ status: 200, body: { id: jobId, status: "cancelled" } });
   });
 
+  it("a roll-up job the job list shows reads and cancels by id as its ledger row, for the story's readers only", async () => {
+    const { story } = await makeStory(a, ["Text."]);
+    const [rollup] = await db()
+      .insert(aiJobs)
+      .values({
+        jobType: "story.rollup",
+        targetType: "story_rollup",
+        targetId: randomId(),
+        scopeType: "story",
+        scopeId: story.id,
+        requestedBy: a.id,
+        templateKey: "story_rollup",
+        templateVersion: 1,
+        provider: "offline",
+        model: "offline",
+        instruction: "",
+        promptPayload: {},
+        contextLeftOut: [],
+      })
+      .returning();
+    const jobId = rollup!.id;
+    const read = await callRoute(job.GET, { token: tokenA, params: { jobId } });
+    expect(read).toMatchObject({
+      status: 200,
+      body: { id: jobId, jobType: "story.rollup", storyId: story.id, status: "pending", modelLabel: "offline model" },
+    });
+    expect((await callRoute(job.GET, { token: tokenB, params: { jobId } })).status).toBe(404);
+    expect((await callRoute(cancel.POST, { method: "POST", token: tokenB, params: { jobId } })).status).toBe(404);
+    const cancelled = await callRoute(cancel.POST, { method: "POST", token: tokenA, params: { jobId } });
+    expect(cancelled).toMatchObject({ status: 200, body: { id: jobId, status: "cancelled" } });
+  });
+
   it("refuses an empty, over-long or NUL summary with 400 naming the field, and saves nothing", async () => {
     const { pages } = await makeStory(a, ["Text."]);
     const pageId = pages[0]!.id;
