@@ -19,22 +19,12 @@ import { buildDocumentPrompt, type ContextSectionInput, type MemoryEntryInput } 
 import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
 import { countTokens } from "@/lib/ai/tokens";
 import { buildDocumentPayload, ContextBudgetError as OldBudgetError } from "./context-old";
+import { loadavg } from "./shared/load";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const BUDGETS = [4000, 8000, 100_000];
 const GROWTH_PAGES = [10, 100, 1000, 5000];
-
-function loadavg(): string {
-  try {
-    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ");
-  }
-}
 
 /** mulberry32: a small seeded generator, so every run benchmarks the same story. */
 function rng(seed: number) {

@@ -12,7 +12,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import { generateNKeysBetween } from "fractional-indexing";
 import postgres from "postgres";
 import { openPostgres } from "@/db/client";
@@ -24,6 +23,7 @@ import { parseBlocks } from "@/lib/stories/export/text";
 import { exportBody } from "@/lib/stories/export";
 import { databaseSource } from "@/lib/stories/export/source";
 import { machineWithVersions, redactUrl } from "./shared/bench-db";
+import { loadavg } from "./shared/load";
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 1000);
 const WORDS = Number(process.env.BENCH_WORDS ?? 300);
@@ -49,17 +49,6 @@ interface Sample {
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20;
-
-function loadavg(): string {
-  try {
-    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ");
-  }
-}
 
 // ── the child: one export, measured ───────────────────────────────────────────────────────────────────────────
 

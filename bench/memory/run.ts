@@ -61,6 +61,7 @@ import { storyJobTypes } from "@/lib/stories/job-types";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "../generation/mock-model";
 import { serveOnLoopback } from "../generation/serve";
 import { machineWithVersions, redactUrl, withFreshPostgres } from "../shared/bench-db";
+import { loadavg } from "../shared/load";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 30);
 const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 200);
@@ -154,17 +155,6 @@ const ms = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? v.toFixed
 const mp = (values: number[]) => `${ms(median(values))} (${ms(p95(values))})`;
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : "–");
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-
-function loadavg(): string {
-  try {
-    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ");
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures, through the app's own domain functions.

@@ -19,23 +19,13 @@ import { costUsd } from "@/lib/ai/pricing";
 import { countTokens } from "@/lib/ai/tokens";
 import { CONTINUE_INSTRUCTION, joinContinuation, planResume } from "@/lib/ai/workflows/continuation";
 import { InterruptedGenerationError, streamGeneration } from "@/lib/ai/workflows/stream-generation";
+import { loadavg } from "../shared/load";
 
 const PROMPT_TOKENS = Number(process.env.BENCH_PROMPT_TOKENS ?? 3000);
 const ANSWER_TOKENS = (process.env.BENCH_ANSWER_TOKENS ?? "300,1000,3000").split(",").map(Number);
 const CUT_AT = 0.8;
 const MODEL = "gpt-4o-mini";
 const settings = { stallTimeoutMs: 100, totalTimeoutMs: 60_000, flushIntervalMs: 200 };
-
-function loadavg(): string {
-  try {
-    return fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  } catch {
-    return os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ");
-  }
-}
 
 const VOCABULARY =
   "the lamp sea stairs keeper night light wind shore door rope salt stone window voice water morning cold old quiet".split(

@@ -9,36 +9,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { newestSource } from "../../scripts/start-app-lib";
 
 const ROOT = process.cwd();
-/** What the build is made of: a file here newer than .next/BUILD_ID means the build is stale. */
-const SOURCES = ["app", "lib", "db", "components", "prompts"];
-const SOURCE_FILES = [
-  "next.config.mjs",
-  "instrumentation.ts",
-  "proxy.ts",
-  "package-lock.json",
-  "tsconfig.json",
-  "postcss.config.mjs",
-];
-
-function newestSourceMtime(): { file: string; mtime: number } {
-  let newest = { file: "", mtime: 0 };
-  const visit = (p: string) => {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch {
-      return;
-    }
-    if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(p)) if (entry !== "node_modules") visit(path.join(p, entry));
-    } else if (stat.mtimeMs > newest.mtime) newest = { file: p, mtime: stat.mtimeMs };
-  };
-  for (const p of [...SOURCES, ...SOURCE_FILES]) visit(path.join(ROOT, p));
-  return newest;
-}
-
 /**
  * Builds the app (`npm run build`) when .next is missing or older than a source file; BENCH_SKIP_BUILD=1 uses
  * whatever .next holds (it must exist). Returns what was done, for the report.
@@ -50,8 +23,8 @@ export function ensureBuild(): string {
     if (!exists) throw new Error("BENCH_SKIP_BUILD=1 but there is no build (.next/BUILD_ID): run npm run build");
     return "existing build used as is (BENCH_SKIP_BUILD=1)";
   }
-  const newest = newestSourceMtime();
-  if (exists && fs.statSync(buildId).mtimeMs >= newest.mtime) return "existing build, newer than every source file";
+  const newest = newestSource(ROOT);
+  if (exists && fs.statSync(buildId).mtimeMs >= newest.mtimeMs) return "existing build, newer than every source file";
   const why = exists ? `${path.relative(ROOT, newest.file)} is newer than the build` : "no build yet";
   console.log(`[bench] npm run build (${why}); BENCH_SKIP_BUILD=1 skips this`);
   const result = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
