@@ -90,6 +90,7 @@ const inputs: Record<string, (w: World) => unknown> = {
 const internal = {
   toPageJobView: "maps a row the caller already authorized",
   resolutionOf: "reads where a job the caller already loaded landed",
+  attemptOf: "reads the attempt and retry state of a job the caller already loaded",
   loadPageJobFor: "the access check behind getPageJob, cancelPageJob and undoPageJob (covered by their rows)",
   applyPageJobResult: "runs inside the Inngest function after the job succeeded (no user)",
   writeSuggestion: "the write behind applySuggestion / Apply all, called after they authorized the suggestion",
