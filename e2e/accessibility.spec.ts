@@ -58,6 +58,10 @@ for (const theme of ["light", "dark"] as const) {
       `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way. ${OPENING}`,
     );
     const other = await storyPage.openInNewTab();
+    // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so its save
+    // lands and the AI's text waits as a suggestion (as in e2e/generate.spec.ts).
+    await other.page.route("**/api/stories/*/events", (route) => route.abort());
+    await other.reload();
     const otherCard = other.cardById(await card.id());
     await otherCard.type("Written in the other tab while the AI was busy.");
     await card.open();
