@@ -56,6 +56,7 @@ export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { cancelFanOutRun } from "./jobs/cancel-fan-out-run";
+export { cancelOneJob } from "./jobs/cancel-one-job";
 export { publishJobUpdate, subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./jobs/live";
 export {
   createScopeHub,

@@ -1,8 +1,7 @@
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
-import { getJob, markCancelled, requestJobCancel, settleFanOutParent } from "@/lib/ai";
+import { cancelOneJob, getJob } from "@/lib/ai";
 import { AppError, isAppError, jobFailureMessage } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { loadStoryFor, type StoryAction } from "./access";
 import type { Actor } from "./actor";
 import { modelLabel, STORY_SCOPE } from "./job-kinds";
@@ -80,15 +79,6 @@ export async function getLedgerJob(actor: Actor, jobId: string): Promise<LedgerJ
 /** Cancels the job (idempotent: a finished one is returned as it is); a batch's parent settles without it. */
 export async function cancelLedgerJob(actor: Actor, jobId: string): Promise<LedgerJobView> {
   const { db, job } = await loadLedgerJobFor(actor, "generate", jobId);
-  const cancelled = await markCancelled(db, job.id);
-  if (cancelled?.parentJobId) await settleFanOutParent(db, cancelled.parentJobId);
-  if (cancelled) {
-    try {
-      await requestJobCancel(job.id);
-    } catch (error) {
-      log("warn", "cancel event not sent", { jobId: job.id, error });
-    }
-  }
-  const now = cancelled ?? (await getJob(db, job.id))!;
+  const now = await cancelOneJob(db, job.id);
   return toLedgerJobView({ ...now, scopeId: job.scopeId });
 }

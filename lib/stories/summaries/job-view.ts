@@ -1,8 +1,7 @@
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
-import { getJob, markCancelled, requestJobCancel, settleFanOutParent } from "@/lib/ai";
+import { cancelOneJob, getJob } from "@/lib/ai";
 import { AppError, isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { loadPageFor, type StoryAction } from "../access";
 import type { Actor } from "../actor";
 import { SUMMARY_TARGET } from "../job-kinds";
@@ -35,15 +34,5 @@ export async function getSummaryJob(actor: Actor, jobId: string): Promise<PageJo
 /** Cancels a page's summary job (one page of Summarize all included); the page keeps the summary it has. */
 export async function cancelSummaryJob(actor: Actor, jobId: string): Promise<PageJobView> {
   const job = await loadSummaryJobFor(actor, "generate", jobId);
-  const db = await getDb();
-  const cancelled = await markCancelled(db, job.id);
-  if (cancelled?.parentJobId) await settleFanOutParent(db, cancelled.parentJobId);
-  if (cancelled) {
-    try {
-      await requestJobCancel(job.id);
-    } catch (error) {
-      log("warn", "cancel event not sent", { jobId: job.id, error });
-    }
-  }
-  return toPageJobView(cancelled ?? (await getJob(db, job.id))!);
+  return toPageJobView(await cancelOneJob(await getDb(), job.id));
 }
