@@ -69,6 +69,8 @@ const notDomainOperations = {
   adminCancelJob: adminMatrix,
   exportAdminJobsCsv: adminMatrix,
   getAdminUsage: adminMatrix,
+  getAdminHealth: adminMatrix,
+  checkReadiness: "the unauthenticated readiness probe: counts and ages only (tests/admin/health.test.ts)",
   listCodex: codexMatrix,
   getCodexEntry: codexMatrix,
   createCodexEntry: codexMatrix,

@@ -99,6 +99,13 @@ export {
   type StatusCounts,
 } from "./jobs/history";
 export { buildMetricsRegistry } from "./jobs/metrics";
+export {
+  HEALTH_DEFAULTS,
+  ledgerHealth,
+  type LedgerHealth,
+  type ModelHealth,
+  type StuckJob,
+} from "./jobs/health";
 export { usageRangeSchema, usageReport, type UsageGroup, type UsageRange, type UsageReport } from "./jobs/usage-report";
 export {
   jobsCreatedInWindow,

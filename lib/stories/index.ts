@@ -60,6 +60,14 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+export {
+  checkReadiness,
+  getAdminHealth,
+  type AdminHealth,
+  type HealthFinding,
+  type HealthLevel,
+  type Readiness,
+} from "./health";
 
 // The story codex: entries (characters, places, things, lore), the entries a page mentions, and Suggest entries.
 export {

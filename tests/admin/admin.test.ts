@@ -26,6 +26,7 @@ process.env.AI_RATE_LIMIT_PER_MINUTE = "0";
 
 const adminJobs = await import("@/lib/stories/admin-jobs");
 const adminUsage = await import("@/lib/stories/admin-usage");
+const adminHealth = await import("@/lib/stories/health");
 const retryModule = await import("@/lib/stories/retry");
 const actions = await import("@/app/actions/admin");
 const csvRoute = await import("@/app/api/admin/jobs.csv/route");
@@ -82,6 +83,7 @@ const inputs: Record<string, (w: World) => unknown> = {
   adminCancelJob: (w) => ({ jobId: w.jobId }),
   exportAdminJobsCsv: () => ({}),
   getAdminUsage: () => ({}),
+  getAdminHealth: () => undefined,
 };
 /** Exported functions that take no actor, each with the reason. */
 const internal = {
@@ -89,6 +91,10 @@ const internal = {
   enrichRows: "maps rows the caller already authorized",
   renderJobPrompt: "renders a job the caller already loaded",
   engineRunsForJob: "reads runs of a job the caller already loaded",
+  checkReadiness: "the unauthenticated readiness probe: counts and ages only",
+  modelFindings: "advice on model figures the caller already read",
+  stuckFindings: "advice on jobs the caller already read",
+  engineFindings: "advice on an engine state the caller already read",
 };
 
 /** What each function answers an admin, for the failed job `finishedJob("failed")` just recorded. */
@@ -127,6 +133,10 @@ const passes: Record<string, (result: unknown, w: World) => Promise<void> | void
     for await (const row of rows as AsyncGenerator<unknown[]>) ids.push(row[0]);
     expect(ids).toContain(w.jobId);
   },
+  // The world's failed job never started, so it is no model call; its pending neighbours are in the backlog.
+  getAdminHealth: (health) => {
+    expect(health).toMatchObject({ ledger: { models: expect.any(Array) }, engine: { mode: "embedded" } });
+  },
   getAdminUsage: (usage) => {
     expect((usage as { users: { key: string | null; label: string }[] }).users).toContainEqual(
       expect.objectContaining({ key: owner.id, label: expect.stringContaining("@") }),
@@ -134,7 +144,7 @@ const passes: Record<string, (result: unknown, w: World) => Promise<void> | void
   },
 };
 
-const all = { ...adminJobs, ...adminUsage } as unknown as Record<string, unknown>;
+const all = { ...adminJobs, ...adminUsage, ...adminHealth } as unknown as Record<string, unknown>;
 const fn = (name: string) => all[name] as (a: Actor | null, i: unknown) => Promise<unknown>;
 
 describe("admin domain functions", () => {

@@ -9,6 +9,7 @@ import {
   listFunctions,
   listRuns,
   retriesByFunction,
+  backlog,
   runsForEvent,
   type ListRunsFilter,
   type RunsForEventFilter,
@@ -82,6 +83,7 @@ export class EmbeddedEngine {
     runsForEvent: (filter: RunsForEventFilter) => runsForEvent(this.options.db, filter),
     listFunctions: () => listFunctions(this.options.db),
     retriesByFunction: () => retriesByFunction(this.options.db),
+    backlog: () => backlog(this.options.db),
   };
 
   /** The signing and event keys, once `attach` or `start` loaded them. */

@@ -13,7 +13,7 @@ export type { LocalServeHandler } from "./local-serve";
 export type { EngineDb, Tx as EngineTx } from "./sql";
 export type { BeforePurgeHook, RetentionOptions, SweepResult } from "./retention";
 export { IDEMPOTENCY_WINDOW_MS as DUPLICATE_EVENT_WINDOW_MS } from "./intake";
-export type { ListRunsFilter, RunDetail, RunsForEventFilter } from "./query";
+export type { EngineBacklog, ListRunsFilter, RunDetail, RunsForEventFilter } from "./query";
 export type { InngestAttempt, InngestRun, InngestStep, RunStatus } from "./schema";
 export type { EngineLogger, EventPayload, SerializedError } from "./types";
 export { FunctionConfigError } from "./function-config";

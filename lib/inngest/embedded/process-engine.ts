@@ -5,6 +5,8 @@ import { EMBEDDED_BASE_URL, transportFetch } from "./transport";
 /** What the client needs of the attached engine (an EmbeddedEngine). */
 export interface AttachedEngine {
   readonly keys: EngineKeys | undefined;
+  /** Whether its workers run (an engine attached only to send events has none) and have registered the functions. */
+  readonly status: { running: boolean; synced: boolean; inflight: number };
   fetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response>;
 }
 

@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { EngineDb } from "./sql";
+import { rowsOf, type EngineDb } from "./sql";
 import {
   inngestAttempts,
   inngestFunctions,
+  inngestInstances,
+  inngestQueue,
   inngestRuns,
   inngestSteps,
   type InngestAttempt,
@@ -124,4 +126,48 @@ export async function retriesByFunction(db: EngineDb): Promise<{ functionId: str
     .where(sql`${inngestAttempts.attempt} > 0`)
     .groupBy(inngestRuns.functionId);
   return rows.map((r) => ({ functionId: r.functionId, retries: Number(r.retries) }));
+}
+
+/** How far behind the engine is, for health checks: what waits, for how long, and which instances are alive. */
+export interface EngineBacklog {
+  /** Queue items due now and not leased: work the engine has not picked up yet. */
+  due: number;
+  /** Items held back by a concurrency limit (they wait for a slot, not for the engine). */
+  parked: number;
+  /** Items being worked on. */
+  leased: number;
+  /** How long the oldest due item has been waiting, in milliseconds (0 when none waits): the engine's lag. */
+  lagMs: number;
+  /** Instances with their heartbeat age in milliseconds (database time), newest beat first. */
+  instances: { id: string; heartbeatAgeMs: number }[];
+}
+
+export async function backlog(db: EngineDb): Promise<EngineBacklog> {
+  const [counts] = rowsOf<{
+    due: number | string;
+    parked: number | string;
+    leased: number | string;
+    lag: number | string;
+  }>(
+    await db.execute(sql`
+      select
+        count(*) filter (where lease_until is null and parked_on is null and available_at <= now()) as due,
+        count(*) filter (where parked_on is not null) as parked,
+        count(*) filter (where lease_until is not null) as leased,
+        coalesce(extract(epoch from (now() - min(available_at)
+          filter (where lease_until is null and parked_on is null and available_at <= now()))) * 1000, 0) as lag
+      from ${inngestQueue}`),
+  );
+  const instances = rowsOf<{ id: string; age: number | string }>(
+    await db.execute(sql`
+      select ${inngestInstances.id} as id, extract(epoch from (now() - ${inngestInstances.heartbeatAt})) * 1000 as age
+      from ${inngestInstances} order by ${inngestInstances.heartbeatAt} desc`),
+  );
+  return {
+    due: Number(counts?.due ?? 0),
+    parked: Number(counts?.parked ?? 0),
+    leased: Number(counts?.leased ?? 0),
+    lagMs: Math.max(0, Math.round(Number(counts?.lag ?? 0))),
+    instances: instances.map((i) => ({ id: i.id, heartbeatAgeMs: Math.max(0, Math.round(Number(i.age))) })),
+  };
 }
