@@ -27,7 +27,7 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
 
   // Authors have no admin links and the admin URLs do not exist for them.
   await expect(storyPage.navLink("admin-jobs")).toHaveCount(0);
-  for (const url of ["/admin/jobs", "/admin/usage"]) {
+  for (const url of ["/admin/jobs", "/admin/usage", "/admin/health"]) {
     const response = await page.goto(url);
     expect(response?.status(), url).toBe(404);
   }
@@ -90,4 +90,30 @@ test("an admin filters the history, opens a job and retries it; an author gets 4
   await jobs.prevPage.click();
   await jobs.expectRowJob(0, newId);
   await expect(jobs.prevPage).toHaveCount(0);
+});
+
+test("an admin reads the health page: the models called in the last hour and the engine", async ({
+  author,
+  storiesPage,
+  storyPage,
+  admin,
+}) => {
+  await storiesPage.createStory("The Healthy Lighthouse", "A keeper.");
+  await storyPage.addPageButton.click();
+  const card = storyPage.card(0);
+  await card.open();
+  await card.generate();
+  await card.ai.expectSucceeded();
+  // `author` is listed for its effect: the page objects act in a tab signed in as a fresh author.
+  void author;
+
+  const response = await admin.page.goto("/admin/health");
+  expect(response?.status()).toBe(200);
+  await expect(admin.page.getByRole("heading", { name: "Health", level: 1 })).toBeVisible();
+  await expect(admin.page.getByTestId("health-model-row").filter({ hasText: "offline" })).toBeVisible();
+  await expect(admin.page.getByTestId("health-engine")).toContainText("embedded, running");
+
+  const ready = await admin.page.request.get("/api/health/ready");
+  expect(ready.status()).toBe(200);
+  expect(await ready.json()).toMatchObject({ status: "ready", database: { ok: true }, engine: { ok: true } });
 });
