@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { contentRatings, contentRatingsSql, ratingClampSources } from "./content-ratings";
 import { users } from "./users-schema";
 
 /**
@@ -92,6 +93,10 @@ export const aiJobs = pgTable(
     resumedAttempts: integer("resumed_attempts").notNull().default(0),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),
+    /** The rating the job was held to, the story's when it was lower than every maximum, and who clamped it. */
+    contentRating: text("content_rating", { enum: contentRatings }),
+    requestedRating: text("requested_rating", { enum: contentRatings }),
+    ratingClampedBy: text("rating_clamped_by", { enum: ratingClampSources }),
     retryOf: uuid("retry_of").references((): AnyPgColumn => aiJobs.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
@@ -139,6 +144,17 @@ export const aiJobs = pgTable(
     check("ai_jobs_attempts_check", sql`${t.attempts} >= 0`),
     check("ai_jobs_tokens_check", sql`coalesce(${t.inputTokens}, 0) >= 0 and coalesce(${t.outputTokens}, 0) >= 0`),
     check("ai_jobs_cost_check", sql`${t.costUsd} is null or ${t.costUsd} >= 0`),
+    check(
+      "ai_jobs_content_rating_check",
+      sql.raw(
+        `(content_rating is null or content_rating in (${contentRatingsSql})) and (requested_rating is null or requested_rating in (${contentRatingsSql})) and (rating_clamped_by is null or rating_clamped_by in ('site', 'user'))`,
+      ),
+    ),
+    // Admins filter the history by rating and list the clamped jobs.
+    index("ai_jobs_rating_created_idx").on(t.contentRating, t.createdAt.desc(), t.id.desc()),
+    index("ai_jobs_clamped_created_idx")
+      .on(t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.ratingClampedBy} is not null`),
     check("ai_jobs_error_check", sql`${t.status} <> 'failed' or ${t.errorCode} is not null`),
     // A fan-out parent has no text of its own: its outcome is its children's.
     check(

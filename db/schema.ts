@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import { check, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { contentRatings, contentRatingsSql } from "./content-ratings";
 import { aiJobs } from "./ai-schema";
 import { users } from "./users-schema";
 
 // users lives in its own leaf file so that ai-schema.ts (requested_by) can reference it without importing this file.
 export {
   appSecrets,
+  siteSettings,
   authThrottles,
   userRoles,
   userSessions,
@@ -37,6 +39,8 @@ export const stories = pgTable(
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     language: text("language").notNull().default("en"),
+    /** What the story may contain; jobs are held to the lowest of this, the site's maximum and the user's. */
+    contentRating: text("content_rating", { enum: contentRatings }).notNull().default("general"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -46,6 +50,7 @@ export const stories = pgTable(
     check("stories_title_check", sql`char_length(${t.title}) between 1 and 200`),
     check("stories_description_check", sql`char_length(${t.description}) <= 5000`),
     check("stories_language_check", sql`${t.language} ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'`),
+    check("stories_content_rating_check", sql.raw(`content_rating in (${contentRatingsSql})`)),
   ],
 );
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { contentRatings, contentRatingsSql } from "./content-ratings";
 
 /**
  * The users table, alone in a leaf file: every other schema file references it, and it references none of them, so
@@ -20,6 +21,12 @@ export const users = pgTable(
     /** Per-user daily AI budgets set by an admin; null means the server default (AI_DAILY_*_BUDGET). */
     dailyTokenBudget: integer("daily_token_budget"),
     dailyCostBudgetUsd: numeric("daily_cost_budget_usd", { precision: 12, scale: 6 }),
+    /**
+     * The highest content rating this user's jobs may have: set by an admin (binding), and by the user themselves
+     * (their own choice, which can only lower what the admin allows). Null = no limit of that kind.
+     */
+    maxContentRating: text("max_content_rating", { enum: contentRatings }),
+    ownMaxContentRating: text("own_max_content_rating", { enum: contentRatings }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -29,6 +36,12 @@ export const users = pgTable(
     check("users_email_check", sql`position('@' in ${t.email}) > 1`),
     check("users_daily_token_budget_check", sql`${t.dailyTokenBudget} is null or ${t.dailyTokenBudget} >= 0`),
     check("users_daily_cost_budget_check", sql`${t.dailyCostBudgetUsd} is null or ${t.dailyCostBudgetUsd} >= 0`),
+    check(
+      "users_max_content_rating_check",
+      sql.raw(
+        `(max_content_rating is null or max_content_rating in (${contentRatingsSql})) and (own_max_content_rating is null or own_max_content_rating in (${contentRatingsSql}))`,
+      ),
+    ),
   ],
 );
 
@@ -87,5 +100,23 @@ export const authThrottles = pgTable(
     index("auth_throttles_window_idx").on(t.windowStart),
     check("auth_throttles_count_check", sql`${t.count} >= 0`),
     check("auth_throttles_key_check", sql`char_length(${t.key}) <= 400`),
+  ],
+);
+
+/**
+ * Site-wide settings an admin changes in the app: one row (the primary key is always true). Read with a fallback to
+ * the defaults, so a database without the row behaves as a fresh install.
+ */
+export const siteSettings = pgTable(
+  "site_settings",
+  {
+    id: boolean("id").primaryKey().default(true),
+    maxContentRating: text("max_content_rating", { enum: contentRatings }).notNull().default("explicit"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    check("site_settings_single_row_check", sql`${t.id}`),
+    check("site_settings_max_content_rating_check", sql.raw(`max_content_rating in (${contentRatingsSql})`)),
   ],
 );

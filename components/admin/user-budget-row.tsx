@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { setUserBudgetAction } from "@/app/actions/budgets";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { RatingMaxForm } from "@/components/ratings/rating-max-form";
 import type { UserBudgetRow } from "@/lib/stories";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { formatCount } from "@/lib/ui/format";
@@ -86,7 +87,7 @@ export function UserBudgetRowView({
           className="w-28"
         />
       </td>
-      <td className="py-3">
+      <td className="py-3 pr-4">
         <form id={formId} onSubmit={onSubmit} className="flex items-center gap-2">
           <Button type="submit" size="sm" data-testid="admin-user-save" pending={pending} disabled={!dirty && !pending}>
             Save
@@ -102,6 +103,15 @@ export function UserBudgetRowView({
             {error}
           </p>
         ) : null}
+      </td>
+      <td className="py-3">
+        <RatingMaxForm
+          label={`Highest content rating for ${row.email}`}
+          initial={row.maxContentRating}
+          blankLabel="Site maximum"
+          testId="admin-user-rating"
+          target={{ kind: "user", userId: row.id }}
+        />
       </td>
     </tr>
   );

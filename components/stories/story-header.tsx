@@ -13,16 +13,26 @@ import { pluralize } from "@/lib/ui/format";
 import { restoreFocusNextFrame } from "@/lib/ui/restore-focus";
 import { storyDescriptionError, storyTitleError } from "@/lib/ui/story-field-errors";
 import { InlineEdit, type InlineEditEnd } from "./inline-edit";
+import { Select } from "@/components/ui/input";
+import {
+  type ContentRating,
+  contentRatingHints,
+  contentRatingLabels,
+  contentRatings,
+  ratingRank,
+} from "@/lib/stories/ratings/labels";
 import { LanguageSelect } from "./language-select";
 import { useStoryPageCount } from "./story-page-count";
-import type { StoryHeaderData } from "./types";
+import type { RatingLimitData, StoryHeaderData } from "./types";
 
 export function StoryHeader({
   story: serverStory,
   pageCount: serverPageCount,
+  ratingLimit,
 }: {
   story: StoryHeaderData;
   pageCount: number;
+  ratingLimit: RatingLimitData;
 }) {
   const pageCount = useStoryPageCount(serverPageCount);
   const router = useRouter();
@@ -36,6 +46,23 @@ export function StoryHeader({
   const titleButton = useRef<HTMLButtonElement>(null);
   const descriptionButton = useRef<HTMLButtonElement>(null);
   const languageId = useId();
+  const ratingId = useId();
+  const [ratingError, setRatingError] = useState<string | null>(null);
+  const [ratingPending, setRatingPending] = useState(false);
+
+  async function saveRating(contentRating: ContentRating) {
+    const previous = story.contentRating;
+    setStory((s) => ({ ...s, contentRating }));
+    setRatingError(null);
+    setRatingPending(true);
+    const error = await save({ contentRating });
+    setRatingPending(false);
+    if (error) {
+      setStory((s) => ({ ...s, contentRating: previous }));
+      setRatingError(error);
+    }
+  }
+  const clamped = ratingRank(story.contentRating) > ratingRank(ratingLimit.effectiveMax);
 
   const [languageError, setLanguageError] = useState<string | null>(null);
   const [languagePending, setLanguagePending] = useState(false);
@@ -53,7 +80,12 @@ export function StoryHeader({
     }
   }
 
-  async function save(changes: { title?: string; description?: string; language?: string }): Promise<string | null> {
+  async function save(changes: {
+    title?: string;
+    description?: string;
+    language?: string;
+    contentRating?: ContentRating;
+  }): Promise<string | null> {
     const result = await callAction(() => updateStoryAction({ storyId: story.id, ...changes }));
     if (!result.ok) return result.error.message;
     setStory((s) => ({
@@ -61,6 +93,7 @@ export function StoryHeader({
       title: result.data.title,
       description: result.data.description,
       language: result.data.language,
+      contentRating: result.data.contentRating,
       updatedAt: new Date(result.data.updatedAt).toISOString(),
     }));
     router.refresh();
@@ -167,10 +200,42 @@ export function StoryHeader({
           invalid={Boolean(languageError)}
           className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
         />
+        <span aria-hidden="true">·</span>
+        <label htmlFor={ratingId} className="sr-only">
+          Content rating
+        </label>
+        <Select
+          id={ratingId}
+          data-testid="story-rating"
+          value={story.contentRating}
+          onChange={(e) => saveRating(e.target.value as ContentRating)}
+          aria-busy={ratingPending || undefined}
+          aria-describedby={cn(ratingError && `${ratingId}-error`, clamped && `${ratingId}-clamp`) || undefined}
+          invalid={Boolean(ratingError)}
+          title={contentRatingHints[story.contentRating]}
+          className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
+        >
+          {contentRatings.map((rating) => (
+            <option key={rating} value={rating}>
+              Rated {contentRatingLabels[rating]}
+            </option>
+          ))}
+        </Select>
       </p>
       {languageError ? (
         <p id={`${languageId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-language-error">
           {languageError}
+        </p>
+      ) : null}
+      {ratingError ? (
+        <p id={`${ratingId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-rating-error">
+          {ratingError}
+        </p>
+      ) : null}
+      {clamped ? (
+        <p id={`${ratingId}-clamp`} className="text-sm text-amber-800" data-testid="story-rating-clamp">
+          The AI will write no further than {contentRatingLabels[ratingLimit.effectiveMax]} here:{" "}
+          {ratingLimit.setBy === "user" ? "your account's maximum" : "this site's maximum"}.
         </p>
       ) : null}
     </header>

@@ -1,5 +1,6 @@
 /** Plain, serialisable shapes that server pages hand to the client components. */
 
+import type { ContentRating } from "@/db/content-ratings";
 import type { SuggestionReason } from "@/db/suggestions-schema";
 
 export interface StoryRowData {
@@ -18,7 +19,14 @@ export interface StoryHeaderData {
   description: string;
   /** BCP-47 tag: the language the story is written in and the AI writes in. */
   language: string;
+  contentRating: ContentRating;
   updatedAt: string;
+}
+
+/** The highest rating the viewer's jobs can reach, and which maximum sets it. */
+export interface RatingLimitData {
+  effectiveMax: ContentRating;
+  setBy: "site" | "user";
 }
 
 export interface PageData {

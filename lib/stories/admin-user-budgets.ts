@@ -1,3 +1,4 @@
+import type { ContentRating } from "@/db/content-ratings";
 import { asc, eq, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
@@ -17,6 +18,8 @@ export interface UserBudgetRow {
   /** The user's own budgets; null = the server default applies. */
   dailyTokenBudget: number | null;
   dailyCostBudgetUsd: number | null;
+  /** The user's own content-rating maximum; null = the site's. */
+  maxContentRating: ContentRating | null;
   tokensToday: number;
   costTodayUsd: number;
   jobsToday: number;
@@ -40,6 +43,7 @@ async function budgetRows(db: Db, where?: SQL): Promise<UserBudgetRow[]> {
       role: users.role,
       dailyTokenBudget: users.dailyTokenBudget,
       dailyCostBudgetUsd: users.dailyCostBudgetUsd,
+      maxContentRating: users.maxContentRating,
     })
     .from(users)
     .where(where)

@@ -61,6 +61,14 @@ export {
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
 export {
+  getMyRatingLimits,
+  getSiteSettings,
+  setMyMaxRating,
+  setSiteMaxRating,
+  setUserMaxRating,
+  type MyRatingLimits,
+} from "./ratings/policy";
+export {
   checkReadiness,
   getAdminHealth,
   type AdminHealth,

@@ -155,6 +155,7 @@ export function buildPagePayload(args: {
   templateBody: string;
   budgetTokens: number;
   counting: TokenCounting;
+  constraints?: readonly string[];
 }): { payload: DocumentPromptPayload; contextLeftOut: LeftOutItem[]; estimatedTokens: number } {
   const sections = args.ordered.map((p): ContextSectionInput => {
     // Writing replaces the page: whatever is on it (whitespace) is not context.
@@ -179,6 +180,7 @@ export function buildPagePayload(args: {
       memory: args.memory.codex,
       rollups: args.memory.rollups,
       neighbours: contextNeighbours(),
+      constraints: args.constraints,
     });
     return {
       payload,

@@ -55,7 +55,13 @@ export async function createStory(actorOrNull: Actor | null, input: unknown): Pr
   const db = await getDb();
   const [story] = await db
     .insert(stories)
-    .values({ ownerId: actor.id, title: data.title, description: data.description, language: data.language })
+    .values({
+      ownerId: actor.id,
+      title: data.title,
+      description: data.description,
+      language: data.language,
+      contentRating: data.contentRating,
+    })
     .returning();
   return story!;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { contentRatings } from "@/db/content-ratings";
 import { DEFAULT_LANGUAGE } from "./languages";
 import { limits } from "./limits";
 
@@ -19,6 +20,10 @@ const titleSchema = z
   .trim()
   .min(1, "A title is required.")
   .max(limits.titleMax, `A title can be at most ${limits.titleMax} characters.`);
+
+const storyRatingSchema = z.enum(contentRatings, {
+  error: () => `Choose a content rating: ${contentRatings.join(", ")}.`,
+});
 
 const LANGUAGE_TAG_MESSAGE = "Use a language tag such as en or pt-BR.";
 
@@ -47,6 +52,7 @@ export const storyCreateSchema = z.object({
     .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
     .default(""),
   language: languageTagSchema.default(DEFAULT_LANGUAGE),
+  contentRating: storyRatingSchema.default("general"),
 });
 
 export const storyUpdateSchema = z.object({
@@ -57,6 +63,7 @@ export const storyUpdateSchema = z.object({
     .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
     .optional(),
   language: languageTagSchema.optional(),
+  contentRating: storyRatingSchema.optional(),
 });
 
 export const storyIdSchema = z.object({ storyId: id });

@@ -19,6 +19,8 @@ export interface DocumentPromptPayload {
   pageCount: number;
   target: { number: number; hasNext: boolean; currentText: string };
   instruction: string;
+  /** Rules the text must follow whatever the instruction says (the story's content rating, for one). */
+  constraints: string[];
   codex: { name: string; kind: string; aliases: string; description: string }[];
   /**
    * The parts in reading order. `heading` is the part's header line ("Page 4 of 9", "Page 1 of 9 (summary)", "Pages
@@ -57,11 +59,15 @@ export function buildDocumentPrompt(args: {
   memory?: readonly MemoryEntryInput[];
   rollups?: readonly StoredRollupInput[];
   neighbours?: number;
+  constraints?: readonly string[];
 }): DocumentPromptPayload {
   const { document } = args;
+  const constraints = [...(args.constraints ?? [])];
   const fixedTokens = scaleTokens(
     templateCost(args.templateBody) +
-      countTokens(`${document.title}\n${document.description}\n${document.language} ${args.sections.length}`),
+      countTokens(
+        `${document.title}\n${document.description}\n${document.language} ${args.sections.length}\n${constraints.join("\n")}`,
+      ),
     args.counting,
   );
   const assembled = assembleContext({
@@ -81,6 +87,7 @@ export function buildDocumentPrompt(args: {
     pageCount: args.sections.length,
     target: { number: t + 1, hasNext: t < args.sections.length - 1, currentText: args.sections[t]!.text },
     instruction: args.instruction,
+    constraints,
     codex: assembled.memory.map((m) => ({
       name: m.name,
       kind: m.kind,

@@ -22,6 +22,10 @@ export interface NewJob {
   contextLeftOut: unknown[];
   baseVersion: number | null;
   retryOf?: string | null;
+  /** The content rating the job is held to, the one asked for, and which maximum clamped it (policy is the domain's). */
+  contentRating?: AiJob["contentRating"];
+  requestedRating?: AiJob["requestedRating"];
+  ratingClampedBy?: AiJob["ratingClampedBy"];
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {

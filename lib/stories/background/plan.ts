@@ -7,6 +7,7 @@ import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { loadPagePromptInput } from "../page-job-input";
 import { buildPageTextPrompt, type PageTextPrompt } from "../page-jobs/page-prompt";
+import { ratingConstraints, ratingForJob } from "../ratings/policy";
 import type { ParentPayload } from "./parent-payload";
 
 /**
@@ -23,6 +24,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   // (a parent recorded before a template change names the older version).
   const template = await loadTemplate(parent.templateKey);
   const model = resolveModel();
+  // Held to the rating as it is now, for whoever asked (their own maximum may have changed since).
+  const rating = await ratingForJob(db, story, parent.requestedBy);
   const plan: FanOutPlan = { children: [], skipped: [] };
   for (const pageId of payload.pageIds) {
     const page = live.find((p) => p.id === pageId);
@@ -46,6 +49,7 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
         instruction: parent.instruction,
         template,
         model,
+        constraints: ratingConstraints(rating),
       });
     } catch (error) {
       if (isAppError(error) && error.code === "LIMIT_EXCEEDED") {
@@ -69,6 +73,7 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       promptPayload: built.payload,
       contextLeftOut: built.contextLeftOut,
       baseVersion: page.version,
+      ...rating,
     });
   }
   return plan;

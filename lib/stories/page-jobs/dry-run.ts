@@ -16,6 +16,7 @@ import { loadPagePromptInput } from "../page-job-input";
 import { assertCanRequestAi, type AiAllowance } from "../spending-policy";
 import { parseInput } from "../validation";
 import { pageTextRequestSchema } from "./request";
+import { ratingConstraints, ratingForJob } from "../ratings/policy";
 import { buildPageTextPrompt } from "./page-prompt";
 import type { SectionedRevise } from "./sectioned-revise";
 
@@ -67,6 +68,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   const model = resolveModel();
   const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
+  const rating = await ratingForJob(db, story, actor.id);
   const built = await buildPageTextPrompt({
     story,
     ordered,
@@ -76,6 +78,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     instruction,
     template,
     model,
+    constraints: ratingConstraints(rating),
   });
   const sections = built.kind === "sectioned" ? built.sections : null;
   const context =

@@ -28,6 +28,8 @@ export async function buildPageTextPrompt(args: {
   instruction: string;
   template: PromptTemplate;
   model: ModelChoice;
+  /** Rules every prompt of the job carries (the content rating the job is held to). */
+  constraints?: readonly string[];
 }): Promise<PageTextPrompt> {
   try {
     const whole = buildPagePayload({
@@ -40,6 +42,7 @@ export async function buildPageTextPrompt(args: {
       templateBody: args.template.body,
       budgetTokens: args.model.inputBudgetTokens,
       counting: tokenCountingFor(args.model),
+      constraints: args.constraints,
     });
     return { kind: "whole", template: args.template, ...whole };
   } catch (error) {
@@ -52,6 +55,7 @@ export async function buildPageTextPrompt(args: {
       instruction: args.instruction,
       budgetTokens: args.model.inputBudgetTokens,
       counting: tokenCountingFor(args.model),
+      constraints: args.constraints,
     });
     return { kind: "sectioned", ...sectioned };
   }

@@ -6,6 +6,7 @@ import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
 import { loadPagePromptInput } from "../page-job-input";
+import { ratingConstraints, ratingForJob } from "../ratings/policy";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
 import { buildPageTextPrompt } from "./page-prompt";
@@ -56,6 +57,7 @@ export async function requestPageTextOutcome(
   }
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const model = resolveModel();
+  const rating = await ratingForJob(db, story, actor.id);
   const { template, payload, contextLeftOut } = await buildPageTextPrompt({
     story,
     ordered,
@@ -65,6 +67,7 @@ export async function requestPageTextOutcome(
     instruction,
     template: await loadTemplate(mode === "write" ? "page_write" : "page_revise"),
     model,
+    constraints: ratingConstraints(rating),
   });
   const { job, created } = await submitJob(
     db,
@@ -84,6 +87,7 @@ export async function requestPageTextOutcome(
       contextLeftOut,
       baseVersion: page.version,
       retryOf: options.retryOf ?? null,
+      ...rating,
     },
     admitWithinLimits(actor),
   );

@@ -62,6 +62,7 @@ export async function buildSectionedRevise(args: {
   instruction: string;
   budgetTokens: number;
   counting: TokenCounting;
+  constraints?: readonly string[];
 }): Promise<SectionedRevise> {
   const template = await loadTemplate(SECTION_TEMPLATE_KEY);
   const page = args.ordered.find((p) => p.id === args.pageId);
@@ -108,6 +109,7 @@ export async function buildSectionedRevise(args: {
         story: { title: args.story.title, description, language: args.story.language },
         target: { number: numberPages(args.ordered).get(page.id) ?? 0 },
         instruction: args.instruction,
+        constraints: [...(args.constraints ?? [])],
       },
       templateBody: template.body,
       budgetTokens: args.budgetTokens,

@@ -19,6 +19,7 @@ import {
   listCodex,
   listCodexSuggestions,
   getBackgroundRevision,
+  getMyRatingLimits,
   getStory,
   listActivePageJobs,
   listOpenSuggestions,
@@ -98,10 +99,12 @@ async function loadCodex(actor: Actor | null, storyId: string) {
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
-  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex] = await Promise.all([
+  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits] = await Promise.all([
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
+    getMyRatingLimits(actor),
   ]);
+  const ratingLimit = { effectiveMax: limits.effectiveMax, setBy: limits.setBy };
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
   // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
   const layout = (
@@ -114,9 +117,11 @@ export default async function StoryPage({ params }: Props) {
               title: story.title,
               description: story.description,
               language: story.language,
+              contentRating: story.contentRating,
               updatedAt: story.updatedAt.toISOString(),
             }}
             pageCount={pages.length}
+            ratingLimit={ratingLimit}
           />
           <StoryExport storyId={story.id} />
           <SummarizeAll storyId={story.id} />
