@@ -15,7 +15,9 @@ export async function setMyMaxRatingAction(input: unknown): Promise<ActionResult
 }
 
 /** Admins: a user's content-rating maximum (blank = the site's). */
-export async function setUserMaxRatingAction(input: unknown): Promise<ActionResult<{ maxContentRating: string | null }>> {
+export async function setUserMaxRatingAction(
+  input: unknown,
+): Promise<ActionResult<{ maxContentRating: string | null }>> {
   return runAction("setUserMaxRating", async (actor) => {
     const row = await setUserMaxRating(actor, input);
     revalidatePath("/admin/users");
@@ -24,7 +26,9 @@ export async function setUserMaxRatingAction(input: unknown): Promise<ActionResu
 }
 
 /** Admins: the highest content rating any job on this site may have. */
-export async function setSiteMaxRatingAction(input: unknown): Promise<ActionResult<{ maxContentRating: string | null }>> {
+export async function setSiteMaxRatingAction(
+  input: unknown,
+): Promise<ActionResult<{ maxContentRating: string | null }>> {
   return runAction("setSiteMaxRating", async (actor) => {
     const row = await setSiteMaxRating(actor, input);
     revalidatePath("/admin/users");

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
+import { contentRatings } from "@/db/content-ratings";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
@@ -139,6 +140,18 @@ export function JobFilters({
         </Filter>
         <Filter id="f-story" label="Story id">
           <Input id="f-story" name="scopeId" defaultValue={v("scopeId")} data-testid="filter-story" />
+        </Filter>
+        <Filter id="f-rating" label="Content rating">
+          <AnyOf
+            id="f-rating"
+            name="contentRating"
+            defaultValue={v("contentRating")}
+            testId="filter-rating"
+            choices={contentRatings}
+          />
+        </Filter>
+        <Filter id="f-clamped" label="Rating clamped">
+          <AnyOf id="f-clamped" name="clamped" defaultValue={v("clamped")} testId="filter-clamped" choices={["yes"]} />
         </Filter>
         <Filter id="f-from" label="From (UTC, included)">
           <Input id="f-from" name="from" type="date" defaultValue={v("from")} data-testid="filter-from" />

@@ -5,7 +5,12 @@ import { setMyMaxRatingAction, setSiteMaxRatingAction, setUserMaxRatingAction } 
 import type { ActionResult } from "@/lib/action-result";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/input";
-import { type ContentRating, contentRatingHints, contentRatingLabels, contentRatings } from "@/lib/stories/ratings/labels";
+import {
+  type ContentRating,
+  contentRatingHints,
+  contentRatingLabels,
+  contentRatings,
+} from "@/lib/stories/ratings/labels";
 import { callAction } from "@/lib/ui/call-action";
 
 /**

@@ -31,7 +31,9 @@ export default async function SettingsPage() {
         <p className="text-sm text-stone-600">
           The AI never writes beyond the lowest of a story&apos;s rating, this site&apos;s maximum (
           {contentRatingLabels[ratings.siteMax]}) and your own maximum, which you may set lower.
-          {ratings.adminMax ? ` An admin has set your account's maximum to ${contentRatingLabels[ratings.adminMax]}.` : ""}
+          {ratings.adminMax
+            ? ` An admin has set your account's maximum to ${contentRatingLabels[ratings.adminMax]}.`
+            : ""}
         </p>
         <RatingMaxForm
           label="Your highest content rating"

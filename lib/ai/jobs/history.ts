@@ -1,7 +1,8 @@
-import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { aiJobs, aiJobStatuses, aiJobTypes, type AiJobStatus, type AiJobType } from "@/db/ai-schema";
+import { contentRatings } from "@/db/content-ratings";
 
 /**
  * The job history: every AI job, newest first, with keyset pagination on (created_at desc, id desc). Each filter has
@@ -35,6 +36,12 @@ export const historyFilterSchema = z
     from: optional(dateInput),
     /** Exclusive upper bound on created_at. */
     to: optional(dateInput),
+    /** The content rating the job was held to. */
+    contentRating: optional(
+      z.enum(contentRatings, { message: `Content rating is one of: ${contentRatings.join(", ")}.` }),
+    ),
+    /** "yes": only jobs whose rating a maximum lowered. */
+    clamped: optional(z.enum(["yes"], { message: 'The clamped filter is "yes" or blank.' })),
     /** Search by job id: exact match only. */
     jobId: optional(z.uuid({ message: "Search by a full job id (a UUID such as 0b6f…-…)." })),
   })
@@ -118,6 +125,8 @@ function historyWhere(filters: HistoryFilters, without?: "status"): SQL | undefi
   if (filters.from) where.push(gte(aiJobs.createdAt, filters.from));
   if (filters.to) where.push(lt(aiJobs.createdAt, filters.to));
   if (filters.jobId) where.push(eq(aiJobs.id, filters.jobId));
+  if (filters.contentRating) where.push(eq(aiJobs.contentRating, filters.contentRating));
+  if (filters.clamped) where.push(isNotNull(aiJobs.ratingClampedBy));
   return where.length ? and(...where) : undefined;
 }
 

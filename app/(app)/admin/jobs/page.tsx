@@ -22,6 +22,8 @@ const filterKeys = [
   "requestedBy",
   "model",
   "errorCode",
+  "contentRating",
+  "clamped",
   "from",
   "to",
   "jobId",

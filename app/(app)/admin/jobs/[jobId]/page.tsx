@@ -97,6 +97,14 @@ export default async function AdminJobPage({ params }: Props) {
     ["Requested by", row.userEmail ?? "—"],
     ["Model", `${job.provider} / ${job.model}`],
     ["Template", `${job.templateKey} v${job.templateVersion}`],
+    [
+      "Content rating",
+      job.contentRating === null
+        ? "—"
+        : job.ratingClampedBy
+          ? `${job.contentRating} (the story asked for ${job.requestedRating}; clamped by the ${job.ratingClampedBy === "site" ? "site's" : "user's"} maximum)`
+          : job.contentRating,
+    ],
     ["Instruction", job.instruction || "—"],
     [
       "Tokens",
