@@ -424,6 +424,39 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/(app)/admin/usage/page") as never,
     () => ({}),
   ),
+  page(
+    "page /admin/health",
+    () => import("@/app/(app)/admin/health/page") as never,
+    () => ({}),
+  ),
+  // Probes for load balancers: public, and they carry counts only (tests/admin/health.test.ts). No engine runs in
+  // this file, so readiness answers 503 to everyone alike.
+  route(
+    "GET /api/health",
+    () => import("@/app/api/health/route"),
+    "GET",
+    () => ({}),
+    {
+      anonymous: "ok",
+      authorA: "ok",
+      authorB: "ok",
+      admin: "ok",
+      tokenA: "ok",
+    },
+  ),
+  route(
+    "GET /api/health/ready",
+    () => import("@/app/api/health/ready/route"),
+    "GET",
+    () => ({}),
+    {
+      anonymous: 503,
+      authorA: 503,
+      authorB: 503,
+      admin: 503,
+      tokenA: 503,
+    },
+  ),
   // ── actions: stories ──
   action("stories.ts", "createStoryAction", () => [{ title: "New" }], signedIn),
   action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], owned),
@@ -457,6 +490,10 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("tokens.ts", "listApiTokensAction", () => [], signedIn),
   // A token is its owner's alone: admins cannot revoke it either.
   action("tokens.ts", "revokeApiTokenAction", (w) => [{ tokenId: w.tokenId }], { ...owned, admin: 404 }),
+  // ── actions: content ratings ──
+  action("ratings.ts", "setMyMaxRatingAction", () => [{ maxContentRating: null }], signedIn),
+  action("ratings.ts", "setUserMaxRatingAction", () => [{ userId: a.id, maxContentRating: null }], adminOnly),
+  action("ratings.ts", "setSiteMaxRatingAction", () => [{ maxContentRating: "explicit" }], adminOnly),
   // ── actions: admin jobs ──
   action("admin.ts", "adminRetryJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   action("admin.ts", "adminCancelJobAction", (w) => [{ jobId: w.jobId }], adminOnly),

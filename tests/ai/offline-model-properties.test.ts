@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { contentRatingConstraints } from "@/lib/stories/ratings/labels";
 import { offlineText } from "@/lib/ai/offline-model";
 import { FIXED_WORDS, sentencesOf, wordsOf } from "@/lib/ai/offline-writer";
 import { loadTemplate, type PromptTemplate, renderTemplate } from "@/lib/ai/prompts";
@@ -122,6 +123,8 @@ function revisePrompt(story: Story, instruction: string, page = story.page): Pro
     ],
     target: { number: 2, currentText: page },
     instruction,
+    // Every real prompt carries its content rating: the offline model must not take its words for the story's.
+    constraints: [contentRatingConstraints.general],
   });
 }
 
@@ -136,6 +139,7 @@ function writePrompt(story: Story, instruction: string): Promise<string> {
     ],
     target: { number: 3, hasNext: false },
     instruction,
+    constraints: [contentRatingConstraints.general],
   });
 }
 
@@ -294,6 +298,7 @@ describe("offline model regressions (issue 14)", () => {
         context: [{ kind: "target", heading: "Page 1 of 1", text: "" }],
         target: { number: 1, hasNext: false },
         instruction: "",
+        constraints: [contentRatingConstraints.teen],
       }),
     );
     const revise = (page: string) =>
@@ -303,6 +308,7 @@ describe("offline model regressions (issue 14)", () => {
         context: [{ kind: "target", heading: "Page 1 of 1", text: page }],
         target: { number: 1, currentText: page },
         instruction: "",
+        constraints: [contentRatingConstraints.teen],
       });
     const second = offlineText(await revise(first));
     expect(second).not.toBe(first);

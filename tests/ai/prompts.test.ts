@@ -8,14 +8,19 @@ const fixture = (name: string) =>
 /** A version-1 payload as jobs recorded it before story memory (whole pages, "shortened"/"omitted" marks). */
 const payloadV1 = fixture("story-payload.json");
 /** A version-2 payload built by buildDocumentPrompt: codex entries, neighbours, a summary, a roll-up. */
-const payload = fixture("story-payload.v2.json");
+const payloadV2 = fixture("story-payload.v2.json");
+/** Version 3 adds the constraints every prompt carries (the content rating the job is held to). */
+const payload: Record<string, unknown> = {
+  ...payloadV2,
+  constraints: ["Content rating Teen: mild violence and language at most; romance without sexual detail."],
+};
 
 // The snapshots are committed: any change to a prompt shows up in review as a change to these files.
 describe("prompt templates", () => {
   it.each(["page_write", "page_revise"])("%s renders the fixture exactly as committed", async (key) => {
     const template = await loadTemplate(key);
     expect(template.key).toBe(key);
-    expect(template.version).toBe(2);
+    expect(template.version).toBe(3);
     const text = await renderTemplate(template, payload);
     await expect(text).toMatchFileSnapshot(`./__snapshots__/${key}.v${template.version}.txt`);
   });
@@ -27,6 +32,13 @@ describe("prompt templates", () => {
     expect(template.file).toContain(path.join("prompts", "versions", `${key}.v1.liquid`));
     const text = await renderTemplate(template, payloadV1);
     await expect(text).toMatchFileSnapshot(`./__snapshots__/${key}.v1.txt`);
+  });
+
+  it.each(["page_write", "page_revise"])("%s version 2 renders a recorded v2 payload unchanged", async (key) => {
+    const template = await loadTemplate(key, 2);
+    expect(template.file).toContain(path.join("prompts", "versions", `${key}.v2.liquid`));
+    const text = await renderTemplate(template, payloadV2);
+    await expect(text).toMatchFileSnapshot(`./__snapshots__/${key}.v2.txt`);
   });
 
   it("renders without an instruction", async () => {
