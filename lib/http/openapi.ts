@@ -139,7 +139,7 @@ function pathItem(op: ApiOperation) {
       [String(op.ok.status)]: {
         description: op.ok.description,
         ...(op.ok.location
-          ? { headers: { Location: { description: "The job's URL.", schema: jsonSchema(z.string()) } } }
+          ? { headers: { Location: { description: "The URL of the job (202) or of the created resource (201).", schema: jsonSchema(z.string()) } } }
           : {}),
         content: op.ok.media ? Object.fromEntries(op.ok.media.map((type) => [type, {}])) : json(op.ok.schema),
         ...(op.ok.media
@@ -176,7 +176,8 @@ export function openApiDocument() {
     info: {
       title: "Story Sprout REST API",
       version: "1.0.0",
-      description: "Generate page text with AI and follow, cancel and retry jobs. See docs/API.md.",
+      description:
+        "Stories and pages, the codex, summaries, export, and AI jobs (generate, background revisions): start, follow, cancel, retry. See docs/API.md.",
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }],
