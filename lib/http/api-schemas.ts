@@ -552,8 +552,14 @@ export const storyUpdateRequestSchema = named(
   storyUpdateSchema.omit({ storyId: true }),
   "The fields to change; omitted fields stay as they are.",
 );
-doc("Insert right after this page; omitted or null (and no beforePageId): at the end.", pageAddSchema.shape.afterPageId);
-doc("Insert right before this page (e.g. the first page); not together with afterPageId.", pageAddSchema.shape.beforePageId);
+doc(
+  "Insert right after this page; omitted or null (and no beforePageId): at the end.",
+  pageAddSchema.shape.afterPageId,
+);
+doc(
+  "Insert right before this page (e.g. the first page); not together with afterPageId.",
+  pageAddSchema.shape.beforePageId,
+);
 export const pageCreateRequestSchema = named("PageCreate", pageAddSchema.omit({ storyId: true }));
 export const pageUpdateRequestSchema = named(
   "PageUpdate",

@@ -139,7 +139,14 @@ function pathItem(op: ApiOperation) {
       [String(op.ok.status)]: {
         description: op.ok.description,
         ...(op.ok.location
-          ? { headers: { Location: { description: "The URL of the job (202) or of the created resource (201).", schema: jsonSchema(z.string()) } } }
+          ? {
+              headers: {
+                Location: {
+                  description: "The URL of the job (202) or of the created resource (201).",
+                  schema: jsonSchema(z.string()),
+                },
+              },
+            }
           : {}),
         content: op.ok.media ? Object.fromEntries(op.ok.media.map((type) => [type, {}])) : json(op.ok.schema),
         ...(op.ok.media

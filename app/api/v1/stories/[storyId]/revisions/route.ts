@@ -9,6 +9,9 @@ export const dynamic = "force-dynamic";
  * Location (GET /api/v1/jobs/{id}), cancel it with POST /api/v1/jobs/{id}/cancel. A running one is joined.
  */
 export const POST = apiRoute(v1.startRevision, async ({ actor, params, json }) => {
-  const outcome = await requestBackgroundRevisionForApi(actor, { ...objectBody(await json()), storyId: params.storyId });
+  const outcome = await requestBackgroundRevisionForApi(actor, {
+    ...objectBody(await json()),
+    storyId: params.storyId,
+  });
   return { body: outcome, headers: { location: `/api/v1/jobs/${outcome.job.id}` } };
 });
