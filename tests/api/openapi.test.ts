@@ -153,14 +153,14 @@ describe("the OpenAPI document", () => {
   });
 
   it("stories and pages: request bodies are the domain's own schemas (not written twice), minus the path's ids", () => {
-    expect(v1.createStory.body.schema).toBe(storyCreateSchema);
+    expect(v1.createStory.body!.schema).toBe(storyCreateSchema);
     const keys = (schema: unknown) => Object.keys((schema as { shape: object }).shape).sort();
-    expect(keys(v1.updateStory.body.schema)).toEqual(keys(storyUpdateSchema).filter((k) => k !== "storyId"));
-    expect(keys(v1.createPage.body.schema)).toEqual(keys(pageAddSchema).filter((k) => k !== "storyId"));
-    expect(keys(v1.updatePage.body.schema)).toEqual(keys(pageSaveSchema).filter((k) => k !== "pageId"));
-    expect(keys(v1.startRevision.body.schema)).toEqual(keys(backgroundRequestSchema).filter((k) => k !== "storyId"));
+    expect(keys(v1.updateStory.body!.schema)).toEqual(keys(storyUpdateSchema).filter((k) => k !== "storyId"));
+    expect(keys(v1.createPage.body!.schema)).toEqual(keys(pageAddSchema).filter((k) => k !== "storyId"));
+    expect(keys(v1.updatePage.body!.schema)).toEqual(keys(pageSaveSchema).filter((k) => k !== "pageId"));
+    expect(keys(v1.startRevision.body!.schema)).toEqual(keys(backgroundRequestSchema).filter((k) => k !== "storyId"));
     // The same field objects, so a rule changed in the domain changes the document.
-    expect((v1.updatePage.body.schema as unknown as typeof pageSaveSchema).shape.baseVersion).toBe(
+    expect((v1.updatePage.body!.schema as unknown as typeof pageSaveSchema).shape.baseVersion).toBe(
       pageSaveSchema.shape.baseVersion,
     );
     const created = doc.paths["/api/v1/stories"]!.post!;
