@@ -19,7 +19,8 @@ const errorNotes: Partial<Record<ErrorCode, string>> = {
   UNAUTHENTICATED: "no token, or a revoked / expired / unknown token.",
   NOT_FOUND: "unknown id, or an id of something the token's user may not see (the two look the same).",
   CONFLICT: "the job has not finished, or another job runs on the page (`details.activeJobId`).",
-  LIMIT_EXCEEDED: "the story does not fit the model's input budget, or the body is over 64 KB.",
+  LIMIT_EXCEEDED:
+    "the story does not fit the model's input budget, a page's text is over 100,000 characters, or the body is over 64 KB (page bodies: 604 KB).",
   GEN_BUDGET_EXCEEDED: "today's spending budget is used (`details.resetsAt`).",
   RATE_LIMITED: "too many new AI jobs in the last minute (`details.retryAfterSeconds`).",
   INTERNAL: "unexpected failure (logged on the server; no details are sent).",

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErrorCode } from "@/lib/errors";
 import { exportContentTypes } from "@/lib/stories/export/content-types";
+import { limits } from "@/lib/stories/limits";
 import {
   codexDeletedSchema,
   codexEntryAnswerSchema,
@@ -71,7 +72,8 @@ export interface ApiOperation<
   auth: "bearer" | "none";
   params?: Params;
   query?: z.ZodObject;
-  body?: { schema: z.ZodType; required: boolean };
+  /** `maxBytes`: the body limit when 64 KB is not enough (a page's text); the rest of the API keeps 64 KB. */
+  body?: { schema: z.ZodType; required: boolean; maxBytes?: number };
   ok: {
     status: 200 | 201 | 202;
     description: string;
@@ -89,6 +91,12 @@ export const operation = <P extends z.ZodObject | undefined, O extends z.ZodType
 
 /** The media types of an export (the `format` query parameter picks one). */
 const exportMediaTypes = Object.values(exportContentTypes).map((type) => type.replace(/;.*$/, ""));
+
+/**
+ * A body that carries a page's text: the page limit in characters, each up to 4 bytes in UTF-8 (or a 6-byte JSON
+ * escape), plus room for the other fields. The text's own limit is then the domain's (LIMIT_EXCEEDED naming it).
+ */
+const PAGE_BODY_MAX_BYTES = limits.pageMax * 6 + 4096;
 
 /** What every authenticated v1 route can answer besides its own errors. */
 const authenticated = ["UNAUTHENTICATED", "INTERNAL"] as const;
@@ -413,7 +421,7 @@ export const v1 = {
     summary: "Add a page: at the end, right after `afterPageId` or right before `beforePageId`",
     auth: "bearer",
     params: storyIdParamsSchema,
-    body: { schema: pageCreateRequestSchema, required: false },
+    body: { schema: pageCreateRequestSchema, required: false, maxBytes: PAGE_BODY_MAX_BYTES },
     ok: { status: 201, description: "The new page (version 1).", schema: pageAnswerSchema, location: true },
     errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "LIMIT_EXCEEDED", "ORDER_CONFLICT", ...authenticated],
   }),
@@ -438,7 +446,7 @@ export const v1 = {
       "that the client can merge and send again. The same text at the same version is answered as it is.",
     auth: "bearer",
     params: pageIdParamsSchema,
-    body: { schema: pageUpdateRequestSchema, required: true },
+    body: { schema: pageUpdateRequestSchema, required: true, maxBytes: PAGE_BODY_MAX_BYTES },
     ok: { status: 200, description: "The page after the write.", schema: pageAnswerSchema },
     errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "LIMIT_EXCEEDED", ...authenticated],
   }),

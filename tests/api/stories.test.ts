@@ -11,6 +11,7 @@ import type {
 } from "@/lib/http/api-schemas";
 import { v1 } from "@/lib/http/v1-operations";
 import type { Actor } from "@/lib/stories";
+import { limits } from "@/lib/stories/limits";
 import { useTestDb } from "../helpers/db";
 import { liveOrder, makeActor, makeStory, pageRow, revisionsOf, storyRow, ZERO_UUID } from "../helpers/fixtures";
 import type { ErrorAnswer } from "./route-call";
@@ -305,6 +306,27 @@ describe("pages", () => {
     });
     expect(await pageRow(pageId)).toMatchObject({ content: "second draft", version: 2 });
 
+    // A full page fits the body (more than the API's usual 64 KB); one character more is refused by the page limit.
+    const full = "Ünïcödé wörds ".repeat(limits.pageMax / 14).padEnd(limits.pageMax, "ß");
+    const fullSave = await callRoute<PageAnswer>(pageRoute.PATCH, {
+      method: "PATCH",
+      token: tokenA,
+      params: { pageId },
+      body: { content: full, baseVersion: 2 },
+    });
+    expect(fullSave).toMatchObject({ status: 200, body: { version: 3 } });
+    expect(fullSave.body.content).toHaveLength(limits.pageMax);
+    const over = await callRoute<ErrorAnswer>(pageRoute.PATCH, {
+      method: "PATCH",
+      token: tokenA,
+      params: { pageId },
+      body: { content: `${full}!`, baseVersion: 3 },
+    });
+    expect(over).toMatchObject({
+      status: 413,
+      body: { code: "LIMIT_EXCEEDED", details: { limit: limits.pageMax, length: limits.pageMax + 1 } },
+    });
+
     for (const body of [{ content: "x" }, { content: "x", baseVersion: 0 }, { content: 1, baseVersion: 2 }]) {
       const bad = await callRoute<ErrorAnswer>(pageRoute.PATCH, {
         method: "PATCH",
@@ -320,7 +342,7 @@ describe("pages", () => {
       { method: "PATCH", params: { pageId }, body: { content: "B was here", baseVersion: 2 } },
       { pageId: ZERO_UUID },
     );
-    expect(await pageRow(pageId)).toMatchObject({ content: "second draft", version: 2 });
+    expect(await pageRow(pageId)).toMatchObject({ content: full, version: 3 });
   });
 
   it("deletes a page (soft: kept for Undo); a deleted page is then 404", async () => {
