@@ -45,8 +45,10 @@ export const stories = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("stories_owner_updated_idx").on(t.ownerId, t.updatedAt.desc()),
-    index("stories_updated_idx").on(t.updatedAt.desc()),
+    // The id breaks ties so that the story list's keyset pages ((updated_at, id) < cursor) are read from the index in
+    // order; NULLS FIRST is what ORDER BY ... DESC means, without it the planner sorts again.
+    index("stories_owner_updated_idx").on(t.ownerId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("stories_updated_idx").on(t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check("stories_title_check", sql`char_length(${t.title}) between 1 and 200`),
     check("stories_description_check", sql`char_length(${t.description}) <= 5000`),
     check("stories_language_check", sql`${t.language} ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'`),

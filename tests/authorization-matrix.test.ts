@@ -508,6 +508,91 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
+  // ── REST v1: stories, pages, background revisions ──
+  route(
+    "GET /api/v1/stories",
+    () => import("@/app/api/v1/stories/route"),
+    "GET",
+    () => ({ path: "/api/v1/stories" }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories",
+    () => import("@/app/api/v1/stories/route"),
+    "POST",
+    () => ({ body: { title: "From the API" } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]",
+    () => import("@/app/api/v1/stories/[storyId]/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "PATCH /api/v1/stories/[storyId]",
+    () => import("@/app/api/v1/stories/[storyId]/route"),
+    "PATCH",
+    (w) => ({ params: { storyId: w.storyId }, body: { title: "Renamed" } }),
+    v1Token,
+  ),
+  route(
+    "DELETE /api/v1/stories/[storyId]",
+    () => import("@/app/api/v1/stories/[storyId]/route"),
+    "DELETE",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]/pages",
+    () => import("@/app/api/v1/stories/[storyId]/pages/route"),
+    "GET",
+    (w) => ({ path: "/api/v1/stories/x/pages", params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/pages",
+    () => import("@/app/api/v1/stories/[storyId]/pages/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { afterPageId: w.pageId, content: "New." } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/pages/[pageId]",
+    () => import("@/app/api/v1/pages/[pageId]/route"),
+    "GET",
+    (w) => ({ params: { pageId: w.pageId } }),
+    v1Token,
+  ),
+  route(
+    "PATCH /api/v1/pages/[pageId]",
+    () => import("@/app/api/v1/pages/[pageId]/route"),
+    "PATCH",
+    (w) => ({ params: { pageId: w.blankPageId }, body: { content: "Written.", baseVersion: 1 } }),
+    v1Token,
+  ),
+  route(
+    "DELETE /api/v1/pages/[pageId]",
+    () => import("@/app/api/v1/pages/[pageId]/route"),
+    "DELETE",
+    (w) => ({ params: { pageId: w.blankPageId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/pages/[pageId]/move",
+    () => import("@/app/api/v1/pages/[pageId]/move/route"),
+    "POST",
+    (w) => ({ params: { pageId: w.blankPageId }, body: { afterPageId: null } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/revisions",
+    () => import("@/app/api/v1/stories/[storyId]/revisions/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { pageIds: [w.pageId], instruction: "warmer" } }),
+    v1Token,
+  ),
   // ── the story codex: REST v1 and actions ──
   route(
     "GET /api/v1/stories/[storyId]/codex",
@@ -699,5 +784,41 @@ describe("authorization matrix", () => {
       });
     expect((await exportAs(tokenB)).status).toBe(404);
     expect((await exportAs(tokenAdmin)).status).toBe(200);
+  });
+
+  it("stories and pages on v1: B's token gets 404 for A's story and pages (and never lists them), the admin's 200", async () => {
+    const w = await makeWorld();
+    const storyRoute = await import("@/app/api/v1/stories/[storyId]/route");
+    const pagesRoute = await import("@/app/api/v1/stories/[storyId]/pages/route");
+    const pageRoute = await import("@/app/api/v1/pages/[pageId]/route");
+    const moveRoute = await import("@/app/api/v1/pages/[pageId]/move/route");
+    const revisionsRoute = await import("@/app/api/v1/stories/[storyId]/revisions/route");
+    const listRoute = await import("@/app/api/v1/stories/route");
+    const story = { params: { storyId: w.storyId } };
+    const page = { params: { pageId: w.blankPageId } };
+    const calls: [unknown, string, { params: Record<string, string>; body?: unknown }][] = [
+      [storyRoute.GET, "GET", story],
+      [storyRoute.PATCH, "PATCH", { ...story, body: { title: "Renamed" } }],
+      [pagesRoute.GET, "GET", story],
+      [pagesRoute.POST, "POST", { ...story, body: {} }],
+      [pageRoute.GET, "GET", page],
+      [pageRoute.PATCH, "PATCH", { ...page, body: { content: "B's", baseVersion: 1 } }],
+      [moveRoute.POST, "POST", { ...page, body: { afterPageId: null } }],
+      [revisionsRoute.POST, "POST", { ...story, body: { pageIds: [w.pageId], instruction: "x" } }],
+      [pageRoute.DELETE, "DELETE", page],
+      [storyRoute.DELETE, "DELETE", story],
+    ];
+    for (const [handler, method, options] of calls)
+      expect((await callRoute(handler, { method, ...options, token: tokenB })).status, `${method} as B`).toBe(404);
+    const listed = await callRoute<{ stories: { id: string }[] }>(listRoute.GET, {
+      token: tokenB,
+      path: "/api/v1/stories?limit=100",
+    });
+    expect(listed.body.stories.map((s) => s.id)).not.toContain(w.storyId);
+    for (const [handler, method, options] of calls)
+      expect(
+        (await callRoute(handler, { method, ...options, token: tokenAdmin })).status,
+        `${method} as admin`,
+      ).toBeLessThan(300);
   });
 });

@@ -29,6 +29,9 @@ const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
+/** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
+const restMatrix =
+  "REST v1 stories and pages, each delegating to (or checking like) a row of this matrix: tests/api/stories.test.ts and tests/authorization-matrix.test.ts";
 
 /**
  * Exported functions that are not story/page operations of this matrix, each with the reason it is exempt: the guards
@@ -95,6 +98,18 @@ const notDomainOperations = {
   unpinPageSummary: summariesMatrix,
   requestSummarizeAll: summariesMatrix,
   getSummarizeAll: summariesMatrix,
+  listStoriesForApi: restMatrix,
+  getStoryForApi: restMatrix,
+  createStoryForApi: restMatrix,
+  updateStoryForApi: restMatrix,
+  deleteStoryForApi: restMatrix,
+  listPagesForApi: restMatrix,
+  getPageForApi: restMatrix,
+  addPageForApi: restMatrix,
+  savePageForApi: restMatrix,
+  deletePageForApi: restMatrix,
+  movePageForApi: restMatrix,
+  requestBackgroundRevisionForApi: `${restMatrix}; the revision itself: ${backgroundMatrix}`,
 } as const;
 
 type ExportedFunctionName = {
@@ -236,6 +251,19 @@ const matrix: Record<DomainFunctionName, Case> = {
       expect(await liveOrder(w.story.id)).toEqual([w.p2.id, w.p1.id, w.p3.id]);
     },
   },
+  movePageTo: {
+    input: (w) => ({ pageId: w.p3.id, afterPageId: null }),
+    missing: [
+      () => ({ pageId: randomId(), afterPageId: null }),
+      (w) => ({ pageId: w.deleted.id, afterPageId: null }),
+      (w) => ({ pageId: w.p1.id, afterPageId: randomId() }),
+      (w) => ({ pageId: w.p1.id, afterPageId: w.deleted.id }),
+    ],
+    crossOwner: [(w) => ({ pageId: w.p1.id, afterPageId: w.bPage.id })],
+    async allowed(_result, w) {
+      expect(await liveOrder(w.story.id)).toEqual([w.p3.id, w.p1.id, w.p2.id]);
+    },
+  },
   deletePage: {
     input: (w) => ({ pageId: w.p1.id }),
     missing: [() => ({ pageId: randomId() }), (w) => ({ pageId: w.deleted.id })],
@@ -323,7 +351,7 @@ describe("the matrix covers every exported function", () => {
     expect(exported).toEqual([...names, ...Object.keys(notDomainOperations)].sort());
   });
 
-  it("the brief's fourteen operations, and export, are all in the matrix", () => {
+  it("the brief's fourteen operations, export and the REST API's move anywhere are all in the matrix", () => {
     expect(names.sort()).toEqual(
       [
         "listStories",
@@ -336,6 +364,7 @@ describe("the matrix covers every exported function", () => {
         "addPage",
         "savePage",
         "movePage",
+        "movePageTo",
         "deletePage",
         "undeletePage",
         "listRevisions",

@@ -29,6 +29,7 @@ type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject
   : Record<string, never>;
 
 const noStore = { "cache-control": "no-store" };
+/** The body limit of an operation that declares none. */
 const MAX_BODY_BYTES = 64 * 1024;
 export const API_REALM = "story-sprout";
 
@@ -46,9 +47,9 @@ const bodyTooLarge = () => new AppError("LIMIT_EXCEEDED", "The request body is t
  * The body as text, read no further than MAX_BODY_BYTES: a 40 MB body is refused after 64 KB, not buffered whole
  * first. A declared Content-Length over the limit is refused before reading anything.
  */
-async function readLimitedText(request: Request): Promise<string> {
+async function readLimitedText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw bodyTooLarge();
+  if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge();
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -57,7 +58,7 @@ async function readLimitedText(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     received += value.byteLength;
-    if (received > MAX_BODY_BYTES) {
+    if (received > maxBytes) {
       await reader.cancel().catch(() => {});
       throw bodyTooLarge();
     }
@@ -66,8 +67,8 @@ async function readLimitedText(request: Request): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await readLimitedText(request);
+async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const text = await readLimitedText(request, maxBytes);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);
@@ -150,7 +151,7 @@ async function apiContext<Op extends ApiOperation>(
     actor,
     request,
     params,
-    json: () => readJson(request),
+    json: () => readJson(request, op.body?.maxBytes ?? MAX_BODY_BYTES),
     query: () => Object.fromEntries(new URL(request.url).searchParams.entries()),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { contentRatings } from "@/db/content-ratings";
 import { aiJobStatuses, aiJobTypes } from "@/db/ai-schema";
 import { historyFilterSchema, historyQuerySchema } from "@/lib/ai";
 import { errorCatalog, type ErrorCode } from "@/lib/errors";
@@ -13,7 +14,21 @@ import {
 } from "@/lib/stories";
 import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
 import { exportQuerySchema as storyExportQuerySchema } from "@/lib/stories/export/schema";
-import { jobIdSchema, storyIdSchema } from "@/lib/stories/validation";
+import {
+  pageListQuerySchema as domainPageListQuerySchema,
+  storyListQuerySchema as domainStoryListQuerySchema,
+} from "@/lib/stories/api-resources";
+import { backgroundRequestSchema } from "@/lib/stories/background/request";
+import {
+  jobIdSchema,
+  pageAddSchema,
+  pageMoveSchema,
+  pageMoveToSchema,
+  pageSaveSchema,
+  storyCreateSchema,
+  storyIdSchema,
+  storyUpdateSchema,
+} from "@/lib/stories/validation";
 
 /**
  * The zod schemas of REST API v1, requests and responses: lib/http/openapi.ts turns them into the OpenAPI document
@@ -515,5 +530,110 @@ export const summarizeAllAcceptedSchema = named(
   z.object({
     created: doc("False when Summarize all was already running for the story and was joined.", z.boolean()),
     job: summarizeAllSchema,
+  }),
+);
+
+// ── stories and pages ──
+
+/**
+ * Requests: the domain's own schemas (lib/stories/validation.ts, background/request.ts), minus the ids the path
+ * carries. Queries: the list functions' schemas (lib/stories/api-resources.ts).
+ */
+export const storyListQuerySchema = z.object({
+  cursor: doc("nextCursor of an answer: the page after it.", domainStoryListQuerySchema.shape.cursor),
+  limit: doc("Stories per page (default 20, at most 100).", domainStoryListQuerySchema.shape.limit),
+});
+export const pageListQuerySchema = z.object({
+  cursor: doc("nextCursor of an answer: the pages after it.", domainPageListQuerySchema.shape.cursor),
+  limit: doc("Pages per answer (default 50, at most 100).", domainPageListQuerySchema.shape.limit),
+});
+export const storyCreateRequestSchema = named("StoryCreate", storyCreateSchema);
+export const storyUpdateRequestSchema = named(
+  "StoryUpdate",
+  storyUpdateSchema.omit({ storyId: true }),
+  "The fields to change; omitted fields stay as they are.",
+);
+doc(
+  "Insert right after this page; omitted or null (and no beforePageId): at the end.",
+  pageAddSchema.shape.afterPageId,
+);
+doc(
+  "Insert right before this page (e.g. the first page); not together with afterPageId.",
+  pageAddSchema.shape.beforePageId,
+);
+export const pageCreateRequestSchema = named("PageCreate", pageAddSchema.omit({ storyId: true }));
+export const pageUpdateRequestSchema = named(
+  "PageUpdate",
+  pageSaveSchema.omit({ pageId: true }),
+  "The page's new text, and `baseVersion`: the page's version the text starts from (409 CONFLICT, with the page as it is now in `details.current`, when someone wrote since).",
+);
+export const pageMoveRequestSchema = named(
+  "PageMove",
+  z.union([
+    pageMoveSchema.omit({ pageId: true }),
+    doc("Right after this page of the story; null: to the front.", pageMoveToSchema.omit({ pageId: true })),
+  ]),
+  "One step (`direction`) or anywhere (`afterPageId`, null for the front). Only the moved page's key changes.",
+);
+export const revisionRequestSchema = named(
+  "BackgroundRevisionRequest",
+  backgroundRequestSchema.omit({ storyId: true }),
+  "The pages to revise (none blank) and how.",
+);
+
+const storySchema = named(
+  "Story",
+  z.object({
+    id: id(),
+    ownerId: id(),
+    title: z.string(),
+    description: z.string(),
+    language: doc("BCP-47 tag, e.g. en or pt-BR.", z.string()),
+    contentRating: doc(
+      "What the story may contain; AI jobs are held to the lowest of this, the site's and the user's maximum.",
+      z.enum(contentRatings),
+    ),
+    pageCount: doc("Live (not deleted) pages.", z.int()),
+    createdAt: timestamp(),
+    updatedAt: doc("The last change to the story or any of its pages.", timestamp()),
+  }),
+);
+export const storyAnswerSchema = storySchema;
+export const storyListSchema = named(
+  "StoryList",
+  z.object({
+    stories: z.array(storySchema),
+    nextCursor: doc("Pass as `cursor` for the next page; null on the last one.", z.string().nullable()),
+  }),
+);
+export const storyDeletedSchema = named("StoryDeleted", z.object({ id: id(), deleted: z.literal(true) }));
+
+const pageSchema = named(
+  "Page",
+  z.object({
+    id: id(),
+    storyId: id(),
+    number: doc("1-based among the story's pages in reading order.", z.int()),
+    content: z.string(),
+    version: doc("Send it back as `baseVersion` when you change the text.", z.int()),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  }),
+);
+export const pageAnswerSchema = pageSchema;
+export const pageListSchema = named(
+  "PageList",
+  z.object({
+    pages: z.array(pageSchema),
+    nextCursor: doc("Pass as `cursor` for the next pages; null on the last one.", z.string().nullable()),
+  }),
+);
+export const pageDeletedSchema = named("PageDeleted", z.object({ id: id(), deleted: z.literal(true) }));
+export const revisionAcceptedSchema = named(
+  "BackgroundRevisionAccepted",
+  z.object({
+    created: doc("False when the story's running background revision was joined (nothing new started).", z.boolean()),
+    message: z.string(),
+    job: backgroundRevisionSchema,
   }),
 );

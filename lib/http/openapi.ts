@@ -19,7 +19,8 @@ const errorNotes: Partial<Record<ErrorCode, string>> = {
   UNAUTHENTICATED: "no token, or a revoked / expired / unknown token.",
   NOT_FOUND: "unknown id, or an id of something the token's user may not see (the two look the same).",
   CONFLICT: "the job has not finished, or another job runs on the page (`details.activeJobId`).",
-  LIMIT_EXCEEDED: "the story does not fit the model's input budget, or the body is over 64 KB.",
+  LIMIT_EXCEEDED:
+    "the story does not fit the model's input budget, a page's text is over 100,000 characters, or the body is over 64 KB (page bodies: 604 KB).",
   GEN_BUDGET_EXCEEDED: "today's spending budget is used (`details.resetsAt`).",
   RATE_LIMITED: "too many new AI jobs in the last minute (`details.retryAfterSeconds`).",
   INTERNAL: "unexpected failure (logged on the server; no details are sent).",
@@ -139,7 +140,14 @@ function pathItem(op: ApiOperation) {
       [String(op.ok.status)]: {
         description: op.ok.description,
         ...(op.ok.location
-          ? { headers: { Location: { description: "The job's URL.", schema: jsonSchema(z.string()) } } }
+          ? {
+              headers: {
+                Location: {
+                  description: "The URL of the job (202) or of the created resource (201).",
+                  schema: jsonSchema(z.string()),
+                },
+              },
+            }
           : {}),
         content: op.ok.media ? Object.fromEntries(op.ok.media.map((type) => [type, {}])) : json(op.ok.schema),
         ...(op.ok.media
@@ -176,7 +184,8 @@ export function openApiDocument() {
     info: {
       title: "Story Sprout REST API",
       version: "1.0.0",
-      description: "Generate page text with AI and follow, cancel and retry jobs. See docs/API.md.",
+      description:
+        "Stories and pages, the codex, summaries, export, and AI jobs (generate, background revisions): start, follow, cancel, retry. See docs/API.md.",
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }],

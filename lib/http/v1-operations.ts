@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErrorCode } from "@/lib/errors";
 import { exportContentTypes } from "@/lib/stories/export/content-types";
+import { limits } from "@/lib/stories/limits";
 import {
   codexDeletedSchema,
   codexEntryAnswerSchema,
@@ -34,6 +35,23 @@ import {
   validateRequestSchema,
   validateResultSchema,
 } from "./api-schemas";
+import {
+  pageAnswerSchema,
+  pageCreateRequestSchema,
+  pageDeletedSchema,
+  pageListQuerySchema,
+  pageListSchema,
+  pageMoveRequestSchema,
+  pageUpdateRequestSchema,
+  revisionAcceptedSchema,
+  revisionRequestSchema,
+  storyAnswerSchema,
+  storyCreateRequestSchema,
+  storyDeletedSchema,
+  storyListQuerySchema,
+  storyListSchema,
+  storyUpdateRequestSchema,
+} from "./api-schemas";
 
 /**
  * What one REST route accepts and answers. Route files hand their operation to apiRoute (which checks the path
@@ -54,7 +72,8 @@ export interface ApiOperation<
   auth: "bearer" | "none";
   params?: Params;
   query?: z.ZodObject;
-  body?: { schema: z.ZodType; required: boolean };
+  /** `maxBytes`: the body limit when 64 KB is not enough (a page's text); the rest of the API keeps 64 KB. */
+  body?: { schema: z.ZodType; required: boolean; maxBytes?: number };
   ok: {
     status: 200 | 201 | 202;
     description: string;
@@ -72,6 +91,12 @@ export const operation = <P extends z.ZodObject | undefined, O extends z.ZodType
 
 /** The media types of an export (the `format` query parameter picks one). */
 const exportMediaTypes = Object.values(exportContentTypes).map((type) => type.replace(/;.*$/, ""));
+
+/**
+ * A body that carries a page's text: the page limit in characters, each up to 4 bytes in UTF-8 (or a 6-byte JSON
+ * escape), plus room for the other fields. The text's own limit is then the domain's (LIMIT_EXCEEDED naming it).
+ */
+const PAGE_BODY_MAX_BYTES = limits.pageMax * 6 + 4096;
 
 /** What every authenticated v1 route can answer besides its own errors. */
 const authenticated = ["UNAUTHENTICATED", "INTERNAL"] as const;
@@ -324,6 +349,148 @@ export const v1 = {
       media: exportMediaTypes,
     },
     errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  // Stories.
+  listStories: operation({
+    method: "GET",
+    path: "/api/v1/stories",
+    operationId: "listStories",
+    summary: "The stories you can read, most recently changed first (keyset pages: `cursor` = nextCursor)",
+    auth: "bearer",
+    query: storyListQuerySchema,
+    ok: { status: 200, description: "One page of stories.", schema: storyListSchema },
+    errors: ["VALIDATION", ...authenticated],
+  }),
+  createStory: operation({
+    method: "POST",
+    path: "/api/v1/stories",
+    operationId: "createStory",
+    summary: "Create a story (you are its owner)",
+    auth: "bearer",
+    body: { schema: storyCreateRequestSchema, required: true },
+    ok: { status: 201, description: "The new story.", schema: storyAnswerSchema, location: true },
+    errors: ["VALIDATION", "LIMIT_EXCEEDED", ...authenticated],
+  }),
+  getStory: operation({
+    method: "GET",
+    path: "/api/v1/stories/{storyId}",
+    operationId: "getStory",
+    summary: "One story",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    ok: { status: 200, description: "The story.", schema: storyAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  updateStory: operation({
+    method: "PATCH",
+    path: "/api/v1/stories/{storyId}",
+    operationId: "updateStory",
+    summary: "Change a story's title, description, language or content rating",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    body: { schema: storyUpdateRequestSchema, required: true },
+    ok: { status: 200, description: "The story after the change.", schema: storyAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "LIMIT_EXCEEDED", ...authenticated],
+  }),
+  deleteStory: operation({
+    method: "DELETE",
+    path: "/api/v1/stories/{storyId}",
+    operationId: "deleteStory",
+    summary: "Delete a story with its pages and their history (owner only; cannot be undone)",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    ok: { status: 200, description: "Deleted.", schema: storyDeletedSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...authenticated],
+  }),
+  // Pages.
+  listPages: operation({
+    method: "GET",
+    path: "/api/v1/stories/{storyId}/pages",
+    operationId: "listPages",
+    summary: "A story's pages in reading order, with their text (keyset pages: `cursor` = nextCursor)",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    query: pageListQuerySchema,
+    ok: { status: 200, description: "The pages.", schema: pageListSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  createPage: operation({
+    method: "POST",
+    path: "/api/v1/stories/{storyId}/pages",
+    operationId: "createPage",
+    summary: "Add a page: at the end, right after `afterPageId` or right before `beforePageId`",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    body: { schema: pageCreateRequestSchema, required: false, maxBytes: PAGE_BODY_MAX_BYTES },
+    ok: { status: 201, description: "The new page (version 1).", schema: pageAnswerSchema, location: true },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "LIMIT_EXCEEDED", "ORDER_CONFLICT", ...authenticated],
+  }),
+  getPage: operation({
+    method: "GET",
+    path: "/api/v1/pages/{pageId}",
+    operationId: "getPage",
+    summary: "One page with its text and version",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    ok: { status: 200, description: "The page.", schema: pageAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  updatePage: operation({
+    method: "PATCH",
+    path: "/api/v1/pages/{pageId}",
+    operationId: "updatePage",
+    summary: "Write a page's text from the version you read (409 CONFLICT when someone wrote since)",
+    description:
+      "Every accepted write adds one revision to the page's history and bumps `version`. A stale `baseVersion` " +
+      "changes nothing and answers 409 CONFLICT with `details.current` (the page's content, version, updatedAt) so " +
+      "that the client can merge and send again. The same text at the same version is answered as it is.",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: pageUpdateRequestSchema, required: true, maxBytes: PAGE_BODY_MAX_BYTES },
+    ok: { status: 200, description: "The page after the write.", schema: pageAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "LIMIT_EXCEEDED", ...authenticated],
+  }),
+  deletePage: operation({
+    method: "DELETE",
+    path: "/api/v1/pages/{pageId}",
+    operationId: "deletePage",
+    summary: "Delete a page (kept with its history until the story is deleted; the app's Undo can bring it back)",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    ok: { status: 200, description: "Deleted.", schema: pageDeletedSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...authenticated],
+  }),
+  movePage: operation({
+    method: "POST",
+    path: "/api/v1/pages/{pageId}/move",
+    operationId: "movePage",
+    summary: "Reorder: move a page one step (`direction`) or right after another page (`afterPageId`, null: first)",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: pageMoveRequestSchema, required: true },
+    ok: { status: 200, description: "The page at its new place (`number`).", schema: pageAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "ORDER_CONFLICT", ...authenticated],
+  }),
+  // Background revisions (progress and cancel: getJob and cancelJob).
+  startRevision: operation({
+    method: "POST",
+    path: "/api/v1/stories/{storyId}/revisions",
+    operationId: "startRevision",
+    summary: "Revise pages in the background: one job per page, each result kept as a suggestion on its page",
+    description:
+      "Follow the progress with GET /api/v1/jobs/{id} (the Location) and cancel the unfinished pages with " +
+      "POST /api/v1/jobs/{id}/cancel. A story has one background revision at a time: a second request joins the " +
+      "running one (`created: false`) and spends nothing.",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    body: { schema: revisionRequestSchema, required: true },
+    ok: {
+      status: 202,
+      description: "Accepted: the background revision and its progress.",
+      schema: revisionAcceptedSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...limited, ...authenticated],
   }),
 } as const;
 

@@ -10,7 +10,7 @@ export * from "./limits";
 
 // Stories, pages and their history.
 export * from "./stories";
-export { listPages, getPage, addPage, savePage, movePage, deletePage, undeletePage } from "./pages";
+export { listPages, getPage, addPage, savePage, movePage, movePageTo, deletePage, undeletePage } from "./pages";
 export * from "./revisions";
 
 // AI on one page: request (and its dry run), follow, cancel, undo.
@@ -121,3 +121,23 @@ export { exportStory, exportFormats, type ExportFormat, type StoryExport } from 
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
+
+// Stories and pages as REST API v1 shows them: keyset-paginated lists, page numbers, JSON-ready views.
+export {
+  listStoriesForApi,
+  getStoryForApi,
+  createStoryForApi,
+  updateStoryForApi,
+  deleteStoryForApi,
+  listPagesForApi,
+  getPageForApi,
+  addPageForApi,
+  savePageForApi,
+  deletePageForApi,
+  movePageForApi,
+  requestBackgroundRevisionForApi,
+  storyListQuerySchema,
+  pageListQuerySchema,
+  type ApiStory,
+  type ApiPage,
+} from "./api-resources";

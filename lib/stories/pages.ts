@@ -12,6 +12,7 @@ import {
   pageAddSchema,
   pageIdSchema,
   pageMoveSchema,
+  pageMoveToSchema,
   pageSaveSchema,
   parseInput,
   storyIdSchema,
@@ -46,17 +47,21 @@ export async function getPage(actorOrNull: Actor | null, input: unknown): Promis
   return (await loadPageFor(await getDb(), actor, "read", pageId)).page;
 }
 
-/** Adds a page at the end, or right after `afterPageId`. Only the new row is written. */
+/** Adds a page at the end, right after `afterPageId` or right before `beforePageId`. Only the new row is written. */
 export async function addPage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
   const actor = requireActor(actorOrNull);
-  const { storyId, afterPageId, content } = parseInput(pageAddSchema, input);
+  const { storyId, afterPageId, beforePageId, content } = parseInput(pageAddSchema, input);
+  if (afterPageId && beforePageId) {
+    const message = "Give afterPageId or beforePageId, not both.";
+    throw new AppError("VALIDATION", message, { fields: { beforePageId: message } });
+  }
   assertPageLength(content);
   const db = await getDb();
   await loadStoryFor(db, actor, "edit", storyId);
   // Two concurrent "add at end" compute the same key; the loser tries again against the new order.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await insertPage(db, actor, storyId, afterPageId ?? null, content);
+      return await insertPage(db, actor, storyId, { afterPageId, beforePageId }, content);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (attempt >= 2) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
@@ -68,18 +73,23 @@ async function insertPage(
   db: Db,
   actor: Actor,
   storyId: string,
-  afterPageId: string | null,
+  place: { afterPageId?: string | null; beforePageId?: string | null },
   content: string,
 ): Promise<Page> {
   const inserted = await db.transaction(async (tx) => {
     const ordered = await livePages(tx, storyId);
     let before: string | null = ordered.at(-1)?.position ?? null;
     let after: string | null = null;
-    if (afterPageId) {
-      const index = ordered.findIndex((p) => p.id === afterPageId);
+    if (place.afterPageId) {
+      const index = ordered.findIndex((p) => p.id === place.afterPageId);
       if (index < 0) throw new AppError("NOT_FOUND", "The page to insert after no longer exists.");
       before = ordered[index]!.position;
       after = ordered[index + 1]?.position ?? null;
+    } else if (place.beforePageId) {
+      const index = ordered.findIndex((p) => p.id === place.beforePageId);
+      if (index < 0) throw new AppError("NOT_FOUND", "The page to insert before no longer exists.");
+      before = ordered[index - 1]?.position ?? null;
+      after = ordered[index]!.position;
     }
     const [page] = await tx
       .insert(pages)
@@ -182,6 +192,50 @@ export async function movePage(actorOrNull: Actor | null, input: unknown): Promi
         direction === "up"
           ? [ordered[target - 1]?.position ?? null, ordered[target]!.position]
           : [ordered[target]!.position, ordered[target + 1]?.position ?? null];
+      const [moved] = await tx
+        .update(pages)
+        .set({ position: generateKeyBetween(low, high) })
+        .where(and(eq(pages.id, pageId), eq(pages.position, ordered[index]!.position)))
+        .returning();
+      if (!moved) throw new AppError("ORDER_CONFLICT");
+      await touchStory(tx, page.storyId);
+      return moved;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("ORDER_CONFLICT", undefined, undefined, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Moves a page anywhere in one step (the REST API's move): right after `afterPageId`, or to the front when it is
+ * null. Like movePage, only the moved row changes (a key between its new neighbours).
+ */
+export async function movePageTo(actorOrNull: Actor | null, input: unknown): Promise<Page> {
+  const actor = requireActor(actorOrNull);
+  const { pageId, afterPageId } = parseInput(pageMoveToSchema, input);
+  if (afterPageId === pageId) {
+    const message = "A page cannot be moved after itself.";
+    throw new AppError("VALIDATION", message, { fields: { afterPageId: message } });
+  }
+  const db = await getDb();
+  const { page } = await loadPageFor(db, actor, "edit", pageId);
+  try {
+    return await db.transaction(async (tx) => {
+      const ordered = await livePages(tx, page.storyId);
+      const index = ordered.findIndex((p) => p.id === pageId);
+      if (index < 0) throw new AppError("NOT_FOUND", "This page was deleted meanwhile.");
+      // Already in place: nothing to write.
+      if ((ordered[index - 1]?.id ?? null) === afterPageId) return ordered[index]!;
+      const others = ordered.filter((p) => p.id !== pageId);
+      let low: string | null = null;
+      let high: string | null = others[0]?.position ?? null;
+      if (afterPageId) {
+        const at = others.findIndex((p) => p.id === afterPageId);
+        if (at < 0) throw new AppError("NOT_FOUND", "The page to move after is not a page of this story.");
+        low = others[at]!.position;
+        high = others[at + 1]?.position ?? null;
+      }
       const [moved] = await tx
         .update(pages)
         .set({ position: generateKeyBetween(low, high) })

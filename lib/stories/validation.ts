@@ -72,8 +72,13 @@ export const jobIdSchema = z.object({ jobId: id });
 
 export const pageAddSchema = z.object({
   storyId: id,
-  /** Insert after this page; omitted means at the end. */
+  /** Insert after this page; omitted (and no beforePageId) means at the end. */
   afterPageId: id.nullish(),
+  /**
+   * Insert before this page (the REST API's way to add a first page); not together with afterPageId (addPage refuses
+   * both: a refinement here would stop the API from deriving its body with `.omit`).
+   */
+  beforePageId: id.nullish(),
   /** Length is checked by assertPageLength (LIMIT_EXCEEDED), as for savePage: not here, where it would be VALIDATION. */
   content: z.string().default(""),
 });
@@ -87,6 +92,12 @@ export const pageSaveSchema = z.object({
 export const pageMoveSchema = z.object({
   pageId: id,
   direction: z.enum(["up", "down"]),
+});
+
+/** Moves a page anywhere in one step: right after another page of the story, or to the front (`afterPageId: null`). */
+export const pageMoveToSchema = z.object({
+  pageId: id,
+  afterPageId: id.nullable(),
 });
 
 export const revisionRestoreSchema = z.object({

@@ -3,6 +3,9 @@ import { errorCatalog } from "@/lib/errors";
 import { apiOperations, openApiDocument } from "@/lib/http/openapi";
 import { jobListParams } from "@/lib/stories/job-list";
 import { jobListQuerySchema } from "@/lib/http/api-schemas";
+import { v1 } from "@/lib/http/v1-operations";
+import { backgroundRequestSchema } from "@/lib/stories/background/request";
+import { pageAddSchema, pageSaveSchema, storyCreateSchema, storyUpdateSchema } from "@/lib/stories/validation";
 
 /**
  * The generated OpenAPI document is a well-formed OpenAPI 3.1 document. (That each route's real answers parse with
@@ -147,5 +150,21 @@ describe("the OpenAPI document", () => {
     for (const op of apiOperations)
       expect(doc.paths[op.path], op.operationId).toHaveProperty([op.method.toLowerCase()]);
     expect(Object.keys(jobListQuerySchema.shape).sort()).toEqual([...jobListParams].sort());
+  });
+
+  it("stories and pages: request bodies are the domain's own schemas (not written twice), minus the path's ids", () => {
+    expect(v1.createStory.body!.schema).toBe(storyCreateSchema);
+    const keys = (schema: unknown) => Object.keys((schema as { shape: object }).shape).sort();
+    expect(keys(v1.updateStory.body!.schema)).toEqual(keys(storyUpdateSchema).filter((k) => k !== "storyId"));
+    expect(keys(v1.createPage.body!.schema)).toEqual(keys(pageAddSchema).filter((k) => k !== "storyId"));
+    expect(keys(v1.updatePage.body!.schema)).toEqual(keys(pageSaveSchema).filter((k) => k !== "pageId"));
+    expect(keys(v1.startRevision.body!.schema)).toEqual(keys(backgroundRequestSchema).filter((k) => k !== "storyId"));
+    // The same field objects, so a rule changed in the domain changes the document.
+    expect((v1.updatePage.body!.schema as unknown as typeof pageSaveSchema).shape.baseVersion).toBe(
+      pageSaveSchema.shape.baseVersion,
+    );
+    const created = doc.paths["/api/v1/stories"]!.post!;
+    expect(created.responses["201"]!.headers).toHaveProperty(["Location"]);
+    expect(doc.paths["/api/v1/pages/{pageId}"]!.patch!.responses).toHaveProperty(["409"]);
   });
 });

@@ -14,7 +14,8 @@ import { idField, parseInput } from "../validation";
 import type { ParentPayload } from "./parent-payload";
 import { toBackgroundRevisionView, type BackgroundRevisionView } from "./view";
 
-const requestSchema = z.object({
+/** What starting a background revision takes (the REST API's body is this without the story, which is in its path). */
+export const backgroundRequestSchema = z.object({
   storyId: idField,
   pageIds: z
     .array(idField)
@@ -44,7 +45,7 @@ export async function requestBackgroundRevision(
   input: unknown,
 ): Promise<BackgroundRequestOutcome> {
   const actor = requireActor(actorOrNull);
-  const { storyId, pageIds, instruction } = parseInput(requestSchema, input);
+  const { storyId, pageIds, instruction } = parseInput(backgroundRequestSchema, input);
   const db = await getDb();
   const story = await loadStoryFor(db, actor, "generate", storyId);
 
