@@ -49,3 +49,33 @@ test("an author creates an API token, sees it once, generates through the API, r
   expect(refused.status()).toBe(401);
   expect(await refused.json()).toMatchObject({ code: "UNAUTHENTICATED" });
 });
+
+test("an author rates a story and lowers their own maximum: the story says the AI is held below its rating", async ({
+  author,
+  storiesPage,
+  storyPage,
+  settingsPage,
+}) => {
+  // `author` is listed for its effect: the page objects act in a tab signed in as a fresh author.
+  void author;
+  const storyId = await storiesPage.createStory("Rated Mature", "Smugglers on the pier.");
+  await expect(storyPage.rating).toHaveValue("general");
+  // Saved by a server action as soon as it changes: waited for before the reload.
+  await Promise.all([
+    storyPage.page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes(storyId)),
+    storyPage.rating.selectOption("mature"),
+  ]);
+  await storyPage.page.reload();
+  await expect(storyPage.rating).toHaveValue("mature");
+  await expect(storyPage.ratingClamp).toHaveCount(0);
+
+  await settingsPage.goto();
+  await settingsPage.myRating.selectOption("teen");
+  await settingsPage.myRatingSave.click();
+  await expect(settingsPage.myRatingSaved).toBeVisible();
+
+  await storyPage.goto(storyId);
+  await expect(storyPage.rating).toHaveValue("mature");
+  await expect(storyPage.ratingClamp).toContainText("Teen");
+  await expect(storyPage.ratingClamp).toContainText("your account");
+});

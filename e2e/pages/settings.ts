@@ -7,6 +7,10 @@ export class SettingsPage extends AppShell {
   readonly tokenName: Locator;
   readonly tokenSecret: Locator;
   readonly tokenRows: Locator;
+  /** The user's own content-rating maximum. */
+  readonly myRating: Locator;
+  readonly myRatingSave: Locator;
+  readonly myRatingSaved: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -14,6 +18,9 @@ export class SettingsPage extends AppShell {
     this.tokenName = page.getByTestId("token-name");
     this.tokenSecret = page.getByTestId("token-secret");
     this.tokenRows = page.getByTestId("token-row");
+    this.myRating = page.getByTestId("my-rating-select");
+    this.myRatingSave = page.getByTestId("my-rating-save");
+    this.myRatingSaved = page.getByTestId("my-rating-saved");
   }
 
   async goto(): Promise<void> {

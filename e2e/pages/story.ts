@@ -28,6 +28,9 @@ export class StoryPage extends AppShell {
   readonly history: HistoryPanel;
   readonly summarizeAll: SummarizeAllBar;
   readonly exportMenu: ExportMenu;
+  /** The story's content rating (a select) and the note shown when the viewer's maxima lower it. */
+  readonly rating: Locator;
+  readonly ratingClamp: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -36,6 +39,8 @@ export class StoryPage extends AppShell {
     this.description = page.getByTestId("story-description");
     this.descriptionInput = page.getByTestId("story-description-input");
     this.language = page.getByTestId("story-language");
+    this.rating = page.getByTestId("story-rating");
+    this.ratingClamp = page.getByTestId("story-rating-clamp");
     this.pageTotal = page.getByTestId("story-page-total");
     this.cards = page.getByTestId("page-card");
     this.contents = page.getByTestId("page-content");
