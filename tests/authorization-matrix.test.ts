@@ -479,6 +479,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("generation.ts", "getLatestPageJobAction", (w) => [{ pageId: w.pageId }], owned),
   action("generation.ts", "listOpenSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
   action("generation.ts", "applySuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
+  action(
+    "generation.ts",
+    "takeSuggestionParagraphsAction",
+    (w) => [{ suggestionId: w.suggestionId, baseVersion: 1, changes: [0] }],
+    owned,
+  ),
   action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
   action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], owned),
   action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], owned),

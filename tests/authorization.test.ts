@@ -51,6 +51,7 @@ const notDomainOperations = {
   listOpenSuggestions: generationMatrix,
   applySuggestion: generationMatrix,
   discardSuggestion: generationMatrix,
+  takeSuggestionParagraphs: generationMatrix,
   requestBackgroundRevision: backgroundMatrix,
   getBackgroundRevision: backgroundMatrix,
   cancelBackgroundRevision: backgroundMatrix,

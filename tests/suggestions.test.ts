@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { pageSuggestions } from "@/db/suggestions-schema";
-import { applySuggestion, discardSuggestion } from "@/lib/stories";
+import { applySuggestion, discardSuggestion, takeSuggestionParagraphs } from "@/lib/stories";
 import { writeSuggestion } from "@/lib/stories/suggestions/write";
 import { useTestDb } from "./helpers/db";
 import { expectAppError, makeActor, makeAiJob, makeStory, pageRow, revisionsOf } from "./helpers/fixtures";
@@ -99,5 +99,55 @@ describe("discarding a suggestion", () => {
     const first = await suggestionRow(suggestion.id);
     await discardSuggestion(author, { suggestionId: suggestion.id });
     expect(await suggestionRow(suggestion.id)).toEqual(first);
+  });
+});
+
+describe("taking a suggestion paragraph by paragraph", () => {
+  const page = "Mara waited.\n\nThe lamp went out.\n\nTobin slept.";
+  const suggested = "Mara waited by the pier.\n\nThe lamp went out.\n\nTobin did not sleep.";
+
+  it("takes one change as an ai revision and keeps the suggestion open for the rest; the last one applies it", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [page]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id, suggested);
+
+    const first = await takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 1, changes: [1] });
+    expect(first).toMatchObject({ suggestionApplied: false, page: { version: 2 } });
+    expect((await pageRow(pages[0]!.id))!.content).toBe("Mara waited.\n\nThe lamp went out.\n\nTobin did not sleep.");
+    expect((await revisionsOf(pages[0]!.id)).at(-1)).toMatchObject({ source: "ai", authorId: author.id });
+    const [open] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestion.id));
+    expect(open!.status).toBe("open");
+
+    // The page changed, so the changes are counted again: only the first paragraph is left, as change 0.
+    const last = await takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 2, changes: [0] });
+    expect(last).toMatchObject({ suggestionApplied: true, page: { content: suggested, version: 3 } });
+    const [done] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.id, suggestion.id));
+    expect(done).toMatchObject({ status: "applied", resolvedBy: author.id });
+  });
+
+  it("refuses a stale comparison, an unknown change and a resolved suggestion, writing nothing", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, [page]);
+    const suggestion = await openSuggestion(pages[0]!.id, author.id, suggested);
+    const stale = await expectAppError(
+      takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 7, changes: [0] }),
+      "CONFLICT",
+    );
+    expect(stale.details).toMatchObject({ current: { content: page, version: 1 } });
+    await expectAppError(
+      takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 1, changes: [2] }),
+      "VALIDATION",
+    );
+    await expectAppError(
+      takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 1, changes: [] }),
+      "VALIDATION",
+    );
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: page, version: 1 });
+    await discardSuggestion(author, { suggestionId: suggestion.id });
+    await expectAppError(
+      takeSuggestionParagraphs(author, { suggestionId: suggestion.id, baseVersion: 1, changes: [0] }),
+      "CONFLICT",
+    );
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: page, version: 1 });
   });
 });

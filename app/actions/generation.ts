@@ -6,6 +6,7 @@ import type { PageSuggestion } from "@/db/suggestions-schema";
 import type { ActionResult } from "@/lib/action-result";
 import {
   applySuggestion,
+  takeSuggestionParagraphs,
   cancelPageJob,
   checkPageTextRequest,
   discardSuggestion,
@@ -40,6 +41,17 @@ export async function applySuggestionAction(input: unknown): Promise<ActionResul
     const page = await applySuggestion(actor, input);
     revalidatePath(`/stories/${page.storyId}`);
     return page;
+  });
+}
+
+/** Takes some paragraphs of a suggestion; the rest stays open until taken or discarded. */
+export async function takeSuggestionParagraphsAction(
+  input: unknown,
+): Promise<ActionResult<{ page: Page; suggestionApplied: boolean }>> {
+  return runAction("takeSuggestionParagraphs", async (actor) => {
+    const taken = await takeSuggestionParagraphs(actor, input);
+    revalidatePath(`/stories/${taken.page.storyId}`);
+    return taken;
   });
 }
 

@@ -1,8 +1,13 @@
 "use client";
 
 import { Check, Sparkles, Trash2 } from "lucide-react";
-import { useId, useState } from "react";
-import { applySuggestionAction, discardSuggestionAction } from "@/app/actions/generation";
+import { useId, useMemo, useState } from "react";
+import {
+  applySuggestionAction,
+  discardSuggestionAction,
+  takeSuggestionParagraphsAction,
+} from "@/app/actions/generation";
+import { paragraphChanges } from "@/lib/text/paragraph-changes";
 import { Alert } from "@/components/ui/alert";
 import { Button, focusRing } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -60,7 +65,41 @@ export function SuggestionPanel({
   const [busy, setBusy] = useState<"apply" | "discard" | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The word diff answers "what would change?" at a glance; side by side reads each text whole.
-  const [view, setView] = useState<"changes" | "side-by-side">("changes");
+  const [view, setView] = useState<"changes" | "paragraphs" | "side-by-side">("changes");
+  const [taking, setTaking] = useState<number | null>(null);
+  const changes = useMemo(() => paragraphChanges(page.content, suggestion.content), [page.content, suggestion.content]);
+
+  /** Takes one change: the page gets it as a new version; the suggestion stays for the rest (or is done). */
+  async function take(index: number) {
+    if (busy || taking !== null) return;
+    setTaking(index);
+    setError(null);
+    const result = await callAction(() =>
+      takeSuggestionParagraphsAction({ suggestionId: suggestion.id, baseVersion: page.version, changes: [index] }),
+    );
+    setTaking(null);
+    if (result.ok) {
+      const next = toPageData(result.data.page);
+      if (result.data.suggestionApplied) onApplied(next);
+      else onPageChanged(next);
+      return;
+    }
+    if (result.error.code === "CONFLICT") {
+      const current = readCurrent(result.error.details);
+      if (current) {
+        onPageChanged({ ...page, ...current });
+        setError("The page changed just now. The changes below are recomputed from its current text.");
+        return;
+      }
+      onGone();
+      return;
+    }
+    if (result.error.code === "NOT_FOUND") {
+      onGone();
+      return;
+    }
+    setError(result.error.message);
+  }
 
   async function apply() {
     if (busy) return;
@@ -136,7 +175,7 @@ export function SuggestionPanel({
 
       <fieldset className="flex gap-1">
         <legend className="sr-only">How to compare</legend>
-        {(["changes", "side-by-side"] as const).map((mode) => (
+        {(["changes", "paragraphs", "side-by-side"] as const).map((mode) => (
           <button
             key={mode}
             type="button"
@@ -149,7 +188,7 @@ export function SuggestionPanel({
               view === mode ? "bg-violet-700 text-white" : "text-violet-900 hover:bg-violet-100",
             )}
           >
-            {mode === "changes" ? "Changes" : "Side by side"}
+            {mode === "changes" ? "Changes" : mode === "paragraphs" ? "By paragraph" : "Side by side"}
           </button>
         ))}
       </fieldset>
@@ -161,6 +200,40 @@ export function SuggestionPanel({
           label={`Changes the AI suggests for page ${pageNumber}`}
           testId="suggestion-diff"
         />
+      ) : null}
+
+      {view === "paragraphs" ? (
+        <ol className="space-y-2" aria-label={`Changes to page ${pageNumber}, paragraph by paragraph`}>
+          {changes.map((change) => (
+            <li
+              key={`${change.index}-${page.version}`}
+              data-testid="suggestion-paragraph"
+              className="space-y-2 rounded-lg border border-violet-200 bg-white p-3"
+            >
+              <WordDiffView
+                before={change.before}
+                after={change.after}
+                label={`Change ${change.index + 1} of ${changes.length}`}
+                testId="suggestion-paragraph-diff"
+              />
+              <Button
+                size="sm"
+                variant="secondary"
+                data-testid="suggestion-paragraph-take"
+                pending={taking === change.index}
+                disabled={busy !== null || taking !== null || jobRunning}
+                onClick={() => void take(change.index)}
+                icon={<Check aria-hidden="true" className="size-4" />}
+              >
+                {change.after === ""
+                  ? "Remove this paragraph"
+                  : change.before === ""
+                    ? "Add this paragraph"
+                    : "Take this change"}
+              </Button>
+            </li>
+          ))}
+        </ol>
       ) : null}
 
       <div hidden={view !== "side-by-side"} className="grid gap-3 md:grid-cols-2">

@@ -23,7 +23,7 @@ export type { PageJobView } from "./page-jobs/view";
 
 // Suggestions: AI text waiting for the author.
 export { listOpenSuggestions } from "./suggestions/list";
-export { applySuggestion, discardSuggestion } from "./suggestions/review";
+export { applySuggestion, discardSuggestion, takeSuggestionParagraphs } from "./suggestions/review";
 export {
   applyAllSuggestions,
   discardAllSuggestions,

@@ -82,6 +82,8 @@ const inputs: Record<string, (w: World) => unknown> = {
   listOpenSuggestions: (w) => ({ storyId: w.storyId }),
   applySuggestion: (w) => ({ suggestionId: w.suggestionId }),
   discardSuggestion: (w) => ({ suggestionId: w.suggestionId }),
+  // The world's suggestion replaces the page's one paragraph: change 0 is all of it.
+  takeSuggestionParagraphs: (w) => ({ suggestionId: w.suggestionId, baseVersion: 1, changes: [0] }),
   listActivePageJobs: (w) => ({ storyId: w.storyId }),
   undoPageJob: (w) => ({ jobId: w.jobId }),
   checkPageTextRequest: (w) => ({ pageId: w.pageId }),
@@ -123,6 +125,10 @@ const passes: Record<string, (result: unknown, w: World, actor: Actor) => Promis
   },
   applySuggestion: async (page, w, actor) => {
     expect(page).toMatchObject({ content: "Suggested.", version: 2 });
+    expect(await suggestionRow(w.suggestionId)).toMatchObject({ status: "applied", resolvedBy: actor.id });
+  },
+  takeSuggestionParagraphs: async (taken, w, actor) => {
+    expect(taken).toMatchObject({ page: { content: "Suggested.", version: 2 }, suggestionApplied: true });
     expect(await suggestionRow(w.suggestionId)).toMatchObject({ status: "applied", resolvedBy: actor.id });
   },
   // No answer (the action sends it as null): the row says what happened.

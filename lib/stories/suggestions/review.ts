@@ -3,7 +3,9 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
+import { paragraphChanges, takeParagraphChanges } from "@/lib/text/paragraph-changes";
 import { loadPageFor } from "../access";
+import { writePageContent } from "../pages";
 import { requireActor, type Actor } from "../actor";
 import { idField, parseInput, versionField } from "../validation";
 import { SUGGESTION_RESOLVED_MESSAGE, writeSuggestion } from "./write";
@@ -56,4 +58,60 @@ export async function discardSuggestion(actorOrNull: Actor | null, input: unknow
     .from(pageSuggestions)
     .where(eq(pageSuggestions.id, suggestion.id));
   if (now?.status === "applied") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
+}
+
+const takeParagraphsSchema = z.object({
+  suggestionId: idField,
+  /** The page version the changes were shown against: the changes are computed from it. */
+  baseVersion: versionField,
+  /** Which of the changes (paragraphChanges of the page and the suggestion) to take. */
+  changes: z
+    .array(z.int().min(0, "A change is named by its position (0 or more)."))
+    .min(1, "Choose at least one change to take.")
+    .max(1000, "At most 1,000 changes at once."),
+});
+
+/**
+ * Takes some paragraphs of a suggestion: the page gets those changes as a new `ai` revision and keeps the rest of
+ * its text. The suggestion stays open for the changes not taken, until the page holds all of it (then it is applied)
+ * or the author discards the rest. The changes are those of the page at `baseVersion`: a page changed meanwhile is a
+ * CONFLICT with the current page, so nothing is taken from a comparison the author did not see.
+ */
+export async function takeSuggestionParagraphs(actorOrNull: Actor | null, input: unknown) {
+  const actor = requireActor(actorOrNull);
+  const { suggestionId, baseVersion, changes } = parseInput(takeParagraphsSchema, input);
+  const { suggestion, page } = await loadSuggestionForReview(actor, suggestionId);
+  if (suggestion.status !== "open") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
+  if (page.version !== baseVersion) {
+    throw new AppError("CONFLICT", undefined, {
+      current: { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() },
+    });
+  }
+  const available = paragraphChanges(page.content, suggestion.content).length;
+  const unknown = changes.filter((c) => c >= available);
+  if (unknown.length) {
+    throw new AppError(
+      "VALIDATION",
+      `This suggestion has ${available} changes: there is no change ${unknown[0]! + 1}.`,
+      {
+        fields: { changes: "No such change." },
+      },
+    );
+  }
+  const content = takeParagraphChanges(page.content, suggestion.content, new Set(changes));
+  if (content === suggestion.content) {
+    // Every remaining change taken: the same as applying it.
+    const written = await writeSuggestion(await getDb(), suggestion, { baseVersion, actorId: actor.id });
+    return { page: written, suggestionApplied: true };
+  }
+  // A job names one revision (page_revisions_job_key): the one that completes the suggestion. A part taken before it
+  // is AI text all the same, without the job link (Undo of the job then undoes only that last step).
+  const written = await writePageContent(await getDb(), {
+    pageId: page.id,
+    content,
+    baseVersion,
+    authorId: actor.id,
+    source: "ai",
+  });
+  return { page: written, suggestionApplied: false };
 }
