@@ -105,3 +105,17 @@ export { exportStory, exportFormats, type ExportFormat, type StoryExport } from 
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
+export {
+  createPromptDraft,
+  deletePromptDraft,
+  getPromptVersion,
+  listPromptFamilies,
+  previewPromptBody,
+  publishPromptVersion,
+  updatePromptDraft,
+  type PromptFamilyView,
+  type PromptPreview,
+  type PromptVersionDetail,
+  type PromptVersionView,
+} from "./prompt-admin";
+export { builtinPresets, createPreset, deletePreset, listPresets, updatePreset, type PresetView } from "./presets";
