@@ -28,6 +28,8 @@ const backgroundMatrix = "background revisions: tests/background/authorization.t
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
+const promptsMatrix = "admin-only prompt library: tests/prompts/library.test.ts";
+const presetsMatrix = "each user's own presets, no story involved: tests/prompts/presets.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -88,6 +90,17 @@ const notDomainOperations = {
   unpinPageSummary: summariesMatrix,
   requestSummarizeAll: summariesMatrix,
   getSummarizeAll: summariesMatrix,
+  listPromptFamilies: promptsMatrix,
+  getPromptVersion: promptsMatrix,
+  createPromptDraft: promptsMatrix,
+  updatePromptDraft: promptsMatrix,
+  deletePromptDraft: promptsMatrix,
+  publishPromptVersion: promptsMatrix,
+  previewPromptBody: promptsMatrix,
+  listPresets: presetsMatrix,
+  createPreset: presetsMatrix,
+  updatePreset: presetsMatrix,
+  deletePreset: presetsMatrix,
 } as const;
 
 type ExportedFunctionName = {
