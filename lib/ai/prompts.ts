@@ -117,6 +117,7 @@ const engine = new Liquid(engineOptions);
  */
 export const adminEngine = new Liquid({
   ...engineOptions,
+  relativeReference: false,
   fs: {
     exists: async () => false,
     existsSync: () => false,

@@ -9,6 +9,8 @@ import { pages, stories, users } from "@/db/schema";
 import {
   checkLiquidSyntax,
   countTokens,
+  isSectionedPayload,
+  sectionVariables,
   type LiquidProblem,
   listPromptVersions,
   readBuiltinTemplates,
@@ -183,6 +185,16 @@ function liquidError(problem: LiquidProblem, what: string): AppError {
 }
 
 /**
+ * A recorded payload as a template sees it: a sectioned revision's payload gives its first section's variables; an
+ * empty one (a job recorded without variables) is no sample.
+ */
+function variablesOf(payload: unknown): Record<string, unknown> | null {
+  if (isSectionedPayload(payload)) return sectionVariables(payload, 0);
+  if (typeof payload !== "object" || payload === null || Object.keys(payload).length === 0) return null;
+  return payload as Record<string, unknown>;
+}
+
+/**
  * Payloads a new version must render against without an error (a missing variable is one): the family's most recent
  * job's recorded payload, and the regression fixtures of the family when the repository's tests are present.
  */
@@ -194,7 +206,8 @@ async function samplePayloads(db: Db, family: string): Promise<Record<string, un
     .where(eq(aiJobs.templateKey, family))
     .orderBy(desc(aiJobs.createdAt))
     .limit(1);
-  if (job) out.push(job.payload as Record<string, unknown>);
+  const variables = job ? variablesOf(job.payload) : null;
+  if (variables) out.push(variables);
   const dir = path.join(process.cwd(), "tests", "fixtures", "prompts");
   let names: string[] = [];
   try {
@@ -400,7 +413,9 @@ export async function previewPromptBody(actorOrNull: Actor | null, input: unknow
         line: null,
       };
     }
-    payload = job.payload as Record<string, unknown>;
+    const variables = variablesOf(job.payload);
+    if (!variables) return { ok: false, message: `Job ${job.id} recorded no variables to preview with.`, line: null };
+    payload = variables;
     payloadFrom = `the variables of job ${job.id}`;
   }
   const rendered = await renderAdminBody(body, payload);
