@@ -15,7 +15,9 @@ import {
   listPromptVersions,
   readBuiltinTemplates,
   renderAdminBody,
+  renderTemplate,
   resolveModel,
+  resolveTemplate,
   tokenCountingFor,
 } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
@@ -195,19 +197,26 @@ function variablesOf(payload: unknown): Record<string, unknown> | null {
 }
 
 /**
- * Payloads a new version must render against without an error (a missing variable is one): the family's most recent
- * job's recorded payload, and the regression fixtures of the family when the repository's tests are present.
+ * Payloads a new version must render against without an error (a missing variable is one): a recent job's recorded
+ * payload, and the regression fixtures of the family when the repository's tests are present.
  */
 async function samplePayloads(db: Db, family: string): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  const [job] = await db
+  // A recent job's payload that the published version renders: fan-out parents and hand-made rows record other shapes.
+  const recent = await db
     .select({ payload: aiJobs.promptPayload })
     .from(aiJobs)
     .where(eq(aiJobs.templateKey, family))
     .orderBy(desc(aiJobs.createdAt))
-    .limit(1);
-  const variables = job ? variablesOf(job.payload) : null;
-  if (variables) out.push(variables);
+    .limit(5);
+  const published = await resolveTemplate(family);
+  for (const job of recent) {
+    const variables = variablesOf(job.payload);
+    if (variables && (await renderTemplate(published, variables).then(() => true, () => false))) {
+      out.push(variables);
+      break;
+    }
+  }
   const dir = path.join(process.cwd(), "tests", "fixtures", "prompts");
   let names: string[] = [];
   try {
