@@ -516,7 +516,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   ),
   // ── actions: instruction presets (each user's own; admins cannot touch another's either) ──
   action("presets.ts", "listPresetsAction", () => [], signedIn),
-  action("presets.ts", "createPresetAction", () => [{ label: `New ${crypto.randomUUID()}`.slice(0, 40), instruction: "x" }], signedIn),
+  action(
+    "presets.ts",
+    "createPresetAction",
+    () => [{ label: `New ${crypto.randomUUID()}`.slice(0, 40), instruction: "x" }],
+    signedIn,
+  ),
   action(
     "presets.ts",
     "updatePresetAction",

@@ -102,11 +102,25 @@ export function PromptVersionEditor({ detail }: { detail: PromptVersionDetail })
           </Alert>
         ) : null}
         <div className="flex flex-wrap gap-2">
-          <Button data-testid="prompt-save-draft" size="sm" variant="primary" disabled={!changed || busy !== null} pending={busy === "save"} onClick={saveDraft}>
+          <Button
+            data-testid="prompt-save-draft"
+            size="sm"
+            variant="primary"
+            disabled={!changed || busy !== null}
+            pending={busy === "save"}
+            onClick={saveDraft}
+          >
             Save as new draft
           </Button>
           {v.status !== "published" ? (
-            <Button data-testid="prompt-publish" size="sm" disabled={changed || busy !== null} pending={busy === "publish"} onClick={publish} title={changed ? "Save your edit first" : undefined}>
+            <Button
+              data-testid="prompt-publish"
+              size="sm"
+              disabled={changed || busy !== null}
+              pending={busy === "publish"}
+              onClick={publish}
+              title={changed ? "Save your edit first" : undefined}
+            >
               {v.status === "archived" ? `Publish v${v.version} again (roll back)` : `Publish v${v.version}`}
             </Button>
           ) : (
@@ -115,7 +129,14 @@ export function PromptVersionEditor({ detail }: { detail: PromptVersionDetail })
             </span>
           )}
           {v.status === "draft" && v.source === "admin" && v.jobCount === 0 ? (
-            <Button data-testid="prompt-delete-draft" size="sm" variant="ghost-danger" disabled={busy !== null} pending={busy === "delete"} onClick={remove}>
+            <Button
+              data-testid="prompt-delete-draft"
+              size="sm"
+              variant="ghost-danger"
+              disabled={busy !== null}
+              pending={busy === "delete"}
+              onClick={remove}
+            >
               Delete draft
             </Button>
           ) : null}
@@ -179,7 +200,13 @@ export function PromptVersionEditor({ detail }: { detail: PromptVersionDetail })
               ))}
             </select>
           </div>
-          <Button data-testid="prompt-preview-button" size="sm" disabled={!storyId || busy !== null} pending={busy === "preview"} onClick={runPreview}>
+          <Button
+            data-testid="prompt-preview-button"
+            size="sm"
+            disabled={!storyId || busy !== null}
+            pending={busy === "preview"}
+            onClick={runPreview}
+          >
             Preview the text above
           </Button>
         </div>

@@ -51,7 +51,8 @@ export async function readBuiltinTemplates(dir = promptsDir()): Promise<BuiltinT
       const file = path.join(folder, name);
       const template = parseTemplate(await fs.readFile(file, "utf8"), file);
       const expected = current ? `${template.key}.liquid` : `${template.key}.v${template.version}.liquid`;
-      if (name !== expected) throw new PromptDriftError(`${file} declares ${template.key} v${template.version}: name it ${expected}.`);
+      if (name !== expected)
+        throw new PromptDriftError(`${file} declares ${template.key} v${template.version}: name it ${expected}.`);
       out.push({ ...template, source: "builtin", current });
     }
   };
@@ -109,7 +110,10 @@ export async function importBuiltinPrompts(db: Db, dir = promptsDir()): Promise<
           .where(and(eq(promptVersions.family, t.key), eq(promptVersions.status, "published")));
         if (!published || (published.source === "builtin" && published.version < t.version)) {
           if (published) {
-            await tx.update(promptVersions).set({ status: "archived", updatedAt: new Date() }).where(eq(promptVersions.id, published.id));
+            await tx
+              .update(promptVersions)
+              .set({ status: "archived", updatedAt: new Date() })
+              .where(eq(promptVersions.id, published.id));
           }
           status = "published";
         } else {

@@ -23,10 +23,30 @@ export interface PresetView {
 }
 
 export const builtinPresets: readonly PresetView[] = [
-  { id: "builtin:tighten", label: "Tighten", instruction: "Tighten the prose: cut repetition and filler words, keep every event and the voice.", builtin: true },
-  { id: "builtin:dialogue", label: "Add dialogue", instruction: "Add dialogue: let the characters say more of what happens, in their own voices.", builtin: true },
-  { id: "builtin:grammar", label: "Fix grammar only", instruction: "Fix grammar, spelling and punctuation only; change nothing else.", builtin: true },
-  { id: "builtin:voice", label: "Match the voice of the page before", instruction: "Match the voice, tense and style of the page before this one.", builtin: true },
+  {
+    id: "builtin:tighten",
+    label: "Tighten",
+    instruction: "Tighten the prose: cut repetition and filler words, keep every event and the voice.",
+    builtin: true,
+  },
+  {
+    id: "builtin:dialogue",
+    label: "Add dialogue",
+    instruction: "Add dialogue: let the characters say more of what happens, in their own voices.",
+    builtin: true,
+  },
+  {
+    id: "builtin:grammar",
+    label: "Fix grammar only",
+    instruction: "Fix grammar, spelling and punctuation only; change nothing else.",
+    builtin: true,
+  },
+  {
+    id: "builtin:voice",
+    label: "Match the voice of the page before",
+    instruction: "Match the voice, tense and style of the page before this one.",
+    builtin: true,
+  },
 ];
 
 const presetInput = z.object({

@@ -212,7 +212,13 @@ async function samplePayloads(db: Db, family: string): Promise<Record<string, un
   const published = await resolveTemplate(family);
   for (const job of recent) {
     const variables = variablesOf(job.payload);
-    if (variables && (await renderTemplate(published, variables).then(() => true, () => false))) {
+    if (
+      variables &&
+      (await renderTemplate(published, variables).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       out.push(variables);
       break;
     }
@@ -241,7 +247,11 @@ async function assertRenders(db: Db, family: string, body: string): Promise<void
 }
 
 async function assertKnownFamily(db: Db, family: string): Promise<void> {
-  const [row] = await db.select({ id: promptVersions.id }).from(promptVersions).where(eq(promptVersions.family, family)).limit(1);
+  const [row] = await db
+    .select({ id: promptVersions.id })
+    .from(promptVersions)
+    .where(eq(promptVersions.family, family))
+    .limit(1);
   if (row) return;
   const builtin = await readBuiltinTemplates();
   if (!builtin.some((t) => t.key === family)) throw new AppError("NOT_FOUND", `There is no template family ${family}.`);
@@ -261,7 +271,8 @@ export async function createPromptDraft(actorOrNull: Actor | null, input: unknow
   const db = await getDb();
   await assertKnownFamily(db, family);
   await assertRenders(db, family, body);
-  const base = basedOnVersion !== undefined ? await findVersion(db, family, basedOnVersion) : await publishedOf(db, family);
+  const base =
+    basedOnVersion !== undefined ? await findVersion(db, family, basedOnVersion) : await publishedOf(db, family);
   const row = await db.transaction(async (tx) => {
     // The next number of the family, taken under a lock so two admins saving at once get two numbers.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`prompt_versions:${family}`}))`);
@@ -301,7 +312,10 @@ async function assertEditable(db: Db, row: PromptVersion, what: string): Promise
     throw new AppError("FORBIDDEN", `A built-in version cannot be ${what}: save your edit as a new draft.`);
   }
   if (row.status !== "draft") {
-    throw new AppError("FORBIDDEN", `Version ${row.version} has been published and cannot be ${what}: save your edit as a new draft.`);
+    throw new AppError(
+      "FORBIDDEN",
+      `Version ${row.version} has been published and cannot be ${what}: save your edit as a new draft.`,
+    );
   }
   if ((await jobsUsing(db, row.family, row.version)) > 0) {
     throw new AppError("FORBIDDEN", `Version ${row.version} is recorded by a job and cannot be ${what}.`);
@@ -323,7 +337,8 @@ export async function updatePromptDraft(actorOrNull: Actor | null, input: unknow
     .set({ body, updatedAt: new Date() })
     .where(and(eq(promptVersions.id, row.id), eq(promptVersions.status, "draft")))
     .returning();
-  if (!updated) throw new AppError("CONFLICT", `Version ${version} was published meanwhile; save your edit as a new draft.`);
+  if (!updated)
+    throw new AppError("CONFLICT", `Version ${version} was published meanwhile; save your edit as a new draft.`);
   return toView({ ...updated, authorEmail: null }, new Map());
 }
 

@@ -76,7 +76,10 @@ describe("built-in versions", () => {
     const dir = await copyPrompts();
     const source = await fs.readFile(path.join(dir, "story_rollup.liquid"), "utf8");
     const version = Number(/version: (\d+)/.exec(source)![1]);
-    await fs.copyFile(path.join(dir, "story_rollup.liquid"), path.join(dir, "versions", `story_rollup.v${version}.liquid`));
+    await fs.copyFile(
+      path.join(dir, "story_rollup.liquid"),
+      path.join(dir, "versions", `story_rollup.v${version}.liquid`),
+    );
     await fs.writeFile(
       path.join(dir, "story_rollup.liquid"),
       source.replace(`version: ${version}`, `version: ${version + 1}`).replace(/\n---\n/, "\n---\nNEW BUILT-IN\n"),
@@ -121,12 +124,16 @@ describe("admin versions", () => {
   it("the database allows one published version per family", async () => {
     const db = await getDb();
     await expectSqlState(
-      db.insert(promptVersions).values({ family: "page_write", version: 99, body: "x", status: "published", source: "admin" }),
+      db
+        .insert(promptVersions)
+        .values({ family: "page_write", version: 99, body: "x", status: "published", source: "admin" }),
       "23505",
       "prompt_versions_one_published_key",
     );
     await expectSqlState(
-      db.insert(promptVersions).values({ family: "page_write", version: 1, body: "x", status: "draft", source: "admin" }),
+      db
+        .insert(promptVersions)
+        .values({ family: "page_write", version: 1, body: "x", status: "draft", source: "admin" }),
       "23505",
       "prompt_versions_family_version_key",
     );
@@ -144,8 +151,14 @@ describe("admin versions", () => {
     expect(rendered.text?.startsWith("JOB MARKER")).toBe(true);
 
     // Published and recorded by a job: neither changed nor deleted.
-    await expectAppError(library.updatePromptDraft(admin, { family: "page_write", version: draft.version, body: "x" }), "FORBIDDEN");
-    await expectAppError(library.deletePromptDraft(admin, { family: "page_write", version: draft.version }), "FORBIDDEN");
+    await expectAppError(
+      library.updatePromptDraft(admin, { family: "page_write", version: draft.version, body: "x" }),
+      "FORBIDDEN",
+    );
+    await expectAppError(
+      library.deletePromptDraft(admin, { family: "page_write", version: draft.version }),
+      "FORBIDDEN",
+    );
     // Even a draft that a job recorded (rows written by hand here) stays as it is.
     const other = await library.createPromptDraft(admin, { family: "page_write", body: base.body });
     await (await getDb()).update(aiJobs).set({ templateVersion: other.version }).where(eq(aiJobs.id, job.id));
@@ -170,13 +183,19 @@ describe("admin versions", () => {
     expect((await resolveTemplate("page_summary", draft.version)).body.startsWith("EDITED")).toBe(true);
     await library.deletePromptDraft(admin, { family: "page_summary", version: draft.version });
     expect((await rows("page_summary")).map((r) => r.version)).toEqual([base.version]);
-    await expectAppError(library.deletePromptDraft(admin, { family: "page_summary", version: base.version }), "FORBIDDEN");
+    await expectAppError(
+      library.deletePromptDraft(admin, { family: "page_summary", version: base.version }),
+      "FORBIDDEN",
+    );
   });
 
   it("invalid Liquid is refused with its line, and nothing is saved", async () => {
     const count = (await rows("page_write")).length;
     const error = await expectAppError(
-      library.createPromptDraft(admin, { family: "page_write", body: "Line one\nLine two {% if story.title %}\nno end" }),
+      library.createPromptDraft(admin, {
+        family: "page_write",
+        body: "Line one\nLine two {% if story.title %}\nno end",
+      }),
       "VALIDATION",
     );
     expect(error.message).toMatch(/line 2/);
@@ -188,7 +207,10 @@ describe("admin versions", () => {
   it("a template that renders with a missing variable is refused naming it, and nothing is saved", async () => {
     const count = (await rows("page_summary")).length;
     const error = await expectAppError(
-      library.createPromptDraft(admin, { family: "page_summary", body: "Title: {{ story.title }}\n{{ story.subtitle }}" }),
+      library.createPromptDraft(admin, {
+        family: "page_summary",
+        body: "Title: {{ story.title }}\n{{ story.subtitle }}",
+      }),
       "VALIDATION",
     );
     expect(error.message).toContain("story.subtitle");
@@ -207,12 +229,18 @@ describe("admin versions", () => {
     }
     // Even a text stored in the table by other means cannot read a file when a job renders it.
     const db = await getDb();
-    await db
-      .insert(promptVersions)
-      .values({ family: "page_summary", version: 500, body: "{% include 'page_write' %}", status: "archived", source: "admin" });
+    await db.insert(promptVersions).values({
+      family: "page_summary",
+      version: 500,
+      body: "{% include 'page_write' %}",
+      status: "archived",
+      source: "admin",
+    });
     const stored = await resolveTemplate("page_summary", 500);
     await expect(renderTemplate(stored, {})).rejects.toThrow(/not allowed/);
-    await db.delete(promptVersions).where(and(eq(promptVersions.family, "page_summary"), eq(promptVersions.version, 500)));
+    await db
+      .delete(promptVersions)
+      .where(and(eq(promptVersions.family, "page_summary"), eq(promptVersions.version, 500)));
   });
 
   it("the preview renders a text against a story's page with its token count, or names the problem", async () => {
@@ -241,13 +269,28 @@ describe("admin versions", () => {
   it("lists every family with its versions and the published one; the detail diffs against the published", async () => {
     const families = await library.listPromptFamilies(admin);
     expect(families.map((f) => f.family)).toEqual(
-      expect.arrayContaining(["codex_suggest", "page_revise", "page_revise_section", "page_summary", "page_write", "story_rollup"]),
+      expect.arrayContaining([
+        "codex_suggest",
+        "page_revise",
+        "page_revise_section",
+        "page_summary",
+        "page_write",
+        "story_rollup",
+      ]),
     );
     const base = await resolveTemplate("page_revise");
-    const draft = await library.createPromptDraft(admin, { family: "page_revise", body: `${base.body}\nAppended line.` });
+    const draft = await library.createPromptDraft(admin, {
+      family: "page_revise",
+      body: `${base.body}\nAppended line.`,
+    });
     const detail = await library.getPromptVersion(admin, { family: "page_revise", version: draft.version });
     expect(detail.published?.version).toBe(base.version);
-    expect(detail.diff.filter((p) => p.op === "insert").map((p) => p.text).join("")).toContain("Appended");
+    expect(
+      detail.diff
+        .filter((p) => p.op === "insert")
+        .map((p) => p.text)
+        .join(""),
+    ).toContain("Appended");
   });
 });
 

@@ -46,7 +46,11 @@ describe("instruction presets", () => {
     const saved = await presets.createPreset(a, { label: " Darker ", instruction: "Make it darker." });
     expect(saved).toMatchObject({ label: "Darker", instruction: "Make it darker.", builtin: false });
     expect((await presets.listPresets(a)).map((p) => p.label).slice(4)).toEqual(["Darker"]);
-    const renamed = await presets.updatePreset(a, { id: saved.id, label: "Gloomier", instruction: "Gloomier, please." });
+    const renamed = await presets.updatePreset(a, {
+      id: saved.id,
+      label: "Gloomier",
+      instruction: "Gloomier, please.",
+    });
     expect(renamed).toMatchObject({ id: saved.id, label: "Gloomier" });
     await presets.deletePreset(a, { id: saved.id });
     expect(await ownRows(a.id)).toEqual([]);

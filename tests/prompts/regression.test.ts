@@ -31,7 +31,9 @@ describe("prompt regression harness", () => {
     await fs.cp(FIXTURES_DIR, dir, { recursive: true });
     const file = path.join(dir, "recorded", "page_write.story.txt");
     await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace("fiction co-author", "fiction ghostwriter"));
-    expect(await checkRecorded(dir)).toMatchObject([{ name: "page_write.story", reason: "changed", firstDifferentLine: 1 }]);
+    expect(await checkRecorded(dir)).toMatchObject([
+      { name: "page_write.story", reason: "changed", firstDifferentLine: 1 },
+    ]);
     expect(await recordAll(dir)).toEqual(["page_write.story"]);
     expect(await checkRecorded(dir)).toEqual([]);
     await fs.rm(dir, { recursive: true, force: true });

@@ -63,7 +63,9 @@ export default async function AdminPromptsPage() {
                 >
                   {v.status}
                 </span>
-                <span className="text-stone-600">{v.source === "builtin" ? "built-in" : (v.authorEmail ?? "admin")}</span>
+                <span className="text-stone-600">
+                  {v.source === "builtin" ? "built-in" : (v.authorEmail ?? "admin")}
+                </span>
                 <span className="text-stone-500">{formatUtc(new Date(v.createdAt))}</span>
                 <span className="text-stone-500">
                   {v.jobCount} {v.jobCount === 1 ? "job" : "jobs"}
