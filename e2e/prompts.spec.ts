@@ -21,8 +21,7 @@ test("admin drafts, previews and publishes a prompt version; a new job records i
   await card.open();
 
   // Authors never see the prompt library.
-  expect((await page.goto("/admin/prompts"))?.status()).toBe(404);
-  await page.goBack();
+  expect((await page.request.get("/admin/prompts")).status()).toBe(404);
 
   // The admin opens the published page_write version.
   const a = admin.page;
@@ -89,7 +88,8 @@ test("admin drafts, previews and publishes a prompt version; a new job records i
     await expect(link).toHaveText(`page_write v${newVersion}`);
     await link.click();
     await a.waitForURL(new RegExp(`/admin/prompts/page_write/${newVersion}$`));
-    await expect(a.getByTestId("prompt-version-facts")).toContainText("recorded by 1 job");
+    // Another spec's job may have recorded it too when specs run side by side.
+    await expect(a.getByTestId("prompt-version-facts")).toContainText(/recorded by [1-9]\d* jobs?/);
     await expect(a.getByTestId("prompt-delete-draft")).toHaveCount(0);
   } finally {
     // Roll back to the version that was published before, so the run leaves the library as it found it.
