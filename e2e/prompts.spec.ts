@@ -4,7 +4,8 @@ import { expect, test } from "./fixtures";
 // previews it against an author's page, publishes it; the author's next job records that version (using a built-in
 // preset and a saved one); the job's detail links to the version. The edit only adds a Liquid comment, so the
 // rendered prompt is unchanged for any spec running beside this one, and the spec rolls back at the end.
-test.describe.configure({ timeout: 150_000 });
+// Generous: the run waits for a real (offline) generation and its job row on a shared, often busy machine.
+test.describe.configure({ timeout: 300_000 });
 const JOB = { timeout: 60_000 };
 
 test("admin drafts, previews and publishes a prompt version; a new job records it; an author uses presets", async ({
