@@ -73,6 +73,10 @@ interface World {
   codexEntryId: string;
   codexSuggestionId: string;
   codexSuggestJobId: string;
+  /** A preset of A's. */
+  presetId: string;
+  /** An admin's unused draft of page_summary (the built-in versions are imported into the world). */
+  promptDraftVersion: number;
 }
 
 interface Row {
@@ -161,7 +165,24 @@ async function makeWorld(): Promise<World> {
     tokenId: token!.id,
     backgroundJobId,
     ...(await makeCodex(story.id)),
+    ...(await makePrompts()),
   };
+}
+
+/** The built-in prompt versions, an admin's draft, and a preset of A's. */
+async function makePrompts(): Promise<Pick<World, "presetId" | "promptDraftVersion">> {
+  const { importBuiltinPrompts } = await import("@/lib/ai");
+  const { createPromptDraft } = await import("@/lib/stories");
+  const { instructionPresets } = await import("@/db/prompts-schema");
+  await importBuiltinPrompts(await getDb());
+  // Every world replaces A's presets: the per-user preset cap is not what this file tests.
+  await (await getDb()).delete(instructionPresets).where(eq(instructionPresets.userId, a.id));
+  const [preset] = await (await getDb())
+    .insert(instructionPresets)
+    .values({ userId: a.id, label: crypto.randomUUID(), instruction: "Darker." })
+    .returning();
+  const draft = await createPromptDraft(admin, { family: "page_summary", body: "Draft {{ story.title }}" });
+  return { presetId: preset!.id, promptDraftVersion: draft.version };
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -420,6 +441,16 @@ const rows: Record<string, Row> = Object.fromEntries([
     (w) => ({ jobId: w.jobId }),
   ),
   page(
+    "page /admin/prompts",
+    () => import("@/app/(app)/admin/prompts/page") as never,
+    () => ({}),
+  ),
+  page(
+    "page /admin/prompts/[family]/[version]",
+    () => import("@/app/(app)/admin/prompts/[family]/[version]/page") as never,
+    () => ({ family: "page_write", version: "2" }),
+  ),
+  page(
     "page /admin/usage",
     () => import("@/app/(app)/admin/usage/page") as never,
     () => ({}),
@@ -500,6 +531,47 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("ratings.ts", "setMyMaxRatingAction", () => [{ maxContentRating: null }], signedIn),
   action("ratings.ts", "setUserMaxRatingAction", () => [{ userId: a.id, maxContentRating: null }], adminOnly),
   action("ratings.ts", "setSiteMaxRatingAction", () => [{ maxContentRating: "explicit" }], adminOnly),
+  // ── actions: prompt library (admins) ──
+  action(
+    "prompts.ts",
+    "createPromptDraftAction",
+    () => [{ family: "page_summary", body: "New {{ story.title }}" }],
+    adminOnly,
+  ),
+  action(
+    "prompts.ts",
+    "updatePromptDraftAction",
+    (w) => [{ family: "page_summary", version: w.promptDraftVersion, body: "Edited {{ story.title }}" }],
+    adminOnly,
+  ),
+  action(
+    "prompts.ts",
+    "deletePromptDraftAction",
+    (w) => [{ family: "page_summary", version: w.promptDraftVersion }],
+    adminOnly,
+  ),
+  action("prompts.ts", "publishPromptVersionAction", () => [{ family: "page_write", version: 2 }], adminOnly),
+  action(
+    "prompts.ts",
+    "previewPromptAction",
+    (w) => [{ family: "page_write", body: "{{ story.title }}", storyId: w.storyId, pageId: w.blankPageId }],
+    adminOnly,
+  ),
+  // ── actions: instruction presets (each user's own; admins cannot touch another's either) ──
+  action("presets.ts", "listPresetsAction", () => [], signedIn),
+  action(
+    "presets.ts",
+    "createPresetAction",
+    () => [{ label: `New ${crypto.randomUUID()}`.slice(0, 40), instruction: "x" }],
+    signedIn,
+  ),
+  action(
+    "presets.ts",
+    "updatePresetAction",
+    (w) => [{ id: w.presetId, label: `Renamed ${crypto.randomUUID()}`.slice(0, 40), instruction: "y" }],
+    { ...owned, admin: 404 },
+  ),
+  action("presets.ts", "deletePresetAction", (w) => [{ id: w.presetId }], { ...owned, admin: 404 }),
   // ── actions: admin jobs ──
   action("admin.ts", "adminRetryJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   action("admin.ts", "adminCancelJobAction", (w) => [{ jobId: w.jobId }], adminOnly),

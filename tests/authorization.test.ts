@@ -28,6 +28,8 @@ const backgroundMatrix = "background revisions: tests/background/authorization.t
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
+const promptsMatrix = "admin-only prompt library: tests/prompts/library.test.ts";
+const presetsMatrix = "each user's own presets, no story involved: tests/prompts/presets.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
@@ -111,6 +113,17 @@ const notDomainOperations = {
   deletePageForApi: restMatrix,
   movePageForApi: restMatrix,
   requestBackgroundRevisionForApi: `${restMatrix}; the revision itself: ${backgroundMatrix}`,
+  listPromptFamilies: promptsMatrix,
+  getPromptVersion: promptsMatrix,
+  createPromptDraft: promptsMatrix,
+  updatePromptDraft: promptsMatrix,
+  deletePromptDraft: promptsMatrix,
+  publishPromptVersion: promptsMatrix,
+  previewPromptBody: promptsMatrix,
+  listPresets: presetsMatrix,
+  createPreset: presetsMatrix,
+  updatePreset: presetsMatrix,
+  deletePreset: presetsMatrix,
 } as const;
 
 type ExportedFunctionName = {

@@ -9,6 +9,7 @@ import { formatCount } from "@/lib/ui/format";
 import { AiBudgetHint, budgetUsedUpReason, useAiAllowance } from "./ai-budget";
 import { GenerationFailureAlert } from "./generation-failure-alert";
 import { GenerationStatus } from "./generation-status";
+import { InstructionPresets } from "./instruction-presets";
 import { PromptPreviewButton } from "./prompt-preview";
 import { isJobActive } from "./use-page-job";
 import type { PageGeneration, RequestFailure } from "./use-page-generation";
@@ -101,6 +102,7 @@ export function GenerateControls({
             {formatCount(instruction.length)} / {formatCount(INSTRUCTION_MAX)}
           </span>
         </p>
+        <InstructionPresets instruction={instruction} onChoose={onInstructionChange} disabled={active || starting} />
       </div>
 
       <div className="flex flex-wrap items-center gap-x-3 gap-y-2">

@@ -118,3 +118,13 @@ export {
 } from "./spending";
 // The story codex: how an entry reads in a prompt (its stored token count is of this text).
 export { codexEntryPromptText, type CodexEntryText } from "./codex-entry-text";
+export {
+  checkLiquidSyntax,
+  importBuiltinPrompts,
+  listPromptVersions,
+  PromptDriftError,
+  readBuiltinTemplates,
+  renderAdminBody,
+  resolveTemplate,
+  type LiquidProblem,
+} from "./prompt-library";

@@ -15,6 +15,11 @@ export interface PromptTemplate {
   description: string;
   body: string;
   file: string;
+  /**
+   * Where the text comes from: a file in prompts/ (the default) or an admin's version in the database, which renders
+   * with file access turned off (see adminEngine).
+   */
+  source?: "builtin" | "admin";
 }
 
 const frontMatterSchema = z.object({
@@ -103,17 +108,49 @@ export async function loadTemplate(key: string, version?: number, dir = promptsD
 }
 
 // strictVariables: a typo in a template is an error at render time, not a silently empty hole in the prompt.
-const engine = new Liquid({ strictVariables: true, strictFilters: true, trimTagLeft: false, greedy: false });
+const engineOptions = { strictVariables: true, strictFilters: true, trimTagLeft: false, greedy: false } as const;
+const engine = new Liquid(engineOptions);
 
+/**
+ * The engine for admins' templates: no file access. include/render/layout are refused when the template is parsed
+ * (so the syntax check on save reports them with their line), and the file system it would read does not exist.
+ */
+export const adminEngine = new Liquid({
+  ...engineOptions,
+  relativeReference: false,
+  fs: {
+    exists: async () => false,
+    existsSync: () => false,
+    readFile: async (file: string) => {
+      throw new PromptTemplateError(`File access is turned off for admin templates (${file}).`);
+    },
+    readFileSync: (file: string) => {
+      throw new PromptTemplateError(`File access is turned off for admin templates (${file}).`);
+    },
+    resolve: (_root: string, file: string) => file,
+  },
+});
+for (const tag of ["include", "render", "layout"]) {
+  adminEngine.registerTag(tag, {
+    parse() {
+      throw new PromptTemplateError(`the ${tag} tag is not allowed in an admin template (no file access)`);
+    },
+    render() {},
+  });
+}
+
+type Parsed = ReturnType<Liquid["parse"]>;
 /** Parsed templates by body: a handful of templates (built-in versions, admin versions), parsed once each. */
-const parsed = new Map<string, ReturnType<Liquid["parse"]>>();
+const parsedBuiltin = new Map<string, Parsed>();
+const parsedAdmin = new Map<string, Parsed>();
 
-function parseOnce(body: string): ReturnType<Liquid["parse"]> {
-  let templates = parsed.get(body);
+function parseOnce(body: string, admin: boolean): Parsed {
+  const cache = admin ? parsedAdmin : parsedBuiltin;
+  let templates = cache.get(body);
   if (!templates) {
-    templates = engine.parse(body);
-    if (parsed.size >= 200) parsed.delete(parsed.keys().next().value!);
-    parsed.set(body, templates);
+    templates = (admin ? adminEngine : engine).parse(body);
+    if (cache.size >= 200) cache.delete(cache.keys().next().value!);
+    cache.set(body, templates);
   }
   return templates;
 }
@@ -121,7 +158,8 @@ function parseOnce(body: string): ReturnType<Liquid["parse"]> {
 export async function renderTemplate(template: PromptTemplate, variables: Record<string, unknown>): Promise<string> {
   // Synchronous rendering: our templates use no async tags or filters, and liquidjs's async renderer yields on every
   // tag, which made a 1,000-part story context cost ~4× more to render (bench/results/context.md).
-  const text = engine.renderSync(parseOnce(template.body), variables);
+  const admin = template.source === "admin";
+  const text = (admin ? adminEngine : engine).renderSync(parseOnce(template.body, admin), variables);
   // Templates are laid out for reading; collapse the blank lines that tags leave behind.
   return `${text.replace(/\n{3,}/g, "\n\n").trim()}\n`;
 }

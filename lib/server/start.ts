@@ -1,6 +1,7 @@
 import { getDbHandle, isEmbeddedDatabase } from "@/db";
 import { startInngest, stopInngest } from "@/lib/inngest/start-engine";
 import { authSecret } from "@/lib/auth/secret";
+import { importBuiltinPrompts } from "@/lib/ai";
 import { log } from "@/lib/log";
 import { installGracefulShutdown } from "./shutdown";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
@@ -9,8 +10,10 @@ import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 export async function startServer(): Promise<void> {
   try {
     // Fails now, with the message saying what to set, rather than on every sign-in later.
-    await getDbHandle();
+    const handle = await getDbHandle();
     await authSecret();
+    // The built-in prompt versions; a file changed without a new version number stops the start here, with its name.
+    await importBuiltinPrompts(handle.db);
   } catch (error) {
     log("error", "cannot start", { error });
     console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);

@@ -12,7 +12,7 @@ import {
   historyQuerySchema,
   listJobHistory,
   isSectionedPayload,
-  loadTemplate,
+  resolveTemplate,
   renderTemplate,
   tracedRuns,
   type ContextBreakdown,
@@ -201,7 +201,7 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
 /** Renders the job's template at the version it recorded, with the payload it recorded: the prompt the model saw. */
 export async function renderJobPrompt(job: Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload">) {
   try {
-    const template = await loadTemplate(job.templateKey, job.templateVersion);
+    const template = await resolveTemplate(job.templateKey, job.templateVersion);
     // A page revised section by section sent one prompt per section: all of them, in order.
     if (isSectionedPayload(job.promptPayload))
       return { text: await renderSectionPrompts(template, job.promptPayload), error: null };

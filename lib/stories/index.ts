@@ -141,3 +141,17 @@ export {
   type ApiStory,
   type ApiPage,
 } from "./api-resources";
+export {
+  createPromptDraft,
+  deletePromptDraft,
+  getPromptVersion,
+  listPromptFamilies,
+  previewPromptBody,
+  publishPromptVersion,
+  updatePromptDraft,
+  type PromptFamilyView,
+  type PromptPreview,
+  type PromptVersionDetail,
+  type PromptVersionView,
+} from "./prompt-admin";
+export { builtinPresets, createPreset, deletePreset, listPresets, updatePreset, type PresetView } from "./presets";

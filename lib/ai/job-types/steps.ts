@@ -8,7 +8,8 @@ import { getJob, lockRequester, markLanded, markRunning, markSucceeded, savePart
 import { permanentFailure } from "../jobs/job-failure";
 import { publishJobUpdate } from "../jobs/live";
 import { log } from "@/lib/log";
-import { loadTemplate, PromptTemplateError, renderTemplate } from "../prompts";
+import { resolveTemplate } from "../prompt-library";
+import { PromptTemplateError, renderTemplate } from "../prompts";
 import { joinContinuation } from "../workflows/continuation";
 import { streamGeneration, type StreamGenerationResult } from "../workflows/stream-generation";
 import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
@@ -53,7 +54,7 @@ export async function renderJobPrompt(
   variables: Record<string, unknown> = job.promptPayload as Record<string, unknown>,
 ): Promise<string> {
   try {
-    const template = await loadTemplate(job.templateKey, job.templateVersion);
+    const template = await resolveTemplate(job.templateKey, job.templateVersion);
     try {
       return await renderTemplate(template, variables);
     } catch (error) {

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { loadTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
+import { resolveTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { loadPagePromptInput } from "../page-job-input";
@@ -22,7 +22,7 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   const { ordered: live, memory } = await loadPagePromptInput(db, story.id);
   // The children are built now, from the story as it is now: with the current template, whose payload this builds
   // (a parent recorded before a template change names the older version).
-  const template = await loadTemplate(parent.templateKey);
+  const template = await resolveTemplate(parent.templateKey, parent.templateVersion);
   const model = resolveModel();
   // Held to the rating as it is now, for whoever asked (their own maximum may have changed since).
   const rating = await ratingForJob(db, story, parent.requestedBy);

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { pages } from "@/db/schema";
-import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { findActiveJob, resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
@@ -82,7 +82,7 @@ export async function requestBackgroundRevision(
   }
 
   const model = resolveModel();
-  const template = await loadTemplate("page_revise");
+  const template = await resolveTemplate("page_revise");
   const payload: ParentPayload = { pageIds: selected.map((p) => p.id) };
   const { job, created } = await submitJob(
     db,

@@ -3,7 +3,7 @@ import {
   type ContextBreakdown,
   costUsd,
   findActiveJob,
-  loadTemplate,
+  resolveTemplate,
   resolveModel,
   type TokenCounting,
   tokenCountingFor,
@@ -66,7 +66,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
   const model = resolveModel();
-  const template = await loadTemplate(mode === "write" ? "page_write" : "page_revise");
+  const template = await resolveTemplate(mode === "write" ? "page_write" : "page_revise");
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const rating = await ratingForJob(db, story, actor.id);
   const built = await buildPageTextPrompt({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
@@ -65,7 +65,7 @@ export async function requestPageTextOutcome(
     pageId: page.id,
     mode,
     instruction,
-    template: await loadTemplate(mode === "write" ? "page_write" : "page_revise"),
+    template: await resolveTemplate(mode === "write" ? "page_write" : "page_revise"),
     model,
     constraints: ratingConstraints(rating),
   });

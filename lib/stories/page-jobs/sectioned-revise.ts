@@ -6,7 +6,7 @@ import {
   ContextBudgetError,
   type ContextSectionInput,
   isSectionedPayload,
-  loadTemplate,
+  resolveTemplate,
   type PromptTemplate,
   renderTemplate,
   type SectionedPayload,
@@ -64,7 +64,7 @@ export async function buildSectionedRevise(args: {
   counting: TokenCounting;
   constraints?: readonly string[];
 }): Promise<SectionedRevise> {
-  const template = await loadTemplate(SECTION_TEMPLATE_KEY);
+  const template = await resolveTemplate(SECTION_TEMPLATE_KEY);
   const page = args.ordered.find((p) => p.id === args.pageId);
   if (!page) throw new Error(`page ${args.pageId} is not among the story's pages`);
   const documentSections = args.ordered.map(

@@ -3,7 +3,7 @@ import { getDb, type Db } from "@/db";
 import { activeJobStatuses, aiJobs } from "@/db/ai-schema";
 import { storyRollups } from "@/db/memory-schema";
 import { stories } from "@/db/schema";
-import { loadTemplate, resolveModel, rollupKey, rollupTargetId, submitJob } from "@/lib/ai";
+import { resolveTemplate, resolveModel, rollupKey, rollupTargetId, submitJob } from "@/lib/ai";
 import { inngest } from "@/lib/inngest/client";
 import { processEngine } from "@/lib/inngest/embedded";
 import { summariesChanged } from "@/lib/inngest/events/summaries-changed";
@@ -113,7 +113,7 @@ export async function scheduleRollups(
     log("info", "roll-ups skipped: spending budget used", { storyId });
     return { ...counts, outcome: "budget" };
   }
-  const template = await loadTemplate(ROLLUP_TEMPLATE_KEY);
+  const template = await resolveTemplate(ROLLUP_TEMPLATE_KEY);
   const model = resolveModel();
   for (const run of due) {
     const targetId = rollupTargetId(story.id, run.start, run.size);

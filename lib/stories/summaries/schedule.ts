@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { pageSummaries } from "@/db/memory-schema";
 import { pages, stories } from "@/db/schema";
-import { loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { inngest } from "@/lib/inngest/client";
 import { processEngine } from "@/lib/inngest/embedded";
 import { inngestMode } from "@/lib/inngest/mode";
@@ -105,7 +105,7 @@ export async function summarizeAfterEdit(pageId: string, requestedBy: string | n
     summaries: await summariesOf(db, neighbours),
     page,
     requestedBy: payer,
-    template: await loadTemplate(SUMMARY_TEMPLATE_KEY),
+    template: await resolveTemplate(SUMMARY_TEMPLATE_KEY),
     model,
   });
   const { job: submitted, created } = await submitJob(db, { ...job, parentJobId: null });

@@ -8,7 +8,7 @@ import {
   findActiveJob,
   getJob,
   listChildren,
-  loadTemplate,
+  resolveTemplate,
   resolveModel,
   settleFanOutParent,
   submitJob,
@@ -123,7 +123,7 @@ export async function requestSummarizeAll(actorOrNull: Actor | null, input: unkn
   if (running) return { job: await toSummarizeAllView(db, running), created: false };
   const { due } = await pagesToSummarize(db, story.id);
   const model = resolveModel();
-  const template = await loadTemplate(SUMMARY_TEMPLATE_KEY);
+  const template = await resolveTemplate(SUMMARY_TEMPLATE_KEY);
   const payload: ParentPayload = { requested: due.length };
   const { job, created } = await submitJob(
     db,
@@ -157,7 +157,7 @@ export async function planSummarizeAll(parent: AiJob): Promise<FanOutPlan> {
   // Every summary is current already: the roll-ups may still be missing or stale (each summary that lands otherwise
   // announces itself, and the roll-ups follow the last one).
   if (due.length === 0) await announceSummariesChanged(story.id, parent.requestedBy);
-  const template = await loadTemplate(parent.templateKey, parent.templateVersion);
+  const template = await resolveTemplate(parent.templateKey, parent.templateVersion);
   const model = { ...resolveModel(), provider: parent.provider, modelId: parent.model };
   return {
     children: due.map((page) =>

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories, type Story } from "@/db/schema";
-import { loadTemplate, resolveModel, type FanOutPlan, type PromptTemplate } from "@/lib/ai";
+import { resolveTemplate, resolveModel, type FanOutPlan, type PromptTemplate } from "@/lib/ai";
 import { CODEX_BATCH_TARGET, CODEX_SUGGEST_JOB_TYPE, STORY_SCOPE } from "../../job-kinds";
 import { livePageTexts } from "../../page-job-input";
 import { codexRows } from "../entries";
@@ -29,7 +29,7 @@ export async function planCodexSuggestions(parent: AiJob): Promise<FanOutPlan> {
   const db = await getDb();
   const [story] = await db.select().from(stories).where(eq(stories.id, parent.targetId)).limit(1);
   if (!story) return { children: [], skipped: [] };
-  const template = await loadTemplate(parent.templateKey, parent.templateVersion);
+  const template = await resolveTemplate(parent.templateKey, parent.templateVersion);
   const batches = await storyBatches(db, story, template);
   return {
     skipped: [],

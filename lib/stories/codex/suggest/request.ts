@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { findActiveJob, resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadStoryFor } from "../../access";
 import { requireActor, type Actor } from "../../actor";
@@ -37,7 +37,7 @@ export async function requestCodexSuggestions(actorOrNull: Actor | null, input: 
       message: "The AI is already reading this story for codex entries: its progress is shown.",
     };
   }
-  const template = await loadTemplate("codex_suggest");
+  const template = await resolveTemplate("codex_suggest");
   const batches = await storyBatches(db, story, template);
   if (batches.length === 0)
     throw new AppError("VALIDATION", "The story has no text yet: write a page before asking for codex entries.", {

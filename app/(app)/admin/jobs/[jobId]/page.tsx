@@ -96,7 +96,18 @@ export default async function AdminJobPage({ params }: Props) {
     ],
     ["Requested by", row.userEmail ?? "—"],
     ["Model", `${job.provider} / ${job.model}`],
-    ["Template", `${job.templateKey} v${job.templateVersion}`],
+    [
+      "Template",
+      // The exact version the job recorded, in the prompt library (built-in or an admin's).
+      <Link
+        key="template"
+        href={`/admin/prompts/${job.templateKey}/${job.templateVersion}`}
+        data-testid="job-template-link"
+        className="text-emerald-800 hover:underline"
+      >
+        {job.templateKey} v{job.templateVersion}
+      </Link>,
+    ],
     [
       "Content rating",
       job.contentRating === null
