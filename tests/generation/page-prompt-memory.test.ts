@@ -98,7 +98,7 @@ describe("page prompts with story memory", () => {
     // The job records the same breakdown with its payload, and renders the codex and the summary.
     const job = await requestPageText(author, { pageId: target.id, instruction: "darker" });
     const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
-    expect(row!.templateVersion).toBe(2);
+    expect(row!.templateVersion).toBe(3);
     const payload = row!.promptPayload as { contextBreakdown: typeof context; codex: { name: string }[] };
     expect(payload.contextBreakdown.sections).toEqual(context.sections);
     expect(payload.codex.map((c) => c.name)).toEqual(["Gull Point", "Mara Quill", "Captain Orr"]);
@@ -196,7 +196,7 @@ describe("page prompts with story memory", () => {
     const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
     const payload = row!.promptPayload as SectionedPayload;
     const template = await loadTemplate(row!.templateKey, row!.templateVersion);
-    expect([template.key, template.version]).toEqual(["page_revise_section", 2]);
+    expect([template.key, template.version]).toEqual(["page_revise_section", 3]);
     const prompts: string[] = [];
     for (let i = 0; i < payload.textSections.length; i++)
       prompts.push(await renderTemplate(template, sectionVariables(payload, i)));
