@@ -28,6 +28,7 @@ const backgroundMatrix = "background revisions: tests/background/authorization.t
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
+const importMatrix = "imports (no story until they succeed; the importer's own): tests/import/import.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -56,6 +57,9 @@ const notDomainOperations = {
   checkPageTextRequest: routeMatrix,
   retryJob: routeMatrix,
   getJobForApi: routeMatrix,
+  previewImport: importMatrix,
+  startImport: importMatrix,
+  getImport: importMatrix,
   cancelJobForApi: routeMatrix,
   listJobsForApi: routeMatrix,
   getMyAiAllowance: routeMatrix,
