@@ -34,7 +34,10 @@ function openZip(bytes: Buffer): Promise<yauzl.ZipFile> {
  * here as a stream, counted and thrown away, so that a directory lying about its sizes is caught too (yauzl fails an
  * entry that inflates past its declared size). Memory stays at one chunk whatever the archive holds.
  */
-export async function checkDocxArchive(bytes: Buffer, unpackedMax: number = limits.importUnpackedMax): Promise<void> {
+export async function checkDocxArchive(
+  bytes: Buffer,
+  { unpackedMax = limits.importUnpackedMax, inflate = true }: { unpackedMax?: number; inflate?: boolean } = {},
+): Promise<void> {
   const zip = await openZip(bytes);
   let declared = 0;
   let entries = 0;
@@ -49,7 +52,8 @@ export async function checkDocxArchive(bytes: Buffer, unpackedMax: number = limi
         if (entries > MAX_ENTRIES || declared > unpackedMax) return reject(bomb());
         if (entry.isEncrypted()) return reject(new AppError("IMPORT_ENCRYPTED"));
         if (entry.fileName === "word/document.xml") hasDocument = true;
-        if (entry.fileName.endsWith("/")) return zip.readEntry();
+        // Without inflating (the quick check when an import is accepted) only the directory is read.
+        if (!inflate || entry.fileName.endsWith("/")) return zip.readEntry();
         zip.openReadStream(entry, (error, stream) => {
           if (error || !stream) return reject(corrupt(error));
           stream.on("error", (e) => reject(/too many bytes|uncompressedSize/i.test(String(e)) ? bomb() : corrupt(e)));

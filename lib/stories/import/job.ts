@@ -16,9 +16,10 @@ import { requireActor, type Actor } from "../actor";
 import { limits } from "../limits";
 import { announcePageTextChanged } from "../summaries/schedule";
 import { idField, parseInput } from "../validation";
+import { checkDocxArchive } from "./docx";
 import { readManuscript, storyFields } from "./parse";
 import { importOptionsSchema, type ImportOptions } from "./schema";
-import { checkImportFile, type ImportFile } from "./sniff";
+import { checkImportFile, decodeText, type ImportFile } from "./sniff";
 import { splitManuscript } from "./split";
 
 export const IMPORT_JOB_TYPE = "story.import" as const;
@@ -139,6 +140,10 @@ export async function startImport(
   const actor = requireActor(actorOrNull);
   const { file, options } = parseRequest(input);
   const format = checkImportFile(file);
+  // The archive's directory is cheap to read: a zip bomb, an encrypted part or a zip that is no Word document is
+  // refused now rather than by the job.
+  if (format === "docx") await checkDocxArchive(file.bytes, { inflate: false });
+  else decodeText(file.bytes); // Text that is not UTF-8 is no text file: refused now, before it is stored.
   const db = await getDb();
   const [row] = await db
     .insert(storyImports)
