@@ -1,14 +1,14 @@
 import { Document, HeadingLevel, PageBreak, Packer, Paragraph, TextRun } from "docx";
 import yazl from "yazl";
 
-/** A small .docx built in the test: a Title, a Subtitle, chapters as Heading 1 and a page break inside chapter two. */
+/** A small .docx built in the test: a Title, a paragraph under it (the description), chapters as Heading 1 and a page break inside chapter two. */
 export async function sampleDocx(): Promise<Buffer> {
   const doc = new Document({
     sections: [
       {
         children: [
           new Paragraph({ text: "The Lighthouse Keeper", heading: HeadingLevel.TITLE }),
-          new Paragraph({ text: "A novel of the northern coast", heading: HeadingLevel.SUBTITLE }),
+          new Paragraph({ text: "A novel of the northern coast" }),
           new Paragraph({ text: "Chapter One", heading: HeadingLevel.HEADING_1 }),
           new Paragraph({ text: "Mara climbed the stairs at dusk." }),
           new Paragraph({ text: "The lamp was cold." }),

@@ -61,7 +61,7 @@ async function importWhole(name: string, bytes: Buffer | string, options: Record
 }
 
 describe("import by format", () => {
-  it(".docx: Title and Subtitle become title and description; a page per chapter, headings as # lines", async () => {
+  it(".docx: the Title paragraph and the paragraph under it become title and description; a page per chapter, headings as # lines", async () => {
     const job = await importWhole("book.docx", await sampleDocx());
     expect(job.status).toBe("succeeded");
     const db = await getDb();
