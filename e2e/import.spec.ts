@@ -16,6 +16,8 @@ Everything grew at once.
 
 // Import from the stories list: choose a file and a split, see the preview, confirm, follow the progress, land in the story.
 test("imports a Markdown manuscript into a new story after previewing the split", async ({ author, storiesPage }) => {
+  // Sign-up, upload, the background job and two page loads: more than the default budget on a loaded machine.
+  test.slow();
   const { page } = author;
   await storiesPage.goto();
   await page.getByTestId("import-open").click();
