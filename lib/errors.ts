@@ -67,6 +67,35 @@ export const errorCatalog = {
     message: "The AI model's answer was not in the expected form. Please try again.",
     job: "The AI model's answer was not in the expected form.",
   },
+  // Importing a manuscript (lib/stories/import): each refusal says what to do about the file.
+  IMPORT_UNSUPPORTED_FORMAT: {
+    status: 415,
+    message: "That kind of file cannot be imported. Import a .docx, .md or .txt file.",
+  },
+  IMPORT_WRONG_TYPE: {
+    status: 415,
+    message:
+      "This file is not what its name says (its contents do not match its extension). Save it again in that format.",
+  },
+  IMPORT_ENCRYPTED: {
+    status: 422,
+    message:
+      "This document is password-protected (or an old Word .doc file). Remove the password or save it as .docx, then try again.",
+  },
+  IMPORT_EMPTY: { status: 422, message: "This file has no text to import." },
+  IMPORT_TOO_LARGE: { status: 413, message: "This file is larger than the import limit." },
+  IMPORT_CORRUPT: {
+    status: 422,
+    message: "This file is damaged and cannot be read. Open and save it again, then retry.",
+  },
+  IMPORT_ZIP_BOMB: {
+    status: 413,
+    message: "This document unpacks to far more data than a manuscript holds, so it was not opened.",
+  },
+  IMPORT_TOO_MANY_PAGES: {
+    status: 422,
+    message: "This manuscript would make more pages than a story may have. Choose a longer target length.",
+  },
 } as const satisfies Record<string, { status: number; message: string; job?: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import type { Actor } from "@/lib/stories";
+import { startImport } from "@/lib/stories/import/job";
 import { writePageContent } from "@/lib/stories/pages";
 import { callRoute } from "./api/route-call";
 import { useTestDb } from "./helpers/db";
@@ -77,6 +78,8 @@ interface World {
   presetId: string;
   /** An admin's unused draft of page_summary (the built-in versions are imported into the world). */
   promptDraftVersion: number;
+  /** A manuscript import of author A (pending: no engine runs here). */
+  importId: string;
 }
 
 interface Row {
@@ -166,6 +169,7 @@ async function makeWorld(): Promise<World> {
     backgroundJobId,
     ...(await makeCodex(story.id)),
     ...(await makePrompts()),
+    importId: (await startImport(a, { file: { name: "a.md", bytes: Buffer.from("# A\n\ntext") }, options: {} })).id,
   };
 }
 
@@ -239,6 +243,31 @@ function route(
         const mod = await load();
         const o = options(w);
         const res = await callRoute(mod[method], { method, ...o, token: who === "tokenA" ? tokenA : null });
+        return res.status >= 200 && res.status < 300 ? "ok" : res.status;
+      },
+    },
+  ];
+}
+
+/** A manuscript upload (multipart, preview only: nothing is created) to one of the two import routes. */
+function importUpload(
+  key: string,
+  load: () => Promise<Record<string, unknown>>,
+  expectation: Row["expect"],
+): [string, Row] {
+  return [
+    key,
+    {
+      expect: expectation,
+      async run(_w, who) {
+        mocks.actor = actorFor(who);
+        const form = new FormData();
+        form.set("file", new File(["# Title\n\nSome text."], "book.md"));
+        form.set("preview", "true");
+        const headers: Record<string, string> = who === "tokenA" ? { authorization: `Bearer ${tokenA}` } : {};
+        const request = new Request("http://localhost/api/stories/import", { method: "POST", headers, body: form });
+        const handler = (await load()).POST as (r: Request, c: { params: Promise<unknown> }) => Promise<Response>;
+        const res = await handler(request, { params: Promise.resolve({}) });
         return res.status >= 200 && res.status < 300 ? "ok" : res.status;
       },
     },
@@ -761,6 +790,10 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
   action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
   action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
+  // ── import: any signed-in user imports into a story of their own; an import is read by its author (and admins) ──
+  importUpload("POST /api/v1/stories/import", () => import("@/app/api/v1/stories/import/route"), v1Token),
+  importUpload("POST /api/stories/import", () => import("@/app/api/stories/import/route"), signedIn),
+  action("import.ts", "getImportAction", (w) => [{ importId: w.importId }], owned),
 ]);
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */
@@ -853,6 +886,10 @@ describe("authorization matrix", () => {
     const jobRoute = await import("@/app/api/v1/jobs/[jobId]/route");
     expect((await callRoute(jobRoute.GET, { token: tokenB, params: { jobId: w.jobId } })).status).toBe(404);
     expect((await callRoute(jobRoute.GET, { token: tokenAdmin, params: { jobId: w.jobId } })).status).toBe(200);
+    // An import reads by id like a job: its author and admins only.
+    expect((await callRoute(jobRoute.GET, { token: tokenA, params: { jobId: w.importId } })).status).toBe(200);
+    expect((await callRoute(jobRoute.GET, { token: tokenB, params: { jobId: w.importId } })).status).toBe(404);
+    expect((await callRoute(jobRoute.GET, { token: tokenAdmin, params: { jobId: w.importId } })).status).toBe(200);
     const exportRoute = await import("@/app/api/v1/stories/[storyId]/export/route");
     const exportAs = (token: string) =>
       callRoute(exportRoute.GET, {

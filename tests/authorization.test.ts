@@ -30,6 +30,7 @@ const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
 const promptsMatrix = "admin-only prompt library: tests/prompts/library.test.ts";
 const presetsMatrix = "each user's own presets, no story involved: tests/prompts/presets.test.ts";
+const importMatrix = "imports (no story until they succeed; the importer's own): tests/import/import.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
@@ -62,6 +63,9 @@ const notDomainOperations = {
   checkPageTextRequest: routeMatrix,
   retryJob: routeMatrix,
   getJobForApi: routeMatrix,
+  previewImport: importMatrix,
+  startImport: importMatrix,
+  getImport: importMatrix,
   cancelJobForApi: routeMatrix,
   listJobsForApi: routeMatrix,
   getMyAiAllowance: routeMatrix,

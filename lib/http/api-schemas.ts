@@ -29,6 +29,8 @@ import {
   storyIdSchema,
   storyUpdateSchema,
 } from "@/lib/stories/validation";
+import { importFormats, importStatuses } from "@/db/import-schema";
+import { importOptionsSchema, importRequestSchema } from "@/lib/stories/import/schema";
 
 /**
  * The zod schemas of REST API v1, requests and responses: lib/http/openapi.ts turns them into the OpenAPI document
@@ -519,10 +521,62 @@ const ledgerJobSchema = named(
   "Any other job of a story (a roll-up of a run of pages, one batch of Suggest entries), as the ledger records it.",
 );
 
+export const importJobSchema = named(
+  "ImportJob",
+  z.object({
+    id: id(),
+    jobType: z.literal("story.import"),
+    status: z.enum(importStatuses),
+    fileName: z.string(),
+    format: z.enum(importFormats),
+    options: importOptionsSchema,
+    pagesTotal: doc("Pages the manuscript makes; null until the file has been read.", z.int().nullable()),
+    pagesStaged: doc("Pages prepared so far (progress: pagesStaged of pagesTotal).", z.int()),
+    storyId: doc("The new story, once the import succeeded.", id().nullable()),
+    error: doc(
+      "Why the import failed (an IMPORT_* code of the catalog, or INTERNAL); no story was created.",
+      z.object({ code: z.string(), message: z.string() }).nullable(),
+    ),
+    createdAt: timestamp(),
+    completedAt: timestamp().nullable(),
+  }),
+  "A manuscript import (jobType story.import): all or nothing, the story appears when it succeeded.",
+);
+
+export const importPreviewSchema = named(
+  "ImportPreview",
+  z.object({
+    format: z.enum(importFormats),
+    title: doc("From the document (a title heading or Word's Title style), else the file name.", z.string()),
+    description: doc("The paragraphs under the title, or Word's Subtitle; empty when there are none.", z.string()),
+    pageCount: z.int(),
+    splitFurther: doc("Pages cut again because the chosen split left them over the page limit.", z.int()),
+    pages: doc(
+      "The first 100 pages: number, characters and opening lines.",
+      z.array(z.object({ number: z.int(), characters: z.int(), firstLines: z.string() })),
+    ),
+  }),
+);
+
+export const importAnswerSchema = named(
+  "ImportAnswer",
+  z.union([importJobSchema, importPreviewSchema]),
+  "202 with the import job; with preview=true, 200 with the preview of the split (nothing created).",
+);
+
+export { importRequestSchema };
+
 export const anyJobSchema = named(
   "AnyJob",
-  z.union([pageJobSchema, backgroundRevisionSchema, summarizeAllSchema, codexSuggestRunSchema, ledgerJobSchema]),
-  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, (story.suggest_codex) Suggest entries, or any other job of a story (story.rollup, codex.suggest) as its ledger row.",
+  z.union([
+    pageJobSchema,
+    backgroundRevisionSchema,
+    summarizeAllSchema,
+    codexSuggestRunSchema,
+    ledgerJobSchema,
+    importJobSchema,
+  ]),
+  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, (story.suggest_codex) Suggest entries, (story.import) a manuscript import, or any other job of a story (story.rollup, codex.suggest) as its ledger row.",
 );
 
 export const summarizeAllAcceptedSchema = named(

@@ -135,7 +135,14 @@ function pathItem(op: ApiOperation) {
     ...(op.description ? { description: op.description } : {}),
     ...(op.auth === "none" ? { security: [] } : {}),
     ...(parameterList.length ? { parameters: parameterList } : {}),
-    ...(op.body ? { requestBody: { required: op.body.required, content: json(op.body.schema) } } : {}),
+    ...(op.body
+      ? {
+          requestBody: {
+            required: op.body.required,
+            content: op.body.media ? { [op.body.media]: { schema: jsonSchema(op.body.schema) } } : json(op.body.schema),
+          },
+        }
+      : {}),
     responses: {
       [String(op.ok.status)]: {
         description: op.ok.description,

@@ -23,6 +23,8 @@ import {
   pinSummaryRequestSchema,
   storyIdParamsSchema,
   summarizeAllAcceptedSchema,
+  importAnswerSchema,
+  importRequestSchema,
 } from "./api-schemas";
 import {
   anyJobSchema,
@@ -72,8 +74,11 @@ export interface ApiOperation<
   auth: "bearer" | "none";
   params?: Params;
   query?: z.ZodObject;
-  /** `maxBytes`: the body limit when 64 KB is not enough (a page's text); the rest of the API keeps 64 KB. */
-  body?: { schema: z.ZodType; required: boolean; maxBytes?: number };
+  /**
+   * The request body; `maxBytes` when 64 KB is not enough (a page's text; the rest of the API keeps 64 KB), `media`
+   * when it is not JSON (an upload: multipart/form-data).
+   */
+  body?: { schema: z.ZodType; required: boolean; maxBytes?: number; media?: "multipart/form-data" };
   ok: {
     status: 200 | 201 | 202;
     description: string;
@@ -150,7 +155,7 @@ export const v1 = {
     auth: "bearer",
     params: jobIdParamsSchema,
     ok: { status: 200, description: "The job after the cancel.", schema: anyJobSchema },
-    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", ...authenticated],
   }),
   retryJob: operation({
     method: "POST",
@@ -328,6 +333,40 @@ export const v1 = {
     params: codexSuggestionIdParamsSchema,
     ok: { status: 200, description: "The rejected suggestion.", schema: codexSuggestionAnswerSchema },
     errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", ...authenticated],
+  }),
+  // Import.
+  importStory: operation({
+    method: "POST",
+    path: "/api/v1/stories/import",
+    operationId: "importStory",
+    summary: "Import a manuscript (.docx, .md, .txt; at most 10 MB) into a new story, in the background",
+    description:
+      "A multipart upload: `file`, `mode` (headings, breaks or length) and `targetLength` (characters per page when " +
+      "splitting by length). With `preview=true` the answer is the split (200; nothing is created). Otherwise 202 " +
+      "with the import job: follow it at `/api/v1/jobs/{id}` until `status` is succeeded (`storyId` is the new story) " +
+      "or failed (`error`; nothing was created). The file's type, size and emptiness are checked at once; reading " +
+      "it (damaged, encrypted, a zip bomb) may fail the job instead.",
+    auth: "bearer",
+    body: { schema: importRequestSchema, required: true, media: "multipart/form-data" },
+    ok: {
+      status: 202,
+      description: "The import job (or, with preview=true, 200 and the preview).",
+      schema: importAnswerSchema,
+      location: true,
+    },
+    errors: [
+      "VALIDATION",
+      "LIMIT_EXCEEDED",
+      "IMPORT_UNSUPPORTED_FORMAT",
+      "IMPORT_WRONG_TYPE",
+      "IMPORT_ENCRYPTED",
+      "IMPORT_EMPTY",
+      "IMPORT_TOO_LARGE",
+      "IMPORT_CORRUPT",
+      "IMPORT_ZIP_BOMB",
+      "IMPORT_TOO_MANY_PAGES",
+      ...authenticated,
+    ],
   }),
   // Export.
   exportStory: operation({

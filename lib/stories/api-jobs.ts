@@ -15,6 +15,7 @@ import {
   SUMMARIZE_ALL_JOB_TYPE,
   SUMMARY_TARGET,
 } from "./job-kinds";
+import { getImport, isImportJob, type ImportJobView } from "./import/job";
 import { cancelLedgerJob, getLedgerJob, type LedgerJobView } from "./ledger-job-view";
 import { cancelPageJob } from "./page-jobs/cancel";
 import { getPageJob } from "./page-jobs/read";
@@ -33,7 +34,8 @@ export type ApiJobView =
   | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE })
   | SummarizeAllView
   | CodexSuggestRunView
-  | LedgerJobView;
+  | LedgerJobView
+  | ImportJobView;
 
 const notFound = () => new AppError("NOT_FOUND", "We couldn't find that job.");
 
@@ -57,6 +59,7 @@ async function kindOf(
   | { kind: "summary" }
   | { kind: "codex-suggest" }
   | { kind: "ledger" }
+  | { kind: "import" }
 > {
   const job = await getJob(await getDb(), jobId);
   if (job?.targetType === PAGE_TARGET) return { kind: "page" };
@@ -67,6 +70,8 @@ async function kindOf(
     return { kind: "revision", storyId: job.targetId };
   // Any other job of a story (a roll-up, one batch of Suggest entries): the job list shows it, so it reads by id.
   if (job) return { kind: "ledger" };
+  // A manuscript import is not an AI job: it has its own row (db/import-schema.ts) but reads by id like one.
+  if (await isImportJob(jobId)) return { kind: "import" };
   throw notFound();
 }
 
@@ -79,6 +84,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   if (kind.kind === "summary") return readingAsJob(getSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(getCodexSuggestJob(actor, jobId));
   if (kind.kind === "ledger") return getLedgerJob(actor, jobId);
+  if (kind.kind === "import") return getImport(actor, { importId: jobId });
   const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
   if (!view) throw notFound();
   return { ...view, jobType: BACKGROUND_JOB_TYPE };
@@ -94,5 +100,10 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   if (kind.kind === "summary") return readingAsJob(cancelSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(cancelCodexSuggestJob(actor, jobId));
   if (kind.kind === "ledger") return cancelLedgerJob(actor, jobId);
+  if (kind.kind === "import") {
+    // Read first: someone else's import stays a 404.
+    await getImport(actor, { importId: jobId });
+    throw new AppError("CONFLICT", "An import cannot be cancelled: it either creates the whole story or nothing.");
+  }
   return { ...(await readingAsJob(cancelBackgroundRevision(actor, { jobId }))), jobType: BACKGROUND_JOB_TYPE };
 }

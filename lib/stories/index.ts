@@ -118,6 +118,9 @@ export { SUMMARY_MAX } from "./summaries/text";
 export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";
 // Export: a story as Markdown, plain text, DOCX or EPUB, streamed.
 export { exportStory, exportFormats, type ExportFormat, type StoryExport } from "./export";
+// Import: a manuscript (.docx, .md, .txt) into a new story, split as the author chose, in the background.
+export { getImport, previewImport, startImport, type ImportJobView, type ImportPreview } from "./import/job";
+export { importOptionsSchema, importSplitModes, type ImportOptions, type ImportSplitMode } from "./import/schema";
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";

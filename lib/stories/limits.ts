@@ -18,6 +18,14 @@ export const limits = {
   codexDescriptionMax: 2000,
   /** Characters of a page's summary (the AI's, cut to fit, or the author's own). */
   summaryMax: 2000,
+  /** Bytes of a manuscript to import (README states it); a .docx may unpack to at most importUnpackedMax bytes. */
+  importFileMax: 10 * 1024 * 1024,
+  importUnpackedMax: 60 * 1024 * 1024,
+  /** Pages one import may create. */
+  importPagesMax: 2000,
+  /** Characters per page when splitting by length: the author's target, within these bounds. */
+  importTargetMin: 500,
+  importTargetDefault: 12_000,
 } as const;
 
 export const INSTRUCTION_MAX = limits.instructionMax;

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ImportStory } from "@/components/stories/import-story";
 import { StoryList } from "@/components/stories/story-list";
 import { auth, currentActor } from "@/lib/auth";
 import { listStories } from "@/lib/stories";
@@ -11,13 +12,16 @@ export default async function StoriesPage() {
   const isAdmin = actor?.role === "admin";
   return (
     <div className="space-y-8">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-stone-900">Stories</h1>
-        <p className="mt-1 text-sm text-stone-600">
-          {isAdmin
-            ? "As an admin you see every author's stories."
-            : "Write page by page; every change is kept in the history."}
-        </p>
+      <div className="flex items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-stone-900">Stories</h1>
+          <p className="mt-1 text-sm text-stone-600">
+            {isAdmin
+              ? "As an admin you see every author's stories."
+              : "Write page by page; every change is kept in the history."}
+          </p>
+        </div>
+        <ImportStory />
       </div>
       <StoryList
         showOwner={isAdmin}
