@@ -103,5 +103,18 @@ export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";
 // Export: a story as Markdown, plain text, DOCX or EPUB, streamed.
 export { exportStory, exportFormats, type ExportFormat, type StoryExport } from "./export";
 // Live job events of a story (one stream per story per tab).
+export {
+  cancelTranslation,
+  getTranslationPair,
+  listTranslations,
+  setCodexNameTranslation,
+  translateStory,
+  updateTranslation,
+  type StoryTranslations,
+  type TranslationOutcome,
+  type TranslationPair,
+  type TranslationRunView,
+  type TranslationView,
+} from "./translations";
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";

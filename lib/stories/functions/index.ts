@@ -15,6 +15,7 @@ import { suggestCodexFunction } from "./suggest-codex";
 import { createRollupStory } from "./rollup-story";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
 import { summarizeStoryPagesFunction } from "./summarize-story-pages";
+import { translateStoryFunction } from "./translate-story";
 
 /**
  * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
@@ -41,5 +42,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     createRollupStory(),
     // Summaries skipped for a spent budget are written once the payer's budget allows again.
     resumeWaitingSummariesFunction,
+    // Translations: fan-out of one page translation per stale page (children run and land as above).
+    translateStoryFunction,
   ];
 }
