@@ -73,6 +73,8 @@ interface World {
   codexEntryId: string;
   codexSuggestionId: string;
   codexSuggestJobId: string;
+  /** A French translation of the story (linked directly: no run), for the translation routes and actions. */
+  translationId: string;
 }
 
 interface Row {
@@ -161,7 +163,22 @@ async function makeWorld(): Promise<World> {
     tokenId: token!.id,
     backgroundJobId,
     ...(await makeCodex(story.id)),
+    translationId: await makeTranslation(story.id),
   };
+}
+
+async function makeTranslation(storyId: string): Promise<string> {
+  const db = await getDb();
+  const { stories } = await import("@/db/schema");
+  const { storyTranslations } = await import("@/db/translations-schema");
+  const [translation] = await db
+    .insert(stories)
+    .values({ ownerId: a.id, title: "A story (French)", language: "fr" })
+    .returning();
+  await db.insert(storyTranslations).values({ storyId: translation!.id, sourceStoryId: storyId, language: "fr" });
+  const { pages } = await import("@/db/schema");
+  await db.insert(pages).values({ storyId: translation!.id, position: "a0", content: "Texte." });
+  return translation!.id;
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -557,6 +574,39 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
   // ── actions: page summaries ──
   action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
+  // ── translations ──
+  route(
+    "POST /api/v1/stories/[storyId]/translations",
+    () => import("@/app/api/v1/stories/[storyId]/translations/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { language: "de" } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]/translations",
+    () => import("@/app/api/v1/stories/[storyId]/translations/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/translations/[translationId]/update",
+    () => import("@/app/api/v1/translations/[translationId]/update/route"),
+    "POST",
+    (w) => ({ params: { translationId: w.translationId } }),
+    v1Token,
+  ),
+  action("translations.ts", "translateStoryAction", (w) => [{ storyId: w.storyId, language: "de" }], owned),
+  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], owned),
+  action("translations.ts", "listTranslationsAction", (w) => [{ storyId: w.storyId }], owned),
+  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], owned),
+  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], owned),
+  action(
+    "translations.ts",
+    "setCodexNameTranslationAction",
+    (w) => [{ entryId: w.codexEntryId, language: "fr", name: "Marée" }],
+    owned,
+  ),
   action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], owned),
   action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
   action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { generateKeyBetween } from "fractional-indexing";
 import type { Db } from "@/db";
 import { pageRevisions, pages, type Page } from "@/db/schema";
 import { translatedPages, type TranslatedPage } from "@/db/translations-schema";
@@ -49,7 +50,8 @@ const parkedPosition = (pageId: string) => `~${pageId}`;
  * Makes the translation's pages mirror the source's, in one transaction: a source page with no page in the
  * translation gets a blank one (linked, never translated: stale); a translation page whose source page was deleted is
  * deleted too (soft, as in the editor); every linked page takes its source page's position key, so the order is the
- * source's. Pages the translation's author added themselves are left where they are. Returns the source's live pages.
+ * source's. Pages the translation's author added themselves stay where they are among them. Returns the source's
+ * live pages.
  */
 export async function mirrorSourcePages(
   tx: Tx,
@@ -70,6 +72,18 @@ export async function mirrorSourcePages(
     }
     linkedSources.add(from.id);
     if (page.position !== from.position) moves.push({ pageId: page.id, position: from.position });
+  }
+  // A page the translation's author added keeps its place among the mirrored ones; one whose key a source page uses
+  // moves just after that source page (fractional keys always have room between two), so the keys stay unique.
+  const sourceKeys = source.map((p) => p.position).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const taken = new Set([...sourceKeys, ...current.map((c) => c.page.position)]);
+  for (const { page, link } of current) {
+    if (link || !sourceKeys.includes(page.position)) continue;
+    const next = sourceKeys.find((k) => k > page.position) ?? null;
+    let key = generateKeyBetween(page.position, next);
+    while (taken.has(key)) key = generateKeyBetween(key, next);
+    taken.add(key);
+    moves.push({ pageId: page.id, position: key });
   }
   for (const move of moves)
     await tx.update(pages).set({ position: parkedPosition(move.pageId) }).where(eq(pages.id, move.pageId));
