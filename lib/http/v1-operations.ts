@@ -335,7 +335,8 @@ export const v1 = {
     method: "POST",
     path: "/api/v1/stories/{storyId}/translations",
     operationId: "translateStory",
-    summary: "Translate a story into a language: creates the translation (a story of its own) and translates it page by page in the background",
+    summary:
+      "Translate a story into a language: creates the translation (a story of its own) and translates it page by page in the background",
     description:
       "Refused with nothing created: an unknown or unsupported language (400), the story's own language (400), a " +
       "story that is itself a translation (400: translate the original), a language the story already has a " +
@@ -365,7 +366,8 @@ export const v1 = {
     method: "POST",
     path: "/api/v1/translations/{translationId}/update",
     operationId: "updateTranslation",
-    summary: "Update a translation: mirror the source's added, removed and reordered pages and re-translate only the stale ones",
+    summary:
+      "Update a translation: mirror the source's added, removed and reordered pages and re-translate only the stale ones",
     description:
       "`{translationId}` is the translation's story id. A page edited by hand in the translation gets its new " +
       "translation as a suggestion. `started` is false when nothing was stale or a run already going was joined.",

@@ -56,14 +56,20 @@ describe("REST: translations", () => {
     const translationId = created.body.translation.storyId;
     expect(created.headers.get("location")).toBe(`/api/v1/stories/${translationId}/translations`);
 
-    const fromSource = await callRoute<StoryTranslations>(collection.GET, { token: tokenA, params: { storyId: story.id } });
+    const fromSource = await callRoute<StoryTranslations>(collection.GET, {
+      token: tokenA,
+      params: { storyId: story.id },
+    });
     expect(fromSource.status).toBe(200);
     expect(fromSource.body.translations.map((t) => t.storyId)).toEqual([translationId]);
     const fromTranslation = await callRoute<StoryTranslations>(collection.GET, {
       token: tokenA,
       params: { storyId: translationId },
     });
-    expect(fromTranslation.body).toMatchObject({ source: { storyId: story.id }, translation: { storyId: translationId } });
+    expect(fromTranslation.body).toMatchObject({
+      source: { storyId: story.id },
+      translation: { storyId: translationId },
+    });
 
     const updated = await callRoute<TranslationOutcome>(update.POST, { token: tokenA, params: { translationId } });
     expect(updated.status).toBe(202);
@@ -80,7 +86,11 @@ describe("REST: translations", () => {
       [{}, 400, /./],
     ];
     for (const [body, status, message] of cases) {
-      const answer = await callRoute<ErrorAnswer>(collection.POST, { token: tokenA, params: { storyId: story.id }, body });
+      const answer = await callRoute<ErrorAnswer>(collection.POST, {
+        token: tokenA,
+        params: { storyId: story.id },
+        body,
+      });
       expect(answer.status, JSON.stringify(body)).toBe(status);
       expect(answer.body.code).toBe("VALIDATION");
       expect(JSON.stringify(answer.body)).toMatch(message);
@@ -108,12 +118,20 @@ describe("REST: translations", () => {
     });
     expect(ofTranslation.status).toBe(400);
     expect(ofTranslation.body.message).toMatch(/itself a translation/);
-    const notATranslation = await callRoute<ErrorAnswer>(update.POST, { token: tokenA, params: { translationId: story.id } });
+    const notATranslation = await callRoute<ErrorAnswer>(update.POST, {
+      token: tokenA,
+      params: { translationId: story.id },
+    });
     expect(notATranslation.status).toBe(404);
-    expect(await db().select().from(storyTranslations).where(eq(storyTranslations.sourceStoryId, story.id))).toHaveLength(1);
+    expect(
+      await db().select().from(storyTranslations).where(eq(storyTranslations.sourceStoryId, story.id)),
+    ).toHaveLength(1);
 
     // Another author's token: the story and its translation do not exist.
-    expect((await callRoute(collection.POST, { token: tokenB, params: { storyId: story.id }, body: { language: "de" } })).status).toBe(404);
+    expect(
+      (await callRoute(collection.POST, { token: tokenB, params: { storyId: story.id }, body: { language: "de" } }))
+        .status,
+    ).toBe(404);
     expect((await callRoute(collection.GET, { token: tokenB, params: { storyId: story.id } })).status).toBe(404);
     expect((await callRoute(update.POST, { token: tokenB, params: { translationId } })).status).toBe(404);
     expect((await callRoute(update.POST, { token: tokenA, params: { translationId: "nope" } })).status).toBe(400);

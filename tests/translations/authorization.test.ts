@@ -124,20 +124,27 @@ describe("translation domain functions", () => {
     expect(Object.keys(passes).sort()).toEqual(Object.keys(inputs).sort());
   });
 
-  it.each(Object.keys(inputs))("%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND like a missing id", async (name) => {
-    const w = await makeWorld();
-    await expect(fn(name)(null, inputs[name]!(w))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    const theirs = await fn(name)(other, inputs[name]!(w)).catch((error: unknown) => error);
-    expect(theirs).toMatchObject({ code: "NOT_FOUND" });
-    const nothing: World = { storyId: randomId(), translationId: randomId(), entryId: randomId() };
-    const missing = await fn(name)(owner, inputs[name]!(nothing)).catch((error: unknown) => error);
-    expect((theirs as Error).message).toBe((missing as Error).message);
-    // Another author's attempt changed nothing: still one translation, no glossary name.
-    const { getDb } = await import("@/db");
-    const db = await getDb();
-    expect(await db.select().from(storyTranslations).where(eq(storyTranslations.sourceStoryId, w.storyId))).toHaveLength(1);
-    expect(await db.select().from(codexNameTranslations).where(eq(codexNameTranslations.entryId, w.entryId))).toEqual([]);
-  });
+  it.each(Object.keys(inputs))(
+    "%s: anonymous → UNAUTHENTICATED, another author → NOT_FOUND like a missing id",
+    async (name) => {
+      const w = await makeWorld();
+      await expect(fn(name)(null, inputs[name]!(w))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+      const theirs = await fn(name)(other, inputs[name]!(w)).catch((error: unknown) => error);
+      expect(theirs).toMatchObject({ code: "NOT_FOUND" });
+      const nothing: World = { storyId: randomId(), translationId: randomId(), entryId: randomId() };
+      const missing = await fn(name)(owner, inputs[name]!(nothing)).catch((error: unknown) => error);
+      expect((theirs as Error).message).toBe((missing as Error).message);
+      // Another author's attempt changed nothing: still one translation, no glossary name.
+      const { getDb } = await import("@/db");
+      const db = await getDb();
+      expect(
+        await db.select().from(storyTranslations).where(eq(storyTranslations.sourceStoryId, w.storyId)),
+      ).toHaveLength(1);
+      expect(await db.select().from(codexNameTranslations).where(eq(codexNameTranslations.entryId, w.entryId))).toEqual(
+        [],
+      );
+    },
+  );
 
   it.each(Object.keys(inputs))("%s: the owner and an admin are let through", async (name) => {
     for (const actor of [owner, admin]) {

@@ -87,7 +87,11 @@ async function refused(promise: Promise<unknown>, code: Parameters<typeof expect
 describe("translations", () => {
   it("creates a linked translation owned by the source's owner and translates every page in the background", async () => {
     const author = await makeActor();
-    const { story, pages: sourcePages } = await makeStory(author, ["the cat sat on Mara's mat.", "", "a dog ran home."]);
+    const { story, pages: sourcePages } = await makeStory(author, [
+      "the cat sat on Mara's mat.",
+      "",
+      "a dog ran home.",
+    ]);
     const outcome = await translateStory(author, { storyId: story.id, language: "FR" });
     expect(outcome.started).toBe(true);
     expect(outcome.translation).toMatchObject({ language: "fr", languageName: "French", pageCount: 3 });
@@ -99,7 +103,11 @@ describe("translations", () => {
     // The blank page needs no model: 2 of 2 pages translated, nothing stale.
     expect(done.run).toMatchObject({ status: "succeeded", total: 2, done: 2, succeeded: 2, failed: 0, failures: [] });
     expect(done.stalePages).toBe(0);
-    expect(await texts(author, translationId)).toEqual([`${label} eht tac tas no Mara's tam.`, "", `${label} a god nar emoh.`]);
+    expect(await texts(author, translationId)).toEqual([
+      `${label} eht tac tas no Mara's tam.`,
+      "",
+      `${label} a god nar emoh.`,
+    ]);
 
     const links = await t.db().select().from(translatedPages).where(eq(translatedPages.translationId, translationId));
     expect(new Set(links.map((l) => l.sourcePageId))).toEqual(new Set(sourcePages.map((p) => p.id)));
@@ -128,13 +136,21 @@ describe("translations", () => {
     const translated = await listPages(author, { storyId: translation.storyId });
 
     // The author edits page 2 of the translation by hand, then the source's pages 2 and 3 change.
-    await savePage(author, { pageId: translated[1]!.id, content: "Meine Birnen.", baseVersion: translated[1]!.version });
+    await savePage(author, {
+      pageId: translated[1]!.id,
+      content: "Meine Birnen.",
+      baseVersion: translated[1]!.version,
+    });
     await savePage(author, { pageId: src[1]!.id, content: "two yellow pears.", baseVersion: src[1]!.version });
     await savePage(author, { pageId: src[2]!.id, content: "three sour plums.", baseVersion: src[2]!.version });
     const before = (await listTranslations(author, { storyId: translation.storyId })).translation!;
     expect(before.stalePages).toBe(2);
-    expect((await getTranslationPair(author, { translationId: translation.storyId, pageNumber: 1 })).translation.stale).toBe(false);
-    expect((await getTranslationPair(author, { translationId: translation.storyId, pageNumber: 3 })).translation.stale).toBe(true);
+    expect(
+      (await getTranslationPair(author, { translationId: translation.storyId, pageNumber: 1 })).translation.stale,
+    ).toBe(false);
+    expect(
+      (await getTranslationPair(author, { translationId: translation.storyId, pageNumber: 3 })).translation.stale,
+    ).toBe(true);
 
     const callsBefore = calls;
     const update = await updateTranslation(author, { translationId: translation.storyId });

@@ -5,6 +5,12 @@
  * translation mirrors the source's pages (./sync.ts) and re-translates only the stale ones.
  */
 export { translateStory, updateTranslation, type TranslationOutcome } from "./request";
-export { cancelTranslation, getTranslationPair, listTranslations, type StoryTranslations, type TranslationPair } from "./read";
+export {
+  cancelTranslation,
+  getTranslationPair,
+  listTranslations,
+  type StoryTranslations,
+  type TranslationPair,
+} from "./read";
 export { setCodexNameTranslation } from "./glossary";
 export type { TranslationRunView, TranslationView } from "./view";

@@ -8,12 +8,7 @@ import { findActiveJob, loadTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadStoryFor } from "../access";
 import { requireActor, type Actor } from "../actor";
-import {
-  STORY_SCOPE,
-  TRANSLATE_STORY_JOB_TYPE,
-  TRANSLATE_TEMPLATE_KEY,
-  TRANSLATION_TARGET,
-} from "../job-kinds";
+import { STORY_SCOPE, TRANSLATE_STORY_JOB_TYPE, TRANSLATE_TEMPLATE_KEY, TRANSLATION_TARGET } from "../job-kinds";
 import { languageName } from "../languages";
 import { limits } from "../limits";
 import { admitWithinLimits } from "../spending-policy";
@@ -45,7 +40,11 @@ function translationTitle(source: Story, language: string): string {
  * The pages of the translation to translate now: linked pages whose source changed (or that were never translated).
  * A blank source page needs no model: its still-blank translation page is marked current here.
  */
-async function stalePageIds(db: Db, translationId: string, sourcePagesById: Map<string, { version: number; content: string }>) {
+async function stalePageIds(
+  db: Db,
+  translationId: string,
+  sourcePagesById: Map<string, { version: number; content: string }>,
+) {
   const ids: string[] = [];
   for (const { page, link } of await linkedPages(db, translationId)) {
     const from = link?.sourcePageId ? sourcePagesById.get(link.sourcePageId) : undefined;

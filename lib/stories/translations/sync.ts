@@ -86,7 +86,10 @@ export async function mirrorSourcePages(
     moves.push({ pageId: page.id, position: key });
   }
   for (const move of moves)
-    await tx.update(pages).set({ position: parkedPosition(move.pageId) }).where(eq(pages.id, move.pageId));
+    await tx
+      .update(pages)
+      .set({ position: parkedPosition(move.pageId) })
+      .where(eq(pages.id, move.pageId));
   for (const move of moves) await tx.update(pages).set({ position: move.position }).where(eq(pages.id, move.pageId));
   for (const from of source) {
     if (linkedSources.has(from.id)) continue;

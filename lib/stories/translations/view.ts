@@ -121,11 +121,7 @@ export async function latestRun(db: Db, translationId: string): Promise<Translat
   return view;
 }
 
-export async function toTranslationView(
-  db: Db,
-  translation: Story,
-  link: StoryTranslation,
-): Promise<TranslationView> {
+export async function toTranslationView(db: Db, translation: Story, link: StoryTranslation): Promise<TranslationView> {
   const linked = await linkedPages(db, translation.id);
   const sourceIds = linked.map((l) => l.link?.sourcePageId).filter((id): id is string => !!id);
   const sourceVersions = new Map(
