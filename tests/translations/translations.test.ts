@@ -84,7 +84,8 @@ async function refused(promise: Promise<unknown>, code: Parameters<typeof expect
   if (message) expect(`${error.message} ${JSON.stringify(error.details ?? {})}`).toMatch(message);
 }
 
-describe("translations", () => {
+// Background runs on a shared, loaded machine: generous time, no wall-clock assertions.
+describe("translations", { timeout: 120_000 }, () => {
   it("creates a linked translation owned by the source's owner and translates every page in the background", async () => {
     const author = await makeActor();
     const { story, pages: sourcePages } = await makeStory(author, [
