@@ -29,7 +29,7 @@ test("translate a story, follow the link both ways, compare side by side, update
   await expect(item.getByTestId("translation-progress")).toHaveText("2 of 2 pages translated", JOB);
   await expect(item).toContainText("up to date");
 
-  // A second French translation is refused with a way to the existing one (French is no longer offered).
+  // French is no longer offered: the story has a French translation (the API refuses a second one with a 409).
   await expect(panel.getByTestId("translate-language").locator("option", { hasText: "French (fr)" })).toHaveCount(0);
 
   // The translation is a story of its own that links back to its source.
