@@ -20,7 +20,8 @@ import { users } from "./users-schema";
  * `story.*` types are parent jobs that fan out one child per target: `story.revise_pages` a `page_text.revise` per
  * selected page, `story.summarize_pages` a `page.summarize` per page whose summary is missing or stale,
  * `story.suggest_codex` a `codex.suggest` per batch of pages. `story.rollup` is one model job per roll-up of a run of
- * pages (db/memory-schema.ts storyRollups).
+ * pages (db/memory-schema.ts storyRollups). `story.translate` fans out one `page.translate` per stale page of a
+ * translation (db/translations-schema.ts).
  */
 export const aiJobTypes = [
   "page_text.write",
@@ -31,6 +32,8 @@ export const aiJobTypes = [
   "codex.suggest",
   "story.suggest_codex",
   "story.rollup",
+  "story.translate",
+  "page.translate",
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
@@ -136,7 +139,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check(
       "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup')`,
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate')`,
     ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),
@@ -159,7 +162,7 @@ export const aiJobs = pgTable(
     // A fan-out parent has no text of its own: its outcome is its children's.
     check(
       "ai_jobs_output_check",
-      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} in ('story.revise_pages', 'story.summarize_pages', 'story.suggest_codex')`,
+      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} in ('story.revise_pages', 'story.summarize_pages', 'story.suggest_codex', 'story.translate')`,
     ),
   ],
 );

@@ -80,6 +80,8 @@ interface World {
   promptDraftVersion: number;
   /** A manuscript import of author A (pending: no engine runs here). */
   importId: string;
+  /** A French translation of the story (linked directly: no run), for the translation routes and actions. */
+  translationId: string;
 }
 
 interface Row {
@@ -170,6 +172,7 @@ async function makeWorld(): Promise<World> {
     ...(await makeCodex(story.id)),
     ...(await makePrompts()),
     importId: (await startImport(a, { file: { name: "a.md", bytes: Buffer.from("# A\n\ntext") }, options: {} })).id,
+    translationId: await makeTranslation(story.id),
   };
 }
 
@@ -187,6 +190,20 @@ async function makePrompts(): Promise<Pick<World, "presetId" | "promptDraftVersi
     .returning();
   const draft = await createPromptDraft(admin, { family: "page_summary", body: "Draft {{ story.title }}" });
   return { presetId: preset!.id, promptDraftVersion: draft.version };
+}
+
+async function makeTranslation(storyId: string): Promise<string> {
+  const db = await getDb();
+  const { stories } = await import("@/db/schema");
+  const { storyTranslations } = await import("@/db/translations-schema");
+  const [translation] = await db
+    .insert(stories)
+    .values({ ownerId: a.id, title: "A story (French)", language: "fr" })
+    .returning();
+  await db.insert(storyTranslations).values({ storyId: translation!.id, sourceStoryId: storyId, language: "fr" });
+  const { pages } = await import("@/db/schema");
+  await db.insert(pages).values({ storyId: translation!.id, position: "a0", content: "Texte." });
+  return translation!.id;
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -786,6 +803,39 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
   // ── actions: page summaries ──
   action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
+  // ── translations ──
+  route(
+    "POST /api/v1/stories/[storyId]/translations",
+    () => import("@/app/api/v1/stories/[storyId]/translations/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { language: "de" } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/stories/[storyId]/translations",
+    () => import("@/app/api/v1/stories/[storyId]/translations/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/translations/[translationId]/update",
+    () => import("@/app/api/v1/translations/[translationId]/update/route"),
+    "POST",
+    (w) => ({ params: { translationId: w.translationId } }),
+    v1Token,
+  ),
+  action("translations.ts", "translateStoryAction", (w) => [{ storyId: w.storyId, language: "de" }], owned),
+  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], owned),
+  action("translations.ts", "listTranslationsAction", (w) => [{ storyId: w.storyId }], owned),
+  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], owned),
+  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], owned),
+  action(
+    "translations.ts",
+    "setCodexNameTranslationAction",
+    (w) => [{ entryId: w.codexEntryId, language: "fr", name: "Marée" }],
+    owned,
+  ),
   action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], owned),
   action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
   action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),

@@ -31,6 +31,7 @@ const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
 const promptsMatrix = "admin-only prompt library: tests/prompts/library.test.ts";
 const presetsMatrix = "each user's own presets, no story involved: tests/prompts/presets.test.ts";
 const importMatrix = "imports (no story until they succeed; the importer's own): tests/import/import.test.ts";
+const translationsMatrix = "translations: tests/translations/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
@@ -128,6 +129,12 @@ const notDomainOperations = {
   createPreset: presetsMatrix,
   updatePreset: presetsMatrix,
   deletePreset: presetsMatrix,
+  translateStory: translationsMatrix,
+  updateTranslation: translationsMatrix,
+  listTranslations: translationsMatrix,
+  cancelTranslation: translationsMatrix,
+  getTranslationPair: translationsMatrix,
+  setCodexNameTranslation: translationsMatrix,
 } as const;
 
 type ExportedFunctionName = {

@@ -6,6 +6,7 @@ import type {
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
+import { isTranslatePrompt, offlineTranslation } from "./offline-translate";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
 import { offlineFault } from "./offline-faults";
@@ -132,6 +133,7 @@ function writeOrRevise(prompt: string, random: () => number): string {
 
 export function offlineText(prompt: string): string {
   // Tasks other than a page's text, each answered from its own file.
+  if (isTranslatePrompt(prompt)) return offlineTranslation(prompt);
   if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
   if (isRollupPrompt(prompt)) return offlineRollup(prompt);
   if (isSummaryPrompt(prompt)) return offlineSummary(prompt);

@@ -27,6 +27,12 @@ import {
   importRequestSchema,
 } from "./api-schemas";
 import {
+  storyTranslationsSchema,
+  translateRequestSchema,
+  translationIdParamsSchema,
+  translationOutcomeSchema,
+} from "./translation-schemas";
+import {
   anyJobSchema,
   generateRequestSchema,
   jobAcceptedSchema,
@@ -529,6 +535,51 @@ export const v1 = {
       schema: revisionAcceptedSchema,
       location: true,
     },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...limited, ...authenticated],
+  }),
+  translateStory: operation({
+    method: "POST",
+    path: "/api/v1/stories/{storyId}/translations",
+    operationId: "translateStory",
+    summary:
+      "Translate a story into a language: creates the translation (a story of its own) and translates it page by page in the background",
+    description:
+      "Refused with nothing created: an unknown or unsupported language (400), the story's own language (400), a " +
+      "story that is itself a translation (400: translate the original), a language the story already has a " +
+      "translation in (409, `details.translationId`: use Update translation).",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    body: { schema: translateRequestSchema, required: true },
+    ok: {
+      status: 201,
+      description: "Created; follow the run with GET /api/v1/stories/{storyId}/translations.",
+      schema: translationOutcomeSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", ...limited, ...authenticated],
+  }),
+  listTranslations: operation({
+    method: "GET",
+    path: "/api/v1/stories/{storyId}/translations",
+    operationId: "listTranslations",
+    summary: "A story's translations with their stale pages and latest run; for a translation, its source and itself",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    ok: { status: 200, description: "The links.", schema: storyTranslationsSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  updateTranslation: operation({
+    method: "POST",
+    path: "/api/v1/translations/{translationId}/update",
+    operationId: "updateTranslation",
+    summary:
+      "Update a translation: mirror the source's added, removed and reordered pages and re-translate only the stale ones",
+    description:
+      "`{translationId}` is the translation's story id. A page edited by hand in the translation gets its new " +
+      "translation as a suggestion. `started` is false when nothing was stale or a run already going was joined.",
+    auth: "bearer",
+    params: translationIdParamsSchema,
+    ok: { status: 202, description: "Accepted.", schema: translationOutcomeSchema },
     errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...limited, ...authenticated],
   }),
 } as const;

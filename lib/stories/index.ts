@@ -122,6 +122,19 @@ export { exportStory, exportFormats, type ExportFormat, type StoryExport } from 
 export { getImport, previewImport, startImport, type ImportJobView, type ImportPreview } from "./import/job";
 export { importOptionsSchema, importSplitModes, type ImportOptions, type ImportSplitMode } from "./import/schema";
 // Live job events of a story (one stream per story per tab).
+export {
+  cancelTranslation,
+  getTranslationPair,
+  listTranslations,
+  setCodexNameTranslation,
+  translateStory,
+  updateTranslation,
+  type StoryTranslations,
+  type TranslationOutcome,
+  type TranslationPair,
+  type TranslationRunView,
+  type TranslationView,
+} from "./translations";
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
 

@@ -36,3 +36,13 @@ export const SUMMARIZE_ALL_JOB_TYPE = "story.summarize_pages" as const;
  */
 export const ROLLUP_TARGET = "story_rollup";
 export const ROLLUP_JOB_TYPE = "story.rollup" as const;
+
+/**
+ * Translations: one `story.translate` parent per run on its translation (target "story_translation" + the
+ * translation's story id, so it never waits behind a background revision of that story) with one `page.translate`
+ * child per stale page, whose target is the translation's page (PAGE_TARGET): the page's one text job at a time.
+ */
+export const TRANSLATION_TARGET = "story_translation";
+export const TRANSLATE_STORY_JOB_TYPE = "story.translate" as const;
+export const TRANSLATE_PAGE_JOB_TYPE = "page.translate" as const;
+export const TRANSLATE_TEMPLATE_KEY = "page_translate";

@@ -15,6 +15,8 @@ export const jobTypeKinds = {
   "codex.suggest": "model",
   "story.suggest_codex": "fan-out",
   "story.rollup": "model",
+  "story.translate": "fan-out",
+  "page.translate": "model",
 } as const satisfies Record<AiJobType, "model" | "fan-out">;
 
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];

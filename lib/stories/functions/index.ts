@@ -16,6 +16,7 @@ import { suggestCodexFunction } from "./suggest-codex";
 import { createRollupStory } from "./rollup-story";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
 import { summarizeStoryPagesFunction } from "./summarize-story-pages";
+import { translateStoryFunction } from "./translate-story";
 
 /**
  * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
@@ -44,5 +45,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     resumeWaitingSummariesFunction,
     // Manuscript imports: stage, publish in one short transaction, then the pages' summaries as after an edit.
     importStoryFunction,
+    // Translations: fan-out of one page translation per stale page (children run and land as above).
+    translateStoryFunction,
   ];
 }

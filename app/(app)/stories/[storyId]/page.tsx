@@ -8,6 +8,7 @@ import { StoryPageCountProvider } from "@/components/stories/story-page-count";
 import { StoryEventsProvider } from "@/components/stories/story-events";
 import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-context";
 import { SummarizeAll } from "@/components/stories/summarize-all";
+import { TranslationsPanel } from "@/components/stories/translations-panel";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
 import { resolveModel } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
@@ -24,6 +25,7 @@ import {
   listActivePageJobs,
   listOpenSuggestions,
   listPages,
+  listTranslations,
   type Actor,
 } from "@/lib/stories";
 
@@ -96,13 +98,22 @@ async function loadCodex(actor: Actor | null, storyId: string) {
   }
 }
 
+/** The story's translations (or, for a translation, its source); like the AI part, the story renders without it. */
+async function loadTranslations(actor: Actor | null, storyId: string) {
+  return listTranslations(actor, { storyId }).catch((error: unknown) => {
+    log("error", "story page: translations not loaded", { storyId, error });
+    return null;
+  });
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
-  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits] = await Promise.all([
+  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations] = await Promise.all([
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
     getMyRatingLimits(actor),
+    loadTranslations(actor, story.id),
   ]);
   const ratingLimit = { effectiveMax: limits.effectiveMax, setBy: limits.setBy };
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
@@ -125,6 +136,9 @@ export default async function StoryPage({ params }: Props) {
           />
           <StoryExport storyId={story.id} />
           <SummarizeAll storyId={story.id} />
+          {translations ? (
+            <TranslationsPanel storyId={story.id} storyLanguage={story.language} initial={translations} />
+          ) : null}
           <StoryEventsProvider storyId={story.id}>
             <PageList
               storyId={story.id}
