@@ -28,6 +28,7 @@ const backgroundMatrix = "background revisions: tests/background/authorization.t
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
+const takesMatrix = "takes: tests/takes/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -88,6 +89,12 @@ const notDomainOperations = {
   unpinPageSummary: summariesMatrix,
   requestSummarizeAll: summariesMatrix,
   getSummarizeAll: summariesMatrix,
+  requestTakes: takesMatrix,
+  requestAnotherTake: takesMatrix,
+  chooseTake: takesMatrix,
+  cancelTakeSet: takesMatrix,
+  getTakeSet: takesMatrix,
+  getOpenTakeSet: takesMatrix,
 } as const;
 
 type ExportedFunctionName = {

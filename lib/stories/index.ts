@@ -35,6 +35,12 @@ export {
 export { requestBackgroundRevision, type BackgroundRequestOutcome } from "./background/request";
 export { getBackgroundRevision, type BackgroundPageView, type BackgroundRevisionView } from "./background/view";
 export { cancelBackgroundRevision } from "./background/cancel";
+// Takes: several texts of one page request, side by side; the author chooses one.
+export { requestTakes, takesRequestSchema, type TakesRequestOutcome } from "./takes/request";
+export { requestAnotherTake } from "./takes/more";
+export { cancelTakeSet, chooseTake, getTakeSet } from "./takes/choose";
+export { getOpenTakeSet } from "./takes/open";
+export type { TakeSetView, TakeView } from "./takes/view";
 
 // Jobs by id, as the REST API and the job history see them.
 export { retryJob } from "./retry";

@@ -18,6 +18,11 @@ export const limits = {
   codexDescriptionMax: 2000,
   /** Characters of a page's summary (the AI's, cut to fit, or the author's own). */
   summaryMax: 2000,
+  /** Takes asked for at once (Generate takes), and at most in one set with "another take". */
+  takesMin: 2,
+  takesMax: 4,
+  takesDefault: 3,
+  takesPerSetMax: 8,
 } as const;
 
 export const INSTRUCTION_MAX = limits.instructionMax;

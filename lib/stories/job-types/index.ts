@@ -6,6 +6,7 @@ import { suggestCodex } from "./suggest-codex";
 import { pageSummarize } from "./page-summary";
 import { summarizeStoryPages } from "./summarize-pages";
 import { storyRollup } from "./story-rollup";
+import { pageTextTake, pageTextTakes } from "./takes";
 
 /** The job types of stories (lib/ai/job-types explains how to add one): listed once; every model type lands through lib/stories/functions/apply-page-job-result.ts. */
 export const storyJobTypes: readonly JobTypeDefinition[] = [
@@ -20,8 +21,12 @@ export const storyJobTypes: readonly JobTypeDefinition[] = [
   summarizeStoryPages,
   // Roll-ups of runs of pages, written from their summaries.
   storyRollup,
+  // Takes: several texts of one page request, side by side; the author chooses one.
+  pageTextTakes,
+  pageTextTake,
 ];
 
 export { pageTextRevise, pageTextWrite, reviseStoryPages };
 export { codexSuggest, suggestCodex };
 export { pageSummarize, storyRollup, summarizeStoryPages };
+export { pageTextTake, pageTextTakes };
