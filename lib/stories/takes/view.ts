@@ -82,7 +82,13 @@ export function toTakeView(job: AiJob, number: number, chosenTakeId: string | nu
 /** The set with its takes (read from the ledger: the children, in the order they were asked for). */
 export async function toTakeSetView(db: Db, set: AiJob, children?: readonly AiJob[]): Promise<TakeSetView> {
   const payload = set.promptPayload as TakeSetPayload;
-  const takes = children ?? (await listChildren(db, set.id));
+  // In the order they were asked for: the set's own takes as its payload lists them (they share one creation time),
+  // then each "another take" by its creation.
+  const order = new Map(payload.takes.map((t, i) => [t.takeId, i]));
+  const rank = (job: AiJob) => order.get(job.targetId) ?? payload.takes.length;
+  const takes = [...(children ?? (await listChildren(db, set.id)))].sort(
+    (x, y) => rank(x) - rank(y) || x.createdAt.getTime() - y.createdAt.getTime(),
+  );
   const chosenTakeId = payload.chosen?.takeJobId ?? null;
   const state: TakeSetView["state"] = chosenTakeId
     ? "chosen"
