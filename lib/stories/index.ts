@@ -110,4 +110,4 @@ export type { BreakdownSection, ContextBreakdown } from "@/lib/ai";
 export { exportStory, exportFormats, type ExportFormat, type StoryExport } from "./export";
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
-export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
+export type { GenericJobEvent, PageJobEvent, StoryJobEvent, TakeEvent, TakeSetEvent } from "./live/views";
