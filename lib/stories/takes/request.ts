@@ -189,6 +189,10 @@ export async function requestTakes(actorOrNull: Actor | null, input: unknown): P
   });
   if (!outcome.children) return { set: await toTakeSetView(db, outcome.set), created: false };
   await announce(outcome.set);
+  // The takes exist already: they start now rather than after the set's fan-out run (an engine function run and
+  // its round trips ahead of every take). The fan-out sends them again under the same event ids, which the engine
+  // drops, and a take that ends before the set is marked running is counted by the fan-out's own settle step.
+  await Promise.all(outcome.children.map(announce));
   return { set: await toTakeSetView(db, outcome.set, outcome.children), created: true };
 }
 
