@@ -3,7 +3,7 @@ import { StoryPage } from "./pages/story";
 import { TakesPanel } from "./pages/takes";
 
 // The e2e server's offline model types slowly (scripts/e2e-server.sh), so the takes are seen streaming.
-test.describe.configure({ timeout: 150_000 });
+test.describe.configure({ timeout: 300_000 });
 const JOB = { timeout: 60_000 };
 
 const OPENING =

@@ -227,14 +227,30 @@ async function bench(label: string, handle: DbHandle): Promise<string> {
     "",
     "| | median | p95 | min | max |",
     "|---|---|---|---|---|",
-    row("Generate: first token", generates.map((s) => s.ttft)),
-    row("Generate: done", generates.map((s) => s.total)),
-    ...Array.from({ length: TAKES }, (_v, i) => row(`Take ${i + 1}: first token`, sets.map((s) => s.ttft[i]!))),
+    row(
+      "Generate: first token",
+      generates.map((s) => s.ttft),
+    ),
+    row(
+      "Generate: done",
+      generates.map((s) => s.total),
+    ),
+    ...Array.from({ length: TAKES }, (_v, i) =>
+      row(
+        `Take ${i + 1}: first token`,
+        sets.map((s) => s.ttft[i]!),
+      ),
+    ),
     row(
       "Takes: first token of the last take",
       sets.map((s) => Math.max(...s.ttft)),
     ),
-    ...Array.from({ length: TAKES }, (_v, i) => row(`Take ${i + 1}: done`, sets.map((s) => s.done[i]!))),
+    ...Array.from({ length: TAKES }, (_v, i) =>
+      row(
+        `Take ${i + 1}: done`,
+        sets.map((s) => s.done[i]!),
+      ),
+    ),
     row(
       `All ${TAKES} takes done`,
       sets.map((s) => s.allDone),
