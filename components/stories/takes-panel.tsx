@@ -169,11 +169,7 @@ export function TakesPanel({
         <span className="text-xs text-stone-600">Each take is a model call of its own, counted in your budget.</span>
       </div>
 
-      {error ? (
-        <Alert data-testid="takes-error">
-          {error}
-        </Alert>
-      ) : null}
+      {error ? <Alert data-testid="takes-error">{error}</Alert> : null}
 
       {set && set.state === "chosen" ? (
         <Alert tone="success" data-testid="takes-outcome">
