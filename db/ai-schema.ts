@@ -21,7 +21,8 @@ import { users } from "./users-schema";
  * selected page, `story.summarize_pages` a `page.summarize` per page whose summary is missing or stale,
  * `story.suggest_codex` a `codex.suggest` per batch of pages. `story.rollup` is one model job per roll-up of a run of
  * pages (db/memory-schema.ts storyRollups). `story.translate` fans out one `page.translate` per stale page of a
- * translation (db/translations-schema.ts).
+ * translation (db/translations-schema.ts). `page_text.takes` is a take set on a page (its target), a fan-out of one
+ * `page_text.take` per take; takes wait for the author's choice (lib/stories/takes/).
  */
 export const aiJobTypes = [
   "page_text.write",
@@ -34,6 +35,8 @@ export const aiJobTypes = [
   "story.rollup",
   "story.translate",
   "page.translate",
+  "page_text.takes",
+  "page_text.take",
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
@@ -94,6 +97,16 @@ export const aiJobs = pgTable(
     retryAt: timestamp("retry_at", { withTimezone: true }),
     /** Attempts that continued the partial text of an interrupted one instead of starting over. */
     resumedAttempts: integer("resumed_attempts").notNull().default(0),
+    /**
+     * What made this job's answer differ from another of the same prompt (a take: sampling temperature and seed),
+     * sent with the model call; null = the provider's defaults.
+     */
+    sampling: jsonb("sampling").$type<{ temperature: number; seed: number }>(),
+    /**
+     * When the author set this job's result aside without using it (a take not chosen, a take set dismissed): kept
+     * in the ledger, written nowhere.
+     */
+    discardedAt: timestamp("discarded_at", { withTimezone: true }),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),
     /** The rating the job was held to, the story's when it was lower than every maximum, and who clamped it. */
@@ -139,7 +152,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check(
       "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate')`,
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate', 'page_text.takes', 'page_text.take')`,
     ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),
@@ -162,7 +175,7 @@ export const aiJobs = pgTable(
     // A fan-out parent has no text of its own: its outcome is its children's.
     check(
       "ai_jobs_output_check",
-      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} in ('story.revise_pages', 'story.summarize_pages', 'story.suggest_codex', 'story.translate')`,
+      sql`${t.status} <> 'succeeded' or ${t.outputText} is not null or ${t.jobType} in ('story.revise_pages', 'story.summarize_pages', 'story.suggest_codex', 'story.translate', 'page_text.takes')`,
     ),
   ],
 );

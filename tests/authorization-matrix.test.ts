@@ -82,6 +82,9 @@ interface World {
   importId: string;
   /** A French translation of the story (linked directly: no run), for the translation routes and actions. */
   translationId: string;
+  /** A take set on page 3, its two takes written (the first is chosen by the choose rows). */
+  takeSetId: string;
+  takeId: string;
 }
 
 interface Row {
@@ -173,6 +176,7 @@ async function makeWorld(): Promise<World> {
     ...(await makePrompts()),
     importId: (await startImport(a, { file: { name: "a.md", bytes: Buffer.from("# A\n\ntext") }, options: {} })).id,
     translationId: await makeTranslation(story.id),
+    ...(await makeTakes(pages[2]!.id)),
   };
 }
 
@@ -204,6 +208,20 @@ async function makeTranslation(storyId: string): Promise<string> {
   const { pages } = await import("@/db/schema");
   await db.insert(pages).values({ storyId: translation!.id, position: "a0", content: "Texte." });
   return translation!.id;
+}
+
+/** A take set of A's on a page, its takes finished (written straight into the ledger: no engine runs here). */
+async function makeTakes(pageId: string): Promise<Pick<World, "takeSetId" | "takeId">> {
+  const { requestTakes } = await import("@/lib/stories");
+  const { set } = await requestTakes(a, { pageId, count: 2 });
+  const db = await getDb();
+  const now = new Date();
+  await db
+    .update(aiJobs)
+    .set({ status: "succeeded", outputText: "A take.", completedAt: now, landedAt: now })
+    .where(eq(aiJobs.parentJobId, set.id));
+  await db.update(aiJobs).set({ status: "succeeded", completedAt: now }).where(eq(aiJobs.id, set.id));
+  return { takeSetId: set.id, takeId: set.takes[0]!.id };
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -325,6 +343,41 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/v1/pages/[pageId]/generate/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/pages/[pageId]/takes",
+    () => import("@/app/api/v1/pages/[pageId]/takes/route"),
+    "POST",
+    (w) => ({ params: { pageId: w.pageId }, body: { count: 2 } }),
+    v1Token,
+  ),
+  route(
+    "GET /api/v1/takes/[setId]",
+    () => import("@/app/api/v1/takes/[setId]/route"),
+    "GET",
+    (w) => ({ params: { setId: w.takeSetId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/takes/[setId]/more",
+    () => import("@/app/api/v1/takes/[setId]/more/route"),
+    "POST",
+    (w) => ({ params: { setId: w.takeSetId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/takes/[setId]/choose",
+    () => import("@/app/api/v1/takes/[setId]/choose/route"),
+    "POST",
+    (w) => ({ params: { setId: w.takeSetId }, body: { takeId: w.takeId } }),
+    v1Token,
+  ),
+  route(
+    "POST /api/v1/takes/[setId]/cancel",
+    () => import("@/app/api/v1/takes/[setId]/cancel/route"),
+    "POST",
+    (w) => ({ params: { setId: w.takeSetId } }),
     v1Token,
   ),
   route(
@@ -566,6 +619,12 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], owned),
   action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], owned),
   action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], owned),
+  // ── actions: takes ──
+  action("takes.ts", "requestTakesAction", (w) => [{ pageId: w.pageId, count: 2 }], owned),
+  action("takes.ts", "getOpenTakeSetAction", (w) => [{ pageId: w.pageId }], owned),
+  action("takes.ts", "requestAnotherTakeAction", (w) => [{ setId: w.takeSetId }], owned),
+  action("takes.ts", "chooseTakeAction", (w) => [{ setId: w.takeSetId, takeId: w.takeId }], owned),
+  action("takes.ts", "cancelTakeSetAction", (w) => [{ setId: w.takeSetId }], owned),
   // ── actions: budgets, tokens ──
   action("budgets.ts", "getAiAllowanceAction", () => [], signedIn),
   action("budgets.ts", "setUserBudgetAction", () => [{ userId: a.id, dailyTokenBudget: "" }], adminOnly),

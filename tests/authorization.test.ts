@@ -32,6 +32,7 @@ const promptsMatrix = "admin-only prompt library: tests/prompts/library.test.ts"
 const presetsMatrix = "each user's own presets, no story involved: tests/prompts/presets.test.ts";
 const importMatrix = "imports (no story until they succeed; the importer's own): tests/import/import.test.ts";
 const translationsMatrix = "translations: tests/translations/authorization.test.ts";
+const takesMatrix = "takes: tests/takes/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
@@ -135,6 +136,12 @@ const notDomainOperations = {
   cancelTranslation: translationsMatrix,
   getTranslationPair: translationsMatrix,
   setCodexNameTranslation: translationsMatrix,
+  requestTakes: takesMatrix,
+  requestAnotherTake: takesMatrix,
+  chooseTake: takesMatrix,
+  cancelTakeSet: takesMatrix,
+  getTakeSet: takesMatrix,
+  getOpenTakeSet: takesMatrix,
 } as const;
 
 type ExportedFunctionName = {

@@ -13,6 +13,7 @@ import { cn } from "@/lib/ui/cn";
 import { countWords, formatCount, pluralize } from "@/lib/ui/format";
 import { clearPageDraft, type KeptPageDraft, newPageDraftKey, writePageDraft } from "@/lib/ui/page-drafts";
 import { GenerateControls } from "./generate-controls";
+import { TakesPanel } from "./takes-panel";
 import { streamedText } from "./generation-status";
 import { toPageData, type PageData } from "./types";
 import { isJobActive } from "./use-page-job";
@@ -435,6 +436,7 @@ export function PageEditor({
         onDismissRequestError={() => setRequestError(null)}
         cancelRef={cancelRef}
       />
+      <TakesPanel pageId={page.id} instruction={instruction} busy={starting || generating || saving !== null} />
     </div>
   );
 }

@@ -99,7 +99,8 @@ export function usePageGeneration({
   useEffect(() => {
     if (!subscribeAll) return;
     return subscribeAll((event) => {
-      if (event.targetType !== "page" || !("pageId" in event) || event.pageId !== pageId) return;
+      // Page jobs only (a take set shares the page's target but is shown by the takes panel).
+      if (!("partialText" in event) || event.targetType !== "page" || event.pageId !== pageId) return;
       if (isJobActive(event)) followReportedJob(event);
     });
   }, [subscribeAll, pageId]);

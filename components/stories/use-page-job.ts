@@ -157,7 +157,7 @@ export function usePageJob({
     if (subscribe && streamStatus !== "down") {
       setTransport("stream");
       const unsubscribe = subscribe(jobId, (event) => {
-        if (event.targetType === "page" && "partialText" in event) accept(event);
+        if ("partialText" in event && event.targetType === "page") accept(event);
       });
       return () => {
         stopped = true;

@@ -49,12 +49,23 @@ export {
   type TextSection,
 } from "./sections";
 
-export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, type NewJob } from "./jobs/ledger";
+export {
+  createOrJoinJob,
+  findActiveJob,
+  getJob,
+  lockRequester,
+  markCancelled,
+  markDiscarded,
+  markLanded,
+  type JobAdmission,
+  type NewJob,
+} from "./jobs/ledger";
+export { enqueueJob } from "./jobs/queue";
 export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { submitJob } from "./jobs/submit";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
-export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";
+export { cancelFanOut, createChildJob, listChildren, settleFanOutParent } from "./jobs/fan-out";
 export { cancelFanOutRun } from "./jobs/cancel-fan-out-run";
 export { cancelOneJob } from "./jobs/cancel-one-job";
 export { publishJobUpdate, subscribeJobUpdates, subscribeScopeUpdates, type JobUpdate } from "./jobs/live";

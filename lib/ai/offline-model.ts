@@ -42,13 +42,13 @@ export function offlineAnswer(options: LanguageModelV4CallOptions): string {
   const last = messages.at(-1);
   const partial = messages.at(-2);
   if (last?.role === "user" && partial?.role === "assistant" && messageText(last) === CONTINUE_INSTRUCTION) {
-    const full = offlineText(messages.slice(0, -2).map(messageText).join("\n"));
+    const full = offlineText(messages.slice(0, -2).map(messageText).join("\n"), options.seed);
     const cut = messageText(partial);
     let shared = 0;
     while (shared < full.length && shared < cut.length && full[shared] === cut[shared]) shared++;
     return full.slice(shared);
   }
-  return offlineText(promptText(options));
+  return offlineText(promptText(options), options.seed);
 }
 
 function rng(seed: string): () => number {
@@ -120,26 +120,43 @@ export function parseStoryPrompt(prompt: string): StoryPrompt {
   };
 }
 
-function writeOrRevise(prompt: string, random: () => number): string {
+/**
+ * `extra`: sentences added to the last line (a take's seed asks for 0–3 of them), so that takes with consecutive
+ * seeds differ in length as well as in words even when the story's vocabulary is small.
+ */
+function writeOrRevise(prompt: string, random: () => number, extra = 0): string {
   const parsed = parseStoryPrompt(prompt);
   const words = storyWords(parsed.prose.trim() === "" ? parsed.story : parsed.prose, parsed.characters);
   const instruction = readInstruction(parsed.instruction, words.names, parsed.story);
   const maker = new SentenceMaker(words, random);
   maker.remember(parsed.story);
-  if (parsed.current !== null && parsed.current.trim() !== "")
-    return reviseText(parsed.current, instruction, maker, { first: true });
-  return writeText(instruction, maker, words.indent);
+  const text =
+    parsed.current !== null && parsed.current.trim() !== ""
+      ? reviseText(parsed.current, instruction, maker, { first: true })
+      : writeText(instruction, maker, words.indent);
+  if (extra === 0) return text;
+  const added: string[] = [];
+  for (let i = 0; i < extra; i++) {
+    const sentence = maker.makeAny(["action", "detail", "dialogue", "darker"]);
+    if (sentence) added.push(sentence);
+  }
+  const trailing = /\s*$/.exec(text)![0];
+  return `${text.slice(0, text.length - trailing.length)} ${added.join(" ")}${trailing}`.replace(/ {2,}$/, "");
 }
 
-export function offlineText(prompt: string): string {
+/**
+ * `seed` (a take's sampling seed) picks another deterministic text for the same prompt: each take of a set differs,
+ * and a take's text is the same every time its seed is.
+ */
+export function offlineText(prompt: string, seed?: number): string {
   // Tasks other than a page's text, each answered from its own file.
   if (isTranslatePrompt(prompt)) return offlineTranslation(prompt);
   if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
   if (isRollupPrompt(prompt)) return offlineRollup(prompt);
   if (isSummaryPrompt(prompt)) return offlineSummary(prompt);
-  const random = rng(prompt);
+  const random = rng(seed === undefined ? prompt : `${prompt}\u0000seed:${seed}`);
   if (prompt.includes(SECTION_PROMPT_MARKER)) return reviseSection(prompt, random);
-  return writeOrRevise(prompt, random);
+  return writeOrRevise(prompt, random, seed === undefined ? 0 : Math.abs(seed) % 4);
 }
 
 function usage(prompt: string, output: string): LanguageModelV4Usage {

@@ -1,7 +1,7 @@
-import { and, eq, gte, inArray, isNull, notInArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, notInArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
-import { backgroundJobTypes } from "./job-types/kinds";
+import { backgroundJobTypes, countedByChildrenJobTypes, foregroundChildJobTypes } from "./job-types/kinds";
 
 /**
  * What each requester spent (tokens, dollars, jobs) from the job ledger: the sums behind the spending budgets and the
@@ -115,8 +115,14 @@ export async function jobsCreatedInWindow(
   const where = and(
     eq(aiJobs.requestedBy, requestedBy),
     gte(aiJobs.createdAt, since),
-    isNull(aiJobs.parentJobId),
-    notInArray(aiJobs.jobType, [...backgroundJobTypes]),
+    // Requests are top-level jobs, except a take set, which counts as its takes (each one a model call asked for).
+    or(
+      and(
+        isNull(aiJobs.parentJobId),
+        notInArray(aiJobs.jobType, [...backgroundJobTypes, ...countedByChildrenJobTypes]),
+      ),
+      inArray(aiJobs.jobType, [...foregroundChildJobTypes]),
+    ),
   );
   // One round trip: this runs inside every job admission, under the requester's lock.
   const [row] = await db

@@ -11,6 +11,7 @@ import {
   codexUpdateSchema,
   pageTextRequestSchema,
   pinSummarySchema,
+  takesRequestSchema,
 } from "@/lib/stories";
 import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
 import { exportQuerySchema as storyExportQuerySchema } from "@/lib/stories/export/schema";
@@ -689,5 +690,72 @@ export const revisionAcceptedSchema = named(
     created: doc("False when the story's running background revision was joined (nothing new started).", z.boolean()),
     message: z.string(),
     job: backgroundRevisionSchema,
+  }),
+);
+
+// ── takes ──
+
+export const takeSetIdParamsSchema = z.object({ setId: id() });
+/** The body of POST /api/v1/pages/{pageId}/takes: the page comes from the path. */
+doc("How many takes to write at once (2–4, default 3).", takesRequestSchema.shape.count);
+export const takesRequestBodySchema = named("TakesRequest", takesRequestSchema.omit({ pageId: true }));
+export const takeChoiceSchema = named(
+  "TakeChoice",
+  z.object({ takeId: doc("The id of one take of this set (`takes[].id`).", id()) }),
+);
+
+const takeSchema = named(
+  "Take",
+  z.object({
+    id: id(),
+    number: doc("1-based position in its set, in the order the takes were asked for.", z.int()),
+    status: jobStatus(),
+    text: doc("The text so far while the take is written, then the whole take.", z.string()),
+    temperature: doc("The sampling temperature that made this take differ.", z.number().nullable()),
+    seed: doc("The sampling seed (the offline model writes the same take for the same seed).", z.int().nullable()),
+    inputTokens: z.int().nullable(),
+    outputTokens: z.int().nullable(),
+    costUsd: z.number().nullable(),
+    startedAt: timestamp().nullable(),
+    completedAt: timestamp().nullable(),
+    elapsedMs: doc("Time the take took, once finished.", z.int().nullable()),
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    chosen: z.boolean(),
+    discarded: doc("Set aside when another take was chosen or the set cancelled: kept, written nowhere.", z.boolean()),
+  }),
+);
+
+export const takeSetSchema = named(
+  "TakeSet",
+  z.object({
+    id: id(),
+    jobType: z.literal("page_text.takes"),
+    pageId: id(),
+    storyId: id(),
+    status: jobStatus(),
+    state: doc(
+      "writing: a take is still being written; ready: all done, waiting for the choice; chosen; dismissed (cancelled).",
+      z.enum(["writing", "ready", "chosen", "dismissed"]),
+    ),
+    mode: z.enum(["write", "revise"]),
+    instruction: z.string(),
+    modelLabel: z.string(),
+    baseVersion: z.int().nullable(),
+    takes: z.array(takeSchema),
+    chosenTakeId: id().nullable(),
+    landing: doc(
+      "How the chosen take landed: written into the page, kept as a suggestion (the page changed), or identical.",
+      z.enum(["applied", "suggested", "unchanged"]).nullable(),
+    ),
+    createdAt: timestamp(),
+  }),
+);
+
+export const takesAcceptedSchema = named(
+  "TakesAccepted",
+  z.object({
+    created: doc("False when the page's open take set was joined (nothing new was started).", z.boolean()),
+    set: takeSetSchema,
   }),
 );

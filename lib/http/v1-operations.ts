@@ -25,6 +25,11 @@ import {
   summarizeAllAcceptedSchema,
   importAnswerSchema,
   importRequestSchema,
+  takeChoiceSchema,
+  takeSetIdParamsSchema,
+  takeSetSchema,
+  takesAcceptedSchema,
+  takesRequestBodySchema,
 } from "./api-schemas";
 import {
   storyTranslationsSchema,
@@ -581,6 +586,70 @@ export const v1 = {
     params: translationIdParamsSchema,
     ok: { status: 202, description: "Accepted.", schema: translationOutcomeSchema },
     errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...limited, ...authenticated],
+  }),
+  // Takes: several texts of one page request, side by side; the author chooses one.
+  requestTakes: operation({
+    method: "POST",
+    path: "/api/v1/pages/{pageId}/takes",
+    operationId: "requestTakes",
+    summary: "Generate takes: 2–4 texts of the page's Generate request, written in parallel, to choose from",
+    description:
+      "Each take is its own model call with its own sampling (temperature and seed); never from a cache. The set is " +
+      "admitted whole or not at all: every take counts against the rate limit and the budget must cover every take. " +
+      "One open set per page: while one is written or waits for a choice, a request joins it (`created: false`). " +
+      "Another AI job running on the page answers CONFLICT.",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: takesRequestBodySchema, required: false },
+    ok: {
+      status: 202,
+      description: "Accepted: the take set (`created` false when the page's open set was joined).",
+      schema: takesAcceptedSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  getTakeSet: operation({
+    method: "GET",
+    path: "/api/v1/takes/{setId}",
+    operationId: "getTakeSet",
+    summary: "A take set with its takes: text (so far), tokens, cost, elapsed time, sampling, chosen / discarded",
+    auth: "bearer",
+    params: takeSetIdParamsSchema,
+    ok: { status: 200, description: "The take set.", schema: takeSetSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  requestAnotherTake: operation({
+    method: "POST",
+    path: "/api/v1/takes/{setId}/more",
+    operationId: "requestAnotherTake",
+    summary: "Another take: add one take to an open set, keeping the others",
+    auth: "bearer",
+    params: takeSetIdParamsSchema,
+    ok: { status: 202, description: "The set with the new take (being written).", schema: takeSetSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  chooseTake: operation({
+    method: "POST",
+    path: "/api/v1/takes/{setId}/choose",
+    operationId: "chooseTake",
+    summary:
+      "Choose a take: it lands as the page's revision (or a suggestion if the page changed); the others are discarded",
+    auth: "bearer",
+    params: takeSetIdParamsSchema,
+    body: { schema: takeChoiceSchema, required: true },
+    ok: { status: 200, description: "The set, chosen (`landing` says how the take landed).", schema: takeSetSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", ...authenticated],
+  }),
+  cancelTakeSet: operation({
+    method: "POST",
+    path: "/api/v1/takes/{setId}/cancel",
+    operationId: "cancelTakeSet",
+    summary: "Cancel a take set: takes being written stop; the set and its takes are discarded",
+    auth: "bearer",
+    params: takeSetIdParamsSchema,
+    ok: { status: 200, description: "The set, dismissed.", schema: takeSetSchema },
+    errors: ["VALIDATION", "NOT_FOUND", "CONFLICT", ...authenticated],
   }),
 } as const;
 

@@ -27,7 +27,7 @@ import { diffWords, type DiffPart } from "@/lib/text/diff";
 import { requireAdmin } from "./access";
 import type { Actor } from "./actor";
 import { withValidCursor } from "./job-history";
-import { PAGE_TARGET } from "./job-kinds";
+import { isPageTextJob, PAGE_TARGET } from "./job-kinds";
 import { cancelPageJob } from "./page-jobs/cancel";
 import type { PageJobView } from "./page-jobs/view";
 import { pageNumbersOf } from "./page-numbers";
@@ -191,9 +191,8 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     retryOf: job.retryOf ? (byId.get(job.retryOf) ?? null) : null,
     retries: enriched.filter((r) => r.retryOf === job.id),
     runs: await engineRunsForJob(db, found),
-    canRetry:
-      job.targetType === PAGE_TARGET && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
-    canCancel: job.targetType === PAGE_TARGET && (job.status === "pending" || job.status === "running"),
+    canRetry: isPageTextJob(job) && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
+    canCancel: isPageTextJob(job) && (job.status === "pending" || job.status === "running"),
     sections: summarizeSections(job.promptPayload),
   };
 }

@@ -9,11 +9,11 @@ import type { CodexSuggestRunView } from "./codex/suggest/view";
 import {
   BACKGROUND_JOB_TYPE,
   CODEX_TARGET,
-  PAGE_TARGET,
   STORY_TARGET,
   SUGGEST_CODEX_JOB_TYPE,
   SUMMARIZE_ALL_JOB_TYPE,
   SUMMARY_TARGET,
+  isPageTextJob,
 } from "./job-kinds";
 import { getImport, isImportJob, type ImportJobView } from "./import/job";
 import { cancelLedgerJob, getLedgerJob, type LedgerJobView } from "./ledger-job-view";
@@ -62,7 +62,7 @@ async function kindOf(
   | { kind: "import" }
 > {
   const job = await getJob(await getDb(), jobId);
-  if (job?.targetType === PAGE_TARGET) return { kind: "page" };
+  if (job && isPageTextJob(job)) return { kind: "page" };
   if (job?.targetType === SUMMARY_TARGET) return { kind: "summary" };
   if (job?.jobType === SUMMARIZE_ALL_JOB_TYPE) return { kind: "summaries" };
   if (job?.targetType === CODEX_TARGET && job.jobType === SUGGEST_CODEX_JOB_TYPE) return { kind: "codex-suggest" };

@@ -35,6 +35,12 @@ export {
 export { requestBackgroundRevision, type BackgroundRequestOutcome } from "./background/request";
 export { getBackgroundRevision, type BackgroundPageView, type BackgroundRevisionView } from "./background/view";
 export { cancelBackgroundRevision } from "./background/cancel";
+// Takes: several texts of one page request, side by side; the author chooses one.
+export { requestTakes, takesRequestSchema, type TakesRequestOutcome } from "./takes/request";
+export { requestAnotherTake } from "./takes/more";
+export { cancelTakeSet, chooseTake, getTakeSet } from "./takes/choose";
+export { getOpenTakeSet } from "./takes/open";
+export type { TakeSetView, TakeView } from "./takes/view";
 
 // Jobs by id, as the REST API and the job history see them.
 export { retryJob } from "./retry";
@@ -136,7 +142,7 @@ export {
   type TranslationView,
 } from "./translations";
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
-export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
+export type { GenericJobEvent, PageJobEvent, StoryJobEvent, TakeEvent, TakeSetEvent } from "./live/views";
 
 // Stories and pages as REST API v1 shows them: keyset-paginated lists, page numbers, JSON-ready views.
 export {

@@ -5,6 +5,11 @@ export const STORY_SCOPE = "story";
 /** A background revision: a parent job on a story with one `page_text.revise` child per selected page. */
 export const BACKGROUND_JOB_TYPE = "story.revise_pages" as const;
 
+/** The jobs that are a page's own Generate (write or revise): a take set shares their target but not their views. */
+export function isPageTextJob(job: { targetType: string; jobType: string }): boolean {
+  return job.targetType === PAGE_TARGET && (job.jobType === "page_text.write" || job.jobType === "page_text.revise");
+}
+
 /** How a job's model is named to authors. */
 export function modelLabel(provider: string, model: string): string {
   return provider === "offline" ? "offline model" : model;
@@ -46,3 +51,12 @@ export const TRANSLATION_TARGET = "story_translation";
 export const TRANSLATE_STORY_JOB_TYPE = "story.translate" as const;
 export const TRANSLATE_PAGE_JOB_TYPE = "page.translate" as const;
 export const TRANSLATE_TEMPLATE_KEY = "page_translate";
+
+/**
+ * Takes: a take set is one text job on its page (`page_text.takes`, target the page, so it is the page's one active
+ * text job while its takes are written) with one `page_text.take` child per take (target "page_take" + the take's
+ * own id, so the takes run side by side and none blocks the page). Takes wait for the author's choice.
+ */
+export const TAKES_JOB_TYPE = "page_text.takes" as const;
+export const TAKE_JOB_TYPE = "page_text.take" as const;
+export const TAKE_TARGET = "page_take";

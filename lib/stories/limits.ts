@@ -26,6 +26,11 @@ export const limits = {
   /** Characters per page when splitting by length: the author's target, within these bounds. */
   importTargetMin: 500,
   importTargetDefault: 12_000,
+  /** Takes asked for at once (Generate takes), and at most in one set with "another take". */
+  takesMin: 2,
+  takesMax: 4,
+  takesDefault: 3,
+  takesPerSetMax: 8,
 } as const;
 
 export const INSTRUCTION_MAX = limits.instructionMax;

@@ -3,7 +3,7 @@ import { findActiveJob, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { getJobForApi } from "./api-jobs";
-import { BACKGROUND_JOB_TYPE, PAGE_TARGET } from "./job-kinds";
+import { BACKGROUND_JOB_TYPE, PAGE_TARGET, TAKE_JOB_TYPE, TAKES_JOB_TYPE } from "./job-kinds";
 import { requestPageText } from "./page-jobs/request";
 import type { PageJobView } from "./page-jobs/view";
 import { jobIdSchema, parseInput } from "./validation";
@@ -24,6 +24,9 @@ export async function retryJob(actorOrNull: Actor | null, input: unknown): Promi
   const { jobId } = parseInput(jobIdSchema, input);
   // Checks that the actor may see the job (NOT_FOUND otherwise), whichever kind it is.
   const seen = await getJobForApi(actor, { jobId });
+  if (seen.jobType === TAKES_JOB_TYPE || seen.jobType === TAKE_JOB_TYPE) {
+    throw new AppError("VALIDATION", "Takes are not retried: ask for another take, or for new takes, on the page.");
+  }
   if (seen.jobType === BACKGROUND_JOB_TYPE) {
     throw new AppError(
       "VALIDATION",

@@ -153,7 +153,22 @@ export function formatWait(ms: number): string {
 export async function assertCanRequestAi(
   db: Db,
   actor: Actor,
-  options: { jobs?: number; now?: Date; env?: Env; skipUsageWhenUnlimited?: boolean } = {},
+  options: {
+    jobs?: number;
+    /**
+     * How many requests the new work counts as against the rate limit (default 1; a take set: one per take, since each
+     * take is a model call the author asked for).
+     */
+    requests?: number;
+    /**
+     * Tokens the new jobs are expected to take (a take set: every take's prompt): admitted only if the token budget
+     * covers all of them, so a set is admitted whole or not at all.
+     */
+    tokens?: number;
+    now?: Date;
+    env?: Env;
+    skipUsageWhenUnlimited?: boolean;
+  } = {},
 ): Promise<AiAllowance> {
   const now = options.now ?? new Date();
   const allowance = await aiAllowance(db, actor, now, options.env, {
@@ -192,9 +207,28 @@ export async function assertCanRequestAi(
     );
   }
 
+  const incoming = options.tokens ?? 0;
+  if (incoming > 0 && allowance.tokenBudget !== null) {
+    const left = allowance.tokenBudget - allowance.tokensUsed - allowance.tokensReserved;
+    if (incoming > left) {
+      const wait = formatWait(new Date(allowance.resetsAt).getTime() - now.getTime());
+      throw new AppError(
+        "GEN_BUDGET_EXCEEDED",
+        `This request needs about ${incoming.toLocaleString("en-US")} tokens, and ${Math.max(0, left).toLocaleString("en-US")} are left in today's budget. Ask for fewer takes, or try again after 00:00 UTC, in ${wait}.`,
+        {
+          resetsAt: allowance.resetsAt,
+          tokensNeeded: incoming,
+          tokensUsed: allowance.tokensUsed,
+          tokensReserved: allowance.tokensReserved,
+          tokenBudget: allowance.tokenBudget,
+        },
+      );
+    }
+  }
+
   if (allowance.ratePerMinute !== null) {
     const recent = await jobsCreatedInWindow(db, actor.id, RATE_WINDOW_MS, now);
-    if (recent.count + 1 > allowance.ratePerMinute) {
+    if (recent.count + (options.requests ?? 1) > allowance.ratePerMinute) {
       const freeAt = recent.oldest ? recent.oldest.getTime() + RATE_WINDOW_MS : now.getTime() + RATE_WINDOW_MS;
       const retryAfterSeconds = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
       const message = `Too many AI requests: the limit is ${allowance.ratePerMinute} per minute. Try again in ${formatWait(retryAfterSeconds * 1000)}.`;

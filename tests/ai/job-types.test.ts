@@ -54,5 +54,9 @@ describe("typed job events", () => {
     ).rejects.toThrow(/jobId/);
     const topLevelWithParent = { ...ref, parentJobId } as unknown as Parameters<typeof aiJobRequested.create>[0];
     await expect(aiJobRequested.create(topLevelWithParent).validate()).rejects.toThrow(/parentJobId/);
+    // A take is the one child queued beside Generate: it names its set.
+    await expect(
+      aiJobRequested.create({ ...ref, jobType: "page_text.take", parentJobId }).validate(),
+    ).resolves.toBeUndefined();
   });
 });

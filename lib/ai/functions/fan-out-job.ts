@@ -5,6 +5,8 @@ import { inngest } from "@/lib/inngest/client";
 import { aiBatchRequested } from "@/lib/inngest/events/ai-batch-requested";
 import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
 import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
+import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
+import { isForegroundChildJobType } from "../job-types/kinds";
 import { log } from "@/lib/log";
 import type { FanOutJobType } from "../job-types/definition";
 import {
@@ -98,7 +100,12 @@ export function createFanOutJob(definition: FanOutJobType) {
       if (toSend.length > 0) {
         await step.sendEvent(
           "fan-out",
-          toSend.map((c) => aiChildJobRequested.create(c, { id: c.jobId })),
+          // Children the author waits for (takes) run beside Generate, the others under the background limit.
+          toSend.map((c) =>
+            isForegroundChildJobType(c.jobType)
+              ? aiJobRequested.create(c, { id: c.jobId })
+              : aiChildJobRequested.create(c, { id: c.jobId }),
+          ),
         );
       }
 

@@ -219,6 +219,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           const result = await generateJobText(db, jobId, {
             model: choice.model,
             prompt,
+            sampling: job.sampling,
             ...settings,
             ...(plan.resume ? { resumeFrom: plan.partial, maxOutputTokens: plan.maxOutputTokens } : {}),
           });

@@ -17,6 +17,8 @@ export const jobTypeKinds = {
   "story.rollup": "model",
   "story.translate": "fan-out",
   "page.translate": "model",
+  "page_text.takes": "fan-out",
+  "page_text.take": "model",
 } as const satisfies Record<AiJobType, "model" | "fan-out">;
 
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
@@ -27,6 +29,19 @@ export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] ext
  * summary after an edit, the roll-ups after summaries changed). They are not requests of their own, so the rate limit does not count them either.
  */
 export const backgroundJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page.summarize", "story.rollup"]);
+
+/**
+ * Children the author waits for, side by side (the takes of a take set): they run in run-ai-job under AI_CONCURRENCY,
+ * not in the background runner (whose small limit would run them one after another), and each counts as a request
+ * against the rate limit, while their parent does not (a take set of 3 is 3 requests).
+ */
+export const foregroundChildJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page_text.take"]);
+/** Fan-out types whose requests are counted by their children (foregroundChildJobTypes), not by themselves. */
+export const countedByChildrenJobTypes: ReadonlySet<AiJobType> = new Set<AiJobType>(["page_text.takes"]);
+
+export function isForegroundChildJobType(type: string): boolean {
+  return foregroundChildJobTypes.has(type as AiJobType);
+}
 
 export function isBackgroundJobType(type: string): boolean {
   return backgroundJobTypes.has(type as AiJobType);

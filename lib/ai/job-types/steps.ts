@@ -87,7 +87,13 @@ export interface GenerateSettings {
 export async function generateJobText(
   db: Db,
   jobId: string,
-  input: { model: LanguageModelV4; prompt: string; resumeFrom?: string } & GenerateSettings & SectionShown,
+  input: {
+    model: LanguageModelV4;
+    prompt: string;
+    resumeFrom?: string;
+    sampling?: { temperature: number; seed: number } | null;
+  } & GenerateSettings &
+    SectionShown,
 ): Promise<StreamGenerationResult> {
   const controller = new AbortController();
   const { shownAs: shownAsAnswer, section, resumeFrom, ...call } = input;

@@ -26,6 +26,8 @@ export interface NewJob {
   contentRating?: AiJob["contentRating"];
   requestedRating?: AiJob["requestedRating"];
   ratingClampedBy?: AiJob["ratingClampedBy"];
+  /** A take's sampling (temperature and seed), sent with its model call. */
+  sampling?: { temperature: number; seed: number } | null;
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
@@ -149,7 +151,7 @@ export async function markRunning(
 export async function countAttempt(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText" | "sampling"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, retryAt: null, updatedAt: new Date() })
@@ -159,8 +161,23 @@ export async function countAttempt(
       model: aiJobs.model,
       renderedPrompt: aiJobs.renderedPrompt,
       partialText: aiJobs.partialText,
+      sampling: aiJobs.sampling,
     });
   return job ?? null;
+}
+
+/**
+ * Sets finished jobs' results aside (takes not chosen, a dismissed take set): they stay in the ledger, with their
+ * text, tokens and cost, and are never written anywhere. Returns the ids newly discarded.
+ */
+export async function markDiscarded(db: Db, jobIds: readonly string[]): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await db
+    .update(aiJobs)
+    .set({ discardedAt: new Date(), updatedAt: new Date() })
+    .where(and(inArray(aiJobs.id, [...jobIds]), isNull(aiJobs.discardedAt)))
+    .returning({ id: aiJobs.id });
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -4,7 +4,7 @@ import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested
 import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import type { AiJob } from "@/db/ai-schema";
-import { isBackgroundJobType, isFanOutJobType } from "../job-types/kinds";
+import { isBackgroundJobType, isFanOutJobType, isForegroundChildJobType } from "../job-types/kinds";
 
 type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId">;
 
@@ -24,6 +24,8 @@ export async function enqueueJob(job: Enqueueable, { resend = false }: { resend?
   const options = resend ? {} : { id: job.id };
   if (isFanOutJobType(job.jobType)) {
     await inngest.send(aiBatchRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
+  } else if (job.parentJobId && isForegroundChildJobType(job.jobType)) {
+    await inngest.send(aiJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else if (job.parentJobId || isBackgroundJobType(job.jobType)) {
     await inngest.send(aiChildJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else {

@@ -12,6 +12,8 @@ export interface StreamGenerationInput {
    */
   continueFrom?: string;
   maxOutputTokens?: number;
+  /** Sampling that makes this answer one of several (a take); none: the provider's defaults. */
+  sampling?: { temperature: number; seed: number } | null;
   /** Aborts the call when the job is cancelled. */
   signal?: AbortSignal;
   /** No new text for this long → GEN_TIMEOUT (a stalled stream). */
@@ -88,6 +90,7 @@ export async function streamGeneration(input: StreamGenerationInput): Promise<St
         ? { prompt: input.prompt }
         : { messages: continuationMessages(input.prompt, input.continueFrom) }),
       maxOutputTokens: input.maxOutputTokens,
+      ...(input.sampling ? { temperature: input.sampling.temperature, seed: input.sampling.seed } : {}),
       abortSignal: controller.signal,
       maxRetries: 0,
     });

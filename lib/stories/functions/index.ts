@@ -17,6 +17,7 @@ import { createRollupStory } from "./rollup-story";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
 import { summarizeStoryPagesFunction } from "./summarize-story-pages";
 import { translateStoryFunction } from "./translate-story";
+import { pageTextTakesFunction } from "./page-text-takes";
 
 /**
  * Every Inngest function the app serves: the generic runners of lib/ai, given the story job types (each job's own
@@ -41,6 +42,8 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     summarizeStoryPagesFunction,
     // Roll-ups of runs of pages: debounced per story after its summaries change; each landing asks for the next level.
     createRollupStory(),
+    // Takes: the set's fan-out; its takes run in run-ai-job beside Generate and wait for the author's choice.
+    pageTextTakesFunction,
     // Summaries skipped for a spent budget are written once the payer's budget allows again.
     resumeWaitingSummariesFunction,
     // Manuscript imports: stage, publish in one short transaction, then the pages' summaries as after an edit.

@@ -1,6 +1,8 @@
 import type { AiJob, AiJobType } from "@/db/ai-schema";
 import type { JobUpdate, LiveJobViews } from "@/lib/ai";
+import { getDb } from "@/db";
 import { toPageJobView, type PageJobView } from "../page-jobs/view";
+import { toTakeSetView, toTakeView, type TakeSetView, type TakeView } from "../takes/view";
 
 /**
  * What the story's event stream says about each of its jobs, by job type. A page job is its PageJobView (what the
@@ -25,7 +27,17 @@ export interface GenericJobEvent {
 
 export type PageJobEvent = PageJobView & { targetType: "page"; targetId: string };
 
-export type StoryJobEvent = PageJobEvent | GenericJobEvent;
+/** A take set with its takes (the page shows them side by side); each take also streams as a TakeEvent. */
+export type TakeSetEvent = TakeSetView;
+/** One take while it is written: its text so far, tokens and times; the page finds it in its set by id. */
+export type TakeEvent = Omit<TakeView, "number" | "chosen"> & {
+  jobType: "page_text.take";
+  setId: string;
+  targetType: string;
+  targetId: string;
+};
+
+export type StoryJobEvent = PageJobEvent | TakeSetEvent | TakeEvent | GenericJobEvent;
 
 /** One job type's entry: the view, its cheap fingerprint and how an in-process push changes it (LiveJobViews). */
 export type StoryJobViewEntry = LiveJobViews<StoryJobEvent>;
@@ -117,10 +129,51 @@ const pageView: StoryJobViewEntry = {
   },
 };
 
+const takeSetView: StoryJobViewEntry = {
+  async view(job, read) {
+    // The set's takes in this read when there are (an active set's always are), so a tick reads nothing more.
+    const children = read.filter((c) => c.parentJobId === job.id);
+    return toTakeSetView(await getDb(), job, children.length > 0 ? children : undefined);
+  },
+  key(job, read) {
+    // The set changes with its takes (their states, tokens, the choice): their rows are part of its fingerprint.
+    const children = read
+      .filter((c) => c.parentJobId === job.id)
+      .map((c) => `${c.id}:${c.status}:${c.updatedAt.getTime()}:${c.discardedAt?.getTime()}`);
+    return [job.status, job.updatedAt.getTime(), job.discardedAt?.getTime(), ...children].map(String).join("|");
+  },
+};
+
+const takeView: StoryJobViewEntry = {
+  view(job) {
+    const { number: _n, chosen: _c, ...take } = toTakeView(job, 0, null);
+    return {
+      ...take,
+      jobType: "page_text.take",
+      setId: job.parentJobId ?? "",
+      targetType: job.targetType,
+      targetId: job.targetId,
+    } satisfies TakeEvent;
+  },
+  key(job) {
+    return [job.status, job.updatedAt.getTime(), job.discardedAt?.getTime(), job.partialText?.length]
+      .map(String)
+      .join("|");
+  },
+  push(view, update: JobUpdate) {
+    if (update.partialText === undefined || view.jobType !== "page_text.take") return null;
+    const take = view as TakeEvent;
+    if (take.status !== "pending" && take.status !== "running") return null;
+    return { ...take, status: "running", text: update.partialText };
+  },
+};
+
 /** Job types with a view of their own; the others get the generic shape. */
 export const storyJobViews: Partial<Record<AiJobType, StoryJobViewEntry>> = {
   "page_text.write": pageView,
   "page_text.revise": pageView,
+  "page_text.takes": takeSetView,
+  "page_text.take": takeView,
 };
 
 /** The views of every job type, as the story hub uses them. */

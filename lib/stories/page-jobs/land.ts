@@ -22,13 +22,23 @@ async function requesterEditsAsMember(db: Db, requestedBy: string | null, storyI
  * job started from, otherwise kept as a suggestion for the author, with the reason; an answer identical to the page
  * changes nothing. Safe to run twice (Inngest may repeat a step).
  */
-export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
+export async function applyPageJobResult(
+  jobId: string,
+  /** A take the author chose (lib/stories/takes/choose.ts): its target is the take, the page is its set's. */
+  options: { chosenTakeOf?: { pageId: string } } = {},
+): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);
-  if (!job || job.targetType !== PAGE_TARGET || job.status !== "succeeded" || job.outputText === null) return "skipped";
+  const chosen = options.chosenTakeOf;
+  if (!job || (!chosen && job.targetType !== PAGE_TARGET) || job.status !== "succeeded" || job.outputText === null)
+    return "skipped";
   const already = await resolutionOf(job.id);
   if (already) return already;
-  const [page] = await db.select().from(pages).where(eq(pages.id, job.targetId)).limit(1);
+  const [page] = await db
+    .select()
+    .from(pages)
+    .where(eq(pages.id, chosen?.pageId ?? job.targetId))
+    .limit(1);
   if (!page) return "skipped";
   // A background revision's pages wait for review (lib/stories/background/), and so does a retry started by someone
   // who is not a member of the story (an admin on the job history, who is not looking at the page): the author
@@ -48,7 +58,9 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
     return "unchanged";
   }
   const requesterEdits = job.retryOf === null || (await requesterEditsAsMember(db, job.requestedBy, page.storyId));
-  if (job.parentJobId === null && pageUnchanged && job.baseVersion !== null && requesterEdits) {
+  // A chosen take is the author's pick, made on the page: it writes like Generate (a take set's other children never land).
+  const direct = job.parentJobId === null || chosen !== undefined;
+  if (direct && pageUnchanged && job.baseVersion !== null && requesterEdits) {
     try {
       await writePageContent(db, {
         pageId: page.id,
@@ -69,7 +81,7 @@ export async function applyPageJobResult(jobId: string): Promise<"applied" | "su
     jobId: job.id,
     content: job.outputText,
     baseVersion: job.baseVersion ?? page.version,
-    reason: job.parentJobId !== null ? "background" : pageUnchanged ? "review" : "page_changed",
+    reason: job.parentJobId !== null && !chosen ? "background" : pageUnchanged ? "review" : "page_changed",
   });
   return "suggested";
 }

@@ -6,7 +6,7 @@ import { findActiveJob, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor, loadStoryFor, type StoryAction } from "../access";
 import { requireActor, type Actor } from "../actor";
-import { PAGE_TARGET } from "../job-kinds";
+import { isPageTextJob, PAGE_TARGET } from "../job-kinds";
 import { jobIdSchema, pageIdSchema, parseInput, storyIdSchema } from "../validation";
 import { toPageJobView, type PageJobView } from "./view";
 
@@ -19,7 +19,7 @@ const JOB_NOT_FOUND = "We couldn't find that job.";
 export async function loadPageJobFor(actor: Actor, action: StoryAction, jobId: string): Promise<AiJob> {
   const db = await getDb();
   const job = await getJob(db, jobId);
-  if (!job || job.targetType !== PAGE_TARGET) throw new AppError("NOT_FOUND", JOB_NOT_FOUND);
+  if (!job || !isPageTextJob(job)) throw new AppError("NOT_FOUND", JOB_NOT_FOUND);
   await loadPageFor(db, actor, action, job.targetId, { includeDeleted: true, notFoundMessage: JOB_NOT_FOUND });
   return job;
 }
@@ -37,7 +37,7 @@ export async function getLatestPageJob(actorOrNull: Actor | null, input: unknown
   const db = await getDb();
   await loadPageFor(db, actor, "read", pageId);
   const active = await findActiveJob(db, PAGE_TARGET, pageId);
-  return active ? toPageJobView(active) : null;
+  return active && isPageTextJob(active) ? toPageJobView(active) : null;
 }
 
 /** Active jobs of a story's pages, so that a reload or a second tab shows them still running. */
@@ -51,5 +51,6 @@ export async function listActivePageJobs(actorOrNull: Actor | null, input: unkno
     .from(aiJobs)
     .innerJoin(pages, and(eq(aiJobs.targetType, PAGE_TARGET), eq(pages.id, aiJobs.targetId)))
     .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt), inArray(aiJobs.status, ["pending", "running"])));
-  return Promise.all(rows.map((r) => toPageJobView(r.job)));
+  // A take set is the page's text job too, but shows as takes (lib/stories/takes/), not as a Generate.
+  return Promise.all(rows.filter((r) => isPageTextJob(r.job)).map((r) => toPageJobView(r.job)));
 }

@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "../actor";
-import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
+import { PAGE_TARGET, STORY_SCOPE, TAKES_JOB_TYPE } from "../job-kinds";
 import { INSTRUCTION_MAX } from "../limits";
 import { loadPagePromptInput } from "../page-job-input";
 import { ratingConstraints, ratingForJob } from "../ratings/policy";
@@ -49,6 +49,12 @@ export async function requestPageTextOutcome(
   const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
   const { page, story, active } = await loadPageWithActiveJob(db, actor, pageId);
+  if (active?.jobType === TAKES_JOB_TYPE)
+    throw new AppError(
+      "CONFLICT",
+      "Takes are being written for this page: wait for them (then choose one), or cancel them, before you Generate.",
+      { activeJobId: active.id },
+    );
   if (active) return { job: await toPageJobView(active), created: false };
 
   const mode = requestedMode ?? (page.content.trim() === "" ? "write" : "revise");

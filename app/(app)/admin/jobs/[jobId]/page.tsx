@@ -133,6 +133,18 @@ export default async function AdminJobPage({ params }: Props) {
         : String(job.attempts),
     ],
     ["Base version", job.baseVersion === null ? "—" : `v${job.baseVersion}`],
+    // A take: what made it differ, and whether the author set it aside (kept here, written nowhere).
+    ...(job.sampling
+      ? [["Sampling", `temperature ${job.sampling.temperature}, seed ${job.sampling.seed}`] as [string, string]]
+      : []),
+    ...(job.discardedAt
+      ? [
+          ["Discarded", `${formatUtc(job.discardedAt)} (not chosen: kept in the ledger, written nowhere)`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
   ];
 
   return (
