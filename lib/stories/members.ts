@@ -265,7 +265,10 @@ export async function changeMemberRole(actorOrNull: Actor | null, input: unknown
  * Removes a member: the owner (or an admin) removes anyone but the owner; any other member may remove themself
  * (leave). The owner is the story's last owner and is never removed.
  */
-export async function removeMember(actorOrNull: Actor | null, input: unknown): Promise<void> {
+export async function removeMember(
+  actorOrNull: Actor | null,
+  input: unknown,
+): Promise<{ userId: string; removed: true }> {
   const actor = requireActor(actorOrNull);
   const { storyId, userId } = parseInput(memberSchema, input);
   const db = await getDb();
@@ -275,6 +278,7 @@ export async function removeMember(actorOrNull: Actor | null, input: unknown): P
   if (current === null) throw new AppError("NOT_FOUND", MEMBER_NOT_FOUND);
   if (current === "owner") throw new AppError("VALIDATION", OWNER_STAYS);
   await db.delete(storyMembers).where(and(eq(storyMembers.storyId, storyId), eq(storyMembers.userId, userId)));
+  return { userId, removed: true };
 }
 
 /** The actor leaves a story they are a member of. */
