@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
-import { stories, storyInvitations, storyMembers } from "@/db/schema";
+import { aiJobs } from "@/db/ai-schema";
+import { pages as pagesTable, stories, storyInvitations, storyMembers } from "@/db/schema";
 import {
   acceptInvitation,
   addPage,
@@ -14,15 +15,24 @@ import {
   leaveStory,
   listMembers,
   listMyInvitations,
+  listOpenSuggestions,
+  listRevisions,
   listStories,
   removeMember,
+  requestPageText,
   savePage,
   transferOwnership,
 } from "@/lib/stories";
+import { applyPageJobResult } from "@/lib/stories/page-jobs/land";
 import { useTestDb } from "./helpers/db";
-import { expectAppError, makeActor, makeStory } from "./helpers/fixtures";
+import { expectAppError, makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
 
 /** Story members and invitations: lib/stories/members.ts. */
+// No engine runs here: a requested job stays pending.
+vi.mock("@/lib/ai/jobs/queue", async (original) => ({
+  ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
+  enqueueJob: vi.fn(async () => {}),
+}));
 useTestDb();
 
 async function invitedAndAccepted(
@@ -242,5 +252,49 @@ describe("removing, leaving, transferring", () => {
       .from(storyMembers)
       .where(and(eq(storyMembers.storyId, story.id), eq(storyMembers.role, "owner")));
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe("two members on one page", () => {
+  it("the history names who made each change, the AI's included", async () => {
+    const owner = await makeActor("author", "Olive Owner");
+    const { story, pages } = await makeStory(owner, ["First."]);
+    const editor = await invitedAndAccepted(story.id, owner, "editor");
+    await savePage(editor, { pageId: pages[0]!.id, content: "Second.", baseVersion: 1 });
+    const jobId = await makeAiJob(pages[0]!.id, editor.id);
+    await (await getDb()).update(aiJobs).set({ baseVersion: 2 }).where(eq(aiJobs.id, jobId));
+    expect(await applyPageJobResult(jobId)).toBe("applied");
+    const history = await listRevisions(owner, { pageId: pages[0]!.id });
+    expect(history.map((r) => [r.version, r.source, r.authorName])).toEqual([
+      [3, "ai", editor.name],
+      [2, "human", editor.name],
+      [1, "human", "Olive Owner"],
+    ]);
+  });
+
+  it("an AI result one member started on a page another member changed meanwhile waits as a suggestion", async () => {
+    const owner = await makeActor();
+    const { story, pages } = await makeStory(owner, ["Before."]);
+    const editor = await invitedAndAccepted(story.id, owner, "editor");
+    // The editor's job starts from version 1; the owner saves version 2 before it lands.
+    const jobId = await makeAiJob(pages[0]!.id, editor.id);
+    await savePage(owner, { pageId: pages[0]!.id, content: "Owner's change.", baseVersion: 1 });
+    expect(await applyPageJobResult(jobId)).toBe("suggested");
+    const [page] = await (await getDb()).select().from(pagesTable).where(eq(pagesTable.id, pages[0]!.id));
+    expect(page).toMatchObject({ content: "Owner's change.", version: 2 });
+    const open = await listOpenSuggestions(owner, { storyId: story.id });
+    expect(open.map((s) => [s.jobId, s.content])).toEqual([[jobId, "machine text"]]);
+  });
+
+  it("an editor's AI request is the editor's to pay (requested by them), a reader's is refused", async () => {
+    const owner = await makeActor();
+    const { story, pages } = await makeStory(owner, ["", "Text."]);
+    const editor = await invitedAndAccepted(story.id, owner, "editor");
+    const reader = await invitedAndAccepted(story.id, owner, "reader");
+    const job = await requestPageText(editor, { pageId: pages[0]!.id });
+    const [row] = await (await getDb()).select().from(aiJobs).where(eq(aiJobs.id, job.id));
+    expect(row!.requestedBy).toBe(editor.id);
+    const refused = await expectAppError(requestPageText(reader, { pageId: pages[1]!.id }), "FORBIDDEN");
+    expect(refused.message).toMatch(/not use the AI/);
   });
 });
