@@ -9,15 +9,16 @@ import type { Actor } from "@/lib/stories";
 import { writePageContent } from "@/lib/stories/pages";
 import { callRoute } from "./api/route-call";
 import { useTestDb } from "./helpers/db";
-import { makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
+import { addMember, makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
 
 /**
  * The authorization matrix over EVERY route handler (app/**\/route.ts, each exported method), every admin page and
  * every exported server action (app/actions/*.ts with "use server"), found on disk at test time: an entry without a
  * row here fails the first test, so a new route or action cannot skip authorization review.
  *
- * Each row runs as: anonymous, author A (owner of the world's story), author B, an admin, and A's personal API token
- * (no session). Outcomes are normalised to "ok" or an HTTP status ("redirect" for page redirects).
+ * Each row runs as: anonymous, author A (owner of the world's story), author B, an admin, A's personal API token
+ * (no session), and two members of A's story, an editor and a reader (with a session, or on REST v1 with their own
+ * tokens). Outcomes are normalised to "ok" or an HTTP status ("redirect" for page redirects).
  */
 const mocks = vi.hoisted(() => ({
   actor: null as { id: string; role: "author" | "admin"; name?: string; email?: string } | null,
@@ -57,9 +58,9 @@ vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "0"); // also the vitest default; explici
 
 useTestDb();
 
-type Who = "anonymous" | "authorA" | "authorB" | "admin" | "tokenA";
+type Who = "anonymous" | "authorA" | "authorB" | "admin" | "tokenA" | "editor" | "reader";
 type Outcome = "ok" | "redirect" | number;
-const everyone: Who[] = ["anonymous", "authorA", "authorB", "admin", "tokenA"];
+const everyone: Who[] = ["anonymous", "authorA", "authorB", "admin", "tokenA", "editor", "reader"];
 
 interface World {
   storyId: string;
@@ -73,6 +74,8 @@ interface World {
   codexEntryId: string;
   codexSuggestionId: string;
   codexSuggestJobId: string;
+  /** A waiting invitation of A's story, addressed to B's email. */
+  invitationId: string;
 }
 
 interface Row {
@@ -82,33 +85,80 @@ interface Row {
 }
 
 /** Expectation patterns. */
-const owned = { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: 401 } as const;
-const signedIn = { anonymous: 401, authorA: "ok", authorB: "ok", admin: "ok", tokenA: 401 } as const;
-const adminOnly = { anonymous: 401, authorA: 404, authorB: 404, admin: "ok", tokenA: 401 } as const;
+const asOwner = { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: 401 } as const;
+/** What a story's members may do by the right it needs (lib/stories/access.ts): readers read, editors also write. */
+const readRight = { ...asOwner, editor: "ok", reader: "ok" } as const;
+const editRight = { ...asOwner, editor: "ok", reader: 403 } as const;
+const manageRight = { ...asOwner, editor: 403, reader: 403 } as const;
+const signedIn = {
+  anonymous: 401,
+  authorA: "ok",
+  authorB: "ok",
+  admin: "ok",
+  tokenA: 401,
+  editor: "ok",
+  reader: "ok",
+} as const;
+const adminOnly = {
+  anonymous: 401,
+  authorA: 404,
+  authorB: 404,
+  admin: "ok",
+  tokenA: 401,
+  editor: 404,
+  reader: 404,
+} as const;
 const adminPage = {
   anonymous: [404, "redirect"],
   authorA: 404,
   authorB: 404,
   admin: "ok",
   tokenA: [404, "redirect"],
+  editor: 404,
+  reader: 404,
 } as const;
-/** REST v1: bearer token only; a browser session is not enough (B's and the admin's tokens: the last test). */
-const v1Token = { anonymous: 401, authorA: 401, authorB: 401, admin: 401, tokenA: "ok" } as const;
+/**
+ * REST v1: bearer token only; a browser session is not enough (B's and the admin's tokens: the last test). The
+ * editor and the reader call v1 with their own tokens.
+ */
+const v1Base = { anonymous: 401, authorA: 401, authorB: 401, admin: 401, tokenA: "ok" } as const;
+const v1Read = { ...v1Base, editor: "ok", reader: "ok" } as const;
+const v1Edit = { ...v1Base, editor: "ok", reader: 403 } as const;
+const v1Manage = { ...v1Base, editor: 403, reader: 403 } as const;
+const nobody = {
+  anonymous: 404,
+  authorA: 404,
+  authorB: 404,
+  admin: 404,
+  tokenA: 404,
+  editor: 404,
+  reader: 404,
+} as const;
 
 let a: Actor;
 let b: Actor;
 let admin: Actor;
+let editor: Actor;
+let reader: Actor;
+let tokenEditor = "";
+let tokenReader = "";
 let tokenA = "";
 let tokenB = "";
 let tokenAdmin = "";
+let bEmail = "";
 
 function actorFor(who: Who): Actor | null {
-  return who === "authorA" ? a : who === "authorB" ? b : who === "admin" ? admin : null;
+  const actors: Partial<Record<Who, Actor>> = { authorA: a, authorB: b, admin, editor, reader };
+  return actors[who] ?? null;
 }
 
 async function makeWorld(): Promise<World> {
   const { story, pages } = await makeStory(a, ["Text to revise.", "", "Other text."]);
   const db = await getDb();
+  await addMember(story.id, editor, "editor");
+  await addMember(story.id, reader, "reader");
+  const { inviteMember } = await import("@/lib/stories");
+  const invitation = await inviteMember(a, { storyId: story.id, email: bEmail, role: "reader" });
   const jobId = await makeAiJob(pages[0]!.id, a.id);
   await db
     .update(aiJobs)
@@ -160,6 +210,7 @@ async function makeWorld(): Promise<World> {
     revisionId: revision!.id,
     tokenId: token!.id,
     backgroundJobId,
+    invitationId: invitation.id,
     ...(await makeCodex(story.id)),
   };
 }
@@ -214,10 +265,13 @@ function route(
     {
       expect: expectation,
       async run(w, who) {
-        mocks.actor = actorFor(who);
+        // On v1 the members call with their own tokens (a session is not enough there); elsewhere with a session.
+        const member = key.includes(" /api/v1/") && (who === "editor" || who === "reader");
+        mocks.actor = member ? null : actorFor(who);
         const mod = await load();
         const o = options(w);
-        const res = await callRoute(mod[method], { method, ...o, token: who === "tokenA" ? tokenA : null });
+        const token = who === "tokenA" ? tokenA : member ? (who === "editor" ? tokenEditor : tokenReader) : null;
+        const res = await callRoute(mod[method], { method, ...o, token });
         return res.status >= 200 && res.status < 300 ? "ok" : res.status;
       },
     },
@@ -258,84 +312,84 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/v1/pages/[pageId]/generate/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/jobs",
     () => import("@/app/api/v1/jobs/route"),
     "GET",
     () => ({ path: "/api/v1/jobs" }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/jobs/[jobId]",
     () => import("@/app/api/v1/jobs/[jobId]/route"),
     "GET",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/jobs/[jobId]/cancel",
     () => import("@/app/api/v1/jobs/[jobId]/cancel/route"),
     "POST",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/jobs/[jobId]/retry",
     () => import("@/app/api/v1/jobs/[jobId]/retry/route"),
     "POST",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/generations/validate",
     () => import("@/app/api/v1/generations/validate/route"),
     "POST",
     (w) => ({ body: { pageId: w.pageId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "GET",
     (w) => ({ params: { pageId: w.pageId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "PUT /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "PUT",
     (w) => ({ params: { pageId: w.pageId }, body: { text: "A summary." } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "DELETE",
     (w) => ({ params: { pageId: w.pageId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/stories/[storyId]/summaries/refresh",
     () => import("@/app/api/v1/stories/[storyId]/summaries/refresh/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/stories/[storyId]/export",
     () => import("@/app/api/v1/stories/[storyId]/export/route"),
     "GET",
     (w) => ({ path: "/api/v1/stories/x/export?format=epub", params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/openapi.json",
     () => import("@/app/api/v1/openapi.json/route"),
     "GET",
     () => ({}),
-    { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok" },
+    { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok", editor: "ok", reader: "ok" },
   ),
   // ── session routes ──
   route(
@@ -343,21 +397,21 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/jobs/[jobId]/route"),
     "GET",
     (w) => ({ params: { jobId: w.jobId } }),
-    owned,
+    readRight,
   ),
   route(
     "GET /api/stories/[storyId]/events",
     () => import("@/app/api/stories/[storyId]/events/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+    { ...readRight, tokenA: "ok" },
   ),
   route(
     "GET /api/stories/[storyId]/export",
     () => import("@/app/api/stories/[storyId]/export/route"),
     "GET",
     (w) => ({ path: "/api/stories/x/export?format=md&codex=true", params: { storyId: w.storyId } }),
-    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+    { ...readRight, tokenA: "ok" },
   ),
   route(
     "GET /api/admin/jobs.csv",
@@ -372,7 +426,7 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/metrics/route"),
     "GET",
     () => ({}),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   // Benchmark routes (app/api/bench) exist only with STORY_SPROUT_BENCH_ROUTES=1, never set here: 404 for everyone.
   route(
@@ -380,28 +434,28 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/bench/plain-stream/route"),
     "POST",
     () => ({ path: "/api/bench/plain-stream", body: { prompt: "x", count: 1 } }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "GET /api/bench/engine",
     () => import("@/app/api/bench/engine/route"),
     "GET",
     () => ({ path: "/api/bench/engine" }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "POST /api/bench/engine",
     () => import("@/app/api/bench/engine/route"),
     "POST",
     () => ({ path: "/api/bench/engine", body: { prompt: "x", count: 1 } }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "POST /api/bench/bare-insert/[pageId]",
     () => import("@/app/api/bench/bare-insert/[pageId]/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   // ── admin pages ──
   page(
@@ -426,37 +480,42 @@ const rows: Record<string, Row> = Object.fromEntries([
   ),
   // ── actions: stories ──
   action("stories.ts", "createStoryAction", () => [{ title: "New" }], signedIn),
-  action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], owned),
-  action("stories.ts", "deleteStoryAction", (w) => [{ storyId: w.storyId }], owned),
-  action("stories.ts", "addPageAction", (w) => [{ storyId: w.storyId }], owned),
-  action("stories.ts", "savePageAction", (w) => [{ pageId: w.blankPageId, content: "x", baseVersion: 1 }], owned),
-  action("stories.ts", "movePageAction", (w) => [{ pageId: w.blankPageId, direction: "up" }], owned),
-  action("stories.ts", "deletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("stories.ts", "undeletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("stories.ts", "listRevisionsAction", (w) => [{ pageId: w.pageId }], owned),
+  action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], editRight),
+  action("stories.ts", "deleteStoryAction", (w) => [{ storyId: w.storyId }], manageRight),
+  action("stories.ts", "addPageAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("stories.ts", "savePageAction", (w) => [{ pageId: w.blankPageId, content: "x", baseVersion: 1 }], editRight),
+  action("stories.ts", "movePageAction", (w) => [{ pageId: w.blankPageId, direction: "up" }], editRight),
+  action("stories.ts", "deletePageAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("stories.ts", "undeletePageAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("stories.ts", "listRevisionsAction", (w) => [{ pageId: w.pageId }], readRight),
   action(
     "stories.ts",
     "restoreRevisionAction",
     (w) => [{ pageId: w.pageId, revisionId: w.revisionId, baseVersion: 2 }],
-    owned,
+    editRight,
   ),
   // ── actions: generation ──
-  action("generation.ts", "requestPageTextAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("generation.ts", "cancelPageJobAction", (w) => [{ jobId: w.jobId }], owned),
-  action("generation.ts", "getLatestPageJobAction", (w) => [{ pageId: w.pageId }], owned),
-  action("generation.ts", "listOpenSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("generation.ts", "applySuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
-  action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
-  action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], owned),
-  action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], owned),
+  action("generation.ts", "requestPageTextAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("generation.ts", "cancelPageJobAction", (w) => [{ jobId: w.jobId }], editRight),
+  action("generation.ts", "getLatestPageJobAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("generation.ts", "listOpenSuggestionsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("generation.ts", "applySuggestionAction", (w) => [{ suggestionId: w.suggestionId }], editRight),
+  action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], editRight),
+  action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], editRight),
+  action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], editRight),
   // ── actions: budgets, tokens ──
   action("budgets.ts", "getAiAllowanceAction", () => [], signedIn),
   action("budgets.ts", "setUserBudgetAction", () => [{ userId: a.id, dailyTokenBudget: "" }], adminOnly),
   action("tokens.ts", "createApiTokenAction", () => [{ name: "matrix" }], signedIn),
   action("tokens.ts", "listApiTokensAction", () => [], signedIn),
   // A token is its owner's alone: admins cannot revoke it either.
-  action("tokens.ts", "revokeApiTokenAction", (w) => [{ tokenId: w.tokenId }], { ...owned, admin: 404 }),
+  action("tokens.ts", "revokeApiTokenAction", (w) => [{ tokenId: w.tokenId }], {
+    ...manageRight,
+    admin: 404,
+    editor: 404,
+    reader: 404,
+  }),
   // ── actions: admin jobs ──
   action("admin.ts", "adminRetryJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   action("admin.ts", "adminCancelJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
@@ -465,102 +524,174 @@ const rows: Record<string, Row> = Object.fromEntries([
     "background.ts",
     "requestBackgroundRevisionAction",
     (w) => [{ storyId: w.storyId, pageIds: [w.pageId], instruction: "brighter" }],
-    owned,
+    editRight,
   ),
-  action("background.ts", "getBackgroundRevisionAction", (w) => [{ storyId: w.storyId }], owned),
-  action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
-  action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
-  action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
+  action("background.ts", "getBackgroundRevisionAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
+  action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
+  action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
   // ── the story codex: REST v1 and actions ──
   route(
     "GET /api/v1/stories/[storyId]/codex",
     () => import("@/app/api/v1/stories/[storyId]/codex/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/stories/[storyId]/codex",
     () => import("@/app/api/v1/stories/[storyId]/codex/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId }, body: { kind: "thing", name: `Lamp ${crypto.randomUUID()}` } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "PATCH /api/v1/codex/[entryId]",
     () => import("@/app/api/v1/codex/[entryId]/route"),
     "PATCH",
     (w) => ({ params: { entryId: w.codexEntryId }, body: { baseVersion: 1, description: "Changed." } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/codex/[entryId]",
     () => import("@/app/api/v1/codex/[entryId]/route"),
     "DELETE",
     (w) => ({ params: { entryId: w.codexEntryId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/stories/[storyId]/codex/suggest",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/stories/[storyId]/codex/suggest",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/stories/[storyId]/codex/suggestions",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggestions/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/codex-suggestions/[suggestionId]/accept",
     () => import("@/app/api/v1/codex-suggestions/[suggestionId]/accept/route"),
     "POST",
     (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/codex-suggestions/[suggestionId]/reject",
     () => import("@/app/api/v1/codex-suggestions/[suggestionId]/reject/route"),
     "POST",
     (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
-    v1Token,
+    v1Edit,
   ),
-  action("codex.ts", "listCodexAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "listCodexAction", (w) => [{ storyId: w.storyId }], readRight),
   action(
     "codex.ts",
     "createCodexEntryAction",
     (w) => [{ storyId: w.storyId, kind: "thing", name: `Lamp ${crypto.randomUUID()}` }],
-    owned,
+    editRight,
   ),
   action(
     "codex.ts",
     "updateCodexEntryAction",
     (w) => [{ entryId: w.codexEntryId, baseVersion: 1, description: "Changed." }],
-    owned,
+    editRight,
   ),
-  action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], owned),
-  action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "cancelCodexSuggestRunAction", (w) => [{ jobId: w.codexSuggestJobId }], owned),
-  action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
-  action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
+  action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], editRight),
+  action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("codex.ts", "cancelCodexSuggestRunAction", (w) => [{ jobId: w.codexSuggestJobId }], editRight),
+  action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], editRight),
+  action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], editRight),
   // ── actions: page summaries ──
-  action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
-  action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], owned),
-  action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
-  action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
-  action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
+  action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], editRight),
+  action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], editRight),
+  action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], readRight),
+  // ── co-authors: REST v1 and actions ──
+  route(
+    "GET /api/v1/stories/[storyId]/members",
+    () => import("@/app/api/v1/stories/[storyId]/members/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Read,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/members",
+    () => import("@/app/api/v1/stories/[storyId]/members/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { email: "new-member@example.com", role: "reader" } }),
+    v1Manage,
+  ),
+  route(
+    "PATCH /api/v1/stories/[storyId]/members/[userId]",
+    () => import("@/app/api/v1/stories/[storyId]/members/[userId]/route"),
+    "PATCH",
+    (w) => ({ params: { storyId: w.storyId, userId: reader.id }, body: { role: "editor" } }),
+    v1Manage,
+  ),
+  // The reader's own id: for the reader that is leaving, which any member may do.
+  route(
+    "DELETE /api/v1/stories/[storyId]/members/[userId]",
+    () => import("@/app/api/v1/stories/[storyId]/members/[userId]/route"),
+    "DELETE",
+    (w) => ({ params: { storyId: w.storyId, userId: reader.id } }),
+    { ...v1Manage, reader: "ok" },
+  ),
+  action("members.ts", "listMembersAction", (w) => [{ storyId: w.storyId }], readRight),
+  action(
+    "members.ts",
+    "inviteMemberAction",
+    (w) => [{ storyId: w.storyId, email: "new-member@example.com", role: "editor" }],
+    manageRight,
+  ),
+  action(
+    "members.ts",
+    "cancelInvitationAction",
+    (w) => [{ storyId: w.storyId, invitationId: w.invitationId }],
+    manageRight,
+  ),
+  action(
+    "members.ts",
+    "changeMemberRoleAction",
+    (w) => [{ storyId: w.storyId, userId: reader.id, role: "editor" }],
+    manageRight,
+  ),
+  action("members.ts", "removeMemberAction", (w) => [{ storyId: w.storyId, userId: reader.id }], {
+    ...manageRight,
+    reader: "ok",
+  }),
+  // Members leave; the owner cannot (400: transfer first); a non-member, the admin included, finds nothing to leave.
+  action("members.ts", "leaveStoryAction", (w) => [{ storyId: w.storyId }], {
+    ...readRight,
+    authorA: 400,
+    admin: 404,
+  }),
+  action("members.ts", "transferOwnershipAction", (w) => [{ storyId: w.storyId, userId: editor.id }], manageRight),
+  action("members.ts", "listMyInvitationsAction", () => [], signedIn),
+  // The world's invitation is addressed to B: only B may answer it; to anyone else it does not exist.
+  action("members.ts", "acceptInvitationAction", (w) => [{ invitationId: w.invitationId }], {
+    ...adminOnly,
+    authorB: "ok",
+    admin: 404,
+  }),
+  action("members.ts", "declineInvitationAction", (w) => [{ invitationId: w.invitationId }], {
+    ...adminOnly,
+    authorB: "ok",
+    admin: 404,
+  }),
 ]);
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */
@@ -615,12 +746,18 @@ function discover(): string[] {
 
 beforeAll(async () => {
   a = await makeActor();
-  b = await makeActor();
+  const bUser = await makeActor();
+  b = bUser;
+  bEmail = bUser.email;
   admin = await makeActor("admin");
+  editor = await makeActor();
+  reader = await makeActor();
   const { createApiToken } = await import("@/lib/auth/api-tokens");
   tokenA = (await createApiToken(a, { name: "A" })).secret;
   tokenB = (await createApiToken(b, { name: "B" })).secret;
   tokenAdmin = (await createApiToken(admin, { name: "admin" })).secret;
+  tokenEditor = (await createApiToken(editor, { name: "editor" })).secret;
+  tokenReader = (await createApiToken(reader, { name: "reader" })).secret;
 });
 
 describe("authorization matrix", () => {
