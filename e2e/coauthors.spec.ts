@@ -46,11 +46,12 @@ test.describe("co-authors", () => {
     const editorStory = new StoryPage(editorPage);
     await editorStory.card(0).expectText("The owner's first words.");
     await editorStory.card(0).write("The editor's better words.");
-    await editorStory.card(0).expectVersion(2);
+    // Version 1 was the blank page, 2 the owner's text, 3 the editor's.
+    await editorStory.card(0).expectVersion(3);
     // The history names who wrote each version.
     const history = await editorStory.card(0).openHistory();
-    await expect(history.item(2)).toContainText(editorUser.name);
-    await expect(history.item(1)).toContainText(author.user.name);
+    await expect(history.item(3)).toContainText(editorUser.name);
+    await expect(history.item(2)).toContainText(author.user.name);
     await history.close();
     // Shared stories are listed apart from one's own.
     await editorPage.goto("/stories");
