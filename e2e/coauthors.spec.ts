@@ -14,6 +14,8 @@ test.describe("co-authors", () => {
     storyPage,
     browser,
   }) => {
+    // Three users sign up or in and each opens the story: several times a single-user flow.
+    test.slow();
     await storiesPage.createStory("Shared tale");
     await storyPage.addPageWithText("The owner's first words.");
 
