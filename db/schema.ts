@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { contentRatings, contentRatingsSql } from "./content-ratings";
 import { aiJobs } from "./ai-schema";
 import { users } from "./users-schema";
@@ -108,7 +119,67 @@ export const pageRevisions = pgTable(
   ],
 );
 
+export const memberRoles = ["owner", "editor", "reader"] as const;
+export type MemberRole = (typeof memberRoles)[number];
+/** The roles an invitation or a role change may give: ownership only moves by a transfer. */
+export const sharedRoles = ["editor", "reader"] as const;
+export type SharedRole = (typeof sharedRoles)[number];
+
+/**
+ * Who works on a story, with what role. The owner has a row too, mirroring stories.owner_id (which stays the source
+ * of truth for ownership, written in the same transaction on create and on transfer): listings and the one-owner
+ * constraint read this table, every access check reads both (lib/stories/access.ts).
+ */
+export const storyMembers = pgTable(
+  "story_members",
+  {
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: memberRoles }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storyId, t.userId], name: "story_members_pkey" }),
+    // Exactly one owner per story (the "at least one" is kept by the domain: the owner cannot leave or be removed).
+    uniqueIndex("story_members_one_owner_key").on(t.storyId).where(sql`${t.role} = 'owner'`),
+    index("story_members_user_idx").on(t.userId),
+    check("story_members_role_check", sql`${t.role} in ('owner', 'editor', 'reader')`),
+  ],
+);
+
+/**
+ * An invitation by email, waiting until someone with that address signs in (or up) and accepts or declines it. It
+ * names no user on purpose: inviting must not reveal whether an account exists for the address.
+ */
+export const storyInvitations = pgTable(
+  "story_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    storyId: uuid("story_id")
+      .notNull()
+      .references(() => stories.id, { onDelete: "cascade" }),
+    /** Stored lower-cased, as users' emails are compared. */
+    email: text("email").notNull(),
+    role: text("role", { enum: sharedRoles }).notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("story_invitations_story_email_key").on(t.storyId, t.email),
+    index("story_invitations_email_idx").on(t.email),
+    check("story_invitations_role_check", sql`${t.role} in ('editor', 'reader')`),
+    check("story_invitations_email_check", sql`${t.email} = lower(${t.email}) and position('@' in ${t.email}) > 1`),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type Story = typeof stories.$inferSelect;
 export type Page = typeof pages.$inferSelect;
 export type PageRevision = typeof pageRevisions.$inferSelect;
+export type StoryMember = typeof storyMembers.$inferSelect;
+export type StoryInvitation = typeof storyInvitations.$inferSelect;

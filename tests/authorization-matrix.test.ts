@@ -10,15 +10,16 @@ import { startImport } from "@/lib/stories/import/job";
 import { writePageContent } from "@/lib/stories/pages";
 import { callRoute } from "./api/route-call";
 import { useTestDb } from "./helpers/db";
-import { makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
+import { addMember, makeActor, makeAiJob, makeStory } from "./helpers/fixtures";
 
 /**
  * The authorization matrix over EVERY route handler (app/**\/route.ts, each exported method), every admin page and
  * every exported server action (app/actions/*.ts with "use server"), found on disk at test time: an entry without a
  * row here fails the first test, so a new route or action cannot skip authorization review.
  *
- * Each row runs as: anonymous, author A (owner of the world's story), author B, an admin, and A's personal API token
- * (no session). Outcomes are normalised to "ok" or an HTTP status ("redirect" for page redirects).
+ * Each row runs as: anonymous, author A (owner of the world's story), author B, an admin, A's personal API token
+ * (no session), and two members of A's story, an editor and a reader (with a session, or on REST v1 with their own
+ * tokens). Outcomes are normalised to "ok" or an HTTP status ("redirect" for page redirects).
  */
 const mocks = vi.hoisted(() => ({
   actor: null as { id: string; role: "author" | "admin"; name?: string; email?: string } | null,
@@ -58,9 +59,9 @@ vi.stubEnv("AI_RATE_LIMIT_PER_MINUTE", "0"); // also the vitest default; explici
 
 useTestDb();
 
-type Who = "anonymous" | "authorA" | "authorB" | "admin" | "tokenA";
+type Who = "anonymous" | "authorA" | "authorB" | "admin" | "tokenA" | "editor" | "reader";
 type Outcome = "ok" | "redirect" | number;
-const everyone: Who[] = ["anonymous", "authorA", "authorB", "admin", "tokenA"];
+const everyone: Who[] = ["anonymous", "authorA", "authorB", "admin", "tokenA", "editor", "reader"];
 
 interface World {
   storyId: string;
@@ -85,6 +86,8 @@ interface World {
   /** A take set on page 3, its two takes written (the first is chosen by the choose rows). */
   takeSetId: string;
   takeId: string;
+  /** A waiting invitation of A's story, addressed to B's email. */
+  invitationId: string;
 }
 
 interface Row {
@@ -94,33 +97,80 @@ interface Row {
 }
 
 /** Expectation patterns. */
-const owned = { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: 401 } as const;
-const signedIn = { anonymous: 401, authorA: "ok", authorB: "ok", admin: "ok", tokenA: 401 } as const;
-const adminOnly = { anonymous: 401, authorA: 404, authorB: 404, admin: "ok", tokenA: 401 } as const;
+const asOwner = { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: 401 } as const;
+/** What a story's members may do by the right it needs (lib/stories/access.ts): readers read, editors also write. */
+const readRight = { ...asOwner, editor: "ok", reader: "ok" } as const;
+const editRight = { ...asOwner, editor: "ok", reader: 403 } as const;
+const manageRight = { ...asOwner, editor: 403, reader: 403 } as const;
+const signedIn = {
+  anonymous: 401,
+  authorA: "ok",
+  authorB: "ok",
+  admin: "ok",
+  tokenA: 401,
+  editor: "ok",
+  reader: "ok",
+} as const;
+const adminOnly = {
+  anonymous: 401,
+  authorA: 404,
+  authorB: 404,
+  admin: "ok",
+  tokenA: 401,
+  editor: 404,
+  reader: 404,
+} as const;
 const adminPage = {
   anonymous: [404, "redirect"],
   authorA: 404,
   authorB: 404,
   admin: "ok",
   tokenA: [404, "redirect"],
+  editor: 404,
+  reader: 404,
 } as const;
-/** REST v1: bearer token only; a browser session is not enough (B's and the admin's tokens: the last test). */
-const v1Token = { anonymous: 401, authorA: 401, authorB: 401, admin: 401, tokenA: "ok" } as const;
+/**
+ * REST v1: bearer token only; a browser session is not enough (B's and the admin's tokens: the last test). The
+ * editor and the reader call v1 with their own tokens.
+ */
+const v1Base = { anonymous: 401, authorA: 401, authorB: 401, admin: 401, tokenA: "ok" } as const;
+const v1Read = { ...v1Base, editor: "ok", reader: "ok" } as const;
+const v1Edit = { ...v1Base, editor: "ok", reader: 403 } as const;
+const v1Manage = { ...v1Base, editor: 403, reader: 403 } as const;
+const nobody = {
+  anonymous: 404,
+  authorA: 404,
+  authorB: 404,
+  admin: 404,
+  tokenA: 404,
+  editor: 404,
+  reader: 404,
+} as const;
 
 let a: Actor;
 let b: Actor;
 let admin: Actor;
+let editor: Actor;
+let reader: Actor;
+let tokenEditor = "";
+let tokenReader = "";
 let tokenA = "";
 let tokenB = "";
 let tokenAdmin = "";
+let bEmail = "";
 
 function actorFor(who: Who): Actor | null {
-  return who === "authorA" ? a : who === "authorB" ? b : who === "admin" ? admin : null;
+  const actors: Partial<Record<Who, Actor>> = { authorA: a, authorB: b, admin, editor, reader };
+  return actors[who] ?? null;
 }
 
 async function makeWorld(): Promise<World> {
   const { story, pages } = await makeStory(a, ["Text to revise.", "", "Other text."]);
   const db = await getDb();
+  await addMember(story.id, editor, "editor");
+  await addMember(story.id, reader, "reader");
+  const { inviteMember } = await import("@/lib/stories");
+  const invitation = await inviteMember(a, { storyId: story.id, email: bEmail, role: "reader" });
   const jobId = await makeAiJob(pages[0]!.id, a.id);
   await db
     .update(aiJobs)
@@ -172,6 +222,7 @@ async function makeWorld(): Promise<World> {
     revisionId: revision!.id,
     tokenId: token!.id,
     backgroundJobId,
+    invitationId: invitation.id,
     ...(await makeCodex(story.id)),
     ...(await makePrompts()),
     importId: (await startImport(a, { file: { name: "a.md", bytes: Buffer.from("# A\n\ntext") }, options: {} })).id,
@@ -274,10 +325,13 @@ function route(
     {
       expect: expectation,
       async run(w, who) {
-        mocks.actor = actorFor(who);
+        // On v1 the members call with their own tokens (a session is not enough there); elsewhere with a session.
+        const member = key.includes(" /api/v1/") && (who === "editor" || who === "reader");
+        mocks.actor = member ? null : actorFor(who);
         const mod = await load();
         const o = options(w);
-        const res = await callRoute(mod[method], { method, ...o, token: who === "tokenA" ? tokenA : null });
+        const token = who === "tokenA" ? tokenA : member ? (who === "editor" ? tokenEditor : tokenReader) : null;
+        const res = await callRoute(mod[method], { method, ...o, token });
         return res.status >= 200 && res.status < 300 ? "ok" : res.status;
       },
     },
@@ -343,119 +397,119 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/v1/pages/[pageId]/generate/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/pages/[pageId]/takes",
     () => import("@/app/api/v1/pages/[pageId]/takes/route"),
     "POST",
     (w) => ({ params: { pageId: w.pageId }, body: { count: 2 } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/takes/[setId]",
     () => import("@/app/api/v1/takes/[setId]/route"),
     "GET",
     (w) => ({ params: { setId: w.takeSetId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/takes/[setId]/more",
     () => import("@/app/api/v1/takes/[setId]/more/route"),
     "POST",
     (w) => ({ params: { setId: w.takeSetId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/takes/[setId]/choose",
     () => import("@/app/api/v1/takes/[setId]/choose/route"),
     "POST",
     (w) => ({ params: { setId: w.takeSetId }, body: { takeId: w.takeId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/takes/[setId]/cancel",
     () => import("@/app/api/v1/takes/[setId]/cancel/route"),
     "POST",
     (w) => ({ params: { setId: w.takeSetId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/jobs",
     () => import("@/app/api/v1/jobs/route"),
     "GET",
     () => ({ path: "/api/v1/jobs" }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/jobs/[jobId]",
     () => import("@/app/api/v1/jobs/[jobId]/route"),
     "GET",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/jobs/[jobId]/cancel",
     () => import("@/app/api/v1/jobs/[jobId]/cancel/route"),
     "POST",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/jobs/[jobId]/retry",
     () => import("@/app/api/v1/jobs/[jobId]/retry/route"),
     "POST",
     (w) => ({ params: { jobId: w.jobId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/generations/validate",
     () => import("@/app/api/v1/generations/validate/route"),
     "POST",
     (w) => ({ body: { pageId: w.pageId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "GET",
     (w) => ({ params: { pageId: w.pageId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "PUT /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "PUT",
     (w) => ({ params: { pageId: w.pageId }, body: { text: "A summary." } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/pages/[pageId]/summary",
     () => import("@/app/api/v1/pages/[pageId]/summary/route"),
     "DELETE",
     (w) => ({ params: { pageId: w.pageId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/stories/[storyId]/summaries/refresh",
     () => import("@/app/api/v1/stories/[storyId]/summaries/refresh/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/stories/[storyId]/export",
     () => import("@/app/api/v1/stories/[storyId]/export/route"),
     "GET",
     (w) => ({ path: "/api/v1/stories/x/export?format=epub", params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/openapi.json",
     () => import("@/app/api/v1/openapi.json/route"),
     "GET",
     () => ({}),
-    { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok" },
+    { anonymous: "ok", authorA: "ok", authorB: "ok", admin: "ok", tokenA: "ok", editor: "ok", reader: "ok" },
   ),
   // ── session routes ──
   route(
@@ -463,21 +517,21 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/jobs/[jobId]/route"),
     "GET",
     (w) => ({ params: { jobId: w.jobId } }),
-    owned,
+    readRight,
   ),
   route(
     "GET /api/stories/[storyId]/events",
     () => import("@/app/api/stories/[storyId]/events/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+    { ...readRight, tokenA: "ok" },
   ),
   route(
     "GET /api/stories/[storyId]/export",
     () => import("@/app/api/stories/[storyId]/export/route"),
     "GET",
     (w) => ({ path: "/api/stories/x/export?format=md&codex=true", params: { storyId: w.storyId } }),
-    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+    { ...readRight, tokenA: "ok" },
   ),
   route(
     "GET /api/admin/jobs.csv",
@@ -492,7 +546,7 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/metrics/route"),
     "GET",
     () => ({}),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   // Benchmark routes (app/api/bench) exist only with STORY_SPROUT_BENCH_ROUTES=1, never set here: 404 for everyone.
   route(
@@ -500,28 +554,28 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/bench/plain-stream/route"),
     "POST",
     () => ({ path: "/api/bench/plain-stream", body: { prompt: "x", count: 1 } }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "GET /api/bench/engine",
     () => import("@/app/api/bench/engine/route"),
     "GET",
     () => ({ path: "/api/bench/engine" }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "POST /api/bench/engine",
     () => import("@/app/api/bench/engine/route"),
     "POST",
     () => ({ path: "/api/bench/engine", body: { prompt: "x", count: 1 } }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   route(
     "POST /api/bench/bare-insert/[pageId]",
     () => import("@/app/api/bench/bare-insert/[pageId]/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: {} }),
-    { anonymous: 404, authorA: 404, authorB: 404, admin: 404, tokenA: 404 },
+    nobody,
   ),
   // ── admin pages ──
   page(
@@ -572,6 +626,8 @@ const rows: Record<string, Row> = Object.fromEntries([
       authorB: "ok",
       admin: "ok",
       tokenA: "ok",
+      editor: "ok",
+      reader: "ok",
     },
   ),
   route(
@@ -585,53 +641,60 @@ const rows: Record<string, Row> = Object.fromEntries([
       authorB: 503,
       admin: 503,
       tokenA: 503,
+      editor: 503,
+      reader: 503,
     },
   ),
   // ── actions: stories ──
   action("stories.ts", "createStoryAction", () => [{ title: "New" }], signedIn),
-  action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], owned),
-  action("stories.ts", "deleteStoryAction", (w) => [{ storyId: w.storyId }], owned),
-  action("stories.ts", "addPageAction", (w) => [{ storyId: w.storyId }], owned),
-  action("stories.ts", "savePageAction", (w) => [{ pageId: w.blankPageId, content: "x", baseVersion: 1 }], owned),
-  action("stories.ts", "movePageAction", (w) => [{ pageId: w.blankPageId, direction: "up" }], owned),
-  action("stories.ts", "deletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("stories.ts", "undeletePageAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("stories.ts", "listRevisionsAction", (w) => [{ pageId: w.pageId }], owned),
+  action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], editRight),
+  action("stories.ts", "deleteStoryAction", (w) => [{ storyId: w.storyId }], manageRight),
+  action("stories.ts", "addPageAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("stories.ts", "savePageAction", (w) => [{ pageId: w.blankPageId, content: "x", baseVersion: 1 }], editRight),
+  action("stories.ts", "movePageAction", (w) => [{ pageId: w.blankPageId, direction: "up" }], editRight),
+  action("stories.ts", "deletePageAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("stories.ts", "undeletePageAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("stories.ts", "listRevisionsAction", (w) => [{ pageId: w.pageId }], readRight),
   action(
     "stories.ts",
     "restoreRevisionAction",
     (w) => [{ pageId: w.pageId, revisionId: w.revisionId, baseVersion: 2 }],
-    owned,
+    editRight,
   ),
   // ── actions: generation ──
-  action("generation.ts", "requestPageTextAction", (w) => [{ pageId: w.blankPageId }], owned),
-  action("generation.ts", "cancelPageJobAction", (w) => [{ jobId: w.jobId }], owned),
-  action("generation.ts", "getLatestPageJobAction", (w) => [{ pageId: w.pageId }], owned),
-  action("generation.ts", "listOpenSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("generation.ts", "applySuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
+  action("generation.ts", "requestPageTextAction", (w) => [{ pageId: w.blankPageId }], editRight),
+  action("generation.ts", "cancelPageJobAction", (w) => [{ jobId: w.jobId }], editRight),
+  action("generation.ts", "getLatestPageJobAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("generation.ts", "listOpenSuggestionsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("generation.ts", "applySuggestionAction", (w) => [{ suggestionId: w.suggestionId }], editRight),
+  action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], editRight),
+  action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], editRight),
+  action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], editRight),
   action(
     "generation.ts",
     "takeSuggestionParagraphsAction",
     (w) => [{ suggestionId: w.suggestionId, baseVersion: 1, changes: [0] }],
-    owned,
+    editRight,
   ),
-  action("generation.ts", "discardSuggestionAction", (w) => [{ suggestionId: w.suggestionId }], owned),
-  action("generation.ts", "listActivePageJobsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("generation.ts", "undoPageJobAction", (w) => [{ jobId: w.jobId }], owned),
-  action("generation.ts", "checkPageTextRequestAction", (w) => [{ pageId: w.pageId }], owned),
   // ── actions: takes ──
-  action("takes.ts", "requestTakesAction", (w) => [{ pageId: w.pageId, count: 2 }], owned),
-  action("takes.ts", "getOpenTakeSetAction", (w) => [{ pageId: w.pageId }], owned),
-  action("takes.ts", "requestAnotherTakeAction", (w) => [{ setId: w.takeSetId }], owned),
-  action("takes.ts", "chooseTakeAction", (w) => [{ setId: w.takeSetId, takeId: w.takeId }], owned),
-  action("takes.ts", "cancelTakeSetAction", (w) => [{ setId: w.takeSetId }], owned),
+  action("takes.ts", "requestTakesAction", (w) => [{ pageId: w.pageId, count: 2 }], editRight),
+  action("takes.ts", "getOpenTakeSetAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("takes.ts", "requestAnotherTakeAction", (w) => [{ setId: w.takeSetId }], editRight),
+  action("takes.ts", "chooseTakeAction", (w) => [{ setId: w.takeSetId, takeId: w.takeId }], editRight),
+  action("takes.ts", "cancelTakeSetAction", (w) => [{ setId: w.takeSetId }], editRight),
   // ── actions: budgets, tokens ──
   action("budgets.ts", "getAiAllowanceAction", () => [], signedIn),
   action("budgets.ts", "setUserBudgetAction", () => [{ userId: a.id, dailyTokenBudget: "" }], adminOnly),
   action("tokens.ts", "createApiTokenAction", () => [{ name: "matrix" }], signedIn),
   action("tokens.ts", "listApiTokensAction", () => [], signedIn),
   // A token is its owner's alone: admins cannot revoke it either.
-  action("tokens.ts", "revokeApiTokenAction", (w) => [{ tokenId: w.tokenId }], { ...owned, admin: 404 }),
+  action("tokens.ts", "revokeApiTokenAction", (w) => [{ tokenId: w.tokenId }], {
+    ...manageRight,
+    admin: 404,
+    editor: 404,
+    reader: 404,
+  }),
   // ── actions: content ratings ──
   action("ratings.ts", "setMyMaxRatingAction", () => [{ maxContentRating: null }], signedIn),
   action("ratings.ts", "setUserMaxRatingAction", () => [{ userId: a.id, maxContentRating: null }], adminOnly),
@@ -674,9 +737,14 @@ const rows: Record<string, Row> = Object.fromEntries([
     "presets.ts",
     "updatePresetAction",
     (w) => [{ id: w.presetId, label: `Renamed ${crypto.randomUUID()}`.slice(0, 40), instruction: "y" }],
-    { ...owned, admin: 404 },
+    { ...asOwner, admin: 404, editor: 404, reader: 404 },
   ),
-  action("presets.ts", "deletePresetAction", (w) => [{ id: w.presetId }], { ...owned, admin: 404 }),
+  action("presets.ts", "deletePresetAction", (w) => [{ id: w.presetId }], {
+    ...asOwner,
+    admin: 404,
+    editor: 404,
+    reader: 404,
+  }),
   // ── actions: admin jobs ──
   action("admin.ts", "adminRetryJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
   action("admin.ts", "adminCancelJobAction", (w) => [{ jobId: w.jobId }], adminOnly),
@@ -685,96 +753,96 @@ const rows: Record<string, Row> = Object.fromEntries([
     "background.ts",
     "requestBackgroundRevisionAction",
     (w) => [{ storyId: w.storyId, pageIds: [w.pageId], instruction: "brighter" }],
-    owned,
+    editRight,
   ),
-  action("background.ts", "getBackgroundRevisionAction", (w) => [{ storyId: w.storyId }], owned),
-  action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
-  action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
-  action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
+  action("background.ts", "getBackgroundRevisionAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
+  action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
+  action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], editRight),
   // ── REST v1: stories, pages, background revisions ──
   route(
     "GET /api/v1/stories",
     () => import("@/app/api/v1/stories/route"),
     "GET",
     () => ({ path: "/api/v1/stories" }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/stories",
     () => import("@/app/api/v1/stories/route"),
     "POST",
     () => ({ body: { title: "From the API" } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/stories/[storyId]",
     () => import("@/app/api/v1/stories/[storyId]/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "PATCH /api/v1/stories/[storyId]",
     () => import("@/app/api/v1/stories/[storyId]/route"),
     "PATCH",
     (w) => ({ params: { storyId: w.storyId }, body: { title: "Renamed" } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/stories/[storyId]",
     () => import("@/app/api/v1/stories/[storyId]/route"),
     "DELETE",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Manage,
   ),
   route(
     "GET /api/v1/stories/[storyId]/pages",
     () => import("@/app/api/v1/stories/[storyId]/pages/route"),
     "GET",
     (w) => ({ path: "/api/v1/stories/x/pages", params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/stories/[storyId]/pages",
     () => import("@/app/api/v1/stories/[storyId]/pages/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId }, body: { afterPageId: w.pageId, content: "New." } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/pages/[pageId]",
     () => import("@/app/api/v1/pages/[pageId]/route"),
     "GET",
     (w) => ({ params: { pageId: w.pageId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "PATCH /api/v1/pages/[pageId]",
     () => import("@/app/api/v1/pages/[pageId]/route"),
     "PATCH",
     (w) => ({ params: { pageId: w.blankPageId }, body: { content: "Written.", baseVersion: 1 } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/pages/[pageId]",
     () => import("@/app/api/v1/pages/[pageId]/route"),
     "DELETE",
     (w) => ({ params: { pageId: w.blankPageId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/pages/[pageId]/move",
     () => import("@/app/api/v1/pages/[pageId]/move/route"),
     "POST",
     (w) => ({ params: { pageId: w.blankPageId }, body: { afterPageId: null } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/stories/[storyId]/revisions",
     () => import("@/app/api/v1/stories/[storyId]/revisions/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId }, body: { pageIds: [w.pageId], instruction: "warmer" } }),
-    v1Token,
+    v1Edit,
   ),
   // ── the story codex: REST v1 and actions ──
   route(
@@ -782,127 +850,211 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/v1/stories/[storyId]/codex/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/stories/[storyId]/codex",
     () => import("@/app/api/v1/stories/[storyId]/codex/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId }, body: { kind: "thing", name: `Lamp ${crypto.randomUUID()}` } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "PATCH /api/v1/codex/[entryId]",
     () => import("@/app/api/v1/codex/[entryId]/route"),
     "PATCH",
     (w) => ({ params: { entryId: w.codexEntryId }, body: { baseVersion: 1, description: "Changed." } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "DELETE /api/v1/codex/[entryId]",
     () => import("@/app/api/v1/codex/[entryId]/route"),
     "DELETE",
     (w) => ({ params: { entryId: w.codexEntryId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/stories/[storyId]/codex/suggest",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/stories/[storyId]/codex/suggest",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggest/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "GET /api/v1/stories/[storyId]/codex/suggestions",
     () => import("@/app/api/v1/stories/[storyId]/codex/suggestions/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/codex-suggestions/[suggestionId]/accept",
     () => import("@/app/api/v1/codex-suggestions/[suggestionId]/accept/route"),
     "POST",
     (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "POST /api/v1/codex-suggestions/[suggestionId]/reject",
     () => import("@/app/api/v1/codex-suggestions/[suggestionId]/reject/route"),
     "POST",
     (w) => ({ params: { suggestionId: w.codexSuggestionId } }),
-    v1Token,
+    v1Edit,
   ),
-  action("codex.ts", "listCodexAction", (w) => [{ storyId: w.storyId }], owned),
+  action("codex.ts", "listCodexAction", (w) => [{ storyId: w.storyId }], readRight),
   action(
     "codex.ts",
     "createCodexEntryAction",
     (w) => [{ storyId: w.storyId, kind: "thing", name: `Lamp ${crypto.randomUUID()}` }],
-    owned,
+    editRight,
   ),
   action(
     "codex.ts",
     "updateCodexEntryAction",
     (w) => [{ entryId: w.codexEntryId, baseVersion: 1, description: "Changed." }],
-    owned,
+    editRight,
   ),
-  action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], owned),
-  action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "cancelCodexSuggestRunAction", (w) => [{ jobId: w.codexSuggestJobId }], owned),
-  action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
-  action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], owned),
+  action("codex.ts", "deleteCodexEntryAction", (w) => [{ entryId: w.codexEntryId }], editRight),
+  action("codex.ts", "requestCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("codex.ts", "getCodexSuggestRunAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("codex.ts", "cancelCodexSuggestRunAction", (w) => [{ jobId: w.codexSuggestJobId }], editRight),
+  action("codex.ts", "listCodexSuggestionsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("codex.ts", "acceptCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], editRight),
+  action("codex.ts", "rejectCodexSuggestionAction", (w) => [{ suggestionId: w.codexSuggestionId }], editRight),
   // ── actions: page summaries ──
-  action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
+  action("summaries.ts", "getPageSummaryAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], editRight),
+  action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], editRight),
+  action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], editRight),
+  action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], readRight),
+  // ── co-authors: REST v1 and actions ──
+  route(
+    "GET /api/v1/stories/[storyId]/members",
+    () => import("@/app/api/v1/stories/[storyId]/members/route"),
+    "GET",
+    (w) => ({ params: { storyId: w.storyId } }),
+    v1Read,
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/members",
+    () => import("@/app/api/v1/stories/[storyId]/members/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { email: "new-member@example.com", role: "reader" } }),
+    v1Manage,
+  ),
+  route(
+    "PATCH /api/v1/stories/[storyId]/members/[userId]",
+    () => import("@/app/api/v1/stories/[storyId]/members/[userId]/route"),
+    "PATCH",
+    (w) => ({ params: { storyId: w.storyId, userId: reader.id }, body: { role: "editor" } }),
+    v1Manage,
+  ),
+  // The reader's own id: for the reader that is leaving, which any member may do.
+  route(
+    "DELETE /api/v1/stories/[storyId]/members/[userId]",
+    () => import("@/app/api/v1/stories/[storyId]/members/[userId]/route"),
+    "DELETE",
+    (w) => ({ params: { storyId: w.storyId, userId: reader.id } }),
+    { ...v1Manage, reader: "ok" },
+  ),
+  action("members.ts", "listMembersAction", (w) => [{ storyId: w.storyId }], readRight),
+  action(
+    "members.ts",
+    "inviteMemberAction",
+    (w) => [{ storyId: w.storyId, email: "new-member@example.com", role: "editor" }],
+    manageRight,
+  ),
+  action(
+    "members.ts",
+    "cancelInvitationAction",
+    (w) => [{ storyId: w.storyId, invitationId: w.invitationId }],
+    manageRight,
+  ),
+  action(
+    "members.ts",
+    "changeMemberRoleAction",
+    (w) => [{ storyId: w.storyId, userId: reader.id, role: "editor" }],
+    manageRight,
+  ),
+  action("members.ts", "removeMemberAction", (w) => [{ storyId: w.storyId, userId: reader.id }], {
+    ...manageRight,
+    reader: "ok",
+  }),
+  // Members leave; the owner cannot (400: transfer first); a non-member, the admin included, finds nothing to leave.
+  action("members.ts", "leaveStoryAction", (w) => [{ storyId: w.storyId }], {
+    ...readRight,
+    authorA: 400,
+    admin: 404,
+  }),
+  action("members.ts", "transferOwnershipAction", (w) => [{ storyId: w.storyId, userId: editor.id }], manageRight),
+  action("members.ts", "listMyInvitationsAction", () => [], signedIn),
+  // The world's invitation is addressed to B: only B may answer it; to anyone else it does not exist.
+  action("members.ts", "acceptInvitationAction", (w) => [{ invitationId: w.invitationId }], {
+    ...adminOnly,
+    authorB: "ok",
+    admin: 404,
+  }),
+  action("members.ts", "declineInvitationAction", (w) => [{ invitationId: w.invitationId }], {
+    ...adminOnly,
+    authorB: "ok",
+    admin: 404,
+  }),
   // ── translations ──
   route(
     "POST /api/v1/stories/[storyId]/translations",
     () => import("@/app/api/v1/stories/[storyId]/translations/route"),
     "POST",
     (w) => ({ params: { storyId: w.storyId }, body: { language: "de" } }),
-    v1Token,
+    v1Edit,
   ),
   route(
     "GET /api/v1/stories/[storyId]/translations",
     () => import("@/app/api/v1/stories/[storyId]/translations/route"),
     "GET",
     (w) => ({ params: { storyId: w.storyId } }),
-    v1Token,
+    v1Read,
   ),
   route(
     "POST /api/v1/translations/[translationId]/update",
     () => import("@/app/api/v1/translations/[translationId]/update/route"),
     "POST",
     (w) => ({ params: { translationId: w.translationId } }),
-    v1Token,
+    { ...v1Base, editor: 404, reader: 404 },
   ),
-  action("translations.ts", "translateStoryAction", (w) => [{ storyId: w.storyId, language: "de" }], owned),
-  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], owned),
-  action("translations.ts", "listTranslationsAction", (w) => [{ storyId: w.storyId }], owned),
-  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], owned),
-  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], owned),
+  action("translations.ts", "translateStoryAction", (w) => [{ storyId: w.storyId, language: "de" }], editRight),
+  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], {
+    ...asOwner,
+    editor: 404,
+    reader: 404,
+  }),
+  action("translations.ts", "listTranslationsAction", (w) => [{ storyId: w.storyId }], readRight),
+  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], {
+    ...asOwner,
+    editor: 404,
+    reader: 404,
+  }),
+  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], {
+    ...asOwner,
+    editor: 404,
+    reader: 404,
+  }),
   action(
     "translations.ts",
     "setCodexNameTranslationAction",
     (w) => [{ entryId: w.codexEntryId, language: "fr", name: "Marée" }],
-    owned,
+    editRight,
   ),
-  action("summaries.ts", "pinPageSummaryAction", (w) => [{ pageId: w.pageId, text: "Mine." }], owned),
-  action("summaries.ts", "unpinPageSummaryAction", (w) => [{ pageId: w.pageId }], owned),
-  action("summaries.ts", "requestSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
-  action("summaries.ts", "getSummarizeAllAction", (w) => [{ storyId: w.storyId }], owned),
   // ── import: any signed-in user imports into a story of their own; an import is read by its author (and admins) ──
-  importUpload("POST /api/v1/stories/import", () => import("@/app/api/v1/stories/import/route"), v1Token),
+  importUpload("POST /api/v1/stories/import", () => import("@/app/api/v1/stories/import/route"), v1Read),
   importUpload("POST /api/stories/import", () => import("@/app/api/stories/import/route"), signedIn),
-  action("import.ts", "getImportAction", (w) => [{ importId: w.importId }], owned),
+  action("import.ts", "getImportAction", (w) => [{ importId: w.importId }], { ...asOwner, editor: 404, reader: 404 }),
 ]);
 
 /** Entries deliberately not run, each with the reason (they still have to be listed, so nothing is forgotten). */
@@ -957,12 +1109,18 @@ function discover(): string[] {
 
 beforeAll(async () => {
   a = await makeActor();
-  b = await makeActor();
+  const bUser = await makeActor();
+  b = bUser;
+  bEmail = bUser.email;
   admin = await makeActor("admin");
+  editor = await makeActor();
+  reader = await makeActor();
   const { createApiToken } = await import("@/lib/auth/api-tokens");
   tokenA = (await createApiToken(a, { name: "A" })).secret;
   tokenB = (await createApiToken(b, { name: "B" })).secret;
   tokenAdmin = (await createApiToken(admin, { name: "admin" })).secret;
+  tokenEditor = (await createApiToken(editor, { name: "editor" })).secret;
+  tokenReader = (await createApiToken(reader, { name: "reader" })).secret;
 });
 
 describe("authorization matrix", () => {

@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { pages, stories, type Page, type Story } from "@/db/schema";
 import * as domain from "@/lib/stories";
-import type { Actor, RevisionEntry, StorySummary } from "@/lib/stories";
+import type { Actor, RevisionEntry, StoryAction, StorySummary } from "@/lib/stories";
 import { useTestDb } from "./helpers/db";
 import {
+  addMember,
   expectAppError,
   liveOrder,
   makeActor,
@@ -37,6 +38,7 @@ const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
   "REST v1 stories and pages, each delegating to (or checking like) a row of this matrix: tests/api/stories.test.ts and tests/authorization-matrix.test.ts";
+const membersMatrix = "co-authors, by role: tests/members.test.ts";
 
 /**
  * Exported functions that are not story/page operations of this matrix, each with the reason it is exempt: the guards
@@ -142,6 +144,16 @@ const notDomainOperations = {
   cancelTakeSet: takesMatrix,
   getTakeSet: takesMatrix,
   getOpenTakeSet: takesMatrix,
+  listMembers: membersMatrix,
+  inviteMember: membersMatrix,
+  cancelInvitation: membersMatrix,
+  listMyInvitations: membersMatrix,
+  acceptInvitation: membersMatrix,
+  declineInvitation: membersMatrix,
+  changeMemberRole: membersMatrix,
+  removeMember: membersMatrix,
+  leaveStory: membersMatrix,
+  transferOwnership: membersMatrix,
 } as const;
 
 type ExportedFunctionName = {
@@ -160,6 +172,9 @@ interface World {
   p3: Page;
   deleted: Page;
   p2v1: string;
+  /** Members of A's story besides A. */
+  editor: Actor;
+  reader: Actor;
   /** A page of author B, with its first revision. */
   bPage: Page;
   bRevision: string;
@@ -350,8 +365,12 @@ const call = (name: DomainFunctionName, actor: Actor | null, input: unknown) =>
 let a: Actor;
 let b: Actor;
 let admin: Actor;
+let editor: Actor;
+let reader: Actor;
 
 beforeAll(async () => {
+  editor = await makeActor("author", "Editor E");
+  reader = await makeActor("author", "Reader R");
   a = await makeActor("author", "Author A");
   b = await makeActor("author", "Author B");
   admin = await makeActor("admin", "The Admin");
@@ -369,10 +388,44 @@ async function buildWorld(): Promise<World> {
     pages: [bPage],
   } = await makeStory(b, ["B's secret text"], "B's story");
   const bRevision = (await revisionsOf(bPage!.id))[0]!.id;
-  return { a, b, admin, story, p1: p1!, p2: p2!, p3: p3!, deleted: deleted!, p2v1, bPage: bPage!, bRevision };
+  await addMember(story.id, editor, "editor");
+  await addMember(story.id, reader, "reader");
+  return {
+    a,
+    b,
+    admin,
+    editor,
+    reader,
+    story,
+    p1: p1!,
+    p2: p2!,
+    p3: p3!,
+    deleted: deleted!,
+    p2v1,
+    bPage: bPage!,
+    bRevision,
+  };
 }
 
 const names = Object.keys(matrix) as DomainFunctionName[];
+
+/** The right each story operation needs (lib/stories/access.ts): the editor and reader rows follow from it. */
+const rightNeeded: Partial<Record<DomainFunctionName, StoryAction>> = {
+  getStory: "read",
+  updateStory: "edit",
+  deleteStory: "manage",
+  listPages: "read",
+  getPage: "read",
+  addPage: "edit",
+  savePage: "edit",
+  movePage: "edit",
+  deletePage: "edit",
+  undeletePage: "edit",
+  listRevisions: "read",
+  restoreRevision: "edit",
+  exportStory: "read",
+};
+const editorRights: readonly StoryAction[] = ["read", "edit", "generate", "review"];
 
 describe("the matrix covers every exported function", () => {
   it("lib/stories exports no function that is missing from the matrix (or from the documented exemptions)", () => {
@@ -443,6 +496,28 @@ describe.each(names)("%s", (name) => {
     const w = await buildWorld();
     await spec.allowed(await call(name, a, spec.input(w)), w, a);
   });
+
+  // Co-authors: what each function needs; listStories and createStory name no story (listStories: its own test).
+  const right = rightNeeded[name];
+  if (right) {
+    it.each([
+      ["editor", () => editor, editorRights.includes(right)],
+      ["reader", () => reader, right === "read"],
+    ] as const)(
+      `a member, %s → allowed or FORBIDDEN (needs ${right}), nothing written when refused`,
+      async (_who, who, ok) => {
+        const w = await buildWorld();
+        if (ok) {
+          await spec.allowed(await call(name, who(), spec.input(w)), w, who());
+          return;
+        }
+        const before = await snapshot();
+        const error = await expectAppError(call(name, who(), spec.input(w)), "FORBIDDEN");
+        expect(error.message).not.toBe("");
+        expect(await snapshot()).toEqual(before);
+      },
+    );
+  }
 
   it("an admin → allowed on someone else's story", async () => {
     const w = await buildWorld();

@@ -51,6 +51,7 @@ export function StoryCreateForm({ onCreated }: { onCreated: (story: StoryRowData
       title: story.title,
       description: story.description,
       ownerName: "",
+      role: "owner",
       pageCount: 0,
       updatedAt: new Date(story.updatedAt).toISOString(),
     });

@@ -3,7 +3,7 @@
 import { BookOpen, FileText, Pencil, Trash2, User } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { type Dispatch, type ReactNode, type SetStateAction, useRef, useState } from "react";
 import { deleteStoryAction, updateStoryAction } from "@/app/actions/stories";
 import { Button, focusRing } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/dialog";
@@ -41,64 +41,128 @@ export function StoryList({
     <div className="space-y-8">
       <StoryCreateForm
         onCreated={(story) => {
-          setRows((all) => [{ ...story, ownerName: currentUserName }, ...all.filter((s) => s.id !== story.id)]);
+          setRows((all) => [
+            { ...story, ownerName: currentUserName, role: "owner" },
+            ...all.filter((s) => s.id !== story.id),
+          ]);
           toast.success(`Created “${story.title}”.`);
           router.refresh();
         }}
       />
 
-      <section aria-labelledby="stories-heading">
-        <div className="mb-3 flex items-baseline justify-between">
-          <h2 id="stories-heading" className="text-sm font-semibold tracking-wide text-stone-500 uppercase">
-            {showOwner ? "All stories" : "Your stories"}
-          </h2>
-          {rows.length > 0 ? (
-            <span className="text-sm text-stone-500">{pluralize(rows.length, "story", "stories")}</span>
+      {showOwner ? (
+        <StorySection
+          id="stories-heading"
+          heading="All stories"
+          testId="stories-all"
+          rows={rows}
+          showOwner
+          setRows={setRows}
+          empty={<NoStories />}
+        />
+      ) : (
+        <>
+          <StorySection
+            id="stories-heading"
+            heading="Mine"
+            testId="stories-mine"
+            rows={rows.filter((s) => s.role === "owner")}
+            showOwner={false}
+            setRows={setRows}
+            empty={<NoStories />}
+          />
+          {rows.some((s) => s.role !== "owner") ? (
+            <StorySection
+              id="stories-shared-heading"
+              heading="Shared with me"
+              testId="stories-shared"
+              rows={rows.filter((s) => s.role !== "owner")}
+              showOwner
+              setRows={setRows}
+            />
           ) : null}
-        </div>
-        {rows.length === 0 ? (
-          <div
-            data-testid="stories-empty"
-            className="flex flex-col items-center rounded-2xl border border-dashed border-stone-300 bg-white/60 px-6 py-14 text-center"
-          >
-            <span className="flex size-12 items-center justify-center rounded-full bg-emerald-50 text-emerald-700">
-              <BookOpen aria-hidden="true" className="size-6" />
-            </span>
-            <h3 className="mt-4 font-semibold text-stone-900">No stories yet</h3>
-            <p className="mt-1 max-w-sm text-sm text-stone-600">
-              Give your first story a title above. You can add pages and a description once it exists.
-            </p>
-          </div>
-        ) : (
-          <ul className="divide-y divide-stone-200 overflow-hidden rounded-2xl border border-stone-200 bg-white shadow-sm">
-            {rows.map((story) => (
-              <StoryRow
-                key={story.id}
-                story={story}
-                showOwner={showOwner}
-                onRenamed={(title, updatedAt) =>
-                  setRows((all) => all.map((s) => (s.id === story.id ? { ...s, title, updatedAt } : s)))
-                }
-                onDeleted={() => {
-                  // Keyboard focus moves to the next story (or the previous one, or the create form).
-                  const index = rows.findIndex((s) => s.id === story.id);
-                  const neighbour = rows[index + 1] ?? rows[index - 1];
-                  setRows((all) => all.filter((s) => s.id !== story.id));
-                  requestAnimationFrame(() => {
-                    const target = neighbour
-                      ? document.querySelector<HTMLElement>(
-                          `[data-story-id="${neighbour.id}"] [data-testid="story-link"]`,
-                        )
-                      : document.querySelector<HTMLElement>('[data-testid="story-create-title"]');
-                    target?.focus();
-                  });
-                }}
-              />
-            ))}
-          </ul>
-        )}
-      </section>
+        </>
+      )}
     </div>
+  );
+}
+
+function NoStories() {
+  return (
+    <div
+      data-testid="stories-empty"
+      className="flex flex-col items-center rounded-2xl border border-dashed border-stone-300 bg-white/60 px-6 py-14 text-center"
+    >
+      <span className="flex size-12 items-center justify-center rounded-full bg-emerald-50 text-emerald-700">
+        <BookOpen aria-hidden="true" className="size-6" />
+      </span>
+      <h3 className="mt-4 font-semibold text-stone-900">No stories yet</h3>
+      <p className="mt-1 max-w-sm text-sm text-stone-600">
+        Give your first story a title above. You can add pages and a description once it exists.
+      </p>
+    </div>
+  );
+}
+
+/** One list of stories under its heading: the author's own ("Mine"), those shared with them, or all (admins). */
+function StorySection({
+  id,
+  heading,
+  testId,
+  rows,
+  showOwner,
+  setRows,
+  empty = null,
+}: {
+  id: string;
+  heading: string;
+  testId: string;
+  rows: StoryRowData[];
+  showOwner: boolean;
+  setRows: Dispatch<SetStateAction<StoryRowData[]>>;
+  empty?: ReactNode;
+}) {
+  return (
+    <section aria-labelledby={id} data-testid={testId}>
+      <div className="mb-3 flex items-baseline justify-between">
+        <h2 id={id} className="text-sm font-semibold tracking-wide text-stone-600 uppercase">
+          {heading}
+        </h2>
+        {rows.length > 0 ? (
+          <span className="text-sm text-stone-600">{pluralize(rows.length, "story", "stories")}</span>
+        ) : null}
+      </div>
+      {rows.length === 0 ? (
+        empty
+      ) : (
+        <ul className="divide-y divide-stone-200 overflow-hidden rounded-2xl border border-stone-200 bg-white shadow-sm">
+          {rows.map((story) => (
+            <StoryRow
+              key={story.id}
+              story={story}
+              showOwner={showOwner}
+              onRenamed={(title, updatedAt) =>
+                setRows((all) => all.map((s) => (s.id === story.id ? { ...s, title, updatedAt } : s)))
+              }
+              onDeleted={() => {
+                // Keyboard focus moves to the next story (or the previous one, or the create form).
+                const index = rows.findIndex((s) => s.id === story.id);
+                const neighbour = rows[index + 1] ?? rows[index - 1];
+                setRows((all) => all.filter((s) => s.id !== story.id));
+                requestAnimationFrame(() => {
+                  const target = neighbour
+                    ? document.querySelector<HTMLElement>(
+                        `[data-story-id="${neighbour.id}"] [data-testid="story-link"]`,
+                      )
+                    : document.querySelector<HTMLElement>('[data-testid="story-create-title"]');
+                  target?.focus();
+                });
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -184,6 +248,11 @@ function StoryRow({
             <span data-testid="story-page-count">{pluralize(story.pageCount, "page")}</span>
           </span>
           <RelativeTime testId="story-updated" date={story.updatedAt} prefix="Edited" />
+          {story.role && story.role !== "owner" ? (
+            <span data-testid="story-role" className="rounded bg-stone-100 px-1.5 py-0.5 font-medium text-stone-700">
+              {story.role === "editor" ? "Editor" : "Reader"}
+            </span>
+          ) : null}
           {showOwner ? (
             <span data-testid="story-owner" className="inline-flex items-center gap-1">
               <User aria-hidden="true" className="size-3.5" />
@@ -194,31 +263,35 @@ function StoryRow({
         </p>
       </div>
       <div className="flex shrink-0 items-center gap-1">
-        <Button
-          ref={renameButton}
-          data-testid="story-rename"
-          variant="ghost"
-          size="sm"
-          aria-label={`Rename “${story.title}”`}
-          disabled={renaming}
-          onClick={() => setRenaming(true)}
-          icon={<Pencil aria-hidden="true" className="size-4" />}
-        >
-          Rename
-        </Button>
-        <Button
-          data-testid="story-delete"
-          variant="ghost-danger"
-          size="sm"
-          aria-label={`Delete “${story.title}”`}
-          onClick={() => {
-            setDeleteError(null);
-            setConfirming(true);
-          }}
-          icon={<Trash2 aria-hidden="true" className="size-4" />}
-        >
-          Delete
-        </Button>
+        {story.role !== "reader" ? (
+          <Button
+            ref={renameButton}
+            data-testid="story-rename"
+            variant="ghost"
+            size="sm"
+            aria-label={`Rename “${story.title}”`}
+            disabled={renaming}
+            onClick={() => setRenaming(true)}
+            icon={<Pencil aria-hidden="true" className="size-4" />}
+          >
+            Rename
+          </Button>
+        ) : null}
+        {story.role === "owner" || story.role === null ? (
+          <Button
+            data-testid="story-delete"
+            variant="ghost-danger"
+            size="sm"
+            aria-label={`Delete “${story.title}”`}
+            onClick={() => {
+              setDeleteError(null);
+              setConfirming(true);
+            }}
+            icon={<Trash2 aria-hidden="true" className="size-4" />}
+          >
+            Delete
+          </Button>
+        ) : null}
       </div>
       {confirming ? (
         <ConfirmDialog

@@ -11,6 +11,8 @@ export interface StoryRowData {
   pageCount: number;
   /** ISO timestamp of the last edit. */
   updatedAt: string;
+  /** The viewer's role; null for an admin who is not a member. */
+  role: "owner" | "editor" | "reader" | null;
 }
 
 export interface StoryHeaderData {

@@ -9,11 +9,14 @@ import {
   codexListSchema,
   codexSuggestionIdSchema,
   codexUpdateSchema,
+  memberInviteBodySchema,
+  memberRoleBodySchema,
   pageTextRequestSchema,
   pinSummarySchema,
   takesRequestSchema,
 } from "@/lib/stories";
 import { codexActivations, codexKinds, codexSuggestionStatuses } from "@/db/memory-schema";
+import { memberRoles, sharedRoles } from "@/db/schema";
 import { exportQuerySchema as storyExportQuerySchema } from "@/lib/stories/export/schema";
 import {
   pageListQuerySchema as domainPageListQuerySchema,
@@ -21,6 +24,7 @@ import {
 } from "@/lib/stories/api-resources";
 import { backgroundRequestSchema } from "@/lib/stories/background/request";
 import {
+  idField,
   jobIdSchema,
   pageAddSchema,
   pageMoveSchema,
@@ -759,3 +763,42 @@ export const takesAcceptedSchema = named(
     set: takeSetSchema,
   }),
 );
+
+// ── story members (co-authors) ──
+
+export const memberParamsSchema = storyIdSchema.extend({ userId: idField });
+export const memberInviteSchema = named(
+  "MemberInvite",
+  memberInviteBodySchema,
+  "Invite an email address as editor or reader. The answer is the same whether or not the address has an account: " +
+    "the invitation waits until someone with that email signs in and accepts it.",
+);
+export const memberRoleChangeSchema = named("MemberRoleChange", memberRoleBodySchema);
+const memberSchema = named(
+  "StoryMember",
+  z.object({
+    userId: id(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(memberRoles),
+    since: timestamp(),
+  }),
+);
+export const memberInvitationSchema = named(
+  "MemberInvitation",
+  z.object({ id: id(), email: z.string(), role: z.enum(sharedRoles), createdAt: timestamp() }),
+);
+export const membersAnswerSchema = named(
+  "StoryMembers",
+  z.object({
+    storyId: id(),
+    yourRole: doc("The caller's role; null for an admin who is not a member.", z.enum(memberRoles).nullable()),
+    canManage: doc("Whether the caller may invite, change roles, remove members and transfer.", z.boolean()),
+    members: z.array(memberSchema),
+    invitations: doc(
+      "Waiting invitations; empty unless the caller manages the story.",
+      z.array(memberInvitationSchema),
+    ),
+  }),
+);
+export const memberRemovedSchema = named("MemberRemoved", z.object({ userId: id(), removed: z.literal(true) }));

@@ -18,6 +18,12 @@ import {
   codexSuggestionIdParamsSchema,
   codexSuggestionListSchema,
   exportFileSchema,
+  memberInvitationSchema,
+  memberInviteSchema,
+  memberParamsSchema,
+  memberRemovedSchema,
+  memberRoleChangeSchema,
+  membersAnswerSchema,
   exportQuerySchema,
   pageSummarySchema,
   pinSummaryRequestSchema,
@@ -114,8 +120,11 @@ const exportMediaTypes = Object.values(exportContentTypes).map((type) => type.re
  */
 const PAGE_BODY_MAX_BYTES = limits.pageMax * 6 + 4096;
 
-/** What every authenticated v1 route can answer besides its own errors. */
-const authenticated = ["UNAUTHENTICATED", "INTERNAL"] as const;
+/**
+ * What every authenticated v1 route can answer besides its own errors: FORBIDDEN is a story member without the
+ * right (a reader's write, an editor's sharing); non-members get NOT_FOUND.
+ */
+const authenticated = ["UNAUTHENTICATED", "FORBIDDEN", "INTERNAL"] as const;
 /** Starting AI work: the spending budget and the rate limit apply. */
 const limited = ["GEN_BUDGET_EXCEEDED", "RATE_LIMITED"] as const;
 
@@ -243,6 +252,49 @@ export const v1 = {
       location: true,
     },
     errors: ["VALIDATION", "NOT_FOUND", ...limited, ...authenticated],
+  }),
+  // Story members (co-authors).
+  listMembers: operation({
+    method: "GET",
+    path: "/api/v1/stories/{storyId}/members",
+    operationId: "listMembers",
+    summary: "Who works on a story, with their roles (and, for its owner, the waiting invitations)",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    ok: { status: 200, description: "The members.", schema: membersAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  inviteMember: operation({
+    method: "POST",
+    path: "/api/v1/stories/{storyId}/members",
+    operationId: "inviteMember",
+    summary: "Invite an email address as editor or reader (owner only); inviting it again changes the role",
+    auth: "bearer",
+    params: storyIdParamsSchema,
+    body: { schema: memberInviteSchema, required: true },
+    ok: { status: 201, description: "The waiting invitation.", schema: memberInvitationSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  changeMemberRole: operation({
+    method: "PATCH",
+    path: "/api/v1/stories/{storyId}/members/{userId}",
+    operationId: "changeMemberRole",
+    summary: "Make a member an editor or a reader (owner only; the owner's role changes by a transfer)",
+    auth: "bearer",
+    params: memberParamsSchema,
+    body: { schema: memberRoleChangeSchema, required: true },
+    ok: { status: 200, description: "The members after the change.", schema: membersAnswerSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  removeMember: operation({
+    method: "DELETE",
+    path: "/api/v1/stories/{storyId}/members/{userId}",
+    operationId: "removeMember",
+    summary: "Remove a member (owner only) or leave (your own userId); the owner is never removed",
+    auth: "bearer",
+    params: memberParamsSchema,
+    ok: { status: 200, description: "Removed.", schema: memberRemovedSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
   }),
   // The story codex.
   listCodex: operation({

@@ -1,24 +1,44 @@
-import { and, eq, isNull, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { pages, stories, type Page, type Story } from "@/db/schema";
+import { type MemberRole, pages, type Page, type Story, stories, storyMembers } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 
 /**
- * Who may do what with a story: every domain check goes through `can`. Today the owner is the story's only member
- * and holds every right, and admins may do everything; co-authors will change the member roles here, not the call
- * sites (docs: DECISIONS.md, "Access").
+ * Who may do what with a story: every domain check goes through `can`. A story's members have roles (owner, editor,
+ * reader; db/schema.ts story_members), and admins may do everything (docs: DECISIONS.md, "Access"; ARCHITECTURE.md,
+ * "Co-authors").
  */
 export type StoryAction = "read" | "edit" | "generate" | "review" | "manage";
-
-type MemberRole = "owner";
+export type { MemberRole } from "@/db/schema";
 
 const rights: Record<MemberRole, readonly StoryAction[]> = {
   owner: ["read", "edit", "generate", "review", "manage"],
+  // Editors work on the text with the AI (paid from their own spending budget: the requester pays) but cannot share,
+  // transfer or delete the story.
+  editor: ["read", "edit", "generate", "review"],
+  reader: ["read"],
 };
 
-function memberRole(userId: string, story: Pick<Story, "ownerId">): MemberRole | null {
-  return story.ownerId === userId ? "owner" : null;
+export interface StoryMemberRef {
+  userId: string;
+  role: MemberRole;
+}
+
+/**
+ * What `can` needs to know about a story: its owner and its other members. `members` comes with every story the
+ * loaders below return (loadStoryFor, loadPageFor, `storyWithMembers` in a join). A story row without it still answers
+ * for its owner and admins only, so a caller that forgets to load the members refuses editors and readers rather than
+ * letting anyone in.
+ */
+export type StoryAccess = Pick<Story, "ownerId"> & { members?: readonly StoryMemberRef[] };
+export type StoryWithMembers = Story & { members: StoryMemberRef[] };
+
+export function memberRole(userId: string, story: StoryAccess): MemberRole | null {
+  // stories.owner_id is the source of truth for ownership; the owner's story_members row mirrors it.
+  if (story.ownerId === userId) return "owner";
+  const row = story.members?.find((m) => m.userId === userId);
+  return row && row.role !== "owner" ? row.role : null;
 }
 
 export function isAdmin(actor: Actor): boolean {
@@ -29,14 +49,34 @@ export function isAdmin(actor: Actor): boolean {
  * What the user may do as a member of the story, leaving admin rights aside: for decisions about whose work it is
  * (an admin's retry waits as a suggestion for the members to choose, see applyPageJobResult).
  */
-export function memberCan(userId: string, action: StoryAction, story: Pick<Story, "ownerId">): boolean {
+export function memberCan(userId: string, action: StoryAction, story: StoryAccess): boolean {
   const role = memberRole(userId, story);
   return role !== null && rights[role].includes(action);
 }
 
 /** The access predicate. */
-export function can(actor: Actor, action: StoryAction, story: Pick<Story, "ownerId">): boolean {
+export function can(actor: Actor, action: StoryAction, story: StoryAccess): boolean {
   return isAdmin(actor) || memberCan(actor.id, action, story);
+}
+
+/**
+ * The story's members as a column of a select (one correlated subquery, no second round trip): use
+ * `{ story: storyWithMembers }` wherever a join loads the story that `can` then checks.
+ */
+const membersColumn =
+  sql<string>`coalesce((select json_agg(json_build_object('userId', m.user_id, 'role', m.role))::text from ${storyMembers} m where m.story_id = ${stories.id}), '[]')`.mapWith(
+    (value: string) => JSON.parse(value) as StoryMemberRef[],
+  );
+export const storyWithMembers = { ...getTableColumns(stories), members: membersColumn };
+
+/** The members of one story (for checks about someone other than the actor, e.g. a job's requester). */
+export async function storyAccessOf(db: Db, storyId: string): Promise<StoryAccess | undefined> {
+  const [row] = await db
+    .select({ ownerId: stories.ownerId, members: membersColumn })
+    .from(stories)
+    .where(eq(stories.id, storyId))
+    .limit(1);
+  return row;
 }
 
 const refusals: Record<Exclude<StoryAction, "read">, string> = {
@@ -51,12 +91,7 @@ const refusals: Record<Exclude<StoryAction, "read">, string> = {
  * `notFoundMessage`, exactly like a missing one, so that ids do not reveal what exists; a member without the right
  * gets FORBIDDEN saying what they cannot do.
  */
-export function assertCan(
-  actor: Actor,
-  action: StoryAction,
-  story: Pick<Story, "ownerId">,
-  notFoundMessage: string,
-): void {
+export function assertCan(actor: Actor, action: StoryAction, story: StoryAccess, notFoundMessage: string): void {
   if (can(actor, action, story)) return;
   if (action === "read" || !can(actor, "read", story)) throw new AppError("NOT_FOUND", notFoundMessage);
   throw new AppError("FORBIDDEN", refusals[action]);
@@ -64,7 +99,14 @@ export function assertCan(
 
 /** The stories the actor may read, as a query condition (listings cannot ask `can` row by row). */
 export function readableStories(actor: Actor): SQL | undefined {
-  return isAdmin(actor) ? undefined : eq(stories.ownerId, actor.id);
+  if (isAdmin(actor)) return undefined;
+  // Every role reads; the owner's own clause keeps a story whose owner row is missing readable by its owner.
+  return or(eq(stories.ownerId, actor.id), inArray(stories.id, sharedStoryIds(actor.id)));
+}
+
+/** Ids of the stories where the user is a member, as a subquery. */
+function sharedStoryIds(userId: string) {
+  return sql`(select ${storyMembers.storyId} from ${storyMembers} where ${storyMembers.userId} = ${userId})`;
 }
 
 /**
@@ -82,9 +124,9 @@ export async function loadStoryFor(
   action: StoryAction,
   storyId: string,
   options: NotFoundAs = {},
-): Promise<Story> {
+): Promise<StoryWithMembers> {
   const notFound = options.notFoundMessage ?? "We couldn't find that story.";
-  const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
+  const [story] = await db.select(storyWithMembers).from(stories).where(eq(stories.id, storyId)).limit(1);
   if (!story) throw new AppError("NOT_FOUND", notFound);
   assertCan(actor, action, story, notFound);
   return story;
@@ -97,10 +139,10 @@ export async function loadPageFor(
   action: StoryAction,
   pageId: string,
   options: { includeDeleted?: boolean } & NotFoundAs = {},
-): Promise<{ page: Page; story: Story }> {
+): Promise<{ page: Page; story: StoryWithMembers }> {
   const notFound = options.notFoundMessage ?? "We couldn't find that page.";
   const [row] = await db
-    .select({ page: pages, story: stories })
+    .select({ page: pages, story: storyWithMembers })
     .from(pages)
     .innerJoin(stories, eq(stories.id, pages.storyId))
     .where(options.includeDeleted ? eq(pages.id, pageId) : and(eq(pages.id, pageId), isNull(pages.deletedAt)))

@@ -5,11 +5,30 @@
 
 import "server-only";
 export * from "./actor";
-export { can, requireAdmin, type StoryAction } from "./access";
+export { can, requireAdmin, type MemberRole, type StoryAccess, type StoryAction } from "./access";
 export * from "./limits";
 
 // Stories, pages and their history.
 export * from "./stories";
+// Co-authors: members with roles, invitations by email, ownership transfer.
+export {
+  listMembers,
+  inviteMember,
+  cancelInvitation,
+  listMyInvitations,
+  acceptInvitation,
+  declineInvitation,
+  changeMemberRole,
+  removeMember,
+  leaveStory,
+  transferOwnership,
+  memberInviteBodySchema,
+  memberRoleBodySchema,
+  type MemberView,
+  type MembersView,
+  type InvitationView,
+  type MyInvitationView,
+} from "./members";
 export { listPages, getPage, addPage, savePage, movePage, movePageTo, deletePage, undeletePage } from "./pages";
 export * from "./revisions";
 

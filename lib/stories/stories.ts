@@ -1,8 +1,9 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { pages, stories, users, type Story } from "@/db/schema";
+import { type MemberRole, pages, stories, storyMembers, users, type Story } from "@/db/schema";
 import { loadStoryFor, readableStories } from "./access";
 import { requireActor, type Actor } from "./actor";
+import { ownerMemberRow } from "./members";
 import { parseInput, storyCreateSchema, storyIdSchema, storyUpdateSchema } from "./validation";
 
 export interface StorySummary {
@@ -13,9 +14,14 @@ export interface StorySummary {
   ownerName: string;
   pageCount: number;
   updatedAt: Date;
+  /** The actor's role on the story; null for an admin looking at a story they are not a member of. */
+  role: MemberRole | null;
 }
 
-/** Authors see their own stories; admins see everyone's. Newest edit first. */
+/**
+ * The stories the actor is a member of (their own and those shared with them, told apart by `role`); admins see
+ * everyone's. Newest edit first.
+ */
 export async function listStories(actorOrNull: Actor | null): Promise<StorySummary[]> {
   const actor = requireActor(actorOrNull);
   const db = await getDb();
@@ -34,13 +40,19 @@ export async function listStories(actorOrNull: Actor | null): Promise<StorySumma
       ownerName: users.name,
       pageCount: sql<number>`coalesce(${pageCounts.n}, 0)::int`,
       updatedAt: stories.updatedAt,
+      memberRole: storyMembers.role,
     })
     .from(stories)
     .innerJoin(users, eq(users.id, stories.ownerId))
     .leftJoin(pageCounts, eq(pageCounts.storyId, stories.id))
+    .leftJoin(storyMembers, and(eq(storyMembers.storyId, stories.id), eq(storyMembers.userId, actor.id)))
     .where(readableStories(actor))
     .orderBy(desc(stories.updatedAt), desc(stories.id));
-  return rows.map((row) => ({ ...row, pageCount: Number(row.pageCount) }));
+  return rows.map(({ memberRole, ...row }) => ({
+    ...row,
+    pageCount: Number(row.pageCount),
+    role: row.ownerId === actor.id ? "owner" : memberRole === "owner" ? null : memberRole,
+  }));
 }
 
 export async function getStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {
@@ -53,17 +65,21 @@ export async function createStory(actorOrNull: Actor | null, input: unknown): Pr
   const actor = requireActor(actorOrNull);
   const data = parseInput(storyCreateSchema, input);
   const db = await getDb();
-  const [story] = await db
-    .insert(stories)
-    .values({
-      ownerId: actor.id,
-      title: data.title,
-      description: data.description,
-      language: data.language,
-      contentRating: data.contentRating,
-    })
-    .returning();
-  return story!;
+  // The owner's member row is written with the story (it mirrors stories.owner_id; see db/schema.ts).
+  return db.transaction(async (tx) => {
+    const [story] = await tx
+      .insert(stories)
+      .values({
+        ownerId: actor.id,
+        title: data.title,
+        description: data.description,
+        language: data.language,
+        contentRating: data.contentRating,
+      })
+      .returning();
+    await tx.insert(storyMembers).values(ownerMemberRow(story!.id, actor.id));
+    return story!;
+  });
 }
 
 export async function updateStory(actorOrNull: Actor | null, input: unknown): Promise<Story> {

@@ -6,10 +6,11 @@ import type { ActionResult } from "@/lib/action-result";
 import type { Actor } from "@/lib/stories";
 import { writePageContent } from "@/lib/stories/pages";
 import { useTestDb } from "../helpers/db";
-import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
+import { addMember, makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
 
 /**
- * Every generation function, server action and route × {anonymous, another author, the owner, an admin}.
+ * Every generation function, server action and route × {anonymous, another author, the owner, an admin}, and the
+ * functions × the story's editor and reader.
  * The tables are keyed by the modules' exports, so a new function or action without a row fails the first tests.
  */
 const mocks = vi.hoisted(() => ({
@@ -49,10 +50,14 @@ interface World {
 let owner: Actor;
 let other: Actor;
 let admin: Actor;
+let editor: Actor;
+let reader: Actor;
 
 /** A fresh world per call: a story of the owner with a written AI job (applied) and an open suggestion. */
 async function makeWorld(): Promise<World> {
   const { story, pages } = await makeStory(owner, ["Text to revise.", "", "More text."]);
+  await addMember(story.id, editor, "editor");
+  await addMember(story.id, reader, "reader");
   const { getDb } = await import("@/db");
   const db = await getDb();
   const jobId = await makeAiJob(pages[0]!.id, owner.id);
@@ -159,6 +164,8 @@ beforeAll(async () => {
   owner = await makeActor();
   other = await makeActor();
   admin = await makeActor("admin");
+  editor = await makeActor();
+  reader = await makeActor();
 });
 
 describe("generation domain functions", () => {
@@ -203,6 +210,40 @@ describe("generation domain functions", () => {
       const w = await makeWorld();
       await passes[name]!(await fn(name)(actor, inputs[name]!(w)), w, actor);
     }
+  });
+
+  /** What a reader may call: looking, never starting, cancelling or landing AI work. */
+  const readerMay = new Set(["getPageJob", "getLatestPageJob", "listOpenSuggestions", "listActivePageJobs"]);
+
+  it.each(Object.keys(inputs))("%s: the story's editor is let through", async (name) => {
+    const w = await makeWorld();
+    await passes[name]!(await fn(name)(editor, inputs[name]!(w)), w, editor);
+  });
+
+  it.each(Object.keys(inputs))(
+    "%s: the story's reader reads, and is refused (FORBIDDEN) anything else",
+    async (name) => {
+      const w = await makeWorld();
+      if (readerMay.has(name)) {
+        await passes[name]!(await fn(name)(reader, inputs[name]!(w)), w, reader);
+        return;
+      }
+      const error = await fn(name)(reader, inputs[name]!(w)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "FORBIDDEN" });
+      expect((error as Error).message).toMatch(/You can read this story but not/);
+    },
+  );
+
+  it("a reader's refused attempts change nothing", async () => {
+    const w = await makeWorld();
+    for (const name of ["cancelPageJob", "applySuggestion", "discardSuggestion", "undoPageJob", "requestPageText"]) {
+      await fn(name)(reader, inputs[name]!(w)).catch(() => {});
+    }
+    const { getDb } = await import("@/db");
+    const db = await getDb();
+    const [suggestion] = await db.select().from(pageSuggestions).where(eq(pageSuggestions.id, w.suggestionId));
+    expect(suggestion!.status).toBe("open");
+    expect(await db.select().from(aiJobs).where(eq(aiJobs.targetId, w.blankPageId))).toHaveLength(0);
   });
 
   it("another author's failed attempts change nothing", async () => {

@@ -158,3 +158,10 @@ export async function makeAiJob(pageId: string, requestedBy: string | null = nul
     .returning({ id: aiJobs.id });
   return job!.id;
 }
+
+/** Makes `user` a member of the story with `role`, straight in the database (the invitation flow has its own tests). */
+export async function addMember(storyId: string, user: Actor, role: "editor" | "reader"): Promise<void> {
+  const { storyMembers } = await import("@/db/schema");
+  const db = await getDb();
+  await db.insert(storyMembers).values({ storyId, userId: user.id, role });
+}

@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import { ImportStory } from "@/components/stories/import-story";
+import { StoryInvitations } from "@/components/stories/story-invitations";
 import { StoryList } from "@/components/stories/story-list";
 import { auth, currentActor } from "@/lib/auth";
-import { listStories } from "@/lib/stories";
+import { listMyInvitations, listStories } from "@/lib/stories";
 
 export const metadata: Metadata = { title: "Stories" };
 
 export default async function StoriesPage() {
   const [actor, session] = await Promise.all([currentActor(), auth()]);
-  const stories = await listStories(actor);
+  const [stories, invitations] = await Promise.all([listStories(actor), listMyInvitations(actor)]);
   const isAdmin = actor?.role === "admin";
   return (
     <div className="space-y-8">
@@ -23,6 +24,7 @@ export default async function StoriesPage() {
         </div>
         <ImportStory />
       </div>
+      <StoryInvitations invitations={invitations} />
       <StoryList
         showOwner={isAdmin}
         currentUserName={session?.user?.name ?? ""}
@@ -33,6 +35,7 @@ export default async function StoriesPage() {
           ownerName: s.ownerName,
           pageCount: s.pageCount,
           updatedAt: s.updatedAt.toISOString(),
+          role: s.role,
         }))}
       />
     </div>

@@ -4,7 +4,7 @@ import { codexEntries, codexKinds, type CodexEntry } from "@/db/memory-schema";
 import { stories, type Story } from "@/db/schema";
 import { normalizeNameKey } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { assertCan, loadStoryFor, type StoryAction } from "../access";
+import { assertCan, loadStoryFor, storyWithMembers, type StoryAction } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { parseInput } from "../validation";
 import {
@@ -27,7 +27,7 @@ export async function loadCodexEntryFor(
   entryId: string,
 ): Promise<{ entry: CodexEntry; story: Story }> {
   const [row] = await db
-    .select({ entry: codexEntries, story: stories })
+    .select({ entry: codexEntries, story: storyWithMembers })
     .from(codexEntries)
     .innerJoin(stories, eq(stories.id, codexEntries.storyId))
     .where(eq(codexEntries.id, entryId))

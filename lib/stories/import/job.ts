@@ -1,4 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { storyMembers } from "@/db/schema";
+import { ownerMemberRow } from "../members";
 import { generateNKeysBetween } from "fractional-indexing";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -249,6 +251,8 @@ export async function publishImport(importId: string): Promise<{ storyId: string
       .insert(stories)
       .values({ ownerId: row.requestedBy, title: row.title ?? row.fileName, description: row.description ?? "" })
       .returning({ id: stories.id });
+    // The importer owns the story, recorded as its member like any story's (db/schema.ts storyMembers).
+    await tx.insert(storyMembers).values(ownerMemberRow(story!.id, row.requestedBy));
     const keys = generateNKeysBetween(null, null, row.pagesTotal);
     const inserted = await tx.execute<{ id: string }>(sql`
       insert into ${pages} (story_id, position, content, version, token_count)

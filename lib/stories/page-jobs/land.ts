@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import { isUniqueViolation } from "@/db/errors";
-import { pages, stories } from "@/db/schema";
+import { pages } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { memberCan } from "../access";
+import { memberCan, storyAccessOf } from "../access";
 import { PAGE_TARGET } from "../job-kinds";
 import { writePageContent } from "../pages";
 import { resolutionOf } from "./view";
@@ -13,7 +13,7 @@ import { resolutionOf } from "./view";
 /** Whether the job's requester is a member who may edit the page's story (not merely an admin passing by). */
 async function requesterEditsAsMember(db: Db, requestedBy: string | null, storyId: string): Promise<boolean> {
   if (requestedBy === null) return false;
-  const [story] = await db.select({ ownerId: stories.ownerId }).from(stories).where(eq(stories.id, storyId)).limit(1);
+  const story = await storyAccessOf(db, storyId);
   return story !== undefined && memberCan(requestedBy, "edit", story);
 }
 

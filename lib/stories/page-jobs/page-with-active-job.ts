@@ -3,7 +3,7 @@ import type { Db } from "@/db";
 import { activeJobStatuses, aiJobs, type AiJob } from "@/db/ai-schema";
 import { pages, stories, type Page, type Story } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { assertCan } from "../access";
+import { assertCan, storyWithMembers } from "../access";
 import type { Actor } from "../actor";
 import { PAGE_TARGET } from "../job-kinds";
 
@@ -19,7 +19,7 @@ export async function loadPageWithActiveJob(
 ): Promise<{ page: Page; story: Story; active: AiJob | null }> {
   const notFound = "We couldn't find that page.";
   const [row] = await db
-    .select({ page: pages, story: stories, active: aiJobs })
+    .select({ page: pages, story: storyWithMembers, active: aiJobs })
     .from(pages)
     .innerJoin(stories, eq(stories.id, pages.storyId))
     .leftJoin(

@@ -1,4 +1,6 @@
 import { and, eq } from "drizzle-orm";
+import { storyMembers } from "@/db/schema";
+import { ownerMemberRow } from "../members";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { isUniqueViolation } from "@/db/errors";
@@ -149,6 +151,8 @@ export async function translateStory(actorOrNull: Actor | null, input: unknown):
           language,
         })
         .returning();
+      // Its owner is the source's owner, recorded as its member like any story's (db/schema.ts storyMembers).
+      await tx.insert(storyMembers).values(ownerMemberRow(translation!.id, source.ownerId));
       const [link] = await tx
         .insert(storyTranslations)
         .values({ storyId: translation!.id, sourceStoryId: source.id, language })

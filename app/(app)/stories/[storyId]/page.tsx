@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { cache } from "react";
+import { Alert } from "@/components/ui/alert";
+import { MembersPanel } from "@/components/stories/members-panel";
 import { CodexPanel } from "@/components/stories/codex/codex-panel";
 import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
@@ -24,6 +26,7 @@ import {
   getStory,
   listActivePageJobs,
   listOpenSuggestions,
+  listMembers,
   listPages,
   listTranslations,
   type Actor,
@@ -41,8 +44,8 @@ const loadStory = cache(async (storyId: string) => {
   const actor = await currentActor();
   try {
     const story = await getStory(actor, { storyId });
-    const pages = await listPages(actor, { storyId });
-    return { actor, story, pages };
+    const [pages, members] = await Promise.all([listPages(actor, { storyId }), listMembers(actor, { storyId })]);
+    return { actor, story, pages, members };
   } catch (error) {
     pageError(error, { notFound: ["NOT_FOUND", "VALIDATION"], signInCallback: `/stories/${storyId}` });
   }
@@ -108,7 +111,7 @@ async function loadTranslations(actor: Actor | null, storyId: string) {
 
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
-  const { actor, story, pages } = await loadStory(storyId);
+  const { actor, story, pages, members } = await loadStory(storyId);
   const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations] = await Promise.all([
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
@@ -134,7 +137,15 @@ export default async function StoryPage({ params }: Props) {
             pageCount={pages.length}
             ratingLimit={ratingLimit}
           />
-          <StoryExport storyId={story.id} />
+          {members.yourRole === "reader" ? (
+            <Alert tone="info" data-testid="story-reader-notice">
+              You are a reader of this story: you can read and export it, but not change it.
+            </Alert>
+          ) : null}
+          <div className="flex flex-wrap items-start gap-2">
+            <MembersPanel initial={members} viewerId={actor!.id} />
+            <StoryExport storyId={story.id} />
+          </div>
           <SummarizeAll storyId={story.id} />
           {translations ? (
             <TranslationsPanel storyId={story.id} storyLanguage={story.language} initial={translations} />

@@ -4,7 +4,7 @@ import { getDb, type Db } from "@/db";
 import { codexEntries, codexSuggestions, type CodexSuggestion } from "@/db/memory-schema";
 import { stories, type Story } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { assertCan, loadStoryFor } from "../../access";
+import { assertCan, loadStoryFor, storyWithMembers } from "../../access";
 import { requireActor, type Actor } from "../../actor";
 import { idField, parseInput, storyIdSchema } from "../../validation";
 import { codexEntryFieldsSchema } from "../schema";
@@ -52,7 +52,7 @@ async function loadSuggestionFor(
   suggestionId: string,
 ): Promise<{ suggestion: CodexSuggestion; story: Story }> {
   const [row] = await db
-    .select({ suggestion: codexSuggestions, story: stories })
+    .select({ suggestion: codexSuggestions, story: storyWithMembers })
     .from(codexSuggestions)
     .innerJoin(stories, eq(stories.id, codexSuggestions.storyId))
     .where(eq(codexSuggestions.id, suggestionId))
