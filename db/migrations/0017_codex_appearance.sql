@@ -1,0 +1,2 @@
+ALTER TABLE "codex_entries" ADD COLUMN "appearance" text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE "codex_entries" ADD CONSTRAINT "codex_entries_appearance_check" CHECK (char_length("codex_entries"."appearance") <= 1000);
