@@ -10,6 +10,7 @@ export default defineConfig({
     "./db/suggestions-schema.ts",
     "./db/api-tokens-schema.ts",
     "./db/memory-schema.ts",
+    "./db/illustrations-schema.ts",
   ],
   out: "./db/migrations",
   dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },

@@ -19,7 +19,9 @@ import { users } from "./users-schema";
  * `story.*` types are parent jobs that fan out one child per target: `story.revise_pages` a `page_text.revise` per
  * selected page, `story.summarize_pages` a `page.summarize` per page whose summary is missing or stale,
  * `story.suggest_codex` a `codex.suggest` per batch of pages. `story.rollup` is one model job per roll-up of a run of
- * pages (db/memory-schema.ts storyRollups).
+ * pages (db/memory-schema.ts storyRollups). `page.illustrate` draws a page's illustration (its own function, not a
+ * model job: scene, prompt, image, storage); the scene description it asks a text model for is its
+ * `page.describe_scene` child, a ledger row of that call alone.
  */
 export const aiJobTypes = [
   "page_text.write",
@@ -30,6 +32,8 @@ export const aiJobTypes = [
   "codex.suggest",
   "story.suggest_codex",
   "story.rollup",
+  "page.illustrate",
+  "page.describe_scene",
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
@@ -131,7 +135,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check(
       "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup')`,
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'page.illustrate', 'page.describe_scene')`,
     ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),

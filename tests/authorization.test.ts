@@ -28,6 +28,7 @@ const backgroundMatrix = "background revisions: tests/background/authorization.t
 const adminMatrix = "admin-only: tests/admin/admin.test.ts";
 const codexMatrix = "the story codex: tests/codex/authorization.test.ts";
 const summariesMatrix = "page summaries: tests/summaries/authorization.test.ts";
+const illustrationsMatrix = "page illustrations: tests/illustrations/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 
 /**
@@ -88,6 +89,13 @@ const notDomainOperations = {
   unpinPageSummary: summariesMatrix,
   requestSummarizeAll: summariesMatrix,
   getSummarizeAll: summariesMatrix,
+  requestIllustration: illustrationsMatrix,
+  listPageIllustrations: illustrationsMatrix,
+  chosenIllustrations: illustrationsMatrix,
+  chooseIllustration: illustrationsMatrix,
+  cancelIllustration: illustrationsMatrix,
+  getIllustrationJob: illustrationsMatrix,
+  readIllustrationImage: illustrationsMatrix,
 } as const;
 
 type ExportedFunctionName = {

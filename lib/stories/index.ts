@@ -105,3 +105,6 @@ export { exportStory, exportFormats, type ExportFormat, type StoryExport } from 
 // Live job events of a story (one stream per story per tab).
 export { openStoryJobFeed, type StoryJobFeed } from "./live/story-events";
 export type { GenericJobEvent, PageJobEvent, StoryJobEvent } from "./live/views";
+
+// Page illustrations: Illustrate page (a background job), attempts, the chosen one, the authorized image bytes.
+export * from "./illustrations";

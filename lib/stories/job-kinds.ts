@@ -36,3 +36,13 @@ export const SUMMARIZE_ALL_JOB_TYPE = "story.summarize_pages" as const;
  */
 export const ROLLUP_TARGET = "story_rollup";
 export const ROLLUP_JOB_TYPE = "story.rollup" as const;
+
+/**
+ * Illustrations: a `page.illustrate` job's target is the page's illustration (its id is the page's), so drawing never
+ * waits for the page's text job nor blocks Generate; its scene description is a `page.describe_scene` child on the
+ * page's scene target, a ledger row of that one model call.
+ */
+export const ILLUSTRATION_TARGET = "page_illustration";
+export const ILLUSTRATE_JOB_TYPE = "page.illustrate" as const;
+export const SCENE_TARGET = "page_scene";
+export const SCENE_JOB_TYPE = "page.describe_scene" as const;

@@ -9,6 +9,7 @@ import {
 import { storyJobTypes } from "../job-types";
 import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
+import { createIllustratePage } from "./illustrate-page";
 import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
@@ -41,5 +42,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     createRollupStory(),
     // Summaries skipped for a spent budget are written once the payer's budget allows again.
     resumeWaitingSummariesFunction,
+    // Page illustrations: scene, prompt, image, storage (its own target: never in the way of Generate).
+    createIllustratePage(),
   ];
 }

@@ -1,0 +1,13 @@
+export {
+  cancelIllustration,
+  chooseIllustration,
+  chosenIllustrations,
+  getIllustrationJob,
+  listPageIllustrations,
+  readIllustrationImage,
+  requestIllustration,
+  type IllustrateOutcome,
+  type IllustrationImage,
+  type PageIllustrations,
+} from "./request";
+export type { IllustrationJobView, IllustrationPhase, IllustrationView } from "./view";
