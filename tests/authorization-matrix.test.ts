@@ -73,6 +73,7 @@ interface World {
   codexEntryId: string;
   codexSuggestionId: string;
   codexSuggestJobId: string;
+  illustrationId: string;
 }
 
 interface Row {
@@ -161,7 +162,35 @@ async function makeWorld(): Promise<World> {
     tokenId: token!.id,
     backgroundJobId,
     ...(await makeCodex(story.id)),
+    illustrationId: await makeIllustration(story.id, pages[0]!.id),
   };
+}
+
+/** A stored illustration of A's first page (rows written directly: the job is tests/illustrations/job.test.ts's). */
+async function makeIllustration(storyId: string, pageId: string): Promise<string> {
+  const { pageIllustrations, storedImages } = await import("@/db/illustrations-schema");
+  const { drawOfflineIllustration } = await import("@/lib/ai");
+  const bytes = drawOfflineIllustration({ title: "T", scene: "S", characters: [], places: [] });
+  const id = crypto.randomUUID();
+  const key = `illustrations/${storyId}/${id}.png`;
+  const db = await getDb();
+  await db.insert(storedImages).values({ key, bytes, contentType: "image/png", byteSize: bytes.byteLength });
+  await db.insert(pageIllustrations).values({
+    id,
+    storyId,
+    pageId,
+    sceneDescription: "S",
+    imagePrompt: "P",
+    storage: "database",
+    imageKey: key,
+    contentType: "image/png",
+    byteSize: bytes.byteLength,
+    width: 768,
+    height: 512,
+    model: "offline-illustrator",
+    offline: true,
+  });
+  return id;
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -360,6 +389,13 @@ const rows: Record<string, Row> = Object.fromEntries([
     { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
   ),
   route(
+    "GET /api/illustrations/[illustrationId]/image",
+    () => import("@/app/api/illustrations/[illustrationId]/image/route"),
+    "GET",
+    (w) => ({ params: { illustrationId: w.illustrationId } }),
+    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok" },
+  ),
+  route(
     "GET /api/admin/jobs.csv",
     () => import("@/app/api/admin/jobs.csv/route"),
     "GET",
@@ -471,6 +507,11 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("background.ts", "cancelBackgroundRevisionAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "applyAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
   action("background.ts", "discardAllSuggestionsAction", (w) => [{ jobId: w.backgroundJobId }], owned),
+  // ── page illustrations ──
+  action("illustrations.ts", "requestIllustrationAction", (w) => [{ pageId: w.pageId }], owned),
+  action("illustrations.ts", "listPageIllustrationsAction", (w) => [{ pageId: w.pageId }], owned),
+  action("illustrations.ts", "chooseIllustrationAction", (w) => [{ illustrationId: w.illustrationId }], owned),
+  action("illustrations.ts", "cancelIllustrationAction", (w) => [{ pageId: w.pageId }], owned),
   // ── the story codex: REST v1 and actions ──
   route(
     "GET /api/v1/stories/[storyId]/codex",

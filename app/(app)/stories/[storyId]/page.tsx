@@ -14,6 +14,7 @@ import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
 import {
+  chosenIllustrations,
   codexMentionsByPage,
   getCodexSuggestRun,
   listCodex,
@@ -95,12 +96,23 @@ async function loadCodex(actor: Actor | null, storyId: string) {
   }
 }
 
+/** The chosen illustration of each page; the story renders without them if they cannot be read. */
+async function loadIllustrations(actor: Actor | null, storyId: string) {
+  try {
+    return await chosenIllustrations(actor, { storyId });
+  } catch (error) {
+    log("error", "story page: illustrations not loaded", { storyId, error });
+    return {};
+  }
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
-  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex] = await Promise.all([
+  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, illustrations] = await Promise.all([
     loadGeneration(actor, story.id),
     loadCodex(actor, story.id),
+    loadIllustrations(actor, story.id),
   ]);
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
   // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
@@ -129,6 +141,7 @@ export default async function StoryPage({ params }: Props) {
               modelLabel={modelLabel}
               backgroundRevision={backgroundRevision}
               mentions={codex?.mentions}
+              illustrations={illustrations}
             />
           </StoryEventsProvider>
         </div>
