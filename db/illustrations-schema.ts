@@ -13,6 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { aiJobs } from "./ai-schema";
 import { pages, stories } from "./schema";
+import { users } from "./users-schema";
 
 /*
  * Page illustrations (DECISIONS.md, "Illustrations"). The image bytes live behind a storage interface
@@ -94,6 +95,27 @@ export const pageIllustrations = pgTable(
     check("page_illustrations_size_check", sql`${t.byteSize} > 0 and ${t.width} > 0 and ${t.height} > 0`),
   ],
 );
+
+/**
+ * "With Generate": the page is illustrated once the text of this job is on the page (written directly, or applied
+ * from its suggestion). One wait per page (a newer Generate with the option replaces it); the Illustrate job is
+ * submitted when the text lands, paid by whoever asked.
+ */
+export const illustrationWaits = pgTable("illustration_waits", {
+  pageId: uuid("page_id")
+    .primaryKey()
+    .references(() => pages.id, { onDelete: "cascade" }),
+  storyId: uuid("story_id")
+    .notNull()
+    .references(() => stories.id, { onDelete: "cascade" }),
+  textJobId: uuid("text_job_id")
+    .notNull()
+    .references(() => aiJobs.id, { onDelete: "cascade" }),
+  requestedBy: uuid("requested_by")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export type StoredImage = typeof storedImages.$inferSelect;
 export type PageIllustration = typeof pageIllustrations.$inferSelect;

@@ -512,6 +512,7 @@ const rows: Record<string, Row> = Object.fromEntries([
   action("illustrations.ts", "listPageIllustrationsAction", (w) => [{ pageId: w.pageId }], owned),
   action("illustrations.ts", "chooseIllustrationAction", (w) => [{ illustrationId: w.illustrationId }], owned),
   action("illustrations.ts", "cancelIllustrationAction", (w) => [{ pageId: w.pageId }], owned),
+  action("illustrations.ts", "illustrateAfterTextAction", (w) => [{ pageId: w.pageId, jobId: w.jobId }], owned),
   // ── the story codex: REST v1 and actions ──
   route(
     "GET /api/v1/stories/[storyId]/codex",

@@ -96,6 +96,7 @@ const notDomainOperations = {
   cancelIllustration: illustrationsMatrix,
   getIllustrationJob: illustrationsMatrix,
   readIllustrationImage: illustrationsMatrix,
+  illustrateAfterText: illustrationsMatrix,
 } as const;
 
 type ExportedFunctionName = {

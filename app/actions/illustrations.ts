@@ -4,8 +4,10 @@ import type { ActionResult } from "@/lib/action-result";
 import {
   cancelIllustration,
   chooseIllustration,
+  illustrateAfterText,
   listPageIllustrations,
   requestIllustration,
+  type IllustrateAfterTextOutcome,
   type IllustrateOutcome,
   type IllustrationJobView,
   type IllustrationView,
@@ -27,4 +29,8 @@ export async function chooseIllustrationAction(input: unknown): Promise<ActionRe
 
 export async function cancelIllustrationAction(input: unknown): Promise<ActionResult<IllustrationJobView | null>> {
   return runAction("cancelIllustration", (actor) => cancelIllustration(actor, input));
+}
+
+export async function illustrateAfterTextAction(input: unknown): Promise<ActionResult<IllustrateAfterTextOutcome>> {
+  return runAction("illustrateAfterText", (actor) => illustrateAfterText(actor, input));
 }

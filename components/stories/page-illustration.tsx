@@ -1,10 +1,11 @@
 "use client";
 
 import { ChevronDown, ChevronRight, ImageIcon } from "lucide-react";
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import {
   cancelIllustrationAction,
   chooseIllustrationAction,
+  illustrateAfterTextAction,
   listPageIllustrationsAction,
   requestIllustrationAction,
 } from "@/app/actions/illustrations";
@@ -68,6 +69,9 @@ export function PageIllustration({
   const [busy, setBusy] = useState<"illustrate" | "cancel" | "choose" | null>(null);
   const [scene, setScene] = useState("");
   const [prompt, setPrompt] = useState("");
+  const [withGenerate, setWithGenerate] = useState(false);
+  const [waitingForText, setWaitingForText] = useState(false);
+  const askedFor = useRef(new Set<string>());
 
   const load = useCallback(async () => {
     const result = await callAction(() => listPageIllustrationsAction({ pageId }));
@@ -103,6 +107,33 @@ export function PageIllustration({
     const timer = window.setInterval(() => void load(), POLL_MS);
     return () => window.clearInterval(timer);
   }, [jobId, events, load]);
+
+  // "With Generate": each Generate started on this page while the option is on is illustrated once its text lands
+  // (the server waits for it, and for a suggestion to be applied).
+  useEffect(() => {
+    if (!withGenerate || !events) return;
+    return events.subscribeAll((event) => {
+      if (event.targetType !== "page" || event.targetId !== pageId) return;
+      if (event.status !== "pending" && event.status !== "running") return;
+      if (askedFor.current.has(event.id)) return;
+      askedFor.current.add(event.id);
+      void callAction(() => illustrateAfterTextAction({ pageId, jobId: event.id })).then((result) => {
+        if (!result.ok) setError(result.error.message);
+        else if (result.data.job) setJob(result.data.job);
+        else setWaitingForText(true);
+      });
+    });
+  }, [withGenerate, events, pageId]);
+
+  // The waited-for illustration shows up as a job on the story stream: follow it like one started here.
+  useEffect(() => {
+    if (!waitingForText || !events) return;
+    return events.subscribeAll((event) => {
+      if (!("phase" in event) || event.pageId !== pageId) return;
+      setWaitingForText(false);
+      setJob(event as IllustrationJobView);
+    });
+  }, [waitingForText, events, pageId]);
 
   async function illustrate(withEdits: boolean) {
     setBusy("illustrate");
@@ -183,6 +214,21 @@ export function PageIllustration({
           >
             Cancel
           </Button>
+        ) : null}
+        <label className="flex items-center gap-1.5 text-sm text-stone-700">
+          <input
+            type="checkbox"
+            data-testid="illustrate-with-generate"
+            checked={withGenerate}
+            onChange={(e) => setWithGenerate(e.target.checked)}
+            className="size-4 rounded border-stone-400 text-emerald-700 focus-visible:ring-2 focus-visible:ring-emerald-600"
+          />
+          With Generate
+        </label>
+        {waitingForText ? (
+          <span data-testid="illustration-waiting" className="text-sm text-stone-700">
+            Waiting for the text to land…
+          </span>
         ) : null}
         {job ? (
           <span

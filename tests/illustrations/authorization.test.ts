@@ -5,7 +5,7 @@ import * as domain from "@/lib/stories";
 import type { Actor } from "@/lib/stories";
 import { runIllustrationJob } from "@/lib/stories/illustrations/run";
 import { useTestDb } from "../helpers/db";
-import { makeActor, makeStory } from "../helpers/fixtures";
+import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
 import { fakeImageModel, fastRetry, samplePng } from "./helpers";
 
 vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
@@ -21,6 +21,7 @@ interface World {
   pageId: string;
   jobId: string;
   illustrationId: string;
+  textJobId: string;
 }
 
 async function makeWorld(owner: Actor): Promise<World> {
@@ -31,7 +32,8 @@ async function makeWorld(owner: Actor): Promise<World> {
     retry: fastRetry,
   });
   if (result.outcome !== "succeeded") throw new Error("the world's illustration was not made");
-  return { storyId: story.id, pageId: pages[0]!.id, jobId: job.id, illustrationId: result.illustrationId };
+  const textJobId = await makeAiJob(pages[0]!.id, owner.id);
+  return { storyId: story.id, pageId: pages[0]!.id, jobId: job.id, illustrationId: result.illustrationId, textJobId };
 }
 
 const inputs = {
@@ -42,6 +44,7 @@ const inputs = {
   cancelIllustration: (w: World) => ({ pageId: w.pageId }),
   getIllustrationJob: (w: World) => ({ jobId: w.jobId }),
   readIllustrationImage: (w: World) => ({ illustrationId: w.illustrationId }),
+  illustrateAfterText: (w: World) => ({ pageId: w.pageId, jobId: w.textJobId }),
 } as const;
 
 const fn = (name: keyof typeof inputs) => domain[name] as (actor: Actor | null, input: unknown) => Promise<unknown>;
@@ -70,6 +73,10 @@ describe("illustrations: authorization", () => {
     await domain.chooseIllustration(owner, { illustrationId: w.illustrationId });
     const chosen = await domain.chosenIllustrations(owner, { storyId: w.storyId });
     expect(Object.keys(chosen)).toEqual([w.pageId]);
-    expect(chosen[w.pageId]).toMatchObject({ id: w.illustrationId, chosen: true, imageUrl: `/api/illustrations/${w.illustrationId}/image` });
+    expect(chosen[w.pageId]).toMatchObject({
+      id: w.illustrationId,
+      chosen: true,
+      imageUrl: `/api/illustrations/${w.illustrationId}/image`,
+    });
   });
 });

@@ -10,4 +10,5 @@ export {
   type IllustrationImage,
   type PageIllustrations,
 } from "./request";
+export { illustrateAfterText, type IllustrateAfterTextOutcome } from "./after-text";
 export type { IllustrationJobView, IllustrationPhase, IllustrationView } from "./view";

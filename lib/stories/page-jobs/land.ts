@@ -7,6 +7,7 @@ import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { memberCan } from "../access";
 import { PAGE_TARGET } from "../job-kinds";
+import { releaseIllustrationWait } from "../illustrations/after-text";
 import { writePageContent } from "../pages";
 import { resolutionOf } from "./view";
 
@@ -23,6 +24,16 @@ async function requesterEditsAsMember(db: Db, requestedBy: string | null, storyI
  * changes nothing. Safe to run twice (Inngest may repeat a step).
  */
 export async function applyPageJobResult(jobId: string): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
+  const outcome = await landPageJobResult(jobId);
+  // "With Generate": an illustration waiting for this text starts now that it is on the page.
+  if (outcome === "applied" || outcome === "unchanged") {
+    const job = await getJob(await getDb(), jobId);
+    if (job) await releaseIllustrationWait(await getDb(), job.targetId, job.id);
+  }
+  return outcome;
+}
+
+async function landPageJobResult(jobId: string): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);
   if (!job || job.targetType !== PAGE_TARGET || job.status !== "succeeded" || job.outputText === null) return "skipped";
