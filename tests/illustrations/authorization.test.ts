@@ -47,7 +47,18 @@ const inputs = {
   illustrateAfterText: (w: World) => ({ pageId: w.pageId, jobId: w.textJobId }),
 } as const;
 
-const fn = (name: keyof typeof inputs) => domain[name] as (actor: Actor | null, input: unknown) => Promise<unknown>;
+type DomainCall = (actor: Actor | null, input: unknown) => Promise<unknown>;
+const calls: Record<keyof typeof inputs, DomainCall> = {
+  requestIllustration: domain.requestIllustration,
+  listPageIllustrations: domain.listPageIllustrations,
+  chosenIllustrations: domain.chosenIllustrations,
+  chooseIllustration: domain.chooseIllustration,
+  cancelIllustration: domain.cancelIllustration,
+  getIllustrationJob: domain.getIllustrationJob,
+  readIllustrationImage: domain.readIllustrationImage,
+  illustrateAfterText: domain.illustrateAfterText,
+};
+const fn = (name: keyof typeof inputs) => calls[name];
 
 describe("illustrations: authorization", () => {
   it.each(Object.keys(inputs) as (keyof typeof inputs)[])(
