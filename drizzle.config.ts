@@ -13,6 +13,7 @@ export default defineConfig({
     "./db/prompts-schema.ts",
     "./db/import-schema.ts",
     "./db/translations-schema.ts",
+    "./db/illustrations-schema.ts",
   ],
   out: "./db/migrations",
   dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },

@@ -1,7 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // PGlite loads its WebAssembly and data files relative to its own module: keep it (and the drivers) unbundled.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
+  // resvg is a native addon (the offline illustrator), loaded by Node rather than bundled.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "@resvg/resvg-js"],
   poweredByHeader: false,
   // Sent with every answer, pages and API alike; each page's Content-Security-Policy (with its nonce) comes from proxy.ts.
   async headers() {

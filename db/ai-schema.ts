@@ -23,6 +23,9 @@ import { users } from "./users-schema";
  * pages (db/memory-schema.ts storyRollups). `story.translate` fans out one `page.translate` per stale page of a
  * translation (db/translations-schema.ts). `page_text.takes` is a take set on a page (its target), a fan-out of one
  * `page_text.take` per take; takes wait for the author's choice (lib/stories/takes/).
+ * `page.illustrate` draws a page's illustration (its own function, not a
+ * model job: scene, prompt, image, storage); the scene description it asks a text model for is its
+ * `page.describe_scene` child, a ledger row of that call alone.
  */
 export const aiJobTypes = [
   "page_text.write",
@@ -37,6 +40,8 @@ export const aiJobTypes = [
   "page.translate",
   "page_text.takes",
   "page_text.take",
+  "page.illustrate",
+  "page.describe_scene",
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
@@ -152,7 +157,7 @@ export const aiJobs = pgTable(
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     check(
       "ai_jobs_job_type_check",
-      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate', 'page_text.takes', 'page_text.take')`,
+      sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate', 'page_text.takes', 'page_text.take', 'page.illustrate', 'page.describe_scene')`,
     ),
     check("ai_jobs_scope_check", sql`(${t.scopeType} is null) = (${t.scopeId} is null)`),
     check("ai_jobs_parent_check", sql`${t.parentJobId} is null or ${t.parentJobId} <> ${t.id}`),

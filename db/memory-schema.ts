@@ -142,6 +142,11 @@ export const codexEntries = pgTable(
     name: text("name").notNull(),
     aliases: text("aliases").array().notNull().default(sql`'{}'::text[]`),
     description: text("description").notNull().default(""),
+    /**
+     * How the character or place looks, for illustrations: the same text goes into every image prompt that mentions
+     * the entry, which is what keeps a character looking the same from page to page. Not part of text prompts.
+     */
+    appearance: text("appearance").notNull().default(""),
     activation: text("activation", { enum: codexActivations }).notNull().default("mentioned"),
     /** Tokens of the entry as it appears in a prompt (name, aliases, description). */
     tokenCount: integer("token_count").notNull().default(0),
@@ -155,6 +160,7 @@ export const codexEntries = pgTable(
     check("codex_entries_activation_check", sql`${t.activation} in ('always', 'mentioned', 'never')`),
     check("codex_entries_name_check", sql`char_length(${t.name}) between 1 and 100`),
     check("codex_entries_description_check", sql`char_length(${t.description}) <= 2000`),
+    check("codex_entries_appearance_check", sql`char_length(${t.appearance}) <= 1000`),
     check("codex_entries_aliases_check", sql`coalesce(array_length(${t.aliases}, 1), 0) <= 20`),
     check("codex_entries_tokens_check", sql`${t.tokenCount} >= 0`),
     check("codex_entries_version_check", sql`${t.version} >= 1`),

@@ -96,6 +96,19 @@ export const errorCatalog = {
     status: 422,
     message: "This manuscript would make more pages than a story may have. Choose a longer target length.",
   },
+  // Illustrate on a page with no text (it was emptied after the request): nothing to depict.
+  GEN_NOTHING_TO_ILLUSTRATE: {
+    status: 422,
+    message: "This page has no text to illustrate. Write something first.",
+    job: "The page had no text to illustrate.",
+  },
+  // An image answer that cannot be shown: not a PNG/JPEG/WebP by its bytes, over the byte or pixel limit, or cut off.
+  GEN_BAD_IMAGE: {
+    status: 502,
+    message:
+      "The image model's answer was not a usable image (not an image, too large or unreadable). Please try again.",
+    job: "The image model's answer was not a usable image.",
+  },
 } as const satisfies Record<string, { status: number; message: string; job?: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

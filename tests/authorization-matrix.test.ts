@@ -88,6 +88,8 @@ interface World {
   takeId: string;
   /** A waiting invitation of A's story, addressed to B's email. */
   invitationId: string;
+  /** A stored illustration of A's first page. */
+  illustrationId: string;
 }
 
 interface Row {
@@ -228,6 +230,7 @@ async function makeWorld(): Promise<World> {
     importId: (await startImport(a, { file: { name: "a.md", bytes: Buffer.from("# A\n\ntext") }, options: {} })).id,
     translationId: await makeTranslation(story.id),
     ...(await makeTakes(pages[2]!.id)),
+    illustrationId: await makeIllustration(story.id, pages[0]!.id),
   };
 }
 
@@ -273,6 +276,33 @@ async function makeTakes(pageId: string): Promise<Pick<World, "takeSetId" | "tak
     .where(eq(aiJobs.parentJobId, set.id));
   await db.update(aiJobs).set({ status: "succeeded", completedAt: now }).where(eq(aiJobs.id, set.id));
   return { takeSetId: set.id, takeId: set.takes[0]!.id };
+}
+
+/** A stored illustration of A's first page (rows written directly: the job is tests/illustrations/job.test.ts's). */
+async function makeIllustration(storyId: string, pageId: string): Promise<string> {
+  const { pageIllustrations, storedImages } = await import("@/db/illustrations-schema");
+  const { drawOfflineIllustration } = await import("@/lib/ai");
+  const bytes = drawOfflineIllustration({ title: "T", scene: "S", characters: [], places: [] });
+  const id = crypto.randomUUID();
+  const key = `illustrations/${storyId}/${id}.png`;
+  const db = await getDb();
+  await db.insert(storedImages).values({ key, bytes, contentType: "image/png", byteSize: bytes.byteLength });
+  await db.insert(pageIllustrations).values({
+    id,
+    storyId,
+    pageId,
+    sceneDescription: "S",
+    imagePrompt: "P",
+    storage: "database",
+    imageKey: key,
+    contentType: "image/png",
+    byteSize: bytes.byteLength,
+    width: 768,
+    height: 512,
+    model: "offline-illustrator",
+    offline: true,
+  });
+  return id;
 }
 
 /** A codex entry and an open codex suggestion in A's story. */
@@ -532,6 +562,13 @@ const rows: Record<string, Row> = Object.fromEntries([
     "GET",
     (w) => ({ path: "/api/stories/x/export?format=md&codex=true", params: { storyId: w.storyId } }),
     { ...readRight, tokenA: "ok" },
+  ),
+  route(
+    "GET /api/illustrations/[illustrationId]/image",
+    () => import("@/app/api/illustrations/[illustrationId]/image/route"),
+    "GET",
+    (w) => ({ params: { illustrationId: w.illustrationId } }),
+    { anonymous: 401, authorA: "ok", authorB: 404, admin: "ok", tokenA: "ok", editor: "ok", reader: "ok" },
   ),
   route(
     "GET /api/admin/jobs.csv",
@@ -844,6 +881,12 @@ const rows: Record<string, Row> = Object.fromEntries([
     (w) => ({ params: { storyId: w.storyId }, body: { pageIds: [w.pageId], instruction: "warmer" } }),
     v1Edit,
   ),
+  // ── page illustrations ──
+  action("illustrations.ts", "requestIllustrationAction", (w) => [{ pageId: w.pageId }], editRight),
+  action("illustrations.ts", "listPageIllustrationsAction", (w) => [{ pageId: w.pageId }], readRight),
+  action("illustrations.ts", "chooseIllustrationAction", (w) => [{ illustrationId: w.illustrationId }], editRight),
+  action("illustrations.ts", "cancelIllustrationAction", (w) => [{ pageId: w.pageId }], editRight),
+  action("illustrations.ts", "illustrateAfterTextAction", (w) => [{ pageId: w.pageId, jobId: w.jobId }], editRight),
   // ── the story codex: REST v1 and actions ──
   route(
     "GET /api/v1/stories/[storyId]/codex",

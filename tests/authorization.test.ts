@@ -34,6 +34,7 @@ const presetsMatrix = "each user's own presets, no story involved: tests/prompts
 const importMatrix = "imports (no story until they succeed; the importer's own): tests/import/import.test.ts";
 const translationsMatrix = "translations: tests/translations/authorization.test.ts";
 const takesMatrix = "takes: tests/takes/authorization.test.ts";
+const illustrationsMatrix = "page illustrations: tests/illustrations/authorization.test.ts";
 const routeMatrix = "by route and action: tests/authorization-matrix.test.ts and tests/api/*.test.ts";
 /** REST v1's views of the operations in this matrix: each calls them (or checks with loadStoryFor / readableStories). */
 const restMatrix =
@@ -154,6 +155,14 @@ const notDomainOperations = {
   removeMember: membersMatrix,
   leaveStory: membersMatrix,
   transferOwnership: membersMatrix,
+  requestIllustration: illustrationsMatrix,
+  listPageIllustrations: illustrationsMatrix,
+  chosenIllustrations: illustrationsMatrix,
+  chooseIllustration: illustrationsMatrix,
+  cancelIllustration: illustrationsMatrix,
+  getIllustrationJob: illustrationsMatrix,
+  readIllustrationImage: illustrationsMatrix,
+  illustrateAfterText: illustrationsMatrix,
 } as const;
 
 type ExportedFunctionName = {

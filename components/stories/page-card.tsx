@@ -13,7 +13,9 @@ import { PageGeneratingView } from "./page-generating-view";
 import { PageMentions, type PageMention } from "./page-mentions";
 import { PageReadView } from "./page-read-view";
 import { PageSuggestions } from "./page-suggestions";
+import { PageIllustration } from "./page-illustration";
 import { PageSummary } from "./page-summary";
+import type { IllustrationView } from "@/lib/stories";
 import type { PageData, PageJobData, SuggestionData } from "./types";
 import { isJobSettled } from "./use-page-job";
 import { usePageCardFocus } from "./use-page-card-focus";
@@ -50,6 +52,8 @@ export interface PageCardProps {
   onDelete: () => void;
   /** Codex entries the page's text mentions. */
   mentions?: PageMention[];
+  /** The illustration the author chose for the page, if any. */
+  illustration?: IllustrationView | null;
 }
 
 /**
@@ -76,6 +80,7 @@ export function PageCard({
   onAddAfter,
   onDelete,
   mentions = [],
+  illustration = null,
 }: PageCardProps) {
   const pageNumber = index + 1;
   const [editing, setEditing] = useState(false);
@@ -239,6 +244,13 @@ export function PageCard({
         }}
         onChanged={onChanged}
         undo={undo}
+      />
+
+      <PageIllustration
+        pageId={page.id}
+        pageNumber={pageNumber}
+        hasText={page.content.trim() !== ""}
+        initialChosen={illustration}
       />
 
       <PageSummary

@@ -10,6 +10,7 @@ import { callAction } from "@/lib/ui/call-action";
 import { BackgroundRevisionPanel } from "./background-revision-panel";
 import { PageCard } from "./page-card";
 import type { PageMention } from "./page-mentions";
+import type { IllustrationView } from "@/lib/stories";
 import { usePublishPageCount } from "./story-page-count";
 import {
   byPosition,
@@ -34,6 +35,7 @@ export function PageList({
   modelLabel = null,
   backgroundRevision = null,
   mentions = {},
+  illustrations = {},
 }: {
   storyId: string;
   pages: PageData[];
@@ -47,6 +49,8 @@ export function PageList({
   backgroundRevision?: BackgroundRevisionData | null;
   /** Codex entries each page mentions, by page id. */
   mentions?: Record<string, PageMention[]>;
+  /** The chosen illustration of each page, by page id. */
+  illustrations?: Record<string, IllustrationView>;
 }) {
   const router = useRouter();
   const toast = useToast();
@@ -285,6 +289,7 @@ export function PageList({
                 onAddAfter={() => void add(page.id)}
                 onDelete={() => void remove(page)}
                 mentions={mentions[page.id]}
+                illustration={illustrations[page.id] ?? null}
               />
             ))}
           </ol>

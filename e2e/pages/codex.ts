@@ -7,6 +7,7 @@ export class CodexForm {
   readonly name: Locator;
   readonly aliases: Locator;
   readonly description: Locator;
+  readonly appearance: Locator;
   readonly activation: Locator;
   readonly save: Locator;
   readonly cancel: Locator;
@@ -20,6 +21,7 @@ export class CodexForm {
     this.name = root.getByTestId("codex-name");
     this.aliases = root.getByTestId("codex-aliases");
     this.description = root.getByTestId("codex-description");
+    this.appearance = root.getByTestId("codex-appearance");
     this.activation = root.getByTestId("codex-activation");
     this.save = root.getByTestId("codex-save");
     this.cancel = root.getByTestId("codex-cancel");
@@ -28,11 +30,19 @@ export class CodexForm {
     this.formError = root.getByTestId("codex-form-error");
   }
 
-  async fill(values: { kind?: string; name?: string; aliases?: string; description?: string; activation?: string }) {
+  async fill(values: {
+    kind?: string;
+    name?: string;
+    aliases?: string;
+    description?: string;
+    appearance?: string;
+    activation?: string;
+  }) {
     if (values.kind !== undefined) await this.kind.selectOption(values.kind);
     if (values.name !== undefined) await this.name.fill(values.name);
     if (values.aliases !== undefined) await this.aliases.fill(values.aliases);
     if (values.description !== undefined) await this.description.fill(values.description);
+    if (values.appearance !== undefined) await this.appearance.fill(values.appearance);
     if (values.activation !== undefined) await this.activation.selectOption(values.activation);
   }
 }

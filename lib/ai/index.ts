@@ -5,7 +5,7 @@
 
 import "server-only";
 export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
-export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
+export { hashPrompt, loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export {
   buildDocumentPrompt,
   buildSectionMemory,
@@ -29,7 +29,9 @@ export {
   type RollupChildInput,
   type StoredRollupInput,
 } from "./context";
-export { costUsd } from "./pricing";
+export { costUsd, imageCostUsd } from "./pricing";
+// Page illustrations: image model, checks, stores (lib/ai/images).
+export * from "./images";
 export { countTokens } from "./tokens";
 export {
   createMentionMatcher,
@@ -56,7 +58,11 @@ export {
   lockRequester,
   markCancelled,
   markDiscarded,
+  markFailed,
   markLanded,
+  markRunning,
+  recordRenderedPrompt,
+  savePartial,
   type JobAdmission,
   type NewJob,
 } from "./jobs/ledger";

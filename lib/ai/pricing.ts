@@ -31,3 +31,20 @@ export function costUsd(modelId: string, usage: { inputTokens: number; outputTok
   if (!price) return null;
   return roundCost((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000);
 }
+
+/**
+ * USD per generated image, by model and size (OpenAI's list prices at standard / medium quality). An unknown model or
+ * size has no cost (null) rather than a wrong one.
+ */
+const pricePerImage: Record<string, Record<string, number>> = {
+  "gpt-image-1": { "1024x1024": 0.042, "1024x1536": 0.063, "1536x1024": 0.063 },
+  "gpt-image-1-mini": { "1024x1024": 0.011, "1024x1536": 0.015, "1536x1024": 0.015 },
+  "dall-e-3": { "1024x1024": 0.04, "1024x1792": 0.08, "1792x1024": 0.08 },
+  "dall-e-2": { "256x256": 0.016, "512x512": 0.018, "1024x1024": 0.02 },
+};
+
+export function imageCostUsd(modelId: string, size: string, images = 1): number | null {
+  if (modelId === "offline-illustrator") return 0;
+  const price = pricePerImage[modelId]?.[size];
+  return price === undefined ? null : roundCost(price * images);
+}

@@ -385,6 +385,10 @@ const codexEntrySchema = named(
     name: z.string(),
     aliases: z.array(z.string()),
     description: z.string(),
+    appearance: doc(
+      "How the character or place looks; the same text goes into every image prompt that mentions the entry.",
+      z.string(),
+    ),
     activation: doc("When the entry goes into prompts.", z.enum(codexActivations)),
     tokenCount: doc("Tokens the entry takes in a prompt.", z.int()),
     version: z.int(),

@@ -196,3 +196,6 @@ export {
   type PromptVersionView,
 } from "./prompt-admin";
 export { builtinPresets, createPreset, deletePreset, listPresets, updatePreset, type PresetView } from "./presets";
+
+// Page illustrations: Illustrate page (a background job), attempts, the chosen one, the authorized image bytes.
+export * from "./illustrations";

@@ -60,3 +60,13 @@ export const TRANSLATE_TEMPLATE_KEY = "page_translate";
 export const TAKES_JOB_TYPE = "page_text.takes" as const;
 export const TAKE_JOB_TYPE = "page_text.take" as const;
 export const TAKE_TARGET = "page_take";
+
+/**
+ * Illustrations: a `page.illustrate` job's target is the page's illustration (its id is the page's), so drawing never
+ * waits for the page's text job nor blocks Generate; its scene description is a `page.describe_scene` child on the
+ * page's scene target, a ledger row of that one model call.
+ */
+export const ILLUSTRATION_TARGET = "page_illustration";
+export const ILLUSTRATE_JOB_TYPE = "page.illustrate" as const;
+export const SCENE_TARGET = "page_scene";
+export const SCENE_JOB_TYPE = "page.describe_scene" as const;

@@ -16,6 +16,8 @@ export const limits = {
   codexAliasesMax: 20,
   codexNameMax: 100,
   codexDescriptionMax: 2000,
+  /** An entry's appearance (used in image prompts only). */
+  codexAppearanceMax: 1000,
   /** Characters of a page's summary (the AI's, cut to fit, or the author's own). */
   summaryMax: 2000,
   /** Bytes of a manuscript to import (README states it); a .docx may unpack to at most importUnpackedMax bytes. */

@@ -16,6 +16,8 @@ export interface CodexEntryValues {
   name: string;
   aliases: string[];
   description: string;
+  /** Optional only where the form edits a suggestion (a suggestion has no appearance of its own). */
+  appearance?: string;
   activation: CodexEntryView["activation"];
 }
 
@@ -24,6 +26,7 @@ export const emptyEntry: CodexEntryValues = {
   name: "",
   aliases: [],
   description: "",
+  appearance: "",
   activation: "mentioned",
 };
 
@@ -49,6 +52,7 @@ export function CodexEntryForm({
   const [name, setName] = useState(initial.name);
   const [aliases, setAliases] = useState(initial.aliases.join(", "));
   const [description, setDescription] = useState(initial.description);
+  const [appearance, setAppearance] = useState(initial.appearance ?? "");
   const [activation, setActivation] = useState(initial.activation);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -61,12 +65,14 @@ export function CodexEntryForm({
     event.preventDefault();
     if (saving) return;
     setSaving(true);
-    const error = await onSubmit({ kind, name, aliases: parseAliases(aliases), description, activation });
+    const values: CodexEntryValues = { kind, name, aliases: parseAliases(aliases), description, activation };
+    if (initial.appearance !== undefined) values.appearance = appearance;
+    const error = await onSubmit(values);
     setSaving(false);
     if (!error) return;
     const fields = fieldErrors(error.details);
     setErrors(fields);
-    const known = ["kind", "name", "aliases", "description", "activation"];
+    const known = ["kind", "name", "aliases", "description", "appearance", "activation"];
     setFormError(Object.keys(fields).some((key) => known.includes(key.split(".")[0]!)) ? null : error.message);
   }
 
@@ -151,6 +157,25 @@ export function CodexEntryForm({
           />
         )}
       </Field>
+      {initial.appearance !== undefined ? (
+        <Field
+          label="Appearance"
+          optional
+          hint="How they look, for illustrations: the same words go into every picture that shows them."
+          error={errorOf("appearance")}
+          errorTestId="codex-error-appearance"
+        >
+          {(control) => (
+            <Textarea
+              {...control}
+              data-testid="codex-appearance"
+              rows={2}
+              value={appearance}
+              onChange={(e) => setAppearance(e.target.value)}
+            />
+          )}
+        </Field>
+      ) : null}
       {formError ? (
         <Alert data-testid="codex-form-error" tone="error">
           {formError}

@@ -86,6 +86,12 @@ export function CodexEntryItem({
           {entry.description}
         </p>
       ) : null}
+      {entry.appearance ? (
+        <p className="mt-1 line-clamp-2 text-sm text-stone-700" data-testid="codex-entry-appearance">
+          <span className="font-medium">Looks: </span>
+          {entry.appearance}
+        </p>
+      ) : null}
       <p className="mt-1 text-xs text-stone-500">
         In prompts: {activationLabels[entry.activation].toLowerCase()} · {entry.tokenCount} tokens
       </p>

@@ -19,7 +19,10 @@ export const jobTypeKinds = {
   "page.translate": "model",
   "page_text.takes": "fan-out",
   "page_text.take": "model",
-} as const satisfies Record<AiJobType, "model" | "fan-out">;
+  // Run by their own function (lib/stories/functions/illustrate-page.ts): an image is no text to stream.
+  "page.illustrate": "illustration",
+  "page.describe_scene": "illustration",
+} as const satisfies Record<AiJobType, "model" | "fan-out" | "illustration">;
 
 export type ModelJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "model" ? K : never }[AiJobType];
 export type FanOutJobTypeName = { [K in AiJobType]: (typeof jobTypeKinds)[K] extends "fan-out" ? K : never }[AiJobType];
@@ -45,6 +48,10 @@ export function isForegroundChildJobType(type: string): boolean {
 
 export function isBackgroundJobType(type: string): boolean {
   return backgroundJobTypes.has(type as AiJobType);
+}
+
+export function isIllustrationJobType(type: string): boolean {
+  return Object.hasOwn(jobTypeKinds, type) && jobTypeKinds[type as AiJobType] === "illustration";
 }
 
 export function isFanOutJobType(type: string): boolean {

@@ -3,8 +3,14 @@ import { aiBatchRequested } from "@/lib/inngest/events/ai-batch-requested";
 import { aiChildJobRequested } from "@/lib/inngest/events/ai-child-job-requested";
 import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-requested";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
+import { illustrationRequested } from "@/lib/inngest/events/illustration-requested";
 import type { AiJob } from "@/db/ai-schema";
-import { isBackgroundJobType, isFanOutJobType, isForegroundChildJobType } from "../job-types/kinds";
+import {
+  isBackgroundJobType,
+  isFanOutJobType,
+  isForegroundChildJobType,
+  isIllustrationJobType,
+} from "../job-types/kinds";
 
 type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId">;
 
@@ -22,7 +28,9 @@ type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "p
 export async function enqueueJob(job: Enqueueable, { resend = false }: { resend?: boolean } = {}): Promise<void> {
   const ref = { jobId: job.id, jobType: job.jobType, targetType: job.targetType, targetId: job.targetId };
   const options = resend ? {} : { id: job.id };
-  if (isFanOutJobType(job.jobType)) {
+  if (isIllustrationJobType(job.jobType)) {
+    await inngest.send(illustrationRequested.create({ ...ref, parentJobId: null }, options));
+  } else if (isFanOutJobType(job.jobType)) {
     await inngest.send(aiBatchRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else if (job.parentJobId && isForegroundChildJobType(job.jobType)) {
     await inngest.send(aiJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));

@@ -105,6 +105,7 @@ export async function updateCodexEntry(actorOrNull: Actor | null, input: unknown
     name: changes.name ?? entry.name,
     aliases: changes.aliases ?? entry.aliases,
     description: changes.description ?? entry.description,
+    appearance: changes.appearance ?? entry.appearance,
     activation: changes.activation ?? entry.activation,
   });
   return toCodexEntryView(await updateCodexEntryRow(db, entry, baseVersion, merged));

@@ -10,7 +10,7 @@ import { idField, versionField } from "../validation";
  * across entries are in write.ts, where the database answers them.
  */
 
-const { codexNameMax, codexAliasesMax, codexDescriptionMax } = limits;
+const { codexNameMax, codexAliasesMax, codexDescriptionMax, codexAppearanceMax } = limits;
 
 const kindField = z.enum(codexKinds, { message: "Choose a kind: character, place, thing, lore or other." });
 const activationField = z.enum(codexActivations, {
@@ -33,6 +33,10 @@ const descriptionField = z
   .string({ message: "A description must be text." })
   .trim()
   .max(codexDescriptionMax, `A description can be at most ${codexDescriptionMax.toLocaleString("en-US")} characters.`);
+const appearanceField = z
+  .string({ message: "An appearance must be text." })
+  .trim()
+  .max(codexAppearanceMax, `An appearance can be at most ${codexAppearanceMax.toLocaleString("en-US")} characters.`);
 
 export interface EntryNames {
   name: string;
@@ -75,6 +79,7 @@ export const codexEntryBodySchema = z.object({
   name: nameField,
   aliases: aliasesField.default([]),
   description: descriptionField.default(""),
+  appearance: appearanceField.default(""),
   activation: activationField.default("mentioned"),
 });
 export const codexEntryFieldsSchema = codexEntryBodySchema.superRefine(checkEntryNames);
@@ -90,6 +95,7 @@ export const codexUpdateSchema = z.object({
   name: nameField.optional(),
   aliases: aliasesField.optional(),
   description: descriptionField.optional(),
+  appearance: appearanceField.optional(),
   activation: activationField.optional(),
 });
 

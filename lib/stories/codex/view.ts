@@ -8,6 +8,8 @@ export interface CodexEntryView {
   name: string;
   aliases: string[];
   description: string;
+  /** How it looks, for illustrations (not part of text prompts). */
+  appearance: string;
   activation: CodexActivation;
   /** Tokens the entry takes in a prompt. */
   tokenCount: number;
@@ -24,6 +26,7 @@ export function toCodexEntryView(row: CodexEntry): CodexEntryView {
     name: row.name,
     aliases: row.aliases,
     description: row.description,
+    appearance: row.appearance,
     activation: row.activation,
     tokenCount: row.tokenCount,
     version: row.version,

@@ -10,6 +10,7 @@ import { storyJobTypes } from "../job-types";
 import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
 import { importStoryFunction } from "./import-story";
+import { createIllustratePage } from "./illustrate-page";
 import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { suggestCodexFunction } from "./suggest-codex";
@@ -50,5 +51,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     importStoryFunction,
     // Translations: fan-out of one page translation per stale page (children run and land as above).
     translateStoryFunction,
+    // Page illustrations: scene, prompt, image, storage (its own target: never in the way of Generate).
+    createIllustratePage(),
   ];
 }

@@ -1,6 +1,7 @@
 import type { AiJob, AiJobType } from "@/db/ai-schema";
 import type { JobUpdate, LiveJobViews } from "@/lib/ai";
 import { getDb } from "@/db";
+import { toIllustrationJobView, type IllustrationJobView } from "../illustrations/view";
 import { toPageJobView, type PageJobView } from "../page-jobs/view";
 import { toTakeSetView, toTakeView, type TakeSetView, type TakeView } from "../takes/view";
 
@@ -37,7 +38,9 @@ export type TakeEvent = Omit<TakeView, "number" | "chosen"> & {
   targetId: string;
 };
 
-export type StoryJobEvent = PageJobEvent | TakeSetEvent | TakeEvent | GenericJobEvent;
+export type IllustrationJobEvent = IllustrationJobView & { targetType: "page_illustration"; targetId: string };
+
+export type StoryJobEvent = PageJobEvent | TakeSetEvent | TakeEvent | IllustrationJobEvent | GenericJobEvent;
 
 /** One job type's entry: the view, its cheap fingerprint and how an in-process push changes it (LiveJobViews). */
 export type StoryJobViewEntry = LiveJobViews<StoryJobEvent>;
@@ -168,12 +171,23 @@ const takeView: StoryJobViewEntry = {
   },
 };
 
+/** An Illustrate job: its phase (describing, drawing, …) and the scene once described. */
+const illustrationView: StoryJobViewEntry = {
+  view(job) {
+    return { ...toIllustrationJobView(job), targetType: "page_illustration", targetId: job.targetId };
+  },
+  key(job) {
+    return [job.status, job.updatedAt.getTime(), job.partialText?.length, job.promptHash].map(String).join("|");
+  },
+};
+
 /** Job types with a view of their own; the others get the generic shape. */
 export const storyJobViews: Partial<Record<AiJobType, StoryJobViewEntry>> = {
   "page_text.write": pageView,
   "page_text.revise": pageView,
   "page_text.takes": takeSetView,
   "page_text.take": takeView,
+  "page.illustrate": illustrationView,
 };
 
 /** The views of every job type, as the story hub uses them. */

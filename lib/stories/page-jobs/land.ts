@@ -7,6 +7,7 @@ import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { memberCan, storyAccessOf } from "../access";
 import { PAGE_TARGET } from "../job-kinds";
+import { releaseIllustrationWait } from "../illustrations/after-text";
 import { writePageContent } from "../pages";
 import { resolutionOf } from "./view";
 
@@ -26,6 +27,19 @@ export async function applyPageJobResult(
   jobId: string,
   /** A take the author chose (lib/stories/takes/choose.ts): its target is the take, the page is its set's. */
   options: { chosenTakeOf?: { pageId: string } } = {},
+): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
+  const outcome = await landPageJobResult(jobId, options);
+  // "With Generate": an illustration waiting for this text starts now that it is on the page.
+  if (outcome === "applied" || outcome === "unchanged") {
+    const job = await getJob(await getDb(), jobId);
+    if (job) await releaseIllustrationWait(await getDb(), options.chosenTakeOf?.pageId ?? job.targetId, job.id);
+  }
+  return outcome;
+}
+
+async function landPageJobResult(
+  jobId: string,
+  options: { chosenTakeOf?: { pageId: string } },
 ): Promise<"applied" | "suggested" | "unchanged" | "skipped"> {
   const db = await getDb();
   const job = await getJob(db, jobId);

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { pageSuggestions, type PageSuggestion } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
+import { releaseIllustrationWait } from "../illustrations/after-text";
 import { writePageContent } from "../pages";
 
 export const SUGGESTION_RESOLVED_MESSAGE = "This suggestion was already applied or discarded.";
@@ -16,7 +17,7 @@ export async function writeSuggestion(
   suggestion: Pick<PageSuggestion, "id" | "pageId" | "jobId" | "content">,
   args: { baseVersion: number; actorId: string },
 ) {
-  return writePageContent(
+  const written = await writePageContent(
     db,
     {
       pageId: suggestion.pageId,
@@ -35,4 +36,7 @@ export async function writeSuggestion(
       if (!marked) throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
     },
   );
+  // "With Generate": an illustration waiting for this text starts now that it is on the page.
+  if (suggestion.jobId) await releaseIllustrationWait(db, suggestion.pageId, suggestion.jobId);
+  return written;
 }

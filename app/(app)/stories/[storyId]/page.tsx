@@ -17,6 +17,7 @@ import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
 import {
+  chosenIllustrations,
   codexMentionsByPage,
   getCodexSuggestRun,
   listCodex,
@@ -109,15 +110,27 @@ async function loadTranslations(actor: Actor | null, storyId: string) {
   });
 }
 
+/** The chosen illustration of each page; the story renders without them if they cannot be read. */
+async function loadIllustrations(actor: Actor | null, storyId: string) {
+  try {
+    return await chosenIllustrations(actor, { storyId });
+  } catch (error) {
+    log("error", "story page: illustrations not loaded", { storyId, error });
+    return {};
+  }
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages, members } = await loadStory(storyId);
-  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations] = await Promise.all([
-    loadGeneration(actor, story.id),
-    loadCodex(actor, story.id),
-    getMyRatingLimits(actor),
-    loadTranslations(actor, story.id),
-  ]);
+  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations, illustrations] =
+    await Promise.all([
+      loadGeneration(actor, story.id),
+      loadCodex(actor, story.id),
+      getMyRatingLimits(actor),
+      loadTranslations(actor, story.id),
+      loadIllustrations(actor, story.id),
+    ]);
   const ratingLimit = { effectiveMax: limits.effectiveMax, setBy: limits.setBy };
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
   // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
@@ -159,6 +172,7 @@ export default async function StoryPage({ params }: Props) {
               modelLabel={modelLabel}
               backgroundRevision={backgroundRevision}
               mentions={codex?.mentions}
+              illustrations={illustrations}
             />
           </StoryEventsProvider>
         </div>

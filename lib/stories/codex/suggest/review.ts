@@ -133,6 +133,8 @@ export async function acceptCodexSuggestion(
       name: suggestion.name,
       aliases: suggestion.aliases,
       description: suggestion.description,
+      // A suggestion proposes text facts only; the author's appearance of the entry is kept.
+      appearance: entry.appearance,
       activation: entry.activation,
       ...edits,
     });

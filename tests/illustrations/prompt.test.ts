@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { ImageGenerator } from "@/lib/ai";
+import { createCodexEntry, requestIllustration, type Actor } from "@/lib/stories";
+import { runIllustrationJob } from "@/lib/stories/illustrations/run";
+import { atmosphereOf, buildImagePrompt } from "@/lib/stories/illustrations/prompt";
+import { useTestDb } from "../helpers/db";
+import { makeActor, makeStory } from "../helpers/fixtures";
+import { fakeImageModel, fastRetry, samplePng } from "./helpers";
+
+vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
+
+useTestDb();
+
+let author: Actor;
+beforeAll(async () => {
+  author = await makeActor();
+});
+
+const MARA = "tall woman, short black hair, long red coat with brass buttons";
+const TOMAS = "boy of ten, freckles, green scarf";
+const POINT = "rocky headland with a white lighthouse";
+
+describe("image prompts: the same appearance text of each character in every prompt that mentions them", () => {
+  it("pages that mention Mara (by name or alias) all get her appearance word for word; others do not", async () => {
+    const { story, pages } = await makeStory(author, [
+      "Mara climbed to Kellan Point at dusk.",
+      "Tomas waited in the rain. The captain came back soaked.",
+      "Tomas and MARA shared bread by the fire.",
+      "Nobody was on the beach.",
+    ]);
+    await createCodexEntry(author, {
+      storyId: story.id,
+      kind: "character",
+      name: "Mara",
+      aliases: ["the captain"],
+      appearance: MARA,
+    });
+    await createCodexEntry(author, { storyId: story.id, kind: "character", name: "Tomas", appearance: TOMAS });
+    await createCodexEntry(author, { storyId: story.id, kind: "place", name: "Kellan Point", appearance: POINT });
+    await createCodexEntry(author, { storyId: story.id, kind: "lore", name: "The Tide Law", appearance: "not drawn" });
+
+    const prompts: string[] = [];
+    const generate: ImageGenerator = async (request) => {
+      prompts.push(request.prompt);
+      return { bytes: samplePng(), claimedType: "image/png" };
+    };
+    for (const page of pages) {
+      const { job } = await requestIllustration(author, { pageId: page.id });
+      await runIllustrationJob(job.id, { model: fakeImageModel(generate), retry: fastRetry });
+    }
+    expect(prompts).toHaveLength(4);
+    const maraLine = `- Mara: ${MARA}`;
+    const tomasLine = `- Tomas: ${TOMAS}`;
+    expect(prompts.map((p) => p.includes(maraLine))).toEqual([true, true, true, false]);
+    expect(prompts.map((p) => p.includes(tomasLine))).toEqual([false, true, true, false]);
+    expect(prompts.map((p) => p.includes(`- Kellan Point: ${POINT}`))).toEqual([true, false, false, false]);
+    // Each appearance appears once per prompt, and lore is never drawn.
+    for (const p of prompts) {
+      expect(p.split(MARA).length).toBeLessThanOrEqual(2);
+      expect(p).not.toContain("not drawn");
+    }
+    // Characters in the codex's order (by name), whatever order the page names them in.
+    expect(prompts[2]!.indexOf(maraLine)).toBeLessThan(prompts[2]!.indexOf(tomasLine));
+  });
+
+  it("buildImagePrompt: scene, characters, places, atmosphere; deterministic", () => {
+    const input = {
+      scene: "Mara at the lighthouse at night.",
+      entries: [
+        { id: "1", kind: "character" as const, name: "Mara", appearance: MARA },
+        { id: "2", kind: "place" as const, name: "Kellan Point", appearance: "" },
+      ],
+      atmosphere: atmosphereOf("Mara at the lighthouse at night in the storm."),
+    };
+    const prompt = buildImagePrompt(input);
+    expect(prompt).toBe(buildImagePrompt(input));
+    expect(prompt).toContain("Mara at the lighthouse at night.");
+    expect(prompt).toContain(`- Mara: ${MARA}`);
+    expect(prompt).toContain("Places:\n- Kellan Point");
+    expect(prompt).toContain("Atmosphere: night, storm.");
+  });
+});
