@@ -69,6 +69,7 @@ const notDomainOperations = {
   adminCancelJob: adminMatrix,
   exportAdminJobsCsv: adminMatrix,
   getAdminUsage: adminMatrix,
+  getModelRegistryView: "admin-only: tests/models/registry.test.ts and tests/authorization-matrix.test.ts",
   listCodex: codexMatrix,
   getCodexEntry: codexMatrix,
   createCodexEntry: codexMatrix,

@@ -2,11 +2,12 @@ import Link from "next/link";
 import { cn } from "@/lib/ui/cn";
 
 /** Tabs between the admin pages; the current one is marked for assistive technology too. */
-export function AdminNav({ current }: { current: "jobs" | "usage" | "users" }) {
+export function AdminNav({ current }: { current: "jobs" | "usage" | "users" | "models" }) {
   const items = [
     { key: "jobs", href: "/admin/jobs", label: "Job history" },
     { key: "usage", href: "/admin/usage", label: "Usage and cost" },
     { key: "users", href: "/admin/users", label: "Users and budgets" },
+    { key: "models", href: "/admin/models", label: "Models" },
   ] as const;
   return (
     <nav aria-label="Admin" className="flex gap-1 border-b border-stone-200">

@@ -4,7 +4,17 @@
 // its job types (lib/stories/functions/index.ts).
 
 import "server-only";
-export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
+export { resolveModel, ModelConfigError, taskOfJobType, type ModelChoice } from "./models";
+export {
+  describeRegistry,
+  findModel,
+  modelRegistry,
+  modelTasks,
+  storyModelChoices,
+  type ModelEntry,
+  type ModelTask,
+  type RegistryView,
+} from "./model-registry";
 export { loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export {
   buildDocumentPrompt,

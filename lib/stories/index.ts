@@ -60,6 +60,8 @@ export {
   type EngineRunView,
 } from "./admin-jobs";
 export { getAdminUsage, type AdminUsage, type LabelledGroup } from "./admin-usage";
+export { getModelRegistryView } from "./admin-models";
+export type { RegistryView } from "@/lib/ai";
 
 // The story codex: entries (characters, places, things, lore), the entries a page mentions, and Suggest entries.
 export {

@@ -23,7 +23,7 @@ import {
   startOver,
 } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
-import { resolveModel, type ModelChoice } from "../models";
+import { modelForJob, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
 import { hashPrompt } from "../prompts";
 import { isSectionedPayload } from "../sections";
@@ -34,8 +34,8 @@ import { InterruptedGenerationError } from "../workflows/stream-generation";
 export type { JobRefusal } from "../job-types/definition";
 
 export interface RunAiJobOptions {
-  /** Picks the model for a job; the default reads the environment (offline model, OpenAI, OpenAI-compatible). */
-  model?: (job: { provider: string; model: string }) => ModelChoice;
+  /** Picks the model for a job; the default is the registry entry the job recorded (lib/ai/model-registry.ts). */
+  model?: (job: { provider: string; model: string; jobType: string }) => ModelChoice;
   /** The job types' own render and validate; a type not listed (or no registry) uses the shared steps alone. */
   jobTypes?: JobTypeRegistry;
   stallTimeoutMs?: number;
@@ -72,7 +72,7 @@ function envNumber(name: string, fallback: number): number {
  * error).
  */
 export function createRunAiJob(options: RunAiJobOptions = {}) {
-  const chooseModel = options.model ?? (() => resolveModel());
+  const chooseModel = options.model ?? ((job) => modelForJob(job));
   const settings = {
     stallTimeoutMs: options.stallTimeoutMs ?? envNumber("AI_STALL_TIMEOUT_MS", 30_000),
     totalTimeoutMs: options.totalTimeoutMs ?? envNumber("AI_TIMEOUT_MS", 180_000),

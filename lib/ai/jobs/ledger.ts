@@ -145,7 +145,7 @@ export async function markRunning(
 export async function countAttempt(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "renderedPrompt" | "partialText"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, retryAt: null, updatedAt: new Date() })
@@ -153,6 +153,7 @@ export async function countAttempt(
     .returning({
       provider: aiJobs.provider,
       model: aiJobs.model,
+      jobType: aiJobs.jobType,
       renderedPrompt: aiJobs.renderedPrompt,
       partialText: aiJobs.partialText,
     });
@@ -367,7 +368,7 @@ export async function countSectionAttempt(
   db: Db,
   jobId: string,
   revisedSoFar: string,
-): Promise<Pick<AiJob, "provider" | "model" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -380,6 +381,7 @@ export async function countSectionAttempt(
     .returning({
       provider: aiJobs.provider,
       model: aiJobs.model,
+      jobType: aiJobs.jobType,
       templateKey: aiJobs.templateKey,
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,
