@@ -20,9 +20,12 @@ import type { StoryHeaderData } from "./types";
 export function StoryHeader({
   story: serverStory,
   pageCount: serverPageCount,
+  modelChoices = [],
 }: {
   story: StoryHeaderData;
   pageCount: number;
+  /** The site's models for prose; a picker appears when there is more than one. */
+  modelChoices?: { id: string; name: string }[];
 }) {
   const pageCount = useStoryPageCount(serverPageCount);
   const router = useRouter();
@@ -36,6 +39,20 @@ export function StoryHeader({
   const titleButton = useRef<HTMLButtonElement>(null);
   const descriptionButton = useRef<HTMLButtonElement>(null);
   const languageId = useId();
+  const modelSelectId = useId();
+  const [modelError, setModelError] = useState<string | null>(null);
+
+  async function saveModel(value: string) {
+    const previous = story.modelId;
+    const modelId = value === "" ? null : value;
+    setStory((s) => ({ ...s, modelId }));
+    setModelError(null);
+    const error = await save({ modelId });
+    if (error) {
+      setStory((s) => ({ ...s, modelId: previous }));
+      setModelError(error);
+    }
+  }
 
   const [languageError, setLanguageError] = useState<string | null>(null);
   const [languagePending, setLanguagePending] = useState(false);
@@ -53,7 +70,12 @@ export function StoryHeader({
     }
   }
 
-  async function save(changes: { title?: string; description?: string; language?: string }): Promise<string | null> {
+  async function save(changes: {
+    title?: string;
+    description?: string;
+    language?: string;
+    modelId?: string | null;
+  }): Promise<string | null> {
     const result = await callAction(() => updateStoryAction({ storyId: story.id, ...changes }));
     if (!result.ok) return result.error.message;
     setStory((s) => ({
@@ -61,6 +83,7 @@ export function StoryHeader({
       title: result.data.title,
       description: result.data.description,
       language: result.data.language,
+      modelId: result.data.modelId,
       updatedAt: new Date(result.data.updatedAt).toISOString(),
     }));
     router.refresh();
@@ -168,6 +191,31 @@ export function StoryHeader({
           className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
         />
       </p>
+      {modelChoices.length > 1 ? (
+        <p className="flex items-center gap-2 text-sm text-stone-700">
+          <label htmlFor={modelSelectId}>AI model</label>
+          <select
+            id={modelSelectId}
+            data-testid="story-model"
+            value={story.modelId ?? ""}
+            onChange={(e) => saveModel(e.target.value)}
+            aria-describedby={modelError ? `${modelSelectId}-error` : undefined}
+            className={cn("h-8 rounded-md border border-stone-300 bg-white px-1.5 text-sm text-stone-800", focusRing)}
+          >
+            <option value="">Site default</option>
+            {modelChoices.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </p>
+      ) : null}
+      {modelError ? (
+        <p id={`${modelSelectId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-model-error">
+          {modelError}
+        </p>
+      ) : null}
       {languageError ? (
         <p id={`${languageId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-language-error">
           {languageError}

@@ -57,6 +57,8 @@ export const storyUpdateSchema = z.object({
     .max(limits.descriptionMax, `A description can be at most ${limits.descriptionMax} characters.`)
     .optional(),
   language: languageTagSchema.optional(),
+  /** A model registry id among the story's choices (checked against the registry by updateStory); null = default. */
+  modelId: z.string().min(1).max(100).nullable().optional(),
 });
 
 export const storyIdSchema = z.object({ storyId: id });

@@ -22,7 +22,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   // The children are built now, from the story as it is now: with the current template, whose payload this builds
   // (a parent recorded before a template change names the older version).
   const template = await loadTemplate(parent.templateKey);
-  const model = resolveModel();
+  // The model the parent was requested with (the story's choice then).
+  const model = resolveModel(process.env, { storyChoice: parent.model });
   const plan: FanOutPlan = { children: [], skipped: [] };
   for (const pageId of payload.pageIds) {
     const page = live.find((p) => p.id === pageId);

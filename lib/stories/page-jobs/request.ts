@@ -55,7 +55,7 @@ export async function requestPageTextOutcome(
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
-  const model = resolveModel();
+  const model = resolveModel(process.env, { storyChoice: story.modelId });
   const { template, payload, contextLeftOut } = await buildPageTextPrompt({
     story,
     ordered,

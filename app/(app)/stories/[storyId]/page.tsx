@@ -9,7 +9,7 @@ import { StoryEventsProvider } from "@/components/stories/story-events";
 import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-context";
 import { SummarizeAll } from "@/components/stories/summarize-all";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
-import { resolveModel } from "@/lib/ai";
+import { resolveModel, storyModelChoices } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
@@ -55,7 +55,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  * What the AI is doing on this story: running jobs (so a reload or a second tab shows them) and open suggestions.
  * The story stays writable if this part fails: it is logged and the page renders without it.
  */
-async function loadGeneration(actor: Actor | null, storyId: string) {
+async function loadGeneration(actor: Actor | null, storyId: string, storyModel: string | null) {
   const [activeJobs, suggestions, backgroundRevision] = await Promise.all([
     listActivePageJobs(actor, { storyId }).catch((error: unknown) => {
       log("error", "story page: active AI jobs not loaded", { storyId, error });
@@ -72,7 +72,7 @@ async function loadGeneration(actor: Actor | null, storyId: string) {
   ]);
   let modelLabel: string | null = null;
   try {
-    modelLabel = resolveModel().label;
+    modelLabel = resolveModel(process.env, { storyChoice: storyModel }).label;
   } catch (error) {
     log("error", "story page: AI model misconfigured", { error });
   }
@@ -95,11 +95,20 @@ async function loadCodex(actor: Actor | null, storyId: string) {
   }
 }
 
+/** The models an author may pick for the story's prose; none shown when the site has one (or its registry is bad). */
+function modelChoices(): { id: string; name: string }[] {
+  try {
+    return storyModelChoices().map((m) => ({ id: m.id, name: m.name }));
+  } catch {
+    return [];
+  }
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages } = await loadStory(storyId);
   const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex] = await Promise.all([
-    loadGeneration(actor, story.id),
+    loadGeneration(actor, story.id, story.modelId),
     loadCodex(actor, story.id),
   ]);
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
@@ -114,8 +123,10 @@ export default async function StoryPage({ params }: Props) {
               title: story.title,
               description: story.description,
               language: story.language,
+              modelId: story.modelId,
               updatedAt: story.updatedAt.toISOString(),
             }}
+            modelChoices={modelChoices()}
             pageCount={pages.length}
           />
           <StoryExport storyId={story.id} />
