@@ -62,6 +62,7 @@ export {
 export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, type NewJob } from "./jobs/ledger";
 export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { submitJob } from "./jobs/submit";
+export type { ModelFallback } from "./jobs/fallback";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";

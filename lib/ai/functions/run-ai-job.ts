@@ -10,7 +10,15 @@ import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
 import { combineSections, generateSection, renderSectionPrompts, type SectionResult } from "../job-types/sections";
-import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
+import {
+  finishJob,
+  type GeneratedText,
+  generateJobText,
+  renderJobPrompt,
+  startJob,
+  validateJobText,
+} from "../job-types/steps";
+import { fallBack, fallsBack } from "../jobs/fallback";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
@@ -54,6 +62,8 @@ export interface RunAiJobOptions {
 }
 
 const RETRIES = AI_JOB_RETRIES;
+/** A chain is at most this long: a guard against a loop, never reached by a valid registry's chain. */
+const MAX_FALLBACKS = 10;
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -189,7 +199,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
       }
 
-      const generated = await step.run("generate", async () => {
+      // One step per model of the job's chain: a model whose provider stays unavailable after its retries hands the
+      // job to the next (lib/ai/jobs/fallback.ts), which gets retries of its own under its own step.
+      const generateOnce = async (): Promise<GeneratedText | { fellBackTo: string }> => {
         const db = await getDb();
         const job = await countAttempt(db, jobId);
         if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
@@ -254,9 +266,30 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             // was continuing, for the next attempt.
             await startOver(db, jobId);
           }
+          const last = attempt + 1 >= (maxAttempts ?? RETRIES + 1);
+          if (last && fallsBack(generationError)) {
+            const next = await fallBack(db, jobId, generationError, {
+              definition: options.jobTypes?.model(ref.jobType),
+              choose: chooseModel,
+            });
+            if (next) {
+              log("warn", "ai job falls back to the next model", { jobId, from: job.model, to: next });
+              publishJobUpdate({ jobId, partialText: "" });
+              return { fellBackTo: next };
+            }
+          }
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
-      });
+      };
+      let generated: GeneratedText | undefined;
+      for (let hop = 0; generated === undefined; hop++) {
+        const outcome = await step.run(hop === 0 ? "generate" : `generate-${hop + 1}`, generateOnce);
+        if ("fellBackTo" in outcome) {
+          if (hop >= MAX_FALLBACKS) throw new Error("too many model fallbacks");
+          continue;
+        }
+        generated = outcome;
+      }
 
       const finished = await step.run("finish", async () =>
         finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType)),
