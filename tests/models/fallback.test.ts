@@ -111,7 +111,8 @@ describe("model fallback", () => {
     await updateStory(author, { storyId: story.id, modelId: "careful" });
     const job = await requestPageText(author, { pageId: pages[8]!.id });
     const before = await jobRow(job.id);
-    const budgetOf = (payload: unknown) => (payload as { contextBreakdown: { budgetTokens: number } }).contextBreakdown;
+    const budgetOf = (payload: unknown) =>
+      (payload as { contextBreakdown: { budgetTokens: number; totalTokens: number } }).contextBreakdown;
     expect(budgetOf(before.promptPayload).budgetTokens).toBe(16_000);
     const done = await ended(author, job.id);
     expect(done).toMatchObject({ status: "succeeded" });
