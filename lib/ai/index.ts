@@ -63,6 +63,7 @@ export { findActiveJob, getJob, markCancelled, markLanded, type JobAdmission, ty
 export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { submitJob } from "./jobs/submit";
 export type { ModelFallback } from "./jobs/fallback";
+export { cacheTtlSeconds } from "./jobs/generation-cache";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, listChildren, settleFanOutParent } from "./jobs/fan-out";

@@ -2,7 +2,7 @@ import { getDbHandle, isEmbeddedDatabase } from "@/db";
 import { startInngest, stopInngest } from "@/lib/inngest/start-engine";
 import { authSecret } from "@/lib/auth/secret";
 import { log } from "@/lib/log";
-import { modelRegistry } from "@/lib/ai";
+import { cacheTtlSeconds, modelRegistry } from "@/lib/ai";
 import { installGracefulShutdown } from "./shutdown";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 
@@ -14,6 +14,7 @@ export async function startServer(): Promise<void> {
     await authSecret();
     // An invalid model registry (a model without a provider, a negative price) stops the start, naming the field.
     modelRegistry();
+    cacheTtlSeconds();
   } catch (error) {
     log("error", "cannot start", { error });
     console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);

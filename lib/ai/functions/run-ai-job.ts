@@ -19,6 +19,7 @@ import {
   validateJobText,
 } from "../job-types/steps";
 import { fallBack, fallsBack } from "../jobs/fallback";
+import { findCachedResult, generationCacheKey, recordCacheKey } from "../jobs/generation-cache";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
@@ -151,6 +152,24 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
           // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
           await recordRenderedPrompt(db, jobId, promptHash, prompt);
+          // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
+          // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
+          const cacheKey = generationCacheKey({
+            jobType: job.jobType,
+            templateKey: job.templateKey,
+            templateVersion: job.templateVersion,
+            prompt,
+            provider: job.provider,
+            model: job.model,
+            sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
+          });
+          const hit = job.fresh ? null : await findCachedResult(db, job, cacheKey);
+          await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
+          if (hit?.outputText) {
+            const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
+            const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
+            return { promptHash, sections: 0, reused: done !== null };
+          }
           return { promptHash, sections: 0 };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
@@ -160,6 +179,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         }
       });
       if (!rendered) return { jobId, outcome: "not-active" };
+      if ("reused" in rendered) return { jobId, outcome: rendered.reused ? "reused" : "not-active" };
 
       // A sectioned job takes one engine step per section where a one-piece job takes generate (which keeps its
       // three round trips): a crash or a retry resumes at the section it was on, the sections before it replayed

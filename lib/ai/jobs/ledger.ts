@@ -22,6 +22,8 @@ export interface NewJob {
   contextLeftOut: unknown[];
   baseVersion: number | null;
   retryOf?: string | null;
+  /** A new take: the generation cache is not read for this job (lib/ai/jobs/generation-cache.ts). */
+  fresh?: boolean;
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
@@ -118,7 +120,18 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
 export async function markRunning(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload" | "scopeId"> | null> {
+): Promise<Pick<
+  AiJob,
+  | "templateKey"
+  | "templateVersion"
+  | "promptPayload"
+  | "scopeId"
+  | "jobType"
+  | "provider"
+  | "model"
+  | "requestedBy"
+  | "fresh"
+> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -133,6 +146,11 @@ export async function markRunning(
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,
       scopeId: aiJobs.scopeId,
+      jobType: aiJobs.jobType,
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      requestedBy: aiJobs.requestedBy,
+      fresh: aiJobs.fresh,
     });
   return job ?? null;
 }

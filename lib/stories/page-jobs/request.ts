@@ -21,6 +21,8 @@ export const pageTextRequestSchema = z.object({
     .trim()
     .max(INSTRUCTION_MAX, `An instruction can be at most ${INSTRUCTION_MAX} characters.`)
     .default(""),
+  /** A new take: the earlier identical result is not reused (the generation cache is skipped). */
+  fresh: z.boolean().default(false),
 });
 
 /**
@@ -45,7 +47,7 @@ export async function requestPageTextOutcome(
   options: { retryOf?: string } = {},
 ): Promise<{ job: PageJobView; created: boolean }> {
   const actor = requireActor(actorOrNull);
-  const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
+  const { pageId, mode: requestedMode, instruction, fresh } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
   const { page, story, active } = await loadPageWithActiveJob(db, actor, pageId);
   if (active) return { job: await toPageJobView(active), created: false };
@@ -84,6 +86,7 @@ export async function requestPageTextOutcome(
       contextLeftOut,
       baseVersion: page.version,
       retryOf: options.retryOf ?? null,
+      fresh,
     },
     admitWithinLimits(actor),
   );
