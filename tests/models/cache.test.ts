@@ -171,7 +171,8 @@ describe("cache key and TTL setting", () => {
   };
 
   it("is canonical: the same request in another key order has the same key; any input changes it", () => {
-    const reordered = { sampling: { temperature: 0.7, maxOutputTokens: null }, ...input };
+    const { sampling: _sampling, ...rest } = input;
+    const reordered = { sampling: { temperature: 0.7, maxOutputTokens: null }, ...rest };
     expect(generationCacheKey(reordered)).toBe(generationCacheKey(input));
     for (const change of [
       { templateVersion: 2 },

@@ -102,7 +102,7 @@ export default async function AdminJobPage({ params }: Props) {
       (job.modelFallbacks as ModelFallback[]).length === 0 ? (
         "—"
       ) : (
-        <ol className="space-y-1" data-testid="job-model-fallbacks">
+        <ol key="fallbacks" className="space-y-1" data-testid="job-model-fallbacks">
           {(job.modelFallbacks as ModelFallback[]).map((f) => (
             <li key={`${f.from}-${f.at}`}>
               {f.from} → {f.to ?? "none left"}: {f.reason}
@@ -114,7 +114,7 @@ export default async function AdminJobPage({ params }: Props) {
     [
       "Generation cache",
       job.reusedFrom ? (
-        <span data-testid="job-reused">
+        <span key="reused" data-testid="job-reused">
           reused the result of{" "}
           <Link href={`/admin/jobs/${job.reusedFrom}`} className="text-emerald-800 hover:underline">
             {job.reusedFrom}
