@@ -163,7 +163,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             model: job.model,
             sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
           });
-          const hit = job.fresh ? null : await findCachedResult(db, job, cacheKey);
+          // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
+          // admitted and planned as model calls, and its siblings' outcomes are counted as such.
+          const hit = job.fresh || ref.parentJobId ? null : await findCachedResult(db, job, cacheKey);
           await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
           if (hit?.outputText) {
             const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
