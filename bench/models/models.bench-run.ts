@@ -95,7 +95,8 @@ const registryFile = writeModelsFile({
   ],
 });
 
-useEngine(() => [
+// Exported only so that the engine handle is kept (its hooks start and stop it).
+export const engine = useEngine(() => [
   createRunAiJob({
     model: (job) => ({
       ...modelForJob(job),
