@@ -24,7 +24,8 @@ import { modelForJob } from "@/lib/ai/models";
 import { type Actor, getPageJob, requestPageText, undoPageJob, updateStory } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { pageTextRevise, pageTextWrite } from "@/lib/stories/job-types";
-import { useEngine, waitFor } from "../../tests/engine/harness";
+// The tests' engine fixture (its vitest hooks start and stop the engine); not a React hook despite its name.
+import { useEngine as engineFixture, waitFor } from "../../tests/engine/harness";
 import { makeActor, makeStory } from "../../tests/helpers/fixtures";
 import { writeModelsFile } from "../../tests/models/helpers";
 import { loadavg } from "../shared/load";
@@ -95,8 +96,7 @@ const registryFile = writeModelsFile({
   ],
 });
 
-// Exported only so that the engine handle is kept (its hooks start and stop it).
-export const engine = useEngine(() => [
+const engine = engineFixture(() => [
   createRunAiJob({
     model: (job) => ({
       ...modelForJob(job),
@@ -143,6 +143,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  const engineLogLines = engine.logs.length;
   const cpu = os.cpus()[0]?.model ?? "unknown";
   const out = [
     "# bench:models — generation cache and model fallback",
@@ -151,7 +152,7 @@ afterAll(() => {
     `- Machine: ${os.cpus().length} cores (nproc), ${cpu}; ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     `- Load (1/5/15 min) at start: ${loadStart}; at end: ${loadavg()}`,
     `- Database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL, a fresh clone)" : "PGlite in memory"}`,
-    `- Command: \`npm run bench:models\` (BENCH_ROUNDS=${ROUNDS})`,
+    `- Command: \`npm run bench:models\` (BENCH_ROUNDS=${ROUNDS}); ${engineLogLines} engine log lines`,
     "- Fake model: first token after 200 ms, then one per 10 ms, 60 tokens; the real runner (run-ai-job) in the",
     "  embedded engine, the page job landed by its job type. Time = request to a succeeded, landed job (the page",
     "  written), polled every 5 ms.",
