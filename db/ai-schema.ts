@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  boolean,
   check,
   index,
   integer,
@@ -119,6 +120,21 @@ export const aiJobs = pgTable(
     requestedRating: text("requested_rating", { enum: contentRatings }),
     ratingClampedBy: text("rating_clamped_by", { enum: ratingClampSources }),
     retryOf: uuid("retry_of").references((): AnyPgColumn => aiJobs.id, { onDelete: "set null" }),
+    /**
+     * The models given up on, in order, when a provider stayed unavailable after its retries: each with the model
+     * tried next and why it was given up (an error code of the catalog and its detail). `model` then names the one
+     * that wrote the text.
+     */
+    modelFallbacks: jsonb("model_fallbacks").notNull().default(sql`'[]'::jsonb`),
+    /**
+     * The generation cache's key (lib/ai/jobs/generation-cache.ts): a canonical hash of the template version, the
+     * rendered prompt, the model and the sampling settings. Set once the prompt is rendered.
+     */
+    cacheKey: text("cache_key"),
+    /** The job whose result this one reused (no model call, no cost): an identical request within the TTL. */
+    reusedFrom: uuid("reused_from").references((): AnyPgColumn => aiJobs.id, { onDelete: "set null" }),
+    /** The author asked for a new take: the cache is neither read nor is this job's result offered to it. */
+    fresh: boolean("fresh").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     firstTokenAt: timestamp("first_token_at", { withTimezone: true }),
@@ -155,6 +171,10 @@ export const aiJobs = pgTable(
     index("ai_jobs_parent_idx").on(t.parentJobId).where(sql`${t.parentJobId} is not null`),
     index("ai_jobs_retry_of_idx").on(t.retryOf).where(sql`${t.retryOf} is not null`),
     index("ai_jobs_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    // The cache lookup: the newest reusable result of one key within one story.
+    index("ai_jobs_cache_idx")
+      .on(t.scopeId, t.cacheKey, t.completedAt.desc())
+      .where(sql`${t.cacheKey} is not null and ${t.status} = 'succeeded' and not ${t.fresh}`),
     check(
       "ai_jobs_job_type_check",
       sql`${t.jobType} in ('page_text.write', 'page_text.revise', 'story.revise_pages', 'page.summarize', 'story.summarize_pages', 'codex.suggest', 'story.suggest_codex', 'story.rollup', 'story.translate', 'page.translate', 'page_text.takes', 'page_text.take', 'page.illustrate', 'page.describe_scene')`,

@@ -52,6 +52,12 @@ export const stories = pgTable(
     language: text("language").notNull().default("en"),
     /** What the story may contain; jobs are held to the lowest of this, the site's maximum and the user's. */
     contentRating: text("content_rating", { enum: contentRatings }).notNull().default("general"),
+    /**
+     * The model the author chose for the story's prose (a model registry id, lib/ai/model-registry.ts); null = the
+     * install's default. Not a foreign key: the registry is configuration, and a choice removed from it since falls
+     * back to the default.
+     */
+    modelId: text("model_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -64,6 +70,7 @@ export const stories = pgTable(
     check("stories_description_check", sql`char_length(${t.description}) <= 5000`),
     check("stories_language_check", sql`${t.language} ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'`),
     check("stories_content_rating_check", sql.raw(`content_rating in (${contentRatingsSql})`)),
+    check("stories_model_id_check", sql`${t.modelId} is null or char_length(${t.modelId}) between 1 and 100`),
   ],
 );
 

@@ -682,6 +682,11 @@ const rows: Record<string, Row> = Object.fromEntries([
       reader: 503,
     },
   ),
+  page(
+    "page /admin/models",
+    () => import("@/app/(app)/admin/models/page") as never,
+    () => ({}),
+  ),
   // ── actions: stories ──
   action("stories.ts", "createStoryAction", () => [{ title: "New" }], signedIn),
   action("stories.ts", "updateStoryAction", (w) => [{ storyId: w.storyId, title: "Renamed" }], editRight),

@@ -91,6 +91,7 @@ const notDomainOperations = {
   setSiteMaxRating: "admin-only: tests/ratings/ratings.test.ts",
   setUserMaxRating: "admin-only: tests/ratings/ratings.test.ts",
   checkReadiness: "the unauthenticated readiness probe: counts and ages only (tests/admin/health.test.ts)",
+  getModelRegistryView: "admin-only: tests/models/registry.test.ts and tests/authorization-matrix.test.ts",
   listCodex: codexMatrix,
   getCodexEntry: codexMatrix,
   createCodexEntry: codexMatrix,

@@ -2,12 +2,13 @@ import Link from "next/link";
 import { cn } from "@/lib/ui/cn";
 
 /** Tabs between the admin pages; the current one is marked for assistive technology too. */
-export function AdminNav({ current }: { current: "jobs" | "usage" | "users" | "prompts" | "health" }) {
+export function AdminNav({ current }: { current: "jobs" | "usage" | "users" | "prompts" | "models" | "health" }) {
   const items = [
     { key: "jobs", href: "/admin/jobs", label: "Job history" },
     { key: "usage", href: "/admin/usage", label: "Usage and cost" },
     { key: "users", href: "/admin/users", label: "Users and budgets" },
     { key: "prompts", href: "/admin/prompts", label: "Prompts" },
+    { key: "models", href: "/admin/models", label: "Models" },
     { key: "health", href: "/admin/health", label: "Health" },
   ] as const;
   return (

@@ -2,9 +2,10 @@
 
 import { WandSparkles } from "lucide-react";
 import { useId, type KeyboardEvent, type Ref } from "react";
-import { Button } from "@/components/ui/button";
+import { Button, focusRing } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { INSTRUCTION_MAX } from "@/lib/stories/limits";
+import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
 import { AiBudgetHint, budgetUsedUpReason, useAiAllowance } from "./ai-budget";
 import { GenerationFailureAlert } from "./generation-failure-alert";
@@ -28,6 +29,8 @@ export function GenerateControls({
   starting,
   disabledReason,
   requestError,
+  fresh = false,
+  onFreshChange,
   onGenerate,
   onDismissRequestError,
   cancelRef,
@@ -45,6 +48,9 @@ export function GenerateControls({
   /** Why Generate cannot be pressed right now (e.g. the text is over the limit), if it cannot. */
   disabledReason: string | null;
   requestError: RequestFailure | null;
+  /** "New take": do not reuse an earlier identical result (the generation cache). */
+  fresh?: boolean;
+  onFreshChange?: (fresh: boolean) => void;
   onGenerate: () => void;
   onDismissRequestError: () => void;
   cancelRef?: Ref<HTMLButtonElement>;
@@ -132,6 +138,22 @@ export function GenerateControls({
             {label}
           </span>
         </span>
+        {onFreshChange ? (
+          <label
+            className="inline-flex items-center gap-1.5 text-xs text-stone-700"
+            title="Ask the model again rather than reuse an earlier identical result"
+          >
+            <input
+              type="checkbox"
+              data-testid="generate-fresh"
+              checked={fresh}
+              disabled={active || starting}
+              onChange={(e) => onFreshChange(e.target.checked)}
+              className={cn("size-4 rounded border-stone-300 accent-violet-700", focusRing)}
+            />
+            New take
+          </label>
+        ) : null}
         <PromptPreviewButton pageId={pageId} instruction={instruction.trim()} disabled={starting} />
         <AiBudgetHint allowance={allowance} />
         {reason && !busy ? (

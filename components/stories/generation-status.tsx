@@ -174,6 +174,11 @@ export function GenerationStatus({
           : job.resolution === "unchanged"
             ? UNCHANGED_TEXT
             : `Done: the ${job.modelLabel} ${job.jobType === "page_text.write" ? "wrote" : "revised"} this page. Undo it from the notification, or bring back any version from the history.`}
+        {job.reused ? (
+          <span data-testid="generate-reused" className="mt-1 block text-xs text-stone-700">
+            Reused the result of an identical earlier request (no model call, no cost). Tick “New take” for a fresh one.
+          </span>
+        ) : null}
       </p>
     </div>
   );

@@ -81,6 +81,7 @@ export function PageEditor({
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
   const [instruction, setInstruction] = useState(() => generation.job?.instruction ?? "");
+  const [fresh, setFresh] = useState(false);
   const [starting, setStarting] = useState(false);
   const [requestError, setRequestError] = useState<RequestFailure | null>(null);
   const startingRef = useRef(false);
@@ -225,7 +226,7 @@ export function PageEditor({
         setDraft(saved.content);
         onSaved(saved);
       }
-      const failure = await generation.request(instruction);
+      const failure = await generation.request(instruction, { fresh });
       if (failure) setRequestError(failure);
     } finally {
       startingRef.current = false;
@@ -432,6 +433,8 @@ export function PageEditor({
           overLimit ? "Shorten the page to within the limit first." : conflict ? "Choose a version above first." : null
         }
         requestError={requestError}
+        fresh={fresh}
+        onFreshChange={setFresh}
         onGenerate={() => void generate()}
         onDismissRequestError={() => setRequestError(null)}
         cancelRef={cancelRef}

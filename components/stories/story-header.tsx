@@ -29,10 +29,13 @@ export function StoryHeader({
   story: serverStory,
   pageCount: serverPageCount,
   ratingLimit,
+  modelChoices = [],
 }: {
   story: StoryHeaderData;
   pageCount: number;
   ratingLimit: RatingLimitData;
+  /** The site's models for prose; a picker appears when there is more than one. */
+  modelChoices?: { id: string; name: string }[];
 }) {
   const pageCount = useStoryPageCount(serverPageCount);
   const router = useRouter();
@@ -63,6 +66,20 @@ export function StoryHeader({
     }
   }
   const clamped = ratingRank(story.contentRating) > ratingRank(ratingLimit.effectiveMax);
+  const modelSelectId = useId();
+  const [modelError, setModelError] = useState<string | null>(null);
+
+  async function saveModel(value: string) {
+    const previous = story.modelId;
+    const modelId = value === "" ? null : value;
+    setStory((s) => ({ ...s, modelId }));
+    setModelError(null);
+    const error = await save({ modelId });
+    if (error) {
+      setStory((s) => ({ ...s, modelId: previous }));
+      setModelError(error);
+    }
+  }
 
   const [languageError, setLanguageError] = useState<string | null>(null);
   const [languagePending, setLanguagePending] = useState(false);
@@ -85,6 +102,7 @@ export function StoryHeader({
     description?: string;
     language?: string;
     contentRating?: ContentRating;
+    modelId?: string | null;
   }): Promise<string | null> {
     const result = await callAction(() => updateStoryAction({ storyId: story.id, ...changes }));
     if (!result.ok) return result.error.message;
@@ -94,6 +112,7 @@ export function StoryHeader({
       description: result.data.description,
       language: result.data.language,
       contentRating: result.data.contentRating,
+      modelId: result.data.modelId,
       updatedAt: new Date(result.data.updatedAt).toISOString(),
     }));
     router.refresh();
@@ -222,6 +241,31 @@ export function StoryHeader({
           ))}
         </Select>
       </p>
+      {modelChoices.length > 1 ? (
+        <p className="flex items-center gap-2 text-sm text-stone-700">
+          <label htmlFor={modelSelectId}>AI model</label>
+          <select
+            id={modelSelectId}
+            data-testid="story-model"
+            value={story.modelId ?? ""}
+            onChange={(e) => saveModel(e.target.value)}
+            aria-describedby={modelError ? `${modelSelectId}-error` : undefined}
+            className={cn("h-8 rounded-md border border-stone-300 bg-white px-1.5 text-sm text-stone-800", focusRing)}
+          >
+            <option value="">Site default</option>
+            {modelChoices.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </p>
+      ) : null}
+      {modelError ? (
+        <p id={`${modelSelectId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-model-error">
+          {modelError}
+        </p>
+      ) : null}
       {languageError ? (
         <p id={`${languageId}-error`} role="alert" className="text-sm text-red-700" data-testid="story-language-error">
           {languageError}

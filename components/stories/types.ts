@@ -22,6 +22,8 @@ export interface StoryHeaderData {
   /** BCP-47 tag: the language the story is written in and the AI writes in. */
   language: string;
   contentRating: ContentRating;
+  /** The model registry id the author chose for the story's prose; null = the site's default. */
+  modelId: string | null;
   updatedAt: string;
 }
 

@@ -30,7 +30,8 @@ export interface PageGeneration {
   modelLabel: string | null;
   cancelling: boolean;
   /** Starts a job (or joins the running one); resolves to why it was refused, or null once the job is followed. */
-  request: (instruction: string) => Promise<RequestFailure | null>;
+  /** `fresh`: a new take, never the earlier identical result from the generation cache. */
+  request: (instruction: string, options?: { fresh?: boolean }) => Promise<RequestFailure | null>;
   cancel: () => void;
   /** Forgets a settled job's outcome (hides its message). */
   dismiss: () => void;
@@ -105,8 +106,10 @@ export function usePageGeneration({
     });
   }, [subscribeAll, pageId]);
 
-  async function request(instruction: string): Promise<RequestFailure | null> {
-    const result = await callActionWithTimeout(() => requestPageTextAction({ pageId: page.id, instruction }));
+  async function request(instruction: string, options: { fresh?: boolean } = {}): Promise<RequestFailure | null> {
+    const result = await callActionWithTimeout(() =>
+      requestPageTextAction({ pageId: page.id, instruction, ...(options.fresh ? { fresh: true } : {}) }),
+    );
     if (!result.ok) {
       const fieldError = fieldErrors(result.error.details).instruction;
       return {

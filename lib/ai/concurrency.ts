@@ -1,3 +1,4 @@
+import { modelRegistry } from "./model-registry";
 import { isIP } from "node:net";
 
 type Env = Record<string, string | undefined>;
@@ -8,7 +9,7 @@ export const REMOTE_AI_CONCURRENCY = 20;
 export const LOCAL_AI_CONCURRENCY = 4;
 
 /** Loopback, private and link-local addresses, and names that only resolve on this machine or network. */
-function isLocalHost(hostname: string): boolean {
+export function isLocalHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal"))
     return true;
@@ -38,6 +39,9 @@ function isLocalHost(hostname: string): boolean {
 export function aiConcurrency(env: Env = process.env): number {
   const override = Number(env.AI_CONCURRENCY);
   if (env.AI_CONCURRENCY !== undefined && Number.isInteger(override) && override > 0) return override;
+  // A registry file states each model's concurrency: the engine's one global limit is their sum, so that every
+  // model can run its share at once (a per-model limit in the engine is not built yet).
+  if (env.AI_MODELS_FILE) return modelRegistry(env).models.reduce((sum, m) => sum + m.concurrency, 0);
   if (env.OPENAI_BASE_URL) {
     let hostname: string;
     try {

@@ -4,7 +4,17 @@
 // its job types (lib/stories/functions/index.ts).
 
 import "server-only";
-export { resolveModel, ModelConfigError, type ModelChoice } from "./models";
+export { resolveModel, ModelConfigError, taskOfJobType, type ModelChoice } from "./models";
+export {
+  describeRegistry,
+  findModel,
+  modelRegistry,
+  modelTasks,
+  storyModelChoices,
+  type ModelEntry,
+  type ModelTask,
+  type RegistryView,
+} from "./model-registry";
 export { hashPrompt, loadTemplate, renderTemplate, PromptTemplateError, type PromptTemplate } from "./prompts";
 export {
   buildDocumentPrompt,
@@ -69,6 +79,8 @@ export {
 export { enqueueJob } from "./jobs/queue";
 export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { submitJob } from "./jobs/submit";
+export type { ModelFallback } from "./jobs/fallback";
+export { cacheTtlSeconds } from "./jobs/generation-cache";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, createChildJob, listChildren, settleFanOutParent } from "./jobs/fan-out";

@@ -1,10 +1,23 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV4 } from "@ai-sdk/provider";
-import { createOfflineModel, OFFLINE_MODEL_ID, OFFLINE_PROVIDER } from "./offline-model";
+import type { AiJobType } from "@/db/ai-schema";
+import {
+  findModel,
+  inputBudgetFor,
+  ModelConfigError,
+  type ModelEntry,
+  modelRegistry,
+  type ModelTask,
+  routeModel,
+} from "./model-registry";
+import { createOfflineModel } from "./offline-model";
+
+export { ModelConfigError };
 
 export interface ModelChoice {
   model: LanguageModelV4;
   provider: string;
+  /** The registry entry's id: what the job row records (ai_jobs.model) and prices are looked up by. */
   modelId: string;
   /** What the UI and the job row call it. */
   label: string;
@@ -13,69 +26,68 @@ export interface ModelChoice {
   inputBudgetTokens: number;
 }
 
-export class ModelConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ModelConfigError";
-  }
-}
-
 type Env = Record<string, string | undefined>;
 
-function budget(env: Env, fallback: number): number {
-  const value = Number(env.AI_INPUT_BUDGET_TOKENS ?? fallback);
-  if (!Number.isInteger(value) || value < 500) {
-    throw new ModelConfigError(
-      `AI_INPUT_BUDGET_TOKENS must be a whole number ≥ 500 (got ${env.AI_INPUT_BUDGET_TOKENS}).`,
-    );
-  }
-  return value;
+/** Which registry task a job type is routed as (a fan-out parent as its children). */
+export function taskOfJobType(jobType: AiJobType | string): ModelTask {
+  if (jobType === "page.summarize" || jobType === "story.summarize_pages") return "summary";
+  if (jobType === "story.rollup") return "rollup";
+  if (jobType === "codex.suggest" || jobType === "story.suggest_codex") return "codex";
+  return "prose";
 }
 
 /**
- * Picks the model from the environment:
- * - OPENAI_BASE_URL → any OpenAI-compatible server through the chat-completions API (Ollama, vLLM, LM Studio, llama.cpp);
- * - OPENAI_API_KEY → OpenAI itself;
- * - neither → the built-in offline model.
- * A model object is always passed to the AI SDK: a bare string id would go to the Vercel AI Gateway.
+ * The AI SDK model of a registry entry. A model object is always passed to the AI SDK: a bare string id would go to
+ * the Vercel AI Gateway. An OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp) is called through the
+ * chat-completions API.
  */
-export function resolveModel(env: Env = process.env): ModelChoice {
-  if (env.OPENAI_BASE_URL) {
-    const modelId = env.AI_MODEL;
-    if (!modelId)
-      throw new ModelConfigError("OPENAI_BASE_URL is set, so AI_MODEL must name the model to use (e.g. llama3.1).");
+export function languageModelOf(entry: ModelEntry, env: Env = process.env): LanguageModelV4 {
+  if (entry.provider === "offline") return createOfflineModel();
+  const apiKey = entry.apiKeyEnv ? env[entry.apiKeyEnv] : undefined;
+  if (entry.provider === "openai-compatible") {
     const provider = createOpenAI({
-      baseURL: env.OPENAI_BASE_URL,
-      apiKey: env.OPENAI_API_KEY ?? "not-needed",
+      baseURL: entry.baseUrl ?? undefined,
+      apiKey: apiKey ?? "not-needed",
       name: "openai-compatible",
     });
-    return {
-      model: provider.chat(modelId),
-      provider: "openai-compatible",
-      modelId,
-      label: modelId,
-      offline: false,
-      inputBudgetTokens: budget(env, 8000),
-    };
+    return provider.chat(entry.model);
   }
-  if (env.OPENAI_API_KEY) {
-    const modelId = env.AI_MODEL ?? "gpt-4o-mini";
-    const provider = createOpenAI({ apiKey: env.OPENAI_API_KEY });
-    return {
-      model: provider(modelId),
-      provider: "openai",
-      modelId,
-      label: modelId,
-      offline: false,
-      inputBudgetTokens: budget(env, 100_000),
-    };
-  }
+  if (!apiKey) throw new ModelConfigError(`Model ${entry.id}: ${entry.apiKeyEnv} is not set.`);
+  return createOpenAI({ apiKey })(entry.model);
+}
+
+export function choiceOf(entry: ModelEntry, task: ModelTask = "prose", env: Env = process.env): ModelChoice {
+  const registry = modelRegistry(env);
   return {
-    model: createOfflineModel(),
-    provider: OFFLINE_PROVIDER,
-    modelId: OFFLINE_MODEL_ID,
-    label: "offline model",
-    offline: true,
-    inputBudgetTokens: budget(env, 8000),
+    model: languageModelOf(entry, env),
+    provider: entry.provider,
+    modelId: entry.id,
+    label: entry.name,
+    offline: entry.provider === "offline",
+    inputBudgetTokens: inputBudgetFor(entry, task, registry),
   };
+}
+
+/**
+ * The model for a job of `task` (default prose), routed through the registry (lib/ai/model-registry.ts): the story's
+ * choice when it may serve the task, else the task's default. Without a registry file the environment's single
+ * model, as before the registry.
+ */
+export function resolveModel(
+  env: Env = process.env,
+  options: { task?: ModelTask; storyChoice?: string | null } = {},
+): ModelChoice {
+  const task = options.task ?? "prose";
+  return choiceOf(routeModel(task, options.storyChoice, modelRegistry(env)), task, env);
+}
+
+/**
+ * The model a recorded job runs on: its registry entry by the id it recorded. A job recorded before a registry
+ * change whose entry is gone runs on its task's default rather than failing.
+ */
+export function modelForJob(job: { model: string; jobType: string }, env: Env = process.env): ModelChoice {
+  const registry = modelRegistry(env);
+  const task = taskOfJobType(job.jobType);
+  const entry = findModel(registry, job.model) ?? routeModel(task, null, registry);
+  return choiceOf(entry, task, env);
 }

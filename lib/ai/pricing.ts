@@ -1,18 +1,10 @@
-/**
- * USD per million tokens (input, output). An unknown model has no cost (null) rather than a wrong one.
- * Prices change: keep this table in step with the provider's price page when adding a model.
+import { findModel, modelRegistry, publishedPrices } from "./model-registry";
+
+/*
+ * Prices have one source, the model registry (lib/ai/model-registry.ts): a registry file states each model's; the
+ * single model the environment describes takes OpenAI's published prices for OpenAI's model names
+ * (model-registry.ts), and none (no cost rather than a wrong one) for a name it does not know.
  */
-const pricePerMillion: Record<string, { input: number; output: number }> = {
-  "gpt-4o": { input: 2.5, output: 10 },
-  "gpt-4o-mini": { input: 0.15, output: 0.6 },
-  "gpt-4.1": { input: 2, output: 8 },
-  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
-  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
-  "gpt-5": { input: 1.25, output: 10 },
-  "gpt-5-mini": { input: 0.25, output: 2 },
-  "gpt-5-nano": { input: 0.05, output: 0.4 },
-  offline: { input: 0, output: 0 },
-};
 
 /**
  * Decimal places of a stored cost (ai_jobs.cost_usd is numeric(16,10)). Micro-dollars were not enough: one token of
@@ -26,10 +18,20 @@ export function roundCost(usd: number): number {
   return Number(usd.toFixed(COST_DECIMALS));
 }
 
-export function costUsd(modelId: string, usage: { inputTokens: number; outputTokens: number }): number | null {
-  const price = pricePerMillion[modelId];
+/** The cost of a call to the registry entry `modelId` (what ai_jobs.model records); null when it has no price. */
+export function costUsd(
+  modelId: string,
+  usage: { inputTokens: number; outputTokens: number },
+  registry = modelRegistry(),
+): number | null {
+  // A job recorded under a model no longer in the registry (or a call made outside it) keeps OpenAI's published
+  // price for an OpenAI model name.
+  const entry = findModel(registry, modelId);
+  const price = entry ? entry.prices : publishedPrices(modelId);
   if (!price) return null;
-  return roundCost((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000);
+  return roundCost(
+    (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000,
+  );
 }
 
 /**

@@ -168,6 +168,11 @@ const pageJobSchema = named(
         })
         .nullable(),
     ),
+    reused: doc(
+      "The text is an earlier identical request's (same story, requester, prompt, model and settings, within the " +
+        "cache's time): no model call, no cost. Ask with `fresh: true` for a new take.",
+      z.boolean(),
+    ),
   }),
   "A page's job: write or revise one page.",
 );

@@ -3,6 +3,7 @@ import { startInngest, stopInngest } from "@/lib/inngest/start-engine";
 import { authSecret } from "@/lib/auth/secret";
 import { importBuiltinPrompts } from "@/lib/ai";
 import { log } from "@/lib/log";
+import { cacheTtlSeconds, modelRegistry } from "@/lib/ai";
 import { installGracefulShutdown } from "./shutdown";
 import { demoAccounts, seedDemoIfEmpty } from "@/lib/stories/demo";
 
@@ -12,6 +13,9 @@ export async function startServer(): Promise<void> {
     // Fails now, with the message saying what to set, rather than on every sign-in later.
     const handle = await getDbHandle();
     await authSecret();
+    // An invalid model registry (a model without a provider, a negative price) stops the start, naming the field.
+    modelRegistry();
+    cacheTtlSeconds();
     // The built-in prompt versions; a file changed without a new version number stops the start here, with its name.
     await importBuiltinPrompts(handle.db);
   } catch (error) {

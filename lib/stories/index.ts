@@ -101,6 +101,8 @@ export {
   type HealthLevel,
   type Readiness,
 } from "./health";
+export { getModelRegistryView } from "./admin-models";
+export type { RegistryView } from "@/lib/ai";
 
 // The story codex: entries (characters, places, things, lore), the entries a page mentions, and Suggest entries.
 export {

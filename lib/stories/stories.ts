@@ -1,5 +1,7 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { storyModelChoices } from "@/lib/ai";
+import { AppError } from "@/lib/errors";
 import { type MemberRole, pages, stories, storyMembers, users, type Story } from "@/db/schema";
 import { loadStoryFor, readableStories } from "./access";
 import { requireActor, type Actor } from "./actor";
@@ -87,6 +89,13 @@ export async function updateStory(actorOrNull: Actor | null, input: unknown): Pr
   const { storyId, ...changes } = parseInput(storyUpdateSchema, input);
   const db = await getDb();
   await loadStoryFor(db, actor, "edit", storyId);
+  if (changes.modelId) {
+    const choices = storyModelChoices();
+    if (!choices.some((m) => m.id === changes.modelId))
+      throw new AppError("VALIDATION", `Model: "${changes.modelId}" is not one of this site's models for stories.`, {
+        fields: { modelId: `Choose one of: ${choices.map((m) => m.id).join(", ")}.` },
+      });
+  }
   const [story] = await db
     .update(stories)
     .set({ ...changes, updatedAt: new Date() })

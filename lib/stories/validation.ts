@@ -64,6 +64,8 @@ export const storyUpdateSchema = z.object({
     .optional(),
   language: languageTagSchema.optional(),
   contentRating: storyRatingSchema.optional(),
+  /** A model registry id among the story's choices (checked against the registry by updateStory); null = default. */
+  modelId: z.string().min(1).max(100).nullable().optional(),
 });
 
 export const storyIdSchema = z.object({ storyId: id });

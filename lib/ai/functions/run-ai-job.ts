@@ -10,7 +10,16 @@ import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
 import type { JobTypeRegistry } from "../job-types/registry";
 import { combineSections, generateSection, renderSectionPrompts, type SectionResult } from "../job-types/sections";
-import { finishJob, generateJobText, renderJobPrompt, startJob, validateJobText } from "../job-types/steps";
+import {
+  finishJob,
+  type GeneratedText,
+  generateJobText,
+  renderJobPrompt,
+  startJob,
+  validateJobText,
+} from "../job-types/steps";
+import { fallBack, fallsBack } from "../jobs/fallback";
+import { findCachedResult, generationCacheKey, recordCacheKey } from "../jobs/generation-cache";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
@@ -23,7 +32,7 @@ import {
   startOver,
 } from "../jobs/ledger";
 import { publishJobUpdate } from "../jobs/live";
-import { resolveModel, type ModelChoice } from "../models";
+import { modelForJob, type ModelChoice } from "../models";
 import { costUsd } from "../pricing";
 import { hashPrompt } from "../prompts";
 import { isSectionedPayload } from "../sections";
@@ -34,8 +43,8 @@ import { InterruptedGenerationError } from "../workflows/stream-generation";
 export type { JobRefusal } from "../job-types/definition";
 
 export interface RunAiJobOptions {
-  /** Picks the model for a job; the default reads the environment (offline model, OpenAI, OpenAI-compatible). */
-  model?: (job: { provider: string; model: string }) => ModelChoice;
+  /** Picks the model for a job; the default is the registry entry the job recorded (lib/ai/model-registry.ts). */
+  model?: (job: { provider: string; model: string; jobType: string }) => ModelChoice;
   /** The job types' own render and validate; a type not listed (or no registry) uses the shared steps alone. */
   jobTypes?: JobTypeRegistry;
   stallTimeoutMs?: number;
@@ -54,6 +63,8 @@ export interface RunAiJobOptions {
 }
 
 const RETRIES = AI_JOB_RETRIES;
+/** A chain is at most this long: a guard against a loop, never reached by a valid registry's chain. */
+const MAX_FALLBACKS = 10;
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -72,7 +83,7 @@ function envNumber(name: string, fallback: number): number {
  * error).
  */
 export function createRunAiJob(options: RunAiJobOptions = {}) {
-  const chooseModel = options.model ?? (() => resolveModel());
+  const chooseModel = options.model ?? ((job) => modelForJob(job));
   const settings = {
     stallTimeoutMs: options.stallTimeoutMs ?? envNumber("AI_STALL_TIMEOUT_MS", 30_000),
     totalTimeoutMs: options.totalTimeoutMs ?? envNumber("AI_TIMEOUT_MS", 180_000),
@@ -141,6 +152,26 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
           // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
           await recordRenderedPrompt(db, jobId, promptHash, prompt);
+          // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
+          // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
+          const cacheKey = generationCacheKey({
+            jobType: job.jobType,
+            templateKey: job.templateKey,
+            templateVersion: job.templateVersion,
+            prompt,
+            provider: job.provider,
+            model: job.model,
+            sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
+          });
+          // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
+          // admitted and planned as model calls, and its siblings' outcomes are counted as such.
+          const hit = job.fresh || ref.parentJobId ? null : await findCachedResult(db, job, cacheKey);
+          await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
+          if (hit?.outputText) {
+            const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
+            const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
+            return { promptHash, sections: 0, reused: done !== null };
+          }
           return { promptHash, sections: 0 };
         } catch (error) {
           // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
@@ -150,6 +181,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         }
       });
       if (!rendered) return { jobId, outcome: "not-active" };
+      if ("reused" in rendered) return { jobId, outcome: rendered.reused ? "reused" : "not-active" };
 
       // A sectioned job takes one engine step per section where a one-piece job takes generate (which keeps its
       // three round trips): a crash or a retry resumes at the section it was on, the sections before it replayed
@@ -189,7 +221,9 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
       }
 
-      const generated = await step.run("generate", async () => {
+      // One step per model of the job's chain: a model whose provider stays unavailable after its retries hands the
+      // job to the next (lib/ai/jobs/fallback.ts), which gets retries of its own under its own step.
+      const generateOnce = async (): Promise<GeneratedText | { fellBackTo: string }> => {
         const db = await getDb();
         const job = await countAttempt(db, jobId);
         if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
@@ -255,9 +289,30 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             // was continuing, for the next attempt.
             await startOver(db, jobId);
           }
+          const last = attempt + 1 >= (maxAttempts ?? RETRIES + 1);
+          if (last && fallsBack(generationError)) {
+            const next = await fallBack(db, jobId, generationError, {
+              definition: options.jobTypes?.model(ref.jobType),
+              choose: chooseModel,
+            });
+            if (next) {
+              log("warn", "ai job falls back to the next model", { jobId, from: job.model, to: next });
+              publishJobUpdate({ jobId, partialText: "" });
+              return { fellBackTo: next };
+            }
+          }
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
-      });
+      };
+      let generated: GeneratedText | undefined;
+      for (let hop = 0; generated === undefined; hop++) {
+        const outcome = await step.run(hop === 0 ? "generate" : `generate-${hop + 1}`, generateOnce);
+        if ("fellBackTo" in outcome) {
+          if (hop >= MAX_FALLBACKS) throw new Error("too many model fallbacks");
+          continue;
+        }
+        generated = outcome;
+      }
 
       const finished = await step.run("finish", async () =>
         finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType)),

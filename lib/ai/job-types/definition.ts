@@ -2,6 +2,7 @@ import type { Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import type { JobErrorCode } from "@/lib/errors";
 import type { NewJob } from "../jobs/ledger";
+import type { ModelChoice } from "../models";
 import type { FanOutJobTypeName, ModelJobTypeName } from "./kinds";
 
 /** Why a job may not start: a code of the catalog for the ledger and a detail for the admin's view. */
@@ -34,6 +35,14 @@ export interface ModelJobType<T extends ModelJobTypeName = ModelJobTypeName> {
    * (retriable or not, as it says). Default: every non-empty answer is accepted.
    */
   validate?: (text: string) => void | Promise<void>;
+  /**
+   * Assembles the job's prompt payload again for a model with a smaller prompt budget (a fallback along the model's
+   * chain, lib/ai/jobs/fallback.ts); null when it cannot (that model is then skipped). Default: none.
+   */
+  reassemble?: (
+    job: AiJob,
+    model: ModelChoice,
+  ) => Promise<{ promptPayload: unknown; contextLeftOut: unknown[] } | null>;
   /**
    * Lands a succeeded job's stored output in the domain (a revision, a suggestion, ...) and returns how it landed.
    * Runs after the job succeeded, in the landing function of its domain; must be safe to run twice.

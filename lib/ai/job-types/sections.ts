@@ -50,7 +50,7 @@ export async function generateSection(
   index: number,
   before: readonly SectionResult[],
   deps: {
-    model: (job: { provider: string; model: string }) => LanguageModelV4;
+    model: (job: { provider: string; model: string; jobType: string }) => LanguageModelV4;
     settings: GenerateSettings;
     validate: (text: string) => Promise<void>;
   },

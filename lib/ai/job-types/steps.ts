@@ -1,5 +1,6 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
 import type { Db } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
 import { inngest } from "@/lib/inngest/client";
 import { aiJobSucceeded } from "@/lib/inngest/events/ai-job-succeeded";
 import type { JobRef } from "@/lib/inngest/events/job-ref";
@@ -25,7 +26,10 @@ import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
  * running. A job found running already (a repeated step whose first run committed) was admitted then and is not asked
  * again. Null when the job is no longer active.
  */
-export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Promise<JobToRender | null> {
+export type StartedJob = JobToRender &
+  Pick<AiJob, "scopeId" | "jobType" | "provider" | "model" | "requestedBy" | "fresh">;
+
+export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Promise<StartedJob | null> {
   const job = admit
     ? await db.transaction(async (tx) => {
         const pending = await getJob(tx, jobId);
@@ -39,10 +43,9 @@ export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Prom
       })
     : await markRunning(db, jobId);
   if (!job) return null;
-  const { scopeId, ...toRender } = job;
   // With its scope: a live view that has not read the job since it was submitted (another instance) follows it now.
-  publishJobUpdate({ jobId, status: "running", scopeId });
-  return { id: jobId, ...toRender };
+  publishJobUpdate({ jobId, status: "running", scopeId: job.scopeId });
+  return { id: jobId, ...job };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface NewJob {
   ratingClampedBy?: AiJob["ratingClampedBy"];
   /** A take's sampling (temperature and seed), sent with its model call. */
   sampling?: { temperature: number; seed: number } | null;
+  /** A new take: the generation cache is not read for this job (lib/ai/jobs/generation-cache.ts). */
+  fresh?: boolean;
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
@@ -124,7 +126,18 @@ export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> 
 export async function markRunning(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "templateKey" | "templateVersion" | "promptPayload" | "scopeId"> | null> {
+): Promise<Pick<
+  AiJob,
+  | "templateKey"
+  | "templateVersion"
+  | "promptPayload"
+  | "scopeId"
+  | "jobType"
+  | "provider"
+  | "model"
+  | "requestedBy"
+  | "fresh"
+> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -139,6 +152,11 @@ export async function markRunning(
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,
       scopeId: aiJobs.scopeId,
+      jobType: aiJobs.jobType,
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      requestedBy: aiJobs.requestedBy,
+      fresh: aiJobs.fresh,
     });
   return job ?? null;
 }
@@ -151,7 +169,7 @@ export async function markRunning(
 export async function countAttempt(
   db: Db,
   jobId: string,
-): Promise<Pick<AiJob, "provider" | "model" | "renderedPrompt" | "partialText" | "sampling"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "renderedPrompt" | "partialText" | "sampling"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, retryAt: null, updatedAt: new Date() })
@@ -159,6 +177,7 @@ export async function countAttempt(
     .returning({
       provider: aiJobs.provider,
       model: aiJobs.model,
+      jobType: aiJobs.jobType,
       renderedPrompt: aiJobs.renderedPrompt,
       partialText: aiJobs.partialText,
       sampling: aiJobs.sampling,
@@ -388,7 +407,7 @@ export async function countSectionAttempt(
   db: Db,
   jobId: string,
   revisedSoFar: string,
-): Promise<Pick<AiJob, "provider" | "model" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
+): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "templateKey" | "templateVersion" | "promptPayload"> | null> {
   const [job] = await db
     .update(aiJobs)
     .set({
@@ -401,6 +420,7 @@ export async function countSectionAttempt(
     .returning({
       provider: aiJobs.provider,
       model: aiJobs.model,
+      jobType: aiJobs.jobType,
       templateKey: aiJobs.templateKey,
       templateVersion: aiJobs.templateVersion,
       promptPayload: aiJobs.promptPayload,

@@ -58,6 +58,28 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
   );
 
   registry.registerMetric(
+    collected(
+      "storysprout_ai_cache_lookups_total",
+      "Generation cache lookups of AI jobs by outcome: hit (an earlier result reused, no model call), miss (the model " +
+        "was called), fresh (a new take: the cache was not read).",
+      "counter",
+      async () => {
+        const [r] = await rows(
+          db,
+          sql`select count(*) filter (where reused_from is not null)::int as hit,
+                     count(*) filter (where reused_from is null and not fresh)::int as miss,
+                     count(*) filter (where fresh)::int as fresh
+              from ai_jobs where cache_key is not null`,
+        );
+        return (["hit", "miss", "fresh"] as const).map((outcome) => ({
+          value: Number(r?.[outcome] ?? 0),
+          labels: { outcome },
+        }));
+      },
+    ),
+  );
+
+  registry.registerMetric(
     collected("storysprout_ai_queue_depth", "AI jobs waiting to start (status pending).", "gauge", async () => {
       const [r] = await rows(db, sql`select count(*)::int as n from ai_jobs where status = 'pending'`);
       return [{ value: Number(r?.n ?? 0) }];

@@ -48,6 +48,10 @@ interface UsageTotals {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** Generation cache: jobs answered from it (no model call), jobs that called the model after a lookup, new takes. */
+  cacheHits: number;
+  cacheMisses: number;
+  cacheFresh: number;
 }
 
 interface UsageDay {
@@ -148,7 +152,10 @@ export async function usageReport(
             sum(cost_usd)::float8 as cost,
             percentile_cont(0.5) within group (order by ${latency}) filter (where ${finished}) as p50,
             percentile_cont(0.95) within group (order by ${latency}) filter (where ${finished}) as p95,
-            percentile_cont(0.99) within group (order by ${latency}) filter (where ${finished}) as p99
+            percentile_cont(0.99) within group (order by ${latency}) filter (where ${finished}) as p99,
+            count(*) filter (where reused_from is not null)::int as cache_hits,
+            count(*) filter (where cache_key is not null and reused_from is null and not fresh)::int as cache_misses,
+            count(*) filter (where cache_key is not null and fresh)::int as cache_fresh
           from ai_jobs where ${inRange(range)}`,
     ),
     rows(
@@ -182,6 +189,9 @@ export async function usageReport(
     p50Ms: numOrNull(t.p50),
     p95Ms: numOrNull(t.p95),
     p99Ms: numOrNull(t.p99),
+    cacheHits: num(t.cache_hits),
+    cacheMisses: num(t.cache_misses),
+    cacheFresh: num(t.cache_fresh),
   };
   const byDay = new Map(dayRows.map((r) => [String(r.day), r]));
   const days: UsageDay[] = [];

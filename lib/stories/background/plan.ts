@@ -23,7 +23,8 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   // The children are built now, from the story as it is now: with the current template, whose payload this builds
   // (a parent recorded before a template change names the older version).
   const template = await resolveTemplate(parent.templateKey, parent.templateVersion);
-  const model = resolveModel();
+  // The model the parent was requested with (the story's choice then).
+  const model = resolveModel(process.env, { storyChoice: parent.model });
   // Held to the rating as it is now, for whoever asked (their own maximum may have changed since).
   const rating = await ratingForJob(db, story, parent.requestedBy);
   const plan: FanOutPlan = { children: [], skipped: [] };

@@ -81,7 +81,7 @@ export async function requestBackgroundRevision(
     throw new AppError("VALIDATION", message, { fields: { pageIds: message }, blankPageIds: blank.map((p) => p.id) });
   }
 
-  const model = resolveModel();
+  const model = resolveModel(process.env, { storyChoice: story.modelId });
   const template = await resolveTemplate("page_revise");
   const payload: ParentPayload = { pageIds: selected.map((p) => p.id) };
   const { job, created } = await submitJob(

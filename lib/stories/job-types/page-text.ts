@@ -1,6 +1,12 @@
-import { defineModelJobType, GenerationError } from "@/lib/ai";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import type { AiJob } from "@/db/ai-schema";
+import { stories } from "@/db/schema";
+import { defineModelJobType, GenerationError, loadTemplate, type ModelChoice } from "@/lib/ai";
 import { limits } from "../limits";
+import { loadPagePromptInput } from "../page-job-input";
 import { applyPageJobResult } from "../page-jobs/land";
+import { buildPageTextPrompt } from "../page-jobs/page-prompt";
 
 /*
  * A page's text, written from blank or revised by instruction. Both use the shared render (the page's recorded
@@ -22,14 +28,44 @@ function fitsOnAPage(text: string): void {
   }
 }
 
+/**
+ * The whole-story prompt assembled again for a fallback model with a smaller budget, from the story as it is now
+ * (the landing still checks the page's version). Null when the story is gone or only a section-by-section revision
+ * would fit: a job does not turn into a sectioned one half way, so that model is skipped.
+ */
+async function reassemblePagePrompt(job: AiJob, model: ModelChoice) {
+  if (!job.scopeId) return null;
+  const db = await getDb();
+  const [story] = await db.select().from(stories).where(eq(stories.id, job.scopeId)).limit(1);
+  if (!story) return null;
+  const { ordered, memory } = await loadPagePromptInput(db, story.id);
+  try {
+    const built = await buildPageTextPrompt({
+      story,
+      ordered,
+      memory,
+      pageId: job.targetId,
+      mode: job.jobType === "page_text.write" ? "write" : "revise",
+      instruction: job.instruction,
+      template: await loadTemplate(job.templateKey, job.templateVersion),
+      model,
+    });
+    return built.kind === "whole" ? { promptPayload: built.payload, contextLeftOut: built.contextLeftOut } : null;
+  } catch {
+    return null;
+  }
+}
+
 export const pageTextWrite = defineModelJobType({
   type: "page_text.write",
   validate: fitsOnAPage,
+  reassemble: reassemblePagePrompt,
   land: (job) => applyPageJobResult(job.id),
 });
 
 export const pageTextRevise = defineModelJobType({
   type: "page_text.revise",
   validate: fitsOnAPage,
+  reassemble: reassemblePagePrompt,
   land: (job) => applyPageJobResult(job.id),
 });

@@ -65,7 +65,7 @@ export async function checkPageTextRequest(actorOrNull: Actor | null, input: unk
   if (!running && mode === "revise" && page.content.trim() === "") {
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
-  const model = resolveModel();
+  const model = resolveModel(process.env, { storyChoice: story.modelId });
   const template = await resolveTemplate(mode === "write" ? "page_write" : "page_revise");
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
   const rating = await ratingForJob(db, story, actor.id);

@@ -22,6 +22,8 @@ export const pageTextRequestSchema = z.object({
     .trim()
     .max(INSTRUCTION_MAX, `An instruction can be at most ${INSTRUCTION_MAX} characters.`)
     .default(""),
+  /** A new take: the earlier identical result is not reused (the generation cache is skipped). */
+  fresh: z.boolean().default(false),
 });
 
 /**
@@ -46,7 +48,7 @@ export async function requestPageTextOutcome(
   options: { retryOf?: string } = {},
 ): Promise<{ job: PageJobView; created: boolean }> {
   const actor = requireActor(actorOrNull);
-  const { pageId, mode: requestedMode, instruction } = parseInput(pageTextRequestSchema, input);
+  const { pageId, mode: requestedMode, instruction, fresh } = parseInput(pageTextRequestSchema, input);
   const db = await getDb();
   const { page, story, active } = await loadPageWithActiveJob(db, actor, pageId);
   if (active?.jobType === TAKES_JOB_TYPE)
@@ -62,7 +64,7 @@ export async function requestPageTextOutcome(
     throw new AppError("VALIDATION", "This page is blank: there is nothing to revise. Use Generate to write it.");
   }
   const { ordered, memory } = await loadPagePromptInput(db, story.id);
-  const model = resolveModel();
+  const model = resolveModel(process.env, { storyChoice: story.modelId });
   const rating = await ratingForJob(db, story, actor.id);
   const { template, payload, contextLeftOut } = await buildPageTextPrompt({
     story,
@@ -94,6 +96,7 @@ export async function requestPageTextOutcome(
       baseVersion: page.version,
       retryOf: options.retryOf ?? null,
       ...rating,
+      fresh,
     },
     admitWithinLimits(actor),
   );

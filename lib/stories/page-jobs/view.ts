@@ -50,6 +50,8 @@ export interface PageJobView {
    * attempt runs). Never the provider's own message.
    */
   attempt: { number: number; max: number; retryReason: string | null; retryAt: string | null } | null;
+  /** The text is an earlier identical request's, reused from the generation cache: no model call, no cost. */
+  reused: boolean;
 }
 
 /** The attempts of an active job, as PageJobView shows them. */
@@ -125,6 +127,7 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     parentJobId: job.parentJobId,
     sections: sectionsOf(job),
     attempt: attemptOf(job),
+    reused: job.reusedFrom !== null,
   };
 }
 

@@ -114,7 +114,7 @@ export async function scheduleRollups(
     return { ...counts, outcome: "budget" };
   }
   const template = await resolveTemplate(ROLLUP_TEMPLATE_KEY);
-  const model = resolveModel();
+  const model = resolveModel(process.env, { task: "rollup" });
   for (const run of due) {
     const targetId = rollupTargetId(story.id, run.start, run.size);
     if (inFlight.has(targetId)) {

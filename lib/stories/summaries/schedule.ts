@@ -98,7 +98,7 @@ export async function summarizeAfterEdit(pageId: string, requestedBy: string | n
   const ordered = await livePagesForSummaries(db, story.id);
   const index = ordered.findIndex((p) => p.id === page.id);
   const neighbours = [ordered[index - 1]?.id, ordered[index + 1]?.id].filter((id): id is string => !!id);
-  const model = resolveModel();
+  const model = resolveModel(process.env, { task: "summary" });
   const job = summaryJobFor({
     story,
     ordered,

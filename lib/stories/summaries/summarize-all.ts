@@ -122,7 +122,7 @@ export async function requestSummarizeAll(actorOrNull: Actor | null, input: unkn
   const running = await findActiveJob(db, SUMMARIES_TARGET, story.id);
   if (running) return { job: await toSummarizeAllView(db, running), created: false };
   const { due } = await pagesToSummarize(db, story.id);
-  const model = resolveModel();
+  const model = resolveModel(process.env, { task: "summary" });
   const template = await resolveTemplate(SUMMARY_TEMPLATE_KEY);
   const payload: ParentPayload = { requested: due.length };
   const { job, created } = await submitJob(
@@ -158,7 +158,7 @@ export async function planSummarizeAll(parent: AiJob): Promise<FanOutPlan> {
   // announces itself, and the roll-ups follow the last one).
   if (due.length === 0) await announceSummariesChanged(story.id, parent.requestedBy);
   const template = await resolveTemplate(parent.templateKey, parent.templateVersion);
-  const model = { ...resolveModel(), provider: parent.provider, modelId: parent.model };
+  const model = { ...resolveModel(process.env, { task: "summary" }), provider: parent.provider, modelId: parent.model };
   return {
     children: due.map((page) =>
       summaryJobFor({ story, ordered, summaries, page, requestedBy: parent.requestedBy, template, model }),

@@ -102,6 +102,11 @@ export default async function AdminUsagePage({ searchParams }: Props) {
                   `${formatCount(usage.totals.inputTokens + usage.totals.outputTokens)} · ${formatUsd(usage.totals.costUsd)}`,
                   `${formatCount(usage.totals.inputTokens)} in, ${formatCount(usage.totals.outputTokens)} out`,
                 ],
+                [
+                  "Cache hits / misses",
+                  `${formatCount(usage.totals.cacheHits)} / ${formatCount(usage.totals.cacheMisses)}`,
+                  `identical requests answered without a model call; ${formatCount(usage.totals.cacheFresh)} new takes skipped the cache`,
+                ],
               ] as const
             ).map(([term, value, hint]) => (
               <div key={term} className="rounded-xl border border-stone-200 bg-white p-3" title={hint}>

@@ -12,7 +12,7 @@ import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-c
 import { SummarizeAll } from "@/components/stories/summarize-all";
 import { TranslationsPanel } from "@/components/stories/translations-panel";
 import { toPageData, toSuggestionData } from "@/components/stories/types";
-import { resolveModel } from "@/lib/ai";
+import { resolveModel, storyModelChoices } from "@/lib/ai";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
 import { log } from "@/lib/log";
@@ -62,7 +62,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  * What the AI is doing on this story: running jobs (so a reload or a second tab shows them) and open suggestions.
  * The story stays writable if this part fails: it is logged and the page renders without it.
  */
-async function loadGeneration(actor: Actor | null, storyId: string) {
+async function loadGeneration(actor: Actor | null, storyId: string, storyModel: string | null) {
   const [activeJobs, suggestions, backgroundRevision] = await Promise.all([
     listActivePageJobs(actor, { storyId }).catch((error: unknown) => {
       log("error", "story page: active AI jobs not loaded", { storyId, error });
@@ -79,7 +79,7 @@ async function loadGeneration(actor: Actor | null, storyId: string) {
   ]);
   let modelLabel: string | null = null;
   try {
-    modelLabel = resolveModel().label;
+    modelLabel = resolveModel(process.env, { storyChoice: storyModel }).label;
   } catch (error) {
     log("error", "story page: AI model misconfigured", { error });
   }
@@ -120,12 +120,21 @@ async function loadIllustrations(actor: Actor | null, storyId: string) {
   }
 }
 
+/** The models an author may pick for the story's prose; none shown when the site has one (or its registry is bad). */
+function modelChoices(): { id: string; name: string }[] {
+  try {
+    return storyModelChoices().map((m) => ({ id: m.id, name: m.name }));
+  } catch {
+    return [];
+  }
+}
+
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages, members } = await loadStory(storyId);
   const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations, illustrations] =
     await Promise.all([
-      loadGeneration(actor, story.id),
+      loadGeneration(actor, story.id, story.modelId),
       loadCodex(actor, story.id),
       getMyRatingLimits(actor),
       loadTranslations(actor, story.id),
@@ -145,8 +154,10 @@ export default async function StoryPage({ params }: Props) {
               description: story.description,
               language: story.language,
               contentRating: story.contentRating,
+              modelId: story.modelId,
               updatedAt: story.updatedAt.toISOString(),
             }}
+            modelChoices={modelChoices()}
             pageCount={pages.length}
             ratingLimit={ratingLimit}
           />

@@ -17,7 +17,7 @@ export async function storyBatches(db: Db, story: Story, template: PromptTemplat
     pages: live.map((p, i) => ({ id: p.id, number: i + 1, text: p.content })),
     existing,
     template,
-    budgetTokens: resolveModel().inputBudgetTokens,
+    budgetTokens: resolveModel(process.env, { task: "codex" }).inputBudgetTokens,
   });
 }
 

@@ -43,7 +43,7 @@ export async function requestCodexSuggestions(actorOrNull: Actor | null, input: 
     throw new AppError("VALIDATION", "The story has no text yet: write a page before asking for codex entries.", {
       fields: { storyId: "The story has no text yet." },
     });
-  const model = resolveModel();
+  const model = resolveModel(process.env, { task: "codex" });
   const { job, created } = await submitJob(
     db,
     {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import type { ModelFallback } from "@/lib/ai";
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { DiffView } from "@/components/admin/diff-view";
@@ -115,6 +116,36 @@ export default async function AdminJobPage({ params }: Props) {
         : job.ratingClampedBy
           ? `${job.contentRating} (the story asked for ${job.requestedRating}; clamped by the ${job.ratingClampedBy === "site" ? "site's" : "user's"} maximum)`
           : job.contentRating,
+    ],
+    [
+      "Model fallbacks",
+      (job.modelFallbacks as ModelFallback[]).length === 0 ? (
+        "—"
+      ) : (
+        <ol key="fallbacks" className="space-y-1" data-testid="job-model-fallbacks">
+          {(job.modelFallbacks as ModelFallback[]).map((f) => (
+            <li key={`${f.from}-${f.at}`}>
+              {f.from} → {f.to ?? "none left"}: {f.reason}
+            </li>
+          ))}
+        </ol>
+      ),
+    ],
+    [
+      "Generation cache",
+      job.reusedFrom ? (
+        <span key="reused" data-testid="job-reused">
+          reused the result of{" "}
+          <Link href={`/admin/jobs/${job.reusedFrom}`} className="text-emerald-800 hover:underline">
+            {job.reusedFrom}
+          </Link>{" "}
+          (no model call)
+        </span>
+      ) : job.fresh ? (
+        "fresh result asked for (cache not used)"
+      ) : (
+        "—"
+      ),
     ],
     ["Instruction", job.instruction || "—"],
     [

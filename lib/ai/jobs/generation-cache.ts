@@ -1,0 +1,97 @@
+import crypto from "node:crypto";
+import canonicalize from "canonicalize";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { type AiJob, aiJobs } from "@/db/ai-schema";
+import { ModelConfigError } from "../model-registry";
+
+/*
+ * The generation cache: an identical request within AI_CACHE_TTL_SECONDS returns the earlier result as a new job
+ * marked reused (ai_jobs.reused_from) — no model call, no cost. The key is a canonical hash (RFC 8785, the
+ * `canonicalize` package) of the job type, the template and its version, the rendered prompt (which holds every
+ * variable), the model and the sampling settings. Lookups stay within one story and one requester: a result is never
+ * shared across stories or users. There is no cache table: the ledger's succeeded jobs are the cache, found through
+ * a partial index (ai_jobs_cache_idx), so nothing has to be invalidated — a changed page, codex entry or template
+ * changes the prompt, hence the key. A job asked "fresh" (a new take) neither reads the cache nor is offered by it.
+ */
+
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_CACHE_TTL_SECONDS = 3600;
+/** A week: longer would reuse text written under prices, models or prompts long gone. 0 turns the cache off. */
+export const MAX_CACHE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** AI_CACHE_TTL_SECONDS, validated (0 – 604,800); an invalid value stops the start naming the variable. */
+export function cacheTtlSeconds(env: Env = process.env): number {
+  const raw = env.AI_CACHE_TTL_SECONDS;
+  if (raw === undefined || raw === "") return DEFAULT_CACHE_TTL_SECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_CACHE_TTL_SECONDS)
+    throw new ModelConfigError(
+      `AI_CACHE_TTL_SECONDS must be a whole number of seconds from 0 (off) to ${MAX_CACHE_TTL_SECONDS} (got ${raw}).`,
+    );
+  return value;
+}
+
+export interface CacheKeyInput {
+  jobType: string;
+  templateKey: string;
+  templateVersion: number;
+  prompt: string;
+  provider: string;
+  model: string;
+  /** Sampling settings that change the answer (the output allowance; temperature when one is set). */
+  sampling: Record<string, unknown>;
+}
+
+/** The canonical hash of a request: the same inputs in any key order give the same key. */
+export function generationCacheKey(input: CacheKeyInput): string {
+  const { prompt, ...rest } = input;
+  const canonical = canonicalize({
+    v: 1,
+    ...rest,
+    prompt: crypto.createHash("sha256").update(prompt).digest("hex"),
+  });
+  return crypto
+    .createHash("sha256")
+    .update(canonical ?? "")
+    .digest("hex");
+}
+
+/**
+ * The newest reusable result of `key` for this job's story and requester, finished within the TTL: a succeeded job
+ * that was itself a model call (a reused job's age would otherwise extend the original's life) and not a fresh one.
+ */
+export async function findCachedResult(
+  db: Db,
+  job: Pick<AiJob, "id" | "scopeId" | "requestedBy">,
+  key: string,
+  ttlSeconds: number = cacheTtlSeconds(),
+): Promise<Pick<AiJob, "id" | "outputText"> | null> {
+  if (ttlSeconds === 0 || !job.scopeId || !job.requestedBy) return null;
+  const [hit] = await db
+    .select({ id: aiJobs.id, outputText: aiJobs.outputText })
+    .from(aiJobs)
+    .where(
+      and(
+        eq(aiJobs.scopeId, job.scopeId),
+        eq(aiJobs.cacheKey, key),
+        eq(aiJobs.status, "succeeded"),
+        eq(aiJobs.fresh, false),
+        eq(aiJobs.requestedBy, job.requestedBy),
+        isNull(aiJobs.reusedFrom),
+        gt(aiJobs.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
+      ),
+    )
+    .orderBy(desc(aiJobs.completedAt))
+    .limit(1);
+  return hit?.outputText ? hit : null;
+}
+
+/** Records the job's key (once rendered) and, on a hit, the job it reuses. */
+export async function recordCacheKey(db: Db, jobId: string, key: string, reusedFrom: string | null): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({ cacheKey: key, reusedFrom, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
+}
