@@ -1100,7 +1100,12 @@ const rows: Record<string, Row> = Object.fromEntries([
     editRight,
   ),
   // ── import: any signed-in user imports into a story of their own; an import is read by its author (and admins) ──
-  importUpload("POST /api/v1/stories/import", () => import("@/app/api/v1/stories/import/route"), v1Read),
+  // The upload helper sends only A's token: the members' sessions alone are refused on v1 like anyone's.
+  importUpload("POST /api/v1/stories/import", () => import("@/app/api/v1/stories/import/route"), {
+    ...v1Base,
+    editor: 401,
+    reader: 401,
+  }),
   importUpload("POST /api/stories/import", () => import("@/app/api/stories/import/route"), signedIn),
   action("import.ts", "getImportAction", (w) => [{ importId: w.importId }], { ...asOwner, editor: 404, reader: 404 }),
 ]);
