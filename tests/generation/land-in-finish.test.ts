@@ -82,8 +82,12 @@ describe("landing a job's result", () => {
     const done = await settled(author, job.id);
     expect(done.resolution).toBe("applied");
     expect((await pageRow(pages[1]!.id))!.version).toBe(2);
-    const [row] = await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id));
-    expect(row!.landedAt).toBeInstanceOf(Date);
+    // The page is written a moment before the finish step records the landing (same step, next statement).
+    const landedAt = await waitFor(
+      async () => (await t.db().select().from(aiJobs).where(eq(aiJobs.id, job.id)))[0]?.landedAt ?? null,
+      { what: `job ${job.id} to be marked landed` },
+    );
+    expect(landedAt).toBeInstanceOf(Date);
     expect(await functionsRun(job.id)).toEqual(["run-ai-job"]);
   });
 
