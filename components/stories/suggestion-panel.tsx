@@ -69,6 +69,28 @@ export function SuggestionPanel({
   const [taking, setTaking] = useState<number | null>(null);
   const changes = useMemo(() => paragraphChanges(page.content, suggestion.content), [page.content, suggestion.content]);
 
+  /**
+   * A write that failed: a newer page is shown with `stalePage` (the comparison changes under the author's eyes, so
+   * they are told why); a suggestion applied or discarded in another tab, or gone, closes the panel.
+   */
+  function failed(error: { code: string; message: string; details?: Record<string, unknown> }, stalePage: string) {
+    if (error.code === "CONFLICT") {
+      const current = readCurrent(error.details);
+      if (current) {
+        onPageChanged({ ...page, ...current });
+        setError(stalePage);
+        return;
+      }
+      onGone();
+      return;
+    }
+    if (error.code === "NOT_FOUND") {
+      onGone();
+      return;
+    }
+    setError(error.message);
+  }
+
   /** Takes one change: the page gets it as a new version; the suggestion stays for the rest (or is done). */
   async function take(index: number) {
     if (busy || taking !== null) return;
@@ -84,21 +106,7 @@ export function SuggestionPanel({
       else onPageChanged(next);
       return;
     }
-    if (result.error.code === "CONFLICT") {
-      const current = readCurrent(result.error.details);
-      if (current) {
-        onPageChanged({ ...page, ...current });
-        setError("The page changed just now. The changes below are recomputed from its current text.");
-        return;
-      }
-      onGone();
-      return;
-    }
-    if (result.error.code === "NOT_FOUND") {
-      onGone();
-      return;
-    }
-    setError(result.error.message);
+    failed(result.error, "The page changed just now. The changes below are recomputed from its current text.");
   }
 
   async function apply() {
@@ -113,24 +121,10 @@ export function SuggestionPanel({
       onApplied(toPageData(result.data));
       return;
     }
-    if (result.error.code === "CONFLICT") {
-      const current = readCurrent(result.error.details);
-      if (current) {
-        onPageChanged({ ...page, ...current });
-        setError(
-          "The page changed again just now. The comparison below shows its current text: check it and apply again if you still want the suggestion.",
-        );
-        return;
-      }
-      // Applied or discarded in another tab.
-      onGone();
-      return;
-    }
-    if (result.error.code === "NOT_FOUND") {
-      onGone();
-      return;
-    }
-    setError(result.error.message);
+    failed(
+      result.error,
+      "The page changed again just now. The comparison below shows its current text: check it and apply again if you still want the suggestion.",
+    );
   }
 
   async function discard() {
