@@ -12,7 +12,7 @@ export function AdminNav({ current }: { current: "jobs" | "usage" | "users" | "p
     { key: "health", href: "/admin/health", label: "Health" },
   ] as const;
   return (
-    <nav aria-label="Admin" className="flex gap-1 border-b border-stone-200">
+    <nav aria-label="Admin" className="flex flex-wrap gap-x-1 border-b border-stone-200">
       {items.map((item) => (
         <Link
           key={item.key}
