@@ -74,19 +74,14 @@ const takeParagraphsSchema = z.object({
 /**
  * Takes some paragraphs of a suggestion: the page gets those changes as a new `ai` revision and keeps the rest of
  * its text. The suggestion stays open for the changes not taken, until the page holds all of it (then it is applied)
- * or the author discards the rest. The changes are those of the page at `baseVersion`: a page changed meanwhile is a
- * CONFLICT with the current page, so nothing is taken from a comparison the author did not see.
+ * or the author discards the rest. The changes are counted on the page as it is; the write at `baseVersion` refuses a
+ * page changed meanwhile (CONFLICT with the current page), so nothing is taken from a comparison the author did not see.
  */
 export async function takeSuggestionParagraphs(actorOrNull: Actor | null, input: unknown) {
   const actor = requireActor(actorOrNull);
   const { suggestionId, baseVersion, changes } = parseInput(takeParagraphsSchema, input);
   const { suggestion, page } = await loadSuggestionForReview(actor, suggestionId);
   if (suggestion.status !== "open") throw new AppError("CONFLICT", SUGGESTION_RESOLVED_MESSAGE, { resolved: true });
-  if (page.version !== baseVersion) {
-    throw new AppError("CONFLICT", undefined, {
-      current: { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() },
-    });
-  }
   const available = paragraphChanges(page.content, suggestion.content).length;
   const unknown = changes.filter((c) => c >= available);
   if (unknown.length) {
