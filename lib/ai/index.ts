@@ -78,7 +78,7 @@ export {
 } from "./jobs/ledger";
 export { enqueueJob } from "./jobs/queue";
 export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
-export { submitJob } from "./jobs/submit";
+export { announceJob, submitJob } from "./jobs/submit";
 export type { ModelFallback } from "./jobs/fallback";
 export { cacheTtlSeconds } from "./jobs/generation-cache";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";

@@ -1,5 +1,5 @@
 import type { LanguageModelV4 } from "@ai-sdk/provider";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
 import { pageSummaries, storyRollups, type StoryRollup } from "@/db/memory-schema";
@@ -20,7 +20,7 @@ import { buildPagePayload, loadPagePromptInput } from "@/lib/stories/page-job-in
 import { scheduleRollups } from "@/lib/stories/rollups/schedule";
 import { rollupChildren } from "@/lib/stories/rollups/state";
 import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
-import { useEngine, waitFor } from "../engine/harness";
+import { sleep, useEngine, waitFor } from "../engine/harness";
 import { makeActor } from "../helpers/fixtures";
 
 /*
@@ -339,5 +339,46 @@ describe("the context with stored roll-ups", () => {
     expect(missing.context.find((p) => p.from === 1)).toMatchObject({ kind: "rollup", source: "stand-in" });
     expect(missing.contextBreakdown.totalTokens).toBeLessThanOrEqual(600);
     expect(missing.contextBreakdown.pagesRepresented).toBe(40);
+  });
+});
+
+/*
+ * Two schedulers of one story (the debounced one, a landing roll-up's) racing: the second read "nothing in flight"
+ * before the first recorded its job, and that job finished before the second wrote its own, so the model was asked
+ * for the same run twice. Needs several connections: on PGlite every transaction is taken one at a time anyway.
+ */
+describe.skipIf(!process.env.DATABASE_URL)("roll-up scheduling for one story on PostgreSQL", () => {
+  it("waits for a scheduler under way and joins the job it recorded, rather than writing the run twice", async () => {
+    const author = await makeActor();
+    const { story } = await summarisedStory(author, 8);
+    const targetId = rollupTargetId(story.id, 0, 8);
+    const db = t.db();
+    let scheduling: ReturnType<typeof scheduleRollups> | undefined;
+    await db.transaction(async (tx) => {
+      // Another scheduler holds the story's roll-up lock and records a job for the run, which finishes at once.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`story-rollups:${story.id}`}, 0))`);
+      await tx.insert(aiJobs).values({
+        jobType: "story.rollup",
+        status: "succeeded",
+        targetType: "story_rollup",
+        targetId,
+        scopeType: "story",
+        scopeId: story.id,
+        requestedBy: author.id,
+        templateKey: "story_rollup",
+        templateVersion: 1,
+        provider: "offline",
+        model: "offline",
+        promptPayload: {},
+        outputText: "Mara and the others walked the river road.",
+        completedAt: new Date(),
+      });
+      scheduling = scheduleRollups(story.id, author.id);
+      // Time for a scheduler that does not wait to read, decide and record its own job before this one commits.
+      await sleep(500);
+    });
+    expect(await scheduling).toMatchObject({ submitted: 0, joined: 1 });
+    const jobs = await rollupJobsOf(story.id);
+    expect(jobs.filter((j) => j.targetId === targetId)).toHaveLength(1);
   });
 });

@@ -12,18 +12,21 @@ import { enqueueJob } from "./queue";
  */
 export async function submitJob(db: Db, job: NewJob, admit?: JobAdmission): Promise<{ job: AiJob; created: boolean }> {
   const outcome = await createOrJoinJob(db, job, admit);
-  if (outcome.created) {
-    // A live view of the job's scope opened before it existed follows it from now, not from its next poll.
-    publishJobUpdate({ jobId: outcome.job.id, status: outcome.job.status, scopeId: outcome.job.scopeId });
-    try {
-      await enqueueJob(outcome.job);
-    } catch (error) {
-      log("warn", "ai job event not sent; left for the sweeper", {
-        jobId: outcome.job.id,
-        jobType: job.jobType,
-        error,
-      });
-    }
-  }
+  if (outcome.created) await announceJob(outcome.job);
   return outcome;
+}
+
+/**
+ * Hands a newly recorded job to Inngest and to live views. A caller that records jobs inside its own transaction
+ * (createOrJoinJob with the transaction) calls this after the commit: a runner handed the job earlier would not find
+ * its row.
+ */
+export async function announceJob(job: AiJob): Promise<void> {
+  // A live view of the job's scope opened before it existed follows it from now, not from its next poll.
+  publishJobUpdate({ jobId: job.id, status: job.status, scopeId: job.scopeId });
+  try {
+    await enqueueJob(job);
+  } catch (error) {
+    log("warn", "ai job event not sent; left for the sweeper", { jobId: job.id, jobType: job.jobType, error });
+  }
 }

@@ -1,9 +1,9 @@
 import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
-import { activeJobStatuses, aiJobs } from "@/db/ai-schema";
+import { activeJobStatuses, type AiJob, aiJobs } from "@/db/ai-schema";
 import { storyRollups } from "@/db/memory-schema";
 import { stories } from "@/db/schema";
-import { resolveTemplate, resolveModel, rollupKey, rollupTargetId, submitJob } from "@/lib/ai";
+import { announceJob, createOrJoinJob, resolveModel, resolveTemplate, rollupKey, rollupTargetId } from "@/lib/ai";
 import { inngest } from "@/lib/inngest/client";
 import { processEngine } from "@/lib/inngest/embedded";
 import { summariesChanged } from "@/lib/inngest/events/summaries-changed";
@@ -77,6 +77,10 @@ export interface RollupScheduling {
  * run with a job already active joins it (one active job per target). Roll-ups of runs the story no longer has (it
  * got shorter) are deleted. The payer is whoever changed the summaries, else the story's owner; with their budget
  * used up nothing is submitted and the context keeps the stand-ins.
+ *
+ * Callers for one story (the debounced scheduler, each landing roll-up) are taken one at a time, under a lock held
+ * until their jobs are recorded: otherwise one could read "nothing in flight", another's job for the same run could be
+ * written and finish meanwhile, and the first would then ask the model for that run a second time.
  */
 export async function scheduleRollups(
   storyId: string,
@@ -84,10 +88,26 @@ export async function scheduleRollups(
   options: { landingJobId?: string } = {},
 ): Promise<RollupScheduling> {
   const db = await getDb();
+  const created: AiJob[] = [];
+  const scheduling = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`story-rollups:${storyId}`}, 0))`);
+    return scheduleUnderLock(tx, storyId, requestedBy, options.landingJobId, created);
+  });
+  for (const job of created) await announceJob(job);
+  return scheduling;
+}
+
+async function scheduleUnderLock(
+  db: Db,
+  storyId: string,
+  requestedBy: string | null,
+  landingJobId: string | undefined,
+  created: AiJob[],
+): Promise<RollupScheduling> {
   const [story] = await db.select().from(stories).where(eq(stories.id, storyId)).limit(1);
   const none = { submitted: 0, joined: 0, fresh: 0, waiting: 0 };
   if (!story) return { ...none, outcome: "deleted" };
-  const inFlight = await rollupsInFlight(db, story.id, options.landingJobId);
+  const inFlight = await rollupsInFlight(db, story.id, landingJobId);
   const ordered = await livePagesForSummaries(db, story.id);
   await db
     .delete(storyRollups)
@@ -113,7 +133,7 @@ export async function scheduleRollups(
     log("info", "roll-ups skipped: spending budget used", { storyId });
     return { ...counts, outcome: "budget" };
   }
-  const template = await resolveTemplate(ROLLUP_TEMPLATE_KEY);
+  const template = await resolveTemplate(ROLLUP_TEMPLATE_KEY, undefined, db);
   const model = resolveModel(process.env, { task: "rollup" });
   for (const run of due) {
     const targetId = rollupTargetId(story.id, run.start, run.size);
@@ -141,9 +161,11 @@ export async function scheduleRollups(
       template,
       model,
     });
-    const { created } = await submitJob(db, { ...job, parentJobId: null });
-    if (created) counts.submitted++;
-    else counts.joined++;
+    const outcome = await createOrJoinJob(db, { ...job, parentJobId: null });
+    if (outcome.created) {
+      created.push(outcome.job);
+      counts.submitted++;
+    } else counts.joined++;
   }
   return { ...counts, outcome: "scheduled" };
 }
