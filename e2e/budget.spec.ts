@@ -46,6 +46,16 @@ test("an admin sets an author's daily budget; the author sees it, spends it and 
   await expect(card.editor).toHaveValue(textBefore);
   await expect(card.editor).toBeEditable();
 
+  // An edit now: its summary cannot be written either (the author pays for it), and the story says so without the
+  // author opening the page's summary. The summary job is debounced: the story page is read again until it shows.
+  await card.write("The keeper counted the oil again. There was less of it than the day before.");
+  await expect(async () => {
+    await storyPage.reload();
+    await expect(storyPage.summarizeAll.budgetWaits).toContainText("The summary of page 1 is not refreshed", {
+      timeout: 2_000,
+    });
+  }).toPass({ timeout: 60_000 });
+
   // The admin sees the author's usage and lifts the budget (blank = the server default, unlimited here).
   await admin.users.reload();
   await expect(row.usage).toContainText("1 jobs");

@@ -38,11 +38,20 @@ function statusLabel(job: SummarizeAllData): string {
   }
 }
 
+function budgetWaitText(pages: number[]): string {
+  const one = pages.length === 1;
+  return one
+    ? `The summary of ${pageList(pages)} is not refreshed: the AI budget of whoever saved it is used up. It is written once that budget allows again.`
+    : `The summaries of ${pageList(pages)} are not refreshed: the AI budget of whoever saved them is used up. They are written once that budget allows again.`;
+}
+
 /**
  * "Summarize all" for a story's toolbar: brings every page's summary up to date in the background (pinned summaries
  * are kept), with its progress n of m and the pages that failed. A running one is picked up again after a reload.
+ * It also says which pages' summaries wait for an AI budget, so that an author sees why the story's memory is behind
+ * without opening each page's summary.
  */
-export function SummarizeAll({ storyId }: { storyId: string }) {
+export function SummarizeAll({ storyId, budgetWaits = [] }: { storyId: string; budgetWaits?: number[] }) {
   const [job, setJob] = useState<SummarizeAllData | null>(null);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -118,6 +127,11 @@ export function SummarizeAll({ storyId }: { storyId: string }) {
           Brings every page&apos;s summary up to date; pinned ones are kept.
         </span>
       </div>
+      {budgetWaits.length > 0 && !active ? (
+        <Alert data-testid="summary-budget-waits" tone="warning">
+          {budgetWaitText(budgetWaits)}
+        </Alert>
+      ) : null}
       {error ? (
         <Alert data-testid="summarize-all-error" tone="error">
           {error}

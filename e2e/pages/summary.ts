@@ -55,9 +55,12 @@ export class SummarizeAllBar {
   readonly progressText: Locator;
   readonly failures: Locator;
   readonly error: Locator;
+  /** Which pages' summaries wait for an AI budget, said at the story level. */
+  readonly budgetWaits: Locator;
 
   constructor(page: Page) {
     this.button = page.getByTestId("summarize-all-button");
+    this.budgetWaits = page.getByTestId("summary-budget-waits");
     this.progress = page.getByTestId("summarize-all-progress");
     this.progressText = page.getByTestId("summarize-all-progress-text");
     this.failures = page.getByTestId("summarize-all-failures");

@@ -29,6 +29,7 @@ import {
   listOpenSuggestions,
   listMembers,
   listPages,
+  listPageSummaries,
   listTranslations,
   type Actor,
 } from "@/lib/stories";
@@ -120,6 +121,17 @@ async function loadIllustrations(actor: Actor | null, storyId: string) {
   }
 }
 
+/** Numbers of the pages whose summary waits for an AI budget; the story renders without them if they cannot be read. */
+async function loadSummaryBudgetWaits(actor: Actor | null, storyId: string): Promise<number[]> {
+  try {
+    const summaries = await listPageSummaries(actor, { storyId });
+    return summaries.flatMap((s, index) => (s.notRefreshedReason === "budget" ? [index + 1] : []));
+  } catch (error) {
+    log("error", "story page: summary waits not loaded", { storyId, error });
+    return [];
+  }
+}
+
 /** The models an author may pick for the story's prose; none shown when the site has one (or its registry is bad). */
 function modelChoices(): { id: string; name: string }[] {
   try {
@@ -132,14 +144,21 @@ function modelChoices(): { id: string; name: string }[] {
 export default async function StoryPage({ params }: Props) {
   const { storyId } = await params;
   const { actor, story, pages, members } = await loadStory(storyId);
-  const [{ activeJobs, suggestions, modelLabel, backgroundRevision }, codex, limits, translations, illustrations] =
-    await Promise.all([
-      loadGeneration(actor, story.id, story.modelId),
-      loadCodex(actor, story.id),
-      getMyRatingLimits(actor),
-      loadTranslations(actor, story.id),
-      loadIllustrations(actor, story.id),
-    ]);
+  const [
+    { activeJobs, suggestions, modelLabel, backgroundRevision },
+    codex,
+    limits,
+    translations,
+    illustrations,
+    summaryBudgetWaits,
+  ] = await Promise.all([
+    loadGeneration(actor, story.id, story.modelId),
+    loadCodex(actor, story.id),
+    getMyRatingLimits(actor),
+    loadTranslations(actor, story.id),
+    loadIllustrations(actor, story.id),
+    loadSummaryBudgetWaits(actor, story.id),
+  ]);
   const ratingLimit = { effectiveMax: limits.effectiveMax, setBy: limits.setBy };
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
   // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
@@ -170,7 +189,7 @@ export default async function StoryPage({ params }: Props) {
             <MembersPanel initial={members} viewerId={actor!.id} />
             <StoryExport storyId={story.id} />
           </div>
-          <SummarizeAll storyId={story.id} />
+          <SummarizeAll storyId={story.id} budgetWaits={summaryBudgetWaits} />
           {translations ? (
             <TranslationsPanel storyId={story.id} storyLanguage={story.language} initial={translations} />
           ) : null}
