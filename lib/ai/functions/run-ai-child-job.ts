@@ -12,7 +12,8 @@ function backgroundConcurrency(env: Record<string, string | undefined> = process
  * Children of fan-out jobs (background revisions, Summarize all) and top-level jobs of background types (the summary
  * after an edit: lib/ai/job-types/kinds.ts) run the same workflow as run-ai-job, as a separate function with
  * its own limit (AI_BACKGROUND_CONCURRENCY across all background work): a large background revision queues behind
- * itself and never takes the slots the editor's Generate uses.
+ * itself and never takes the slots the editor's Generate uses. Each of its steps also gives way to the foreground jobs of
+ * this process for a moment (lib/ai/jobs/foreground.ts): the slots are separate, the CPU is not.
  */
 export function createRunAiChildJob(options: Omit<RunAiJobOptions, "event" | "functionId"> = {}) {
   return createRunAiJob({
@@ -20,5 +21,6 @@ export function createRunAiChildJob(options: Omit<RunAiJobOptions, "event" | "fu
     functionId: "run-ai-child-job",
     event: aiChildJobRequested,
     globalConcurrency: options.globalConcurrency ?? backgroundConcurrency(),
+    background: options.background ?? {},
   });
 }

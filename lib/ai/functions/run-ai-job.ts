@@ -19,6 +19,7 @@ import {
   validateJobText,
 } from "../job-types/steps";
 import { fallBack, fallsBack } from "../jobs/fallback";
+import { backgroundYieldMs, foregroundJobEnded, inForegroundStep, yieldToForeground } from "../jobs/foreground";
 import { findCachedResult, generationCacheKey, recordCacheKey } from "../jobs/generation-cache";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
@@ -58,6 +59,11 @@ export interface RunAiJobOptions {
   functionId?: string;
   /** Trigger event; background children run the same workflow from their own event, under their own limit. */
   event?: typeof aiJobRequested | typeof aiChildJobRequested;
+  /**
+   * `background`: each step first gives way to the foreground jobs of this process (lib/ai/jobs/foreground.ts), for
+   * at most this many milliseconds (default AI_BACKGROUND_YIELD_MS). A foreground runner's steps mark them busy.
+   */
+  background?: { yieldMs?: number };
   /** Asked before a job starts (lib/ai/job-types/definition.ts); a refusal fails the job for good with its code. */
   admit?: JobAdmitter;
 }
@@ -104,6 +110,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       onFailure: async ({ event, error, step }) => {
         const original = event.data.event.data;
         const { jobId } = original;
+        foregroundJobEnded(jobId);
         await step.run("mark-failed", async () => {
           const db = await getDb();
           // A failure a step anticipated is already recorded with its code; anything else is a bug of ours.
@@ -130,58 +137,74 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       // Children arrive with their parent in the event; passing it on spares the landing a parent lookup.
       const ref = event.data;
       const { jobId } = ref;
+      // A foreground job's steps keep background steps waiting; a background job's steps wait for them first.
+      const background = options.background;
+      const paced = <T>(work: () => Promise<T>): (() => Promise<T>) =>
+        background
+          ? async () => {
+              await yieldToForeground(background.yieldMs ?? backgroundYieldMs());
+              return work();
+            }
+          : () => inForegroundStep(jobId, work);
+      const ended = <T>(result: T): T => {
+        if (!background) foregroundJobEnded(jobId);
+        return result;
+      };
 
       // Start and render are one step: each step is a round trip to the engine, and the running job's row is all
       // rendering needs.
-      const rendered = await step.run("render", async () => {
-        const db = await getDb();
-        try {
-          const job = await startJob(db, jobId, options.admit);
-          if (!job) return null;
-          if (isSectionedPayload(job.promptPayload)) {
-            // A text revised section by section: every section's prompt renders now (a template that cannot fails
-            // before any call), each section step renders its own again; the hash covers them all, in order.
-            const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
-            const promptHash = hashPrompt(prompts.join("\n"));
-            await recordRenderedPrompt(db, jobId, promptHash);
-            return { promptHash, sections: prompts.length };
+      const rendered = await step.run(
+        "render",
+        paced(async () => {
+          const db = await getDb();
+          try {
+            const job = await startJob(db, jobId, options.admit);
+            if (!job) return null;
+            if (isSectionedPayload(job.promptPayload)) {
+              // A text revised section by section: every section's prompt renders now (a template that cannot fails
+              // before any call), each section step renders its own again; the hash covers them all, in order.
+              const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
+              const promptHash = hashPrompt(prompts.join("\n"));
+              await recordRenderedPrompt(db, jobId, promptHash);
+              return { promptHash, sections: prompts.length };
+            }
+            const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
+            const prompt = await render(job);
+            const promptHash = hashPrompt(prompt);
+            // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
+            // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
+            await recordRenderedPrompt(db, jobId, promptHash, prompt);
+            // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
+            // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
+            const cacheKey = generationCacheKey({
+              jobType: job.jobType,
+              templateKey: job.templateKey,
+              templateVersion: job.templateVersion,
+              prompt,
+              provider: job.provider,
+              model: job.model,
+              sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
+            });
+            // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
+            // admitted and planned as model calls, and its siblings' outcomes are counted as such.
+            const hit = job.fresh || ref.parentJobId ? null : await findCachedResult(db, job, cacheKey);
+            await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
+            if (hit?.outputText) {
+              const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
+              const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
+              return { promptHash, sections: 0, reused: done !== null };
+            }
+            return { promptHash, sections: 0 };
+          } catch (error) {
+            // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
+            if (error instanceof GenerationError)
+              throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
+            throw error;
           }
-          const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
-          const prompt = await render(job);
-          const promptHash = hashPrompt(prompt);
-          // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
-          // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
-          await recordRenderedPrompt(db, jobId, promptHash, prompt);
-          // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
-          // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
-          const cacheKey = generationCacheKey({
-            jobType: job.jobType,
-            templateKey: job.templateKey,
-            templateVersion: job.templateVersion,
-            prompt,
-            provider: job.provider,
-            model: job.model,
-            sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
-          });
-          // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
-          // admitted and planned as model calls, and its siblings' outcomes are counted as such.
-          const hit = job.fresh || ref.parentJobId ? null : await findCachedResult(db, job, cacheKey);
-          await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
-          if (hit?.outputText) {
-            const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
-            const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
-            return { promptHash, sections: 0, reused: done !== null };
-          }
-          return { promptHash, sections: 0 };
-        } catch (error) {
-          // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
-          if (error instanceof GenerationError)
-            throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
-          throw error;
-        }
-      });
-      if (!rendered) return { jobId, outcome: "not-active" };
-      if ("reused" in rendered) return { jobId, outcome: rendered.reused ? "reused" : "not-active" };
+        }),
+      );
+      if (!rendered) return ended({ jobId, outcome: "not-active" });
+      if ("reused" in rendered) return ended({ jobId, outcome: rendered.reused ? "reused" : "not-active" });
 
       // A sectioned job takes one engine step per section where a one-piece job takes generate (which keeps its
       // three round trips): a crash or a retry resumes at the section it was on, the sections before it replayed
@@ -192,33 +215,37 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         for (let index = 0; index < rendered.sections; index++) {
           const before = [...results];
           results.push(
-            await step.run(`section-${index + 1}`, async () => {
-              const db = await getDb();
-              try {
-                return await generateSection(db, jobId, index, before, {
-                  model: (job) => chooseModel(job).model,
-                  settings,
-                  validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
-                });
-              } catch (error) {
-                const generationError = toGenerationError(error);
-                log("warn", "ai generation attempt failed", {
-                  jobId,
-                  section: index + 1,
-                  code: generationError.code,
-                  detail: generationError.message,
-                });
-                throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
-              }
-            }),
+            await step.run(
+              `section-${index + 1}`,
+              paced(async () => {
+                const db = await getDb();
+                try {
+                  return await generateSection(db, jobId, index, before, {
+                    model: (job) => chooseModel(job).model,
+                    settings,
+                    validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
+                  });
+                } catch (error) {
+                  const generationError = toGenerationError(error);
+                  log("warn", "ai generation attempt failed", {
+                    jobId,
+                    section: index + 1,
+                    code: generationError.code,
+                    detail: generationError.message,
+                  });
+                  throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+                }
+              }),
+            ),
           );
         }
         const combined = combineSections(results);
-        const finishedSections = await step.run("finish", async () =>
-          finishJob(await getDb(), ref, combined, options.jobTypes?.model(ref.jobType)),
+        const finishedSections = await step.run(
+          "finish",
+          paced(async () => finishJob(await getDb(), ref, combined, options.jobTypes?.model(ref.jobType))),
         );
-        if (!finishedSections) return { jobId, outcome: "not-active" };
-        return { jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections };
+        if (!finishedSections) return ended({ jobId, outcome: "not-active" });
+        return ended({ jobId, outcome: "succeeded", promptHash: rendered.promptHash, sections: rendered.sections });
       }
 
       // One step per model of the job's chain: a model whose provider stays unavailable after its retries hands the
@@ -306,7 +333,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       };
       let generated: GeneratedText | undefined;
       for (let hop = 0; generated === undefined; hop++) {
-        const outcome = await step.run(hop === 0 ? "generate" : `generate-${hop + 1}`, generateOnce);
+        const outcome = await step.run(hop === 0 ? "generate" : `generate-${hop + 1}`, paced(generateOnce));
         if ("fellBackTo" in outcome) {
           if (hop >= MAX_FALLBACKS) throw new Error("too many model fallbacks");
           continue;
@@ -314,11 +341,12 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         generated = outcome;
       }
 
-      const finished = await step.run("finish", async () =>
-        finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType)),
+      const finished = await step.run(
+        "finish",
+        paced(async () => finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType))),
       );
-      if (!finished) return { jobId, outcome: "not-active" };
-      return { jobId, outcome: "succeeded", promptHash: rendered.promptHash };
+      if (!finished) return ended({ jobId, outcome: "not-active" });
+      return ended({ jobId, outcome: "succeeded", promptHash: rendered.promptHash });
     },
   );
 }

@@ -11,6 +11,7 @@ import {
   isForegroundChildJobType,
   isIllustrationJobType,
 } from "../job-types/kinds";
+import { noteForegroundJob } from "./foreground";
 
 type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId">;
 
@@ -33,10 +34,12 @@ export async function enqueueJob(job: Enqueueable, { resend = false }: { resend?
   } else if (isFanOutJobType(job.jobType)) {
     await inngest.send(aiBatchRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else if (job.parentJobId && isForegroundChildJobType(job.jobType)) {
+    noteForegroundJob(job.id);
     await inngest.send(aiJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else if (job.parentJobId || isBackgroundJobType(job.jobType)) {
     await inngest.send(aiChildJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else {
+    noteForegroundJob(job.id);
     await inngest.send(aiJobRequested.create({ ...ref, parentJobId: null }, options));
   }
 }
