@@ -1,61 +1,33 @@
-/**
- * Translation under load (`npm run bench:translate`), issue 15 "Measured": a 200-page story translated by the offline
- * model in the background (pages per minute under the background concurrency limit), while Generate on another story
- * keeps its median overhead.
- *
- * Story A: 200 pages of ~300 words. Story B: a few written pages, then blank pages that Generate writes one at a time
- * (the next is requested once the page is written, after a short fixed gap). Passes, in one run and one process:
- *   1. baseline — K Generate jobs on B, nothing else running;
- *   2. loaded   — Translate story requested on A (translateStory, as the button and the REST endpoint do), and at
- *                 once the same K Generate jobs on B while the pages are translated;
- *   then the translation is left to finish (up to BENCH_TRANSLATE_WAIT_S; the rest is cancelled past that), and
- *   3. baseline again — K more jobs on B, idle again, so a drift of the shared machine's load shows as a difference
- *                 between passes 1 and 3 rather than as an effect of the translation.
- * Per Generate: end-to-end = requestPageText called → page written (the live bus says succeeded), model time = inside
- * the injected model, overhead = end-to-end − model time. Reported: p50 / p95 per pass, the ratio loaded / baseline,
- * and pages translated per minute (request → every page landed, and during the loaded pass).
- *
- * The path production uses: every function of storyInngestFunctions() behind the real serve() on loopback, driven by
- * the embedded engine in this process with its production defaults (AI_CONCURRENCY 4 for Generate,
- * AI_BACKGROUND_CONCURRENCY 2 for the translation's pages). Only Generate's model is injected; the translation runs on
- * the offline model with OFFLINE_MODEL_MS_PER_WORD=0 (DECISIONS.md). Database: PGlite in a temporary directory, or
- * PostgreSQL (a fresh database, dropped after) when BENCH_DATABASE_URL or DATABASE_URL is set.
- *
- * Knobs (defaults in brackets): BENCH_JOBS [30] Generate jobs per pass, BENCH_MODEL_MS [200], BENCH_PAGES [200] pages
- * of story A, BENCH_B_PAGES [20] written pages of story B, BENCH_GAP_MS [100], BENCH_TRANSLATE_WAIT_S [600].
- */
-import crypto from "node:crypto";
-import type { EventEmitter } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { inArray, sql } from "drizzle-orm";
-import type { InngestFunction } from "inngest";
 import { setDbHandle, type DbHandle } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { openPglite } from "@/db/client";
 import { translatedPages } from "@/db/translations-schema";
 import { runMigrations } from "@/db/migrate";
-import { pages, users } from "@/db/schema";
-import { createJobTypeRegistry, createRunAiJob } from "@/lib/ai";
-import { subscribeJobUpdates, type JobUpdate } from "@/lib/ai/jobs/live";
-import type { EngineLogger } from "@/lib/inngest/embedded";
+import { pages } from "@/db/schema";
 import { inngestRuns, startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
 import { inngestMode } from "@/lib/inngest/mode";
-import {
-  addPage,
-  cancelJobForApi,
-  createStory,
-  listTranslations,
-  requestPageText,
-  translateStory,
-  type Actor,
-} from "@/lib/stories";
-import { storyInngestFunctions } from "@/lib/stories/functions";
-import { storyJobTypes } from "@/lib/stories/job-types";
+import { cancelJobForApi, listTranslations, requestPageText, translateStory, type Actor } from "@/lib/stories";
 import { answerFor, clock, createBenchModel, TAG_PREFIX } from "../generation/mock-model";
 import { serveOnLoopback } from "../generation/serve";
 import { machineWithVersions, redactUrl, withFreshPostgres } from "../shared/bench-db";
+import {
+  functionsWithBenchModel,
+  logger,
+  makeAuthor,
+  makeStory,
+  median,
+  mp,
+  ms,
+  p95,
+  pageWritten,
+  ratio,
+  sleep,
+  tapLiveBus,
+} from "../shared/generate-under-load";
 import { loadavg } from "../shared/load";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 30);
@@ -80,126 +52,6 @@ if (inngestMode() !== "embedded") {
 }
 
 const model = createBenchModel();
-
-/** The app's function list with only Generate's model injected (run-ai-job); everything else as in production. */
-function functions(): InngestFunction.Any[] {
-  const all = storyInngestFunctions();
-  const index = all.findIndex((f) => f.id() === "run-ai-job" || f.id().endsWith("-run-ai-job"));
-  if (index < 0) throw new Error("run-ai-job not found in storyInngestFunctions()");
-  all[index] = createRunAiJob({ jobTypes: createJobTypeRegistry(storyJobTypes), model: () => model.choice });
-  return all;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Observation: the live bus says when the apply step wrote the page (what wakes the editor).
-
-const written = new Map<string, number>();
-const waiters = new Map<string, (at: number) => void>();
-
-function tapLiveBus() {
-  subscribeJobUpdates("bench-init", () => {})(); // creates the bus
-  const bus = (globalThis as unknown as { __storySproutJobLive?: EventEmitter }).__storySproutJobLive;
-  if (!bus) throw new Error("live bus not found");
-  const emit = bus.emit.bind(bus);
-  bus.emit = ((eventName: string | symbol, ...args: unknown[]) => {
-    const update = args[0] as JobUpdate | undefined;
-    if (update?.status === "succeeded" && !written.has(update.jobId)) {
-      const at = clock();
-      written.set(update.jobId, at);
-      waiters.get(update.jobId)?.(at);
-      waiters.delete(update.jobId);
-    }
-    return emit(eventName, ...args);
-  }) as typeof bus.emit;
-}
-
-function pageWritten(jobId: string, timeoutMs: number): Promise<number | undefined> {
-  const known = written.get(jobId);
-  if (known !== undefined) return Promise.resolve(known);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      waiters.delete(jobId);
-      resolve(undefined);
-    }, timeoutMs);
-    waiters.set(jobId, (at) => {
-      clearTimeout(timer);
-      resolve(at);
-    });
-  });
-}
-
-const logger: EngineLogger = (level, msg, fields = {}) => {
-  if (level === "warn" || level === "error") console.error(JSON.stringify({ level, msg, ...fields }));
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// Statistics.
-
-const quantile = (values: number[], q: number) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
-const median = (values: number[]) => quantile(values, 0.5);
-const p95 = (values: number[]) => quantile(values, 0.95);
-const ms = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(1)) : "–");
-const mp = (values: number[]) => `${ms(median(values))} (${ms(p95(values))})`;
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : "–");
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-
-// ---------------------------------------------------------------------------------------------------------------
-// Fixtures, through the app's own domain functions.
-
-/** mulberry32: the same story every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const VOCABULARY = (
-  "the a of and to in was that her his it with she he they as at on for but from had by not into out over " +
-  "lighthouse harbour gulls tide water lamp stairs logbook keeper boat oars rope fog bell storm wind salt night " +
-  "morning shore rocks cliff village window door letter silence voice light shadow ship sail compass map key " +
-  "walked climbed watched listened remembered whispered answered waited turned opened closed carried found lost " +
-  "old cold grey quiet bright slow long dark small heavy strange Mara Tobin Elsie Captain Roan"
-).split(" ");
-
-/** ~300 words in sentences of 8 to 20 words (the offline model summarises by picking key sentences). */
-function pageText(random: () => number, words = 300): string {
-  const sentences: string[] = [];
-  let count = 0;
-  while (count < words) {
-    const length = 8 + Math.floor(random() * 13);
-    const sentence = Array.from({ length }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]!).join(" ");
-    sentences.push(`${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`);
-    count += length;
-  }
-  return sentences.join(" ");
-}
-
-async function makeAuthor(db: DbHandle["db"]): Promise<Actor> {
-  const email = `bench-${crypto.randomBytes(6).toString("hex")}@example.com`;
-  const [user] = await db
-    .insert(users)
-    .values({ email, name: "Bench author", passwordHash: "not-a-real-hash" })
-    .returning();
-  return { id: user!.id, role: user!.role };
-}
-
-async function makeStory(actor: Actor, title: string, written: number, blank: number, seed: number) {
-  const random = rng(seed);
-  const story = await createStory(actor, { title });
-  for (let p = 0; p < written; p++) await addPage(actor, { storyId: story.id, content: pageText(random) });
-  const blanks: string[] = [];
-  for (let p = 0; p < blank; p++) blanks.push((await addPage(actor, { storyId: story.id, content: "" })).id);
-  return { id: story.id, blanks };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Passes.
@@ -354,7 +206,7 @@ async function benchmark(database: string, handle: DbHandle): Promise<Result> {
   const fixtureSeconds = (Date.now() - fixturesFrom) / 1000;
   console.log(`${database}: fixtures made in ${fixtureSeconds.toFixed(1)} s`);
 
-  const served = await serveOnLoopback(functions());
+  const served = await serveOnLoopback(functionsWithBenchModel(model));
   await startEmbeddedEngine({ handle, serveUrl: served.url, logger });
   try {
     const blanks = storyB.blanks;
