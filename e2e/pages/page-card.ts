@@ -150,9 +150,18 @@ export class PageCard {
     await expect(this.content).toHaveText(text);
   }
 
-  /** Opens the editor with the mouse. */
+  /** Opens the editor with the mouse (a page just added is open already). */
   async open(): Promise<void> {
+    await expect(this.editor.or(this.content)).toBeVisible();
+    if (await this.editor.isVisible()) return;
     await this.content.click();
+  }
+
+  /** Closes the open editor without saving (Cancel), and waits for the page's text. */
+  async close(): Promise<void> {
+    await this.cancelButton.click();
+    await expect(this.editor).toHaveCount(0);
+    await expect(this.content).toBeVisible();
   }
 
   /** Opens the editor and types `text` over what is there, without saving. */
