@@ -160,3 +160,27 @@ test("the theme follows the system until a choice is saved, and is set before th
   await expectTheme(page, false);
   await expect(toggle).toHaveAttribute("data-theme-choice", "system");
 });
+
+test("the theme toggle is on sign-in and sign-up, and its icon shows the stored theme from the first paint", async ({
+  page,
+  authPage,
+}) => {
+  await authPage.gotoSignIn();
+  const toggle = page.getByTestId("theme-toggle");
+  await expect(toggle).toHaveAttribute("data-theme-choice", "system");
+  await expect(page.getByTestId("theme-toggle-icon-system")).toBeVisible();
+  await toggle.click();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("data-theme-choice", "dark");
+  await expectTheme(page, true);
+  await expect(page.getByTestId("theme-toggle-icon-dark")).toBeVisible();
+
+  // Without the app's scripts React never hydrates: what shows is what the first paint shows. The icon must already
+  // be the stored choice's (the server cannot know it; the inline theme script and CSS do).
+  await page.route("**/_next/static/**/*.js", (route) => route.abort());
+  await authPage.gotoSignUp();
+  await expectTheme(page, true);
+  await expect(page.getByTestId("theme-toggle-icon-dark")).toBeVisible();
+  await expect(page.getByTestId("theme-toggle-icon-system")).toBeHidden();
+  await expect(page.getByTestId("theme-toggle-icon-light")).toBeHidden();
+});
