@@ -58,8 +58,8 @@ for (const theme of ["light", "dark"] as const) {
       `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way. ${OPENING}`,
     );
     const other = await storyPage.openInNewTab();
-    // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so its save
-    // lands and the AI's text waits as a suggestion (as in e2e/generate.spec.ts).
+    // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so the
+    // server refuses and the author saves anyway; the AI's text waits as a suggestion (as in e2e/generate.spec.ts).
     await other.page.route("**/api/stories/*/events", (route) => route.abort());
     await other.reload();
     const otherCard = other.cardById(await card.id());
@@ -68,6 +68,8 @@ for (const theme of ["light", "dark"] as const) {
     await card.generate();
     await card.ai.expectRunning();
     await otherCard.save();
+    await otherCard.saveAnywayButton.click();
+    await otherCard.expectText("Written in the other tab while the AI was busy.");
     await card.ai.expectSucceeded();
     await card.ai.expectResolution("suggested");
     await expect(card.suggestion).toBeVisible();
