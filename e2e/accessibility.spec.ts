@@ -58,8 +58,8 @@ for (const theme of ["light", "dark"] as const) {
       `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way. ${OPENING}`,
     );
     const other = await storyPage.openInNewTab();
-    // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so its save
-    // lands and the AI's text waits as a suggestion (as in e2e/generate.spec.ts).
+    // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so the
+    // server refuses and the author saves anyway; the AI's text waits as a suggestion (as in e2e/generate.spec.ts).
     await other.page.route("**/api/stories/*/events", (route) => route.abort());
     await other.reload();
     const otherCard = other.cardById(await card.id());
@@ -68,6 +68,8 @@ for (const theme of ["light", "dark"] as const) {
     await card.generate();
     await card.ai.expectRunning();
     await otherCard.save();
+    await otherCard.saveAnywayButton.click();
+    await otherCard.expectText("Written in the other tab while the AI was busy.");
     await card.ai.expectSucceeded();
     await card.ai.expectResolution("suggested");
     await expect(card.suggestion).toBeVisible();
@@ -159,4 +161,28 @@ test("the theme follows the system until a choice is saved, and is set before th
   await page.reload();
   await expectTheme(page, false);
   await expect(toggle).toHaveAttribute("data-theme-choice", "system");
+});
+
+test("the theme toggle is on sign-in and sign-up, and its icon shows the stored theme from the first paint", async ({
+  page,
+  authPage,
+}) => {
+  await authPage.gotoSignIn();
+  const toggle = page.getByTestId("theme-toggle");
+  await expect(toggle).toHaveAttribute("data-theme-choice", "system");
+  await expect(page.getByTestId("theme-toggle-icon-system")).toBeVisible();
+  await toggle.click();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("data-theme-choice", "dark");
+  await expectTheme(page, true);
+  await expect(page.getByTestId("theme-toggle-icon-dark")).toBeVisible();
+
+  // Without the app's scripts React never hydrates: what shows is what the first paint shows. The icon must already
+  // be the stored choice's (the server cannot know it; the inline theme script and CSS do).
+  await page.route("**/_next/static/**/*.js", (route) => route.abort());
+  await authPage.gotoSignUp();
+  await expectTheme(page, true);
+  await expect(page.getByTestId("theme-toggle-icon-dark")).toBeVisible();
+  await expect(page.getByTestId("theme-toggle-icon-system")).toBeHidden();
+  await expect(page.getByTestId("theme-toggle-icon-light")).toBeHidden();
 });

@@ -12,7 +12,8 @@ test("an admin sets an author's daily budget; the author sees it, spends it and 
   admin,
 }) => {
   await storiesPage.createStory("The Budgeted Lighthouse", "A keeper counts every drop of oil.");
-  await storyPage.addPageButton.click();
+  // Added and closed: the AI budget beside Generate is read when the editor opens, after the admin's change.
+  await storyPage.addPageWithText("");
 
   await admin.users.goto();
   const row = admin.users.row(author.user.email);

@@ -248,7 +248,8 @@ test.describe("generate with AI", () => {
     const card = await storyWithTwoPages(storiesPage, storyPage, "The Suggestion", start);
     const other = await storyPage.openInNewTab();
     // A tab that hears the story's stream refuses to save while the AI writes (e2e/tabs.spec.ts); one that cannot
-    // hear it (a proxy dropping it) saves, and the AI's text then waits as a suggestion rather than overwriting.
+    // hear it (a proxy dropping it) is refused by the server, in words; saved anyway, the AI's text then waits as a
+    // suggestion rather than overwriting.
     await other.page.route("**/api/stories/*/events", (route) => route.abort());
     await other.reload();
     const otherCard = other.cardById(await card.id());
@@ -259,6 +260,9 @@ test.describe("generate with AI", () => {
     await card.generate();
     await card.ai.expectRunning();
     await otherCard.save();
+    await expect(otherCard.error).toContainText("The AI is writing this page right now, so your text was not saved");
+    await expect(otherCard.editor).toHaveValue(theirs);
+    await otherCard.saveAnywayButton.click();
     await otherCard.expectText(theirs);
 
     // The job ends as a suggestion: the other tab's text stays on the page.

@@ -1,5 +1,11 @@
 import { expect, test } from "./fixtures";
 
+/**
+ * Tab stops before the first page's text on a story (an author, one model, no translations), counted from the top of
+ * the screen, the skip links included: 22 measured. With Skip to pages it is one stop and Enter.
+ */
+const MAX_STOPS_BEFORE_FIRST_PAGE = 22;
+
 test.describe("pages", () => {
   test("add a page and edit it with the mouse", async ({ author, storiesPage, storyPage }) => {
     await storiesPage.createStory("Mouse story");
@@ -9,10 +15,7 @@ test.describe("pages", () => {
     await expect(storyPage.cards).toHaveCount(1);
     const card = storyPage.card(0);
     await card.expectVersion(1);
-    // The new page has keyboard focus, ready to be opened.
-    await expect(card.content).toBeFocused();
-
-    await card.open();
+    // A new page opens in its editor, with keyboard focus in the text: the author added it to write.
     await expect(card.editor).toBeFocused();
     await expect(card.charCount).toHaveText("0 / 100,000 characters");
     await card.editor.fill("It was a dark and stormy night.");
@@ -43,8 +46,7 @@ test.describe("pages", () => {
     await storyPage.addPageButton.click();
     const card = storyPage.card(0);
 
-    await card.content.focus();
-    await page.keyboard.press("Enter");
+    // The new page is open for typing at once.
     await expect(card.editor).toBeFocused();
     await page.keyboard.type("Typed without a mouse.");
     await page.keyboard.press("Control+Enter");
@@ -81,12 +83,53 @@ test.describe("pages", () => {
     await first.addAfter();
     await expect(storyPage.cards).toHaveCount(3);
     const inserted = storyPage.card(1);
-    await expect(inserted.content).toBeFocused();
+    await expect(inserted.editor).toBeFocused();
     await inserted.write("Second");
     await storyPage.expectTexts(["First", "Second", "Third"]);
 
     await storyPage.reload();
     await storyPage.expectTexts(["First", "Second", "Third"]);
+  });
+
+  test("few tab stops before the first page's text; Skip to pages goes straight to it", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
+    const { page } = author;
+    await storiesPage.createStory("Tab stops", "Counting the keyboard's way in.");
+    await storyPage.addPageWithText("The first page.");
+    await storyPage.addPageWithText("The second page.");
+    const first = storyPage.card(0);
+    await storyPage.reload();
+    await expect(first.content).toBeVisible();
+
+    // Skip to pages is the first stop; Enter puts focus on the first page's text.
+    await page.keyboard.press("Tab");
+    await expect(storyPage.skipToPages).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(first.content).toBeFocused();
+
+    // Without it, Tab reaches the text after the header's controls and one stop for the page's action row (a
+    // toolbar: arrows move inside it), not five: 22 stops, 25 before the toolbar and the skip link.
+    await storyPage.reload();
+    await expect(first.content).toBeVisible();
+    let stops = 0;
+    while (stops < 40) {
+      await page.keyboard.press("Tab");
+      stops += 1;
+      if (await first.content.evaluate((el) => el === document.activeElement)) break;
+    }
+    expect(stops - 1).toBeLessThanOrEqual(MAX_STOPS_BEFORE_FIRST_PAGE);
+
+    // Inside the action row the arrows move; Tab leaves it for the text.
+    await first.historyButton.focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(first.moveUpButton).toBeFocused();
+    await page.keyboard.press("End");
+    await expect(first.deleteButton).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(first.content).toBeFocused();
   });
 
   test("reorder pages with Move up / Move down, keeping focus on the moved page", async ({

@@ -117,7 +117,7 @@ test.describe("stories list", () => {
     await expect(storyPage.title).toHaveText("Counting pages");
 
     for (let n = 1; n <= 3; n++) {
-      await storyPage.addPageButton.click();
+      await storyPage.addPageWithText("");
       await expect(storyPage.cards).toHaveCount(n);
     }
     await storyPage.card(0).delete();

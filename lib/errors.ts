@@ -13,6 +13,13 @@ export const errorCatalog = {
     status: 409,
     message: "This page was changed somewhere else since you started editing. Your text was not saved.",
   },
+  // A save while the page's own Generate writes it (a tab that does not see the job): refused rather than turning the
+  // AI's text into a suggestion behind the author's back. `saveWhileAiWrites` is the author's explicit "keep my text".
+  PAGE_AI_WRITING: {
+    status: 409,
+    message:
+      "The AI is writing this page right now, so your text was not saved. Wait for it to finish or cancel it — or save anyway, and the AI's text will wait beside the page as a suggestion.",
+  },
   ORDER_CONFLICT: { status: 409, message: "The page order changed meanwhile. Please try again." },
   EMAIL_TAKEN: { status: 409, message: "An account with this email already exists." },
   INVALID_CREDENTIALS: { status: 401, message: "Email or password is incorrect." },

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { SkipLinks } from "@/components/app/skip-links";
 import { TopBar } from "@/components/app/top-bar";
 import { ToastProvider } from "@/components/ui/toast";
 import { auth } from "@/lib/auth";
@@ -11,12 +12,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const { name, email, role } = session.user;
   return (
     <ToastProvider>
-      <a
-        href="#main"
-        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow"
-      >
-        Skip to content
-      </a>
+      <SkipLinks />
       <TopBar user={{ name: name ?? email ?? "Signed in", email: email ?? "", role: role ?? "author" }} />
       <main id="main" className="mx-auto w-full max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
         {children}

@@ -4,7 +4,13 @@ import { Monitor, Moon, Sun } from "lucide-react";
 import { useSyncExternalStore } from "react";
 import { focusRing } from "@/components/ui/button";
 import { cn } from "@/lib/ui/cn";
-import { readThemeChoice, saveThemeChoice, subscribeThemeChoice, type ThemeChoice } from "@/lib/ui/theme";
+import {
+  readThemeChoice,
+  saveThemeChoice,
+  subscribeThemeChoice,
+  THEME_CHOICES,
+  type ThemeChoice,
+} from "@/lib/ui/theme";
 
 const labels: Record<ThemeChoice, string> = { system: "System", light: "Light", dark: "Dark" };
 const icons = { system: Monitor, light: Sun, dark: Moon } as const;
@@ -15,10 +21,9 @@ export function useThemeChoice(): ThemeChoice {
   return useSyncExternalStore(subscribeThemeChoice, readThemeChoice, () => "system");
 }
 
-/** The top bar's theme button: one press moves System → Light → Dark → System. */
+/** The theme button (top bar, sign-in and sign-up): one press moves System → Light → Dark → System. */
 export function ThemeToggle() {
   const choice = useThemeChoice();
-  const Icon = icons[choice];
   return (
     <button
       type="button"
@@ -32,7 +37,20 @@ export function ThemeToggle() {
         focusRing,
       )}
     >
-      <Icon aria-hidden="true" className="size-4" />
+      {/* All three are rendered; CSS (app/globals.css) shows the one <html data-theme> names, right from the first
+          paint. */}
+      {THEME_CHOICES.map((option) => {
+        const Icon = icons[option];
+        return (
+          <Icon
+            key={option}
+            aria-hidden="true"
+            data-theme-icon={option}
+            data-testid={`theme-toggle-icon-${option}`}
+            className="size-4"
+          />
+        );
+      })}
     </button>
   );
 }

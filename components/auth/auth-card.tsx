@@ -1,5 +1,6 @@
 import { Sprout } from "lucide-react";
 import type { ReactNode } from "react";
+import { ThemeToggle } from "@/components/app/theme-toggle";
 
 /** The frame around the sign-in and sign-up forms. */
 export function AuthCard({
@@ -14,7 +15,11 @@ export function AuthCard({
   footer?: ReactNode;
 }) {
   return (
-    <main className="flex min-h-screen items-center justify-center bg-gradient-to-b from-emerald-50/70 to-stone-50 px-4 py-12">
+    <main className="relative flex min-h-screen items-center justify-center bg-gradient-to-b from-emerald-50/70 to-stone-50 px-4 py-12">
+      {/* The theme can be chosen before signing in (a dark-mode user should not meet a white page first). */}
+      <div className="absolute top-3 right-3">
+        <ThemeToggle />
+      </div>
       <div className="w-full max-w-sm">
         <div className="mb-8 flex flex-col items-center gap-3 text-center">
           <span className="flex size-11 items-center justify-center rounded-xl bg-emerald-700 text-white shadow-sm">

@@ -1,7 +1,7 @@
 "use client";
 
 import { ArrowDown, ArrowUp, History, ListPlus, Trash2 } from "lucide-react";
-import type { ReactNode } from "react";
+import { type KeyboardEvent, type ReactNode, useState } from "react";
 import { Button } from "@/components/ui/button";
 
 /** A page card's icon buttons: history, move up and down, add a page after it, delete it. */
@@ -33,10 +33,39 @@ export function PageActions({
   onAddAfter: () => void;
   onDelete: () => void;
 }) {
+  // One tab stop for the whole row (a toolbar with a roving tabindex): five stops per page stood between the
+  // story's header and its first page's text. The arrows, Home and End move along the row.
+  const [active, setActive] = useState<ActionId>("page-history");
+  const hardDisabled: Partial<Record<ActionId, boolean>> = { "page-delete": editing || deleting || generating };
+  const current = hardDisabled[active] ? "page-history" : active;
+  const stop = (id: ActionId) => ({ tabIndex: id === current ? 0 : -1, onFocus: () => setActive(id) });
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const keys = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
+    if (!keys.includes(event.key)) return;
+    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>("button:not(:disabled)")];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0 || buttons.length === 0) return;
+    event.preventDefault();
+    const target =
+      event.key === "Home"
+        ? 0
+        : event.key === "End"
+          ? buttons.length - 1
+          : (at + (event.key === "ArrowLeft" || event.key === "ArrowUp" ? -1 : 1) + buttons.length) % buttons.length;
+    buttons[target]?.focus();
+  }
+
   return (
-    // biome-ignore lint/a11y/useSemanticElements: a row of icon buttons, not a form section; a <fieldset> brings form semantics and its own rendering (min-inline-size, legend layout)
-    <div role="group" aria-label={`Page ${pageNumber} actions`} className="flex items-center gap-0.5">
+    <div
+      role="toolbar"
+      aria-label={`Page ${pageNumber} actions`}
+      aria-orientation="horizontal"
+      onKeyDown={onKeyDown}
+      className="flex items-center gap-0.5"
+    >
       <IconButton
+        {...stop("page-history")}
         testId="page-history"
         label={`History of page ${pageNumber}`}
         title="History"
@@ -45,6 +74,7 @@ export function PageActions({
       />
       {/* Soft-disabled: a button that becomes disabled under the keyboard must keep focus (the move just made it so). */}
       <IconButton
+        {...stop("page-move-up")}
         testId="page-move-up"
         label={`Move page ${pageNumber} up`}
         title="Move up"
@@ -54,6 +84,7 @@ export function PageActions({
         icon={<ArrowUp aria-hidden="true" className="size-4" />}
       />
       <IconButton
+        {...stop("page-move-down")}
         testId="page-move-down"
         label={`Move page ${pageNumber} down`}
         title="Move down"
@@ -63,6 +94,7 @@ export function PageActions({
         icon={<ArrowDown aria-hidden="true" className="size-4" />}
       />
       <IconButton
+        {...stop("page-add-after")}
         testId="page-add-after"
         label={`Add a page after page ${pageNumber}`}
         title="Add a page after this one"
@@ -73,6 +105,7 @@ export function PageActions({
         icon={<ListPlus aria-hidden="true" className="size-4" />}
       />
       <IconButton
+        {...stop("page-delete")}
         testId="page-delete"
         danger
         label={`Delete page ${pageNumber}`}
@@ -86,8 +119,12 @@ export function PageActions({
   );
 }
 
+type ActionId = "page-history" | "page-move-up" | "page-move-down" | "page-add-after" | "page-delete";
+
 function IconButton({
   testId,
+  tabIndex,
+  onFocus,
   label,
   title,
   icon,
@@ -97,7 +134,9 @@ function IconButton({
   pending,
   onClick,
 }: {
-  testId: string;
+  testId: ActionId;
+  tabIndex: number;
+  onFocus: () => void;
   /** The accessible name (the icon alone says nothing to a screen reader). */
   label: string;
   title: string;
@@ -111,6 +150,8 @@ function IconButton({
   return (
     <Button
       data-testid={testId}
+      tabIndex={tabIndex}
+      onFocus={onFocus}
       variant={danger ? "ghost-danger" : "ghost"}
       size="icon"
       aria-label={label}

@@ -27,6 +27,8 @@ const SAVED_BADGE_MS = 2500;
 
 export interface PageCardProps {
   page: PageData;
+  /** The page was just added here: it mounts with its editor open. */
+  startEditing?: boolean;
   index: number;
   total: number;
   /** Another page operation (move, add, delete) is running in the list. */
@@ -62,6 +64,7 @@ export interface PageCardProps {
  */
 export function PageCard({
   page,
+  startEditing = false,
   index,
   total,
   listBusy,
@@ -83,7 +86,7 @@ export function PageCard({
   illustration = null,
 }: PageCardProps) {
   const pageNumber = index + 1;
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState(startEditing);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
   // Read after mount: localStorage does not exist on the server, and reading it while rendering would not hydrate.

@@ -79,6 +79,9 @@ export function PageEditor({
   const [draftKey] = useState(() => restoredDraft?.key ?? newPageDraftKey(page.id));
   const [saving, setSaving] = useState<"save" | "keep-mine" | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The server refused the save because the AI is writing the page (a job this tab did not hear of): the author may
+  // save anyway, and the AI's text then waits as a suggestion.
+  const [aiWritingRefusal, setAiWritingRefusal] = useState(false);
   const [conflict, setConflict] = useState<TheirVersion | null>(null);
   const [instruction, setInstruction] = useState(() => generation.job?.instruction ?? "");
   const [fresh, setFresh] = useState(false);
@@ -165,8 +168,12 @@ export function PageEditor({
     return () => window.clearTimeout(timer);
   }, [draft, baseVersion, draftKey, page.content, page.version]);
 
-  async function save(base: number, mode: "save" | "keep-mine") {
-    if (generating) {
+  /**
+   * `overAiJob`: the author's explicit "keep my text" (Keep mine, or Save anyway after the server said the AI is
+   * writing): saved even while a Generate writes the page.
+   */
+  async function save(base: number, mode: "save" | "keep-mine", overAiJob = mode === "keep-mine") {
+    if (generating && !overAiJob) {
       // Never written over the AI's text while it writes (a job started in another tab, say): refused here, the
       // author's text kept for when the job is done.
       setError(AI_BUSY_SAVE_MESSAGE);
@@ -175,7 +182,15 @@ export function PageEditor({
     if (saving || overLimit || startingRef.current) return;
     setSaving(mode);
     setError(null);
-    const result = await callAction(() => savePageAction({ pageId: page.id, content: draft, baseVersion: base }));
+    setAiWritingRefusal(false);
+    const result = await callAction(() =>
+      savePageAction({
+        pageId: page.id,
+        content: draft,
+        baseVersion: base,
+        ...(overAiJob ? { saveWhileAiWrites: true } : {}),
+      }),
+    );
     setSaving(null);
     if (result.ok) {
       setConflict(null);
@@ -191,6 +206,7 @@ export function PageEditor({
         return;
       }
     }
+    if (result.error.code === "PAGE_AI_WRITING") setAiWritingRefusal(true);
     setError(
       result.error.code === "NOT_FOUND"
         ? "This page no longer exists: it was probably deleted in another tab or by someone else. Your text is still here — copy it before you leave."
@@ -336,6 +352,19 @@ export function PageEditor({
       {shownError ? (
         <Alert tone="error" data-testid="page-error">
           {shownError}
+          {aiWritingRefusal && error === shownError ? (
+            <span className="mt-2 block">
+              <Button
+                data-testid="page-save-anyway"
+                size="sm"
+                variant="secondary"
+                onClick={() => void save(baseVersion, "save", true)}
+                disabled={saving !== null || overLimit}
+              >
+                Save anyway
+              </Button>
+            </span>
+          ) : null}
         </Alert>
       ) : null}
 

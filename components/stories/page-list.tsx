@@ -21,7 +21,7 @@ import {
   type SuggestionData,
 } from "./types";
 
-type FocusTarget = "page-content" | "page-move-up" | "page-move-down" | "page-add-end";
+type FocusTarget = "page-content" | "page-editor" | "page-move-up" | "page-move-down" | "page-add-end";
 
 /**
  * The pages of one story, in order. Server data arrives as props (and again after every router.refresh());
@@ -76,6 +76,8 @@ export function PageList({
   const [moving, setMoving] = useState<Record<string, number>>({});
   const [adding, setAdding] = useState<string | "end" | null>(null);
   const [deleting, setDeleting] = useState<Set<string>>(() => new Set());
+  // The page just added opens in its editor, as a new page does in a word processor: the author adds it to write.
+  const [addedPageId, setAddedPageId] = useState<string | null>(null);
   const listRef = useRef<HTMLDivElement>(null);
   const focusRequest = useRef<{ pageId: string | null; target: FocusTarget } | null>(null);
   // The latest order, including moves not yet confirmed, for presses that follow each other quickly.
@@ -119,11 +121,15 @@ export function PageList({
     setPages((all) => [...all.filter((p) => p.id !== page.id), page].sort(byPosition));
   }
 
-  /** A page the server just added or restored: put in its place, with keyboard focus on its text. */
-  function showNewPage(row: Parameters<typeof toPageData>[0]) {
+  /**
+   * A page the server just added or restored: put in its place, with keyboard focus on its text. An added page opens
+   * in its editor; a restored one (Undo of a delete) is shown as it was.
+   */
+  function showNewPage(row: Parameters<typeof toPageData>[0], { edit }: { edit: boolean }) {
     const page = toPageData(row);
     upsert(page);
-    focusRequest.current = { pageId: page.id, target: "page-content" };
+    if (edit) setAddedPageId(page.id);
+    focusRequest.current = { pageId: page.id, target: edit ? "page-editor" : "page-content" };
   }
 
   function changed(page: PageData) {
@@ -189,7 +195,7 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    showNewPage(result.data);
+    showNewPage(result.data, { edit: true });
     router.refresh();
   }
 
@@ -224,13 +230,13 @@ export function PageList({
       toast.error(result.error.message);
       return;
     }
-    showNewPage(result.data);
+    showNewPage(result.data, { edit: false });
     toast.success("Page restored.");
     router.refresh();
   }
 
   return (
-    <section aria-labelledby="pages-heading" className="space-y-4">
+    <section id="pages" aria-labelledby="pages-heading" className="space-y-4">
       <h2 id="pages-heading" className="sr-only">
         Pages
       </h2>
@@ -264,6 +270,7 @@ export function PageList({
               <PageCard
                 key={page.id}
                 page={page}
+                startEditing={page.id === addedPageId}
                 index={index}
                 total={pages.length}
                 listBusy={busy}

@@ -84,6 +84,8 @@ export class PageCard {
   /** "Unsaved draft from …": text typed earlier and never saved, with Restore and Discard. */
   readonly unsavedDraft: Locator;
   readonly error: Locator;
+  /** Beside the server's "the AI is writing this page" refusal: the author's explicit "keep my text". */
+  readonly saveAnywayButton: Locator;
   readonly moveUpButton: Locator;
   readonly moveDownButton: Locator;
   readonly addAfterButton: Locator;
@@ -115,6 +117,7 @@ export class PageCard {
     this.wordCount = root.getByTestId("page-word-count");
     this.unsavedDraft = root.getByTestId("unsaved-draft");
     this.error = root.getByTestId("page-error");
+    this.saveAnywayButton = root.getByTestId("page-save-anyway");
     this.moveUpButton = root.getByTestId("page-move-up");
     this.moveDownButton = root.getByTestId("page-move-down");
     this.addAfterButton = root.getByTestId("page-add-after");
@@ -150,9 +153,18 @@ export class PageCard {
     await expect(this.content).toHaveText(text);
   }
 
-  /** Opens the editor with the mouse. */
+  /** Opens the editor with the mouse (a page just added is open already). */
   async open(): Promise<void> {
+    await expect(this.editor.or(this.content)).toBeVisible();
+    if (await this.editor.isVisible()) return;
     await this.content.click();
+  }
+
+  /** Closes the open editor without saving (Cancel), and waits for the page's text. */
+  async close(): Promise<void> {
+    await this.cancelButton.click();
+    await expect(this.editor).toHaveCount(0);
+    await expect(this.content).toBeVisible();
   }
 
   /** Opens the editor and types `text` over what is there, without saving. */

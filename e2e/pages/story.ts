@@ -78,19 +78,33 @@ export class StoryPage extends AppShell {
     return new PageCard(this.page.locator(`[data-testid="page-card"][data-page-id="${pageId}"]`));
   }
 
-  /** Adds a blank page at the end, waits for it, and returns it (by id). */
+  /**
+   * Adds a blank page at the end, waits for it, and returns it (by id). A new page opens in its editor, with keyboard
+   * focus in the text.
+   */
   async addPage(): Promise<PageCard> {
     const before = await this.cards.count();
     await this.addPageButton.click();
     await expect(this.cards).toHaveCount(before + 1);
-    return this.cardById((await this.cards.last().getAttribute("data-page-id"))!);
+    const card = this.cardById((await this.cards.last().getAttribute("data-page-id"))!);
+    await expect(card.editor).toBeFocused();
+    return card;
   }
 
-  /** Adds a page at the end and writes `text` into it (a blank page when `text` is empty). */
+  /**
+   * Adds a page at the end and writes `text` into it. With an empty `text` the blank page is closed again (Cancel),
+   * so that it is shown as a reader sees it.
+   */
   async addPageWithText(text: string): Promise<PageCard> {
     const card = await this.addPage();
     if (text) await card.write(text);
+    else await card.close();
     return card;
+  }
+
+  /** The "Skip to pages" link, the first tab stop of a story. */
+  get skipToPages(): Locator {
+    return this.page.getByTestId("skip-to-pages");
   }
 
   /** Every page's text, in story order. */

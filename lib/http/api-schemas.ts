@@ -630,6 +630,10 @@ doc(
   pageAddSchema.shape.beforePageId,
 );
 export const pageCreateRequestSchema = named("PageCreate", pageAddSchema.omit({ storyId: true }));
+doc(
+  "Write even while the page's own Generate writes it (otherwise 409 PAGE_AI_WRITING); the AI's text then waits as a suggestion.",
+  pageSaveSchema.shape.saveWhileAiWrites,
+);
 export const pageUpdateRequestSchema = named(
   "PageUpdate",
   pageSaveSchema.omit({ pageId: true }),

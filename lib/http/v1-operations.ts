@@ -545,12 +545,14 @@ export const v1 = {
     description:
       "Every accepted write adds one revision to the page's history and bumps `version`. A stale `baseVersion` " +
       "changes nothing and answers 409 CONFLICT with `details.current` (the page's content, version, updatedAt) so " +
-      "that the client can merge and send again. The same text at the same version is answered as it is.",
+      "that the client can merge and send again. The same text at the same version is answered as it is. While the " +
+      "page's own Generate writes it, a write answers 409 PAGE_AI_WRITING (`details.activeJobId`) unless " +
+      "`saveWhileAiWrites` is true; the AI's text then waits as a suggestion.",
     auth: "bearer",
     params: pageIdParamsSchema,
     body: { schema: pageUpdateRequestSchema, required: true, maxBytes: PAGE_BODY_MAX_BYTES },
     ok: { status: 200, description: "The page after the write.", schema: pageAnswerSchema },
-    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "LIMIT_EXCEEDED", ...authenticated],
+    errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "PAGE_AI_WRITING", "LIMIT_EXCEEDED", ...authenticated],
   }),
   deletePage: operation({
     method: "DELETE",

@@ -3,10 +3,11 @@ import { generateKeyBetween } from "fractional-indexing";
 import { getDb, type Db } from "@/db";
 import { isUniqueViolation } from "@/db/errors";
 import { pageRevisions, pages, stories, type Page } from "@/db/schema";
-import { countTokens } from "@/lib/ai";
+import { countTokens, findActiveJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { loadPageFor, loadStoryFor } from "./access";
 import { requireActor, type Actor } from "./actor";
+import { isPageTextJob, PAGE_TARGET } from "./job-kinds";
 import {
   assertPageLength,
   pageAddSchema,
@@ -119,12 +120,27 @@ async function insertPage(
  */
 export async function savePage(actorOrNull: Actor | null, input: unknown): Promise<Page> {
   const actor = requireActor(actorOrNull);
-  const { pageId, content, baseVersion } = parseInput(pageSaveSchema, input);
+  const { pageId, content, baseVersion, saveWhileAiWrites } = parseInput(pageSaveSchema, input);
   assertPageLength(content);
   const db = await getDb();
   const { page: current } = await loadPageFor(db, actor, "edit", pageId);
   if (current.version === baseVersion && current.content === content) return current;
+  if (!saveWhileAiWrites) await refuseWhileAiWrites(db, pageId);
   return writePageContent(db, { pageId, content, baseVersion, authorId: actor.id, source: "human" });
+}
+
+/**
+ * A page whose own Generate (write or revise) is running is the AI's until the job ends: a save from a tab that does
+ * not see the job is refused in words, as the tab that sees it refuses it, instead of quietly turning the AI's text
+ * into a suggestion. A background revision's pages and a take set are not written by their jobs (their results wait
+ * as suggestions or takes), so they do not block. Checked before the write, not inside it: a job that starts a moment
+ * later lands as a suggestion, as it always did.
+ */
+async function refuseWhileAiWrites(db: Db, pageId: string): Promise<void> {
+  const active = await findActiveJob(db, PAGE_TARGET, pageId);
+  if (active && isPageTextJob(active) && !active.parentJobId) {
+    throw new AppError("PAGE_AI_WRITING", undefined, { activeJobId: active.id });
+  }
 }
 
 export async function writePageContent(

@@ -89,6 +89,8 @@ export const pageSaveSchema = z.object({
   pageId: id,
   content: z.string(),
   baseVersion: versionField,
+  /** Save even while the page's own Generate writes it; the AI's text then waits as a suggestion. */
+  saveWhileAiWrites: z.boolean().optional(),
 });
 
 export const pageMoveSchema = z.object({

@@ -303,15 +303,28 @@ describe("Generate with AI through the engine", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("keeps the output as a suggestion when the page was edited during the job", async () => {
+  it("refuses a save while the page's own Generate writes it; saved anyway, the output waits as a suggestion", async () => {
     const author = await makeActor();
     const { pages } = await makeStory(author, ["First draft."]);
     fake.script([{ kind: "stream", words: Array.from({ length: 30 }, (_v, i) => `s${i} `), delayMs: 20 }]);
     const job = await requestPageText(author, { pageId: pages[0]!.id });
     await waitFor(async () => (await jobRow(job.id)).partialText, { what: "partial text" });
-    await savePage(author, { pageId: pages[0]!.id, content: "The author's own edit.", baseVersion: 1 });
+    // A tab that does not see the job: refused in words, with the job to wait for, and nothing written.
+    const refused = await expectAppError(
+      savePage(author, { pageId: pages[0]!.id, content: "The author's own edit.", baseVersion: 1 }),
+      "PAGE_AI_WRITING",
+    );
+    expect(refused.details).toMatchObject({ activeJobId: job.id });
+    expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "First draft.", version: 1 });
+    // The author's explicit "keep my text".
+    await savePage(author, {
+      pageId: pages[0]!.id,
+      content: "The author's own edit.",
+      baseVersion: 1,
+      saveWhileAiWrites: true,
+    });
     const done = await settled(author, job.id);
-    expect(done.resolution).toBe("suggested");
+    expect(done).toMatchObject({ status: "succeeded", resolution: "suggested" });
     expect(await pageRow(pages[0]!.id)).toMatchObject({ content: "The author's own edit.", version: 2 });
     const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, job.id));
     expect(suggestion).toMatchObject({ status: "open", baseVersion: 1 });
