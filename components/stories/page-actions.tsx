@@ -3,6 +3,7 @@
 import { ArrowDown, ArrowUp, History, ListPlus, Trash2 } from "lucide-react";
 import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
+import { useStoryRights } from "./story-rights";
 
 /** A page card's icon buttons: history, move up and down, add a page after it, delete it. */
 export function PageActions({
@@ -33,6 +34,7 @@ export function PageActions({
   onAddAfter: () => void;
   onDelete: () => void;
 }) {
+  const { edit: canEdit } = useStoryRights();
   return (
     // biome-ignore lint/a11y/useSemanticElements: a row of icon buttons, not a form section; a <fieldset> brings form semantics and its own rendering (min-inline-size, legend layout)
     <div role="group" aria-label={`Page ${pageNumber} actions`} className="flex items-center gap-0.5">
@@ -43,45 +45,50 @@ export function PageActions({
         onClick={onHistory}
         icon={<History aria-hidden="true" className="size-4" />}
       />
-      {/* Soft-disabled: a button that becomes disabled under the keyboard must keep focus (the move just made it so). */}
-      <IconButton
-        testId="page-move-up"
-        label={`Move page ${pageNumber} up`}
-        title="Move up"
-        softDisabled
-        disabled={isFirst}
-        onClick={() => onMove("up")}
-        icon={<ArrowUp aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        testId="page-move-down"
-        label={`Move page ${pageNumber} down`}
-        title="Move down"
-        softDisabled
-        disabled={isLast}
-        onClick={() => onMove("down")}
-        icon={<ArrowDown aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        testId="page-add-after"
-        label={`Add a page after page ${pageNumber}`}
-        title="Add a page after this one"
-        softDisabled
-        disabled={listBusy}
-        pending={adding}
-        onClick={onAddAfter}
-        icon={<ListPlus aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        testId="page-delete"
-        danger
-        label={`Delete page ${pageNumber}`}
-        title={editing ? "Finish editing first" : generating ? "Wait for the AI to finish, or cancel it" : "Delete"}
-        disabled={editing || deleting || generating}
-        pending={deleting}
-        onClick={onDelete}
-        icon={<Trash2 aria-hidden="true" className="size-4" />}
-      />
+      {/* Moving, adding and deleting are edits: those who may only read see the history alone. */}
+      {canEdit ? (
+        <>
+          {/* Soft-disabled: a button that becomes disabled under the keyboard must keep focus (the move just made it so). */}
+          <IconButton
+            testId="page-move-up"
+            label={`Move page ${pageNumber} up`}
+            title="Move up"
+            softDisabled
+            disabled={isFirst}
+            onClick={() => onMove("up")}
+            icon={<ArrowUp aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            testId="page-move-down"
+            label={`Move page ${pageNumber} down`}
+            title="Move down"
+            softDisabled
+            disabled={isLast}
+            onClick={() => onMove("down")}
+            icon={<ArrowDown aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            testId="page-add-after"
+            label={`Add a page after page ${pageNumber}`}
+            title="Add a page after this one"
+            softDisabled
+            disabled={listBusy}
+            pending={adding}
+            onClick={onAddAfter}
+            icon={<ListPlus aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            testId="page-delete"
+            danger
+            label={`Delete page ${pageNumber}`}
+            title={editing ? "Finish editing first" : generating ? "Wait for the AI to finish, or cancel it" : "Delete"}
+            disabled={editing || deleting || generating}
+            pending={deleting}
+            onClick={onDelete}
+            icon={<Trash2 aria-hidden="true" className="size-4" />}
+          />
+        </>
+      ) : null}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { callAction } from "@/lib/ui/call-action";
 import { pageList } from "./background-revision-text";
+import { useStoryRights } from "./story-rights";
 import type { SummarizeAllData } from "./types";
 
 const POLL_MS = 1000;
@@ -43,6 +44,7 @@ function statusLabel(job: SummarizeAllData): string {
  * are kept), with its progress n of m and the pages that failed. A running one is picked up again after a reload.
  */
 export function SummarizeAll({ storyId }: { storyId: string }) {
+  const { generate: canGenerate } = useStoryRights();
   const [job, setJob] = useState<SummarizeAllData | null>(null);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -99,6 +101,7 @@ export function SummarizeAll({ storyId }: { storyId: string }) {
     setJob(result.data.job);
   }
 
+  if (!canGenerate) return null;
   const percent = job && job.total > 0 ? Math.round((job.done / job.total) * 100) : job && !active ? 100 : 0;
   return (
     <section aria-label="Page summaries" className="space-y-2" data-testid="summarize-all">
