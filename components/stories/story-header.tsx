@@ -304,7 +304,7 @@ export function StoryHeader({
           {ratingError}
         </p>
       ) : null}
-      {clamped ? (
+      {canEdit && clamped ? (
         <p id={`${ratingId}-clamp`} className="text-sm text-amber-800" data-testid="story-rating-clamp">
           The AI will write no further than {contentRatingLabels[ratingLimit.effectiveMax]} here:{" "}
           {ratingLimit.setBy === "user" ? "your account's maximum" : "this site's maximum"}.
