@@ -4,7 +4,8 @@ import { StoryPage } from "./pages/story";
 
 /**
  * Co-authors: the owner shares a story by email. An address without an account gets the invitation when it signs up;
- * the new editor accepts and edits, and a reader who accepts can read but is refused when they try to save.
+ * the new editor accepts and edits (without the owner's controls), a reader who accepts gets a read-only page, and
+ * an editor made a reader while their page is open is refused by the server when they save.
  */
 test.describe("co-authors", () => {
   test("the owner invites an editor and a reader; the editor edits, the reader cannot", async ({
@@ -45,7 +46,16 @@ test.describe("co-authors", () => {
     await expect(invitation).toContainText("as an editor");
     await invitation.getByTestId("invitation-accept").click();
     await editorPage.waitForURL(/\/stories\/[0-9a-f-]{36}$/);
+    const storyUrl = editorPage.url();
     const editorStory = new StoryPage(editorPage);
+    // An editor edits, but sharing is the owner's: the members panel lists, it does not invite.
+    await expect(editorStory.addPageButton).toBeVisible();
+    await expect(editorPage.getByTestId("story-reader-notice")).toHaveCount(0);
+    await editorPage.getByTestId("members-toggle").click();
+    await expect(editorPage.getByTestId("member-leave")).toBeVisible();
+    await expect(editorPage.getByTestId("member-invite-form")).toHaveCount(0);
+    await expect(editorPage.getByTestId("member-role")).toHaveCount(0);
+    await expect(editorPage.getByTestId("member-transfer")).toHaveCount(0);
     await editorStory.card(0).expectText("The owner's first words.");
     await editorStory.card(0).write("The editor's better words.");
     // Version 1 was the blank page, 2 the owner's text, 3 the editor's.
@@ -59,20 +69,51 @@ test.describe("co-authors", () => {
     await editorPage.goto("/stories");
     await expect(editorPage.getByTestId("stories-shared").getByTestId("story-row")).toContainText("Shared tale");
     await expect(editorPage.getByTestId("stories-shared").getByTestId("story-role")).toHaveText("Editor");
-    await context.close();
+    // Deleting the story is the owner's too.
+    await expect(editorPage.getByTestId("stories-shared").getByTestId("story-delete")).toHaveCount(0);
 
-    // The reader accepts, reads the editor's text, and is refused when trying to save.
+    // The reader accepts and reads the editor's text on a page without a single control that changes it.
     await otherAuthor.stories.goto();
     await otherAuthor.page.getByTestId("story-invitation").getByTestId("invitation-accept").click();
     await otherAuthor.page.waitForURL(/\/stories\/[0-9a-f-]{36}$/);
-    await expect(otherAuthor.page.getByTestId("story-reader-notice")).toBeVisible();
+    const reader = otherAuthor.page;
+    await expect(reader.getByTestId("story-reader-notice")).toContainText("You can read this story");
     const readerCard = otherAuthor.story.card(0);
     await readerCard.expectText("The editor's better words.");
-    await readerCard.type("A reader's change.");
-    await readerCard.save();
-    await expect(readerCard.error).toContainText("You can read this story but not edit it.");
-    await otherAuthor.page.reload();
-    await otherAuthor.story.card(0).expectText("The editor's better words.");
+    await expect(readerCard.content).toHaveAttribute("data-readonly", "true");
+    await readerCard.content.click();
+    await expect(readerCard.editor).toHaveCount(0);
+    await expect(reader.getByRole("button", { name: /Story title/ })).toHaveCount(0);
+    await expect(reader.getByRole("button", { name: /Description|Add a description/ })).toHaveCount(0);
+    for (const testId of [
+      "page-add-end",
+      "page-add-after",
+      "page-move-up",
+      "page-move-down",
+      "page-delete",
+      "page-select",
+      "background-panel",
+      "summarize-all-button",
+      "illustrate-button",
+      "translate-button",
+      "codex-add",
+      "codex-edit",
+      "codex-delete",
+      "codex-suggest",
+      "story-model",
+    ]) {
+      await expect(reader.getByTestId(testId), testId).toHaveCount(0);
+    }
+    // The summary reads, it does not edit; the history shows versions without restoring them.
+    await readerCard.root.getByTestId("summary-toggle").click();
+    await expect(readerCard.root.getByTestId("summary-edit")).toHaveCount(0);
+    const readerHistory = await readerCard.openHistory();
+    await readerHistory.select(2);
+    await expect(readerHistory.preview).toContainText("The owner's first words.");
+    await expect(readerHistory.restoreButton).toHaveCount(0);
+    await readerHistory.close();
+    // Export is reading.
+    await expect(reader.getByTestId("story-export-toggle")).toBeVisible();
 
     // The owner sees both members with their roles.
     await author.page.reload();
@@ -84,5 +125,23 @@ test.describe("co-authors", () => {
       otherAuthor.user.name,
     );
     await storyPage.card(0).expectText("The editor's better words.");
+
+    // The owner makes the editor a reader while the editor's page is still open with its edit controls: the server
+    // refuses the save, and the page reloads read-only.
+    await editorPage.goto(storyUrl);
+    await expect(editorStory.addPageButton).toBeVisible();
+    await author.page
+      .locator('[data-testid="member-row"][data-role="editor"]')
+      .getByTestId("member-role")
+      .selectOption("reader");
+    await expect(author.page.locator('[data-testid="member-row"][data-role="reader"]')).toHaveCount(2);
+    await editorStory.card(0).type("A demoted editor's change.");
+    await editorStory.card(0).save();
+    await expect(editorStory.card(0).error).toContainText("You can read this story but not edit it.");
+    await editorPage.reload();
+    await expect(editorPage.getByTestId("story-reader-notice")).toBeVisible();
+    await editorStory.card(0).expectText("The editor's better words.");
+    await expect(editorStory.addPageButton).toHaveCount(0);
+    await context.close();
   });
 });

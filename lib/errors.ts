@@ -103,6 +103,12 @@ export const errorCatalog = {
     status: 422,
     message: "This manuscript would make more pages than a story may have. Choose a longer target length.",
   },
+  // Recorded on an import the sweep found stuck (its function crashed or its process died): never an HTTP answer.
+  IMPORT_STALLED: {
+    status: 500,
+    message:
+      "This import stopped before it finished (the server may have restarted). No story was created: import the file again.",
+  },
   // Illustrate on a page with no text (it was emptied after the request): nothing to depict.
   GEN_NOTHING_TO_ILLUSTRATE: {
     status: 422,

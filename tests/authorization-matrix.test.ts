@@ -1012,6 +1012,45 @@ const rows: Record<string, Row> = Object.fromEntries([
     (w) => ({ params: { storyId: w.storyId, userId: reader.id } }),
     { ...v1Manage, reader: "ok" },
   ),
+  // Leaving: members leave; the owner is told to transfer first (400); A's token is the owner's.
+  route(
+    "POST /api/v1/stories/[storyId]/leave",
+    () => import("@/app/api/v1/stories/[storyId]/leave/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId } }),
+    { ...v1Read, tokenA: 400 },
+  ),
+  route(
+    "POST /api/v1/stories/[storyId]/transfer",
+    () => import("@/app/api/v1/stories/[storyId]/transfer/route"),
+    "POST",
+    (w) => ({ params: { storyId: w.storyId }, body: { userId: editor.id } }),
+    v1Manage,
+  ),
+  // Every caller's own invitations: none of the token holders has one waiting, which is an empty list, not an error.
+  route(
+    "GET /api/v1/invitations",
+    () => import("@/app/api/v1/invitations/route"),
+    "GET",
+    () => ({}),
+    v1Read,
+  ),
+  // The world's invitation is addressed to B, who holds no token here: to every token it does not exist (the
+  // addressee's own accept and decline: tests/api/members.test.ts).
+  route(
+    "POST /api/v1/invitations/[invitationId]/accept",
+    () => import("@/app/api/v1/invitations/[invitationId]/accept/route"),
+    "POST",
+    (w) => ({ params: { invitationId: w.invitationId } }),
+    { ...v1Base, tokenA: 404, editor: 404, reader: 404 },
+  ),
+  route(
+    "POST /api/v1/invitations/[invitationId]/decline",
+    () => import("@/app/api/v1/invitations/[invitationId]/decline/route"),
+    "POST",
+    (w) => ({ params: { invitationId: w.invitationId } }),
+    { ...v1Base, tokenA: 404, editor: 404, reader: 404 },
+  ),
   action("members.ts", "listMembersAction", (w) => [{ storyId: w.storyId }], readRight),
   action(
     "members.ts",

@@ -11,6 +11,7 @@ import { GenerationFailureAlert } from "./generation-failure-alert";
 import type { PageJobData } from "./types";
 import { isJobSettled, JOB_STALL_MS, type JobTransport } from "./use-page-job";
 import { suggestionReasonText, UNCHANGED_TEXT } from "./suggestion-reason-text";
+import { useStoryRights } from "./story-rights";
 
 /** The text the model has written so far, or null before the first words. */
 export function streamedText(job: PageJobData): string | null {
@@ -85,6 +86,7 @@ export function GenerationStatus({
   className?: string;
 }) {
   const clock = useSecondClock();
+  const { generate: canGenerate } = useStoryRights();
   if (!isJobSettled(job)) {
     const quietFor = clock === null || changedAt === 0 ? 0 : clock - changedAt;
     const stalled = quietFor > JOB_STALL_MS;
@@ -103,17 +105,19 @@ export function GenerationStatus({
             {stageText(job)}
           </span>
           <Elapsed since={job.createdAt} testId="generate-elapsed" className="text-xs text-stone-500" />
-          <Button
-            ref={cancelRef}
-            data-testid="generate-cancel"
-            size="sm"
-            variant="ghost-danger"
-            pending={cancelling}
-            onClick={onCancel}
-            icon={<CircleStop aria-hidden="true" className="size-4" />}
-          >
-            {cancelling ? "Cancelling…" : "Cancel generation"}
-          </Button>
+          {canGenerate ? (
+            <Button
+              ref={cancelRef}
+              data-testid="generate-cancel"
+              size="sm"
+              variant="ghost-danger"
+              pending={cancelling}
+              onClick={onCancel}
+              icon={<CircleStop aria-hidden="true" className="size-4" />}
+            >
+              {cancelling ? "Cancelling…" : "Cancel generation"}
+            </Button>
+          ) : null}
         </div>
         {attempt ? (
           <p
@@ -149,6 +153,7 @@ export function GenerationStatus({
           tone={cancelled ? "warning" : "error"}
           errorCode={job.errorCode ?? undefined}
           retrying={retrying}
+          canRetry={canGenerate}
           onRetry={onRetry}
           onDismiss={onDismiss}
         />

@@ -13,6 +13,7 @@ import { useToast } from "@/components/ui/toast";
 import { callAction } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
+import { useStoryRights } from "./story-rights";
 import { toPageData, type PageData } from "./types";
 import { WordDiffView } from "./word-diff-view";
 
@@ -47,6 +48,7 @@ export function HistoryPanel({
   const [state, setState] = useState<LoadState>({ status: "loading" });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [restoring, setRestoring] = useState(false);
+  const { edit: canEdit } = useStoryRights();
   const [restoreError, setRestoreError] = useState<string | null>(null);
   /** Which version the selected one is compared with: null = the default, "none" = just read the text. */
   const [compareId, setCompareId] = useState<string | null>(null);
@@ -213,18 +215,20 @@ export function HistoryPanel({
                     <span className="font-medium text-stone-900">Version {selected.version}</span> ·{" "}
                     {formatCount(selected.content.length)} characters
                   </div>
-                  <Button
-                    data-testid="history-restore"
-                    size="sm"
-                    variant="primary"
-                    pending={restoring}
-                    disabled={isCurrent}
-                    onClick={() => void restore()}
-                    icon={<RotateCcw aria-hidden="true" className="size-4" />}
-                    title={isCurrent ? "This is the page's current text" : undefined}
-                  >
-                    {restoring ? "Restoring…" : isCurrent ? "Current version" : `Restore version ${selected.version}`}
-                  </Button>
+                  {canEdit ? (
+                    <Button
+                      data-testid="history-restore"
+                      size="sm"
+                      variant="primary"
+                      pending={restoring}
+                      disabled={isCurrent}
+                      onClick={() => void restore()}
+                      icon={<RotateCcw aria-hidden="true" className="size-4" />}
+                      title={isCurrent ? "This is the page's current text" : undefined}
+                    >
+                      {restoring ? "Restoring…" : isCurrent ? "Current version" : `Restore version ${selected.version}`}
+                    </Button>
+                  ) : null}
                 </div>
                 {restoreError ? (
                   <Alert tone="error" className="mx-5 mt-3">

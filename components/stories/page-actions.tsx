@@ -3,6 +3,7 @@
 import { ArrowDown, ArrowUp, History, ListPlus, Trash2 } from "lucide-react";
 import { type KeyboardEvent, type ReactNode, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { useStoryRights } from "./story-rights";
 
 /** A page card's icon buttons: history, move up and down, add a page after it, delete it. */
 export function PageActions({
@@ -33,6 +34,7 @@ export function PageActions({
   onAddAfter: () => void;
   onDelete: () => void;
 }) {
+  const { edit: canEdit } = useStoryRights();
   // One tab stop for the whole row (a toolbar with a roving tabindex): five stops per page stood between the
   // story's header and its first page's text. The arrows, Home and End move along the row.
   const [active, setActive] = useState<ActionId>("page-history");
@@ -72,49 +74,54 @@ export function PageActions({
         onClick={onHistory}
         icon={<History aria-hidden="true" className="size-4" />}
       />
-      {/* Soft-disabled: a button that becomes disabled under the keyboard must keep focus (the move just made it so). */}
-      <IconButton
-        {...stop("page-move-up")}
-        testId="page-move-up"
-        label={`Move page ${pageNumber} up`}
-        title="Move up"
-        softDisabled
-        disabled={isFirst}
-        onClick={() => onMove("up")}
-        icon={<ArrowUp aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        {...stop("page-move-down")}
-        testId="page-move-down"
-        label={`Move page ${pageNumber} down`}
-        title="Move down"
-        softDisabled
-        disabled={isLast}
-        onClick={() => onMove("down")}
-        icon={<ArrowDown aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        {...stop("page-add-after")}
-        testId="page-add-after"
-        label={`Add a page after page ${pageNumber}`}
-        title="Add a page after this one"
-        softDisabled
-        disabled={listBusy}
-        pending={adding}
-        onClick={onAddAfter}
-        icon={<ListPlus aria-hidden="true" className="size-4" />}
-      />
-      <IconButton
-        {...stop("page-delete")}
-        testId="page-delete"
-        danger
-        label={`Delete page ${pageNumber}`}
-        title={editing ? "Finish editing first" : generating ? "Wait for the AI to finish, or cancel it" : "Delete"}
-        disabled={editing || deleting || generating}
-        pending={deleting}
-        onClick={onDelete}
-        icon={<Trash2 aria-hidden="true" className="size-4" />}
-      />
+      {/* Moving, adding and deleting are edits: those who may only read see the history alone. */}
+      {canEdit ? (
+        <>
+          {/* Soft-disabled: a button that becomes disabled under the keyboard must keep focus (the move just made it so). */}
+          <IconButton
+            {...stop("page-move-up")}
+            testId="page-move-up"
+            label={`Move page ${pageNumber} up`}
+            title="Move up"
+            softDisabled
+            disabled={isFirst}
+            onClick={() => onMove("up")}
+            icon={<ArrowUp aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            {...stop("page-move-down")}
+            testId="page-move-down"
+            label={`Move page ${pageNumber} down`}
+            title="Move down"
+            softDisabled
+            disabled={isLast}
+            onClick={() => onMove("down")}
+            icon={<ArrowDown aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            {...stop("page-add-after")}
+            testId="page-add-after"
+            label={`Add a page after page ${pageNumber}`}
+            title="Add a page after this one"
+            softDisabled
+            disabled={listBusy}
+            pending={adding}
+            onClick={onAddAfter}
+            icon={<ListPlus aria-hidden="true" className="size-4" />}
+          />
+          <IconButton
+            {...stop("page-delete")}
+            testId="page-delete"
+            danger
+            label={`Delete page ${pageNumber}`}
+            title={editing ? "Finish editing first" : generating ? "Wait for the AI to finish, or cancel it" : "Delete"}
+            disabled={editing || deleting || generating}
+            pending={deleting}
+            onClick={onDelete}
+            icon={<Trash2 aria-hidden="true" className="size-4" />}
+          />
+        </>
+      ) : null}
     </div>
   );
 }

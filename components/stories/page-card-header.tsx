@@ -3,6 +3,7 @@
 import { WandSparkles } from "lucide-react";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Spinner } from "@/components/ui/spinner";
+import { useStoryRights } from "./story-rights";
 import type { PageData } from "./types";
 
 /**
@@ -28,18 +29,21 @@ export function PageCardHeader({
 }) {
   // A background revision rewrites text: a blank page has none to revise.
   const blank = page.content.trim() === "";
+  const { generate: canGenerate } = useStoryRights();
   return (
     <div className="flex min-w-0 items-center gap-2 text-xs text-stone-500">
-      <input
-        type="checkbox"
-        data-testid="page-select"
-        className="size-4 accent-violet-600 disabled:opacity-40"
-        aria-label={`Select page ${pageNumber} for a background revision`}
-        title={blank ? "A blank page cannot be revised" : "Select for a background revision"}
-        checked={selected && !blank}
-        disabled={blank}
-        onChange={(e) => onSelectedChange(e.target.checked)}
-      />
+      {canGenerate ? (
+        <input
+          type="checkbox"
+          data-testid="page-select"
+          className="size-4 accent-violet-600 disabled:opacity-40"
+          aria-label={`Select page ${pageNumber} for a background revision`}
+          title={blank ? "A blank page cannot be revised" : "Select for a background revision"}
+          checked={selected && !blank}
+          disabled={blank}
+          onChange={(e) => onSelectedChange(e.target.checked)}
+        />
+      ) : null}
       <span className="font-semibold tracking-wide text-stone-700 uppercase">Page {pageNumber}</span>
       <span aria-hidden="true">·</span>
       <span title={`Version ${page.version}`}>v{page.version}</span>

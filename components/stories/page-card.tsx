@@ -15,6 +15,7 @@ import { PageReadView } from "./page-read-view";
 import { PageSuggestions } from "./page-suggestions";
 import { PageIllustration } from "./page-illustration";
 import { PageSummary } from "./page-summary";
+import { useStoryRights } from "./story-rights";
 import type { IllustrationView } from "@/lib/stories";
 import type { PageData, PageJobData, SuggestionData } from "./types";
 import { isJobSettled } from "./use-page-job";
@@ -86,7 +87,8 @@ export function PageCard({
   illustration = null,
 }: PageCardProps) {
   const pageNumber = index + 1;
-  const [editing, setEditing] = useState(startEditing);
+  const { edit: canEdit } = useStoryRights();
+  const [editing, setEditing] = useState(startEditing && canEdit);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
   // Read after mount: localStorage does not exist on the server, and reading it while rendering would not hydrate.
@@ -185,7 +187,7 @@ export function PageCard({
       <PageMentions mentions={liveMentions ?? mentions} pageNumber={pageNumber} />
 
       <div className="px-4 py-4 sm:px-5">
-        {storedDraft && !editing && !generating ? (
+        {canEdit && storedDraft && !editing && !generating ? (
           <UnsavedDraftNotice
             draft={storedDraft}
             pageNumber={pageNumber}

@@ -14,6 +14,7 @@ import { Button } from "@/components/ui/button";
 import type { IllustrationJobView, IllustrationView, PageIllustrations } from "@/lib/stories";
 import { callAction } from "@/lib/ui/call-action";
 import { useStoryEvents } from "./story-events";
+import { useStoryRights } from "./story-rights";
 
 const POLL_MS = 1500;
 
@@ -60,6 +61,7 @@ export function PageIllustration({
   initialChosen: IllustrationView | null;
 }) {
   const id = useId();
+  const { generate: canGenerate } = useStoryRights();
   const events = useStoryEvents();
   const [open, setOpen] = useState(false);
   const [data, setData] = useState<PageIllustrations | null>(null);
@@ -170,6 +172,14 @@ export function PageIllustration({
     await load();
   }
 
+  // Drawing, choosing and cancelling are the editors': those who may only read see the chosen illustration alone.
+  if (!canGenerate) {
+    return chosen ? (
+      <div data-testid="page-illustration" className="border-t border-stone-100 px-4 py-2 sm:px-5">
+        <IllustrationFigure illustration={chosen} pageNumber={pageNumber} />
+      </div>
+    ) : null;
+  }
   const running = isActive(job);
   const panelId = `${id}-illustration`;
   const attempts = data?.attempts ?? [];

@@ -12,6 +12,7 @@ import { PageCard } from "./page-card";
 import type { PageMention } from "./page-mentions";
 import type { IllustrationView } from "@/lib/stories";
 import { usePublishPageCount } from "./story-page-count";
+import { useStoryRights } from "./story-rights";
 import {
   byPosition,
   toPageData,
@@ -54,6 +55,7 @@ export function PageList({
 }) {
   const router = useRouter();
   const toast = useToast();
+  const rights = useStoryRights();
   const [pages, setPages] = useState(serverPages);
   usePublishPageCount(pages.length);
   const [seen, setSeen] = useState(serverPages);
@@ -240,7 +242,7 @@ export function PageList({
       <h2 id="pages-heading" className="sr-only">
         Pages
       </h2>
-      {pages.length > 0 || backgroundRevision ? (
+      {rights.generate && (pages.length > 0 || backgroundRevision) ? (
         <BackgroundRevisionPanel
           storyId={storyId}
           pages={pages}
@@ -262,7 +264,9 @@ export function PageList({
               <FilePlus2 aria-hidden="true" className="size-6" />
             </span>
             <h3 className="mt-4 font-semibold text-stone-900">This story has no pages yet</h3>
-            <p className="mt-1 max-w-sm text-sm text-stone-600">Add the first page below and start writing.</p>
+            {rights.edit ? (
+              <p className="mt-1 max-w-sm text-sm text-stone-600">Add the first page below and start writing.</p>
+            ) : null}
           </div>
         ) : (
           <ol className="space-y-4">
@@ -301,20 +305,26 @@ export function PageList({
             ))}
           </ol>
         )}
-        <div className="mt-4">
-          <Button
-            data-testid="page-add-end"
-            variant="secondary"
-            className="w-full justify-center border-dashed py-6 text-stone-600 hover:text-stone-900"
-            softDisabled
-            disabled={busy}
-            pending={adding === "end"}
-            onClick={() => void add(null)}
-            icon={<Plus aria-hidden="true" className="size-4" />}
-          >
-            {adding === "end" ? "Adding a page…" : pages.length === 0 ? "Add the first page" : "Add a page at the end"}
-          </Button>
-        </div>
+        {rights.edit ? (
+          <div className="mt-4">
+            <Button
+              data-testid="page-add-end"
+              variant="secondary"
+              className="w-full justify-center border-dashed py-6 text-stone-600 hover:text-stone-900"
+              softDisabled
+              disabled={busy}
+              pending={adding === "end"}
+              onClick={() => void add(null)}
+              icon={<Plus aria-hidden="true" className="size-4" />}
+            >
+              {adding === "end"
+                ? "Adding a page…"
+                : pages.length === 0
+                  ? "Add the first page"
+                  : "Add a page at the end"}
+            </Button>
+          </div>
+        ) : null}
       </div>
     </section>
   );

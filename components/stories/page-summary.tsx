@@ -10,6 +10,7 @@ import { NOT_REFRESHED_MESSAGES } from "@/lib/stories/summaries/messages";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { cn } from "@/lib/ui/cn";
 import type { PageSummaryData } from "./types";
+import { useStoryRights } from "./story-rights";
 
 /** While a summary is due or being written, the open panel asks again this often. */
 const POLL_MS = 2000;
@@ -45,6 +46,7 @@ export function PageSummary({
   hasText: boolean;
 }) {
   const id = useId();
+  const { edit: canEdit } = useStoryRights();
   const [open, setOpen] = useState(false);
   const [view, setView] = useState<PageSummaryData | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -196,7 +198,7 @@ export function PageSummary({
               {saveError}
             </Alert>
           ) : null}
-          {view ? (
+          {view && canEdit ? (
             <div className="flex flex-wrap items-center gap-2">
               {editing ? (
                 <>

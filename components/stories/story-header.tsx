@@ -21,8 +21,10 @@ import {
   contentRatings,
   ratingRank,
 } from "@/lib/stories/ratings/labels";
+import { languageName } from "@/lib/stories/languages";
 import { LanguageSelect } from "./language-select";
 import { useStoryPageCount } from "./story-page-count";
+import { useStoryRights } from "./story-rights";
 import type { RatingLimitData, StoryHeaderData } from "./types";
 
 export function StoryHeader({
@@ -38,6 +40,7 @@ export function StoryHeader({
   modelChoices?: { id: string; name: string }[];
 }) {
   const pageCount = useStoryPageCount(serverPageCount);
+  const { edit: canEdit } = useStoryRights();
   const router = useRouter();
   const [story, setStory] = useState(serverStory);
   const [seen, setSeen] = useState(serverStory);
@@ -142,7 +145,11 @@ export function StoryHeader({
         All stories
       </Link>
 
-      {editing === "title" ? (
+      {!canEdit ? (
+        <h1 data-testid="story-title" className="py-1 text-3xl font-semibold tracking-tight break-words text-stone-900">
+          {story.title}
+        </h1>
+      ) : editing === "title" ? (
         <InlineEdit
           value={story.title}
           label="Story title"
@@ -172,7 +179,16 @@ export function StoryHeader({
         </h1>
       )}
 
-      {editing === "description" ? (
+      {!canEdit ? (
+        story.description ? (
+          <p
+            data-testid="story-description"
+            className="py-1 text-base leading-relaxed whitespace-pre-wrap text-stone-600"
+          >
+            {story.description}
+          </p>
+        ) : null
+      ) : editing === "description" ? (
         <InlineEdit
           value={story.description}
           label="Story description"
@@ -206,42 +222,54 @@ export function StoryHeader({
         <span aria-hidden="true">·</span>
         <RelativeTime date={story.updatedAt} prefix="Edited" />
         <span aria-hidden="true">·</span>
-        <label htmlFor={languageId} className="sr-only">
-          Story language
-        </label>
-        <LanguageSelect
-          id={languageId}
-          data-testid="story-language"
-          value={story.language}
-          onChange={(e) => saveLanguage(e.target.value)}
-          aria-busy={languagePending || undefined}
-          aria-describedby={languageError ? `${languageId}-error` : undefined}
-          invalid={Boolean(languageError)}
-          className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
-        />
-        <span aria-hidden="true">·</span>
-        <label htmlFor={ratingId} className="sr-only">
-          Content rating
-        </label>
-        <Select
-          id={ratingId}
-          data-testid="story-rating"
-          value={story.contentRating}
-          onChange={(e) => saveRating(e.target.value as ContentRating)}
-          aria-busy={ratingPending || undefined}
-          aria-describedby={cn(ratingError && `${ratingId}-error`, clamped && `${ratingId}-clamp`) || undefined}
-          invalid={Boolean(ratingError)}
-          title={contentRatingHints[story.contentRating]}
-          className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
-        >
-          {contentRatings.map((rating) => (
-            <option key={rating} value={rating}>
-              Rated {contentRatingLabels[rating]}
-            </option>
-          ))}
-        </Select>
+        {canEdit ? (
+          <>
+            <label htmlFor={languageId} className="sr-only">
+              Story language
+            </label>
+            <LanguageSelect
+              id={languageId}
+              data-testid="story-language"
+              value={story.language}
+              onChange={(e) => saveLanguage(e.target.value)}
+              aria-busy={languagePending || undefined}
+              aria-describedby={languageError ? `${languageId}-error` : undefined}
+              invalid={Boolean(languageError)}
+              className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
+            />
+            <span aria-hidden="true">·</span>
+            <label htmlFor={ratingId} className="sr-only">
+              Content rating
+            </label>
+            <Select
+              id={ratingId}
+              data-testid="story-rating"
+              value={story.contentRating}
+              onChange={(e) => saveRating(e.target.value as ContentRating)}
+              aria-busy={ratingPending || undefined}
+              aria-describedby={cn(ratingError && `${ratingId}-error`, clamped && `${ratingId}-clamp`) || undefined}
+              invalid={Boolean(ratingError)}
+              title={contentRatingHints[story.contentRating]}
+              className="h-8 w-auto border-transparent bg-transparent px-1.5 text-sm text-stone-600 hover:border-stone-300"
+            >
+              {contentRatings.map((rating) => (
+                <option key={rating} value={rating}>
+                  Rated {contentRatingLabels[rating]}
+                </option>
+              ))}
+            </Select>
+          </>
+        ) : (
+          <>
+            <span data-testid="story-language">{languageName(story.language)}</span>
+            <span aria-hidden="true">·</span>
+            <span data-testid="story-rating" title={contentRatingHints[story.contentRating]}>
+              Rated {contentRatingLabels[story.contentRating]}
+            </span>
+          </>
+        )}
       </p>
-      {modelChoices.length > 1 ? (
+      {canEdit && modelChoices.length > 1 ? (
         <p className="flex items-center gap-2 text-sm text-stone-700">
           <label htmlFor={modelSelectId}>AI model</label>
           <select
@@ -276,7 +304,7 @@ export function StoryHeader({
           {ratingError}
         </p>
       ) : null}
-      {clamped ? (
+      {canEdit && clamped ? (
         <p id={`${ratingId}-clamp`} className="text-sm text-amber-800" data-testid="story-rating-clamp">
           The AI will write no further than {contentRatingLabels[ratingLimit.effectiveMax]} here:{" "}
           {ratingLimit.setBy === "user" ? "your account's maximum" : "this site's maximum"}.

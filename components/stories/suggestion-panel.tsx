@@ -17,6 +17,7 @@ import { formatCount } from "@/lib/ui/format";
 import { toPageData, type PageData, type SuggestionData } from "./types";
 import { WordDiffView } from "./word-diff-view";
 import { suggestionReasonText } from "./suggestion-reason-text";
+import { useStoryRights } from "./story-rights";
 
 function readCurrent(
   details: Record<string, unknown> | undefined,
@@ -66,6 +67,7 @@ export function SuggestionPanel({
   const [error, setError] = useState<string | null>(null);
   // The word diff answers "what would change?" at a glance; side by side reads each text whole.
   const [view, setView] = useState<"changes" | "paragraphs" | "side-by-side">("changes");
+  const { review: canReview } = useStoryRights();
   const [taking, setTaking] = useState<number | null>(null);
   const changes = useMemo(() => paragraphChanges(page.content, suggestion.content), [page.content, suggestion.content]);
 
@@ -161,7 +163,7 @@ export function SuggestionPanel({
           </h3>
           <p className="mt-0.5 text-stone-600">
             {suggestionReasonText(suggestion.reason ?? (suggestion.parentJobId ? "background" : "page_changed"))}{" "}
-            Compare, then apply it or discard it.{" "}
+            {canReview ? "Compare, then apply it or discard it. " : "The story's editors will apply or discard it. "}
             <RelativeTime date={suggestion.createdAt} className="text-stone-500" />
           </p>
         </div>
@@ -210,21 +212,23 @@ export function SuggestionPanel({
                 label={`Change ${change.index + 1} of ${changes.length}`}
                 testId="suggestion-paragraph-diff"
               />
-              <Button
-                size="sm"
-                variant="secondary"
-                data-testid="suggestion-paragraph-take"
-                pending={taking === change.index}
-                disabled={busy !== null || taking !== null || jobRunning}
-                onClick={() => void take(change.index)}
-                icon={<Check aria-hidden="true" className="size-4" />}
-              >
-                {change.after === ""
-                  ? "Remove this paragraph"
-                  : change.before === ""
-                    ? "Add this paragraph"
-                    : "Take this change"}
-              </Button>
+              {canReview ? (
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  data-testid="suggestion-paragraph-take"
+                  pending={taking === change.index}
+                  disabled={busy !== null || taking !== null || jobRunning}
+                  onClick={() => void take(change.index)}
+                  icon={<Check aria-hidden="true" className="size-4" />}
+                >
+                  {change.after === ""
+                    ? "Remove this paragraph"
+                    : change.before === ""
+                      ? "Add this paragraph"
+                      : "Take this change"}
+                </Button>
+              ) : null}
             </li>
           ))}
         </ol>
@@ -267,36 +271,38 @@ export function SuggestionPanel({
         </Alert>
       ) : null}
 
-      <div className="flex flex-wrap items-center gap-2">
-        <Button
-          data-testid="suggestion-apply"
-          size="sm"
-          variant="primary"
-          pending={busy === "apply"}
-          disabled={busy !== null || jobRunning}
-          title={jobRunning ? "Wait for the running AI job to finish, or cancel it" : undefined}
-          onClick={() => void apply()}
-          icon={<Check aria-hidden="true" className="size-4" />}
-        >
-          {busy === "apply" ? "Applying…" : "Apply suggestion"}
-        </Button>
-        <Button
-          data-testid="suggestion-discard"
-          size="sm"
-          variant="ghost-danger"
-          pending={busy === "discard"}
-          disabled={busy !== null}
-          onClick={() => void discard()}
-          icon={<Trash2 aria-hidden="true" className="size-4" />}
-        >
-          {busy === "discard" ? "Discarding…" : "Discard"}
-        </Button>
-        <p className="text-xs text-stone-500">
-          {same
-            ? "The page already has exactly this text."
-            : "Applying saves it as a new version; the current text stays in the history."}
-        </p>
-      </div>
+      {canReview ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <Button
+            data-testid="suggestion-apply"
+            size="sm"
+            variant="primary"
+            pending={busy === "apply"}
+            disabled={busy !== null || jobRunning}
+            title={jobRunning ? "Wait for the running AI job to finish, or cancel it" : undefined}
+            onClick={() => void apply()}
+            icon={<Check aria-hidden="true" className="size-4" />}
+          >
+            {busy === "apply" ? "Applying…" : "Apply suggestion"}
+          </Button>
+          <Button
+            data-testid="suggestion-discard"
+            size="sm"
+            variant="ghost-danger"
+            pending={busy === "discard"}
+            disabled={busy !== null}
+            onClick={() => void discard()}
+            icon={<Trash2 aria-hidden="true" className="size-4" />}
+          >
+            {busy === "discard" ? "Discarding…" : "Discard"}
+          </Button>
+          <p className="text-xs text-stone-500">
+            {same
+              ? "The page already has exactly this text."
+              : "Applying saves it as a new version; the current text stays in the history."}
+          </p>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { callAction } from "@/lib/ui/call-action";
 import { pageList } from "./background-revision-text";
+import { useStoryRights } from "./story-rights";
 import type { SummarizeAllData } from "./types";
 
 const POLL_MS = 1000;
@@ -52,6 +53,7 @@ function budgetWaitText(pages: number[]): string {
  * without opening each page's summary.
  */
 export function SummarizeAll({ storyId, budgetWaits = [] }: { storyId: string; budgetWaits?: number[] }) {
+  const { generate: canGenerate } = useStoryRights();
   const [job, setJob] = useState<SummarizeAllData | null>(null);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -108,6 +110,7 @@ export function SummarizeAll({ storyId, budgetWaits = [] }: { storyId: string; b
     setJob(result.data.job);
   }
 
+  if (!canGenerate) return null;
   const percent = job && job.total > 0 ? Math.round((job.done / job.total) * 100) : job && !active ? 100 : 0;
   return (
     <section aria-label="Page summaries" className="space-y-2" data-testid="summarize-all">

@@ -15,6 +15,7 @@ import { Input, Select } from "@/components/ui/input";
 import { callAction } from "@/lib/ui/call-action";
 import type { StoryTranslations, TranslationRunView, TranslationView } from "@/lib/stories/translations";
 import { languageOptions } from "@/lib/stories/languages";
+import { useStoryRights } from "./story-rights";
 
 const POLL_MS = 1000;
 
@@ -100,6 +101,7 @@ export function TranslationsPanel({
   storyLanguage: string;
   initial: StoryTranslations;
 }) {
+  const { generate: canGenerate } = useStoryRights();
   const [state, setState] = useState(initial);
   const [query, setQuery] = useState("");
   const [language, setLanguage] = useState("");
@@ -194,17 +196,19 @@ export function TranslationsPanel({
             <span data-testid="translation-stale">{staleText(state.translation)}</span>
           </p>
           <div className="flex flex-wrap gap-2">
-            <Button
-              data-testid="translation-update"
-              size="sm"
-              variant="secondary"
-              pending={busy}
-              disabled={busy || isActive(state.translation.run)}
-              onClick={() => update(state.translation!.storyId)}
-              icon={<RefreshCw aria-hidden="true" className="size-4" />}
-            >
-              Update translation
-            </Button>
+            {canGenerate ? (
+              <Button
+                data-testid="translation-update"
+                size="sm"
+                variant="secondary"
+                pending={busy}
+                disabled={busy || isActive(state.translation.run)}
+                onClick={() => update(state.translation!.storyId)}
+                icon={<RefreshCw aria-hidden="true" className="size-4" />}
+              >
+                Update translation
+              </Button>
+            ) : null}
             <Link
               data-testid="translation-side-by-side"
               className="inline-flex h-8 items-center rounded-lg px-2 text-sm font-medium text-violet-700 underline"
@@ -213,7 +217,10 @@ export function TranslationsPanel({
               Side by side with the source
             </Link>
           </div>
-          <RunProgress translation={state.translation} onCancel={() => cancel(state.translation!.storyId)} />
+          <RunProgress
+            translation={state.translation}
+            onCancel={canGenerate ? () => cancel(state.translation!.storyId) : undefined}
+          />
         </div>
       ) : (
         <>
@@ -236,47 +243,51 @@ export function TranslationsPanel({
                     </Link>{" "}
                     <span className="text-stone-600">· {staleText(t)}</span>
                   </p>
-                  <RunProgress translation={t} onCancel={() => cancel(t.storyId)} />
+                  <RunProgress translation={t} onCancel={canGenerate ? () => cancel(t.storyId) : undefined} />
                 </li>
               ))}
             </ul>
           ) : null}
-          <div className="space-y-2">
-            <label htmlFor="translate-language-search" className="block text-sm font-medium text-stone-800">
-              Translate story into
-            </label>
-            <Input
-              id="translate-language-search"
-              data-testid="translate-language-search"
-              type="search"
-              placeholder="Search languages"
-              value={query}
-              onChange={(e) => setQuery(e.target.value)}
-            />
-            <Select
-              aria-label="Language to translate into"
-              data-testid="translate-language"
-              value={chosen}
-              onChange={(e) => setLanguage(e.target.value)}
-            >
-              {options.map((o) => (
-                <option key={o.tag} value={o.tag}>
-                  {o.name} ({o.tag})
-                </option>
-              ))}
-            </Select>
-            <Button
-              data-testid="translate-button"
-              size="sm"
-              variant="secondary"
-              pending={busy}
-              disabled={busy || !chosen}
-              onClick={translate}
-              icon={<Languages aria-hidden="true" className="size-4" />}
-            >
-              Translate story
-            </Button>
-          </div>
+          {canGenerate ? (
+            <div className="space-y-2">
+              <label htmlFor="translate-language-search" className="block text-sm font-medium text-stone-800">
+                Translate story into
+              </label>
+              <Input
+                id="translate-language-search"
+                data-testid="translate-language-search"
+                type="search"
+                placeholder="Search languages"
+                value={query}
+                onChange={(e) => setQuery(e.target.value)}
+              />
+              <Select
+                aria-label="Language to translate into"
+                data-testid="translate-language"
+                value={chosen}
+                onChange={(e) => setLanguage(e.target.value)}
+              >
+                {options.map((o) => (
+                  <option key={o.tag} value={o.tag}>
+                    {o.name} ({o.tag})
+                  </option>
+                ))}
+              </Select>
+              <Button
+                data-testid="translate-button"
+                size="sm"
+                variant="secondary"
+                pending={busy}
+                disabled={busy || !chosen}
+                onClick={translate}
+                icon={<Languages aria-hidden="true" className="size-4" />}
+              >
+                Translate story
+              </Button>
+            </div>
+          ) : state.translations.length === 0 ? (
+            <p className="text-sm text-stone-600">This story has no translations.</p>
+          ) : null}
         </>
       )}
       {message ? (

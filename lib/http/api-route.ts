@@ -24,9 +24,8 @@ export interface ApiAnswer<B> {
   headers?: Record<string, string>;
 }
 
-type ParamsOf<Op extends ApiOperation> = Op["params"] extends z.ZodObject
-  ? z.output<Op["params"]>
-  : Record<string, never>;
+type ParamsOf<Op extends ApiOperation> =
+  NonNullable<Op["params"]> extends z.ZodObject ? z.output<NonNullable<Op["params"]>> : Record<string, never>;
 
 const noStore = { "cache-control": "no-store" };
 /** The body limit of an operation that declares none. */

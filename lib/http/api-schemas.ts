@@ -11,6 +11,7 @@ import {
   codexUpdateSchema,
   memberInviteBodySchema,
   memberRoleBodySchema,
+  memberTransferBodySchema,
   pageTextRequestSchema,
   pinSummarySchema,
   takesRequestSchema,
@@ -815,3 +816,31 @@ export const membersAnswerSchema = named(
   }),
 );
 export const memberRemovedSchema = named("MemberRemoved", z.object({ userId: id(), removed: z.literal(true) }));
+export const memberTransferSchema = named("MemberTransfer", memberTransferBodySchema);
+export const storyLeftSchema = named("StoryLeft", z.object({ storyId: id(), left: z.literal(true) }));
+export const invitationIdParamsSchema = z.object({ invitationId: idField });
+export const myInvitationsSchema = named(
+  "MyInvitations",
+  z.array(
+    named(
+      "MyInvitation",
+      z.object({
+        id: id(),
+        storyId: id(),
+        storyTitle: z.string(),
+        role: z.enum(sharedRoles),
+        invitedByName: doc("Who invited you; null when their account is gone.", z.string().nullable()),
+        createdAt: timestamp(),
+      }),
+    ),
+  ),
+  "The invitations waiting for the caller's email address.",
+);
+export const invitationAcceptedSchema = named(
+  "InvitationAccepted",
+  z.object({ storyId: doc("The story the caller now works on.", id()) }),
+);
+export const invitationDeclinedSchema = named(
+  "InvitationDeclined",
+  z.object({ invitationId: id(), declined: z.literal(true) }),
+);

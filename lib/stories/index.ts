@@ -24,6 +24,7 @@ export {
   transferOwnership,
   memberInviteBodySchema,
   memberRoleBodySchema,
+  memberTransferBodySchema,
   type MemberView,
   type MembersView,
   type InvitationView,

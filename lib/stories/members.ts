@@ -32,10 +32,15 @@ const emailField = z
 
 export const memberInviteBodySchema = z.object({ email: emailField, role: memberRoleField });
 export const memberRoleBodySchema = z.object({ role: memberRoleField });
+/** Who gets the story in a transfer: one of its editors. */
+export const memberTransferBodySchema = z.object({
+  userId: idField.describe("The editor who becomes the owner; the owner becomes an editor."),
+});
 const storyInput = z.object({ storyId: idField });
 const inviteSchema = storyInput.extend(memberInviteBodySchema.shape);
 const memberSchema = storyInput.extend({ userId: idField });
 const roleChangeSchema = memberSchema.extend(memberRoleBodySchema.shape);
+const transferSchema = storyInput.extend(memberTransferBodySchema.shape);
 const invitationSchema = z.object({ invitationId: idField });
 const invitationInStorySchema = storyInput.extend({ invitationId: idField });
 
@@ -294,7 +299,7 @@ export async function leaveStory(actorOrNull: Actor | null, input: unknown): Pro
  */
 export async function transferOwnership(actorOrNull: Actor | null, input: unknown): Promise<MembersView> {
   const actor = requireActor(actorOrNull);
-  const { storyId, userId } = parseInput(memberSchema, input);
+  const { storyId, userId } = parseInput(transferSchema, input);
   const db = await getDb();
   const story = await loadStoryFor(db, actor, "manage", storyId);
   const current = memberRole(userId, story);

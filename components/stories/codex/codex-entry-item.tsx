@@ -8,6 +8,7 @@ import type { PublicError } from "@/lib/errors";
 import type { CodexEntryView } from "@/lib/stories";
 import { CodexEntryForm, type CodexEntryValues } from "./codex-entry-form";
 import { activationLabels } from "./codex-text";
+import { useStoryRights } from "../story-rights";
 
 /** One entry of the codex: read, edit in place, or delete after a confirmation. */
 export function CodexEntryItem({
@@ -19,6 +20,7 @@ export function CodexEntryItem({
   onSave: (entry: CodexEntryView, values: CodexEntryValues) => Promise<PublicError | null>;
   onDelete: (entry: CodexEntryView) => Promise<PublicError | null>;
 }) {
+  const { edit: canEdit } = useStoryRights();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -60,26 +62,28 @@ export function CodexEntryItem({
             </p>
           ) : null}
         </div>
-        <div className="flex shrink-0 gap-1">
-          <Button
-            variant="ghost"
-            size="icon"
-            aria-label={`Edit ${entry.name}`}
-            data-testid="codex-edit"
-            onClick={() => setEditing(true)}
-          >
-            <Pencil aria-hidden="true" className="size-4" />
-          </Button>
-          <Button
-            variant="ghost-danger"
-            size="icon"
-            aria-label={`Delete ${entry.name}`}
-            data-testid="codex-delete"
-            onClick={() => setConfirming(true)}
-          >
-            <Trash2 aria-hidden="true" className="size-4" />
-          </Button>
-        </div>
+        {canEdit ? (
+          <div className="flex shrink-0 gap-1">
+            <Button
+              variant="ghost"
+              size="icon"
+              aria-label={`Edit ${entry.name}`}
+              data-testid="codex-edit"
+              onClick={() => setEditing(true)}
+            >
+              <Pencil aria-hidden="true" className="size-4" />
+            </Button>
+            <Button
+              variant="ghost-danger"
+              size="icon"
+              aria-label={`Delete ${entry.name}`}
+              data-testid="codex-delete"
+              onClick={() => setConfirming(true)}
+            >
+              <Trash2 aria-hidden="true" className="size-4" />
+            </Button>
+          </div>
+        ) : null}
       </div>
       {entry.description ? (
         <p className="mt-1 line-clamp-3 text-sm text-stone-700" data-testid="codex-entry-description">
@@ -95,7 +99,7 @@ export function CodexEntryItem({
       <p className="mt-1 text-xs text-stone-500">
         In prompts: {activationLabels[entry.activation].toLowerCase()} · {entry.tokenCount} tokens
       </p>
-      {confirming ? (
+      {canEdit && confirming ? (
         <fieldset className="mt-2 flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-2 py-1.5 text-sm">
           <span className="text-red-900">Delete “{entry.name}”?</span>
           <Button

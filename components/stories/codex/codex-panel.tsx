@@ -15,6 +15,7 @@ import { CodexEntryForm, emptyEntry, type CodexEntryValues } from "./codex-entry
 import { CodexEntryItem } from "./codex-entry-item";
 import { CodexSuggestions } from "./codex-suggestions";
 import { kindGroupLabels, kinds, matchesSearch } from "./codex-text";
+import { useStoryRights } from "../story-rights";
 
 const byName = (a: CodexEntryView, b: CodexEntryView) =>
   a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
@@ -37,6 +38,7 @@ export function CodexPanel({
 }) {
   const router = useRouter();
   const id = useId();
+  const rights = useStoryRights();
   const [entries, setEntries] = useState(serverEntries);
   const [seen, setSeen] = useState(serverEntries);
   if (seen !== serverEntries) {
@@ -132,19 +134,21 @@ export function CodexPanel({
             value={query}
             onChange={(e) => setQuery(e.target.value)}
           />
-          <Button
-            size="md"
-            variant="secondary"
-            data-testid="codex-add"
-            aria-label="Add a codex entry"
-            disabled={adding}
-            onClick={() => setAdding(true)}
-            icon={<Plus aria-hidden="true" className="size-4" />}
-          >
-            Add
-          </Button>
+          {rights.edit ? (
+            <Button
+              size="md"
+              variant="secondary"
+              data-testid="codex-add"
+              aria-label="Add a codex entry"
+              disabled={adding}
+              onClick={() => setAdding(true)}
+              icon={<Plus aria-hidden="true" className="size-4" />}
+            >
+              Add
+            </Button>
+          ) : null}
         </div>
-        {adding ? (
+        {rights.edit && adding ? (
           <CodexEntryForm
             title="New codex entry"
             submitLabel="Add entry"
@@ -155,7 +159,9 @@ export function CodexPanel({
         ) : null}
         {entries.length === 0 && !adding ? (
           <p className="text-sm text-stone-600" data-testid="codex-empty">
-            Characters, places, things and lore the AI should never forget. Add them, or let the AI suggest them.
+            {rights.edit
+              ? "Characters, places, things and lore the AI should never forget. Add them, or let the AI suggest them."
+              : "This story's codex has no entries yet."}
           </p>
         ) : shown.length === 0 ? (
           <p className="text-sm text-stone-600" data-testid="codex-no-match">
@@ -179,13 +185,15 @@ export function CodexPanel({
             );
           })
         )}
-        <CodexSuggestions
-          storyId={storyId}
-          entries={entries}
-          initialSuggestions={suggestions}
-          initialRun={run}
-          onEntrySaved={saved}
-        />
+        {rights.generate || rights.review ? (
+          <CodexSuggestions
+            storyId={storyId}
+            entries={entries}
+            initialSuggestions={suggestions}
+            initialRun={run}
+            onEntrySaved={saved}
+          />
+        ) : null}
       </div>
     </aside>
   );

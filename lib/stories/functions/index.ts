@@ -13,6 +13,7 @@ import { importStoryFunction } from "./import-story";
 import { createIllustratePage } from "./illustrate-page";
 import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
+import { sweepStaleImportsFunction } from "./sweep-stale-imports";
 import { suggestCodexFunction } from "./suggest-codex";
 import { createRollupStory } from "./rollup-story";
 import { createSummarizePageAfterEdit } from "./summarize-page-after-edit";
@@ -49,6 +50,8 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     resumeWaitingSummariesFunction,
     // Manuscript imports: stage, publish in one short transaction, then the pages' summaries as after an edit.
     importStoryFunction,
+    // …and the imports whose function died, ended as failed so that their authors are told to import again.
+    sweepStaleImportsFunction,
     // Translations: fan-out of one page translation per stale page (children run and land as above).
     translateStoryFunction,
     // Page illustrations: scene, prompt, image, storage (its own target: never in the way of Generate).

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { storyMembers } from "@/db/schema";
 import { ownerMemberRow } from "../members";
 import { generateNKeysBetween } from "fractional-indexing";
@@ -223,10 +223,13 @@ export async function stageImport(importId: string): Promise<{ staged: number } 
         .values(
           batch.map((content, i) => ({ importId, ordinal: start + i, content, tokenCount: countTokens(content) })),
         );
-      await tx
+      const progressed = await tx
         .update(storyImports)
         .set({ pagesStaged: start + batch.length, updatedAt: new Date() })
-        .where(eq(storyImports.id, importId));
+        .where(and(eq(storyImports.id, importId), eq(storyImports.status, "running")))
+        .returning({ id: storyImports.id });
+      // Ended meanwhile (the sweep took it for stalled): this batch is undone and the staging stops.
+      if (progressed.length === 0) throw new AppError("IMPORT_STALLED");
     });
   }
   return { staged: split.pages.length };
@@ -296,6 +299,47 @@ export async function failImport(importId: string, error: unknown): Promise<void
       })
       .where(and(eq(storyImports.id, importId), inArray(storyImports.status, ["pending", "running"])));
   });
+}
+
+/**
+ * How long an import may go without a sign of life (a staged batch, a status change) before the sweep ends it: far
+ * longer than a batch of 25 pages takes, so only an import whose function crashed or whose process died is caught.
+ * A pending import whose event was lost is caught the same way; the author starts again with one click.
+ */
+export const IMPORT_STALE_MS = 15 * 60_000;
+
+/**
+ * Ends the imports stuck in pending or running for longer than `olderThanMs` as failed (IMPORT_STALLED), with their
+ * staged pages and file removed, exactly as failImport does; the author's import panel then shows the message. An
+ * import that moves meanwhile is left alone: the update re-checks its age.
+ */
+export async function sweepStaleImports(options: { olderThanMs?: number; now?: Date } = {}): Promise<string[]> {
+  const db = await getDb();
+  const cutoff = new Date((options.now ?? new Date()).getTime() - (options.olderThanMs ?? IMPORT_STALE_MS));
+  const stuck = and(inArray(storyImports.status, ["pending", "running"]), lt(storyImports.updatedAt, cutoff));
+  const rows = await db.select({ id: storyImports.id }).from(storyImports).where(stuck);
+  const failed: string[] = [];
+  for (const { id } of rows) {
+    const ended = await db.transaction(async (tx) => {
+      const done = await tx
+        .update(storyImports)
+        .set({
+          status: "failed",
+          errorCode: "IMPORT_STALLED",
+          errorMessage: errorCatalog.IMPORT_STALLED.message,
+          file: null,
+          completedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(storyImports.id, id), stuck))
+        .returning({ id: storyImports.id });
+      if (done.length > 0) await tx.delete(storyImportPages).where(eq(storyImportPages.importId, id));
+      return done.length > 0;
+    });
+    if (ended) failed.push(id);
+  }
+  if (failed.length > 0) log("warn", "stalled imports ended as failed", { count: failed.length, importIds: failed });
+  return failed;
 }
 
 /** The summary of every imported page, scheduled as after an edit (debounced, paid by the importer). */

@@ -7,6 +7,7 @@ import { PageList } from "@/components/stories/page-list";
 import { StoryHeader } from "@/components/stories/story-header";
 import { StoryExport } from "@/components/stories/story-export";
 import { StoryPageCountProvider } from "@/components/stories/story-page-count";
+import { type StoryRights, StoryRightsProvider } from "@/components/stories/story-rights";
 import { StoryEventsProvider } from "@/components/stories/story-events";
 import { CodexEntriesProvider } from "@/components/stories/codex/codex-entries-context";
 import { SummarizeAll } from "@/components/stories/summarize-all";
@@ -24,6 +25,7 @@ import {
   listCodexSuggestions,
   getBackgroundRevision,
   getMyRatingLimits,
+  can,
   getStory,
   listActivePageJobs,
   listOpenSuggestions,
@@ -32,6 +34,7 @@ import {
   listPageSummaries,
   listTranslations,
   type Actor,
+  type MembersView,
 } from "@/lib/stories";
 
 interface Props {
@@ -132,6 +135,20 @@ async function loadSummaryBudgetWaits(actor: Actor | null, storyId: string): Pro
   }
 }
 
+/**
+ * What the viewer may change, from the same predicate the server's writes check (a reader gets a read-only page,
+ * an editor everything but what only the owner does).
+ */
+function rightsOf(actor: Actor, ownerId: string, members: MembersView): StoryRights {
+  const access = { ownerId, members: members.members.map((m) => ({ userId: m.userId, role: m.role })) };
+  return {
+    edit: can(actor, "edit", access),
+    generate: can(actor, "generate", access),
+    review: can(actor, "review", access),
+    manage: can(actor, "manage", access),
+  };
+}
+
 /** The models an author may pick for the story's prose; none shown when the site has one (or its registry is bad). */
 function modelChoices(): { id: string; name: string }[] {
   try {
@@ -159,6 +176,7 @@ export default async function StoryPage({ params }: Props) {
     loadIllustrations(actor, story.id),
     loadSummaryBudgetWaits(actor, story.id),
   ]);
+  const rights = rightsOf(actor!, story.ownerId, members);
   const ratingLimit = { effectiveMax: limits.effectiveMax, setBy: limits.setBy };
   // From lg the codex sits beside the pages; from xl the story breaks out of the app's column (as the admin job
   // history does) so that the pages get a ~720 px column and the codex a wider one, instead of empty margins.
@@ -180,9 +198,9 @@ export default async function StoryPage({ params }: Props) {
             pageCount={pages.length}
             ratingLimit={ratingLimit}
           />
-          {members.yourRole === "reader" ? (
+          {!rights.edit ? (
             <Alert tone="info" data-testid="story-reader-notice">
-              You are a reader of this story: you can read and export it, but not change it.
+              You can read this story and export it, but not change it: you were invited as a reader.
             </Alert>
           ) : null}
           <div className="flex flex-wrap items-start gap-2">
@@ -213,5 +231,9 @@ export default async function StoryPage({ params }: Props) {
     </div>
   );
   // The codex panel and the page cards share the codex, so that mention chips follow its changes and the text's.
-  return codex ? <CodexEntriesProvider initialEntries={codex.entries}>{layout}</CodexEntriesProvider> : layout;
+  return (
+    <StoryRightsProvider rights={rights}>
+      {codex ? <CodexEntriesProvider initialEntries={codex.entries}>{layout}</CodexEntriesProvider> : layout}
+    </StoryRightsProvider>
+  );
 }
