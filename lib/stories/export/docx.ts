@@ -1,7 +1,9 @@
 import {
   Bookmark,
   Document,
+  AlignmentType,
   HeadingLevel,
+  ImageRun,
   InternalHyperlink,
   Packer,
   Paragraph,
@@ -9,7 +11,8 @@ import {
   type ISectionOptions,
 } from "docx";
 import { aliasLine, CODEX_TITLE, codexGroups } from "./codex";
-import type { ExportSource } from "./source";
+import { illustrationLine } from "./plain-text";
+import type { ExportImage, ExportSource } from "./source";
 import { TocBuilder, type TocEntry, type TocMode } from "./toc";
 import { cleanText, headingsOf, parseBlocks, proseParagraphs } from "./text";
 
@@ -30,6 +33,38 @@ const lineRuns = (lines: string[]) =>
 const proseParagraphsOf = (text: string) =>
   proseParagraphs(text).map((lines) => new Paragraph({ children: lineRuns(lines) }));
 
+/** The largest an illustration is drawn: the text width and most of the height of a Letter / A4 page, in pixels at 96 dpi. */
+const MAX_IMAGE_WIDTH = 576;
+const MAX_IMAGE_HEIGHT = 768;
+
+/** Word embeds PNG and JPEG (docx's ImageRun has no WebP); a WebP illustration is named by its scene instead. */
+const docxImageTypes = { "image/png": "png", "image/jpeg": "jpg" } as const;
+
+function illustrationParagraph(image: ExportImage | null, scene: string): Paragraph {
+  const type =
+    image && image.contentType in docxImageTypes
+      ? docxImageTypes[image.contentType as keyof typeof docxImageTypes]
+      : null;
+  if (!image || !type)
+    return new Paragraph({ children: [new TextRun({ text: illustrationLine(scene), italics: true })] });
+  const scale = Math.min(1, MAX_IMAGE_WIDTH / image.width, MAX_IMAGE_HEIGHT / image.height);
+  const alt = cleanText(scene).replace(/\s+/g, " ").trim();
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    children: [
+      new ImageRun({
+        type,
+        data: image.bytes,
+        transformation: {
+          width: Math.max(1, Math.round(image.width * scale)),
+          height: Math.max(1, Math.round(image.height * scale)),
+        },
+        altText: { name: "Illustration", title: "Illustration", description: alt },
+      }),
+    ],
+  });
+}
+
 export async function docxBuffer(source: ExportSource, toc: TocMode): Promise<Buffer> {
   const { story } = source;
   const contents = new TocBuilder(toc);
@@ -38,6 +73,9 @@ export async function docxBuffer(source: ExportSource, toc: TocMode): Promise<Bu
     const blocks = parseBlocks(page.content);
     contents.addPage(page.number, headingsOf(blocks));
     const pageStart: Paragraph[] = [];
+    if (page.illustration) {
+      pageStart.push(illustrationParagraph(await source.image(page.illustration), page.illustration.sceneDescription));
+    }
     let h = 0;
     for (const block of blocks) {
       if (block.kind === "heading") {
