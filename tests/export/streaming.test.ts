@@ -103,4 +103,29 @@ describe("streamed EPUB", () => {
     const epub = checkEpub(new Uint8Array(Buffer.concat(chunks.map((c) => Buffer.from(c)))));
     expect(epub.text("page-00300.xhtml")).toContain('<img src="images/page-00300.png" alt="Scene 300"/>');
   });
+
+  it("Markdown with illustrations (a zip): stops and lets go of the page reads when the download is cancelled", async () => {
+    const { source: base, pulled } = countingSource(2000);
+    let released = false;
+    const source: ExportSource = {
+      ...base,
+      async *pages() {
+        try {
+          yield* base.pages();
+        } finally {
+          released = true;
+        }
+      },
+    };
+    const reader = exportBody(source, "md", "pages", true).getReader();
+    await reader.read();
+    await reader.cancel();
+    await settle();
+    const after = pulled();
+    await settle();
+    expect(pulled()).toBe(after);
+    expect(after).toBeLessThan(2000);
+    // The page reads are let go of (the database cursor of a real source), not left suspended.
+    expect(released).toBe(true);
+  });
 });

@@ -90,6 +90,8 @@ export function markdownBundleStream(source: ExportSource, markdownName: string,
       markdownChunks(source, (page, illustration) => images.push({ page, illustration })),
       { objectMode: false },
     );
+    // A cancelled download stops the page reads too (destroying the stream returns the generator).
+    void closed.then(() => text.destroy());
     zip.addReadStream(text, markdownName, { mtime: now, compress: true });
     await ended(text);
     for (const { page, illustration } of images) {
