@@ -14,9 +14,10 @@ const control = cn("rounded border-stone-300 text-emerald-700", focusRing);
 /**
  * The story's Export menu: a format, the table of contents (by page or by chapter heading), the codex as an
  * appendix. A plain GET form: the server streams the file as an attachment, so the browser downloads it and the
- * page stays as it is (no script needed). Everyone who can read the story can export it.
+ * page stays as it is (no script needed). Everyone who can read the story can export it. When a page has a chosen
+ * illustration, "Include illustrations" is offered, ticked.
  */
-export function StoryExport({ storyId }: { storyId: string }) {
+export function StoryExport({ storyId, hasIllustrations = false }: { storyId: string; hasIllustrations?: boolean }) {
   return (
     <details className="group" data-testid="story-export">
       <summary
@@ -79,6 +80,27 @@ export function StoryExport({ storyId }: { storyId: string }) {
           <input type="checkbox" name="codex" value="true" data-testid="story-export-codex" className={control} />
           Add the codex as an appendix
         </label>
+        {hasIllustrations ? (
+          <div className="space-y-1">
+            {/* An unticked box sends nothing and the route's default is on: this hidden "false" comes first, and a
+                ticked box's "true" after it wins. */}
+            <input type="hidden" name="illustrations" value="false" />
+            <label className="flex items-center gap-2 text-sm text-stone-800">
+              <input
+                type="checkbox"
+                name="illustrations"
+                value="true"
+                defaultChecked
+                data-testid="story-export-illustrations"
+                className={control}
+              />
+              Include illustrations
+            </label>
+            <p className="pl-6 text-xs text-stone-600">
+              Markdown with illustrations downloads as a .zip: the .md file and an images folder.
+            </p>
+          </div>
+        ) : null}
         <button
           type="submit"
           data-testid="story-export-download"

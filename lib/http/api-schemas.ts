@@ -359,6 +359,10 @@ export const exportQuerySchema = z.object({
     storyExportQuerySchema.shape.toc,
   ),
   codex: doc("`true` adds the story's codex as an appendix.", storyExportQuerySchema.shape.codex),
+  illustrations: doc(
+    "Each page's chosen illustration (default `true`; `false` leaves them out): an image in EPUB and DOCX, an `[Illustration: scene]` line in txt; md with at least one illustration is a zip (`application/zip`) of the .md file and the `images/` folder it links to.",
+    storyExportQuerySchema.shape.illustrations,
+  ),
 });
 /** An export's answer is a file, not JSON: its bytes as the document describes binary content. */
 export const exportFileSchema = z.string();

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ErrorCode } from "@/lib/errors";
-import { exportContentTypes } from "@/lib/stories/export/content-types";
+import { exportContentTypes, MARKDOWN_BUNDLE_TYPE } from "@/lib/stories/export/content-types";
 import { limits } from "@/lib/stories/limits";
 import {
   codexDeletedSchema,
@@ -117,8 +117,10 @@ export interface ApiOperation<
 /** Keeps the literal types of an operation (its params and answer schemas) for apiRoute. */
 export const operation = <P extends z.ZodObject | undefined, O extends z.ZodType>(op: ApiOperation<P, O>) => op;
 
-/** The media types of an export (the `format` query parameter picks one). */
-const exportMediaTypes = Object.values(exportContentTypes).map((type) => type.replace(/;.*$/, ""));
+/** The media types of an export (the `format` query parameter picks one; Markdown with illustrations is a zip). */
+const exportMediaTypes = [...Object.values(exportContentTypes), MARKDOWN_BUNDLE_TYPE].map((type) =>
+  type.replace(/;.*$/, ""),
+);
 
 /**
  * A body that carries a page's text: the page limit in characters, each up to 4 bytes in UTF-8 (or a 6-byte JSON
@@ -496,7 +498,10 @@ export const v1 = {
     description:
       "Anyone who may read the story may export it. The file comes with `Content-Disposition: attachment` and the " +
       "story's title as its name (`filename` in ASCII, `filename*` in UTF-8). EPUB 3 with a title page, a table of " +
-      "contents by page or by chapter heading (`#` / `##` lines) and an NCX; `codex=true` adds the codex as an appendix.",
+      "contents by page or by chapter heading (`#` / `##` lines) and an NCX; `codex=true` adds the codex as an appendix. " +
+      "Each page's chosen illustration is included unless `illustrations=false`: an image in EPUB and DOCX (WebP " +
+      "images are named by their scene in DOCX), an `[Illustration: …]` line in text; Markdown with at least one " +
+      "illustration comes as a zip (`application/zip`) of the .md file and an `images/` folder it links to.",
     auth: "bearer",
     params: storyIdParamsSchema,
     query: exportQuerySchema,

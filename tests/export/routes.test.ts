@@ -70,11 +70,13 @@ describe("GET /api/v1/stories/{storyId}/export", () => {
       "query format",
       "query toc",
       "query codex",
+      "query illustrations",
     ]);
     expect(Object.keys(op.responses["200"]!.content).sort()).toEqual(
       [
         "application/epub+zip",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
         "text/markdown",
         "text/plain",
       ].sort(),

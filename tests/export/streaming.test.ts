@@ -16,10 +16,11 @@ function countingSource(total: number): { source: ExportSource; pulled: () => nu
       for (let number = 1; number <= total; number++) {
         pulled = number;
         // Incompressible text, so that the zip's output is as large as the pages.
-        yield { number, content: crypto.randomBytes(3000).toString("base64") };
+        yield { number, content: crypto.randomBytes(3000).toString("base64"), illustration: null };
       }
     },
     codex: async () => null,
+    image: async () => null,
   };
   return { source, pulled: () => pulled };
 }
@@ -58,5 +59,73 @@ describe("streamed EPUB", () => {
     await settle();
     expect(pulled()).toBe(after);
     expect(after).toBeLessThan(200);
+  });
+
+  it("reads illustrations one at a time, as the download gets to them", async () => {
+    const total = 300;
+    let fetched = 0;
+    const base = countingSource(total).source;
+    const source: ExportSource = {
+      ...base,
+      async *pages() {
+        for await (const page of base.pages()) {
+          const scene = `Scene ${page.number}`;
+          yield {
+            ...page,
+            illustration: {
+              id: String(page.number),
+              sceneDescription: scene,
+              storage: "database",
+              imageKey: "k",
+              contentType: "image/png",
+            },
+          };
+        }
+      },
+      // 256 KB of noise per image: the whole story's images would be 75 MB.
+      image: async () => {
+        fetched += 1;
+        return { bytes: crypto.randomBytes(256 * 1024), contentType: "image/png", width: 10, height: 10 };
+      },
+    };
+    const reader = exportBody(source, "epub", "pages").getReader();
+    const first = await reader.read();
+    await settle();
+    expect(fetched).toBeGreaterThan(0);
+    expect(fetched).toBeLessThan(5);
+    const chunks: Uint8Array[] = [first.value!];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+    expect(fetched).toBe(total);
+    const epub = checkEpub(new Uint8Array(Buffer.concat(chunks.map((c) => Buffer.from(c)))));
+    expect(epub.text("page-00300.xhtml")).toContain('<img src="images/page-00300.png" alt="Scene 300"/>');
+  });
+
+  it("Markdown with illustrations (a zip): stops and lets go of the page reads when the download is cancelled", async () => {
+    const { source: base, pulled } = countingSource(2000);
+    let released = false;
+    const source: ExportSource = {
+      ...base,
+      async *pages() {
+        try {
+          yield* base.pages();
+        } finally {
+          released = true;
+        }
+      },
+    };
+    const reader = exportBody(source, "md", "pages", true).getReader();
+    await reader.read();
+    await reader.cancel();
+    await settle();
+    const after = pulled();
+    await settle();
+    expect(pulled()).toBe(after);
+    expect(after).toBeLessThan(2000);
+    // The page reads are let go of (the database cursor of a real source), not left suspended.
+    expect(released).toBe(true);
   });
 });

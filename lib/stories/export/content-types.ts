@@ -7,3 +7,6 @@ export const exportContentTypes: Record<ExportFormat, string> = {
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
   epub: "application/epub+zip",
 };
+
+/** Markdown with illustrations: a zip of the .md file and the images/ folder it links to. */
+export const MARKDOWN_BUNDLE_TYPE = "application/zip";

@@ -1,7 +1,9 @@
 import {
   Bookmark,
   Document,
+  AlignmentType,
   HeadingLevel,
+  ImageRun,
   InternalHyperlink,
   Packer,
   Paragraph,
@@ -9,15 +11,20 @@ import {
   type ISectionOptions,
 } from "docx";
 import { aliasLine, CODEX_TITLE, codexGroups } from "./codex";
-import type { ExportSource } from "./source";
+import { illustrationLine } from "./plain-text";
+import type { ExportImage, ExportSource } from "./source";
 import { TocBuilder, type TocEntry, type TocMode } from "./toc";
 import { cleanText, headingsOf, parseBlocks, proseParagraphs } from "./text";
 
 /**
  * The story as a Word document (docx library): a title page (title, description), a table of contents whose
  * entries link to bookmarks, the pages (each from a new page; chapter headings as Heading 1 / Heading 2) and the
- * codex appendix. The docx library builds the document in memory and zips it whole, so a DOCX is held once as a
- * model and once as the file (the EPUB is the format streamed page by page).
+ * codex appendix; a page's chosen illustration as a centred picture above its text. The docx library (9.x) builds the
+ * document in memory and zips it whole — `Packer` compiles every part to XML (word/document.xml is one string with
+ * every page) and zips with fflate's zipSync; even `Packer.toStream` emits that finished buffer as one chunk — and
+ * the contents, written before the body, need every page's headings. So a DOCX is held as a model, as XML and as the
+ * file, with every illustration's bytes (measured: bench/results/export-docx.md); the EPUB is the format streamed
+ * page by page.
  */
 
 const pageAnchor = (n: number) => `page_${n}`;
@@ -30,6 +37,38 @@ const lineRuns = (lines: string[]) =>
 const proseParagraphsOf = (text: string) =>
   proseParagraphs(text).map((lines) => new Paragraph({ children: lineRuns(lines) }));
 
+/** The largest an illustration is drawn: the text width and most of the height of a Letter / A4 page, in pixels at 96 dpi. */
+const MAX_IMAGE_WIDTH = 576;
+const MAX_IMAGE_HEIGHT = 768;
+
+/** Word embeds PNG and JPEG (docx's ImageRun has no WebP); a WebP illustration is named by its scene instead. */
+const docxImageTypes = { "image/png": "png", "image/jpeg": "jpg" } as const;
+
+function illustrationParagraph(image: ExportImage | null, scene: string): Paragraph {
+  const type =
+    image && image.contentType in docxImageTypes
+      ? docxImageTypes[image.contentType as keyof typeof docxImageTypes]
+      : null;
+  if (!image || !type)
+    return new Paragraph({ children: [new TextRun({ text: illustrationLine(scene), italics: true })] });
+  const scale = Math.min(1, MAX_IMAGE_WIDTH / image.width, MAX_IMAGE_HEIGHT / image.height);
+  const alt = cleanText(scene).replace(/\s+/g, " ").trim();
+  return new Paragraph({
+    alignment: AlignmentType.CENTER,
+    children: [
+      new ImageRun({
+        type,
+        data: image.bytes,
+        transformation: {
+          width: Math.max(1, Math.round(image.width * scale)),
+          height: Math.max(1, Math.round(image.height * scale)),
+        },
+        altText: { name: "Illustration", title: "Illustration", description: alt },
+      }),
+    ],
+  });
+}
+
 export async function docxBuffer(source: ExportSource, toc: TocMode): Promise<Buffer> {
   const { story } = source;
   const contents = new TocBuilder(toc);
@@ -38,6 +77,9 @@ export async function docxBuffer(source: ExportSource, toc: TocMode): Promise<Bu
     const blocks = parseBlocks(page.content);
     contents.addPage(page.number, headingsOf(blocks));
     const pageStart: Paragraph[] = [];
+    if (page.illustration) {
+      pageStart.push(illustrationParagraph(await source.image(page.illustration), page.illustration.sceneDescription));
+    }
     let h = 0;
     for (const block of blocks) {
       if (block.kind === "heading") {

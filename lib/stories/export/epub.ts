@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { ZipFile } from "yazl";
 import { log } from "@/lib/log";
 import { CODEX_TITLE, aliasLine, codexGroups } from "./codex";
-import type { ExportSource } from "./source";
+import { imageExtensions, type ExportImage, type ExportSource } from "./source";
 import { TocBuilder, type TocEntry, type TocMode } from "./toc";
 import { escapeXml as x, headingsOf, parseBlocks, proseParagraphs, type Block } from "./text";
 
@@ -12,12 +12,29 @@ import { escapeXml as x, headingsOf, parseBlocks, proseParagraphs, type Block } 
  * database, the codex appendix, and last the navigation document, the NCX and the package document (OPF), which
  * need the whole list of pages but only their numbers and headings. The zip's output is read by the HTTP response;
  * the writer waits for it (backpressure), so at most one batch of pages (source.ts) and MAX_QUEUED_PAGES page
- * entries are held at a time.
+ * entries are held at a time. A page's chosen illustration goes in just before the page (OEBPS/images/, stored,
+ * listed in the OPF with the type read from its bytes, shown above the page's text with the scene as alt text); the
+ * next image is read from its store only once the previous one is written out, so one image is held at a time.
  */
 
 const OEBPS = "OEBPS";
 const pageFile = (n: number) => `page-${String(n).padStart(5, "0")}.xhtml`;
 const headingId = (i: number) => `h${i + 1}`;
+const imageFile = (n: number, image: ExportImage) =>
+  `images/page-${String(n).padStart(5, "0")}.${imageExtensions[image.contentType]}`;
+
+/** A page's picture in its XHTML: the path from the page's document, the scene as alt text. */
+export interface PageImage {
+  href: string;
+  alt: string;
+}
+
+/** An image of the package: the OPF lists it with the type read from its bytes. */
+interface PackageImage {
+  id: string;
+  href: string;
+  mediaType: string;
+}
 
 function xhtml(title: string, lang: string, body: string, extraHead = ""): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -45,9 +62,12 @@ function blockXhtml(block: Block, headingIndex: number): string {
   return paragraph(block.lines);
 }
 
-export function pageXhtml(number: number, blocks: Block[], lang: string): string {
+export function pageXhtml(number: number, blocks: Block[], lang: string, image?: PageImage): string {
   let h = 0;
-  const body = blocks.map((b) => blockXhtml(b, b.kind === "heading" ? h++ : -1)).join("\n");
+  const parts = blocks.map((b) => blockXhtml(b, b.kind === "heading" ? h++ : -1));
+  // Above the text, as the story page shows it; the scene description is what a screen reader says.
+  if (image) parts.unshift(`<figure class="illustration"><img src="${x(image.href)}" alt="${x(image.alt)}"/></figure>`);
+  const body = parts.join("\n");
   return xhtml(`Page ${number}`, lang, `<section class="page" id="page-${number}">\n${body}\n</section>`);
 }
 
@@ -89,6 +109,8 @@ h1.title { text-align: center; margin-top: 30%; }
 p { margin: 0 0 0.8em 0; }
 dt { font-weight: bold; margin-top: 0.8em; }
 dd.aliases { font-style: italic; }
+figure.illustration { margin: 0 0 1em 0; text-align: center; page-break-inside: avoid; }
+figure.illustration img { max-width: 100%; max-height: 90vh; }
 `;
 
 interface Nav {
@@ -131,7 +153,13 @@ ${points}
 `;
 }
 
-function packageDocument(story: ExportSource["story"], pageCount: number, withCodex: boolean, modified: Date): string {
+function packageDocument(
+  story: ExportSource["story"],
+  pageCount: number,
+  withCodex: boolean,
+  modified: Date,
+  images: PackageImage[] = [],
+): string {
   const id = `urn:uuid:${story.id}`;
   const items = [
     `<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>`,
@@ -143,6 +171,9 @@ function packageDocument(story: ExportSource["story"], pageCount: number, withCo
   for (let n = 1; n <= pageCount; n++) {
     items.push(`<item id="page-${n}" href="${pageFile(n)}" media-type="application/xhtml+xml"/>`);
     spine.push(`<itemref idref="page-${n}"/>`);
+  }
+  for (const image of images) {
+    items.push(`<item id="${image.id}" href="${image.href}" media-type="${image.mediaType}"/>`);
   }
   if (withCodex) {
     items.push(`<item id="codex" href="codex.xhtml" media-type="application/xhtml+xml"/>`);
@@ -190,8 +221,24 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
     });
     zip.addReadStream(stream, name, options);
   };
-  const room = async () => {
-    while (queued >= MAX_QUEUED_PAGES && !out.destroyed) await new Promise<void>((resolve) => (wake = resolve));
+  // An image entry waits in the queue like a page; the next image is read from its store only once the previous
+  // one has been written out, so one image's bytes are held at a time whatever the story.
+  let imageQueued = false;
+  const addImage = (name: string, bytes: Uint8Array) => {
+    const stream = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+    queued += 1;
+    imageQueued = true;
+    stream.once("end", () => {
+      queued -= 1;
+      imageQueued = false;
+      wake();
+    });
+    // Stored: PNG, JPEG and WebP are compressed already.
+    zip.addReadStream(stream, name, { mtime: now, compress: false });
+  };
+  const room = async (forImage = false) => {
+    while ((queued >= MAX_QUEUED_PAGES || (forImage && imageQueued)) && !out.destroyed)
+      await new Promise<void>((resolve) => (wake = resolve));
   };
   out.once("close", () => wake());
 
@@ -208,14 +255,27 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
     add(`${OEBPS}/style.css`, STYLE);
     add(`${OEBPS}/title.xhtml`, titlePage(story));
     const contents = new TocBuilder(toc);
+    const images: PackageImage[] = [];
     let pageCount = 0;
     for await (const page of source.pages()) {
       if (out.destroyed) return;
       const blocks = parseBlocks(page.content);
       contents.addPage(page.number, headingsOf(blocks));
+      let pageImage: PageImage | undefined;
+      if (page.illustration) {
+        await room(true);
+        if (out.destroyed) return;
+        const image = await source.image(page.illustration);
+        if (image) {
+          const href = imageFile(page.number, image);
+          addImage(`${OEBPS}/${href}`, image.bytes);
+          images.push({ id: `img-${page.number}`, href, mediaType: image.contentType });
+          pageImage = { href, alt: page.illustration.sceneDescription.replace(/\s+/g, " ").trim() };
+        }
+      }
       await room();
       if (out.destroyed) return;
-      addPage(`${OEBPS}/${pageFile(page.number)}`, pageXhtml(page.number, blocks, story.language));
+      addPage(`${OEBPS}/${pageFile(page.number)}`, pageXhtml(page.number, blocks, story.language, pageImage));
       pageCount = page.number;
     }
     const codex = await source.codex();
@@ -227,7 +287,7 @@ export function epubStream(source: ExportSource, toc: TocMode, now = new Date())
     ];
     add(`${OEBPS}/nav.xhtml`, navDocument(story.title, story.language, nav));
     add(`${OEBPS}/toc.ncx`, ncx(`urn:uuid:${story.id}`, story.title, nav));
-    add(`${OEBPS}/content.opf`, packageDocument(story, pageCount, codex !== null, now));
+    add(`${OEBPS}/content.opf`, packageDocument(story, pageCount, codex !== null, now, images));
     zip.end();
   })().catch((error: unknown) => {
     // Headers are sent: the download can only be cut short (the client sees a broken file, never a partial "done").

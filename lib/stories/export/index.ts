@@ -6,19 +6,21 @@ import { requireActor, type Actor } from "../actor";
 import { parseInput } from "../validation";
 import { docxBuffer } from "./docx";
 import { epubStream } from "./epub";
-import { exportContentTypes } from "./content-types";
-import { contentDisposition } from "./filename";
-import { markdownChunks } from "./markdown";
+import { exportContentTypes, MARKDOWN_BUNDLE_TYPE } from "./content-types";
+import { contentDisposition, fileBaseName } from "./filename";
+import { markdownBundleStream, markdownChunks } from "./markdown";
 import { plainTextChunks } from "./plain-text";
 import { exportStorySchema, type ExportFormat } from "./schema";
-import { databaseSource, type ExportSource } from "./source";
+import { databaseSource, hasChosenIllustrations, type ExportSource } from "./source";
 import type { TocMode } from "./toc";
 
-export { exportContentTypes } from "./content-types";
+export { exportContentTypes, MARKDOWN_BUNDLE_TYPE } from "./content-types";
 export { exportFormats, exportQuerySchema, type ExportFormat } from "./schema";
 
 export interface StoryExport {
   format: ExportFormat;
+  /** Markdown with illustrations comes as a zip (the .md file and its images/ folder). */
+  bundle: boolean;
   /** The Content-Disposition header: the story's title as the file name. */
   disposition: string;
   contentType: string;
@@ -45,10 +47,19 @@ function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> 
   });
 }
 
-/** The bytes of one export, as a stream. */
-export function exportBody(source: ExportSource, format: ExportFormat, toc: TocMode): ReadableStream<Uint8Array> {
+/** The bytes of one export, as a stream. `bundle`: Markdown as a zip with its images. */
+export function exportBody(
+  source: ExportSource,
+  format: ExportFormat,
+  toc: TocMode,
+  bundle = false,
+): ReadableStream<Uint8Array> {
   switch (format) {
     case "md":
+      if (bundle) {
+        const name = `${fileBaseName(source.story.title)}.md`;
+        return Readable.toWeb(markdownBundleStream(source, name)) as ReadableStream<Uint8Array>;
+      }
       return textStream(markdownChunks(source));
     case "txt":
       return textStream(plainTextChunks(source));
@@ -73,13 +84,18 @@ export function exportBody(source: ExportSource, format: ExportFormat, toc: TocM
  */
 export async function exportStory(actorOrNull: Actor | null, input: unknown): Promise<StoryExport> {
   const actor = requireActor(actorOrNull);
-  const { storyId, format, toc, codex } = parseInput(exportStorySchema, input);
+  const { storyId, format, toc, codex, illustrations } = parseInput(exportStorySchema, input);
   const db = await getDb();
   const story = await loadStoryFor(db, actor, "read", storyId);
+  // Markdown cannot hold an image, so with illustrations it becomes a zip; decided before the first byte (the
+  // headers), and a story without a chosen illustration stays a plain .md.
+  const bundle = format === "md" && illustrations && (await hasChosenIllustrations(db, story.id));
+  const withImages = illustrations && (format !== "md" || bundle);
   return {
     format,
-    disposition: contentDisposition(story.title, format),
-    contentType: exportContentTypes[format],
-    body: exportBody(databaseSource(db, story, codex), format, toc),
+    bundle,
+    disposition: contentDisposition(story.title, bundle ? "zip" : format),
+    contentType: bundle ? MARKDOWN_BUNDLE_TYPE : exportContentTypes[format],
+    body: exportBody(databaseSource(db, story, codex, withImages), format, toc, bundle),
   };
 }

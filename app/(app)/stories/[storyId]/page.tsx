@@ -205,7 +205,7 @@ export default async function StoryPage({ params }: Props) {
           ) : null}
           <div className="flex flex-wrap items-start gap-2">
             <MembersPanel initial={members} viewerId={actor!.id} />
-            <StoryExport storyId={story.id} />
+            <StoryExport storyId={story.id} hasIllustrations={Object.keys(illustrations).length > 0} />
           </div>
           <SummarizeAll storyId={story.id} budgetWaits={summaryBudgetWaits} />
           {translations ? (
