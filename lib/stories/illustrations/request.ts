@@ -9,6 +9,7 @@ import {
   getJob,
   imageStoreOfKind,
   resolveImageModel,
+  resolveTemplate,
   sniffImage,
   submitJob,
 } from "@/lib/ai";
@@ -18,7 +19,7 @@ import { requireActor, type Actor } from "../actor";
 import { ILLUSTRATE_JOB_TYPE, ILLUSTRATION_TARGET, STORY_SCOPE } from "../job-kinds";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
-import { IMAGE_PROMPT_MAX } from "./prompt";
+import { IMAGE_PROMPT_MAX, IMAGE_PROMPT_TEMPLATE_KEY } from "./prompt";
 import type { IllustratePayload } from "./run";
 import { toIllustrationJobView, toIllustrationView, type IllustrationJobView, type IllustrationView } from "./view";
 
@@ -53,6 +54,8 @@ export async function submitIllustration(
   payload: IllustratePayload,
 ) {
   const model = resolveImageModel();
+  // The job records the image prompt's version: its prompt step renders exactly that one, whatever is published then.
+  const template = await resolveTemplate(IMAGE_PROMPT_TEMPLATE_KEY, undefined, db);
   return submitJob(
     db,
     {
@@ -62,8 +65,8 @@ export async function submitIllustration(
       scopeType: STORY_SCOPE,
       scopeId: storyId,
       requestedBy: actor.id,
-      templateKey: "page_illustrate",
-      templateVersion: 1,
+      templateKey: template.key,
+      templateVersion: template.version,
       provider: model.provider,
       model: model.modelId,
       instruction: "",
