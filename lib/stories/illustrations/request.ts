@@ -171,7 +171,9 @@ export async function chooseIllustration(actorOrNull: Actor | null, input: unkno
       .set({ chosenAt: new Date() })
       .where(eq(pageIllustrations.id, row.id))
       .returning();
-    return updated!;
+    // Purged meanwhile (an old attempt nobody had chosen): the page keeps the choice it had.
+    if (!updated) throw new AppError("NOT_FOUND", "We couldn't find that illustration.");
+    return updated;
   });
   return toIllustrationView(chosen);
 }
