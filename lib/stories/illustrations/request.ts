@@ -178,6 +178,16 @@ export async function chooseIllustration(actorOrNull: Actor | null, input: unkno
   return toIllustrationView(chosen);
 }
 
+/** Cancels an Illustrate job and the scene description's own row if it is still running; nothing is stored for it. */
+async function cancelIllustrationRun(db: Db, jobId: string): Promise<AiJob> {
+  const job = await cancelOneJob(db, jobId);
+  await db
+    .update(aiJobs)
+    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", completedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(aiJobs.parentJobId, jobId), inArray(aiJobs.status, ["pending", "running"])));
+  return job;
+}
+
 /** Cancels the page's running Illustrate job (`generate`); nothing is stored for it. */
 export async function cancelIllustration(
   actorOrNull: Actor | null,
@@ -189,13 +199,27 @@ export async function cancelIllustration(
   const { page } = await loadPageFor(db, actor, "generate", pageId);
   const active = await findActiveJob(db, ILLUSTRATION_TARGET, page.id);
   if (!active) return null;
-  const job = await cancelOneJob(db, active.id);
-  // The scene description's own row, if it is still running, ends with its parent.
-  await db
-    .update(aiJobs)
-    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", completedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(aiJobs.parentJobId, active.id), inArray(aiJobs.status, ["pending", "running"])));
-  return toIllustrationJobView(job);
+  return toIllustrationJobView(await cancelIllustrationRun(db, active.id));
+}
+
+async function loadIllustrationJobFor(db: Db, actor: Actor, action: "read" | "generate", jobId: string) {
+  const job: AiJob | undefined = await getJob(db, jobId);
+  if (!job || job.jobType !== ILLUSTRATE_JOB_TYPE) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  await loadPageFor(db, actor, action, job.targetId, {
+    includeDeleted: true,
+    notFoundMessage: "We couldn't find that job.",
+  });
+  return job;
+}
+
+/**
+ * Cancels an Illustrate job by its id (`generate`; REST's POST /api/v1/jobs/{id}/cancel). Idempotent: a finished job
+ * is returned as it is.
+ */
+export async function cancelIllustrationJob(actor: Actor, jobId: string): Promise<IllustrationJobView> {
+  const db = await getDb();
+  const job = await loadIllustrationJobFor(db, actor, "generate", jobId);
+  return toIllustrationJobView(await cancelIllustrationRun(db, job.id));
 }
 
 /** An illustration job by id, for its page's readers. */
@@ -203,13 +227,7 @@ export async function getIllustrationJob(actorOrNull: Actor | null, input: unkno
   const actor = requireActor(actorOrNull);
   const { jobId } = parseInput(z.object({ jobId: idField }), input);
   const db = await getDb();
-  const job: AiJob | undefined = await getJob(db, jobId);
-  if (!job || job.jobType !== ILLUSTRATE_JOB_TYPE) throw new AppError("NOT_FOUND", "We couldn't find that job.");
-  await loadPageFor(db, actor, "read", job.targetId, {
-    includeDeleted: true,
-    notFoundMessage: "We couldn't find that job.",
-  });
-  return toIllustrationJobView(job);
+  return toIllustrationJobView(await loadIllustrationJobFor(db, actor, "read", jobId));
 }
 
 export interface IllustrationImage {
