@@ -653,6 +653,11 @@ export const pageIllustrationsSchema = named(
   z.object({
     attempts: doc("Every kept attempt, newest first.", z.array(illustrationSchema)),
     job: doc("The page's running Illustrate job, or its latest one.", illustrationJobSchema.nullable()),
+    waitingForText: doc(
+      "With Generate: an Illustrate starts once a Generate's text reaches the page (or its suggestion is applied); " +
+        "discarding that suggestion ends the wait.",
+      z.boolean(),
+    ),
   }),
 );
 

@@ -201,6 +201,6 @@ describe("REST: page illustrations", () => {
       token: tokenA,
       params: { pageId: page!.id },
     });
-    expect(listed.body).toEqual({ attempts: [], job: null });
+    expect(listed.body).toEqual({ attempts: [], job: null, waitingForText: false });
   });
 });

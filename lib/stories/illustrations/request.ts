@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
-import { pageIllustrations, type PageIllustration } from "@/db/illustrations-schema";
+import { illustrationWaits, pageIllustrations, type PageIllustration } from "@/db/illustrations-schema";
 import {
   cancelOneJob,
   findActiveJob,
@@ -104,6 +104,8 @@ export interface PageIllustrations {
   attempts: IllustrationView[];
   /** The running Illustrate job, or the latest one (for its outcome), if any. */
   job: IllustrationJobView | null;
+  /** "With Generate": an Illustrate waits for a Generate's text to reach the page (or its suggestion to be applied). */
+  waitingForText: boolean;
 }
 
 /** A page's illustration attempts and its latest Illustrate job, for the story's readers. */
@@ -123,7 +125,15 @@ export async function listPageIllustrations(actorOrNull: Actor | null, input: un
     .where(and(eq(aiJobs.targetType, ILLUSTRATION_TARGET), eq(aiJobs.targetId, page.id)))
     .orderBy(desc(aiJobs.createdAt))
     .limit(1);
-  return { attempts: rows.map(toIllustrationView), job: latest ? toIllustrationJobView(latest) : null };
+  const [wait] = await db
+    .select({ pageId: illustrationWaits.pageId })
+    .from(illustrationWaits)
+    .where(eq(illustrationWaits.pageId, page.id));
+  return {
+    attempts: rows.map(toIllustrationView),
+    job: latest ? toIllustrationJobView(latest) : null,
+    waitingForText: wait !== undefined,
+  };
 }
 
 /** The chosen illustration of each page of a story (the reading view, exports), by page id. */
