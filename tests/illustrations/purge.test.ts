@@ -14,7 +14,11 @@ import { useTestDb } from "../helpers/db";
 import { makeActor, makeStory } from "../helpers/fixtures";
 import { fakeImageModel, fastRetry, illustrationRowsOf, jobRow, samplePng } from "./helpers";
 
-vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
+vi.mock("@/lib/ai/jobs/queue", async (original) => ({
+  ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
+  enqueueJob: vi.fn(async () => {}),
+  requestJobCancel: vi.fn(async () => {}),
+}));
 
 useTestDb();
 
@@ -105,6 +109,12 @@ describe("purge of illustration attempts nobody chose", () => {
     expect(await illustrationRowsOf(page!.id)).toHaveLength(1);
     expect((await purgeUnchosenAttempts(await getDb(), { retentionMs: THIRTY_DAYS, limit: 1 })).purged).toBe(1);
     expect(await illustrationRowsOf(page!.id)).toHaveLength(0);
+  });
+
+  it("runs in the background: the app serves a cron function that purges", async () => {
+    const { functions } = await import("@/app/api/inngest/functions");
+    const purge = functions.find((fn) => fn.id() === "purge-illustration-attempts");
+    expect((purge?.opts as { triggers?: { cron?: string }[] } | undefined)?.triggers).toEqual([{ cron: "23 * * * *" }]);
   });
 
   it("ILLUSTRATION_ATTEMPT_RETENTION_DAYS: 30 days by default, fractions, 0/off keeps all, a typo keeps the default", () => {
