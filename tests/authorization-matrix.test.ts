@@ -437,6 +437,27 @@ const rows: Record<string, Row> = Object.fromEntries([
     v1Edit,
   ),
   route(
+    "POST /api/v1/pages/[pageId]/illustrate",
+    () => import("@/app/api/v1/pages/[pageId]/illustrate/route"),
+    "POST",
+    (w) => ({ params: { pageId: w.pageId }, body: {} }),
+    v1Edit,
+  ),
+  route(
+    "GET /api/v1/pages/[pageId]/illustrations",
+    () => import("@/app/api/v1/pages/[pageId]/illustrations/route"),
+    "GET",
+    (w) => ({ params: { pageId: w.pageId } }),
+    v1Read,
+  ),
+  route(
+    "POST /api/v1/illustrations/[illustrationId]/choose",
+    () => import("@/app/api/v1/illustrations/[illustrationId]/choose/route"),
+    "POST",
+    (w) => ({ params: { illustrationId: w.illustrationId } }),
+    v1Edit,
+  ),
+  route(
     "GET /api/v1/takes/[setId]",
     () => import("@/app/api/v1/takes/[setId]/route"),
     "GET",

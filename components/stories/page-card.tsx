@@ -256,6 +256,7 @@ export function PageCard({
         pageNumber={pageNumber}
         hasText={page.content.trim() !== ""}
         initialChosen={illustration}
+        openSuggestions={suggestions.map((s) => s.id).join(",")}
       />
 
       <PageSummary

@@ -54,11 +54,14 @@ export function PageIllustration({
   pageNumber,
   hasText,
   initialChosen,
+  openSuggestions = "",
 }: {
   pageId: string;
   pageNumber: number;
   hasText: boolean;
   initialChosen: IllustrationView | null;
+  /** The ids of the page's open suggestions (joined): when one is resolved, a wait "With Generate" may have ended. */
+  openSuggestions?: string;
 }) {
   const id = useId();
   const { generate: canGenerate } = useStoryRights();
@@ -83,6 +86,7 @@ export function PageIllustration({
     }
     setData(result.data);
     setJob(result.data.job);
+    setWaitingForText(result.data.waitingForText);
     setChosen(result.data.attempts.find((a) => a.chosen) ?? null);
     const latest = result.data.attempts[0];
     if (latest) {
@@ -127,6 +131,15 @@ export function PageIllustration({
       });
     });
   }, [withGenerate, events, pageId]);
+
+  // A suggestion resolved on this page may have been the text the illustration waited for: discarded, the wait is
+  // gone on the server (applied, its Illustrate starts); read which again rather than guess.
+  const suggestionsSeen = useRef(openSuggestions);
+  useEffect(() => {
+    if (suggestionsSeen.current === openSuggestions) return;
+    suggestionsSeen.current = openSuggestions;
+    if (waitingForText) void load();
+  }, [openSuggestions, waitingForText, load]);
 
   // The waited-for illustration shows up as a job on the story stream: follow it like one started here.
   useEffect(() => {

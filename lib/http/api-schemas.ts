@@ -24,6 +24,7 @@ import {
   storyListQuerySchema as domainStoryListQuerySchema,
 } from "@/lib/stories/api-resources";
 import { backgroundRequestSchema } from "@/lib/stories/background/request";
+import { illustrateRequestSchema } from "@/lib/stories/illustrations/request";
 import {
   idField,
   jobIdSchema,
@@ -585,6 +586,86 @@ export const importAnswerSchema = named(
 
 export { importRequestSchema };
 
+// ── page illustrations ──
+
+/** The body of POST /api/v1/pages/{pageId}/illustrate: the page comes from the path. */
+doc(
+  "Your edit of the scene description (Regenerate): the model is not asked to describe the scene again.",
+  illustrateRequestSchema.shape.sceneDescription,
+);
+doc(
+  "Your edit of the image prompt (Regenerate): sent to the image model as it is.",
+  illustrateRequestSchema.shape.imagePrompt,
+);
+export const illustrateRequestBodySchema = named("IllustrateRequest", illustrateRequestSchema.omit({ pageId: true }));
+export const illustrationIdParamsSchema = z.object({ illustrationId: id() });
+
+export const illustrationJobSchema = named(
+  "IllustrationJob",
+  z.object({
+    id: id(),
+    jobType: z.literal("page.illustrate"),
+    pageId: id(),
+    status: jobStatus(),
+    phase: doc(
+      "Where the job is: queued, describing the scene, writing the image prompt, drawing, then done, failed or cancelled.",
+      z.enum(["queued", "describing", "prompting", "drawing", "done", "failed", "cancelled"]),
+    ),
+    message: doc("What the author reads: the phase while it runs, the outcome after.", z.string()),
+    sceneDescription: doc("The scene, once described.", z.string().nullable()),
+    errorCode: z.string().nullable(),
+    attempts: doc("Calls of the image model so far (retries included).", z.int()),
+    createdAt: timestamp(),
+    completedAt: timestamp().nullable(),
+  }),
+  "Illustrate page (`page.illustrate`): the page's key scene described, an image prompt built from it and the codex, an image drawn and stored.",
+);
+
+export const illustrateAcceptedSchema = named(
+  "IllustrateAccepted",
+  z.object({
+    created: doc("False when an Illustrate job already running on the page was joined.", z.boolean()),
+    job: illustrationJobSchema,
+  }),
+);
+
+export const illustrationSchema = named(
+  "Illustration",
+  z.object({
+    id: id(),
+    pageId: id(),
+    storyId: id(),
+    sceneDescription: z.string(),
+    imagePrompt: z.string(),
+    imageUrl: doc(
+      "The image's bytes (GET with the same token or a session; the answer is cached for good).",
+      z.string(),
+    ),
+    contentType: doc("image/png, image/jpeg or image/webp, read from the bytes.", z.string()),
+    width: z.int(),
+    height: z.int(),
+    byteSize: z.int(),
+    model: z.string(),
+    offline: doc("Drawn by the offline illustrator (no image model configured).", z.boolean()),
+    chosen: doc("The attempt that illustrates the page (at most one per page).", z.boolean()),
+    createdAt: timestamp(),
+  }),
+  "One attempt at a page's illustration. Attempts nobody chose are purged after ILLUSTRATION_ATTEMPT_RETENTION_DAYS (30 by default).",
+);
+
+export const pageIllustrationsSchema = named(
+  "PageIllustrations",
+  z.object({
+    attempts: doc("Every kept attempt, newest first.", z.array(illustrationSchema)),
+    job: doc("The page's running Illustrate job, or its latest one.", illustrationJobSchema.nullable()),
+    waitingForText: doc(
+      "With Generate: an Illustrate starts once a Generate's text reaches the page (or its suggestion is applied); " +
+        "discarding that suggestion ends the wait.",
+      z.boolean(),
+    ),
+  }),
+);
+
 export const anyJobSchema = named(
   "AnyJob",
   z.union([
@@ -592,10 +673,11 @@ export const anyJobSchema = named(
     backgroundRevisionSchema,
     summarizeAllSchema,
     codexSuggestRunSchema,
+    illustrationJobSchema,
     ledgerJobSchema,
     importJobSchema,
   ]),
-  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, (story.suggest_codex) Suggest entries, (story.import) a manuscript import, or any other job of a story (story.rollup, codex.suggest) as its ledger row.",
+  "A page's job, (jobType story.revise_pages) a background revision, (story.summarize_pages) Summarize all, (story.suggest_codex) Suggest entries, (page.illustrate) Illustrate page, (story.import) a manuscript import, or any other job of a story (story.rollup, codex.suggest) as its ledger row.",
 );
 
 export const summarizeAllAcceptedSchema = named(

@@ -18,6 +18,11 @@ import {
   codexSuggestionIdParamsSchema,
   codexSuggestionListSchema,
   exportFileSchema,
+  illustrateAcceptedSchema,
+  illustrateRequestBodySchema,
+  illustrationIdParamsSchema,
+  illustrationSchema,
+  pageIllustrationsSchema,
   memberInvitationSchema,
   memberInviteSchema,
   memberParamsSchema,
@@ -701,6 +706,48 @@ export const v1 = {
     params: translationIdParamsSchema,
     ok: { status: 202, description: "Accepted.", schema: translationOutcomeSchema },
     errors: ["VALIDATION", "NOT_FOUND", "FORBIDDEN", ...limited, ...authenticated],
+  }),
+  // Page illustrations: Illustrate page runs in the background; the author picks one attempt.
+  illustratePage: operation({
+    method: "POST",
+    path: "/api/v1/pages/{pageId}/illustrate",
+    operationId: "illustratePage",
+    summary: "Illustrate a page: describe its key scene, build an image prompt with the codex, draw and store an image",
+    description:
+      "A background job (follow it at `/api/v1/jobs/{id}`, or on the story's event stream): the scene description " +
+      "and the image prompt are model-made unless you send your own (Regenerate). Every attempt is kept until one " +
+      "is chosen; attempts nobody chose are purged after 30 days (configurable). One Illustrate job per page: while " +
+      "one runs a request joins it (`created: false`). A blank page answers VALIDATION before anything is queued.",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    body: { schema: illustrateRequestBodySchema, required: false },
+    ok: {
+      status: 202,
+      description: "Accepted: the Illustrate job (`created` false when the page's running one was joined).",
+      schema: illustrateAcceptedSchema,
+      location: true,
+    },
+    errors: ["VALIDATION", "NOT_FOUND", "LIMIT_EXCEEDED", ...limited, ...authenticated],
+  }),
+  listPageIllustrations: operation({
+    method: "GET",
+    path: "/api/v1/pages/{pageId}/illustrations",
+    operationId: "listPageIllustrations",
+    summary: "A page's illustration attempts (newest first, the chosen one marked) and its latest Illustrate job",
+    auth: "bearer",
+    params: pageIdParamsSchema,
+    ok: { status: 200, description: "The page's illustrations.", schema: pageIllustrationsSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
+  }),
+  chooseIllustration: operation({
+    method: "POST",
+    path: "/api/v1/illustrations/{illustrationId}/choose",
+    operationId: "chooseIllustration",
+    summary: "Choose the attempt that illustrates its page (the page's earlier choice is unmarked; idempotent)",
+    auth: "bearer",
+    params: illustrationIdParamsSchema,
+    ok: { status: 200, description: "The chosen attempt.", schema: illustrationSchema },
+    errors: ["VALIDATION", "NOT_FOUND", ...authenticated],
   }),
   // Takes: several texts of one page request, side by side; the author chooses one.
   requestTakes: operation({

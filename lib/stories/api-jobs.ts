@@ -9,12 +9,15 @@ import type { CodexSuggestRunView } from "./codex/suggest/view";
 import {
   BACKGROUND_JOB_TYPE,
   CODEX_TARGET,
+  ILLUSTRATE_JOB_TYPE,
   STORY_TARGET,
   SUGGEST_CODEX_JOB_TYPE,
   SUMMARIZE_ALL_JOB_TYPE,
   SUMMARY_TARGET,
   isPageTextJob,
 } from "./job-kinds";
+import { cancelIllustrationJob, getIllustrationJob } from "./illustrations/request";
+import type { IllustrationJobView } from "./illustrations/view";
 import { getImport, isImportJob, type ImportJobView } from "./import/job";
 import { cancelLedgerJob, getLedgerJob, type LedgerJobView } from "./ledger-job-view";
 import { cancelPageJob } from "./page-jobs/cancel";
@@ -34,6 +37,7 @@ export type ApiJobView =
   | (BackgroundRevisionView & { jobType: typeof BACKGROUND_JOB_TYPE })
   | SummarizeAllView
   | CodexSuggestRunView
+  | IllustrationJobView
   | LedgerJobView
   | ImportJobView;
 
@@ -58,6 +62,7 @@ async function kindOf(
   | { kind: "summaries" }
   | { kind: "summary" }
   | { kind: "codex-suggest" }
+  | { kind: "illustration" }
   | { kind: "ledger" }
   | { kind: "import" }
 > {
@@ -66,6 +71,7 @@ async function kindOf(
   if (job?.targetType === SUMMARY_TARGET) return { kind: "summary" };
   if (job?.jobType === SUMMARIZE_ALL_JOB_TYPE) return { kind: "summaries" };
   if (job?.targetType === CODEX_TARGET && job.jobType === SUGGEST_CODEX_JOB_TYPE) return { kind: "codex-suggest" };
+  if (job?.jobType === ILLUSTRATE_JOB_TYPE) return { kind: "illustration" };
   if (job?.targetType === STORY_TARGET && job.jobType === BACKGROUND_JOB_TYPE)
     return { kind: "revision", storyId: job.targetId };
   // Any other job of a story (a roll-up, one batch of Suggest entries): the job list shows it, so it reads by id.
@@ -83,6 +89,7 @@ export async function getJobForApi(actorOrNull: Actor | null, input: unknown): P
   if (kind.kind === "summaries") return readingAsJob(getSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(getSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(getCodexSuggestJob(actor, jobId));
+  if (kind.kind === "illustration") return getIllustrationJob(actor, { jobId });
   if (kind.kind === "ledger") return getLedgerJob(actor, jobId);
   if (kind.kind === "import") return getImport(actor, { importId: jobId });
   const view = await readingAsJob(getBackgroundRevision(actor, { storyId: kind.storyId, jobId }));
@@ -99,6 +106,8 @@ export async function cancelJobForApi(actorOrNull: Actor | null, input: unknown)
   if (kind.kind === "summaries") return readingAsJob(cancelSummarizeAllJob(actor, jobId));
   if (kind.kind === "summary") return readingAsJob(cancelSummaryJob(actor, jobId));
   if (kind.kind === "codex-suggest") return readingAsJob(cancelCodexSuggestJob(actor, jobId));
+  // The scene description's own row ends with its Illustrate job.
+  if (kind.kind === "illustration") return cancelIllustrationJob(actor, jobId);
   if (kind.kind === "ledger") return cancelLedgerJob(actor, jobId);
   if (kind.kind === "import") {
     // Read first: someone else's import stays a 404.

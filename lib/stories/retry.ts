@@ -3,7 +3,7 @@ import { findActiveJob, getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 import { getJobForApi } from "./api-jobs";
-import { BACKGROUND_JOB_TYPE, PAGE_TARGET, TAKE_JOB_TYPE, TAKES_JOB_TYPE } from "./job-kinds";
+import { BACKGROUND_JOB_TYPE, ILLUSTRATE_JOB_TYPE, PAGE_TARGET, TAKE_JOB_TYPE, TAKES_JOB_TYPE } from "./job-kinds";
 import { requestPageText } from "./page-jobs/request";
 import type { PageJobView } from "./page-jobs/view";
 import { jobIdSchema, parseInput } from "./validation";
@@ -26,6 +26,10 @@ export async function retryJob(actorOrNull: Actor | null, input: unknown): Promi
   const seen = await getJobForApi(actor, { jobId });
   if (seen.jobType === TAKES_JOB_TYPE || seen.jobType === TAKE_JOB_TYPE) {
     throw new AppError("VALIDATION", "Takes are not retried: ask for another take, or for new takes, on the page.");
+  }
+  // Its target is the page, but it writes no text: a retry as a page job would start a Generate the author never asked for.
+  if (seen.jobType === ILLUSTRATE_JOB_TYPE) {
+    throw new AppError("VALIDATION", "An illustration is not retried: illustrate the page again (POST …/illustrate).");
   }
   if (seen.jobType === BACKGROUND_JOB_TYPE) {
     throw new AppError(

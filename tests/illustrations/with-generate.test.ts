@@ -4,10 +4,16 @@ import { getDb } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { illustrationWaits } from "@/db/illustrations-schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
-import { applySuggestion, illustrateAfterText, type Actor } from "@/lib/stories";
+import {
+  applySuggestion,
+  discardSuggestion,
+  illustrateAfterText,
+  listPageIllustrations,
+  type Actor,
+} from "@/lib/stories";
 import { applyPageJobResult } from "@/lib/stories/page-jobs/land";
 import { useTestDb } from "../helpers/db";
-import { makeActor, makeStory } from "../helpers/fixtures";
+import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
 
 vi.mock("@/lib/ai/jobs/queue", () => ({ enqueueJob: vi.fn(async () => {}), requestJobCancel: vi.fn(async () => {}) }));
 
@@ -89,5 +95,33 @@ describe("With Generate: illustrate once the text lands", () => {
     await applyPageJobResult(textJob);
     const outcome = await illustrateAfterText(author, { pageId, jobId: textJob });
     expect(outcome).toMatchObject({ waiting: false, job: { status: "pending", pageId } });
+  });
+
+  it("a discarded suggestion ends the wait: nothing is illustrated after it, and the page no longer shows a wait", async () => {
+    const { pages } = await makeStory(author, ["The lamp was out."]);
+    const pageId = pages[0]!.id;
+    const textJob = await runningTextJob(pageId, 0);
+    await illustrateAfterText(author, { pageId, jobId: textJob });
+    await finish(textJob, "The lamp was lit again.");
+    expect(await applyPageJobResult(textJob)).toBe("suggested");
+    expect((await listPageIllustrations(author, { pageId })).waitingForText).toBe(true);
+
+    const [suggestion] = await (await getDb()).select().from(pageSuggestions).where(eq(pageSuggestions.jobId, textJob));
+    await discardSuggestion(author, { suggestionId: suggestion!.id });
+    expect(await (await getDb()).select().from(illustrationWaits).where(eq(illustrationWaits.pageId, pageId))).toEqual(
+      [],
+    );
+    expect(await listPageIllustrations(author, { pageId })).toMatchObject({ waitingForText: false, job: null });
+
+    // The next Generate's text lands on the page: nobody asked to illustrate it, so nothing starts.
+    const next = await runningTextJob(pageId, 1);
+    await finish(next, "The keeper slept.");
+    expect(await applyPageJobResult(next)).toBe("applied");
+    expect(await illustrateJobsOf(pageId)).toHaveLength(0);
+
+    // Asking afterwards to illustrate the discarded text is refused rather than recorded as a wait that never ends.
+    const refused = await expectAppError(illustrateAfterText(author, { pageId, jobId: textJob }), "CONFLICT");
+    expect(refused.message).toMatch(/will not reach the page/);
+    expect((await listPageIllustrations(author, { pageId })).waitingForText).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { budgetRefusalForChild } from "../spending-policy";
 import { applyPageJobResultFunction } from "./apply-page-job-result";
 import { importStoryFunction } from "./import-story";
 import { createIllustratePage } from "./illustrate-page";
+import { purgeIllustrationAttemptsFunction } from "./purge-illustration-attempts";
 import { resumeWaitingSummariesFunction } from "./resume-waiting-summaries";
 import { reviseStoryPagesFunction } from "./revise-story-pages";
 import { sweepStaleImportsFunction } from "./sweep-stale-imports";
@@ -56,5 +57,7 @@ export function storyInngestFunctions(): InngestFunction.Any[] {
     translateStoryFunction,
     // Page illustrations: scene, prompt, image, storage (its own target: never in the way of Generate).
     createIllustratePage(),
+    // Attempts nobody chose go after ILLUSTRATION_ATTEMPT_RETENTION_DAYS (bytes and row; the ledger stays).
+    purgeIllustrationAttemptsFunction,
   ];
 }

@@ -1,8 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { illustrationWaits } from "@/db/illustrations-schema";
 import { pageRevisions, pages } from "@/db/schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
 import { users } from "@/db/users-schema";
 import { getJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
@@ -30,6 +31,16 @@ async function textIsOnPage(db: Db, jobId: string): Promise<boolean> {
   return revision !== undefined;
 }
 
+/** The job's text became a suggestion that was discarded (a suggestion recorded as "unchanged" is the page's own text). */
+async function suggestionDiscarded(db: Db, jobId: string): Promise<boolean> {
+  const [suggestion] = await db
+    .select({ status: pageSuggestions.status, reason: pageSuggestions.reason })
+    .from(pageSuggestions)
+    .where(eq(pageSuggestions.jobId, jobId))
+    .limit(1);
+  return suggestion?.status === "discarded" && suggestion.reason !== "unchanged";
+}
+
 /**
  * "With Generate": illustrate the page once the text of the given Generate job is on it — at once if it already is,
  * otherwise when it lands (or, if it became a suggestion, when that suggestion is applied). Needs `generate`.
@@ -45,6 +56,10 @@ export async function illustrateAfterText(
   const job = await getJob(db, jobId);
   if (!job || job.targetType !== PAGE_TARGET || job.targetId !== page.id)
     throw new AppError("NOT_FOUND", "We couldn't find that job on this page.");
+  // Text that will never reach the page (the job failed or was cancelled, its suggestion was discarded): a wait for it
+  // would only hold the page's slot until the next Generate.
+  if (job.status === "failed" || job.status === "cancelled" || (await suggestionDiscarded(db, job.id)))
+    throw new AppError("CONFLICT", "That text will not reach the page, so there is nothing to illustrate after it.");
   if (await textIsOnPage(db, job.id)) {
     const { job: illustration } = await submitIllustration(db, actor, story.id, page.id, {});
     return { waiting: false, job: toIllustrationJobView(illustration) };
@@ -81,4 +96,22 @@ export async function releaseIllustrationWait(db: Db, pageId: string, textJobId:
   } catch (error) {
     log("warn", "illustration after text not started", { pageId, textJobId, error });
   }
+}
+
+/**
+ * Where a suggestion is discarded (one, or all of a background revision's): the illustration that waited for its text
+ * goes with it. The page keeps the text it had, which nobody asked to illustrate; left in place, the wait would start
+ * an Illustrate on whatever text the page's next landing brings, or linger until the next Generate replaced it.
+ */
+export async function dropIllustrationWaits(
+  db: Db,
+  discarded: readonly { pageId: string; jobId: string | null }[],
+): Promise<void> {
+  const pairs = discarded.filter((d): d is { pageId: string; jobId: string } => d.jobId !== null);
+  if (pairs.length === 0) return;
+  await db
+    .delete(illustrationWaits)
+    .where(
+      or(...pairs.map((d) => and(eq(illustrationWaits.pageId, d.pageId), eq(illustrationWaits.textJobId, d.jobId)))),
+    );
 }

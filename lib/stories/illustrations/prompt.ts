@@ -1,4 +1,5 @@
 import type { CodexKind } from "@/db/memory-schema";
+import { type PromptTemplate, renderTemplate } from "@/lib/ai";
 
 /** A codex entry as an image prompt uses it: who or what it is, and how it looks. */
 export interface AppearanceEntry {
@@ -42,39 +43,50 @@ export function atmosphereOf(text: string): string {
 
 export const IMAGE_PROMPT_MAX = 4000;
 
-/**
- * The image prompt: the scene, then every character and place it shows with its codex appearance word for word,
- * then the atmosphere. The appearance text is copied as stored — never summarised or reworded — so a character is
- * described identically in every prompt that shows them, which is what keeps them looking the same from page to
- * page (tests/illustrations/prompt.test.ts). Entries come in the codex's order (kind, then name), not the order of
- * mention, for the same reason.
- */
-export function buildImagePrompt(input: {
+/** The template families of an illustration (prompts/page_scene.liquid, prompts/page_illustrate.liquid). */
+export const SCENE_TEMPLATE_KEY = "page_scene";
+export const IMAGE_PROMPT_TEMPLATE_KEY = "page_illustrate";
+
+export interface ImagePromptInput {
   scene: string;
   entries: readonly AppearanceEntry[];
   atmosphere: string;
-}): string {
-  const lines = ["A storybook illustration of this scene:", input.scene.trim()];
-  const characters = input.entries.filter((e) => e.kind === "character");
-  const places = input.entries.filter((e) => e.kind === "place");
-  const describe = (e: AppearanceEntry) =>
-    e.appearance.trim() ? `- ${e.name}: ${e.appearance.trim()}` : `- ${e.name}`;
-  if (characters.length > 0)
-    lines.push("", "Characters (draw each exactly as described):", ...characters.map(describe));
-  if (places.length > 0) lines.push("", "Places:", ...places.map(describe));
-  lines.push("", `Atmosphere: ${input.atmosphere}.`, "No text, captions or lettering in the image.");
-  const prompt = lines.join("\n");
+}
+
+/**
+ * The image prompt's variables: the scene, then every character and place it shows with its codex appearance word
+ * for word. The appearance text is copied as stored — never summarised or reworded — so a character is described
+ * identically in every prompt that shows them, which is what keeps them looking the same from page to page
+ * (tests/illustrations/prompt.test.ts). Entries come in the codex's order (kind, then name), not the order of
+ * mention, for the same reason.
+ */
+export function imagePromptVariables(input: ImagePromptInput) {
+  const entry = (e: AppearanceEntry) => ({ name: e.name, appearance: e.appearance.trim() });
+  return {
+    scene: input.scene.trim(),
+    characters: input.entries.filter((e) => e.kind === "character").map(entry),
+    places: input.entries.filter((e) => e.kind === "place").map(entry),
+    atmosphere: input.atmosphere,
+  };
+}
+
+/** The image prompt, rendered from the job's recorded version of page_illustrate and cut to the provider's limit. */
+export async function buildImagePrompt(template: PromptTemplate, input: ImagePromptInput): Promise<string> {
+  // No trailing newline: the prompt is sent as it is shown to the author, who may edit it.
+  const prompt = (await renderTemplate(template, imagePromptVariables(input))).trimEnd();
   return prompt.length > IMAGE_PROMPT_MAX ? prompt.slice(0, IMAGE_PROMPT_MAX) : prompt;
 }
 
+/** The variables of the scene description (page_scene), recorded with its ledger row so it renders again exactly. */
+export function sceneVariables(pageText: string, storyTitle: string) {
+  return { story: { title: storyTitle }, page: { text: pageText } };
+}
+
 /** The instruction that asks the text model for the page's key scene. */
-export function sceneDescriptionPrompt(pageText: string, storyTitle: string): string {
-  return [
-    `You are helping illustrate the story "${storyTitle}".`,
-    "Describe the single key visual moment of the page below in two or three sentences: who is there, where, what they",
-    "are doing, the light and the weather. Describe only what can be seen. Answer with the description alone.",
-    "",
-    "Page:",
-    pageText,
-  ].join("\n");
+export async function sceneDescriptionPrompt(
+  template: PromptTemplate,
+  pageText: string,
+  storyTitle: string,
+): Promise<string> {
+  return renderTemplate(template, sceneVariables(pageText, storyTitle));
 }

@@ -2,13 +2,14 @@ import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
 import { aiJobs, type AiJob } from "@/db/ai-schema";
-import { pageIllustrations, type PageIllustration } from "@/db/illustrations-schema";
+import { illustrationWaits, pageIllustrations, type PageIllustration } from "@/db/illustrations-schema";
 import {
   cancelOneJob,
   findActiveJob,
   getJob,
   imageStoreOfKind,
   resolveImageModel,
+  resolveTemplate,
   sniffImage,
   submitJob,
 } from "@/lib/ai";
@@ -18,7 +19,7 @@ import { requireActor, type Actor } from "../actor";
 import { ILLUSTRATE_JOB_TYPE, ILLUSTRATION_TARGET, STORY_SCOPE } from "../job-kinds";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
-import { IMAGE_PROMPT_MAX } from "./prompt";
+import { IMAGE_PROMPT_MAX, IMAGE_PROMPT_TEMPLATE_KEY } from "./prompt";
 import type { IllustratePayload } from "./run";
 import { toIllustrationJobView, toIllustrationView, type IllustrationJobView, type IllustrationView } from "./view";
 
@@ -53,6 +54,8 @@ export async function submitIllustration(
   payload: IllustratePayload,
 ) {
   const model = resolveImageModel();
+  // The job records the image prompt's version: its prompt step renders exactly that one, whatever is published then.
+  const template = await resolveTemplate(IMAGE_PROMPT_TEMPLATE_KEY, undefined, db);
   return submitJob(
     db,
     {
@@ -62,8 +65,8 @@ export async function submitIllustration(
       scopeType: STORY_SCOPE,
       scopeId: storyId,
       requestedBy: actor.id,
-      templateKey: "page_illustrate",
-      templateVersion: 1,
+      templateKey: template.key,
+      templateVersion: template.version,
       provider: model.provider,
       model: model.modelId,
       instruction: "",
@@ -101,6 +104,8 @@ export interface PageIllustrations {
   attempts: IllustrationView[];
   /** The running Illustrate job, or the latest one (for its outcome), if any. */
   job: IllustrationJobView | null;
+  /** "With Generate": an Illustrate waits for a Generate's text to reach the page (or its suggestion to be applied). */
+  waitingForText: boolean;
 }
 
 /** A page's illustration attempts and its latest Illustrate job, for the story's readers. */
@@ -120,7 +125,15 @@ export async function listPageIllustrations(actorOrNull: Actor | null, input: un
     .where(and(eq(aiJobs.targetType, ILLUSTRATION_TARGET), eq(aiJobs.targetId, page.id)))
     .orderBy(desc(aiJobs.createdAt))
     .limit(1);
-  return { attempts: rows.map(toIllustrationView), job: latest ? toIllustrationJobView(latest) : null };
+  const [wait] = await db
+    .select({ pageId: illustrationWaits.pageId })
+    .from(illustrationWaits)
+    .where(eq(illustrationWaits.pageId, page.id));
+  return {
+    attempts: rows.map(toIllustrationView),
+    job: latest ? toIllustrationJobView(latest) : null,
+    waitingForText: wait !== undefined,
+  };
 }
 
 /** The chosen illustration of each page of a story (the reading view, exports), by page id. */
@@ -168,9 +181,21 @@ export async function chooseIllustration(actorOrNull: Actor | null, input: unkno
       .set({ chosenAt: new Date() })
       .where(eq(pageIllustrations.id, row.id))
       .returning();
-    return updated!;
+    // Purged meanwhile (an old attempt nobody had chosen): the page keeps the choice it had.
+    if (!updated) throw new AppError("NOT_FOUND", "We couldn't find that illustration.");
+    return updated;
   });
   return toIllustrationView(chosen);
+}
+
+/** Cancels an Illustrate job and the scene description's own row if it is still running; nothing is stored for it. */
+async function cancelIllustrationRun(db: Db, jobId: string): Promise<AiJob> {
+  const job = await cancelOneJob(db, jobId);
+  await db
+    .update(aiJobs)
+    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", completedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(aiJobs.parentJobId, jobId), inArray(aiJobs.status, ["pending", "running"])));
+  return job;
 }
 
 /** Cancels the page's running Illustrate job (`generate`); nothing is stored for it. */
@@ -184,13 +209,27 @@ export async function cancelIllustration(
   const { page } = await loadPageFor(db, actor, "generate", pageId);
   const active = await findActiveJob(db, ILLUSTRATION_TARGET, page.id);
   if (!active) return null;
-  const job = await cancelOneJob(db, active.id);
-  // The scene description's own row, if it is still running, ends with its parent.
-  await db
-    .update(aiJobs)
-    .set({ status: "cancelled", errorCode: "GEN_CANCELLED", completedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(aiJobs.parentJobId, active.id), inArray(aiJobs.status, ["pending", "running"])));
-  return toIllustrationJobView(job);
+  return toIllustrationJobView(await cancelIllustrationRun(db, active.id));
+}
+
+async function loadIllustrationJobFor(db: Db, actor: Actor, action: "read" | "generate", jobId: string) {
+  const job: AiJob | undefined = await getJob(db, jobId);
+  if (!job || job.jobType !== ILLUSTRATE_JOB_TYPE) throw new AppError("NOT_FOUND", "We couldn't find that job.");
+  await loadPageFor(db, actor, action, job.targetId, {
+    includeDeleted: true,
+    notFoundMessage: "We couldn't find that job.",
+  });
+  return job;
+}
+
+/**
+ * Cancels an Illustrate job by its id (`generate`; REST's POST /api/v1/jobs/{id}/cancel). Idempotent: a finished job
+ * is returned as it is.
+ */
+export async function cancelIllustrationJob(actor: Actor, jobId: string): Promise<IllustrationJobView> {
+  const db = await getDb();
+  const job = await loadIllustrationJobFor(db, actor, "generate", jobId);
+  return toIllustrationJobView(await cancelIllustrationRun(db, job.id));
 }
 
 /** An illustration job by id, for its page's readers. */
@@ -198,13 +237,7 @@ export async function getIllustrationJob(actorOrNull: Actor | null, input: unkno
   const actor = requireActor(actorOrNull);
   const { jobId } = parseInput(z.object({ jobId: idField }), input);
   const db = await getDb();
-  const job: AiJob | undefined = await getJob(db, jobId);
-  if (!job || job.jobType !== ILLUSTRATE_JOB_TYPE) throw new AppError("NOT_FOUND", "We couldn't find that job.");
-  await loadPageFor(db, actor, "read", job.targetId, {
-    includeDeleted: true,
-    notFoundMessage: "We couldn't find that job.",
-  });
-  return toIllustrationJobView(job);
+  return toIllustrationJobView(await loadIllustrationJobFor(db, actor, "read", jobId));
 }
 
 export interface IllustrationImage {

@@ -19,6 +19,7 @@ import {
   publishJobUpdate,
   recordRenderedPrompt,
   resolveImageModel,
+  resolveTemplate,
   savePartial,
   type DrawingHints,
   type ImageModelChoice,
@@ -32,7 +33,9 @@ import {
   atmosphereOf,
   buildImagePrompt,
   IMAGE_PROMPT_MAX,
+  SCENE_TEMPLATE_KEY,
   sceneDescriptionPrompt,
+  sceneVariables,
   type AppearanceEntry,
 } from "./prompt";
 import type { IllustrationOutput } from "./view";
@@ -106,7 +109,9 @@ async function describeScene(
   model: ImageModelChoice,
   timeoutMs: number,
 ) {
-  const prompt = sceneDescriptionPrompt(pageText, title);
+  // The family's published version when the scene is described; the row records which, so it renders again exactly.
+  const template = await resolveTemplate(SCENE_TEMPLATE_KEY, undefined, db);
+  const prompt = await sceneDescriptionPrompt(template, pageText, title);
   const [row] = await db
     .insert(aiJobs)
     .values({
@@ -118,13 +123,14 @@ async function describeScene(
       scopeId: job.scopeId,
       parentJobId: job.id,
       requestedBy: job.requestedBy,
-      templateKey: "page_scene",
-      templateVersion: 1,
+      templateKey: template.key,
+      templateVersion: template.version,
       provider: model.offline ? "offline" : model.provider,
       model: model.sceneModelId,
-      promptPayload: {},
+      promptPayload: sceneVariables(pageText, title),
       contextLeftOut: [],
       promptHash: hashPrompt(prompt),
+      renderedPrompt: prompt,
       attempts: 1,
       startedAt: new Date(),
     })
@@ -220,7 +226,11 @@ export async function runIllustrationJob(
     const entries = await mentionedAppearances(db, found.story.id, [found.page.content, scene.text]);
     const text =
       payload.imagePrompt?.trim().slice(0, IMAGE_PROMPT_MAX) ||
-      buildImagePrompt({ scene: scene.text, entries, atmosphere: atmosphereOf(`${scene.text} ${found.page.content}`) });
+      (await buildImagePrompt(await resolveTemplate(job.templateKey, job.templateVersion, db), {
+        scene: scene.text,
+        entries,
+        atmosphere: atmosphereOf(`${scene.text} ${found.page.content}`),
+      }));
     await recordRenderedPrompt(db, jobId, hashPrompt(text), text);
     publishJobUpdate({ jobId, status: "running" });
     const number = (await pageNumbersOf(db, [found.page.id])).get(found.page.id);

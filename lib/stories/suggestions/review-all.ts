@@ -4,6 +4,7 @@ import { aiJobs } from "@/db/ai-schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { getJob } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
+import { dropIllustrationWaits } from "../illustrations/after-text";
 import { requireActor, type Actor } from "../actor";
 import { loadRevisionFor, toBackgroundRevisionView, type BackgroundRevisionView } from "../background/view";
 import { storyPageNumbers } from "../page-numbers";
@@ -94,8 +95,9 @@ export async function discardAllSuggestions(actorOrNull: Actor | null, input: un
             eq(pageSuggestions.status, "open"),
           ),
         )
-        .returning({ id: pageSuggestions.id, pageId: pageSuggestions.pageId })
+        .returning({ id: pageSuggestions.id, pageId: pageSuggestions.pageId, jobId: pageSuggestions.jobId })
     : [];
+  await dropIllustrationWaits(db, discarded);
   const numbers = discarded.length ? await storyPageNumbers(db, parent.targetId) : new Map<string, number>();
   const pages = discarded
     .map((d) => ({ pageId: d.pageId, pageNumber: numbers.get(d.pageId) ?? null }))

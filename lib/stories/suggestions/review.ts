@@ -5,6 +5,7 @@ import { pageSuggestions } from "@/db/suggestions-schema";
 import { AppError } from "@/lib/errors";
 import { paragraphChanges, takeParagraphChanges } from "@/lib/text/paragraph-changes";
 import { loadPageFor } from "../access";
+import { dropIllustrationWaits } from "../illustrations/after-text";
 import { writePageContent } from "../pages";
 import { requireActor, type Actor } from "../actor";
 import { idField, parseInput, versionField } from "../validation";
@@ -51,7 +52,11 @@ export async function discardSuggestion(actorOrNull: Actor | null, input: unknow
     .set({ status: "discarded", resolvedAt: new Date(), resolvedBy: actor.id })
     .where(and(eq(pageSuggestions.id, suggestion.id), eq(pageSuggestions.status, "open")))
     .returning({ id: pageSuggestions.id });
-  if (marked.length > 0) return;
+  if (marked.length > 0) {
+    // "With Generate": the illustration waited for this text, which will now never reach the page.
+    await dropIllustrationWaits(db, [suggestion]);
+    return;
+  }
   // Another request resolved it between the read and the update: refused only if that was an apply.
   const [now] = await db
     .select({ status: pageSuggestions.status })
