@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { DiffView } from "@/components/admin/diff-view";
 import { JobActions } from "@/components/admin/job-actions";
-import { StatusBadge } from "@/components/admin/status-badge";
+import { DiscardedBadge, StatusBadge } from "@/components/admin/status-badge";
 import { ContextBreakdownView } from "@/components/stories/context-breakdown";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
@@ -192,6 +192,7 @@ export default async function AdminJobPage({ params }: Props) {
             {job.id}
           </span>{" "}
           <StatusBadge status={job.status} />
+          <DiscardedBadge discardedAt={job.discardedAt} />
         </h1>
         <AdminNav current="jobs" />
       </div>
