@@ -15,6 +15,7 @@ import { Input, Select } from "@/components/ui/input";
 import { callAction } from "@/lib/ui/call-action";
 import type { StoryTranslations, TranslationRunView, TranslationView } from "@/lib/stories/translations";
 import { languageOptions } from "@/lib/stories/languages";
+import { TranslationGlossary } from "./translation-glossary";
 
 const POLL_MS = 1000;
 
@@ -214,6 +215,13 @@ export function TranslationsPanel({
             </Link>
           </div>
           <RunProgress translation={state.translation} onCancel={() => cancel(state.translation!.storyId)} />
+          {state.glossary ? (
+            <TranslationGlossary
+              glossary={state.glossary}
+              language={state.translation.language}
+              languageName={state.translation.languageName}
+            />
+          ) : null}
         </div>
       ) : (
         <>
