@@ -46,6 +46,31 @@ export const aiJobTypes = [
 ] as const;
 export type AiJobType = (typeof aiJobTypes)[number];
 
+/** One model call of a chained job (ai_jobs.steps): what it renders and, once it ran, what it cost. */
+export interface JobStep {
+  /** What the step does, shown to the author and the admin ("revise", "proofread"). */
+  name: string;
+  templateKey: string;
+  templateVersion: number;
+  /** A later step's template variables; the step before's answer goes in as `inputVariable`. Step 1 has none. */
+  variables?: Record<string, unknown>;
+  inputVariable?: string;
+  record?: JobStepRecord;
+}
+
+export interface JobStepRecord {
+  promptHash: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  /** ISO times. */
+  startedAt: string | null;
+  firstTokenAt: string | null;
+  completedAt: string;
+  /** How many characters the step's answer has. */
+  outputCharacters: number;
+}
+
 export const aiJobStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
 export type AiJobStatus = (typeof aiJobStatuses)[number];
 export const activeJobStatuses = ["pending", "running"] as const satisfies readonly AiJobStatus[];
@@ -113,6 +138,13 @@ export const aiJobs = pgTable(
      * in the ledger, written nowhere.
      */
     discardedAt: timestamp("discarded_at", { withTimezone: true }),
+    /**
+     * A job whose workflow chains model calls (revise, then proofread the revised text): its steps in order, each
+     * with its template and, once it ran, its record (prompt hash, tokens, cost, timings). Step 1 is the job's own
+     * template and payload; each later step renders its template with its variables and the step before's answer.
+     * Null for a one-call job (lib/ai/chain.ts).
+     */
+    steps: jsonb("steps").$type<JobStep[]>(),
     /** The target's version when the job was requested: the output is applied only if it is still current. */
     baseVersion: integer("base_version"),
     /** The rating the job was held to, the story's when it was lower than every maximum, and who clamped it. */

@@ -1134,25 +1134,14 @@ const rows: Record<string, Row> = Object.fromEntries([
     () => import("@/app/api/v1/translations/[translationId]/update/route"),
     "POST",
     (w) => ({ params: { translationId: w.translationId } }),
-    { ...v1Base, editor: 404, reader: 404 },
+    // A translation's members are its source's: the source's editor updates it, its reader may not.
+    v1Edit,
   ),
   action("translations.ts", "translateStoryAction", (w) => [{ storyId: w.storyId, language: "de" }], editRight),
-  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], {
-    ...asOwner,
-    editor: 404,
-    reader: 404,
-  }),
+  action("translations.ts", "updateTranslationAction", (w) => [{ translationId: w.translationId }], editRight),
   action("translations.ts", "listTranslationsAction", (w) => [{ storyId: w.storyId }], readRight),
-  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], {
-    ...asOwner,
-    editor: 404,
-    reader: 404,
-  }),
-  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], {
-    ...asOwner,
-    editor: 404,
-    reader: 404,
-  }),
+  action("translations.ts", "cancelTranslationAction", (w) => [{ translationId: w.translationId }], editRight),
+  action("translations.ts", "getTranslationPairAction", (w) => [{ translationId: w.translationId }], readRight),
   action(
     "translations.ts",
     "setCodexNameTranslationAction",

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { formatDuration, formatTokens, formatUsd, formatUtc } from "@/lib/ui/admin-format";
 import type { AdminJobRow } from "@/lib/stories";
-import { StatusBadge } from "./status-badge";
+import { DiscardedBadge, StatusBadge } from "./status-badge";
 
 const link =
   "rounded text-emerald-800 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-600";
@@ -48,7 +48,10 @@ export function JobsTable({
                 </Link>
               </td>
               <td className="px-3 py-2">
-                <StatusBadge status={r.status} />
+                <span className="inline-flex flex-wrap items-center">
+                  <StatusBadge status={r.status} />
+                  <DiscardedBadge discardedAt={r.discardedAt} />
+                </span>
               </td>
               <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
                 {r.jobType}

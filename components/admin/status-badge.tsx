@@ -19,3 +19,21 @@ export function StatusBadge({ status }: { status: AiJobStatus }) {
     </span>
   );
 }
+
+/**
+ * A finished job whose result the author set aside unused (a take not chosen, a dismissed take set): kept in the
+ * ledger with its text, tokens and cost, written nowhere. Shown next to its status, which stays "succeeded".
+ */
+export function DiscardedBadge({ discardedAt }: { discardedAt: Date | string | null }) {
+  if (discardedAt === null) return null;
+  const when = new Date(discardedAt).toISOString().replace("T", " ").slice(0, 19);
+  return (
+    <span
+      data-testid="job-discarded"
+      title={`Discarded ${when} UTC: kept in the ledger, written nowhere`}
+      className="ml-1 inline-flex rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600 ring-1 ring-inset ring-stone-300"
+    >
+      discarded
+    </span>
+  );
+}

@@ -1,11 +1,12 @@
 "use client";
 
 import { useId, useState } from "react";
-import { Button } from "@/components/ui/button";
+import { Button, focusRing } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { INSTRUCTION_MAX } from "@/lib/stories/limits";
+import { cn } from "@/lib/ui/cn";
 import { formatCount } from "@/lib/ui/format";
-import type { StartOutcome } from "./use-background-revision";
+import type { BackgroundWorkflowChoice, StartOutcome } from "./use-background-revision";
 
 /**
  * The instruction for a background revision and its start button. The pages come from the boxes ticked on their
@@ -23,10 +24,12 @@ export function BackgroundRevisionForm({
   active: boolean;
   /** Called on every attempt, before the checks (clears the last report). */
   onStarting: () => void;
-  onStart: (pageIds: string[], instruction: string) => Promise<StartOutcome>;
+  onStart: (pageIds: string[], instruction: string, workflow: BackgroundWorkflowChoice) => Promise<StartOutcome>;
 }) {
   const id = useId();
   const [instruction, setInstruction] = useState("");
+  // Revise, then proofread: each page's job proofreads its own revision as a second, recorded step.
+  const [proofread, setProofread] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const selectedCount = selectedPageIds.length;
@@ -44,7 +47,7 @@ export function BackgroundRevisionForm({
       return;
     }
     setStarting(true);
-    const outcome = await onStart(selectedPageIds, instruction);
+    const outcome = await onStart(selectedPageIds, instruction, proofread ? "revise_proofread" : "revise");
     setStarting(false);
     if ("error" in outcome) setError(outcome.error);
     else if (outcome.created) setInstruction("");
@@ -86,6 +89,21 @@ export function BackgroundRevisionForm({
           Revise in background
         </Button>
       </div>
+      <label className="inline-flex items-center gap-1.5 text-xs text-stone-700">
+        <input
+          type="checkbox"
+          data-testid="background-proofread"
+          checked={proofread}
+          disabled={starting || active}
+          aria-describedby={`${id}-proofread-hint`}
+          onChange={(e) => setProofread(e.target.checked)}
+          className={cn("size-4 rounded border-stone-300 accent-violet-700", focusRing)}
+        />
+        Then proofread
+        <span id={`${id}-proofread-hint`} className="text-stone-500">
+          (a second step corrects spelling, grammar and punctuation of each revised page; it costs a second call)
+        </span>
+      </label>
       <p id={`${id}-hint`} className="flex justify-between gap-3 text-xs text-stone-600">
         <span data-testid="background-selected-count">
           {selectedCount === 0

@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { BackgroundRevisionForm } from "./background-revision-form";
 import { BackgroundRevisionProgress } from "./background-revision-progress";
 import type { BackgroundRevisionData, PageData } from "./types";
-import { useBackgroundRevision } from "./use-background-revision";
+import { type BackgroundWorkflowChoice, useBackgroundRevision } from "./use-background-revision";
 
 /**
  * Revise in background: the pages ticked on their cards, one instruction, one button. Then the revision's progress
@@ -38,8 +38,8 @@ export function BackgroundRevisionPanel({
   const selectedPageIds = revisable.filter((p) => selected.has(p.id)).map((p) => p.id);
   const allSelected = revisable.length > 0 && selectedPageIds.length === revisable.length;
 
-  async function start(pageIds: string[], instruction: string) {
-    const outcome = await background.start(pageIds, instruction);
+  async function start(pageIds: string[], instruction: string, workflow: BackgroundWorkflowChoice) {
+    const outcome = await background.start(pageIds, instruction, workflow);
     if ("created" in outcome) {
       if (outcome.created) onClearSelection();
       // The answer is in the progress block (a new revision, or the one already running): the reader goes there.

@@ -4,6 +4,7 @@ import { CheckCheck, Trash2, X } from "lucide-react";
 import type { Ref } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/ui/cn";
+import { formatCount } from "@/lib/ui/format";
 import { progressText, statusLabel } from "./background-revision-text";
 import type { BackgroundRevisionData } from "./types";
 
@@ -49,7 +50,8 @@ export function BackgroundRevisionProgress({
         <p className="font-medium text-stone-900">
           {statusLabel(revision)}{" "}
           <span className="font-normal text-stone-500">
-            · “{revision.instruction}” · {revision.modelLabel}
+            · “{revision.instruction}”{revision.workflow === "revise_proofread" ? " · then proofread" : ""} ·{" "}
+            {revision.modelLabel}
           </span>
         </p>
         {!active && revision.openSuggestions === 0 ? (
@@ -89,6 +91,7 @@ export function BackgroundRevisionProgress({
       ) : null}
       <PageMessages testId="background-skipped" className="text-stone-600" items={revision.skipped} />
       <PageMessages testId="background-failures" className="text-red-700" items={revision.failures} />
+      <PageSteps pages={revision.pages} />
       <div className="flex flex-wrap items-center gap-2">
         {active ? (
           <Button
@@ -132,6 +135,38 @@ export function BackgroundRevisionProgress({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/**
+ * Revise, then proofread: what each page's two steps spent and how long each took, so the author sees what the
+ * second step cost. Nothing for a one-call revision.
+ */
+function PageSteps({ pages }: { pages: BackgroundRevisionData["pages"] }) {
+  const chained = pages.filter((p) => p.steps !== null);
+  if (chained.length === 0) return null;
+  return (
+    <details data-testid="background-steps" className="text-xs text-stone-600">
+      <summary className="cursor-pointer">Steps per page</summary>
+      <ul className="mt-1 space-y-0.5">
+        {chained.map((page) => (
+          <li key={page.jobId} data-testid="background-page-steps">
+            {page.pageNumber ? `Page ${page.pageNumber}` : "A deleted page"}:{" "}
+            {page.steps!.map((step, i) => (
+              <span key={step.name} data-testid="background-step" data-done={step.done}>
+                {i > 0 ? ", then " : ""}
+                {step.name}{" "}
+                {step.done
+                  ? `(${formatCount((step.inputTokens ?? 0) + (step.outputTokens ?? 0))} tokens${
+                      step.costUsd === null ? "" : ` · $${step.costUsd.toFixed(4)}`
+                    }${step.durationMs === null ? "" : ` · ${(step.durationMs / 1000).toFixed(1)} s`})`
+                  : "(waiting)"}
+              </span>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 

@@ -16,6 +16,7 @@ import { callAction } from "@/lib/ui/call-action";
 import type { StoryTranslations, TranslationRunView, TranslationView } from "@/lib/stories/translations";
 import { languageOptions } from "@/lib/stories/languages";
 import { useStoryRights } from "./story-rights";
+import { TranslationGlossary } from "./translation-glossary";
 
 const POLL_MS = 1000;
 
@@ -221,6 +222,13 @@ export function TranslationsPanel({
             translation={state.translation}
             onCancel={canGenerate ? () => cancel(state.translation!.storyId) : undefined}
           />
+          {state.glossary ? (
+            <TranslationGlossary
+              glossary={state.glossary}
+              language={state.translation.language}
+              languageName={state.translation.languageName}
+            />
+          ) : null}
         </div>
       ) : (
         <>

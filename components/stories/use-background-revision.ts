@@ -15,6 +15,9 @@ import { callAction, fieldErrors } from "@/lib/ui/call-action";
 import { applyAllReport, discardAllReport } from "./background-revision-text";
 import type { BackgroundRevisionData } from "./types";
 
+/** What each page's job does: one revision, or a revision then a proofreading of it (two recorded steps). */
+export type BackgroundWorkflowChoice = BackgroundRevisionData["workflow"];
+
 const POLL_MS = 1000;
 
 const isRevisionActive = (r: BackgroundRevisionData | null) =>
@@ -97,8 +100,12 @@ export function useBackgroundRevision({
   }, [active, revisionId, storyId, router]);
 
   /** Asks for a revision of `pageIds`; the server may answer with the one already running instead of a new one. */
-  async function start(pageIds: string[], instruction: string): Promise<StartOutcome> {
-    const result = await callAction(() => requestBackgroundRevisionAction({ storyId, pageIds, instruction }));
+  async function start(
+    pageIds: string[],
+    instruction: string,
+    workflow: BackgroundWorkflowChoice = "revise",
+  ): Promise<StartOutcome> {
+    const result = await callAction(() => requestBackgroundRevisionAction({ storyId, pageIds, instruction, workflow }));
     if (!result.ok) {
       const fields = fieldErrors(result.error.details);
       return { error: fields.instruction ?? fields.pageIds ?? result.error.message };

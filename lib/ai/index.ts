@@ -60,6 +60,8 @@ export {
   type SectionedPayload,
   type TextSection,
 } from "./sections";
+// A job whose workflow chains model calls (revise, then proofread).
+export { chainedSteps, type JobStep, type JobStepRecord } from "./chain";
 
 export {
   createOrJoinJob,

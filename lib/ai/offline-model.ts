@@ -7,6 +7,7 @@ import type {
 } from "@ai-sdk/provider";
 import { reviseSection, SECTION_PROMPT_MARKER } from "./offline-section";
 import { isTranslatePrompt, offlineTranslation } from "./offline-translate";
+import { isProofreadPrompt, offlineProofread } from "./offline-proofread";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
 import { offlineFault } from "./offline-faults";
@@ -151,6 +152,7 @@ function writeOrRevise(prompt: string, random: () => number, extra = 0): string 
 export function offlineText(prompt: string, seed?: number): string {
   // Tasks other than a page's text, each answered from its own file.
   if (isTranslatePrompt(prompt)) return offlineTranslation(prompt);
+  if (isProofreadPrompt(prompt)) return offlineProofread(prompt);
   if (isCodexSuggestPrompt(prompt)) return offlineCodexSuggestions(prompt);
   if (isRollupPrompt(prompt)) return offlineRollup(prompt);
   if (isSummaryPrompt(prompt)) return offlineSummary(prompt);

@@ -23,6 +23,7 @@ import {
   pageListQuerySchema as domainPageListQuerySchema,
   storyListQuerySchema as domainStoryListQuerySchema,
 } from "@/lib/stories/api-resources";
+import { backgroundWorkflows } from "@/lib/stories/background/parent-payload";
 import { backgroundRequestSchema } from "@/lib/stories/background/request";
 import { illustrateRequestSchema } from "@/lib/stories/illustrations/request";
 import {
@@ -179,6 +180,22 @@ const pageJobSchema = named(
   "A page's job: write or revise one page.",
 );
 
+const jobStepSchema = named(
+  "JobStep",
+  z.object({
+    name: doc("`revise` or `proofread`.", z.string()),
+    template: doc("The template and version the step rendered.", z.string()),
+    done: z.boolean(),
+    inputTokens: z.int().nullable(),
+    outputTokens: z.int().nullable(),
+    costUsd: z.number().nullable(),
+    startedAt: timestamp().nullable(),
+    firstTokenAt: timestamp().nullable(),
+    completedAt: timestamp().nullable(),
+    durationMs: z.number().nullable(),
+  }),
+);
+
 const backgroundPageSchema = named(
   "BackgroundRevisionPage",
   z.object({
@@ -190,6 +207,11 @@ const backgroundPageSchema = named(
     errorMessage: z.string().nullable(),
     suggestionId: id().nullable(),
     suggestionStatus: z.enum(["open", "applied", "discarded"]).nullable(),
+    steps: doc(
+      "Revise, then proofread: the page's job in its two steps, each with its template, tokens, cost and timings " +
+        "(null for a one-call revision).",
+      z.array(jobStepSchema).nullable(),
+    ),
   }),
 );
 
@@ -201,6 +223,11 @@ const backgroundRevisionSchema = named(
     storyId: id(),
     status: jobStatus(),
     instruction: z.string(),
+    workflow: doc(
+      "`revise`: one model call per page; `revise_proofread`: each page revised, then the revised text proofread, " +
+        "in one job of two recorded steps.",
+      z.enum(backgroundWorkflows),
+    ),
     modelLabel: z.string(),
     createdAt: timestamp(),
     completedAt: timestamp().nullable(),

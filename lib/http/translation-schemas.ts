@@ -72,6 +72,18 @@ export const storyTranslationsSchema = named(
       .nullable(),
     translation: translationSchema.nullable(),
     translations: z.array(translationSchema),
+    glossary: doc(
+      "On a translation: the source's codex names, each with its name in this language (empty: kept as it is), and " +
+        "whether the caller may set them (edit on the source).",
+      z
+        .object({
+          entries: z.array(
+            z.object({ entryId: z.uuid(), name: z.string(), aliases: z.string(), translated: z.string() }),
+          ),
+          canEdit: z.boolean(),
+        })
+        .nullable(),
+    ),
   }),
 );
 

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { type MemberRole, pages, type Page, type Story, stories, storyMembers } from "@/db/schema";
+import { storyTranslations } from "@/db/translations-schema";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "./actor";
 
@@ -63,8 +64,12 @@ export function can(actor: Actor, action: StoryAction, story: StoryAccess): bool
  * The story's members as a column of a select (one correlated subquery, no second round trip): use
  * `{ story: storyWithMembers }` wherever a join loads the story that `can` then checks.
  */
+// A translation's members are its source's (DECISIONS.md, "Takes and translations": its owner and members follow the
+// source), looked up through story_translations here, so every check of a translation — `can`, the listings — sees
+// the source's editors and readers without copying their rows (an invitation or a removal on the source applies to
+// its translations at once). Rows of the translation itself come first, so `memberRole` prefers them.
 const membersColumn =
-  sql<string>`coalesce((select json_agg(json_build_object('userId', m.user_id, 'role', m.role))::text from ${storyMembers} m where m.story_id = ${stories.id}), '[]')`.mapWith(
+  sql<string>`coalesce((select json_agg(json_build_object('userId', m.user_id, 'role', m.role) order by (m.story_id = ${stories.id}) desc)::text from ${storyMembers} m where m.story_id = ${stories.id} or m.story_id = (select t.source_story_id from ${storyTranslations} t where t.story_id = ${stories.id})), '[]')`.mapWith(
     (value: string) => JSON.parse(value) as StoryMemberRef[],
   );
 export const storyWithMembers = { ...getTableColumns(stories), members: membersColumn };
@@ -106,7 +111,8 @@ export function readableStories(actor: Actor): SQL | undefined {
 
 /** Ids of the stories where the user is a member, as a subquery. */
 function sharedStoryIds(userId: string) {
-  return sql`(select ${storyMembers.storyId} from ${storyMembers} where ${storyMembers.userId} = ${userId})`;
+  // And the translations of those stories: their members are the source's.
+  return sql`(select ${storyMembers.storyId} from ${storyMembers} where ${storyMembers.userId} = ${userId} union select t.story_id from ${storyTranslations} t join ${storyMembers} sm on sm.story_id = t.source_story_id where sm.user_id = ${userId})`;
 }
 
 /**

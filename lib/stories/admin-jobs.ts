@@ -1,3 +1,4 @@
+import { jobStepViews, type JobStepView } from "./job-steps";
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/db";
@@ -142,6 +143,8 @@ export interface AdminJobDetail {
   canCancel: boolean;
   /** A page revised section by section: its sections in order (null for a one-piece job). */
   sections: SectionSummary[] | null;
+  /** A chained job (Revise, then proofread): each step with its template, tokens, cost and timings. */
+  steps: JobStepView[] | null;
 }
 
 const jobIdSchema = z.object({ jobId: z.uuid({ message: "Not a valid job id." }) });
@@ -194,6 +197,7 @@ export async function getAdminJobDetail(actorOrNull: Actor | null, input: unknow
     canRetry: isPageTextJob(job) && !job.parentJobId && ["succeeded", "failed", "cancelled"].includes(job.status),
     canCancel: isPageTextJob(job) && (job.status === "pending" || job.status === "running"),
     sections: summarizeSections(job.promptPayload),
+    steps: jobStepViews(job.steps),
   };
 }
 

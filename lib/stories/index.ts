@@ -54,6 +54,7 @@ export {
 // Background revisions of many pages.
 export { requestBackgroundRevision, type BackgroundRequestOutcome } from "./background/request";
 export { getBackgroundRevision, type BackgroundPageView, type BackgroundRevisionView } from "./background/view";
+export type { JobStepView } from "./job-steps";
 export { cancelBackgroundRevision } from "./background/cancel";
 // Takes: several texts of one page request, side by side; the author chooses one.
 export { requestTakes, takesRequestSchema, type TakesRequestOutcome } from "./takes/request";

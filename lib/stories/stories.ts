@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { storyModelChoices } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { type MemberRole, pages, stories, storyMembers, users, type Story } from "@/db/schema";
-import { loadStoryFor, readableStories } from "./access";
+import { loadStoryFor, memberRole, readableStories, storyWithMembers } from "./access";
 import { requireActor, type Actor } from "./actor";
 import { ownerMemberRow } from "./members";
 import { parseInput, storyCreateSchema, storyIdSchema, storyUpdateSchema } from "./validation";
@@ -42,18 +42,18 @@ export async function listStories(actorOrNull: Actor | null): Promise<StorySumma
       ownerName: users.name,
       pageCount: sql<number>`coalesce(${pageCounts.n}, 0)::int`,
       updatedAt: stories.updatedAt,
-      memberRole: storyMembers.role,
+      // Through storyWithMembers: a translation's members are its source's.
+      members: storyWithMembers.members,
     })
     .from(stories)
     .innerJoin(users, eq(users.id, stories.ownerId))
     .leftJoin(pageCounts, eq(pageCounts.storyId, stories.id))
-    .leftJoin(storyMembers, and(eq(storyMembers.storyId, stories.id), eq(storyMembers.userId, actor.id)))
     .where(readableStories(actor))
     .orderBy(desc(stories.updatedAt), desc(stories.id));
-  return rows.map(({ memberRole, ...row }) => ({
+  return rows.map(({ members, ...row }) => ({
     ...row,
     pageCount: Number(row.pageCount),
-    role: row.ownerId === actor.id ? "owner" : memberRole === "owner" ? null : memberRole,
+    role: memberRole(actor.id, { ownerId: row.ownerId, members }),
   }));
 }
 

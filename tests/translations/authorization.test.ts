@@ -160,3 +160,53 @@ describe("translation domain functions", () => {
     });
   });
 });
+
+describe("a translation's members follow its source's (DECISIONS.md, Takes and translations)", () => {
+  it("an editor of the source edits the translation, a reader reads it only, and a removal on the source applies to both", async () => {
+    const w = await makeWorld();
+    const { addMember } = await import("../helpers/fixtures");
+    const { getStory, listStories, updateStory, savePage, listPages } = await import("@/lib/stories");
+    const editor = await makeActor();
+    const reader = await makeActor();
+    await addMember(w.storyId, editor, "editor");
+    await addMember(w.storyId, reader, "reader");
+
+    // Both reach the translation as they reach the source, with the same role in their story list.
+    for (const [actor, role] of [
+      [editor, "editor"],
+      [reader, "reader"],
+    ] as const) {
+      expect(await getStory(actor, { storyId: w.translationId })).toMatchObject({ id: w.translationId });
+      const listed = (await listStories(actor)).filter((s) => s.id === w.storyId || s.id === w.translationId);
+      expect(listed.map((s) => [s.id, s.role]).sort()).toEqual(
+        [
+          [w.storyId, role],
+          [w.translationId, role],
+        ].sort(),
+      );
+    }
+    const [page] = await listPages(editor, { storyId: w.translationId });
+    await savePage(editor, { pageId: page!.id, content: "Le Vieux Moulin.", baseVersion: page!.version });
+    await expect(
+      savePage(reader, { pageId: page!.id, content: "Non.", baseVersion: page!.version + 1 }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(updateStory(reader, { storyId: w.translationId, title: "Non" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    // The glossary names are the source's codex: an editor of the source sets them from the translation's panel.
+    expect((await fn("listTranslations")(editor, { storyId: w.translationId })) as object).toMatchObject({
+      glossary: { canEdit: true },
+    });
+    expect((await fn("listTranslations")(reader, { storyId: w.translationId })) as object).toMatchObject({
+      glossary: { canEdit: false },
+    });
+
+    // Removed from the source: gone from the translation too; a stranger never reaches it.
+    const { getDb } = await import("@/db");
+    const { storyMembers } = await import("@/db/schema");
+    await (await getDb()).delete(storyMembers).where(eq(storyMembers.userId, reader.id));
+    await expect(getStory(reader, { storyId: w.translationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getStory(other, { storyId: w.translationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listStories(reader)).map((s) => s.id)).not.toContain(w.translationId);
+  });
+});

@@ -5,6 +5,7 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import { log } from "@/lib/log";
+import { chainedSteps, combineSteps, runChainStep, type StepResult } from "../chain";
 import { aiConcurrency } from "../concurrency";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
@@ -166,7 +167,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
               const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
               const promptHash = hashPrompt(prompts.join("\n"));
               await recordRenderedPrompt(db, jobId, promptHash);
-              return { promptHash, sections: prompts.length };
+              return { promptHash, sections: prompts.length, chain: chainedSteps(job.steps).map((s) => s.name) };
             }
             const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
             const prompt = await render(job);
@@ -186,15 +187,18 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
               sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
             });
             // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
-            // admitted and planned as model calls, and its siblings' outcomes are counted as such.
-            const hit = job.fresh || ref.parentJobId ? null : await findCachedResult(db, job, cacheKey);
+            // admitted and planned as model calls, and its siblings' outcomes are counted as such. Nor is a chained
+            // job: the key is its first step's prompt, not its answer's.
+            const chain = chainedSteps(job.steps).map((s) => s.name);
+            const hit =
+              job.fresh || ref.parentJobId || chain.length > 0 ? null : await findCachedResult(db, job, cacheKey);
             await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
             if (hit?.outputText) {
               const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
               const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
-              return { promptHash, sections: 0, reused: done !== null };
+              return { promptHash, sections: 0, chain, reused: done !== null };
             }
-            return { promptHash, sections: 0 };
+            return { promptHash, sections: 0, chain };
           } catch (error) {
             // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
             if (error instanceof GenerationError)
@@ -205,6 +209,44 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
       );
       if (!rendered) return ended({ jobId, outcome: "not-active" });
       if ("reused" in rendered) return ended({ jobId, outcome: rendered.reused ? "reused" : "not-active" });
+
+      // A chained job (lib/ai/chain.ts): after its own call, one engine step per later step, each on the answer of
+      // the step before; a retry of one replays the steps before it from the engine's memory.
+      // A run that rendered before chains existed memoized no `chain`.
+      const chain: readonly string[] = rendered.chain ?? [];
+      const chainFrom = async (first: StepResult): Promise<GeneratedText> => {
+        const results: StepResult[] = [first];
+        for (const [offset, name] of chain.entries()) {
+          const index = offset + 1;
+          const previous = results[index - 1]!;
+          results.push(
+            await step.run(
+              `step-${index + 1}-${name}`,
+              paced(async () => {
+                const db = await getDb();
+                try {
+                  return await runChainStep(db, jobId, index, previous, {
+                    first: { promptHash: rendered.promptHash },
+                    model: (job) => chooseModel(job).model,
+                    settings,
+                    validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
+                  });
+                } catch (error) {
+                  const generationError = toGenerationError(error);
+                  log("warn", "ai generation attempt failed", {
+                    jobId,
+                    step: index + 1,
+                    code: generationError.code,
+                    detail: generationError.message,
+                  });
+                  throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+                }
+              }),
+            ),
+          );
+        }
+        return combineSteps(results);
+      };
 
       // A sectioned job takes one engine step per section where a one-piece job takes generate (which keeps its
       // three round trips): a crash or a retry resumes at the section it was on, the sections before it replayed
@@ -239,7 +281,8 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             ),
           );
         }
-        const combined = combineSections(results);
+        const sectioned = combineSections(results);
+        const combined = chain.length > 0 ? await chainFrom({ ...sectioned, completedAt: null }) : sectioned;
         const finishedSections = await step.run(
           "finish",
           paced(async () => finishJob(await getDb(), ref, combined, options.jobTypes?.model(ref.jobType))),
@@ -293,6 +336,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             firstTokenAt: result.firstTokenAt?.toISOString() ?? null,
             // Priced here, where the job row is at hand, so that finish needs no read of its own.
             costUsd: costUsd(job.model, result),
+            completedAt: new Date().toISOString(),
           };
         } catch (error) {
           const generationError = toGenerationError(error);
@@ -339,6 +383,10 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           continue;
         }
         generated = outcome;
+      }
+      if (chain.length > 0) {
+        const first = generated;
+        generated = await chainFrom({ ...first, completedAt: first.completedAt ?? null });
       }
 
       const finished = await step.run(

@@ -27,7 +27,7 @@ import type { JobAdmitter, JobToRender, ModelJobType } from "./definition";
  * again. Null when the job is no longer active.
  */
 export type StartedJob = JobToRender &
-  Pick<AiJob, "scopeId" | "jobType" | "provider" | "model" | "requestedBy" | "fresh">;
+  Pick<AiJob, "scopeId" | "jobType" | "provider" | "model" | "requestedBy" | "fresh" | "steps">;
 
 export async function startJob(db: Db, jobId: string, admit?: JobAdmitter): Promise<StartedJob | null> {
   const job = admit
@@ -138,6 +138,8 @@ export interface GeneratedText {
   costUsd: number | null;
   /** ISO time: step results are JSON. */
   firstTokenAt: string | null;
+  /** ISO time the answer was in (a chained job records it for its first step). */
+  completedAt?: string | null;
 }
 
 /**

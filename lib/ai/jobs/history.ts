@@ -153,6 +153,8 @@ export interface HistoryRow {
   errorCode: string | null;
   startedAt: Date | null;
   completedAt: Date | null;
+  /** When the author set the result aside unused (a take not chosen, a dismissed take set). */
+  discardedAt: Date | null;
   /** completed_at - created_at, null while the job has not finished. */
   durationMs: number | null;
 }
@@ -179,6 +181,7 @@ export const historyColumns = {
   errorCode: aiJobs.errorCode,
   startedAt: aiJobs.startedAt,
   completedAt: aiJobs.completedAt,
+  discardedAt: aiJobs.discardedAt,
   durationMs: sql<number | null>`(extract(epoch from (${aiJobs.completedAt} - ${aiJobs.createdAt})) * 1000)::float8`,
 };
 

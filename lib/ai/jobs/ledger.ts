@@ -1,6 +1,13 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { activeJobStatuses, aiJobs, type AiJob, type AiJobType } from "@/db/ai-schema";
+import {
+  activeJobStatuses,
+  aiJobs,
+  type AiJob,
+  type AiJobType,
+  type JobStep,
+  type JobStepRecord,
+} from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
 import { COST_DECIMALS } from "../pricing";
 
@@ -30,6 +37,8 @@ export interface NewJob {
   sampling?: { temperature: number; seed: number } | null;
   /** A new take: the generation cache is not read for this job (lib/ai/jobs/generation-cache.ts). */
   fresh?: boolean;
+  /** A chained workflow's steps (lib/ai/chain.ts); none for a one-call job. */
+  steps?: JobStep[] | null;
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
@@ -137,6 +146,7 @@ export async function markRunning(
   | "model"
   | "requestedBy"
   | "fresh"
+  | "steps"
 > | null> {
   const [job] = await db
     .update(aiJobs)
@@ -157,6 +167,7 @@ export async function markRunning(
       model: aiJobs.model,
       requestedBy: aiJobs.requestedBy,
       fresh: aiJobs.fresh,
+      steps: aiJobs.steps,
     });
   return job ?? null;
 }
@@ -403,6 +414,39 @@ export async function markLanded(db: Db, jobId: string): Promise<void> {
  * so far as the job's partial text (the section's own answer streams after it) and returns what rendering the section
  * needs. Null when the job is no longer running: a cancel stops every later section here.
  */
+/**
+ * Counts one attempt at a later step of a chained job (lib/ai/chain.ts): the step streams from nothing, so an earlier
+ * step's or attempt's partial text goes. Null when the job is no longer running.
+ */
+export async function countStepAttempt(
+  db: Db,
+  jobId: string,
+): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "steps" | "startedAt"> | null> {
+  const [job] = await db
+    .update(aiJobs)
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, retryAt: null, updatedAt: new Date() })
+    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
+    .returning({
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      jobType: aiJobs.jobType,
+      steps: aiJobs.steps,
+      startedAt: aiJobs.startedAt,
+    });
+  return job ?? null;
+}
+
+/** Records what step `index` of a chained job spent; a repeated step writes the same record again. */
+export async function recordJobStep(db: Db, jobId: string, index: number, record: JobStepRecord): Promise<void> {
+  await db
+    .update(aiJobs)
+    .set({
+      steps: sql`jsonb_set(${aiJobs.steps}, ${`{${index},record}`}::text[], ${JSON.stringify(record)}::jsonb)`,
+      updatedAt: new Date(),
+    })
+    .where(eq(aiJobs.id, jobId));
+}
+
 export async function countSectionAttempt(
   db: Db,
   jobId: string,

@@ -8,7 +8,16 @@
  */
 export interface ParentPayload {
   pageIds: string[];
+  /** What each page's job does; absent (older revisions) = "revise". */
+  workflow?: BackgroundWorkflow;
   skipped?: { targetId: string; reason: string }[];
 }
+
+/**
+ * `revise`: one model call per page. `revise_proofread`: one job per page whose workflow chains two recorded steps,
+ * the revision, then a proofreading of the revised text (lib/ai/chain.ts).
+ */
+export const backgroundWorkflows = ["revise", "revise_proofread"] as const;
+export type BackgroundWorkflow = (typeof backgroundWorkflows)[number];
 
 export type SkipReason = "busy" | "blank" | "deleted" | "too-long";

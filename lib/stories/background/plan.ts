@@ -2,13 +2,18 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { resolveTemplate, resolveModel, type FanOutPlan } from "@/lib/ai";
+import { countTokens, resolveTemplate, resolveModel, type FanOutPlan, type JobStep } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { loadPagePromptInput } from "../page-job-input";
 import { buildPageTextPrompt, type PageTextPrompt } from "../page-jobs/page-prompt";
 import { ratingConstraints, ratingForJob } from "../ratings/policy";
 import type { ParentPayload } from "./parent-payload";
+
+/** The proofread step's template, and the step's input, are one page: its answer must come back in one call. */
+export const PROOFREAD_TEMPLATE_KEY = "page_proofread";
+/** Within the output limit of every model we configure (lib/ai/sections.ts: SECTION_MAX_TOKENS). */
+const PROOFREAD_MAX_TOKENS = 4000;
 
 /**
  * The children of a background revision, built when it runs (lib/stories/functions/revise-story-pages.ts): each
@@ -27,6 +32,7 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
   const model = resolveModel(process.env, { storyChoice: parent.model });
   // Held to the rating as it is now, for whoever asked (their own maximum may have changed since).
   const rating = await ratingForJob(db, story, parent.requestedBy);
+  const proofread = payload.workflow === "revise_proofread" ? await resolveTemplate(PROOFREAD_TEMPLATE_KEY) : null;
   const plan: FanOutPlan = { children: [], skipped: [] };
   for (const pageId of payload.pageIds) {
     const page = live.find((p) => p.id === pageId);
@@ -36,6 +42,11 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
     }
     if (page.content.trim() === "") {
       plan.skipped.push({ targetId: pageId, reason: "blank" });
+      continue;
+    }
+    if (proofread && countTokens(page.content) > PROOFREAD_MAX_TOKENS) {
+      // Proofreading reads the revised page in one call and writes it back in one answer.
+      plan.skipped.push({ targetId: pageId, reason: "too-long" });
       continue;
     }
     let built: PageTextPrompt;
@@ -75,6 +86,18 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
       contextLeftOut: built.contextLeftOut,
       baseVersion: page.version,
       ...rating,
+      steps: proofread
+        ? [
+            { name: "revise", templateKey: built.template.key, templateVersion: built.template.version },
+            {
+              name: "proofread",
+              templateKey: proofread.key,
+              templateVersion: proofread.version,
+              variables: { story: { title: story.title, language: story.language } },
+              inputVariable: "text",
+            } satisfies JobStep,
+          ]
+        : null,
     });
   }
   return plan;

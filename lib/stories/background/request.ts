@@ -11,7 +11,7 @@ import { BACKGROUND_PAGES_MAX, INSTRUCTION_MAX } from "../limits";
 import { numberPages } from "../page-numbers";
 import { admitWithinLimits } from "../spending-policy";
 import { idField, parseInput } from "../validation";
-import type { ParentPayload } from "./parent-payload";
+import { backgroundWorkflows, type ParentPayload } from "./parent-payload";
 import { toBackgroundRevisionView, type BackgroundRevisionView } from "./view";
 
 /** What starting a background revision takes (the REST API's body is this without the story, which is in its path). */
@@ -26,6 +26,8 @@ export const backgroundRequestSchema = z.object({
     .trim()
     .min(1, "Say how the pages should be revised.")
     .max(INSTRUCTION_MAX, `An instruction can be at most ${INSTRUCTION_MAX} characters.`),
+  /** `revise_proofread`: each page is revised, then the revised text proofread, in one job of two recorded steps. */
+  workflow: z.enum(backgroundWorkflows, { error: "Choose revise, or revise then proofread." }).default("revise"),
 });
 
 export interface BackgroundRequestOutcome {
@@ -45,7 +47,7 @@ export async function requestBackgroundRevision(
   input: unknown,
 ): Promise<BackgroundRequestOutcome> {
   const actor = requireActor(actorOrNull);
-  const { storyId, pageIds, instruction } = parseInput(backgroundRequestSchema, input);
+  const { storyId, pageIds, instruction, workflow } = parseInput(backgroundRequestSchema, input);
   const db = await getDb();
   const story = await loadStoryFor(db, actor, "generate", storyId);
 
@@ -83,7 +85,7 @@ export async function requestBackgroundRevision(
 
   const model = resolveModel(process.env, { storyChoice: story.modelId });
   const template = await resolveTemplate("page_revise");
-  const payload: ParentPayload = { pageIds: selected.map((p) => p.id) };
+  const payload: ParentPayload = { pageIds: selected.map((p) => p.id), workflow };
   const { job, created } = await submitJob(
     db,
     {
@@ -109,7 +111,7 @@ export async function requestBackgroundRevision(
     revision: await toBackgroundRevisionView(db, job),
     created,
     message: created
-      ? `Revising ${n} ${n === 1 ? "page" : "pages"} in the background. Each result will wait as a suggestion on its page.`
+      ? `${workflow === "revise_proofread" ? "Revising, then proofreading," : "Revising"} ${n} ${n === 1 ? "page" : "pages"} in the background. Each result will wait as a suggestion on its page.`
       : "A background revision of this story is already running: it is shown below.",
   };
 }

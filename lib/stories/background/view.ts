@@ -11,7 +11,8 @@ import { requireActor, type Actor } from "../actor";
 import { BACKGROUND_JOB_TYPE, modelLabel, STORY_TARGET } from "../job-kinds";
 import { storyPageNumbers } from "../page-numbers";
 import { idField, parseInput } from "../validation";
-import type { ParentPayload, SkipReason } from "./parent-payload";
+import { jobStepViews, type JobStepView } from "../job-steps";
+import type { BackgroundWorkflow, ParentPayload, SkipReason } from "./parent-payload";
 
 const skipMessages: Record<SkipReason, string> = {
   busy: "skipped: already generating",
@@ -31,6 +32,8 @@ export interface BackgroundPageView {
   errorMessage: string | null;
   suggestionId: string | null;
   suggestionStatus: "open" | "applied" | "discarded" | null;
+  /** A chained workflow's steps (Revise, then proofread), each with what it spent; null for one call. */
+  steps: JobStepView[] | null;
 }
 
 export interface BackgroundRevisionView {
@@ -38,6 +41,8 @@ export interface BackgroundRevisionView {
   storyId: string;
   status: AiJob["status"];
   instruction: string;
+  /** What each page's job does: revise, or revise then proofread. */
+  workflow: BackgroundWorkflow;
   modelLabel: string;
   createdAt: string;
   completedAt: string | null;
@@ -84,6 +89,7 @@ export async function toBackgroundRevisionView(db: Db, parent: AiJob): Promise<B
         errorMessage: c.status === "failed" ? jobFailureMessage(c.errorCode, "item") : null,
         suggestionId: suggestion?.id ?? null,
         suggestionStatus: suggestion?.status ?? null,
+        steps: jobStepViews(c.steps),
       };
     })
     .sort((a, b) => (a.pageNumber ?? Infinity) - (b.pageNumber ?? Infinity));
@@ -100,6 +106,7 @@ export async function toBackgroundRevisionView(db: Db, parent: AiJob): Promise<B
     storyId: parent.targetId,
     status: parent.status,
     instruction: parent.instruction,
+    workflow: payload.workflow ?? "revise",
     modelLabel: modelLabel(parent.provider, parent.model),
     createdAt: parent.createdAt.toISOString(),
     completedAt: parent.completedAt?.toISOString() ?? null,

@@ -4,11 +4,12 @@ import { getDb } from "@/db";
 import { pages, stories } from "@/db/schema";
 import { cancelFanOutRun, findActiveJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
-import { can, loadStoryFor } from "../access";
+import { can, loadStoryFor, storyAccessOf } from "../access";
 import { requireActor, type Actor } from "../actor";
 import { TRANSLATION_TARGET } from "../job-kinds";
 import { languageName } from "../languages";
 import { idField, parseInput } from "../validation";
+import { glossaryFor, type GlossaryEntry } from "./glossary";
 import { isStale, linkedPages } from "./sync";
 import { toTranslationView, translationLinkOf, translationsOfSource, type TranslationView } from "./view";
 
@@ -21,6 +22,11 @@ export interface StoryTranslations {
   translation: TranslationView | null;
   /** When the story is an original: its translations. */
   translations: TranslationView[];
+  /**
+   * When the story is a translation and its source is readable: the source's codex names with their names in this
+   * language (set with setCodexNameTranslation), and whether the reader may set them (`edit` on the source).
+   */
+  glossary: { entries: GlossaryEntry[]; canEdit: boolean } | null;
 }
 
 /** How a story links to the others: its translations, or — for a translation — its source and its own state. */
@@ -30,11 +36,15 @@ export async function listTranslations(actorOrNull: Actor | null, input: unknown
   const db = await getDb();
   const story = await loadStoryFor(db, actor, "read", storyId);
   const link = await translationLinkOf(db, story.id);
-  if (!link) return { source: null, translation: null, translations: await translationsOfSource(db, story.id) };
+  if (!link)
+    return { source: null, translation: null, translations: await translationsOfSource(db, story.id), glossary: null };
   const [source] = await db.select().from(stories).where(eq(stories.id, link.sourceStoryId)).limit(1);
+  // With its members: an editor or reader of the source sees it too (a bare row answers for its owner only).
+  const readable = source ? await storyAccessOf(db, source.id) : undefined;
+  const sourceVisible = readable !== undefined && can(actor, "read", readable);
   return {
     source:
-      source && can(actor, "read", source)
+      source && sourceVisible
         ? {
             storyId: source.id,
             title: source.title,
@@ -44,6 +54,10 @@ export async function listTranslations(actorOrNull: Actor | null, input: unknown
         : null,
     translation: await toTranslationView(db, story, link),
     translations: [],
+    glossary:
+      source && sourceVisible
+        ? { entries: await glossaryFor(db, source.id, link.language), canEdit: can(actor, "edit", readable!) }
+        : null,
   };
 }
 

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
 import { DiffView } from "@/components/admin/diff-view";
 import { JobActions } from "@/components/admin/job-actions";
-import { StatusBadge } from "@/components/admin/status-badge";
+import { DiscardedBadge, StatusBadge } from "@/components/admin/status-badge";
 import { ContextBreakdownView } from "@/components/stories/context-breakdown";
 import { currentActor } from "@/lib/auth";
 import { pageError } from "@/lib/http/render-error";
@@ -192,6 +192,7 @@ export default async function AdminJobPage({ params }: Props) {
             {job.id}
           </span>{" "}
           <StatusBadge status={job.status} />
+          <DiscardedBadge discardedAt={job.discardedAt} />
         </h1>
         <AdminNav current="jobs" />
       </div>
@@ -268,6 +269,50 @@ export default async function AdminJobPage({ params }: Props) {
           </p>
         )}
       </Section>
+
+      {detail.steps ? (
+        <Section title="Workflow steps" testId="job-steps">
+          <p className="text-sm text-stone-600">
+            One job, {detail.steps.length} model calls in a chain: each step renders its own template with the answer of
+            the step before. The job&apos;s tokens and cost are their sums; its rendered prompt below is step 1&apos;s.
+          </p>
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-xs text-stone-500">
+                <tr>
+                  <th className="py-1 pr-3 font-medium">Step</th>
+                  <th className="py-1 pr-3 font-medium">Template</th>
+                  <th className="py-1 pr-3 font-medium">Tokens</th>
+                  <th className="py-1 pr-3 font-medium">Cost</th>
+                  <th className="py-1 pr-3 font-medium">Started</th>
+                  <th className="py-1 pr-3 font-medium">Took</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.steps.map((step, i) => (
+                  <tr
+                    key={step.name}
+                    data-testid="job-step"
+                    data-done={step.done}
+                    className="border-t border-stone-100"
+                  >
+                    <td className="py-1 pr-3 font-medium text-stone-900">
+                      {i + 1}. {step.name}
+                    </td>
+                    <td className="py-1 pr-3 text-stone-700">{step.template}</td>
+                    <td className="py-1 pr-3 tabular-nums">
+                      {step.done ? formatTokens(step.inputTokens, step.outputTokens) : "not run"}
+                    </td>
+                    <td className="py-1 pr-3 tabular-nums">{step.done ? formatUsd(step.costUsd) : "—"}</td>
+                    <td className="py-1 pr-3 text-stone-700">{step.startedAt ? formatUtc(step.startedAt) : "—"}</td>
+                    <td className="py-1 pr-3 tabular-nums">{formatDuration(step.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Section>
+      ) : null}
 
       {detail.sections ? (
         <Section title="Sections" testId="job-sections">

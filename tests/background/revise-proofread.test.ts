@@ -1,0 +1,266 @@
+import type { LanguageModelV4CallOptions } from "@ai-sdk/provider";
+import { eq } from "drizzle-orm";
+import { simulateReadableStream } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { aiJobs } from "@/db/ai-schema";
+import { pageSuggestions } from "@/db/suggestions-schema";
+import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
+import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
+import { createJobTypeRegistry } from "@/lib/ai/job-types";
+import { resolveModel } from "@/lib/ai/models";
+import { createOfflineModel } from "@/lib/ai/offline-model";
+import { isProofreadPrompt, proofreadText } from "@/lib/ai/offline-proofread";
+import {
+  getAdminJobDetail,
+  getBackgroundRevision,
+  requestBackgroundRevision,
+  savePage,
+  type BackgroundRevisionView,
+} from "@/lib/stories";
+import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
+import { reviseStoryPagesFunction } from "@/lib/stories/functions/revise-story-pages";
+import { storyJobTypes } from "@/lib/stories/job-types";
+import { useEngine, waitFor } from "../engine/harness";
+import { addMember, expectAppError, makeActor, makeStory, pageRow } from "../helpers/fixtures";
+
+// "Revise, then proofread" (issue 15, Workflows): one job per page whose workflow chains two recorded model calls.
+// The revise call answers with a fixed, sloppy text so the proofread step's work (the offline proofreader) shows.
+
+const SLOPPY = "the lamp  burned all night ,and mara slept.\n\nshe woke at dawn";
+const offline = createOfflineModel({ msPerWord: 0 });
+const calls: ("revise" | "proofread")[] = [];
+const proofreadInputs: string[] = [];
+const faults: { outageOn: number | null; before: Map<number, () => Promise<void>> } = {
+  outageOn: null,
+  before: new Map(),
+};
+
+const usage = (input: number, output: number) => ({
+  inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+  outputTokens: { total: output, text: output, reasoning: 0 },
+});
+
+function promptOf(options: LanguageModelV4CallOptions): string {
+  return options.prompt
+    .map((m) =>
+      typeof m.content === "string" ? m.content : m.content.map((p) => ("text" in p ? p.text : "")).join(""),
+    )
+    .join("\n");
+}
+
+const model = new MockLanguageModelV4({
+  doStream: async (options) => {
+    const prompt = promptOf(options);
+    const kind = isProofreadPrompt(prompt) ? "proofread" : "revise";
+    calls.push(kind);
+    const call = calls.length;
+    await faults.before.get(call)?.();
+    if (faults.outageOn === call) {
+      faults.outageOn = null;
+      throw new TypeError("fetch failed");
+    }
+    if (kind === "proofread") {
+      proofreadInputs.push(/TEXT TO PROOFREAD <<<\n<<<\n([\s\S]*)\n>>>/.exec(prompt)![1]!);
+      return offline.doStream(options);
+    }
+    return {
+      stream: simulateReadableStream({
+        chunks: [
+          { type: "text-start" as const, id: "0" },
+          { type: "text-delta" as const, id: "0", delta: SLOPPY },
+          { type: "text-end" as const, id: "0" },
+          { type: "finish" as const, usage: usage(500, 20), finishReason: { unified: "stop" as const, raw: "stop" } },
+        ],
+      }),
+    };
+  },
+});
+
+const runnerOptions = {
+  model: () => ({ ...resolveModel({}), model }),
+  jobTypes: createJobTypeRegistry(storyJobTypes),
+  flushIntervalMs: 20,
+};
+const t = useEngine(() => [
+  createRunAiJob(runnerOptions),
+  createRunAiChildJob(runnerOptions),
+  applyPageJobResultFunction,
+  reviseStoryPagesFunction,
+  settleFanOutParentOnFailure,
+]);
+
+beforeEach(() => {
+  calls.length = 0;
+  proofreadInputs.length = 0;
+  faults.outageOn = null;
+  faults.before = new Map();
+});
+
+type Author = Awaited<ReturnType<typeof makeActor>>;
+
+async function ended(actor: Author, storyId: string, jobId: string): Promise<BackgroundRevisionView> {
+  return waitFor(
+    async () => {
+      const view = (await getBackgroundRevision(actor, { storyId, jobId }))!;
+      return ["succeeded", "failed", "cancelled"].includes(view.status) ? view : null;
+    },
+    { timeoutMs: 30_000, what: "the background revision to end" },
+  );
+}
+
+async function childOf(parentId: string) {
+  const [child] = await t.db().select().from(aiJobs).where(eq(aiJobs.parentJobId, parentId));
+  return child!;
+}
+
+/** The engine steps of a child's run, in order, once it has ended. */
+async function stepNames(jobId: string): Promise<string[]> {
+  const run = await waitFor(
+    async () => {
+      const runs = await t.engine().query.runsForEvent({ data: { jobId } });
+      const found = runs.find((r) => r.run.functionId.endsWith("run-ai-child-job"));
+      return found && found.run.status !== "queued" && found.run.status !== "running" ? found : null;
+    },
+    { what: `the run of job ${jobId} to end` },
+  );
+  return run.steps.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0)).map((s) => s.name);
+}
+
+describe("Revise, then proofread: one job of two recorded steps", () => {
+  it("revises, proofreads the revised text, records both steps and leaves one suggestion", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara walked to the lighthouse. The sea was calm."]);
+    const page = pages[0]!;
+    const { revision, message } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [page.id],
+      instruction: "Make it darker",
+      workflow: "revise_proofread",
+    });
+    expect(message).toMatch(/Revising, then proofreading, 1 page/);
+    const done = await ended(author, story.id, revision.id);
+    expect(done).toMatchObject({ status: "succeeded", succeeded: 1, openSuggestions: 1, workflow: "revise_proofread" });
+
+    // One job: first the revise call, then the proofread call on the revise call's answer.
+    expect(calls).toEqual(["revise", "proofread"]);
+    expect(proofreadInputs).toEqual([SLOPPY]);
+    const child = await childOf(revision.id);
+    const expected = proofreadText(SLOPPY);
+    expect(expected).toBe("The lamp burned all night, and mara slept.\n\nShe woke at dawn");
+    expect(child).toMatchObject({
+      jobType: "page_text.revise",
+      status: "succeeded",
+      outputText: expected,
+      attempts: 2,
+    });
+
+    // Each step is recorded: template and version, tokens, cost and timings; the job's totals are their sums.
+    const steps = child.steps!;
+    expect(steps.map((s) => [s.name, s.templateKey, s.templateVersion])).toEqual([
+      ["revise", child.templateKey, child.templateVersion],
+      ["proofread", "page_proofread", 1],
+    ]);
+    expect(steps[0]!.record).toMatchObject({ inputTokens: 500, outputTokens: 20, promptHash: child.promptHash });
+    expect(steps[0]!.record!.outputCharacters).toBe(SLOPPY.length);
+    expect(steps[1]!.record!.inputTokens).toBeGreaterThan(0);
+    expect(steps[1]!.record!.outputCharacters).toBe(expected.length);
+    for (const s of steps) {
+      expect(s.record!.completedAt).toEqual(expect.any(String));
+      expect(Date.parse(s.record!.completedAt)).toBeGreaterThanOrEqual(Date.parse(s.record!.startedAt!));
+    }
+    expect(child.inputTokens).toBe(steps[0]!.record!.inputTokens + steps[1]!.record!.inputTokens);
+    expect(child.outputTokens).toBe(steps[0]!.record!.outputTokens + steps[1]!.record!.outputTokens);
+    expect(await stepNames(child.id)).toEqual(["render", "generate", "step-2-proofread", "finish"]);
+
+    // Lands like every background revision: a suggestion with the proofread text; the page is untouched.
+    const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, child.id));
+    expect(suggestion).toMatchObject({ content: expected, status: "open", baseVersion: 1 });
+    expect(await pageRow(page.id)).toMatchObject({ version: 1 });
+
+    // The admin's job detail and the author's progress view show both steps.
+    const detail = await getAdminJobDetail(await makeActor("admin"), { jobId: child.id });
+    expect(detail.steps?.map((s) => s.name)).toEqual(["revise", "proofread"]);
+    expect(detail.steps?.[1]).toMatchObject({
+      template: "page_proofread v1",
+      inputTokens: steps[1]!.record!.inputTokens,
+    });
+    expect(done.pages[0]!.steps?.map((s) => [s.name, s.done])).toEqual([
+      ["revise", true],
+      ["proofread", true],
+    ]);
+  });
+
+  it("a retry of the proofread step does not run the revise step again", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara walked to the lighthouse. The sea was calm."]);
+    faults.outageOn = 2;
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [pages[0]!.id],
+      instruction: "Make it darker",
+      workflow: "revise_proofread",
+    });
+    expect(await ended(author, story.id, revision.id)).toMatchObject({ status: "succeeded", openSuggestions: 1 });
+    // The proofread call failed once and was asked again; the revision was asked for once.
+    expect(calls).toEqual(["revise", "proofread", "proofread"]);
+    expect(proofreadInputs).toEqual([SLOPPY]);
+    const child = await childOf(revision.id);
+    expect(child).toMatchObject({ attempts: 3, outputText: proofreadText(SLOPPY) });
+    expect(child.steps!.every((s) => s.record !== undefined)).toBe(true);
+  });
+
+  it("a page the author changed meanwhile keeps the author's text; the result waits as a suggestion", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara walked to the lighthouse. The sea was calm."]);
+    const page = pages[0]!;
+    // Between the two steps: the author saves the page.
+    faults.before.set(2, async () => {
+      await savePage(author, { pageId: page.id, content: "The author's own words.", baseVersion: 1 });
+    });
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [page.id],
+      instruction: "Make it darker",
+      workflow: "revise_proofread",
+    });
+    expect(await ended(author, story.id, revision.id)).toMatchObject({ status: "succeeded", openSuggestions: 1 });
+    expect(await pageRow(page.id)).toMatchObject({ content: "The author's own words.", version: 2 });
+    const child = await childOf(revision.id);
+    const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, child.id));
+    expect(suggestion).toMatchObject({ content: proofreadText(SLOPPY), baseVersion: 1, status: "open" });
+  });
+
+  it("a plain background revision stays one call with no steps", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara walked to the lighthouse."]);
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [pages[0]!.id],
+      instruction: "Make it darker",
+    });
+    expect(await ended(author, story.id, revision.id)).toMatchObject({ status: "succeeded", workflow: "revise" });
+    expect(calls).toEqual(["revise"]);
+    const child = await childOf(revision.id);
+    expect(child.steps).toBeNull();
+    expect(await stepNames(child.id)).toEqual(["render", "generate", "finish"]);
+  });
+
+  it("only those who may generate on the story start it; an unknown workflow is refused", async () => {
+    const author = await makeActor();
+    const { story, pages } = await makeStory(author, ["Mara walked to the lighthouse."]);
+    const input = { storyId: story.id, pageIds: [pages[0]!.id], instruction: "Darker", workflow: "revise_proofread" };
+    const reader = await makeActor();
+    await addMember(story.id, reader, "reader");
+    await expectAppError(requestBackgroundRevision(reader, input), "FORBIDDEN");
+    await expectAppError(requestBackgroundRevision(await makeActor(), input), "NOT_FOUND");
+    await expectAppError(requestBackgroundRevision(null, input), "UNAUTHENTICATED");
+    await expectAppError(requestBackgroundRevision(author, { ...input, workflow: "translate" }), "VALIDATION");
+    const editor = await makeActor();
+    await addMember(story.id, editor, "editor");
+    const { revision } = await requestBackgroundRevision(editor, input);
+    expect(await ended(editor, story.id, revision.id)).toMatchObject({ status: "succeeded", openSuggestions: 1 });
+    expect(await t.db().select().from(aiJobs).where(eq(aiJobs.parentJobId, revision.id))).toHaveLength(1);
+  });
+});
