@@ -124,4 +124,23 @@ describe("With Generate: illustrate once the text lands", () => {
     expect(refused.message).toMatch(/will not reach the page/);
     expect((await listPageIllustrations(author, { pageId })).waitingForText).toBe(false);
   });
+
+  it("a Generate that fails or is cancelled ends the wait: the page stops saying it waits for the text", async () => {
+    for (const status of ["failed", "cancelled"] as const) {
+      const { pages } = await makeStory(author, ["The lamp was out."]);
+      const pageId = pages[0]!.id;
+      const textJob = await runningTextJob(pageId);
+      await illustrateAfterText(author, { pageId, jobId: textJob });
+      expect((await listPageIllustrations(author, { pageId })).waitingForText).toBe(true);
+
+      await (await getDb())
+        .update(aiJobs)
+        .set({ status, errorCode: status === "failed" ? "GEN_TIMEOUT" : null })
+        .where(eq(aiJobs.id, textJob));
+      expect(await listPageIllustrations(author, { pageId })).toMatchObject({ waitingForText: false, job: null });
+      expect(
+        await (await getDb()).select().from(illustrationWaits).where(eq(illustrationWaits.pageId, pageId)),
+      ).toEqual([]);
+    }
+  });
 });

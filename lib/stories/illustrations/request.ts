@@ -126,13 +126,21 @@ export async function listPageIllustrations(actorOrNull: Actor | null, input: un
     .orderBy(desc(aiJobs.createdAt))
     .limit(1);
   const [wait] = await db
-    .select({ pageId: illustrationWaits.pageId })
+    .select({ textJobId: illustrationWaits.textJobId, textStatus: aiJobs.status })
     .from(illustrationWaits)
+    .leftJoin(aiJobs, eq(aiJobs.id, illustrationWaits.textJobId))
     .where(eq(illustrationWaits.pageId, page.id));
+  // The text it waited for will never come (its Generate failed or was cancelled): the wait goes, rather than saying
+  // "waiting for the text" until the page's next Generate replaces it.
+  const textGone = wait !== undefined && (wait.textStatus === "failed" || wait.textStatus === "cancelled");
+  if (wait && textGone)
+    await db
+      .delete(illustrationWaits)
+      .where(and(eq(illustrationWaits.pageId, page.id), eq(illustrationWaits.textJobId, wait.textJobId)));
   return {
     attempts: rows.map(toIllustrationView),
     job: latest ? toIllustrationJobView(latest) : null,
-    waitingForText: wait !== undefined,
+    waitingForText: wait !== undefined && !textGone,
   };
 }
 
