@@ -235,7 +235,13 @@ describe("a page too long for the prompt budget is revised section by section, i
       const author = await makeActor();
       const { page, content } = await sectionedPage(author);
       faults.before.set(2, async () => {
-        await savePage(author, { pageId: page.id, content: `${content}\n\nThe author kept writing.`, baseVersion: 1 });
+        // The author's explicit "Save anyway" while the AI writes (a plain save is refused then).
+        await savePage(author, {
+          pageId: page.id,
+          content: `${content}\n\nThe author kept writing.`,
+          baseVersion: 1,
+          saveWhileAiWrites: true,
+        });
       });
       const job = await requestPageText(author, { pageId: page.id });
       const done = await settled(author, job.id);

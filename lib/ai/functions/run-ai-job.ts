@@ -147,6 +147,17 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
               return work();
             }
           : () => inForegroundStep(jobId, work);
+      // A failed attempt at one part of a job (a section, a chained step): logged with the part, recorded on the job.
+      const failPartAttempt = async (db: Awaited<ReturnType<typeof getDb>>, error: unknown, part: object) => {
+        const generationError = toGenerationError(error);
+        log("warn", "ai generation attempt failed", {
+          jobId,
+          ...part,
+          code: generationError.code,
+          detail: generationError.message,
+        });
+        return failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+      };
       const ended = <T>(result: T): T => {
         if (!background) foregroundJobEnded(jobId);
         return result;
@@ -232,14 +243,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
                     validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
                   });
                 } catch (error) {
-                  const generationError = toGenerationError(error);
-                  log("warn", "ai generation attempt failed", {
-                    jobId,
-                    step: index + 1,
-                    code: generationError.code,
-                    detail: generationError.message,
-                  });
-                  throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+                  throw await failPartAttempt(db, error, { step: index + 1 });
                 }
               }),
             ),
@@ -268,14 +272,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
                     validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
                   });
                 } catch (error) {
-                  const generationError = toGenerationError(error);
-                  log("warn", "ai generation attempt failed", {
-                    jobId,
-                    section: index + 1,
-                    code: generationError.code,
-                    detail: generationError.message,
-                  });
-                  throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
+                  throw await failPartAttempt(db, error, { section: index + 1 });
                 }
               }),
             ),
