@@ -153,14 +153,14 @@ describe("Generate with AI through the engine", () => {
     expect(fake.requests).toHaveLength(2);
     expect(JSON.stringify(fake.requests[1]!.body)).toBe(JSON.stringify(fake.requests[0]!.body));
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("counting each one aloud");
-    // The engine memoized the render step's hash and section count, not the 24 KB prompt.
+    // The engine memoized the render step's hash, section count and chained steps (none), not the 24 KB prompt.
     const [render] = await t
       .db()
       .select({ data: inngestSteps.data })
       .from(inngestSteps)
       .innerJoin(inngestRuns, eq(inngestRuns.id, inngestSteps.runId))
       .where(and(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`, eq(inngestSteps.name, "render")));
-    expect(render!.data).toEqual({ promptHash: row.promptHash, sections: 0 });
+    expect(render!.data).toEqual({ promptHash: row.promptHash, sections: 0, chain: [] });
     // The stored prompt lived as long as the job ran (the admin view renders it again from template and payload).
     expect(row.renderedPrompt).toBeNull();
   });
