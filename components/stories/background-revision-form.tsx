@@ -100,7 +100,7 @@ export function BackgroundRevisionForm({
           className={cn("size-4 rounded border-stone-300 accent-violet-700", focusRing)}
         />
         Then proofread
-        <span id={`${id}-proofread-hint`} className="text-stone-500">
+        <span id={`${id}-proofread-hint`} className="text-stone-600">
           (a second step corrects spelling, grammar and punctuation of each revised page; it costs a second call)
         </span>
       </label>
