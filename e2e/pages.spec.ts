@@ -2,9 +2,11 @@ import { expect, test } from "./fixtures";
 
 /**
  * Tab stops before the first page's text on a story (an author, one model, no translations), counted from the top of
- * the screen, the skip links included: 22 measured. With Skip to pages it is one stop and Enter.
+ * the screen, the skip links included: 23 measured (22, then background revision's "Then proofread" checkbox came).
+ * With Skip to pages it is one stop and Enter. A cap, so that no control slips in front of the pages unnoticed; the
+ * issue's aim is fewer than 17, which needs the story's secondary controls folded into a menu.
  */
-const MAX_STOPS_BEFORE_FIRST_PAGE = 22;
+const MAX_STOPS_BEFORE_FIRST_PAGE = 23;
 
 test.describe("pages", () => {
   test("add a page and edit it with the mouse", async ({ author, storiesPage, storyPage }) => {
@@ -111,7 +113,7 @@ test.describe("pages", () => {
     await expect(first.content).toBeFocused();
 
     // Without it, Tab reaches the text after the header's controls and one stop for the page's action row (a
-    // toolbar: arrows move inside it), not five: 22 stops, 25 before the toolbar and the skip link.
+    // toolbar: arrows move inside it), not five: 23 stops, 4 more without the toolbar.
     await storyPage.reload();
     await expect(first.content).toBeVisible();
     let stops = 0;
