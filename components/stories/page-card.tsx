@@ -89,6 +89,13 @@ export function PageCard({
   const pageNumber = index + 1;
   const { edit: canEdit } = useStoryRights();
   const [editing, setEditing] = useState(startEditing && canEdit);
+  // The server's refreshed list can show a just-added page before the add's own answer marks it as new; open the
+  // editor when the mark arrives, not only when the card first mounts.
+  const [wasStartEditing, setWasStartEditing] = useState(startEditing);
+  if (wasStartEditing !== startEditing) {
+    setWasStartEditing(startEditing);
+    if (startEditing && canEdit) setEditing(true);
+  }
   const [historyOpen, setHistoryOpen] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
   // Read after mount: localStorage does not exist on the server, and reading it while rendering would not hydrate.
