@@ -21,8 +21,17 @@ test.describe("background revision", () => {
     for (const text of TEXTS) await storyPage.addPageWithText(text);
     const panel = storyPage.background;
 
+    // The instruction appears with the first ticked page, and what was typed stays when the pages are unticked.
+    await expect(panel.instruction).toHaveCount(0);
+    await storyPage.card(0).select.check();
+    await panel.instruction.fill("kept while hidden");
+    await storyPage.card(0).select.uncheck();
+    await expect(panel.instruction).toHaveCount(0);
+
     // Selection: Select all ticks every page; the count follows.
     await panel.selectAll.check();
+    await expect(panel.instruction).toHaveValue("kept while hidden");
+    await panel.instruction.fill("");
     for (const box of await storyPage.pageSelects.all()) await expect(box).toBeChecked();
     await expect(panel.selectedCount).toContainText("3 pages selected");
 

@@ -17,6 +17,9 @@ test("translate a story, follow the link both ways, compare side by side, update
   await storyPage.addPageWithText("Mara climbed the stairs.");
 
   const panel = page.getByTestId("translations-panel");
+  // Translate… opens the language picker (folded, so that it is not three tab stops before the pages).
+  await expect(panel.getByTestId("translate-language-search")).toBeHidden();
+  await panel.getByTestId("translate-toggle").click();
   // The searchable list: typing narrows it; the story's own language is not offered.
   await panel.getByTestId("translate-language-search").fill("fren");
   await expect(panel.getByTestId("translate-language").locator("option")).toContainText(["French (fr)"]);

@@ -55,55 +55,61 @@ export function BackgroundRevisionForm({
 
   return (
     <div className="space-y-1.5">
-      <label htmlFor={`${id}-instruction`} className="block font-medium text-stone-800">
-        How should the AI revise the selected pages?
-      </label>
-      <div className="flex flex-wrap gap-2">
-        <Input
-          id={`${id}-instruction`}
-          data-testid="background-instruction"
-          className="min-w-48 flex-1"
-          value={instruction}
-          maxLength={INSTRUCTION_MAX}
-          required
-          aria-invalid={error ? true : undefined}
-          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
-          placeholder="e.g. simpler words for young readers"
-          autoComplete="off"
-          onChange={(e) => setInstruction(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") {
-              e.preventDefault();
-              void start();
-            }
-          }}
-        />
-        <Button
-          data-testid="background-start"
-          variant="primary"
-          pending={starting}
-          disabled={starting || active}
-          title={active ? "A background revision of this story is running" : undefined}
-          onClick={() => void start()}
-        >
-          Revise in background
-        </Button>
-      </div>
-      <label className="inline-flex items-center gap-1.5 text-xs text-stone-700">
-        <input
-          type="checkbox"
-          data-testid="background-proofread"
-          checked={proofread}
-          disabled={starting || active}
-          aria-describedby={`${id}-proofread-hint`}
-          onChange={(e) => setProofread(e.target.checked)}
-          className={cn("size-4 rounded border-stone-300 accent-violet-700", focusRing)}
-        />
-        Then proofread
-        <span id={`${id}-proofread-hint`} className="text-stone-600">
-          (a second step corrects spelling, grammar and punctuation of each revised page; it costs a second call)
-        </span>
-      </label>
+      {/* The instruction appears with the first ticked page (as a mail client's bulk actions do): until then its three
+          controls were tab stops between the story's header and its first page. What was typed stays while hidden. */}
+      {selectedCount > 0 ? (
+        <>
+          <label htmlFor={`${id}-instruction`} className="block font-medium text-stone-800">
+            How should the AI revise the selected pages?
+          </label>
+          <div className="flex flex-wrap gap-2">
+            <Input
+              id={`${id}-instruction`}
+              data-testid="background-instruction"
+              className="min-w-48 flex-1"
+              value={instruction}
+              maxLength={INSTRUCTION_MAX}
+              required
+              aria-invalid={error ? true : undefined}
+              aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+              placeholder="e.g. simpler words for young readers"
+              autoComplete="off"
+              onChange={(e) => setInstruction(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter") {
+                  e.preventDefault();
+                  void start();
+                }
+              }}
+            />
+            <Button
+              data-testid="background-start"
+              variant="primary"
+              pending={starting}
+              disabled={starting || active}
+              title={active ? "A background revision of this story is running" : undefined}
+              onClick={() => void start()}
+            >
+              Revise in background
+            </Button>
+          </div>
+          <label className="inline-flex items-center gap-1.5 text-xs text-stone-700">
+            <input
+              type="checkbox"
+              data-testid="background-proofread"
+              checked={proofread}
+              disabled={starting || active}
+              aria-describedby={`${id}-proofread-hint`}
+              onChange={(e) => setProofread(e.target.checked)}
+              className={cn("size-4 rounded border-stone-300 accent-violet-700", focusRing)}
+            />
+            Then proofread
+            <span id={`${id}-proofread-hint`} className="text-stone-600">
+              (a second step corrects spelling, grammar and punctuation of each revised page; it costs a second call)
+            </span>
+          </label>
+        </>
+      ) : null}
       <p id={`${id}-hint`} className="flex justify-between gap-3 text-xs text-stone-600">
         <span data-testid="background-selected-count">
           {selectedCount === 0

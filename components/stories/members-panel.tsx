@@ -12,7 +12,7 @@ import {
   removeMemberAction,
   transferOwnershipAction,
 } from "@/app/actions/members";
-import { Button, focusRing } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
@@ -20,7 +20,7 @@ import { useToast } from "@/components/ui/toast";
 import type { ActionResult } from "@/lib/action-result";
 import type { MembersView } from "@/lib/stories";
 import { callAction, fieldErrors } from "@/lib/ui/call-action";
-import { cn } from "@/lib/ui/cn";
+import { RovingSummary } from "@/components/ui/roving-toolbar";
 
 const roleLabels = { owner: "Owner", editor: "Editor", reader: "Reader" } as const;
 const roleHints = {
@@ -111,17 +111,11 @@ export function MembersPanel({ initial, viewerId }: { initial: MembersView; view
 
   return (
     <details className="group" data-testid="members-panel">
-      <summary
-        data-testid="members-toggle"
-        className={cn(
-          "inline-flex h-8 cursor-pointer list-none items-center gap-1.5 rounded-md border border-stone-300 bg-white px-2.5 text-sm text-stone-800 shadow-sm hover:border-stone-400 hover:bg-stone-50 [&::-webkit-details-marker]:hidden",
-          focusRing,
-        )}
-      >
+      <RovingSummary data-testid="members-toggle">
         <Users aria-hidden="true" className="size-4" />
         {view.canManage ? "Share" : "Members"}
         <span className="text-stone-600">({view.members.length})</span>
-      </summary>
+      </RovingSummary>
       <section
         aria-label="Members"
         className="mt-2 max-w-xl space-y-4 rounded-xl border border-stone-200 bg-white p-4 shadow-sm"

@@ -3,6 +3,7 @@
 import { ArrowDown, ArrowUp, History, ListPlus, Trash2 } from "lucide-react";
 import { type KeyboardEvent, type ReactNode, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { toolbarTarget } from "@/components/ui/roving-toolbar";
 import { useStoryRights } from "./story-rights";
 
 /** A page card's icon buttons: history, move up and down, add a page after it, delete it. */
@@ -43,18 +44,10 @@ export function PageActions({
   const stop = (id: ActionId) => ({ tabIndex: id === current ? 0 : -1, onFocus: () => setActive(id) });
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    const keys = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
-    if (!keys.includes(event.key)) return;
     const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>("button:not(:disabled)")];
-    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    if (at < 0 || buttons.length === 0) return;
+    const target = toolbarTarget(event.key, buttons, document.activeElement);
+    if (target === null) return;
     event.preventDefault();
-    const target =
-      event.key === "Home"
-        ? 0
-        : event.key === "End"
-          ? buttons.length - 1
-          : (at + (event.key === "ArrowLeft" || event.key === "ArrowUp" ? -1 : 1) + buttons.length) % buttons.length;
     buttons[target]?.focus();
   }
 

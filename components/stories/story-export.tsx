@@ -1,6 +1,7 @@
 import { Download } from "lucide-react";
 import { focusRing } from "@/components/ui/button";
 import { cn } from "@/lib/ui/cn";
+import { RovingSummary } from "@/components/ui/roving-toolbar";
 
 const formats = [
   { value: "epub", label: "EPUB (e-book)" },
@@ -20,16 +21,10 @@ const control = cn("rounded border-stone-300 text-emerald-700", focusRing);
 export function StoryExport({ storyId, hasIllustrations = false }: { storyId: string; hasIllustrations?: boolean }) {
   return (
     <details className="group" data-testid="story-export">
-      <summary
-        data-testid="story-export-toggle"
-        className={cn(
-          "inline-flex h-8 cursor-pointer list-none items-center gap-1.5 rounded-md border border-stone-300 bg-white px-2.5 text-sm text-stone-800 shadow-sm hover:border-stone-400 hover:bg-stone-50 [&::-webkit-details-marker]:hidden",
-          focusRing,
-        )}
-      >
+      <RovingSummary data-testid="story-export-toggle">
         <Download aria-hidden="true" className="size-4" />
         Export
-      </summary>
+      </RovingSummary>
       <form
         method="get"
         action={`/api/stories/${storyId}/export`}

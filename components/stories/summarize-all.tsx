@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { getSummarizeAllAction, requestSummarizeAllAction } from "@/app/actions/summaries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useRovingItem } from "@/components/ui/roving-toolbar";
 import { callAction } from "@/lib/ui/call-action";
 import { pageList } from "./background-revision-text";
 import { useStoryRights } from "./story-rights";
@@ -59,6 +60,7 @@ export function SummarizeAll({ storyId, budgetWaits = [] }: { storyId: string; b
   const [error, setError] = useState<string | null>(null);
   const [pollFailures, setPollFailures] = useState(0);
   const active = isActive(job);
+  const toolbarItem = useRovingItem(starting || active);
 
   // A Summarize all already running (another tab, a reload) is shown; a finished one only once started here.
   useEffect(() => {
@@ -116,6 +118,7 @@ export function SummarizeAll({ storyId, budgetWaits = [] }: { storyId: string; b
     <section aria-label="Page summaries" className="space-y-2" data-testid="summarize-all">
       <div className="flex flex-wrap items-center gap-2">
         <Button
+          {...toolbarItem}
           data-testid="summarize-all-button"
           size="sm"
           variant="secondary"

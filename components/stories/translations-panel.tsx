@@ -12,6 +12,7 @@ import {
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
+import { RovingSummary } from "@/components/ui/roving-toolbar";
 import { callAction } from "@/lib/ui/call-action";
 import type { StoryTranslations, TranslationRunView, TranslationView } from "@/lib/stories/translations";
 import { languageOptions } from "@/lib/stories/languages";
@@ -257,42 +258,49 @@ export function TranslationsPanel({
             </ul>
           ) : null}
           {canGenerate ? (
-            <div className="space-y-2">
-              <label htmlFor="translate-language-search" className="block text-sm font-medium text-stone-800">
-                Translate story into
-              </label>
-              <Input
-                id="translate-language-search"
-                data-testid="translate-language-search"
-                type="search"
-                placeholder="Search languages"
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
-              />
-              <Select
-                aria-label="Language to translate into"
-                data-testid="translate-language"
-                value={chosen}
-                onChange={(e) => setLanguage(e.target.value)}
-              >
-                {options.map((o) => (
-                  <option key={o.tag} value={o.tag}>
-                    {o.name} ({o.tag})
-                  </option>
-                ))}
-              </Select>
-              <Button
-                data-testid="translate-button"
-                size="sm"
-                variant="secondary"
-                pending={busy}
-                disabled={busy || !chosen}
-                onClick={translate}
-                icon={<Languages aria-hidden="true" className="size-4" />}
-              >
-                Translate story
-              </Button>
-            </div>
+            // Folded: the language search, list and button were three tab stops before the story's first page.
+            <details className="group" data-testid="translate-disclosure">
+              <RovingSummary data-testid="translate-toggle">
+                <Languages aria-hidden="true" className="size-4" />
+                Translate…
+              </RovingSummary>
+              <div className="mt-2 max-w-md space-y-2 rounded-xl border border-stone-200 bg-white p-4 shadow-sm">
+                <label htmlFor="translate-language-search" className="block text-sm font-medium text-stone-800">
+                  Translate story into
+                </label>
+                <Input
+                  id="translate-language-search"
+                  data-testid="translate-language-search"
+                  type="search"
+                  placeholder="Search languages"
+                  value={query}
+                  onChange={(e) => setQuery(e.target.value)}
+                />
+                <Select
+                  aria-label="Language to translate into"
+                  data-testid="translate-language"
+                  value={chosen}
+                  onChange={(e) => setLanguage(e.target.value)}
+                >
+                  {options.map((o) => (
+                    <option key={o.tag} value={o.tag}>
+                      {o.name} ({o.tag})
+                    </option>
+                  ))}
+                </Select>
+                <Button
+                  data-testid="translate-button"
+                  size="sm"
+                  variant="secondary"
+                  pending={busy}
+                  disabled={busy || !chosen}
+                  onClick={translate}
+                  icon={<Languages aria-hidden="true" className="size-4" />}
+                >
+                  Translate story
+                </Button>
+              </div>
+            </details>
           ) : state.translations.length === 0 ? (
             <p className="text-sm text-stone-600">This story has no translations.</p>
           ) : null}

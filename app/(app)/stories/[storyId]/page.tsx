@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { RovingToolbar } from "@/components/ui/roving-toolbar";
 import { cache } from "react";
 import { Alert } from "@/components/ui/alert";
 import { MembersPanel } from "@/components/stories/members-panel";
@@ -203,14 +204,17 @@ export default async function StoryPage({ params }: Props) {
               You can read this story and export it, but not change it: you were invited as a reader.
             </Alert>
           ) : null}
-          <div className="flex flex-wrap items-start gap-2">
-            <MembersPanel initial={members} viewerId={actor!.id} />
-            <StoryExport storyId={story.id} hasIllustrations={Object.keys(illustrations).length > 0} />
-          </div>
-          <SummarizeAll storyId={story.id} budgetWaits={summaryBudgetWaits} />
-          {translations ? (
-            <TranslationsPanel storyId={story.id} storyLanguage={story.language} initial={translations} />
-          ) : null}
+          {/* One tab stop for Share, Export, Summarize all and Translate: the arrows move between them. */}
+          <RovingToolbar label="Story tools" className="space-y-8">
+            <div className="flex flex-wrap items-start gap-2">
+              <MembersPanel initial={members} viewerId={actor!.id} />
+              <StoryExport storyId={story.id} hasIllustrations={Object.keys(illustrations).length > 0} />
+            </div>
+            <SummarizeAll storyId={story.id} budgetWaits={summaryBudgetWaits} />
+            {translations ? (
+              <TranslationsPanel storyId={story.id} storyLanguage={story.language} initial={translations} />
+            ) : null}
+          </RovingToolbar>
           <StoryEventsProvider storyId={story.id}>
             <PageList
               storyId={story.id}
