@@ -190,6 +190,7 @@ describe("Revise, then proofread: one job of two recorded steps", () => {
     expect(detail.steps?.[1]).toMatchObject({
       template: "page_proofread v1",
       inputTokens: steps[1]!.record!.inputTokens,
+      sections: null,
     });
     expect(done.pages[0]!.steps?.map((s) => [s.name, s.done])).toEqual([
       ["revise", true],
@@ -286,10 +287,13 @@ describe("Revise, then proofread: one job of two recorded steps", () => {
       ...Array.from({ length: sections }, (_, i) => `step-2-proofread-section-${i + 1}`),
       "finish",
     ]);
-    expect(done.pages[0]!.steps?.map((s) => [s.name, s.done])).toEqual([
-      ["revise", true],
-      ["proofread", true],
+    // The author and the admin see that the step read the page in sections.
+    expect(done.pages[0]!.steps?.map((s) => [s.name, s.done, s.sections])).toEqual([
+      ["revise", true, null],
+      ["proofread", true, sections],
     ]);
+    const detail = await getAdminJobDetail(await makeActor("admin"), { jobId: child.id });
+    expect(detail.steps?.[1]).toMatchObject({ name: "proofread", sections, outputTokens: proofread.outputTokens });
   });
 
   it("a plain background revision stays one call with no steps", async () => {
