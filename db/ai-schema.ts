@@ -69,6 +69,8 @@ export interface JobStepRecord {
   completedAt: string;
   /** How many characters the step's answer has. */
   outputCharacters: number;
+  /** An input too long for one answer was read in this many sections, one call each (lib/ai/chain.ts). */
+  sections?: number;
 }
 
 export const aiJobStatuses = ["pending", "running", "succeeded", "failed", "cancelled"] as const;

@@ -110,4 +110,51 @@ test.describe("background revision", () => {
     await card.expectVersion(version + 1);
     await expect(card.suggestion).toHaveCount(0);
   });
+  test("Revise, then proofread: each page's job shows both steps, and the applied pages read differently", async ({
+    author,
+    storiesPage,
+    storyPage,
+  }) => {
+    await storiesPage.createStory("Background proofread", "A lighthouse keeper and the sea.");
+    const texts = TEXTS.slice(0, 2);
+    for (const text of texts) await storyPage.addPageWithText(text);
+    const panel = storyPage.background;
+    for (const i of texts.keys()) await storyPage.card(i).select.check();
+    await expect(panel.selectedCount).toContainText("2 pages selected");
+
+    await panel.instruction.fill("make it darker");
+    await panel.proofread.check();
+    await panel.start();
+    await expect(panel.progress).toBeVisible();
+    await expect(panel.progressText).toHaveText("2 of 2 done", JOB);
+    await expect(panel.progress).toHaveAttribute("data-status", "succeeded");
+
+    // Each page's job ran both steps, in order: the revision, then the proofreading of it.
+    await panel.showSteps();
+    await expect(panel.pageSteps).toHaveCount(2);
+    for (const line of await panel.pageSteps.all()) {
+      const steps = line.getByTestId("background-step");
+      await expect(steps).toHaveCount(2);
+      await expect(steps.nth(0)).toContainText(/^revise \(\d+ tokens/);
+      await expect(steps.nth(1)).toContainText(/then proofread \(\d+ tokens/);
+      for (const s of await steps.all()) await expect(s).toHaveAttribute("data-done", "true");
+    }
+
+    // The suggestions are the chained result; applied, each page reads it instead of the author's text.
+    const suggested: string[] = [];
+    for (const [i, text] of texts.entries()) {
+      const card = storyPage.card(i);
+      await expect(card.suggestion).toHaveCount(1, JOB);
+      const suggestion = (await card.suggestionText.textContent()) ?? "";
+      expect(suggestion.trim().length).toBeGreaterThan(0);
+      expect(suggestion).not.toBe(text);
+      suggested.push(suggestion);
+    }
+    await expect(panel.applyAllButton).toHaveText(/Apply all \(2\)/);
+    await panel.applyAll();
+    await expect(panel.report).toContainText("Applied 2 suggestions");
+    await storyPage.reload();
+    await expect(storyPage.suggestions).toHaveCount(0);
+    for (const i of texts.keys()) await storyPage.card(i).expectText(suggested[i]!);
+  });
 });

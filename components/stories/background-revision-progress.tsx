@@ -155,7 +155,8 @@ function PageSteps({ pages }: { pages: BackgroundRevisionData["pages"] }) {
             {page.steps!.map((step, i) => (
               <span key={step.name} data-testid="background-step" data-done={step.done}>
                 {i > 0 ? ", then " : ""}
-                {step.name}{" "}
+                {step.name}
+                {step.sections ? ` in ${step.sections} sections` : ""}{" "}
                 {step.done
                   ? `(${formatCount((step.inputTokens ?? 0) + (step.outputTokens ?? 0))} tokens${
                       step.costUsd === null ? "" : ` · $${step.costUsd.toFixed(4)}`

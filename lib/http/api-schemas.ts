@@ -193,6 +193,10 @@ const jobStepSchema = named(
     firstTokenAt: timestamp().nullable(),
     completedAt: timestamp().nullable(),
     durationMs: z.number().nullable(),
+    sections: doc(
+      "How many sections (one call each) the step read its input in, when it was too long for one answer; null: one call.",
+      z.int().nullable(),
+    ),
   }),
 );
 

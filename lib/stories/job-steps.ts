@@ -14,6 +14,8 @@ export interface JobStepView {
   firstTokenAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
+  /** A step whose input was too long for one answer ran in this many calls, one per section; null: in one call. */
+  sections: number | null;
 }
 
 /** The steps of a chained job, in order (null for a one-call job). */
@@ -34,6 +36,7 @@ export function jobStepViews(steps: readonly JobStep[] | null): JobStepView[] | 
       firstTokenAt: record?.firstTokenAt ?? null,
       completedAt: record?.completedAt ?? null,
       durationMs: Number.isFinite(started) && Number.isFinite(completed) ? Math.max(0, completed - started) : null,
+      sections: record?.sections ?? null,
     };
   });
 }

@@ -12,6 +12,8 @@ import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import { resolveModel } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import { isProofreadPrompt, proofreadText } from "@/lib/ai/offline-proofread";
+import { SECTION_MAX_TOKENS } from "@/lib/ai/sections";
+import { countTokens } from "@/lib/ai/tokens";
 import {
   getAdminJobDetail,
   getBackgroundRevision,
@@ -29,6 +31,8 @@ import { addMember, expectAppError, makeActor, makeStory, pageRow } from "../hel
 // The revise call answers with a fixed, sloppy text so the proofread step's work (the offline proofreader) shows.
 
 const SLOPPY = "the lamp  burned all night ,and mara slept.\n\nshe woke at dawn";
+/** What the revise call answers (the long-page test sets a page-sized answer). */
+let reviseAnswer = SLOPPY;
 const offline = createOfflineModel({ msPerWord: 0 });
 const calls: ("revise" | "proofread")[] = [];
 const proofreadInputs: string[] = [];
@@ -69,7 +73,7 @@ const model = new MockLanguageModelV4({
       stream: simulateReadableStream({
         chunks: [
           { type: "text-start" as const, id: "0" },
-          { type: "text-delta" as const, id: "0", delta: SLOPPY },
+          { type: "text-delta" as const, id: "0", delta: reviseAnswer },
           { type: "text-end" as const, id: "0" },
           { type: "finish" as const, usage: usage(500, 20), finishReason: { unified: "stop" as const, raw: "stop" } },
         ],
@@ -92,6 +96,7 @@ const t = useEngine(() => [
 ]);
 
 beforeEach(() => {
+  reviseAnswer = SLOPPY;
   calls.length = 0;
   proofreadInputs.length = 0;
   faults.outageOn = null;
@@ -185,6 +190,7 @@ describe("Revise, then proofread: one job of two recorded steps", () => {
     expect(detail.steps?.[1]).toMatchObject({
       template: "page_proofread v1",
       inputTokens: steps[1]!.record!.inputTokens,
+      sections: null,
     });
     expect(done.pages[0]!.steps?.map((s) => [s.name, s.done])).toEqual([
       ["revise", true],
@@ -230,6 +236,64 @@ describe("Revise, then proofread: one job of two recorded steps", () => {
     const child = await childOf(revision.id);
     const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, child.id));
     expect(suggestion).toMatchObject({ content: proofreadText(SLOPPY), baseVersion: 1, status: "open" });
+  });
+
+  it("a revised page too long for one answer is proofread in sections, every part of it, and joined back", async () => {
+    const author = await makeActor();
+    // Over the 4,000 tokens one answer may hold, both the page (revised in one call: within the offline model's prompt
+    // budget) and its revision, twice as long: the proofread step cannot be one call.
+    const paragraph = (i: number, sloppy: boolean) =>
+      sloppy
+        ? `the lamp  burned all night on the rock ,and mara counted the ships that passed , one by one , until dawn came over the water in paragraph ${i}.  she wrote each name in the log ,and tobin read them back to her when he rowed out with the bread.`
+        : `The lamp burned all night on the rock, and Mara counted the ships that passed, one by one, until dawn came over the water in paragraph ${i}. She wrote each name in the log, and Tobin read them back to her when he rowed out with the bread.`;
+    const original = Array.from({ length: 90 }, (_, i) => paragraph(i + 1, false)).join("\n\n");
+    reviseAnswer = Array.from({ length: 150 }, (_, i) => paragraph(i + 1, true)).join("\n\n");
+    expect(countTokens(original)).toBeGreaterThan(SECTION_MAX_TOKENS);
+    expect(countTokens(reviseAnswer)).toBeGreaterThan(2 * SECTION_MAX_TOKENS);
+    const { story, pages } = await makeStory(author, [original]);
+    const page = pages[0]!;
+    const { revision } = await requestBackgroundRevision(author, {
+      storyId: story.id,
+      pageIds: [page.id],
+      instruction: "Make it darker",
+      workflow: "revise_proofread",
+    });
+    const done = await ended(author, story.id, revision.id);
+    expect(done).toMatchObject({ failures: [], status: "succeeded", succeeded: 1, skipped: [], openSuggestions: 1 });
+
+    // One revise call, then one proofread call per section, each within one answer's limit; in order, the sections
+    // are the whole revised text: nothing left out.
+    const sections = calls.length - 1;
+    expect(sections).toBeGreaterThanOrEqual(3);
+    expect(calls).toEqual(["revise", ...Array<"proofread">(sections).fill("proofread")]);
+    for (const input of proofreadInputs) expect(countTokens(input)).toBeLessThanOrEqual(SECTION_MAX_TOKENS);
+    expect(proofreadInputs.join("\n\n")).toBe(reviseAnswer);
+
+    // The job's answer is the whole page proofread (every paragraph, the last one included) in its own layout.
+    const expected = proofreadText(reviseAnswer);
+    expect(expected).toContain("The lamp burned all night on the rock, and mara counted the ships that passed, one");
+    const child = await childOf(revision.id);
+    expect(child).toMatchObject({ status: "succeeded", outputText: expected, attempts: 1 + sections });
+    const [suggestion] = await t.db().select().from(pageSuggestions).where(eq(pageSuggestions.jobId, child.id));
+    expect(suggestion).toMatchObject({ content: expected, status: "open" });
+
+    // The step's record covers every section; each section had an engine step of its own.
+    const proofread = child.steps![1]!.record!;
+    expect(proofread).toMatchObject({ sections, outputCharacters: expected.length });
+    expect(child.outputTokens).toBe(child.steps![0]!.record!.outputTokens + proofread.outputTokens);
+    expect(await stepNames(child.id)).toEqual([
+      "render",
+      "generate",
+      ...Array.from({ length: sections }, (_, i) => `step-2-proofread-section-${i + 1}`),
+      "finish",
+    ]);
+    // The author and the admin see that the step read the page in sections.
+    expect(done.pages[0]!.steps?.map((s) => [s.name, s.done, s.sections])).toEqual([
+      ["revise", true, null],
+      ["proofread", true, sections],
+    ]);
+    const detail = await getAdminJobDetail(await makeActor("admin"), { jobId: child.id });
+    expect(detail.steps?.[1]).toMatchObject({ name: "proofread", sections, outputTokens: proofread.outputTokens });
   });
 
   it("a plain background revision stays one call with no steps", async () => {

@@ -5,7 +5,14 @@ import { aiJobCancelRequested } from "@/lib/inngest/events/ai-job-cancel-request
 import { aiJobFailed } from "@/lib/inngest/events/ai-job-failed";
 import { aiJobRequested } from "@/lib/inngest/events/ai-job-requested";
 import { log } from "@/lib/log";
-import { chainedSteps, combineSteps, runChainStep, type StepResult } from "../chain";
+import {
+  chainedSteps,
+  chainStepSections,
+  combineChainParts,
+  combineSteps,
+  runChainStep,
+  type StepResult,
+} from "../chain";
 import { aiConcurrency } from "../concurrency";
 import { GenerationError, toGenerationError } from "../generation-errors";
 import type { JobAdmitter } from "../job-types/definition";
@@ -230,24 +237,44 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         for (const [offset, name] of chain.entries()) {
           const index = offset + 1;
           const previous = results[index - 1]!;
-          results.push(
-            await step.run(
-              `step-${index + 1}-${name}`,
-              paced(async () => {
-                const db = await getDb();
-                try {
-                  return await runChainStep(db, jobId, index, previous, {
-                    first: { promptHash: rendered.promptHash },
-                    model: (job) => chooseModel(job).model,
-                    settings,
-                    validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
-                  });
-                } catch (error) {
-                  throw await failPartAttempt(db, error, { step: index + 1 });
-                }
-              }),
-            ),
-          );
+          // An answer too long to come back in one call is read in sections, one engine step each (one section,
+          // most pages: the step keeps its one engine step and name), so a retry resumes at the section it was on.
+          const sections = chainStepSections(previous.text);
+          const parts: StepResult[] = [];
+          for (let section = 0; section < sections.length; section++) {
+            const done = [...parts];
+            parts.push(
+              await step.run(
+                sections.length === 1
+                  ? `step-${index + 1}-${name}`
+                  : `step-${index + 1}-${name}-section-${section + 1}`,
+                paced(async () => {
+                  const db = await getDb();
+                  try {
+                    return await runChainStep(
+                      db,
+                      jobId,
+                      index,
+                      previous,
+                      {
+                        first: { promptHash: rendered.promptHash },
+                        model: (job) => chooseModel(job).model,
+                        settings,
+                        validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
+                      },
+                      { index: section, sections, done },
+                    );
+                  } catch (error) {
+                    throw await failPartAttempt(db, error, {
+                      step: index + 1,
+                      ...(sections.length > 1 ? { section: section + 1 } : {}),
+                    });
+                  }
+                }),
+              ),
+            );
+          }
+          results.push(combineChainParts(parts));
         }
         return combineSteps(results);
       };

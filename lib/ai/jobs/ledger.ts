@@ -415,16 +415,19 @@ export async function markLanded(db: Db, jobId: string): Promise<void> {
  * needs. Null when the job is no longer running: a cancel stops every later section here.
  */
 /**
- * Counts one attempt at a later step of a chained job (lib/ai/chain.ts): the step streams from nothing, so an earlier
- * step's or attempt's partial text goes. Null when the job is no longer running.
+ * Counts one attempt at a later step of a chained job (lib/ai/chain.ts): the step streams from nothing (a later section
+ * of a sectioned step, from the sections before it), so an earlier step's or attempt's partial text goes. Null when
+ * the job is no longer running.
  */
 export async function countStepAttempt(
   db: Db,
   jobId: string,
+  /** A sectioned step's answers to the sections before this call: the text shown so far. */
+  soFar = "",
 ): Promise<Pick<AiJob, "provider" | "model" | "jobType" | "steps" | "startedAt"> | null> {
   const [job] = await db
     .update(aiJobs)
-    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: null, retryAt: null, updatedAt: new Date() })
+    .set({ attempts: sql`${aiJobs.attempts} + 1`, partialText: soFar || null, retryAt: null, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
     .returning({
       provider: aiJobs.provider,

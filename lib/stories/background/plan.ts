@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { stories } from "@/db/schema";
-import { countTokens, resolveTemplate, resolveModel, type FanOutPlan, type JobStep } from "@/lib/ai";
+import { resolveTemplate, resolveModel, type FanOutPlan, type JobStep } from "@/lib/ai";
 import { isAppError } from "@/lib/errors";
 import { PAGE_TARGET, STORY_SCOPE } from "../job-kinds";
 import { loadPagePromptInput } from "../page-job-input";
@@ -10,10 +10,11 @@ import { buildPageTextPrompt, type PageTextPrompt } from "../page-jobs/page-prom
 import { ratingConstraints, ratingForJob } from "../ratings/policy";
 import type { ParentPayload } from "./parent-payload";
 
-/** The proofread step's template, and the step's input, are one page: its answer must come back in one call. */
+/**
+ * The proofread step's template. Its input is the revised page, whatever its length: one longer than one answer
+ * holds is proofread section by section (lib/ai/chain.ts).
+ */
 export const PROOFREAD_TEMPLATE_KEY = "page_proofread";
-/** Within the output limit of every model we configure (lib/ai/sections.ts: SECTION_MAX_TOKENS). */
-const PROOFREAD_MAX_TOKENS = 4000;
 
 /**
  * The children of a background revision, built when it runs (lib/stories/functions/revise-story-pages.ts): each
@@ -42,11 +43,6 @@ export async function planBackgroundRevision(parent: AiJob): Promise<FanOutPlan>
     }
     if (page.content.trim() === "") {
       plan.skipped.push({ targetId: pageId, reason: "blank" });
-      continue;
-    }
-    if (proofread && countTokens(page.content) > PROOFREAD_MAX_TOKENS) {
-      // Proofreading reads the revised page in one call and writes it back in one answer.
-      plan.skipped.push({ targetId: pageId, reason: "too-long" });
       continue;
     }
     let built: PageTextPrompt;

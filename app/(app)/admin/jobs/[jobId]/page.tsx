@@ -299,7 +299,10 @@ export default async function AdminJobPage({ params }: Props) {
                     <td className="py-1 pr-3 font-medium text-stone-900">
                       {i + 1}. {step.name}
                     </td>
-                    <td className="py-1 pr-3 text-stone-700">{step.template}</td>
+                    <td className="py-1 pr-3 text-stone-700">
+                      {step.template}
+                      {step.sections ? ` · in ${step.sections} sections` : ""}
+                    </td>
                     <td className="py-1 pr-3 tabular-nums">
                       {step.done ? formatTokens(step.inputTokens, step.outputTokens) : "not run"}
                     </td>
