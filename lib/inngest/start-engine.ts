@@ -1,4 +1,5 @@
 import { getDbHandle } from "@/db";
+import { aiConcurrency } from "@/lib/ai/concurrency";
 import { copyEngineTraces } from "@/lib/ai/jobs/engine-trace";
 import { log } from "@/lib/log";
 import {
@@ -29,6 +30,23 @@ export function callsInProcess(env: Record<string, string | undefined> = process
   return env.NODE_ENV !== "development" && !env.INNGEST_SERVE_URL;
 }
 
+/** Workers beside the model jobs' limit for everything else: landings, background children, illustrations, crons. */
+const WORKERS_BESIDE_MODEL_JOBS = 8;
+/** The engine's own default (EngineTiming.workers): the floor when the model jobs' limit is small. */
+const MIN_WORKERS = 16;
+
+/**
+ * Calls the engine makes at once (INNGEST_EMBEDDED_WORKERS overrides it). A model job holds its worker for as long as
+ * its model streams, so with fewer workers than AI_CONCURRENCY the limit is never reached: at 20 Generates at once and
+ * 16 workers, four waited for a whole run to end before their first step (bench/results/ttft.md). So: the model jobs'
+ * limit plus room for the rest, never fewer than the engine's default.
+ */
+export function engineWorkers(env: Record<string, string | undefined> = process.env): number {
+  const override = Number(env.INNGEST_EMBEDDED_WORKERS);
+  if (env.INNGEST_EMBEDDED_WORKERS && Number.isInteger(override) && override > 0) return override;
+  return Math.max(MIN_WORKERS, aiConcurrency(env) + WORKERS_BESIDE_MODEL_JOBS);
+}
+
 /**
  * The route's serve() handler, built here. Instrumentation is bundled apart from the route, so this is a second
  * instance of the same functions and client: what they share with the route's copy (database, live update hubs,
@@ -54,7 +72,7 @@ export async function startInngest(env: Record<string, string | undefined> = pro
   }
   if (processEngine()) return;
   const serveUrl = embeddedServeUrl(env);
-  const workers = Number(env.INNGEST_EMBEDDED_WORKERS);
+  const workers = engineWorkers(env);
   const { retentionMs, problem } = retentionMsFromEnv(env);
   if (problem) log("warn", `inngest: ${problem}`);
   try {
@@ -70,13 +88,13 @@ export async function startInngest(env: Record<string, string | undefined> = pro
       serveUrl,
       ...(localServe ? { localServe } : {}),
       waitForSync: false,
-      ...(Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+      workers,
       // The admin's job detail shows a job's runs: they are copied into the ledger before the engine purges them.
       retention: { retentionMs, beforePurge: async (runs, tx) => void (await copyEngineTraces(tx, runs)) },
       // In development functions change while the server runs; pick them up without a restart.
       ...(env.NODE_ENV === "development" ? { resyncIntervalMs: 5000 } : {}),
     });
-    log("info", "inngest: embedded engine starting", { serveUrl, inProcess: localServe !== undefined });
+    log("info", "inngest: embedded engine starting", { serveUrl, inProcess: localServe !== undefined, workers });
   } catch (error) {
     started = undefined;
     log("error", "inngest: embedded engine failed to start", { error });

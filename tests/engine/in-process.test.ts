@@ -7,7 +7,7 @@ import { createEmbeddedEngine, type EmbeddedEngine, type LocalServeHandler } fro
 import { callApp, callBody, inngestAttempts, type CallResult } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { localServeHandler } from "@/lib/inngest/serve";
-import { callsInProcess } from "@/lib/inngest/start-engine";
+import { callsInProcess, engineWorkers } from "@/lib/inngest/start-engine";
 import { useTestDb } from "../helpers/db";
 import { captureLogs, fastTiming, serveFunctions, waitForRuns } from "./harness";
 
@@ -206,6 +206,17 @@ describe("when the app hands calls to the handler in-process (start-engine)", ()
     );
     expect(callsInProcess({ NODE_ENV: "production", INNGEST_EMBEDDED_IN_PROCESS: "0" })).toBe(false);
     expect(callsInProcess({ NODE_ENV: "development", INNGEST_EMBEDDED_IN_PROCESS: "1" })).toBe(true);
+  });
+
+  it("runs enough workers for every model job the AI limit allows, plus room for the rest", () => {
+    // A model job holds its worker while the model streams: fewer workers than AI_CONCURRENCY would cap it lower.
+    expect(engineWorkers({ AI_CONCURRENCY: "20" })).toBe(28);
+    expect(engineWorkers({ AI_CONCURRENCY: "40" })).toBe(48);
+    expect(engineWorkers({ OPENAI_API_KEY: "sk-remote" })).toBe(28);
+    // The offline or a local model (limit 4) keeps the engine's own default.
+    expect(engineWorkers({})).toBe(16);
+    expect(engineWorkers({ AI_CONCURRENCY: "20", INNGEST_EMBEDDED_WORKERS: "6" })).toBe(6);
+    expect(engineWorkers({ AI_CONCURRENCY: "20", INNGEST_EMBEDDED_WORKERS: "none" })).toBe(28);
   });
 });
 
