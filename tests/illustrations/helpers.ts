@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import { getDb } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
 import { pageIllustrations, storedImages } from "@/db/illustrations-schema";
@@ -46,4 +50,35 @@ export async function jobRow(jobId: string) {
 export async function childrenOf(jobId: string) {
   const db = await getDb();
   return db.select().from(aiJobs).where(eq(aiJobs.parentJobId, jobId));
+}
+
+/**
+ * A local S3 stand-in (s3rver) with an "illustrations" bucket, for the describe block that calls this: started before
+ * its tests, stopped and its files removed after. `endpoint` is set once it runs.
+ */
+export function useS3rver(): { readonly endpoint: string } {
+  const state = { endpoint: "" };
+  let server: { close(): Promise<void> } | null = null;
+  let directory = "";
+  beforeAll(async () => {
+    const { default: S3rver } = (await import("s3rver")) as unknown as {
+      default: new (options: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+    };
+    directory = mkdtempSync(path.join(tmpdir(), "s3rver-"));
+    const instance = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      silent: true,
+      directory,
+      configureBuckets: [{ name: "illustrations" }],
+    });
+    const address = await instance.run();
+    server = instance;
+    state.endpoint = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return state;
 }

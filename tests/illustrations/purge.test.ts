@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
@@ -12,7 +9,7 @@ import { attemptRetentionMsFromEnv, purgeUnchosenAttempts } from "@/lib/stories/
 import { runIllustrationJob } from "@/lib/stories/illustrations/run";
 import { useTestDb } from "../helpers/db";
 import { makeActor, makeStory } from "../helpers/fixtures";
-import { fakeImageModel, fastRetry, illustrationRowsOf, jobRow, samplePng } from "./helpers";
+import { fakeImageModel, fastRetry, illustrationRowsOf, jobRow, samplePng, useS3rver } from "./helpers";
 
 vi.mock("@/lib/ai/jobs/queue", async (original) => ({
   ...(await original<typeof import("@/lib/ai/jobs/queue")>()),
@@ -129,37 +126,21 @@ describe("purge of illustration attempts nobody chose", () => {
   });
 
   describe("attempts in an S3-compatible bucket (s3rver, a local stand-in)", () => {
-    let server: { close(): Promise<void> } | null = null;
-    let directory = "";
+    const s3 = useS3rver();
     let env: Record<string, string> = {};
 
-    beforeAll(async () => {
-      const { default: S3rver } = (await import("s3rver")) as unknown as {
-        default: new (options: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
-      };
-      directory = mkdtempSync(path.join(tmpdir(), "s3rver-"));
-      const instance = new S3rver({
-        port: 0,
-        address: "127.0.0.1",
-        silent: true,
-        directory,
-        configureBuckets: [{ name: "illustrations" }],
-      });
-      const address = await instance.run();
-      server = instance;
+    beforeAll(() => {
       env = {
         IMAGE_S3_BUCKET: "illustrations",
-        IMAGE_S3_ENDPOINT: `http://127.0.0.1:${address.port}`,
+        IMAGE_S3_ENDPOINT: s3.endpoint,
         IMAGE_S3_ACCESS_KEY_ID: "S3RVER",
         IMAGE_S3_SECRET_ACCESS_KEY: "S3RVER",
         IMAGE_S3_PREFIX: "purge/",
       };
     });
 
-    afterAll(async () => {
+    afterAll(() => {
       vi.unstubAllEnvs();
-      await server?.close();
-      rmSync(directory, { recursive: true, force: true });
     });
 
     it("deletes the object and the row of an old unchosen attempt; keeps the chosen one's object", async () => {

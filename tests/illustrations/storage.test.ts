@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { databaseImageStore, s3ImageStore, s3SettingsFromEnv, type ImageStore } from "@/lib/ai";
 import { useTestDb } from "../helpers/db";
-import { samplePng } from "./helpers";
+import { samplePng, useS3rver } from "./helpers";
 
 useTestDb();
 
@@ -53,37 +50,13 @@ describe("image storage", () => {
   });
 
   describe("the S3-compatible store, against s3rver (a local stand-in)", () => {
-    let server: { close(): Promise<void> } | null = null;
-    let directory = "";
-    let endpoint = "";
-
-    beforeAll(async () => {
-      const { default: S3rver } = (await import("s3rver")) as unknown as {
-        default: new (options: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
-      };
-      directory = mkdtempSync(path.join(tmpdir(), "s3rver-"));
-      const instance = new S3rver({
-        port: 0,
-        address: "127.0.0.1",
-        silent: true,
-        directory,
-        configureBuckets: [{ name: "illustrations" }],
-      });
-      const address = await instance.run();
-      server = instance;
-      endpoint = `http://127.0.0.1:${address.port}`;
-    });
-
-    afterAll(async () => {
-      await server?.close();
-      rmSync(directory, { recursive: true, force: true });
-    });
+    const s3 = useS3rver();
 
     it("writes, reads and deletes by key under the prefix", async () => {
       await roundTrip(
         s3ImageStore({
           bucket: "illustrations",
-          endpoint,
+          endpoint: s3.endpoint,
           region: "us-east-1",
           accessKeyId: "S3RVER",
           secretAccessKey: "S3RVER",
