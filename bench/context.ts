@@ -20,23 +20,12 @@ import { loadTemplate, renderTemplate } from "@/lib/ai/prompts";
 import { countTokens } from "@/lib/ai/tokens";
 import { buildDocumentPayload, ContextBudgetError as OldBudgetError } from "./context-old";
 import { loadavg } from "./shared/load";
+import { rng } from "./shared/rng";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const BUDGETS = [4000, 8000, 100_000];
 const GROWTH_PAGES = [10, 100, 1000, 5000];
-
-/** mulberry32: a small seeded generator, so every run benchmarks the same story. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VOCABULARY = (
   "the a of and to in was that her his it with she he they as at on for but from had by not into out over " +

@@ -15,6 +15,7 @@ import { addPage, createStory, type Actor } from "@/lib/stories";
 import { storyInngestFunctions } from "@/lib/stories/functions";
 import { storyJobTypes } from "@/lib/stories/job-types";
 import { clock, type createBenchModel } from "../generation/mock-model";
+import { rng } from "./rng";
 
 type BenchModel = ReturnType<typeof createBenchModel>;
 
@@ -87,18 +88,6 @@ export const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures, through the app's own domain functions.
-
-/** mulberry32: the same story every run. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VOCABULARY = (
   "the a of and to in was that her his it with she he they as at on for but from had by not into out over " +

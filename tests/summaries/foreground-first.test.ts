@@ -5,12 +5,12 @@ import { aiJobs } from "@/db/ai-schema";
 import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
-import type { ModelChoice } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import { requestPageText } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { storyJobTypes } from "@/lib/stories/job-types";
 import { summarizeAfterEdit } from "@/lib/stories/summaries/schedule";
+import { offlineChoice } from "../helpers/offline-choice";
 import { sleep, useEngine, waitFor } from "../engine/harness";
 import { makeActor, makeStory } from "../helpers/fixtures";
 
@@ -30,14 +30,6 @@ const heldModel: LanguageModelV4 = {
     return offline.doStream(options);
   },
 };
-const choice = (model: LanguageModelV4) => (): ModelChoice => ({
-  model,
-  provider: "offline",
-  modelId: "offline",
-  label: "offline model",
-  offline: true,
-  inputBudgetTokens: 8000,
-});
 const jobTypes = createJobTypeRegistry(storyJobTypes);
 const timing = { stallTimeoutMs: 60_000, totalTimeoutMs: 90_000, flushIntervalMs: 0 };
 
@@ -46,9 +38,9 @@ vi.setConfig({ testTimeout: 120_000 });
 vi.stubEnv("AI_BACKGROUND_YIELD_MS", "100000");
 
 const t = useEngine(() => [
-  createRunAiJob({ model: choice(heldModel), jobTypes, ...timing }),
+  createRunAiJob({ model: offlineChoice(heldModel), jobTypes, ...timing }),
   // As the app makes it: its pacing comes from AI_BACKGROUND_YIELD_MS (set below).
-  createRunAiChildJob({ model: choice(offline), jobTypes, ...timing }),
+  createRunAiChildJob({ model: offlineChoice(offline), jobTypes, ...timing }),
   applyPageJobResultFunction,
 ]);
 

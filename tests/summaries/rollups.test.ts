@@ -9,7 +9,6 @@ import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
-import type { ModelChoice } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import { getSummarizeAll, pinPageSummary, requestSummarizeAll, type Actor } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
@@ -20,6 +19,7 @@ import { buildPagePayload, loadPagePromptInput } from "@/lib/stories/page-job-in
 import { scheduleRollups } from "@/lib/stories/rollups/schedule";
 import { rollupChildren } from "@/lib/stories/rollups/state";
 import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
+import { offlineChoice } from "../helpers/offline-choice";
 import { sleep, useEngine, waitFor } from "../engine/harness";
 import { makeActor } from "../helpers/fixtures";
 
@@ -50,14 +50,7 @@ const gated: LanguageModelV4 = {
     return offline.doStream(options);
   },
 };
-const model = (): ModelChoice => ({
-  model: gated,
-  provider: "offline",
-  modelId: "offline",
-  label: "offline model",
-  offline: true,
-  inputBudgetTokens: 8000,
-});
+const model = offlineChoice(gated);
 const jobTypes = createJobTypeRegistry(storyJobTypes);
 const timing = { stallTimeoutMs: 20_000, totalTimeoutMs: 30_000, flushIntervalMs: 0 };
 

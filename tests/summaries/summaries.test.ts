@@ -8,7 +8,6 @@ import { createRunAiChildJob } from "@/lib/ai/functions/run-ai-child-job";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { settleFanOutParentOnFailure } from "@/lib/ai/functions/settle-fan-out-parent";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
-import type { ModelChoice } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import {
   getPageSummary,
@@ -27,6 +26,7 @@ import { storyJobTypes } from "@/lib/stories/job-types";
 import { budgetRefusalForChild } from "@/lib/stories/spending-policy";
 import { summarizeAfterEdit } from "@/lib/stories/summaries/schedule";
 import { resumeWaitingSummaries } from "@/lib/stories/summaries/waits";
+import { offlineChoice } from "../helpers/offline-choice";
 import { useEngine, waitFor } from "../engine/harness";
 import { expectAppError, makeActor, makeStory } from "../helpers/fixtures";
 
@@ -53,14 +53,7 @@ const gated: LanguageModelV4 = {
     return offline.doStream(options);
   },
 };
-const model = (): ModelChoice => ({
-  model: gated,
-  provider: "offline",
-  modelId: "offline",
-  label: "offline model",
-  offline: true,
-  inputBudgetTokens: 8000,
-});
+const model = offlineChoice(gated);
 const jobTypes = createJobTypeRegistry(storyJobTypes);
 const timing = { stallTimeoutMs: 20_000, totalTimeoutMs: 30_000, flushIntervalMs: 0 };
 // Long enough that a few saves in a row fall into one period on a busy machine (the period restarts at each save).
