@@ -38,6 +38,7 @@ function outcomeLabel(outcome: CallOutcome): string {
   if (outcome.kind === "complete") return "completed";
   if (outcome.kind === "error") return outcome.unreachable ? "unreachable" : outcome.retriable ? "error" : "failed";
   const [first] = outcome.ops;
+  if (outcome.ops.at(-1)?.op === "RunComplete") return "completed";
   if (outcome.ops.length === 1 && first) {
     return { StepRun: "step-ran", StepError: "step-error", StepFailed: "step-failed" }[first.op] ?? "steps-found";
   }
@@ -204,6 +205,11 @@ async function applyOps(
           error: error.message,
         });
         break;
+      }
+      case "RunComplete": {
+        // A checkpointing call ends with the function's return value as an op (checkpoint.ts) instead of a 200.
+        await endRun(ctx, tx, run, { status: "completed", output: op.data ?? null }, now);
+        return null;
       }
       case "StepPlanned": {
         if (await addOutstandingStep(tx, run.id, step, "planned")) {

@@ -49,14 +49,20 @@ export interface CallBodyInput {
   steps: MemoEntry[];
   /** A call for one planned step (true) or a discovery call (false). */
   targeted: boolean;
+  /**
+   * Lets the SDK run several steps in this call, checkpointing each (checkpoint.ts): the function's id and the `qi_id`
+   * its checkpoints come back with. Only for discovery calls handed to the serve handler in this process.
+   */
+  checkpoint?: { functionId: string; queueItemId: string };
 }
 
 /**
  * The body of a call, built by hand as the SDK's serve handler reads it (not public API; each field is an assumption
  * checked by tests/engine/sdk-contract.test.ts): memoized steps inline (`use_api: false`), their completion order in
- * `ctx.stack`, protocol `version: 2`, and no `ctx.fn_id`, which keeps the SDK in one-step-per-request mode instead of
- * its checkpointing mode. A discovery call lets the SDK run a single new step at once (saves a call); a targeted call
- * runs just that step.
+ * `ctx.stack` and protocol `version: 2`. Without `ctx.fn_id` the SDK runs one step per request: a discovery call lets
+ * it run a single new step at once (saves a call), a targeted call runs just that step. With `ctx.fn_id` and
+ * `ctx.qi_id` (`checkpoint`) a discovery call runs step after step, checkpointing each, until the function returns or
+ * waits.
  */
 export function callBody(input: CallBodyInput) {
   const stack = input.steps.map(([id]) => id);
@@ -73,6 +79,9 @@ export function callBody(input: CallBodyInput) {
       disable_immediate_execution: input.targeted,
       use_api: false,
       stack: { stack, current: Math.max(0, stack.length - 1) },
+      ...(input.checkpoint && !input.targeted
+        ? { fn_id: input.checkpoint.functionId, qi_id: input.checkpoint.queueItemId }
+        : {}),
     },
     version: 2,
   };

@@ -45,6 +45,11 @@ export interface StartOptions extends EngineTiming {
    * they go over HTTP.
    */
   localServe?: LocalServeHandler;
+  /**
+   * Let a call handed to localServe run several steps, checkpointing each to this engine (checkpoint.ts; default on).
+   * It needs the process's Inngest client to send to this engine, as embeddedClientOptions sets it up.
+   */
+  checkpointing?: boolean;
   /** Resolve only after the first successful sync (default); a server starts it in the background instead. */
   waitForSync?: boolean;
   /** Also serve this process's Inngest client (attach); false for a second engine in one process (tests). */
@@ -142,7 +147,15 @@ export class EmbeddedEngine {
   /** Starts syncing with the app and then the workers; with waitForSync, rejects if the app's functions are refused. */
   async start(options: StartOptions): Promise<void> {
     if (this.runner) throw new Error("This embedded Inngest engine is already running");
-    const { serveUrl, localServe, waitForSync = true, attachClient = true, retention, ...timing } = options;
+    const {
+      serveUrl,
+      localServe,
+      checkpointing = true,
+      waitForSync = true,
+      attachClient = true,
+      retention,
+      ...timing
+    } = options;
     const keys = attachClient ? await this.attach() : await this.loadKeys();
     this.beforeSync = [];
     const runner = new EngineRunner({
@@ -150,6 +163,7 @@ export class EmbeddedEngine {
       singleProcess: this.options.singleProcess ?? false,
       serveUrl,
       ...(localServe ? { localServe } : {}),
+      checkpointing,
       signingKey: keys.signingKey,
       logger: this.ctx.log,
       onFirstSync: () => this.catchUpEarlyEvents(),

@@ -4,6 +4,7 @@ import { applyCallResult } from "./apply";
 import { callApp, callBody, type CallResult } from "./call";
 import type { EngineContext } from "./types";
 import type { LocalServeHandler } from "./local-serve";
+import type { CheckpointDesk } from "./checkpoint";
 import { applyDiscoveryStep, fastPathOp } from "./fast-path";
 import type { FunctionDef } from "./function-config";
 import { findFunction } from "./function-store";
@@ -29,6 +30,8 @@ export interface Worker {
   localServe?: LocalServeHandler | undefined;
   signingKey: string;
   requestTimeoutMs: number;
+  /** Checkpointing of calls handed to the in-process serve handler (checkpoint.ts); off when absent. */
+  desk?: CheckpointDesk | undefined;
   /** True once the engine is stopping (graceful shutdown). */
   stopping?: () => boolean;
 }
@@ -45,7 +48,7 @@ export async function executeItem(
   if (item.kind !== "call") return applyTimer(worker.ctx, item, worker.owner, continueLeaseMs);
   const prepStart = Date.now();
   const db = worker.ctx.db;
-  const state = item.state ?? (await loadRun(worker.ctx, item));
+  let state = item.state ?? (await loadRun(worker.ctx, item));
   if (!state) {
     await discardItem(worker.ctx, item, worker.owner);
     return { applied: false, next: null };
@@ -57,6 +60,10 @@ export async function executeItem(
       message: `Function "${state.functionId}" is no longer served by the app`,
     });
   }
+  const startedAt = new Date();
+  // Checkpoints reach the desk through this process's Inngest client, so only a call handled in this process uses them.
+  const desk = worker.localServe && item.stepId === null ? worker.desk : undefined;
+  const queueItemId = desk?.openCall(item.id, item.runId, item.attempt, startedAt);
   const body = callBody({
     runId: item.runId,
     attempt: item.attempt,
@@ -64,17 +71,24 @@ export async function executeItem(
     event: state.event,
     steps: state.steps,
     targeted: item.stepId !== null,
+    ...(queueItemId ? { checkpoint: { functionId: fn.id, queueItemId } } : {}),
   });
-  const startedAt = new Date();
-  const result = await callApp({
-    serveUrl: worker.serveUrl,
-    functionId: fn.id,
-    stepId: item.stepId ?? "step",
-    body,
-    signingKey: worker.signingKey,
-    timeoutMs: worker.requestTimeoutMs,
-    ...(worker.localServe ? { localServe: worker.localServe } : {}),
-  });
+  let result: CallResult;
+  try {
+    result = await callApp({
+      serveUrl: worker.serveUrl,
+      functionId: fn.id,
+      stepId: item.stepId ?? "step",
+      body,
+      signingKey: worker.signingKey,
+      timeoutMs: worker.requestTimeoutMs,
+      ...(worker.localServe ? { localServe: worker.localServe } : {}),
+    });
+  } finally {
+    // Steps checkpointed during the call are memoized already: the state the call's answer is applied to has them.
+    const checkpointed = desk?.closeCall(item.id) ?? [];
+    if (checkpointed.length) state = { ...state, steps: [...state.steps, ...checkpointed] };
+  }
   const endedAt = new Date();
   if (result.outcome.kind === "error" && result.outcome.status === null && worker.stopping?.()) {
     // The server is shutting down and closed its listener (or the connection) under this call: no answer came back,

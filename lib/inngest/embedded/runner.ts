@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { defaultLogger, engineContext } from "./context";
+import { CheckpointDesk, closeDesk, openDesk } from "./checkpoint";
 import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
 import { WAKE_CHANNEL } from "./intake";
@@ -62,6 +63,8 @@ export interface RunnerOptions extends EngineTiming {
   serveUrl: string;
   /** The app's serve handler in this process: syncs and calls go to it instead of over HTTP to serveUrl. */
   localServe?: LocalServeHandler;
+  /** Calls handed to localServe may run several steps, checkpointing each (checkpoint.ts). */
+  checkpointing?: boolean;
   signingKey: string;
   logger?: EngineLogger;
   /** Called once, after the first successful sync and before the workers start. */
@@ -104,6 +107,7 @@ export class EngineRunner {
   private retention: RetentionSweeper | undefined;
   private readonly waker = () => this.wake();
   private readonly worker: Worker;
+  private readonly desk: CheckpointDesk | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.opts = {
@@ -120,11 +124,16 @@ export class EngineRunner {
       resyncIntervalMs: options.resyncIntervalMs ?? 0,
     };
     this.ctx = engineContext(options.db, options.logger ?? defaultLogger, this.opts);
+    this.desk =
+      options.localServe && options.checkpointing
+        ? new CheckpointDesk(this.ctx, this.owner, options.signingKey)
+        : undefined;
     this.worker = {
       ctx: this.ctx,
       owner: this.owner,
       serveUrl: options.serveUrl,
       localServe: options.localServe,
+      desk: this.desk,
       signingKey: options.signingKey,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       stopping: () => !this.running,
@@ -169,6 +178,7 @@ export class EngineRunner {
   async start({ waitForSync = true }: { waitForSync?: boolean } = {}): Promise<void> {
     if (this.running) return;
     this.running = true;
+    if (this.desk) openDesk(this.desk);
     // Another engine here on the same database (tests) holds live leases; otherwise, on a single-process database,
     // every lease found now was left by a process that died.
     const othersHere = addLocalEngine(this.options.db, this.waker);
@@ -448,6 +458,7 @@ export class EngineRunner {
     if (!this.options.singleProcess) await leave(this.ctx.db, this.owner).catch(() => {});
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
+    if (this.desk) closeDesk(this.desk);
     this.dispatchLoop = undefined;
     this.ctx.log(finished ? "info" : "warn", "inngest engine stopped", {
       inflight,

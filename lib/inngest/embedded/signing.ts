@@ -30,3 +30,10 @@ export function randomSigningKey(): string {
 export function randomEventKey(): string {
   return crypto.randomBytes(32).toString("hex");
 }
+
+/** Compares two secrets in constant time. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

@@ -1,6 +1,7 @@
-import crypto from "node:crypto";
+import { receiveCheckpoint } from "./checkpoint";
 import { IntakeError } from "./intake";
 import type { EngineKeys } from "./secrets";
+import { sameSecret } from "./signing";
 
 /**
  * The Inngest client's base URL in embedded mode. Nothing listens on it: the client's fetch hands these requests to
@@ -20,12 +21,6 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
 async function bodyText(body: unknown): Promise<string> {
@@ -49,6 +44,18 @@ export async function transportFetch(
   if (!url.startsWith(EMBEDDED_BASE_URL)) return fetch(input, init);
 
   const path = new URL(url).pathname;
+  const checkpoint = /^\/v1\/checkpoint\/([^/]+)\/async$/.exec(path);
+  if (checkpoint && (init?.method ?? "GET").toUpperCase() === "POST") {
+    let body: unknown;
+    try {
+      body = JSON.parse(await bodyText(init?.body));
+    } catch {
+      return json(400, { error: "A checkpoint must be JSON", status: 400 });
+    }
+    const headers = new Headers(init?.headers);
+    const answer = await receiveCheckpoint(decodeURIComponent(checkpoint[1]!), headers.get("authorization"), body);
+    return json(answer.status, answer.status === 200 ? {} : { error: answer.message, status: answer.status });
+  }
   const match = /^\/e\/([^/]+)$/.exec(path);
   if (!match || (init?.method ?? "GET").toUpperCase() !== "POST") {
     return json(404, { error: `The embedded Inngest engine does not serve ${path}`, status: 404 });
