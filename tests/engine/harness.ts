@@ -48,10 +48,11 @@ export function captureLogs(): { logger: EngineLogger; lines: LogLine[] } {
 }
 
 /**
- * ENGINE_CALLS=in-process runs the suites with the engine handing its calls to the serve handler in-process (as the
- * app does under `next start`) instead of over loopback HTTP; the loopback server still runs for tests that call it.
+ * The suites run with the engine handing its calls to the serve handler in-process, as the app does under
+ * `next start` (and so with checkpointing); ENGINE_CALLS=http runs them over loopback HTTP instead, one step per call
+ * (`npm run test:engine:http`, part of `npm test`). The loopback server runs either way for tests that call it.
  */
-const IN_PROCESS = process.env.ENGINE_CALLS === "in-process";
+const IN_PROCESS = process.env.ENGINE_CALLS !== "http";
 
 /**
  * A test file's engine: a fresh migrated database (PGlite in memory, or a PostgreSQL clone with DATABASE_URL),

@@ -104,7 +104,8 @@ describe("embedded engine: calls handed to the serve handler in-process", () => 
     expect(run).toMatchObject({ status: "completed", output: { a: 5, b: 50 } });
     expect(seen.some((r) => r.method === "PUT")).toBe(true);
     const posts = seen.filter((r) => r.method === "POST");
-    expect(posts.length).toBeGreaterThanOrEqual(2);
+    // One call may run both steps (checkpointing, tests/engine/checkpoint.test.ts).
+    expect(posts.length).toBeGreaterThanOrEqual(1);
     for (const post of posts) expect(post.signature).toMatch(/^t=\d+&s=[0-9a-f]{64}$/);
   });
 

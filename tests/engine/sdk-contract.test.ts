@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Inngest } from "inngest";
 import { serve } from "inngest/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createEmbeddedEngine, embeddedClientOptions, type EmbeddedEngine } from "@/lib/inngest/embedded";
 import { callApp, callBody, canonicalBody, seededUlid, signBody } from "@/lib/inngest/embedded/testing";
 import { useTestDb } from "../helpers/db";
@@ -148,6 +148,71 @@ describe(`SDK contract (inngest ${PINNED})`, () => {
       broken("a discovery call runs at most one new step", check),
     ).toEqual([["StepRun", "a"]]);
     expect(runs, broken("a discovery call runs at most one new step", check)).toEqual({ ...before, a: before.a + 1 });
+  });
+
+  it("with `ctx.fn_id` and `ctx.qi_id`, runs step after step, checkpointing each, and ends with RunComplete", async () => {
+    const check =
+      "the async checkpointing mode (components/execution/engine.js asyncCheckpointingHandlers, api/api.js checkpointStepsAsync); the engine's side is lib/inngest/embedded/checkpoint.ts";
+    const posts: { path: string; authorization: string | null; body: Record<string, unknown> }[] = [];
+    const spy = vi.spyOn(engine, "fetch").mockImplementation(async (input, init) => {
+      const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      posts.push({
+        path: url.pathname,
+        authorization: new Headers(init?.headers).get("authorization"),
+        body: JSON.parse(String(init?.body)) as Record<string, unknown>,
+      });
+      return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+    });
+    const before = { ...runs };
+    let result: Awaited<ReturnType<typeof callApp>>;
+    try {
+      result = await callApp({
+        serveUrl,
+        functionId: FN_ID,
+        stepId: "step",
+        body: callBody({
+          runId: "contract-run",
+          attempt: 0,
+          maxAttempts: 4,
+          event,
+          steps: [],
+          targeted: false,
+          checkpoint: { functionId: FN_ID, queueItemId: "7:engine-contract" },
+        }),
+        signingKey: engine.keys!.signingKey,
+        timeoutMs: 10_000,
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const { outcome } = result;
+    const ops = outcome.kind === "ops" ? outcome.ops : [];
+    expect(
+      ops.map((op) => op.op),
+      broken("a checkpointing call answers 206 with a single RunComplete op", check),
+    ).toEqual(["RunComplete"]);
+    expect(ops[0]?.data, broken("RunComplete carries the function's return value as data", check)).toEqual({
+      a: before.a + 1,
+      b: before.b + 1,
+      c: before.c + 1,
+    });
+    expect(
+      posts.map((p) => [p.path, p.body.run_id, p.body.fn_id, p.body.qi_id]),
+      broken("each step is POSTed to /v1/checkpoint/<run>/async with run_id, fn_id and qi_id", check),
+    ).toEqual(Array(3).fill(["/v1/checkpoint/contract-run/async", "contract-run", FN_ID, "7:engine-contract"]));
+    const steps = posts.map((p) => (p.body.steps as { op: string; name: string; data: unknown }[])[0]);
+    expect(
+      steps.map((s) => [s?.op, s?.name, s?.data]),
+      broken("a checkpoint's steps are StepRun ops with the step's name and data", check),
+    ).toEqual([
+      ["StepRun", "a", before.a + 1],
+      ["StepRun", "b", before.b + 1],
+      ["StepRun", "c", before.c + 1],
+    ]);
+    expect(
+      posts.every((p) => p.authorization?.startsWith("Bearer signkey-embedded-")),
+      broken("checkpoints carry Authorization: Bearer <hashed signing key>", check),
+    ).toBe(true);
   });
 
   it("replays memoized steps sent inline (`steps`, `ctx.stack`, `use_api: false`) instead of running them again", async () => {
