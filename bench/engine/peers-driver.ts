@@ -15,6 +15,8 @@ import { serveFunctions } from "../../tests/engine/serve-functions";
 import { CONCURRENCY, databaseUrl, measure, printResult, STEPS, StepLog } from "../peers/common";
 
 const log = new StepLog();
+/** BENCH_ENGINE_CHECKPOINTING=0: one step per call, as before checkpointing (bench/peers/run.ts "engine-steps"). */
+const CHECKPOINTING_OFF = process.env.BENCH_ENGINE_CHECKPOINTING === "0";
 let completed = 0;
 let waiter: { target: number; resolve: () => void } | undefined;
 
@@ -32,6 +34,7 @@ await startEmbeddedEngine({
   handle,
   serveUrl: served.url,
   ...(process.env.BENCH_ENGINE_CALLS === "http" ? {} : { localServe: localServeHandler([threeSteps]) }),
+  checkpointing: !CHECKPOINTING_OFF,
   workers: CONCURRENCY,
   logger: (level, msg, fields) => {
     if (msg === "inngest run completed") {
@@ -52,9 +55,9 @@ try {
       await done;
     },
     {
-      system: "Story Sprout embedded engine",
+      system: CHECKPOINTING_OFF ? "Story Sprout embedded engine, one step per call" : "Story Sprout embedded engine",
       version: `inngest ${JSON.parse(fs.readFileSync("node_modules/inngest/package.json", "utf8")).version}`,
-      setup: `one function of 3 \`step.run\` steps behind the real \`serve()\` (${process.env.BENCH_ENGINE_CALLS === "http" ? "inngest/node over loopback HTTP" : "the signed call handed to it in-process, as under next start"}); \`inngest.send\` of all events at once; ${CONCURRENCY} engine workers, production timing; pool 10`,
+      setup: `one function of 3 \`step.run\` steps behind the real \`serve()\` (${process.env.BENCH_ENGINE_CALLS === "http" ? "inngest/node over loopback HTTP" : "the signed call handed to it in-process, as under next start"}${CHECKPOINTING_OFF ? ", checkpointing off" : ", steps checkpointed"}); \`inngest.send\` of all events at once; ${CONCURRENCY} engine workers, production timing; pool 10`,
     },
   );
   printResult(result);

@@ -10,7 +10,8 @@
  * The peers are not app dependencies: they live in bench/peers/package.json with its own lockfile, installed here
  * (`npm ci --prefix bench/peers`) when bench/peers/node_modules is missing. Not run in CI.
  * PostgreSQL server: BENCH_DATABASE_URL or DATABASE_URL (any database on it), else postgres://postgres@127.0.0.1:5432/postgres.
- * BENCH_PEERS=engine,dbos,graphile picks and orders the systems. Results: bench/results/peers.md.
+ * BENCH_PEERS=engine,engine-steps,dbos,graphile picks and orders the systems (engine-steps: the engine with
+ * checkpointing off, one step per call). Results: bench/results/peers.md.
  */
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -28,15 +29,21 @@ const DRIVER_TIMEOUT_MS = 240_000;
 const LOAD_AT_START = os.loadavg() as [number, number, number];
 const startedAt = new Date();
 
-const DRIVERS = {
+const DRIVERS: Record<string, { file: string; args: string[]; env?: Record<string, string> }> = {
   engine: { file: "bench/engine/peers-driver.ts", args: ["--conditions=react-server"] },
+  // The same engine without checkpointing (one step per call), as it ran before: the side-by-side for that change.
+  "engine-steps": {
+    file: "bench/engine/peers-driver.ts",
+    args: ["--conditions=react-server"],
+    env: { BENCH_ENGINE_CHECKPOINTING: "0" },
+  },
   dbos: { file: "bench/peers/dbos.ts", args: [] },
   graphile: { file: "bench/peers/graphile.ts", args: [] },
-} as const;
-type DriverName = keyof typeof DRIVERS;
+};
+type DriverName = string;
 
 function chosen(): DriverName[] {
-  const names = (process.env.BENCH_PEERS ?? "engine,dbos,graphile").split(",").map((s) => s.trim());
+  const names = (process.env.BENCH_PEERS ?? "engine,engine-steps,dbos,graphile").split(",").map((s) => s.trim());
   for (const n of names) if (!(n in DRIVERS)) throw new Error(`BENCH_PEERS: unknown system ${n}`);
   return names as DriverName[];
 }
@@ -62,11 +69,16 @@ async function runDriver(name: DriverName): Promise<PeerResult> {
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   await admin.unsafe(`create database "${dbName}"`);
   try {
-    const driver = DRIVERS[name];
+    const driver = DRIVERS[name]!;
     console.log(`[bench] ${name}: database ${dbName}`);
     const child = spawn("node_modules/.bin/tsx", [...driver.args, driver.file], {
       cwd: ROOT,
-      env: { ...process.env, PEER_DATABASE_URL: withDatabase(SERVER_URL, dbName), NODE_ENV: "production" },
+      env: {
+        ...process.env,
+        ...driver.env,
+        PEER_DATABASE_URL: withDatabase(SERVER_URL, dbName),
+        NODE_ENV: "production",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";

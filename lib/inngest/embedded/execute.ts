@@ -18,6 +18,7 @@ import {
   type MemoEntry,
   type RunState,
 } from "./item";
+import { completeRun, completionOutput } from "./run-complete";
 import { applyTimer } from "./timers";
 import { toSerializedError, type EventPayload } from "./types";
 
@@ -108,7 +109,10 @@ export async function executeItem(
   return applied;
 }
 
-/** Records a call's result: the one-statement fast path when it applies, the general transaction otherwise. */
+/**
+ * Records a call's result: a run's completion or a discovery call's one step in a single statement when they apply
+ * (run-complete.ts, fast-path.ts), the general transaction otherwise.
+ */
 async function record(
   worker: Worker,
   item: ClaimedItem,
@@ -119,6 +123,22 @@ async function record(
   endedAt: Date,
   continueLeaseMs: number | undefined,
 ): Promise<Applied> {
+  const completion = completionOutput(result);
+  if (completion) {
+    const ended = await completeRun(worker.ctx, {
+      item,
+      owner: worker.owner,
+      output: completion.output,
+      httpStatus: result.outcome.status ?? 200,
+      startedAt,
+      endedAt,
+    });
+    if (ended === "ended") {
+      worker.ctx.log("info", "inngest run completed", { runId: item.runId, functionId: fn.id });
+      return { applied: true, next: null };
+    }
+    if (ended === "stale") return { applied: false, next: null };
+  }
   const op = fastPathOp(item, result);
   if (!op) {
     return applyCallResult(worker.ctx, {

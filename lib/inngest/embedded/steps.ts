@@ -9,7 +9,7 @@ import type { SerializedError } from "./types";
  * at once cannot both conclude "the other is still running" and leave the run stuck.
  */
 
-const OUTSTANDING_STEP_STATUSES = ["planned", "retrying", "sleeping", "invoking", "waiting"] as const;
+export const OUTSTANDING_STEP_STATUSES = ["planned", "retrying", "sleeping", "invoking", "waiting"] as const;
 
 export type LockedRun = Pick<
   typeof inngestRuns.$inferSelect,

@@ -18,6 +18,7 @@ export { nextCronTime } from "./cron";
 export { parseDuration, sleepTarget } from "./durations";
 export { compileExpression } from "./expressions";
 export { applyDiscoveryStep } from "./fast-path";
+export { completeRun } from "./run-complete";
 export { eventNameMatches } from "./function-config";
 export { invalidateFunctionCache } from "./function-store";
 export { hashedUlid, seededUlid, ulid, ulidTime } from "./ids";
