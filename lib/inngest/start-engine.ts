@@ -48,6 +48,15 @@ export function engineWorkers(env: Record<string, string | undefined> = process.
 }
 
 /**
+ * Whether in-process calls let the SDK run several steps each, checkpointing every step to the engine (docs/ENGINE.md,
+ * "Checkpointing"). On by default; INNGEST_EMBEDDED_CHECKPOINTING=0 turns it off (one step per call, as over HTTP).
+ */
+export function checkpointingOn(env: Record<string, string | undefined> = process.env): boolean {
+  const setting = env.INNGEST_EMBEDDED_CHECKPOINTING;
+  return setting !== "0" && setting !== "false";
+}
+
+/**
  * The route's serve() handler, built here. Instrumentation is bundled apart from the route, so this is a second
  * instance of the same functions and client: what they share with the route's copy (database, live update hubs,
  * stream slots, the attached engine) sits on globalThis.
@@ -87,6 +96,7 @@ export async function startInngest(env: Record<string, string | undefined> = pro
     await engine.start({
       serveUrl,
       ...(localServe ? { localServe } : {}),
+      checkpointing: checkpointingOn(env),
       waitForSync: false,
       workers,
       // The admin's job detail shows a job's runs: they are copied into the ledger before the engine purges them.
@@ -94,7 +104,12 @@ export async function startInngest(env: Record<string, string | undefined> = pro
       // In development functions change while the server runs; pick them up without a restart.
       ...(env.NODE_ENV === "development" ? { resyncIntervalMs: 5000 } : {}),
     });
-    log("info", "inngest: embedded engine starting", { serveUrl, inProcess: localServe !== undefined, workers });
+    log("info", "inngest: embedded engine starting", {
+      serveUrl,
+      inProcess: localServe !== undefined,
+      checkpointing: localServe !== undefined && checkpointingOn(env),
+      workers,
+    });
   } catch (error) {
     started = undefined;
     log("error", "inngest: embedded engine failed to start", { error });

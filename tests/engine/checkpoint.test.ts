@@ -55,21 +55,18 @@ const resumes = inngest.createFunction(
   },
 );
 
-const withSleep = inngest.createFunction(
-  { id: "cp-sleep", triggers: [{ event: "cp/sleep" }] },
-  async ({ step }) => {
-    const before = await step.run("before", () => {
-      count("sleep-before");
-      return 1;
-    });
-    await step.sleep("nap", "1s");
-    const after = await step.run("after", () => {
-      count("sleep-after");
-      return before + 1;
-    });
-    return after;
-  },
-);
+const withSleep = inngest.createFunction({ id: "cp-sleep", triggers: [{ event: "cp/sleep" }] }, async ({ step }) => {
+  const before = await step.run("before", () => {
+    count("sleep-before");
+    return 1;
+  });
+  await step.sleep("nap", "1s");
+  const after = await step.run("after", () => {
+    count("sleep-after");
+    return before + 1;
+  });
+  return after;
+});
 
 const parallel = inngest.createFunction(
   { id: "cp-parallel", triggers: [{ event: "cp/parallel" }] },

@@ -7,7 +7,7 @@ import { createEmbeddedEngine, type EmbeddedEngine, type LocalServeHandler } fro
 import { callApp, callBody, inngestAttempts, type CallResult } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { localServeHandler } from "@/lib/inngest/serve";
-import { callsInProcess, engineWorkers } from "@/lib/inngest/start-engine";
+import { callsInProcess, checkpointingOn, engineWorkers } from "@/lib/inngest/start-engine";
 import { useTestDb } from "../helpers/db";
 import { captureLogs, fastTiming, serveFunctions, waitForRuns } from "./harness";
 
@@ -207,6 +207,13 @@ describe("when the app hands calls to the handler in-process (start-engine)", ()
     );
     expect(callsInProcess({ NODE_ENV: "production", INNGEST_EMBEDDED_IN_PROCESS: "0" })).toBe(false);
     expect(callsInProcess({ NODE_ENV: "development", INNGEST_EMBEDDED_IN_PROCESS: "1" })).toBe(true);
+  });
+
+  it("lets in-process calls checkpoint step after step unless INNGEST_EMBEDDED_CHECKPOINTING turns it off", () => {
+    expect(checkpointingOn({})).toBe(true);
+    expect(checkpointingOn({ INNGEST_EMBEDDED_CHECKPOINTING: "1" })).toBe(true);
+    expect(checkpointingOn({ INNGEST_EMBEDDED_CHECKPOINTING: "0" })).toBe(false);
+    expect(checkpointingOn({ INNGEST_EMBEDDED_CHECKPOINTING: "false" })).toBe(false);
   });
 
   it("runs enough workers for every model job the AI limit allows, plus room for the rest", () => {
