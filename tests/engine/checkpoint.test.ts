@@ -2,11 +2,20 @@ import crypto from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedEngine, type EmbeddedEngine, type LocalServeHandler } from "@/lib/inngest/embedded";
-import { inngestAttempts, inngestSteps } from "@/lib/inngest/embedded/testing";
+import {
+  CheckpointDesk,
+  engineContext,
+  inngestAttempts,
+  inngestQueue,
+  inngestRuns,
+  inngestSteps,
+  ulid,
+} from "@/lib/inngest/embedded/testing";
+import type { EngineDb } from "@/lib/inngest/embedded/sql";
 import { inngest } from "@/lib/inngest/client";
 import { localServeHandler } from "@/lib/inngest/serve";
 import { useTestDb } from "../helpers/db";
-import { captureLogs, fastTiming, sleep, waitForRuns } from "./harness";
+import { captureLogs, fastTiming, sleep, waitFor, waitForRuns } from "./harness";
 
 // Checkpointing (lib/inngest/embedded/checkpoint.ts): a call handed to the serve handler in this process runs the
 // function's steps one after another, each acknowledged only once its row is committed. What must hold: fewer calls,
@@ -78,9 +87,23 @@ const parallel = inngest.createFunction(
   },
 );
 
-const functions = [threeSteps, resumes, withSleep, parallel];
+/** Ten steps of 40 ms each (within the 700 ms call timeout): long enough to stop the engine in the middle of its call. */
+const slow = inngest.createFunction({ id: "cp-slow", triggers: [{ event: "cp/slow" }] }, async ({ step }) => {
+  let total = 0;
+  for (let i = 0; i < 10; i++) {
+    total += await step.run(`s${i}`, async () => {
+      count(`slow-${i}`);
+      await sleep(40);
+      return i;
+    });
+  }
+  return total;
+});
+
+const functions = [threeSteps, resumes, withSleep, parallel, slow];
 
 const db = useTestDb();
+const useDb = () => db.db();
 const logs = captureLogs();
 let engine: EmbeddedEngine;
 /** Every call the in-process handler received: the function, the step asked for and the call's `qi_id`. */
@@ -96,7 +119,7 @@ const recording: LocalServeHandler = async (request) => {
 };
 const callsOf = (fn: string) => calls.filter((c) => c.fnId === `story-sprout-${fn}`);
 
-beforeAll(async () => {
+async function startEngine() {
   engine = createEmbeddedEngine({ db: db.db(), logger: logs.logger, singleProcess: db.handle().mode === "pglite" });
   await engine.start({
     serveUrl: "http://127.0.0.1:9/api/inngest",
@@ -106,7 +129,8 @@ beforeAll(async () => {
     backoffMaxMs: 20,
     requestTimeoutMs: 700,
   });
-});
+}
+beforeAll(startEngine);
 afterAll(async () => {
   await engine?.stop(3000);
 });
@@ -127,7 +151,7 @@ describe("embedded engine: checkpointing of in-process calls", () => {
     expect(run).toMatchObject({ status: "completed", output: { a: 5, b: 50, c: { sum: 55 } } });
     // Without checkpointing this takes three calls (one step each, then the return value).
     expect(callsOf("cp-three")).toHaveLength(1);
-    expect(callsOf("cp-three")[0]?.qiId).toMatch(/^\d+:engine-/);
+    expect(callsOf("cp-three")[0]?.qiId).toMatch(/^\d+:\d+:engine-/);
     expect(await stepsOf(run!.id)).toEqual([
       { name: "a", status: "completed", data: 5, seq: 1 },
       { name: "b", status: "completed", data: 50, seq: 2 },
@@ -195,5 +219,101 @@ describe("embedded engine: checkpointing of in-process calls", () => {
     expect((await post(`Bearer ${prefix}${hashed}`)).status).toBe(409);
     expect((await post("Bearer signkey-embedded-0000")).status).toBe(401);
     expect((await stepsOf(run!.id)).map((s) => s.name)).toEqual(["a", "b", "c"]);
+  });
+
+  it("stops a call at its next checkpoint when the engine stops, and the next engine goes on from there", async () => {
+    await inngest.send({ name: "cp/slow", data: {} });
+    await waitFor(async () => runs.get("slow-2"), { what: "the third step to start" });
+    await engine.stop(5000);
+    const [stopped] = await db
+      .db()
+      .select()
+      .from(inngestRuns)
+      .where(eq(inngestRuns.functionId, "story-sprout-cp-slow"));
+    // Not failed by the stop: the call ended at a checkpoint and its item went back to the queue.
+    expect(stopped?.status).toBe("running");
+    expect(runs.get("slow-9")).toBeUndefined();
+    await startEngine();
+    const [run] = await waitForRuns(db.db(), "cp-slow");
+    expect(run).toMatchObject({ status: "completed", output: 45 });
+    // Every step ran once: the one running at the stop was checkpointed, not run again.
+    expect(Array.from({ length: 10 }, (_, i) => runs.get(`slow-${i}`))).toEqual(Array(10).fill(1));
+  });
+});
+
+describe("the checkpoint desk", () => {
+  const OWNER = "engine-desk-test";
+  const ctx = () => engineContext(useDb() as EngineDb, () => {});
+  async function leasedItem(owner = OWNER) {
+    const runId = ulid();
+    await useDb()
+      .insert(inngestRuns)
+      .values({ id: runId, functionId: "desk-test", status: "running", event: { name: "test/desk", data: {} } });
+    const [item] = await useDb()
+      .insert(inngestQueue)
+      .values({
+        runId,
+        kind: "call",
+        availableAt: new Date(),
+        leaseOwner: owner,
+        leaseUntil: new Date(Date.now() + 60_000),
+      })
+      .returning({ id: inngestQueue.id });
+    return { runId, itemId: item!.id };
+  }
+  const qi = (id: string) => id.split(":").map(Number) as [number, number];
+  const step = (id: string, data: unknown) => ({ id, op: "StepRun", name: id, data });
+
+  it("records a re-sent checkpoint once and has the next call read the run's steps again", async () => {
+    const desk = new CheckpointDesk(ctx(), OWNER, "signkey-test-00");
+    const { runId, itemId } = await leasedItem();
+    const id = desk.openCall(itemId, runId, 0, new Date());
+    const [item, nonce] = qi(id);
+    expect(await desk.receive(item, nonce, runId, [step("a", 1)])).toEqual({ status: 200 });
+    expect(await desk.receive(item, nonce, runId, [step("a", 1)])).toEqual({ status: 200 });
+    const closed = desk.closeCall(id);
+    expect(closed.memoized).toEqual([["a", "completed", 1, null]]);
+    expect(closed.reload).toBe(true);
+    expect(await useDb().select().from(inngestSteps).where(eq(inngestSteps.runId, runId))).toHaveLength(1);
+  });
+
+  it("refuses a checkpoint whose item is leased to another worker, recording nothing", async () => {
+    const desk = new CheckpointDesk(ctx(), OWNER, "signkey-test-00");
+    const { runId, itemId } = await leasedItem("engine-someone-else");
+    const id = desk.openCall(itemId, runId, 0, new Date());
+    const [item, nonce] = qi(id);
+    expect((await desk.receive(item, nonce, runId, [step("a", 1)])).status).toBe(409);
+    expect(desk.closeCall(id)).toMatchObject({ refused: "stale", memoized: [] });
+    expect(await useDb().select().from(inngestSteps).where(eq(inngestSteps.runId, runId))).toEqual([]);
+  });
+
+  it("keeps a later call of the same item apart from an earlier one", async () => {
+    const desk = new CheckpointDesk(ctx(), OWNER, "signkey-test-00");
+    const { runId, itemId } = await leasedItem();
+    const first = desk.openCall(itemId, runId, 0, new Date());
+    const second = desk.openCall(itemId, runId, 0, new Date());
+    const [item, oldNonce] = qi(first);
+    expect((await desk.receive(item, oldNonce, runId, [step("a", 1)])).status).toBe(409);
+    desk.closeCall(first);
+    const [, nonce] = qi(second);
+    expect(await desk.receive(item, nonce, runId, [step("b", 2)])).toEqual({ status: 200 });
+    expect(desk.closeCall(second).memoized).toEqual([["b", "completed", 2, null]]);
+  });
+
+  it("fails loudly on an op it does not implement, and stops a call when draining after recording its step", async () => {
+    const desk = new CheckpointDesk(ctx(), OWNER, "signkey-test-00");
+    const one = await leasedItem();
+    const id = desk.openCall(one.itemId, one.runId, 0, new Date());
+    const [item, nonce] = qi(id);
+    expect((await desk.receive(item, nonce, one.runId, [{ id: "d", op: "DeferAdd", name: "d" }])).status).toBe(409);
+    expect(desk.closeCall(id)).toMatchObject({ unsupported: "DeferAdd" });
+
+    const two = await leasedItem();
+    const id2 = desk.openCall(two.itemId, two.runId, 0, new Date());
+    const [item2, nonce2] = qi(id2);
+    desk.drain();
+    expect((await desk.receive(item2, nonce2, two.runId, [step("a", 1)])).status).toBe(409);
+    expect(desk.closeCall(id2)).toMatchObject({ refused: "draining", memoized: [["a", "completed", 1, null]] });
+    expect(await useDb().select().from(inngestSteps).where(eq(inngestSteps.runId, two.runId))).toHaveLength(1);
   });
 });

@@ -20,18 +20,43 @@ import type { EngineContext, OutgoingOp } from "./types";
  * treats as a stale dispatch and stops.
  */
 
-/** A call of one worker that may checkpoint: opened before the call, closed when the call's answer is recorded. */
+/** A call of one worker that may checkpoint: opened before the call, closed when its answer is about to be recorded. */
 interface OpenCall {
+  /** Tells this call from a later call of the same item in this process (an expired lease reclaimed here). */
+  nonce: number;
   runId: string;
   attempt: number;
   /** When the work behind the next checkpointed step began (the call's start, then the previous checkpoint). */
   since: Date;
   memoized: MemoEntry[];
+  /** A step was already recorded when its checkpoint came (a re-sent checkpoint): reload the run's state. */
+  reload: boolean;
+  /** Set when the desk answered 409: the SDK stops and answers as if the function failed for good. */
+  refused?: "stale" | "draining";
+  /** An op the engine does not implement came in a checkpoint: the run fails, naming it. */
+  unsupported?: string;
+}
+
+/** What a call's checkpointing left for recording its answer (execute.ts). */
+export interface ClosedCall {
+  /** The steps it memoized, in order: the state the answer is applied to has them. */
+  memoized: MemoEntry[];
+  /** The carried run state may lack a step: the next call reads it from the database. */
+  reload: boolean;
+  /**
+   * The desk stopped the call with a 409 (its lease or run was gone, or the engine is stopping): its answer says
+   * "failed for good" only because of that, so it must not be recorded; the item goes back to the queue.
+   */
+  refused?: "stale" | "draining";
+  unsupported?: string;
 }
 
 /** One engine instance's side of checkpointing: its open calls and the database they record to. */
 export class CheckpointDesk {
   private readonly open = new Map<number, OpenCall>();
+  private nonces = 0;
+  /** Stopping: a checkpoint is still recorded, then the call is told to stop (409) instead of starting another step. */
+  private draining = false;
   readonly hashedKey: string;
 
   constructor(
@@ -44,41 +69,65 @@ export class CheckpointDesk {
 
   /** The `qi_id` the SDK echoes back with each checkpoint of this call. */
   openCall(itemId: number, runId: string, attempt: number, startedAt: Date): string {
-    this.open.set(itemId, { runId, attempt, since: startedAt, memoized: [] });
-    return `${itemId}:${this.owner}`;
+    const nonce = ++this.nonces;
+    this.open.set(itemId, { nonce, runId, attempt, since: startedAt, memoized: [], reload: false });
+    return `${itemId}:${nonce}:${this.owner}`;
   }
 
-  /** Ends the call's checkpointing and returns the steps it memoized, in order (the worker's run state goes on). */
-  closeCall(itemId: number): MemoEntry[] {
-    const call = this.open.get(itemId);
-    this.open.delete(itemId);
-    return call?.memoized ?? [];
+  /** Ends the call's checkpointing (only this call's: a later call of the same item keeps its own). */
+  closeCall(queueItemId: string): ClosedCall {
+    const [itemId, nonce] = queueItemId.split(":").map(Number);
+    const call = this.open.get(itemId!);
+    if (!call || call.nonce !== nonce) return { memoized: [], reload: true };
+    this.open.delete(itemId!);
+    return {
+      memoized: call.memoized,
+      reload: call.reload,
+      ...(call.refused ? { refused: call.refused } : {}),
+      ...(call.unsupported ? { unsupported: call.unsupported } : {}),
+    };
   }
 
-  async receive(itemId: number, runId: string, ops: OutgoingOp[]): Promise<CheckpointAnswer> {
+  drain(): void {
+    this.draining = true;
+  }
+
+  async receive(itemId: number, nonce: number, runId: string, ops: OutgoingOp[]): Promise<CheckpointAnswer> {
     const call = this.open.get(itemId);
-    if (!call || call.runId !== runId) return { status: 409, message: "This call is no longer in progress" };
-    if (!ops.length) return { status: 200 };
-    for (const op of ops) {
-      if (op.op !== "StepRun" || typeof op.id !== "string")
-        return { status: 400, message: `Only StepRun ops are checkpointed, not ${String(op.op)}` };
+    if (!call || call.nonce !== nonce || call.runId !== runId)
+      return { status: 409, message: "This call is no longer in progress" };
+    const unsupported = ops.find((op) => op.op !== "StepRun" || typeof op.id !== "string");
+    if (unsupported) {
+      // defer() and the like: before checkpointing they failed the run loudly (apply.ts), and still do.
+      call.unsupported = String(unsupported.op);
+      call.refused = "stale";
+      return { status: 409, message: `Step op "${String(unsupported.op)}" is not supported by the embedded engine` };
     }
-    const endedAt = new Date();
-    const recorded = await recordCheckpoint(this.ctx, {
-      itemId,
-      owner: this.owner,
-      runId,
-      attempt: call.attempt,
-      ops,
-      startedAt: call.since,
-      endedAt,
-    });
-    if (!recorded) return { status: 409, message: "The call's lease was lost or its run has ended" };
-    // The call may have been closed (timed out) while the row was written; its state is then reloaded anyway.
-    for (const op of recorded) call.memoized.push([op.id, "completed", op.data ?? null, null]);
-    call.since = endedAt;
-    for (const op of ops)
-      this.ctx.log("info", "inngest step completed", { runId, step: op.displayName || op.name || op.id });
+    if (ops.length) {
+      const endedAt = new Date();
+      const recorded = await recordCheckpoint(this.ctx, {
+        itemId,
+        owner: this.owner,
+        runId,
+        attempt: call.attempt,
+        ops,
+        startedAt: call.since,
+        endedAt,
+      });
+      if (!recorded) {
+        call.refused = "stale";
+        return { status: 409, message: "The call's lease was lost or its run has ended" };
+      }
+      for (const op of recorded.fresh) call.memoized.push([op.id, "completed", op.data ?? null, null]);
+      if (recorded.fresh.length < ops.length) call.reload = true;
+      call.since = endedAt;
+      for (const op of recorded.fresh)
+        this.ctx.log("info", "inngest step completed", { runId, step: op.displayName || op.name || op.id });
+    }
+    if (this.draining) {
+      call.refused = "draining";
+      return { status: 409, message: "The engine is stopping: the run goes on from here in the next process" };
+    }
     return { status: 200 };
   }
 }
@@ -111,7 +160,7 @@ interface CheckpointRecord {
  * null when the lease or the run is gone. A step already memoized (a checkpoint retried after its answer was lost) is
  * not written again.
  */
-async function recordCheckpoint(ctx: EngineContext, rec: CheckpointRecord): Promise<OutgoingOp[] | null> {
+async function recordCheckpoint(ctx: EngineContext, rec: CheckpointRecord): Promise<{ fresh: OutgoingOp[] } | null> {
   const steps = rec.ops.map((op) => ({
     id: op.id,
     name: op.displayName || op.name || op.id,
@@ -123,15 +172,16 @@ async function recordCheckpoint(ctx: EngineContext, rec: CheckpointRecord): Prom
       with run as (
         select id from ${inngestRuns} where id = ${rec.runId} and status in ('queued', 'running') for update
       ), held as (
+        -- Locked, so that the lease is read as it is now, not as it was before the run's lock was waited for.
         select q.id from ${inngestQueue} q, run where q.id = ${rec.itemId} and q.lease_owner = ${rec.owner}
+        for update of q
       ), incoming as (
-        select * from json_to_recordset(${JSON.stringify(steps)}::json)
-          as x(id text, name text, data text, opts text)
+        select * from rows from (json_to_recordset(${JSON.stringify(steps)}::json)
+          as (id text, name text, data text, opts text)) with ordinality as x(id, name, data, opts, n)
       ), memo as (
         insert into ${inngestSteps} (run_id, id, name, op, status, data, attempts, seq, opts, created_at, ended_at)
         select ${rec.runId}, i.id, i.name, 'StepRun', 'completed', i.data::json, 0,
-          (select coalesce(max(s.seq), 0) from ${inngestSteps} s where s.run_id = ${rec.runId})
-            + row_number() over (),
+          (select coalesce(max(s.seq), 0) from ${inngestSteps} s where s.run_id = ${rec.runId}) + i.n,
           i.opts::jsonb, ${rec.startedAt.toISOString()}::timestamptz, ${rec.endedAt.toISOString()}::timestamptz
         from incoming i, held
         on conflict (run_id, id) do update
@@ -149,7 +199,7 @@ async function recordCheckpoint(ctx: EngineContext, rec: CheckpointRecord): Prom
   const row = rows[0];
   if (!row?.held) return null;
   const fresh = new Set(row.ids ?? []);
-  return rec.ops.filter((op) => fresh.has(op.id));
+  return { fresh: rec.ops.filter((op) => fresh.has(op.id)) };
 }
 
 /**
@@ -176,11 +226,11 @@ export async function receiveCheckpoint(
   body: unknown,
 ): Promise<CheckpointAnswer> {
   const b = (body ?? {}) as { run_id?: unknown; qi_id?: unknown; steps?: unknown };
-  const match = typeof b.qi_id === "string" ? /^(\d+):(.+)$/.exec(b.qi_id) : null;
+  const match = typeof b.qi_id === "string" ? /^(\d+):(\d+):(.+)$/.exec(b.qi_id) : null;
   if (!match || b.run_id !== runIdInPath || !Array.isArray(b.steps))
     return { status: 400, message: "Not a checkpoint of a call made by this engine" };
-  const desk = desks.get(match[2]!);
+  const desk = desks.get(match[3]!);
   if (!desk) return { status: 409, message: "The engine that made this call is not running in this process" };
   if (!sameSecret(authorization ?? "", `Bearer ${desk.hashedKey}`)) return { status: 401, message: "Unauthorized" };
-  return desk.receive(Number(match[1]), runIdInPath, b.steps as OutgoingOp[]);
+  return desk.receive(Number(match[1]), Number(match[2]), runIdInPath, b.steps as OutgoingOp[]);
 }

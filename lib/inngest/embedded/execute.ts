@@ -4,7 +4,7 @@ import { applyCallResult } from "./apply";
 import { callApp, callBody, type CallResult } from "./call";
 import type { EngineContext } from "./types";
 import type { LocalServeHandler } from "./local-serve";
-import type { CheckpointDesk } from "./checkpoint";
+import type { CheckpointDesk, ClosedCall } from "./checkpoint";
 import { applyDiscoveryStep, fastPathOp } from "./fast-path";
 import type { FunctionDef } from "./function-config";
 import { findFunction } from "./function-store";
@@ -18,6 +18,8 @@ import {
   type MemoEntry,
   type RunState,
 } from "./item";
+import { processEngine } from "./process-engine";
+import { releaseLeases } from "./queue";
 import { completeRun, completionOutput } from "./run-complete";
 import { applyTimer } from "./timers";
 import { toSerializedError, type EventPayload } from "./types";
@@ -62,20 +64,23 @@ export async function executeItem(
     });
   }
   const startedAt = new Date();
-  // Checkpoints reach the desk through this process's Inngest client, so only a call handled in this process uses them.
-  const desk = worker.localServe && item.stepId === null ? worker.desk : undefined;
-  const queueItemId = desk?.openCall(item.id, item.runId, item.attempt, startedAt);
-  const body = callBody({
-    runId: item.runId,
-    attempt: item.attempt,
-    maxAttempts: fn.retries + 1,
-    event: state.event,
-    steps: state.steps,
-    targeted: item.stepId !== null,
-    ...(queueItemId ? { checkpoint: { functionId: fn.id, queueItemId } } : {}),
-  });
+  // Checkpoints reach the desk through this process's Inngest client (attached to an engine here), so only a call
+  // handled in this process uses them.
+  const desk = worker.localServe && item.stepId === null && processEngine() ? worker.desk : undefined;
+  let queueItemId: string | undefined;
+  let closed: ClosedCall | undefined;
   let result: CallResult;
   try {
+    queueItemId = desk?.openCall(item.id, item.runId, item.attempt, startedAt);
+    const body = callBody({
+      runId: item.runId,
+      attempt: item.attempt,
+      maxAttempts: fn.retries + 1,
+      event: state.event,
+      steps: state.steps,
+      targeted: item.stepId !== null,
+      ...(queueItemId ? { checkpoint: { functionId: fn.id, queueItemId } } : {}),
+    });
     result = await callApp({
       serveUrl: worker.serveUrl,
       functionId: fn.id,
@@ -86,11 +91,25 @@ export async function executeItem(
       ...(worker.localServe ? { localServe: worker.localServe } : {}),
     });
   } finally {
-    // Steps checkpointed during the call are memoized already: the state the call's answer is applied to has them.
-    const checkpointed = desk?.closeCall(item.id) ?? [];
-    if (checkpointed.length) state = { ...state, steps: [...state.steps, ...checkpointed] };
+    closed = queueItemId ? desk?.closeCall(queueItemId) : undefined;
   }
   const endedAt = new Date();
+  if (closed?.unsupported) {
+    return failRunForItem(worker.ctx, item, worker.owner, {
+      name: "UnsupportedStepError",
+      message: `Step op "${closed.unsupported}" is not supported by the embedded Inngest engine`,
+    });
+  }
+  if (closed?.refused) {
+    // The desk stopped the call (409): the SDK then answers as if the function failed for good, which it did not.
+    // What was checkpointed is recorded; the rest goes on from there in the next call (another worker's, when the
+    // lease was lost, or the next process's when this one is stopping).
+    worker.ctx.log("info", "inngest call stopped at a checkpoint", { runId: item.runId, reason: closed.refused });
+    await releaseLeases(worker.ctx.db, worker.owner, [item.id]);
+    return { applied: false, next: null };
+  }
+  // Steps checkpointed during the call are memoized already: the state the call's answer is applied to has them.
+  if (closed?.memoized.length) state = { ...state, steps: [...state.steps, ...closed.memoized] };
   if (result.outcome.kind === "error" && result.outcome.status === null && worker.stopping?.()) {
     // The server is shutting down and closed its listener (or the connection) under this call: no answer came back,
     // so nothing is recorded — no attempt used up — and the stopping engine hands the item back (its lease is
@@ -99,6 +118,8 @@ export async function executeItem(
     return { applied: false, next: null };
   }
   const applied = await record(worker, item, fn, result, state, startedAt, endedAt, continueLeaseMs);
+  // A re-sent checkpoint found its step recorded already: the carried state may lack it, so the next call reads it.
+  if (closed?.reload && applied.next?.state) delete applied.next.state;
   worker.ctx.log("debug", "inngest call", {
     runId: item.runId,
     step: item.stepId ?? "discovery",

@@ -60,8 +60,9 @@ export async function completeRun(ctx: EngineContext, input: CompleteInput): Pro
       with run as (
         select id, status, parent_run_id from ${inngestRuns} where id = ${item.runId} for update
       ), taken as (
-        delete from ${inngestQueue} q using run
-        where q.id = ${item.id} and q.lease_owner = ${input.owner} and run.parent_run_id is null
+        delete from ${inngestQueue} q
+        where q.id = ${item.id} and q.lease_owner = ${input.owner}
+          and not exists (select 1 from run where run.parent_run_id is not null)
         returning q.id
       ), attempt as (
         insert into ${inngestAttempts} (run_id, step_id, attempt, outcome, http_status, error, started_at, ended_at)
@@ -75,6 +76,8 @@ export async function completeRun(ctx: EngineContext, input: CompleteInput): Pro
         where r.id = ${item.runId} and run.status in ('queued', 'running')
         returning r.id
       ), dropped as (
+        -- These two read the snapshot from before the run's lock was waited for: while a discovery call is in flight
+        -- nothing else adds queue items or steps to its run, so it is current.
         delete from ${inngestQueue} where run_id = ${item.runId} and id <> ${item.id} and exists (select 1 from ended)
       ), cancelled as (
         update ${inngestSteps} set status = 'cancelled', ended_at = ${now.toISOString()}::timestamptz

@@ -432,6 +432,8 @@ export class EngineRunner {
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    // Calls in flight stop at their next checkpoint (recorded) instead of starting more steps during the grace period.
+    this.desk?.drain();
     removeLocalEngine(this.options.db, this.waker);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];

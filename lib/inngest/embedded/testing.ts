@@ -19,6 +19,7 @@ export { parseDuration, sleepTarget } from "./durations";
 export { compileExpression } from "./expressions";
 export { applyDiscoveryStep } from "./fast-path";
 export { completeRun } from "./run-complete";
+export { CheckpointDesk } from "./checkpoint";
 export { eventNameMatches } from "./function-config";
 export { invalidateFunctionCache } from "./function-store";
 export { hashedUlid, seededUlid, ulid, ulidTime } from "./ids";
