@@ -106,6 +106,7 @@ export async function executeItem(
     // lease was lost, or the next process's when this one is stopping).
     worker.ctx.log("info", "inngest call stopped at a checkpoint", { runId: item.runId, reason: closed.refused });
     await releaseLeases(worker.ctx.db, worker.owner, [item.id]);
+    logCall(worker, item, prepStart, startedAt, endedAt);
     return { applied: false, next: null };
   }
   // Steps checkpointed during the call are memoized already: the state the call's answer is applied to has them.
@@ -120,6 +121,12 @@ export async function executeItem(
   const applied = await record(worker, item, fn, result, state, startedAt, endedAt, continueLeaseMs);
   // A re-sent checkpoint found its step recorded already: the carried state may lack it, so the next call reads it.
   if (closed?.reload && applied.next?.state) delete applied.next.state;
+  logCall(worker, item, prepStart, startedAt, endedAt);
+  return applied;
+}
+
+/** One debug line per call that came back, recorded or not (tests wait for it). */
+function logCall(worker: Worker, item: ClaimedItem, prepStart: number, startedAt: Date, endedAt: Date) {
   worker.ctx.log("debug", "inngest call", {
     runId: item.runId,
     step: item.stepId ?? "discovery",
@@ -127,7 +134,6 @@ export async function executeItem(
     callMs: endedAt.getTime() - startedAt.getTime(),
     recordMs: Date.now() - endedAt.getTime(),
   });
-  return applied;
 }
 
 /**
