@@ -6,15 +6,14 @@ import {
   CheckpointDesk,
   engineContext,
   inngestAttempts,
-  inngestQueue,
   inngestRuns,
   inngestSteps,
-  ulid,
 } from "@/lib/inngest/embedded/testing";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
 import { inngest } from "@/lib/inngest/client";
 import { localServeHandler } from "@/lib/inngest/serve";
 import { useTestDb } from "../helpers/db";
+import { runWithLeasedCall } from "../helpers/engine-rows";
 import { captureLogs, fastTiming, sleep, waitFor, waitForRuns } from "./harness";
 
 // Checkpointing (lib/inngest/embedded/checkpoint.ts): a call handed to the serve handler in this process runs the
@@ -244,23 +243,7 @@ describe("embedded engine: checkpointing of in-process calls", () => {
 describe("the checkpoint desk", () => {
   const OWNER = "engine-desk-test";
   const ctx = () => engineContext(useDb() as EngineDb, () => {});
-  async function leasedItem(owner = OWNER) {
-    const runId = ulid();
-    await useDb()
-      .insert(inngestRuns)
-      .values({ id: runId, functionId: "desk-test", status: "running", event: { name: "test/desk", data: {} } });
-    const [item] = await useDb()
-      .insert(inngestQueue)
-      .values({
-        runId,
-        kind: "call",
-        availableAt: new Date(),
-        leaseOwner: owner,
-        leaseUntil: new Date(Date.now() + 60_000),
-      })
-      .returning({ id: inngestQueue.id });
-    return { runId, itemId: item!.id };
-  }
+  const leasedItem = (owner = OWNER) => runWithLeasedCall(useDb() as EngineDb, { owner });
   const qi = (id: string) => id.split(":").map(Number) as [number, number];
   const step = (id: string, data: unknown) => ({ id, op: "StepRun", name: id, data });
 

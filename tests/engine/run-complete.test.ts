@@ -7,10 +7,10 @@ import {
   inngestQueue,
   inngestRuns,
   inngestSteps,
-  ulid,
 } from "@/lib/inngest/embedded/testing";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
 import { useTestDb } from "../helpers/db";
+import { runWithLeasedCall } from "../helpers/engine-rows";
 
 /**
  * A run's completion recorded in one statement (lib/inngest/embedded/run-complete.ts) must leave the same rows as
@@ -23,27 +23,11 @@ const ctx = () => engineContext(db() as EngineDb, () => {});
 const OWNER = "engine-complete-test";
 
 async function runWithItem(opts: { parent?: string; leaseOwner?: string } = {}) {
-  const runId = ulid();
-  await db()
-    .insert(inngestRuns)
-    .values({
-      id: runId,
-      functionId: "complete-test",
-      status: "running",
-      event: { name: "test/complete", data: {} },
-      ...(opts.parent ? { parentRunId: opts.parent, parentStepId: "invoke-step" } : {}),
-    });
-  const [item] = await db()
-    .insert(inngestQueue)
-    .values({
-      runId,
-      kind: "call",
-      availableAt: new Date(),
-      leaseOwner: opts.leaseOwner ?? OWNER,
-      leaseUntil: new Date(Date.now() + 60_000),
-    })
-    .returning({ id: inngestQueue.id });
-  return { runId, item: { id: item!.id, runId, kind: "call" as const, stepId: null, attempt: 0 } };
+  const { runId, itemId } = await runWithLeasedCall(db() as EngineDb, {
+    owner: opts.leaseOwner ?? OWNER,
+    ...(opts.parent ? { parent: opts.parent } : {}),
+  });
+  return { runId, item: { id: itemId, runId, kind: "call" as const, stepId: null, attempt: 0 } };
 }
 
 const input = (item: { id: number; runId: string; kind: "call"; stepId: null; attempt: number }) => ({

@@ -8,6 +8,7 @@ import {
   inngestSteps,
   rowsOf,
   type RunStatus,
+  ulid,
 } from "@/lib/inngest/embedded/testing";
 
 /** Engine rows written straight into the tables, with chosen ages: what retention finds after weeks of work. */
@@ -107,4 +108,33 @@ export async function countRows(db: EngineDb) {
 
 export async function exists(db: EngineDb, table: "inngest_runs" | "inngest_events", id: string): Promise<boolean> {
   return rowsOf(await db.execute(sql`select 1 from ${sql.identifier(table)} where id = ${id}`)).length > 0;
+}
+
+/**
+ * A running run with one discovery call leased to `owner` for a minute, as a worker holds it mid-call (for driving the
+ * engine's recording statements directly); `parent` makes it the child of a step.invoke.
+ */
+export async function runWithLeasedCall(
+  db: EngineDb,
+  { owner, parent }: { owner: string; parent?: string },
+): Promise<{ runId: string; itemId: number }> {
+  const runId = ulid();
+  await db.insert(inngestRuns).values({
+    id: runId,
+    functionId: "leased-call-test",
+    status: "running",
+    event: { name: "test/leased-call", data: {} },
+    ...(parent ? { parentRunId: parent, parentStepId: "invoke-step" } : {}),
+  });
+  const [item] = await db
+    .insert(inngestQueue)
+    .values({
+      runId,
+      kind: "call",
+      availableAt: new Date(),
+      leaseOwner: owner,
+      leaseUntil: new Date(Date.now() + 60_000),
+    })
+    .returning({ id: inngestQueue.id });
+  return { runId, itemId: item!.id };
 }
