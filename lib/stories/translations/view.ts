@@ -122,6 +122,9 @@ export async function latestRun(db: Db, translationId: string): Promise<Translat
 }
 
 export async function toTranslationView(db: Db, translation: Story, link: StoryTranslation): Promise<TranslationView> {
+  // The run first: a run read as ended had every page landed before it ended, so the pages read after it agree with
+  // it (read the other way round, a page landing in between showed "succeeded" beside a stale page).
+  const run = await latestRun(db, translation.id);
   const linked = await linkedPages(db, translation.id);
   const sourceIds = linked.map((l) => l.link?.sourcePageId).filter((id): id is string => !!id);
   const sourceVersions = new Map(
@@ -162,7 +165,7 @@ export async function toTranslationView(db: Db, translation: Story, link: StoryT
     pageCount: linked.length,
     stalePages,
     openSuggestions,
-    run: await latestRun(db, translation.id),
+    run,
   };
 }
 
