@@ -82,7 +82,8 @@ export async function startMissingRuns(ctx: EngineContext, eventIds: string[], n
   return started;
 }
 
-function triggers(fn: FunctionDef, event: EventPayload): boolean {
+/** Whether the event starts a run of the function (its name and, if any, its expression). */
+export function triggers(fn: FunctionDef, event: EventPayload): boolean {
   return fn.eventTriggers.some((t) => {
     // Internal events (inngest/…) reach only functions that name them exactly, never through a wildcard.
     const matches = event.name.startsWith("inngest/") ? t.event === event.name : eventNameMatches(t.event, event.name);

@@ -1,6 +1,7 @@
 import { inArray, lte, sql } from "drizzle-orm";
 import { inngestEvents, inngestIdempotency } from "./schema";
 import { seededUlid, ulid } from "./ids";
+import { receiveOneEvent } from "./intake-one";
 import type { EngineContext, EventPayload } from "./types";
 
 /** Same event id within this window → the event is accepted but starts nothing (as in Inngest). */
@@ -51,13 +52,25 @@ function normalize(raw: unknown, seed: string | null | undefined, now: number): 
 /**
  * Accepts events as `inngest.send()` posts them and returns their ids in order. In one transaction: drop events
  * whose own id was seen in the last 24 h, store the rest (a retried send carries the same id seed, so its derived
- * ids collide and nothing is stored twice), then dispatch each new event.
+ * ids collide and nothing is stored twice), then dispatch each new event. A lone event that only starts runs takes
+ * one statement instead (intake-one.ts).
  */
 export async function receiveEvents(ctx: EngineContext, raw: unknown, seed?: string | null): Promise<string[]> {
   const now = new Date();
   const incoming = normalize(raw, seed, now.getTime());
   const ids = incoming.map((e) => e.payload.id);
   if (!incoming.length) return ids;
+  if (incoming.length === 1) {
+    const one = await receiveOneEvent(
+      ctx,
+      { ...incoming[0]!, idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS, wakeChannel: WAKE_CHANNEL },
+      now,
+    );
+    if (one) {
+      ctx.log("debug", "inngest events received", { count: 1, started: one.started });
+      return [one.id];
+    }
+  }
 
   let started = 0;
   let woke = false;

@@ -23,7 +23,7 @@ export interface NewRun {
  * Concurrency keys are fixed when the run is created (from its event), like Inngest: `fnId:<n>` for a function-wide
  * limit, `fnId:<n>:<json of key value>` for a keyed one.
  */
-function concurrencyFor(fn: FunctionDef, event: EventPayload): { keys: string[]; limits: number[] } {
+export function concurrencyFor(fn: FunctionDef, event: EventPayload): { keys: string[]; limits: number[] } {
   const keys: string[] = [];
   const limits: number[] = [];
   fn.concurrency.forEach((c, i) => {

@@ -23,6 +23,7 @@ export { CheckpointDesk } from "./checkpoint";
 export { eventNameMatches } from "./function-config";
 export { invalidateFunctionCache } from "./function-store";
 export { hashedUlid, seededUlid, ulid, ulidTime } from "./ids";
+export { receiveEvents } from "./intake";
 export { syncApp } from "./registry";
 export * from "./schema";
 export { canonicalBody, signBody } from "./signing";

@@ -1,0 +1,190 @@
+import { sql, type SQL } from "drizzle-orm";
+import { dispatchEvent, triggers } from "./dispatch";
+import { eventNameMatches, type FunctionDef } from "./function-config";
+import { activeFunctions } from "./function-store";
+import { ulid } from "./ids";
+import { concurrencyFor, RUN_IDEMPOTENCY_WINDOW_MS } from "./runs";
+import {
+  inngestEvents,
+  inngestIdempotency,
+  inngestQueue,
+  inngestRunIdempotency,
+  inngestRuns,
+  inngestSteps,
+} from "./schema";
+import { rowsOf } from "./sql";
+import type { EngineContext, EventPayload } from "./types";
+
+/**
+ * The common event — one event, starting runs of functions that neither debounce it nor are cancelled by it — received
+ * in one statement instead of receiveEvents' transaction of about nine round trips (begin, the id's idempotency claim,
+ * the event, the waits it resolves, each run's idempotency claim, run and first call, the wake-up, commit). It is on
+ * the path of every Generate, between the request and the model call.
+ *
+ * The statement writes nothing when a step.waitForEvent waits for an event of this name: resolving a wait locks its
+ * run and memoizes the step, which is receiveEvents' work. Then it answers undefined and the caller takes that path,
+ * as it does for batches, cancellations and debounces (decided before, from the registered functions).
+ */
+export interface OneEvent {
+  payload: EventPayload;
+  externalId?: string;
+  /** The sender's id idempotency window and the engine's wake-up channel (intake.ts owns both). */
+  idempotencyWindowMs: number;
+  wakeChannel: string;
+}
+
+export interface OneEventOutcome {
+  /** The event's id: its own, or the earlier event's when its sender's id was seen in the window. */
+  id: string;
+  stored: boolean;
+  started: number;
+}
+
+interface Planned {
+  fn: FunctionDef;
+  runId: string;
+  keys: string[];
+  limits: number[];
+  /** The function's idempotency key for this event, JSON; undefined when it has none. */
+  runKey?: string;
+}
+
+const textArray = (values: string[]): SQL =>
+  values.length
+    ? sql`array[${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )}]::text[]`
+    : sql`'{}'::text[]`;
+
+const intArray = (values: number[]): SQL =>
+  values.length
+    ? sql`array[${sql.join(
+        values.map((v) => sql`${v}::int`),
+        sql`, `,
+      )}]::int[]`
+    : sql`'{}'::int[]`;
+
+/** The runs the event starts, or undefined when the event needs receiveEvents' general path. */
+async function plan(ctx: EngineContext, event: EventPayload): Promise<Planned[] | undefined> {
+  // An embedder that dispatches events its own way gets exactly that.
+  if (ctx.dispatchEvent !== dispatchEvent) return undefined;
+  const functions = await activeFunctions(ctx.db, ctx.db);
+  if (functions.some((fn) => fn.cancel.some((c) => eventNameMatches(c.event, event.name)))) return undefined;
+  const started = functions.filter((fn) => triggers(fn, event));
+  if (started.some((fn) => fn.debounce)) return undefined;
+  const now = Date.now();
+  return started.map((fn) => {
+    const { keys, limits } = concurrencyFor(fn, event);
+    const value = fn.idempotency?.value({ event });
+    return {
+      fn,
+      runId: ulid(now),
+      keys,
+      limits,
+      ...(value !== undefined && value !== null ? { runKey: JSON.stringify(value) } : {}),
+    };
+  });
+}
+
+export async function receiveOneEvent(
+  ctx: EngineContext,
+  input: OneEvent,
+  now: Date,
+): Promise<OneEventOutcome | undefined> {
+  const { payload, externalId } = input;
+  const runs = await plan(ctx, payload);
+  if (!runs) return undefined;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const ctes: SQL[] = [
+    sql`guard as (
+      select not exists (
+        select 1 from ${inngestSteps} where status = 'waiting' and opts->>'event' = ${payload.name}
+      ) as ok
+    )`,
+  ];
+  if (externalId !== undefined) {
+    const expiresAt = new Date(now.getTime() + input.idempotencyWindowMs).toISOString();
+    ctes.push(sql`claimed as (
+      insert into ${inngestIdempotency} (key, event_id, expires_at)
+      select ${externalId}, ${payload.id}, ${expiresAt}::timestamptz from guard where ok
+      on conflict (key) do update set event_id = excluded.event_id, expires_at = excluded.expires_at
+        where ${inngestIdempotency}.expires_at <= ${at}
+      returning key
+    )`);
+  }
+  ctes.push(sql`stored as (
+    insert into ${inngestEvents} (id, name, data, external_id, ts, received_at)
+    select ${payload.id}, ${payload.name}, ${JSON.stringify(payload.data)}::jsonb, ${externalId ?? null},
+      ${payload.ts}::bigint, ${at}
+    from guard where ok ${externalId !== undefined ? sql`and exists (select 1 from claimed)` : sql``}
+    on conflict do nothing
+    returning id
+  )`);
+  const runExpiresAt = sql`${new Date(now.getTime() + RUN_IDEMPOTENCY_WINDOW_MS).toISOString()}::timestamptz`;
+  runs.forEach((run, i) => {
+    const idem = sql.raw(`run_key_${i}`);
+    const created = sql.raw(`run_${i}`);
+    const call = sql.raw(`call_${i}`);
+    if (run.runKey !== undefined) {
+      ctes.push(sql`${idem} as (
+        insert into ${inngestRunIdempotency} (function_id, key, run_id, expires_at)
+        select ${run.fn.id}, ${run.runKey}, ${run.runId}, ${runExpiresAt} from stored
+        on conflict (function_id, key) do update set run_id = excluded.run_id, expires_at = excluded.expires_at
+          where ${inngestRunIdempotency}.expires_at <= ${at}
+        returning run_id
+      )`);
+    }
+    ctes.push(sql`${created} as (
+      insert into ${inngestRuns} (id, function_id, status, event, event_id, concurrency_keys, concurrency_limits,
+        created_at)
+      select ${run.runId}, ${run.fn.id}, 'queued', ${JSON.stringify(payload)}::jsonb, ${payload.id},
+        ${textArray(run.keys)}, ${intArray(run.limits)}, ${at}
+      from ${run.runKey !== undefined ? idem : sql`stored`}
+      returning id
+    )`);
+    ctes.push(sql`${call} as (
+      insert into ${inngestQueue} (run_id, kind, step_id, attempt, available_at, concurrency_keys, concurrency_limits)
+      select id, 'call', null, 0, ${at}, ${textArray(run.keys)}, ${intArray(run.limits)} from ${created}
+      on conflict do nothing
+    )`);
+  });
+  const startedColumns = runs.map((_, i) => sql`exists (select 1 from ${sql.raw(`run_${i}`)}) as ${sql.raw(`r${i}`)}`);
+  const [row] = rowsOf<Record<string, unknown>>(
+    await ctx.db.execute(sql`
+      with ${sql.join(ctes, sql`, `)}
+      select (select ok from guard) as ok,
+        exists (select 1 from stored) as stored,
+        ${externalId !== undefined ? sql`exists (select 1 from claimed)` : sql`true`} as fresh,
+        ${externalId !== undefined ? sql`(select event_id from ${inngestIdempotency} where key = ${externalId})` : sql`null`}
+          as prior,
+        (select pg_notify(${input.wakeChannel}, '') from stored)::text as notified
+        ${startedColumns.length ? sql`, ${sql.join(startedColumns, sql`, `)}` : sql``}`),
+  );
+  if (!row?.ok) return undefined;
+
+  let id = payload.id;
+  if (!row.fresh && externalId !== undefined) {
+    // The statement's snapshot misses an earlier event committed while it waited on the key: read it now.
+    const prior =
+      (row.prior as string | null) ??
+      rowsOf<{ event_id: string }>(
+        await ctx.db.execute(sql`select event_id from ${inngestIdempotency} where key = ${externalId}`),
+      )[0]?.event_id;
+    if (prior) id = prior;
+  }
+  let started = 0;
+  runs.forEach((run, i) => {
+    if (row[`r${i}`]) {
+      started++;
+      ctx.log("debug", "inngest run queued", { runId: run.runId, functionId: run.fn.id, event: payload.name });
+    } else if (row.stored) {
+      ctx.log("info", "inngest run skipped: idempotency key already used", {
+        functionId: run.fn.id,
+        eventId: payload.id,
+      });
+    }
+  });
+  if (row.stored) ctx.wake();
+  return { id, stored: Boolean(row.stored), started };
+}
