@@ -28,7 +28,7 @@ import {
 } from "../job-types/steps";
 import { fallBack, fallsBack } from "../jobs/fallback";
 import { backgroundYieldMs, foregroundJobEnded, inForegroundStep, yieldToForeground } from "../jobs/foreground";
-import { findCachedResult, generationCacheKey, recordCacheKey } from "../jobs/generation-cache";
+import { generationCacheKey, recordPromptAndFindCached } from "../jobs/generation-cache";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
@@ -190,9 +190,6 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
             const prompt = await render(job);
             const promptHash = hashPrompt(prompt);
-            // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
-            // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
-            await recordRenderedPrompt(db, jobId, promptHash, prompt);
             // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
             // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
             const cacheKey = generationCacheKey({
@@ -208,9 +205,14 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
             // admitted and planned as model calls, and its siblings' outcomes are counted as such. Nor is a chained
             // job: the key is its first step's prompt, not its answer's.
             const chain = chainedSteps(job.steps).map((s) => s.name);
-            const hit =
-              job.fresh || ref.parentJobId || chain.length > 0 ? null : await findCachedResult(db, job, cacheKey);
-            await recordCacheKey(db, jobId, cacheKey, hit?.id ?? null);
+            // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
+            // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
+            const hit = await recordPromptAndFindCached(db, job, {
+              promptHash,
+              prompt,
+              key: cacheKey,
+              lookup: !(job.fresh || ref.parentJobId || chain.length > 0),
+            });
             if (hit?.outputText) {
               const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
               const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));

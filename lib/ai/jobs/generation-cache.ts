@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import { type AiJob, aiJobs } from "@/db/ai-schema";
 import { ModelConfigError } from "../model-registry";
@@ -59,39 +60,53 @@ export function generationCacheKey(input: CacheKeyInput): string {
 }
 
 /**
- * The newest reusable result of `key` for this job's story and requester, finished within the TTL: a succeeded job
- * that was itself a model call (a reused job's age would otherwise extend the original's life) and not a fresh one.
+ * Records the rendered prompt and its cache key on the running job and, when `lookup`, takes as its reused result the
+ * newest reusable one of `key` for this job's story and requester finished within the TTL: a succeeded job that was
+ * itself a model call (a reused job's age would otherwise extend the original's life) and not a fresh one. One
+ * statement: it sits between the request and the model call of every Generate. Returns the result reused, if any.
  */
-export async function findCachedResult(
+export async function recordPromptAndFindCached(
   db: Db,
   job: Pick<AiJob, "id" | "scopeId" | "requestedBy">,
-  key: string,
+  record: { promptHash: string; prompt: string; key: string; lookup: boolean },
   ttlSeconds: number = cacheTtlSeconds(),
 ): Promise<Pick<AiJob, "id" | "outputText"> | null> {
-  if (ttlSeconds === 0 || !job.scopeId || !job.requestedBy) return null;
+  const cached = alias(aiJobs, "cached");
+  const reusable =
+    record.lookup && ttlSeconds > 0 && job.scopeId && job.requestedBy
+      ? sql`(${db
+          .select({ id: cached.id })
+          .from(cached)
+          .where(
+            and(
+              eq(cached.scopeId, job.scopeId),
+              eq(cached.cacheKey, record.key),
+              eq(cached.status, "succeeded"),
+              eq(cached.fresh, false),
+              eq(cached.requestedBy, job.requestedBy),
+              isNull(cached.reusedFrom),
+              gt(cached.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
+              sql`${cached.outputText} <> ''`,
+            ),
+          )
+          .orderBy(desc(cached.completedAt))
+          .limit(1)})`
+      : null;
+  const [row] = await db
+    .update(aiJobs)
+    .set({
+      promptHash: record.promptHash,
+      renderedPrompt: record.prompt,
+      cacheKey: record.key,
+      reusedFrom: reusable,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, job.id), eq(aiJobs.status, "running")))
+    .returning({ reusedFrom: aiJobs.reusedFrom });
+  if (!row?.reusedFrom) return null;
   const [hit] = await db
     .select({ id: aiJobs.id, outputText: aiJobs.outputText })
     .from(aiJobs)
-    .where(
-      and(
-        eq(aiJobs.scopeId, job.scopeId),
-        eq(aiJobs.cacheKey, key),
-        eq(aiJobs.status, "succeeded"),
-        eq(aiJobs.fresh, false),
-        eq(aiJobs.requestedBy, job.requestedBy),
-        isNull(aiJobs.reusedFrom),
-        gt(aiJobs.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
-      ),
-    )
-    .orderBy(desc(aiJobs.completedAt))
-    .limit(1);
+    .where(eq(aiJobs.id, row.reusedFrom));
   return hit?.outputText ? hit : null;
-}
-
-/** Records the job's key (once rendered) and, on a hit, the job it reuses. */
-export async function recordCacheKey(db: Db, jobId: string, key: string, reusedFrom: string | null): Promise<void> {
-  await db
-    .update(aiJobs)
-    .set({ cacheKey: key, reusedFrom, updatedAt: new Date() })
-    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")));
 }
