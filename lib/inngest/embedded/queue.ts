@@ -30,9 +30,19 @@ export interface KeyLimit {
   limit: number;
 }
 
-/** Advisory locks on concurrency keys, always taken in sorted order so that two transactions cannot deadlock. */
+/**
+ * Advisory locks on concurrency keys, always taken in sorted order so that two transactions cannot deadlock. One
+ * statement however many keys: unnest yields the array in its order, and each row's lock is taken as it comes.
+ */
 async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
-  for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  if (!keys.length) return;
+  const list = sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  );
+  await tx.execute(
+    sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(array[${list}]::text[]) as k`,
+  );
 }
 
 /** Slots in use per key: items under a live lease. Call with the keys' advisory locks held. */
@@ -109,23 +119,35 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
         .where(inArray(inngestQueue.id, ids));
     }
     if (!taken.length) return [];
-    await tx
-      .update(inngestQueue)
-      .set({ leaseUntil: new Date(now.getTime() + opts.leaseMs), leaseOwner: opts.owner, parkedOn: null })
-      .where(
-        inArray(
-          inngestQueue.id,
-          taken.map((t) => t.id),
-        ),
-      );
-    const calls = taken.filter((t) => t.kind === "call").map((t) => t.runId);
-    const started = calls.length
-      ? await tx
-          .update(inngestRuns)
-          .set({ status: "running", startedAt: now })
-          .where(and(inArray(inngestRuns.id, calls), eq(inngestRuns.status, "queued")))
-          .returning({ id: inngestRuns.id, functionId: inngestRuns.functionId, event: inngestRuns.event })
-      : [];
+    // The leases and the runs that start with them: one statement.
+    const ids = sql.join(
+      taken.map((t) => sql`${t.id}::bigint`),
+      sql`, `,
+    );
+    const calls = [...new Set(taken.filter((t) => t.kind === "call").map((t) => t.runId))];
+    const started = rowsOf<{ id: string; function_id: string; event: unknown }>(
+      await tx.execute(sql`
+        with leased as (
+          update ${inngestQueue}
+          set lease_until = ${new Date(now.getTime() + opts.leaseMs).toISOString()}::timestamptz,
+            lease_owner = ${opts.owner}, parked_on = null
+          where id in (${ids})
+        )
+        ${
+          calls.length
+            ? sql`update ${inngestRuns} set status = 'running', started_at = ${now.toISOString()}::timestamptz
+          where id in (${sql.join(
+            calls.map((id) => sql`${id}`),
+            sql`, `,
+          )}) and status = 'queued'
+          returning id, function_id, event`
+            : sql`select null::text as id, null::text as function_id, null::jsonb as event where false`
+        }`),
+    ).map((r) => ({
+      id: r.id,
+      functionId: r.function_id,
+      event: typeof r.event === "string" ? JSON.parse(r.event) : r.event,
+    }));
     const startedById = new Map(started.map((r) => [r.id, r]));
     return taken.map((t) => {
       const run = startedById.get(t.runId);
