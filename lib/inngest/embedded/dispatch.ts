@@ -5,7 +5,7 @@ import { eventNameMatches, type FunctionDef } from "./function-config";
 import { activeFunctions } from "./function-store";
 import { compileExpression } from "./expressions";
 import { cancelRunInTx } from "./lifecycle";
-import { WAKE_CHANNEL } from "./intake";
+import { WAKE_CHANNEL } from "./wake-channel";
 import { startEventRun } from "./runs";
 import type { Tx } from "./sql";
 import { enqueueDiscoveryIfIdle, isActive, lockRun, memoizeStep } from "./steps";

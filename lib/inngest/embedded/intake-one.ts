@@ -14,6 +14,7 @@ import {
 } from "./schema";
 import { rowsOf } from "./sql";
 import type { EngineContext, EventPayload } from "./types";
+import { WAKE_CHANNEL } from "./wake-channel";
 
 /**
  * The common event — one event, starting runs of functions that neither debounce it nor are cancelled by it — received
@@ -28,9 +29,8 @@ import type { EngineContext, EventPayload } from "./types";
 export interface OneEvent {
   payload: EventPayload;
   externalId?: string;
-  /** The sender's id idempotency window and the engine's wake-up channel (intake.ts owns both). */
+  /** The window in which the sender's id makes a second event a duplicate (intake.ts owns it). */
   idempotencyWindowMs: number;
-  wakeChannel: string;
 }
 
 export interface OneEventOutcome {
@@ -158,7 +158,7 @@ export async function receiveOneEvent(
         ${externalId !== undefined ? sql`exists (select 1 from claimed)` : sql`true`} as fresh,
         ${externalId !== undefined ? sql`(select event_id from ${inngestIdempotency} where key = ${externalId})` : sql`null`}
           as prior,
-        (select pg_notify(${input.wakeChannel}, '') from stored)::text as notified
+        (select pg_notify(${WAKE_CHANNEL}, '') from stored)::text as notified
         ${startedColumns.length ? sql`, ${sql.join(startedColumns, sql`, `)}` : sql``}`),
   );
   if (!row?.ok) return undefined;

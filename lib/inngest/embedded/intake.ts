@@ -3,10 +3,10 @@ import { inngestEvents, inngestIdempotency } from "./schema";
 import { seededUlid, ulid } from "./ids";
 import { receiveOneEvent } from "./intake-one";
 import type { EngineContext, EventPayload } from "./types";
+import { WAKE_CHANNEL } from "./wake-channel";
 
 /** Same event id within this window → the event is accepted but starts nothing (as in Inngest). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-export const WAKE_CHANNEL = "inngest_engine";
 
 export class IntakeError extends Error {
   constructor(
@@ -61,11 +61,7 @@ export async function receiveEvents(ctx: EngineContext, raw: unknown, seed?: str
   const ids = incoming.map((e) => e.payload.id);
   if (!incoming.length) return ids;
   if (incoming.length === 1) {
-    const one = await receiveOneEvent(
-      ctx,
-      { ...incoming[0]!, idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS, wakeChannel: WAKE_CHANNEL },
-      now,
-    );
+    const one = await receiveOneEvent(ctx, { ...incoming[0]!, idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS }, now);
     if (one) {
       ctx.log("debug", "inngest events received", { count: 1, started: one.started });
       return [one.id];

@@ -4,7 +4,7 @@ import { inngestQueue, inngestRuns } from "./schema";
 import type { ClaimedItem } from "./item";
 import { rowsOf } from "./sql";
 import type { EventPayload } from "./types";
-import { WAKE_CHANNEL } from "./intake";
+import { WAKE_CHANNEL } from "./wake-channel";
 
 export interface ClaimOptions {
   owner: string;

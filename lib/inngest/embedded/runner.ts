@@ -3,7 +3,7 @@ import { defaultLogger, engineContext } from "./context";
 import { CheckpointDesk, closeDesk, openDesk } from "./checkpoint";
 import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
-import { WAKE_CHANNEL } from "./intake";
+import { WAKE_CHANNEL } from "./wake-channel";
 import type { Applied, ClaimedItem } from "./item";
 import {
   claimItems,
