@@ -4,6 +4,7 @@ import {
   engineContext,
   inngestDebounces,
   inngestEvents,
+  inngestIdempotency,
   inngestQueue,
   inngestRuns,
   inngestSteps,
@@ -50,7 +51,13 @@ const debounced = inngest.createFunction(
   async () => "debounced",
 );
 
-const t = useEngine(() => [plain, keyed, waiter, cancellable, debounced]);
+const bothA = inngest.createFunction({ id: "intake-both-a", triggers: [{ event: "intake/both" }] }, async () => "a");
+const bothB = inngest.createFunction(
+  { id: "intake-both-b", triggers: [{ event: "intake/both" }, { event: "intake/b-only" }] },
+  async () => "b",
+);
+
+const t = useEngine(() => [plain, keyed, waiter, cancellable, debounced, bothA, bothB]);
 
 /** An engine context over the test's database that counts the transactions the intake opens. */
 function countingContext() {
@@ -87,10 +94,11 @@ describe("embedded engine: receiving one event", () => {
   });
 
   it("keeps the sender's id idempotent: a second send with the same id stores nothing and answers the first event's id", async () => {
-    const { ctx } = countingContext();
+    const { ctx, transactions } = countingContext();
     const [first] = await receiveEvents(ctx, { name: "intake/plain", id: "same-send", data: { n: 2 } });
     const [second] = await receiveEvents(ctx, { name: "intake/plain", id: "same-send", data: { n: 3 } });
     expect(second).toBe(first);
+    expect(transactions()).toBe(0);
     const stored = await t.db().select().from(inngestEvents).where(eq(inngestEvents.externalId, "same-send"));
     expect(stored.map((e) => e.data)).toEqual([{ n: 2 }]);
     const runs = await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, first!));
@@ -100,13 +108,42 @@ describe("embedded engine: receiving one event", () => {
   });
 
   it("starts one run per value of a function's idempotency key", async () => {
-    const { ctx } = countingContext();
+    const { ctx, transactions } = countingContext();
     await receiveEvents(ctx, { name: "intake/keyed", data: { k: "k1" } });
     await receiveEvents(ctx, { name: "intake/keyed", data: { k: "k1" } });
     await receiveEvents(ctx, { name: "intake/keyed", data: { k: "k2" } });
+    expect(transactions()).toBe(0);
     expect(await t.db().select().from(inngestEvents).where(eq(inngestEvents.name, "intake/keyed"))).toHaveLength(3);
     const runs = await runsOf(t.db(), "intake-keyed");
     expect(runs.map((r) => (r.event as { data: { k: string } }).data.k).sort()).toEqual(["k1", "k2"]);
+  });
+
+  it("takes a sender's id back once its 24 hours are over: the event is stored and starts its run", async () => {
+    const { ctx, transactions } = countingContext();
+    await t
+      .db()
+      .insert(inngestIdempotency)
+      .values({ key: "old-send", eventId: "01OLDEVENT0000000000000000", expiresAt: new Date(Date.now() - 1000) });
+    const [id] = await receiveEvents(ctx, { name: "intake/plain", id: "old-send", data: { n: 4 } });
+    expect(transactions()).toBe(0);
+    expect(id).not.toBe("01OLDEVENT0000000000000000");
+    const [claim] = await t.db().select().from(inngestIdempotency).where(eq(inngestIdempotency.key, "old-send"));
+    expect(claim!.eventId).toBe(id);
+    expect(claim!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    const [run] = await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, id!));
+    expect(await waitForRun(t.db(), run!.id)).toMatchObject({ status: "completed", output: 4 });
+  });
+
+  it("starts a run of every function the event triggers, and stores an event that triggers none", async () => {
+    const { ctx, transactions } = countingContext();
+    const [both] = await receiveEvents(ctx, { name: "intake/both", data: {} });
+    const [none] = await receiveEvents(ctx, { name: "intake/nobody", data: { x: 1 } });
+    expect(transactions()).toBe(0);
+    const runs = await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, both!));
+    expect(runs.map((r) => r.functionId).sort()).toEqual(["story-sprout-intake-both-a", "story-sprout-intake-both-b"]);
+    for (const run of runs) expect(await waitForRun(t.db(), run.id)).toMatchObject({ status: "completed" });
+    expect(await t.db().select().from(inngestEvents).where(eq(inngestEvents.id, none!))).toHaveLength(1);
+    expect(await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, none!))).toEqual([]);
   });
 
   it("resolves a step.waitForEvent through the transaction, writing nothing in the one statement", async () => {

@@ -102,11 +102,11 @@ export async function recordPromptAndFindCached(
       updatedAt: new Date(),
     })
     .where(and(eq(aiJobs.id, job.id), eq(aiJobs.status, "running")))
-    .returning({ reusedFrom: aiJobs.reusedFrom });
-  if (!row?.reusedFrom) return null;
-  const [hit] = await db
-    .select({ id: aiJobs.id, outputText: aiJobs.outputText })
-    .from(aiJobs)
-    .where(eq(aiJobs.id, row.reusedFrom));
-  return hit?.outputText ? hit : null;
+    .returning({
+      reusedFrom: aiJobs.reusedFrom,
+      // In the same statement, so the row taken as reused cannot be gone by the time its text is read. Qualified by
+      // hand: Drizzle leaves a RETURNING column unqualified, which inside the subquery would name c's own column.
+      outputText: sql<string | null>`(select c.output_text from ${aiJobs} c where c.id = "ai_jobs"."reused_from")`,
+    });
+  return row?.reusedFrom && row.outputText ? { id: row.reusedFrom, outputText: row.outputText } : null;
 }

@@ -156,7 +156,7 @@ export async function receiveOneEvent(
       select (select ok from guard) as ok,
         exists (select 1 from stored) as stored,
         ${externalId !== undefined ? sql`exists (select 1 from claimed)` : sql`true`} as fresh,
-        ${externalId !== undefined ? sql`(select event_id from ${inngestIdempotency} where key = ${externalId})` : sql`null`}
+        ${externalId !== undefined ? sql`(select event_id from ${inngestIdempotency} where key = ${externalId} and expires_at > ${at})` : sql`null`}
           as prior,
         (select pg_notify(${WAKE_CHANNEL}, '') from stored)::text as notified
         ${startedColumns.length ? sql`, ${sql.join(startedColumns, sql`, `)}` : sql``}`),
