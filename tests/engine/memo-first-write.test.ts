@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   applyDiscoveryStep,
   engineContext,
-  inngestQueue,
   inngestRuns,
   inngestSteps,
   memoizeStep,
@@ -11,6 +10,7 @@ import {
 } from "@/lib/inngest/embedded/testing";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
 import { useTestDb } from "../helpers/db";
+import { leasedCall } from "../helpers/engine-rows";
 
 /**
  * First write wins: a step's memo, once completed, is never overwritten by a second result for it. The lease check
@@ -46,16 +46,7 @@ describe("embedded engine: a step's memo keeps its first result", () => {
     const ctx = engineContext(engineDb(), silent);
     const runId = await newRun();
     const owner = "engine-test";
-    const [first] = await db()
-      .insert(inngestQueue)
-      .values({
-        runId,
-        kind: "call",
-        availableAt: new Date(),
-        leaseOwner: owner,
-        leaseUntil: new Date(Date.now() + 60_000),
-      })
-      .returning({ id: inngestQueue.id });
+    const firstId = await leasedCall(engineDb(), runId, owner);
     const state = {
       functionId: "memo-test",
       event: { id: "e1", name: "test/memo", data: {}, ts: Date.now() },
@@ -66,7 +57,7 @@ describe("embedded engine: a step's memo keeps its first result", () => {
 
     const recorded = await applyDiscoveryStep(ctx, {
       ...base,
-      item: item(first!.id),
+      item: item(firstId),
       op: { id: "s1", op: "StepRun", name: "s1", data: "first result" },
     });
     expect(recorded).toMatchObject({ applied: true });

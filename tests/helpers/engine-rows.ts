@@ -126,6 +126,11 @@ export async function runWithLeasedCall(
     event: { name: "test/leased-call", data: {} },
     ...(parent ? { parentRunId: parent, parentStepId: "invoke-step" } : {}),
   });
+  return { runId, itemId: await leasedCall(db, runId, owner) };
+}
+
+/** A discovery call of `runId`, leased to `owner` for a minute as a worker holds it mid-call; returns its id. */
+export async function leasedCall(db: EngineDb, runId: string, owner: string): Promise<number> {
   const [item] = await db
     .insert(inngestQueue)
     .values({
@@ -136,5 +141,5 @@ export async function runWithLeasedCall(
       leaseUntil: new Date(Date.now() + 60_000),
     })
     .returning({ id: inngestQueue.id });
-  return { runId, itemId: item!.id };
+  return item!.id;
 }

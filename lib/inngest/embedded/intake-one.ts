@@ -66,20 +66,19 @@ const intArray = (values: number[]): SQL =>
     : sql`'{}'::int[]`;
 
 /** The runs the event starts, or undefined when the event needs receiveEvents' general path. */
-async function plan(ctx: EngineContext, event: EventPayload): Promise<Planned[] | undefined> {
+async function plan(ctx: EngineContext, event: EventPayload, now: Date): Promise<Planned[] | undefined> {
   // An embedder that dispatches events its own way gets exactly that.
   if (ctx.dispatchEvent !== dispatchEvent) return undefined;
   const functions = await activeFunctions(ctx.db, ctx.db);
   if (functions.some((fn) => fn.cancel.some((c) => eventNameMatches(c.event, event.name)))) return undefined;
   const started = functions.filter((fn) => triggers(fn, event));
   if (started.some((fn) => fn.debounce)) return undefined;
-  const now = Date.now();
   return started.map((fn) => {
     const { keys, limits } = concurrencyFor(fn, event);
     const value = fn.idempotency?.value({ event });
     return {
       fn,
-      runId: ulid(now),
+      runId: ulid(now.getTime()),
       keys,
       limits,
       ...(value !== undefined && value !== null ? { runKey: JSON.stringify(value) } : {}),
@@ -93,7 +92,7 @@ export async function receiveOneEvent(
   now: Date,
 ): Promise<OneEventOutcome | undefined> {
   const { payload, externalId } = input;
-  const runs = await plan(ctx, payload);
+  const runs = await plan(ctx, payload, now);
   if (!runs) return undefined;
   const at = sql`${now.toISOString()}::timestamptz`;
   const ctes: SQL[] = [
