@@ -83,6 +83,7 @@ export { AI_JOB_ATTEMPTS } from "./jobs/job-failure";
 export { announceJob, submitJob } from "./jobs/submit";
 export type { ModelFallback } from "./jobs/fallback";
 export { cacheTtlSeconds } from "./jobs/generation-cache";
+export { prerenderPrompt } from "./jobs/prerender";
 export { copyEngineTraces, jobIdOfRun, tracedRuns } from "./jobs/engine-trace";
 export { requestJobCancel } from "./jobs/queue";
 export { cancelFanOut, createChildJob, listChildren, settleFanOutParent } from "./jobs/fan-out";

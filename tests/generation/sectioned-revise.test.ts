@@ -210,13 +210,13 @@ describe("a page too long for the prompt budget is revised section by section, i
     ]);
   }, 120_000);
 
-  it("a page that fits keeps its three engine steps (render, generate, finish) and no sections", async () => {
+  it("a page that fits is rendered when requested: two engine steps (generate, finish) and no sections", async () => {
     const author = await makeActor();
     const { pages } = await makeStory(author, ["Mara walked to the harbour. She said nothing."]);
     const job = await requestPageText(author, { pageId: pages[0]!.id });
     expect(job.sections).toBeNull();
     expect(await settled(author, job.id)).toMatchObject({ status: "succeeded", resolution: "applied" });
-    expect(await stepNames(job.id)).toEqual(["render", "generate", "finish"]);
+    expect(await stepNames(job.id)).toEqual(["generate", "finish"]);
     expect((await checkPageTextRequest(author, { pageId: pages[0]!.id })).sections).toBeNull();
   });
 

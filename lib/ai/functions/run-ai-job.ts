@@ -29,6 +29,7 @@ import {
 import { fallBack, fallsBack } from "../jobs/fallback";
 import { backgroundYieldMs, foregroundJobEnded, inForegroundStep, yieldToForeground } from "../jobs/foreground";
 import { generationCacheKey, recordPromptAndFindCached } from "../jobs/generation-cache";
+import { startRenderedAttempt } from "../jobs/prerender";
 import { AI_JOB_RETRIES, describeFailure, failAttempt, permanentFailure, toStepError } from "../jobs/job-failure";
 import { ONE_RUN_PER_JOB } from "../jobs/queue";
 import {
@@ -170,63 +171,80 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         return result;
       };
 
+      // A job rendered when it was requested (lib/ai/jobs/prerender.ts) starts with generate, which also starts it.
+      // Not with a runner whose own render, admission or output allowance the request could not know of.
+      const prerendered =
+        "prerendered" in ref &&
+        ref.prerendered === true &&
+        !options.admit &&
+        settings.maxOutputTokens === undefined &&
+        !options.jobTypes?.model(ref.jobType)?.render;
+
       // Start and render are one step: each step is a round trip to the engine, and the running job's row is all
       // rendering needs.
-      const rendered = await step.run(
-        "render",
-        paced(async () => {
-          const db = await getDb();
-          try {
-            const job = await startJob(db, jobId, options.admit);
-            if (!job) return null;
-            if (isSectionedPayload(job.promptPayload)) {
-              // A text revised section by section: every section's prompt renders now (a template that cannot fails
-              // before any call), each section step renders its own again; the hash covers them all, in order.
-              const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
-              const promptHash = hashPrompt(prompts.join("\n"));
-              await recordRenderedPrompt(db, jobId, promptHash);
-              return { promptHash, sections: prompts.length, chain: chainedSteps(job.steps).map((s) => s.name) };
-            }
-            const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
-            const prompt = await render(job);
-            const promptHash = hashPrompt(prompt);
-            // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
-            // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
-            const cacheKey = generationCacheKey({
-              jobType: job.jobType,
-              templateKey: job.templateKey,
-              templateVersion: job.templateVersion,
-              prompt,
-              provider: job.provider,
-              model: job.model,
-              sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
-            });
-            // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
-            // admitted and planned as model calls, and its siblings' outcomes are counted as such. Nor is a chained
-            // job: the key is its first step's prompt, not its answer's.
-            const chain = chainedSteps(job.steps).map((s) => s.name);
-            // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
-            // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
-            const hit = await recordPromptAndFindCached(db, job, {
-              promptHash,
-              prompt,
-              key: cacheKey,
-              lookup: !(job.fresh || ref.parentJobId || chain.length > 0),
-            });
-            if (hit?.outputText) {
-              const reused = { text: hit.outputText, inputTokens: 0, outputTokens: 0, costUsd: 0, firstTokenAt: null };
-              const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
-              return { promptHash, sections: 0, chain, reused: done !== null };
-            }
-            return { promptHash, sections: 0, chain };
-          } catch (error) {
-            // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
-            if (error instanceof GenerationError)
-              throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
-            throw error;
-          }
-        }),
-      );
+      const rendered = prerendered
+        ? { promptHash: null, sections: 0, chain: [] as string[] }
+        : await step.run(
+            "render",
+            paced(async () => {
+              const db = await getDb();
+              try {
+                const job = await startJob(db, jobId, options.admit);
+                if (!job) return null;
+                if (isSectionedPayload(job.promptPayload)) {
+                  // A text revised section by section: every section's prompt renders now (a template that cannot fails
+                  // before any call), each section step renders its own again; the hash covers them all, in order.
+                  const prompts = await renderSectionPrompts({ ...job, promptPayload: job.promptPayload });
+                  const promptHash = hashPrompt(prompts.join("\n"));
+                  await recordRenderedPrompt(db, jobId, promptHash);
+                  return { promptHash, sections: prompts.length, chain: chainedSteps(job.steps).map((s) => s.name) };
+                }
+                const render = options.jobTypes?.model(ref.jobType)?.render ?? renderJobPrompt;
+                const prompt = await render(job);
+                const promptHash = hashPrompt(prompt);
+                // The generation cache (lib/ai/jobs/generation-cache.ts): an identical request of this story and requester
+                // within the TTL is answered with the earlier text, finished here — no model call, no cost, no more steps.
+                const cacheKey = generationCacheKey({
+                  jobType: job.jobType,
+                  templateKey: job.templateKey,
+                  templateVersion: job.templateVersion,
+                  prompt,
+                  provider: job.provider,
+                  model: job.model,
+                  sampling: { maxOutputTokens: settings.maxOutputTokens ?? null },
+                });
+                // A child of a fan-out (a page of a background revision) is never answered from the cache: its parent was
+                // admitted and planned as model calls, and its siblings' outcomes are counted as such. Nor is a chained
+                // job: the key is its first step's prompt, not its answer's.
+                const chain = chainedSteps(job.steps).map((s) => s.name);
+                // The prompt goes to the job's row, not into the step's result: the engine memoizes a result and sends it
+                // back on every later call of the run (a long story's prompt is 400 KB), where generate needs it once.
+                const hit = await recordPromptAndFindCached(db, job, {
+                  promptHash,
+                  prompt,
+                  key: cacheKey,
+                  lookup: !(job.fresh || ref.parentJobId || chain.length > 0),
+                });
+                if (hit?.outputText) {
+                  const reused = {
+                    text: hit.outputText,
+                    inputTokens: 0,
+                    outputTokens: 0,
+                    costUsd: 0,
+                    firstTokenAt: null,
+                  };
+                  const done = await finishJob(db, ref, reused, options.jobTypes?.model(ref.jobType));
+                  return { promptHash, sections: 0, chain, reused: done !== null };
+                }
+                return { promptHash, sections: 0, chain };
+              } catch (error) {
+                // A refusal or a template that cannot render ends the job with its code; anything else is unexpected.
+                if (error instanceof GenerationError)
+                  throw await failAttempt(db, jobId, error, { attempt, maxAttempts }, RETRIES);
+                throw error;
+              }
+            }),
+          );
       if (!rendered) return ended({ jobId, outcome: "not-active" });
       if ("reused" in rendered) return ended({ jobId, outcome: rendered.reused ? "reused" : "not-active" });
 
@@ -259,7 +277,8 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
                       index,
                       previous,
                       {
-                        first: { promptHash: rendered.promptHash },
+                        // A prerendered job has no chain (its request records none).
+                        first: { promptHash: rendered.promptHash ?? "" },
                         model: (job) => chooseModel(job).model,
                         settings,
                         validate: (text) => validateJobText(options.jobTypes?.model(ref.jobType), text),
@@ -319,10 +338,31 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
 
       // One step per model of the job's chain: a model whose provider stays unavailable after its retries hands the
       // job to the next (lib/ai/jobs/fallback.ts), which gets retries of its own under its own step.
-      const generateOnce = async (): Promise<GeneratedText | { fellBackTo: string }> => {
+      const generateOnce = async (): Promise<
+        (GeneratedText & { reused?: true }) | { fellBackTo: string } | { notActive: true }
+      > => {
         const db = await getDb();
-        const job = await countAttempt(db, jobId);
-        if (!job) throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
+        const started = prerendered ? await startRenderedAttempt(db, jobId, true) : null;
+        const job = prerendered ? started : await countAttempt(db, jobId);
+        if (!job) {
+          // Cancelled before its first step: nothing was started, nothing fails.
+          if (prerendered) return { notActive: true };
+          throw toStepError(permanentFailure("GEN_CANCELLED", "the job is no longer running"));
+        }
+        if (started) {
+          publishJobUpdate({ jobId, status: "running", scopeId: started.scopeId });
+          // The generation cache answered (see the render step): the earlier text, no model call, no cost.
+          if (started.reusedText)
+            return {
+              text: started.reusedText,
+              inputTokens: 0,
+              outputTokens: 0,
+              costUsd: 0,
+              firstTokenAt: null,
+              completedAt: new Date().toISOString(),
+              reused: true,
+            };
+        }
         // Every attempt sends the prompt the render step stored (a run that began before the prompt was stored has
         // it in its memoized render result instead).
         const prompt = job.renderedPrompt ?? (rendered as { prompt?: string }).prompt;
@@ -401,9 +441,10 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
           throw await failAttempt(db, jobId, generationError, { attempt, maxAttempts }, RETRIES);
         }
       };
-      let generated: GeneratedText | undefined;
+      let generated: (GeneratedText & { reused?: true }) | undefined;
       for (let hop = 0; generated === undefined; hop++) {
         const outcome = await step.run(hop === 0 ? "generate" : `generate-${hop + 1}`, paced(generateOnce));
+        if ("notActive" in outcome) return ended({ jobId, outcome: "not-active" });
         if ("fellBackTo" in outcome) {
           if (hop >= MAX_FALLBACKS) throw new Error("too many model fallbacks");
           continue;
@@ -420,6 +461,7 @@ export function createRunAiJob(options: RunAiJobOptions = {}) {
         paced(async () => finishJob(await getDb(), ref, generated, options.jobTypes?.model(ref.jobType))),
       );
       if (!finished) return ended({ jobId, outcome: "not-active" });
+      if (generated.reused) return ended({ jobId, outcome: "reused" });
       return ended({ jobId, outcome: "succeeded", promptHash: rendered.promptHash });
     },
   );

@@ -39,6 +39,10 @@ export interface NewJob {
   fresh?: boolean;
   /** A chained workflow's steps (lib/ai/chain.ts); none for a one-call job. */
   steps?: JobStep[] | null;
+  /** The prompt rendered when the job was requested (lib/ai/jobs/prerender.ts): its run starts with generate. */
+  renderedPrompt?: string | null;
+  promptHash?: string | null;
+  cacheKey?: string | null;
 }
 
 export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
@@ -96,12 +100,20 @@ export async function createOrJoinJob(
       };
       const outcome = admit
         ? await db.transaction(async (tx) => {
-            await lockRequester(tx, job.requestedBy);
+            // Sent together, one round trip for the three: the connection runs them in this order, and a statement
+            // takes its snapshot when it starts, so the look and the admission's reads see what was committed
+            // before the lock was granted (a statement combining them would not).
+            const [locked, raced, admitted] = await Promise.allSettled([
+              lockRequester(tx, job.requestedBy),
+              findActiveJob(tx, job.targetType, job.targetId),
+              admit(tx),
+            ]);
+            if (locked.status === "rejected") throw locked.reason;
+            if (raced.status === "rejected") throw raced.reason;
             // A request that waited for the lock may find the job it raced with committed: it joins that job
-            // rather than being counted against it.
-            const raced = await findActiveJob(tx, job.targetType, job.targetId);
-            if (raced) return { job: raced, created: false };
-            await admit(tx);
+            // rather than being counted against it (or refused by the limits that job now fills).
+            if (raced.value) return { job: raced.value, created: false };
+            if (admitted.status === "rejected") throw admitted.reason;
             return { job: await insert(tx), created: true };
           })
         : { job: await insert(db), created: true };

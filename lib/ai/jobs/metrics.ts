@@ -61,7 +61,8 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
     collected(
       "storysprout_ai_cache_lookups_total",
       "Generation cache lookups of AI jobs by outcome: hit (an earlier result reused, no model call), miss (the model " +
-        "was called), fresh (a new take: the cache was not read).",
+        "was called), fresh (a new take: the cache was not read). Counted when a job starts (a Generate records its key " +
+        "when requested).",
       "counter",
       async () => {
         const [r] = await rows(
@@ -69,7 +70,7 @@ export function buildMetricsRegistry(db: Db, engineRetries: EngineRetries = asyn
           sql`select count(*) filter (where reused_from is not null)::int as hit,
                      count(*) filter (where reused_from is null and not fresh)::int as miss,
                      count(*) filter (where fresh)::int as fresh
-              from ai_jobs where cache_key is not null`,
+              from ai_jobs where cache_key is not null and started_at is not null`,
         );
         return (["hit", "miss", "fresh"] as const).map((outcome) => ({
           value: Number(r?.[outcome] ?? 0),

@@ -13,7 +13,8 @@ import {
 } from "../job-types/kinds";
 import { noteForegroundJob } from "./foreground";
 
-type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId">;
+type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId"> &
+  Partial<Pick<AiJob, "renderedPrompt">>;
 
 /**
  * Hands a committed job to Inngest. Its runners are idempotent on the job id (`idempotency: "event.data.jobId"`): a
@@ -40,7 +41,11 @@ export async function enqueueJob(job: Enqueueable, { resend = false }: { resend?
     await inngest.send(aiChildJobRequested.create({ ...ref, parentJobId: job.parentJobId }, options));
   } else {
     noteForegroundJob(job.id);
-    await inngest.send(aiJobRequested.create({ ...ref, parentJobId: null }, options));
+    // A job recorded with its prompt (lib/ai/jobs/prerender.ts) says so: its run skips the render step.
+    const prerendered = job.renderedPrompt != null;
+    await inngest.send(
+      aiJobRequested.create({ ...ref, parentJobId: null, ...(prerendered ? { prerendered } : {}) }, options),
+    );
   }
 }
 

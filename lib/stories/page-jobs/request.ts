@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/db";
-import { resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
+import { prerenderPrompt, resolveTemplate, resolveModel, submitJob } from "@/lib/ai";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "../actor";
 import { PAGE_TARGET, STORY_SCOPE, TAKES_JOB_TYPE } from "../job-kinds";
@@ -70,11 +70,7 @@ export async function requestPageTextOutcome(
     ratingForJob(db, story, actor.id),
     resolveTemplate(mode === "write" ? "page_write" : "page_revise"),
   ]);
-  const {
-    template: rendered,
-    payload,
-    contextLeftOut,
-  } = await buildPageTextPrompt({
+  const built = await buildPageTextPrompt({
     story,
     ordered,
     memory,
@@ -85,10 +81,24 @@ export async function requestPageTextOutcome(
     model,
     constraints: ratingConstraints(rating),
   });
+  const { template: rendered, payload, contextLeftOut } = built;
+  const jobType = mode === "write" ? "page_text.write" : "page_text.revise";
+  // The whole-story prompt is rendered here, where template and payload are at hand: the run then starts with the
+  // model call (lib/ai/jobs/prerender.ts). A page revised section by section renders its sections in its run.
+  const prerendered =
+    built.kind === "whole"
+      ? await prerenderPrompt({
+          jobType,
+          template: rendered,
+          payload: built.payload,
+          provider: model.provider,
+          model: model.modelId,
+        })
+      : null;
   const { job, created } = await submitJob(
     db,
     {
-      jobType: mode === "write" ? "page_text.write" : "page_text.revise",
+      jobType,
       targetType: PAGE_TARGET,
       targetId: page.id,
       scopeType: STORY_SCOPE,
@@ -105,6 +115,7 @@ export async function requestPageTextOutcome(
       retryOf: options.retryOf ?? null,
       ...rating,
       fresh,
+      ...prerendered,
     },
     admitWithinLimits(actor),
   );

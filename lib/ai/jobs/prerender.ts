@@ -1,0 +1,123 @@
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Db } from "@/db";
+import { activeJobStatuses, type AiJob, aiJobs } from "@/db/ai-schema";
+import { hashPrompt, type PromptTemplate, renderTemplate } from "../prompts";
+import { cacheTtlSeconds, generationCacheKey } from "./generation-cache";
+
+/*
+ * A job rendered when it is requested (Generate): the request has the template and the payload in hand, so the
+ * prompt, its hash and its generation-cache key go into the job's row with its insert, and the run starts with its
+ * generate step — no render step, no checkpoint, no extra statements between the request and the model call. The
+ * generate step starts the job, counts its attempt and looks the cache up in one statement (startRenderedAttempt).
+ */
+
+/** The sampling part of the cache key of a runner with the provider's default output allowance (production). */
+export const DEFAULT_SAMPLING_KEY = { maxOutputTokens: null } as const;
+
+export interface Prerendered {
+  renderedPrompt: string;
+  promptHash: string;
+  cacheKey: string;
+}
+
+/**
+ * The prompt of a job about to be recorded, with its hash and cache key; null when the template does not render this
+ * payload (the run's render step then fails the job with its code, as for any job).
+ */
+export async function prerenderPrompt(job: {
+  jobType: string;
+  template: PromptTemplate;
+  payload: object;
+  provider: string;
+  model: string;
+}): Promise<Prerendered | null> {
+  let prompt: string;
+  try {
+    prompt = await renderTemplate(job.template, job.payload as Record<string, unknown>);
+  } catch {
+    return null;
+  }
+  return {
+    renderedPrompt: prompt,
+    promptHash: hashPrompt(prompt),
+    cacheKey: generationCacheKey({
+      jobType: job.jobType,
+      templateKey: job.template.key,
+      templateVersion: job.template.version,
+      prompt,
+      provider: job.provider,
+      model: job.model,
+      sampling: DEFAULT_SAMPLING_KEY,
+    }),
+  };
+}
+
+export type RenderedAttempt = Pick<
+  AiJob,
+  "provider" | "model" | "jobType" | "renderedPrompt" | "partialText" | "sampling" | "scopeId" | "promptHash"
+> & {
+  /** The earlier text this job reuses (the generation cache answered on its first start): no model call. */
+  reusedText: string | null;
+};
+
+/**
+ * One statement for a rendered job's generate step: marks it running (first start), counts the attempt and, on the
+ * first start when `lookup`, takes the newest reusable result of its cache key for its story and requester (the
+ * conditions of recordPromptAndFindCached) — a reused job counts no attempt. Null when the job is no longer active.
+ */
+export async function startRenderedAttempt(
+  db: Db,
+  jobId: string,
+  lookup: boolean,
+  ttlSeconds: number = cacheTtlSeconds(),
+): Promise<RenderedAttempt | null> {
+  const cached = alias(aiJobs, "cached");
+  // Correlated with the row being updated ("ai_jobs", named by hand: Drizzle leaves its columns unqualified here).
+  const reusable =
+    lookup && ttlSeconds > 0
+      ? sql`(${db
+          .select({ id: cached.id })
+          .from(cached)
+          .where(
+            and(
+              sql`"ai_jobs"."status" = 'pending'`,
+              sql`not "ai_jobs"."fresh"`,
+              sql`${cached.scopeId} = "ai_jobs"."scope_id"`,
+              sql`${cached.cacheKey} = "ai_jobs"."cache_key"`,
+              sql`${cached.requestedBy} = "ai_jobs"."requested_by"`,
+              eq(cached.status, "succeeded"),
+              eq(cached.fresh, false),
+              isNull(cached.reusedFrom),
+              gt(cached.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
+              sql`${cached.outputText} <> ''`,
+            ),
+          )
+          .orderBy(desc(cached.completedAt), cached.id)
+          .limit(1)})`
+      : sql`null::uuid`;
+  const [row] = await db
+    .update(aiJobs)
+    .set({
+      status: "running",
+      startedAt: sql`coalesce(${aiJobs.startedAt}, now())`,
+      reusedFrom: sql`coalesce(${reusable}, "ai_jobs"."reused_from")`,
+      attempts: sql`"ai_jobs"."attempts" + case when ${reusable} is null then 1 else 0 end`,
+      retryAt: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
+    .returning({
+      provider: aiJobs.provider,
+      model: aiJobs.model,
+      jobType: aiJobs.jobType,
+      renderedPrompt: aiJobs.renderedPrompt,
+      partialText: aiJobs.partialText,
+      sampling: aiJobs.sampling,
+      scopeId: aiJobs.scopeId,
+      promptHash: aiJobs.promptHash,
+      // In the same statement, so the row taken as reused cannot be gone by the time its text is read.
+      reusedText: sql<string | null>`(select c.output_text from ${aiJobs} c where c.id = "ai_jobs"."reused_from")`,
+    });
+  return row ?? null;
+}
