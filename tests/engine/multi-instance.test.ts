@@ -6,7 +6,8 @@ import { createEmbeddedEngine, type EmbeddedEngine } from "@/lib/inngest/embedde
 import { rowsOf } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
 import { withDatabase } from "../helpers/pg-url";
-import { captureLogs, fastTiming, sleep, useEngine, waitForRuns } from "./harness";
+import { captureLogs, fastTiming, runsOf, sleep, useEngine, waitFor, waitForRuns } from "./harness";
+import { serveFunctions } from "./serve-functions";
 
 // Two engine instances share one database, as two app processes would. On PostgreSQL the second instance has its
 // own connection pool, so claims really race; on PGlite (one connection) they interleave.
@@ -38,7 +39,12 @@ const second = captureLogs();
 let secondHandle: DbHandle | undefined;
 let secondEngine: EmbeddedEngine | undefined;
 
+const fresh = inngest.createFunction({ id: "fresh", triggers: [{ event: "test/fresh" }] }, async () => "ran");
+let third: { engine: EmbeddedEngine; served: { close(): Promise<void> } } | undefined;
+
 afterAll(async () => {
+  await third?.engine.stop(2000);
+  await third?.served.close();
   await secondEngine?.stop(2000);
   if (secondHandle && secondHandle !== t.handle()) await secondHandle.close();
 });
@@ -76,5 +82,29 @@ describe("embedded engine: several instances on one database", () => {
     expect(startedBy(t.logs) + startedBy(second.lines)).toBe(90);
     expect(startedBy(second.lines)).toBeGreaterThan(0);
     expect(startedBy(t.logs)).toBeGreaterThan(0);
+  });
+
+  it("starts a function another instance has just registered: that sync's NOTIFY clears this one's cached list", async () => {
+    // This instance's function list is cached (it received events a moment ago); a newer deployment of the app,
+    // started as another instance, registers one function more.
+    await inngest.send({ name: "test/shared", data: { k: "warm" } });
+    await waitForRuns(t.db(), "shared", 31, 20_000);
+    const served = await serveFunctions([shared, fresh]);
+    const engine = createEmbeddedEngine({
+      db: (secondHandle ?? t.handle()).db,
+      singleProcess: (secondHandle ?? t.handle()).mode === "pglite",
+      logger: captureLogs().logger,
+    });
+    third = { engine, served };
+    await engine.start({ serveUrl: served.url, attachClient: false, ...fastTiming, workers: 1 });
+    // Sent through this instance: its intake must see the new function within moments (the notification travels
+    // on its own connection), not when a list cached for 30 s expires.
+    await waitFor(
+      async () => {
+        await inngest.send({ name: "test/fresh", data: {} });
+        return (await runsOf(t.db(), "fresh")).length > 0 ? true : null;
+      },
+      { timeoutMs: 5_000, what: "a run of the function the other instance registered" },
+    );
   });
 });

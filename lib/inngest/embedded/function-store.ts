@@ -5,10 +5,12 @@ import type { Executor } from "./sql";
 
 /**
  * Registered functions, read from the database and parsed once per sync. Event intake and the workers need them
- * on every event and every call, so the list is cached for a short time; a sync in this process clears the cache,
- * a sync by another instance is seen within CACHE_MS.
+ * on every event and every call, so the list is cached: a sync in this process clears the cache, a sync by another
+ * instance clears it through its NOTIFY (FUNCTIONS_CHANGED, runner.ts), and CACHE_MS bounds how long a list stays
+ * when a notification is lost (LISTEN down, falling back to polling). It was 1 s: a Generate every second or more
+ * apart then read the functions on its way to the model.
  */
-const CACHE_MS = 1000;
+const CACHE_MS = 30_000;
 
 interface Cache {
   loadedAt: number;

@@ -4,6 +4,7 @@ import type { EngineContext } from "./types";
 import { nextCronTime } from "./cron";
 import { parseFunctionConfigs, type FunctionDef } from "./function-config";
 import { invalidateFunctionCache } from "./function-store";
+import { FUNCTIONS_CHANGED, WAKE_CHANNEL } from "./wake-channel";
 import { canonicalBody, signBody } from "./signing";
 import type { PostResponse } from "./http-post";
 import { serveLocally, type LocalServeHandler } from "./local-serve";
@@ -110,6 +111,8 @@ async function storeFunctions(ctx: EngineContext, appId: string, defs: FunctionD
         .values({ ...c, nextAt: nextCronTime(c.cron, now) })
         .onConflictDoNothing();
     }
+    // Delivered at commit: the other instances drop their cached function lists now rather than when they expire.
+    await tx.execute(sql`select pg_notify(${WAKE_CHANNEL}, ${FUNCTIONS_CHANGED})`);
   });
   invalidateFunctionCache(ctx.db);
 }

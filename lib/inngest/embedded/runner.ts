@@ -3,7 +3,7 @@ import { defaultLogger, engineContext } from "./context";
 import { CheckpointDesk, closeDesk, openDesk } from "./checkpoint";
 import { executeItem, type Worker } from "./execute";
 import { FunctionConfigError, type FunctionDef } from "./function-config";
-import { WAKE_CHANNEL } from "./wake-channel";
+import { FUNCTIONS_CHANGED, WAKE_CHANNEL } from "./wake-channel";
 import type { Applied, ClaimedItem } from "./item";
 import {
   claimItems,
@@ -16,6 +16,7 @@ import {
   type Claimed,
 } from "./queue";
 import { beat, leave, releaseDeadInstances } from "./heartbeat";
+import { invalidateFunctionCache } from "./function-store";
 import { syncApp } from "./registry";
 import type { LocalServeHandler } from "./local-serve";
 import type { RetentionOptions } from "./retention";
@@ -289,11 +290,14 @@ export class EngineRunner {
   /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
   private async listen() {
     const client = driverClient(this.ctx.db) as {
-      listen?: (ch: string, fn: () => void) => Promise<{ unlisten(): Promise<void> }>;
+      listen?: (ch: string, fn: (payload: string) => void) => Promise<{ unlisten(): Promise<void> }>;
     };
     if (typeof client.listen !== "function") return;
     try {
-      const sub = await client.listen(WAKE_CHANNEL, () => this.wake());
+      const sub = await client.listen(WAKE_CHANNEL, (payload) => {
+        if (payload === FUNCTIONS_CHANGED) invalidateFunctionCache(this.ctx.db);
+        this.wake();
+      });
       this.unlisten = () => sub.unlisten();
     } catch (error) {
       this.ctx.log("warn", "inngest LISTEN failed; falling back to polling", { error: (error as Error).message });
