@@ -154,7 +154,19 @@ describe("Generate with AI through the engine", () => {
     expect(JSON.stringify(fake.requests[1]!.body)).toBe(JSON.stringify(fake.requests[0]!.body));
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("counting each one aloud");
     // Rendered when it was requested: the run went straight to generate, and no step the engine memoized carries the
-    // 24 KB prompt (the engine sends memoized results back on every call of a run).
+    // 24 KB prompt (the engine sends memoized results back on every call of a run). The finish step lands the text
+    // before the engine records the step: the run's end is waited for first.
+    await waitFor(
+      async () => {
+        const [run] = await t
+          .db()
+          .select({ status: inngestRuns.status })
+          .from(inngestRuns)
+          .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`);
+        return run?.status === "completed" ? true : null;
+      },
+      { timeoutMs: 10_000, what: "the job's run to complete" },
+    );
     const steps = await t
       .db()
       .select({ name: inngestSteps.name, data: inngestSteps.data })

@@ -81,6 +81,18 @@ describe("a Generate rendered when requested", () => {
       gate.open!();
     }
     expect(await succeeded(author, job.id)).toMatchObject({ status: "succeeded", resolution: "applied" });
+    // The finish step lands the text before the engine records the step: wait for the run to end.
+    await waitFor(
+      async () => {
+        const [run] = await t
+          .db()
+          .select({ status: inngestRuns.status })
+          .from(inngestRuns)
+          .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`);
+        return run?.status === "completed" ? true : null;
+      },
+      { timeoutMs: 10_000, what: "the job's run to complete" },
+    );
     const steps = await t
       .db()
       .select({ name: inngestSteps.name })
