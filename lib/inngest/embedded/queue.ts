@@ -65,16 +65,6 @@ async function activeCounts(tx: Tx, keys: string[], now: Date): Promise<Map<stri
 }
 
 /**
- * The keys' advisory locks, then the slots in use under them, sent together: one round trip. The count stays a
- * statement of its own after the lock statement on the same connection, so its snapshot is taken once the locks are
- * held; a single statement doing both would count from a snapshot taken before the lock wait.
- */
-async function lockAndCount(tx: Tx, keys: string[], now: Date): Promise<Map<string, number>> {
-  const [, active] = await Promise.all([lockKeys(tx, keys), activeCounts(tx, keys, now)]);
-  return active;
-}
-
-/**
  * Claims due items for this worker. Candidates are locked with FOR UPDATE SKIP LOCKED, so processes claiming at
  * the same time take disjoint items. Concurrency keys are checked under a transaction-scoped advisory lock per key
  * (taken in sorted order): two processes cannot both see a free slot for the same key, so a limit is never
@@ -103,7 +93,8 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
     if (!candidates.length) return [];
 
     const keys = [...new Set(candidates.flatMap((c) => c.keys))].sort();
-    const active = await lockAndCount(tx, keys, now);
+    await lockKeys(tx, keys);
+    const active = await activeCounts(tx, keys, now);
 
     const taken: typeof candidates = [];
     const parked = new Map<string, number[]>();
@@ -191,7 +182,11 @@ export async function wakeParked(db: EngineDb, keys: KeyLimit[]): Promise<number
   const now = new Date();
   return db.transaction(async (tx) => {
     const sorted = [...new Map(keys.map((k) => [k.key, k])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
-    const active = await lockAndCount(
+    await lockKeys(
+      tx,
+      sorted.map((k) => k.key),
+    );
+    const active = await activeCounts(
       tx,
       sorted.map((k) => k.key),
       now,
