@@ -100,20 +100,12 @@ export async function createOrJoinJob(
       };
       const outcome = admit
         ? await db.transaction(async (tx) => {
-            // Sent together, one round trip for the three: the connection runs them in this order, and a statement
-            // takes its snapshot when it starts, so the look and the admission's reads see what was committed
-            // before the lock was granted (a statement combining them would not).
-            const [locked, raced, admitted] = await Promise.allSettled([
-              lockRequester(tx, job.requestedBy),
-              findActiveJob(tx, job.targetType, job.targetId),
-              admit(tx),
-            ]);
-            if (locked.status === "rejected") throw locked.reason;
-            if (raced.status === "rejected") throw raced.reason;
+            await lockRequester(tx, job.requestedBy);
             // A request that waited for the lock may find the job it raced with committed: it joins that job
-            // rather than being counted against it (or refused by the limits that job now fills).
-            if (raced.value) return { job: raced.value, created: false };
-            if (admitted.status === "rejected") throw admitted.reason;
+            // rather than being counted against it.
+            const raced = await findActiveJob(tx, job.targetType, job.targetId);
+            if (raced) return { job: raced, created: false };
+            await admit(tx);
             return { job: await insert(tx), created: true };
           })
         : { job: await insert(db), created: true };
