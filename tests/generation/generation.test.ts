@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
-import { inngestAttempts, inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
+import { inngestAttempts, inngestRuns } from "@/lib/inngest/embedded/testing";
 import { pageRevisions } from "@/db/schema";
 import { pageSuggestions } from "@/db/suggestions-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
@@ -21,6 +21,7 @@ import {
   type PageJobView,
 } from "@/lib/stories";
 import { useEngine, waitFor } from "../engine/harness";
+import { completedJobRunSteps } from "../helpers/engine-rows";
 import { expectAppError, makeActor, makeStory, pageRow } from "../helpers/fixtures";
 import { startFakeOpenAI } from "./fake-openai";
 
@@ -154,26 +155,8 @@ describe("Generate with AI through the engine", () => {
     expect(JSON.stringify(fake.requests[1]!.body)).toBe(JSON.stringify(fake.requests[0]!.body));
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("counting each one aloud");
     // Rendered when it was requested: the run went straight to generate, and no step the engine memoized carries the
-    // 24 KB prompt (the engine sends memoized results back on every call of a run). The finish step lands the text
-    // before the engine records the step: the run's end is waited for first.
-    await waitFor(
-      async () => {
-        const [run] = await t
-          .db()
-          .select({ status: inngestRuns.status })
-          .from(inngestRuns)
-          .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`);
-        return run?.status === "completed" ? true : null;
-      },
-      { timeoutMs: 10_000, what: "the job's run to complete" },
-    );
-    const steps = await t
-      .db()
-      .select({ name: inngestSteps.name, data: inngestSteps.data })
-      .from(inngestSteps)
-      .innerJoin(inngestRuns, eq(inngestRuns.id, inngestSteps.runId))
-      .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`)
-      .orderBy(inngestSteps.createdAt);
+    // 24 KB prompt (the engine sends memoized results back on every call of a run).
+    const steps = await completedJobRunSteps(t.db(), job.id);
     expect(steps.map((s) => s.name)).toEqual(["generate", "finish"]);
     expect(JSON.stringify(steps)).not.toContain("counting each one aloud");
     expect(row.promptHash).toMatch(/^[0-9a-f]{64}$/);

@@ -9,11 +9,12 @@ import { createOrJoinJob } from "@/lib/ai/jobs/ledger";
 import { startRenderedAttempt } from "@/lib/ai/jobs/prerender";
 import { modelForJob } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
-import { inngestEvents, inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
+import { inngestEvents } from "@/lib/inngest/embedded/testing";
 import { type Actor, getPageJob, requestPageText } from "@/lib/stories";
 import { applyPageJobResultFunction } from "@/lib/stories/functions/apply-page-job-result";
 import { pageTextRevise, pageTextWrite } from "@/lib/stories/job-types";
 import { useEngine, waitFor } from "../engine/harness";
+import { completedJobRunSteps } from "../helpers/engine-rows";
 import { makeActor, makeStory } from "../helpers/fixtures";
 
 // Generate renders its prompt when it is requested (lib/ai/jobs/prerender.ts): the run starts with the model call.
@@ -81,25 +82,7 @@ describe("a Generate rendered when requested", () => {
       gate.open!();
     }
     expect(await succeeded(author, job.id)).toMatchObject({ status: "succeeded", resolution: "applied" });
-    // The finish step lands the text before the engine records the step: wait for the run to end.
-    await waitFor(
-      async () => {
-        const [run] = await t
-          .db()
-          .select({ status: inngestRuns.status })
-          .from(inngestRuns)
-          .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`);
-        return run?.status === "completed" ? true : null;
-      },
-      { timeoutMs: 10_000, what: "the job's run to complete" },
-    );
-    const steps = await t
-      .db()
-      .select({ name: inngestSteps.name })
-      .from(inngestSteps)
-      .innerJoin(inngestRuns, eq(inngestRuns.id, inngestSteps.runId))
-      .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${job.id}`)
-      .orderBy(inngestSteps.createdAt);
+    const steps = await completedJobRunSteps(t.db(), job.id);
     expect(steps.map((s) => s.name)).toEqual(["generate", "finish"]);
     const done = await row(job.id);
     expect(done).toMatchObject({ attempts: 1, reusedFrom: null, renderedPrompt: null });

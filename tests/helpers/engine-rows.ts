@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { EngineDb } from "@/lib/inngest/embedded";
 import {
   inngestAttempts,
@@ -10,6 +10,7 @@ import {
   type RunStatus,
   ulid,
 } from "@/lib/inngest/embedded/testing";
+import { waitFor } from "../engine/harness";
 
 /** Engine rows written straight into the tables, with chosen ages: what retention finds after weeks of work. */
 
@@ -142,4 +143,27 @@ export async function leasedCall(db: EngineDb, runId: string, owner: string): Pr
     })
     .returning({ id: inngestQueue.id });
   return item!.id;
+}
+
+/**
+ * The steps of a job's run, in the order they were recorded, once the run has completed: a finish step lands the
+ * job's text before the engine records the step, so a job seen finished does not mean its steps are all there yet.
+ */
+export async function completedJobRunSteps(db: EngineDb, jobId: string): Promise<{ name: string; data: unknown }[]> {
+  await waitFor(
+    async () => {
+      const [run] = await db
+        .select({ status: inngestRuns.status })
+        .from(inngestRuns)
+        .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${jobId}`);
+      return run?.status === "completed" ? true : null;
+    },
+    { timeoutMs: 10_000, what: `the run of job ${jobId} to complete` },
+  );
+  return db
+    .select({ name: inngestSteps.name, data: inngestSteps.data })
+    .from(inngestSteps)
+    .innerJoin(inngestRuns, eq(inngestRuns.id, inngestSteps.runId))
+    .where(sql`${inngestRuns.event}->'data'->>'jobId' = ${jobId}`)
+    .orderBy(inngestSteps.createdAt);
 }

@@ -176,6 +176,16 @@ export async function markRunning(
   return job ?? null;
 }
 
+/** What an attempt at the model call reads of its job (countAttempt, startRenderedAttempt). */
+export const attemptColumns = {
+  provider: aiJobs.provider,
+  model: aiJobs.model,
+  jobType: aiJobs.jobType,
+  renderedPrompt: aiJobs.renderedPrompt,
+  partialText: aiJobs.partialText,
+  sampling: aiJobs.sampling,
+};
+
 /**
  * Counts one attempt at the model call (each execution of the generate step, retries included). The previous
  * attempt's partial text stays: the attempt resumes from it (lib/ai/workflows/continuation.ts) or clears it
@@ -189,14 +199,7 @@ export async function countAttempt(
     .update(aiJobs)
     .set({ attempts: sql`${aiJobs.attempts} + 1`, retryAt: null, updatedAt: new Date() })
     .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
-    .returning({
-      provider: aiJobs.provider,
-      model: aiJobs.model,
-      jobType: aiJobs.jobType,
-      renderedPrompt: aiJobs.renderedPrompt,
-      partialText: aiJobs.partialText,
-      sampling: aiJobs.sampling,
-    });
+    .returning(attemptColumns);
   return job ?? null;
 }
 

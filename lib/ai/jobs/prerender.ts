@@ -4,6 +4,7 @@ import type { Db } from "@/db";
 import { activeJobStatuses, type AiJob, aiJobs } from "@/db/ai-schema";
 import { hashPrompt, type PromptTemplate, renderTemplate } from "../prompts";
 import { cacheTtlSeconds, generationCacheKey } from "./generation-cache";
+import { attemptColumns } from "./ledger";
 
 /*
  * A job rendered when it is requested (Generate): the request has the template and the payload in hand, so the
@@ -108,12 +109,7 @@ export async function startRenderedAttempt(
     })
     .where(and(eq(aiJobs.id, jobId), inArray(aiJobs.status, [...activeJobStatuses])))
     .returning({
-      provider: aiJobs.provider,
-      model: aiJobs.model,
-      jobType: aiJobs.jobType,
-      renderedPrompt: aiJobs.renderedPrompt,
-      partialText: aiJobs.partialText,
-      sampling: aiJobs.sampling,
+      ...attemptColumns,
       scopeId: aiJobs.scopeId,
       promptHash: aiJobs.promptHash,
       // In the same statement, so the row taken as reused cannot be gone by the time its text is read.
