@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
-import { createOrJoinJob } from "@/lib/ai/jobs/ledger";
+import { createOrJoinJob, stalePendingJobs } from "@/lib/ai/jobs/ledger";
 import { startRenderedAttempt } from "@/lib/ai/jobs/prerender";
 import { modelForJob } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
@@ -151,6 +151,20 @@ describe("startRenderedAttempt", () => {
     expect(await row(notLooked.id)).toMatchObject({ attempts: 1, reusedFrom: null });
     const stranger = await pendingJob(await makeActor(), { cacheKey, storyId });
     expect((await startRenderedAttempt(t.db(), stranger.id, true))?.reusedText).toBeNull();
+  });
+
+  it("is what the sweeper re-sends a pending Generate as: prerendered, its prompt not read", async () => {
+    const author = await makeActor();
+    const job = await pendingJob(author, { cacheKey: crypto.randomUUID() });
+    const stale = (await stalePendingJobs(t.db(), -60_000, 10_000)).find((j) => j.id === job.id);
+    expect(stale).toEqual({
+      id: job.id,
+      jobType: "page_text.revise",
+      targetType: "page",
+      targetId: job.targetId,
+      parentJobId: null,
+      prerendered: true,
+    });
   });
 
   it("starts nothing of a job that is no longer active", async () => {

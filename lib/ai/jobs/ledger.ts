@@ -384,15 +384,28 @@ export async function markCancelled(db: Db, jobId: string): Promise<AiJob | null
   return job ?? null;
 }
 
+/** What re-sending a pending job's event needs (lib/ai/jobs/queue.ts enqueueJob). */
+export type StalePendingJob = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId"> & {
+  prerendered: boolean;
+};
+
 /**
  * Top-level jobs still pending after `olderThanMs`, oldest first: their event may never have been sent (the row is
  * the outbox). Children of a fan-out are left out: their parent's run sends their events from a durable step, and
  * they legitimately wait pending behind the background limit for as long as a large revision takes, so sweeping them
  * would fill every batch with events already delivered while a plain job that really was lost waits.
  */
-export async function stalePendingJobs(db: Db, olderThanMs: number, limit = 100): Promise<AiJob[]> {
+export async function stalePendingJobs(db: Db, olderThanMs: number, limit = 100): Promise<StalePendingJob[]> {
   return db
-    .select()
+    .select({
+      id: aiJobs.id,
+      jobType: aiJobs.jobType,
+      targetType: aiJobs.targetType,
+      targetId: aiJobs.targetId,
+      parentJobId: aiJobs.parentJobId,
+      // Whether, not what: a Generate's prompt (up to 400 KB) is in its row from the start.
+      prerendered: sql<boolean>`${aiJobs.renderedPrompt} is not null`,
+    })
     .from(aiJobs)
     .where(
       and(

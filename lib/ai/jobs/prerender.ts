@@ -103,7 +103,8 @@ export async function startRenderedAttempt(
       status: "running",
       startedAt: sql`coalesce(${aiJobs.startedAt}, now())`,
       reusedFrom: sql`coalesce(${reusable}, "ai_jobs"."reused_from")`,
-      attempts: sql`"ai_jobs"."attempts" + case when ${reusable} is null then 1 else 0 end`,
+      // A repeat of a step whose lookup already took a result (its answer lost) counts no attempt either.
+      attempts: sql`"ai_jobs"."attempts" + case when coalesce(${reusable}, "ai_jobs"."reused_from") is null then 1 else 0 end`,
       retryAt: null,
       updatedAt: new Date(),
     })

@@ -14,7 +14,7 @@ import {
 import { noteForegroundJob } from "./foreground";
 
 type Enqueueable = Pick<AiJob, "id" | "jobType" | "targetType" | "targetId" | "parentJobId"> &
-  Partial<Pick<AiJob, "renderedPrompt">>;
+  (Partial<Pick<AiJob, "renderedPrompt">> | { prerendered: boolean });
 
 /**
  * Hands a committed job to Inngest. Its runners are idempotent on the job id (`idempotency: "event.data.jobId"`): a
@@ -42,7 +42,7 @@ export async function enqueueJob(job: Enqueueable, { resend = false }: { resend?
   } else {
     noteForegroundJob(job.id);
     // A job recorded with its prompt (lib/ai/jobs/prerender.ts) says so: its run skips the render step.
-    const prerendered = job.renderedPrompt != null;
+    const prerendered = "prerendered" in job ? job.prerendered : job.renderedPrompt != null;
     await inngest.send(
       aiJobRequested.create({ ...ref, parentJobId: null, ...(prerendered ? { prerendered } : {}) }, options),
     );

@@ -154,8 +154,8 @@ export async function usageReport(
             percentile_cont(0.95) within group (order by ${latency}) filter (where ${finished}) as p95,
             percentile_cont(0.99) within group (order by ${latency}) filter (where ${finished}) as p99,
             count(*) filter (where reused_from is not null)::int as cache_hits,
-            count(*) filter (where cache_key is not null and reused_from is null and not fresh)::int as cache_misses,
-            count(*) filter (where cache_key is not null and fresh)::int as cache_fresh
+            count(*) filter (where cache_key is not null and started_at is not null and reused_from is null and not fresh)::int as cache_misses,
+            count(*) filter (where cache_key is not null and started_at is not null and fresh)::int as cache_fresh
           from ai_jobs where ${inRange(range)}`,
     ),
     rows(

@@ -18,6 +18,11 @@ interface Cache {
 }
 
 const caches = new WeakMap<object, Cache>();
+/**
+ * Invalidations per database: a list read while a sync committed may predate it, so a read is cached only when no
+ * invalidation came while it was in flight (else it would live 30 s with the functions of before that sync).
+ */
+const invalidations = new WeakMap<object, number>();
 const parsed = new Map<string, FunctionDef>();
 
 function parseRow(row: InngestFunctionRow): FunctionDef {
@@ -33,6 +38,7 @@ function parseRow(row: InngestFunctionRow): FunctionDef {
 async function load(db: Executor, cacheOwner: object): Promise<Cache> {
   const hit = caches.get(cacheOwner);
   if (hit && Date.now() - hit.loadedAt < CACHE_MS) return hit;
+  const seen = invalidations.get(cacheOwner) ?? 0;
   const rows = await db.select().from(inngestFunctions);
   const all = new Map<string, FunctionDef & { active: boolean }>();
   for (const row of rows) {
@@ -43,7 +49,7 @@ async function load(db: Executor, cacheOwner: object): Promise<Cache> {
     }
   }
   const cache = { loadedAt: Date.now(), all };
-  caches.set(cacheOwner, cache);
+  if ((invalidations.get(cacheOwner) ?? 0) === seen) caches.set(cacheOwner, cache);
   return cache;
 }
 
@@ -60,10 +66,11 @@ export async function findFunction(db: Executor, cacheOwner: object, id: string)
   // Not in the cache (registered by another instance a moment ago): look once in the database.
   const [row] = await db.select().from(inngestFunctions).where(eq(inngestFunctions.id, id));
   if (!row?.active) return undefined;
-  caches.delete(cacheOwner);
+  invalidateFunctionCache(cacheOwner);
   return parseRow(row);
 }
 
 export function invalidateFunctionCache(cacheOwner: object): void {
+  invalidations.set(cacheOwner, (invalidations.get(cacheOwner) ?? 0) + 1);
   caches.delete(cacheOwner);
 }

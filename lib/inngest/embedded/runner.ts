@@ -290,14 +290,23 @@ export class EngineRunner {
   /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
   private async listen() {
     const client = driverClient(this.ctx.db) as {
-      listen?: (ch: string, fn: (payload: string) => void) => Promise<{ unlisten(): Promise<void> }>;
+      listen?: (
+        ch: string,
+        fn: (payload: string) => void,
+        onListen?: () => void,
+      ) => Promise<{ unlisten(): Promise<void> }>;
     };
     if (typeof client.listen !== "function") return;
     try {
-      const sub = await client.listen(WAKE_CHANNEL, (payload) => {
-        if (payload === FUNCTIONS_CHANGED) invalidateFunctionCache(this.ctx.db);
-        this.wake();
-      });
+      const sub = await client.listen(
+        WAKE_CHANNEL,
+        (payload) => {
+          if (payload === FUNCTIONS_CHANGED) invalidateFunctionCache(this.ctx.db);
+          this.wake();
+        },
+        // On every (re)subscription: notifications sent while the listening connection was down are lost.
+        () => invalidateFunctionCache(this.ctx.db),
+      );
       this.unlisten = () => sub.unlisten();
     } catch (error) {
       this.ctx.log("warn", "inngest LISTEN failed; falling back to polling", { error: (error as Error).message });
