@@ -6,7 +6,9 @@ import { aiJobs } from "@/db/ai-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import { createOrJoinJob, stalePendingJobs } from "@/lib/ai/jobs/ledger";
+import { buildMetricsRegistry } from "@/lib/ai/jobs/metrics";
 import { startRenderedAttempt } from "@/lib/ai/jobs/prerender";
+import { usageReport } from "@/lib/ai/jobs/usage-report";
 import { modelForJob } from "@/lib/ai/models";
 import { createOfflineModel } from "@/lib/ai/offline-model";
 import { inngestEvents } from "@/lib/inngest/embedded/testing";
@@ -165,6 +167,24 @@ describe("startRenderedAttempt", () => {
       parentJobId: null,
       prerendered: true,
     });
+  });
+
+  it("is counted as a cache lookup (metric and usage report) once it started, not while it waits", async () => {
+    const lookups = async () => {
+      const metrics = await buildMetricsRegistry(t.db()).metrics();
+      const miss = Number(/storysprout_ai_cache_lookups_total\{outcome="miss"\} (\d+)/.exec(metrics)![1]);
+      const report = await usageReport(t.db(), {
+        from: new Date(Date.now() - 86_400_000),
+        to: new Date(Date.now() + 60_000),
+      });
+      return { miss, reportMisses: report.totals.cacheMisses };
+    };
+    const author = await makeActor();
+    const before = await lookups();
+    const job = await pendingJob(author, { cacheKey: crypto.randomUUID() });
+    expect(await lookups()).toEqual(before);
+    await startRenderedAttempt(t.db(), job.id, true);
+    expect(await lookups()).toEqual({ miss: before.miss + 1, reportMisses: before.reportMisses + 1 });
   });
 
   it("starts nothing of a job that is no longer active", async () => {
