@@ -35,6 +35,17 @@ test("imports a Markdown manuscript into a new story after previewing the split"
   await expect(page.getByTestId("import-preview-count")).toHaveText("2");
   await expect(page.getByTestId("import-preview-page")).toHaveCount(2);
   await expect(page.getByTestId("import-preview-page").first()).toContainText("# Spring");
+  // The confirm button takes the place of the preview button and fades from its pending colours (transition-colors):
+  // contrast is checked once that fade has ended, not half way (a run caught white on half-transparent green).
+  await expect(page.getByTestId("import-confirm")).toBeEnabled();
+  await dialog.evaluate((element) =>
+    Promise.all(
+      element
+        .getAnimations({ subtree: true })
+        .filter((animation) => animation instanceof CSSTransition)
+        .map((animation) => animation.finished),
+    ),
+  );
   const { violations } = await new AxeBuilder({ page }).include("[data-testid=import-dialog]").analyze();
   expect(violations.map((v) => v.id)).toEqual([]);
 
