@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import { type AiJob, aiJobs } from "@/db/ai-schema";
@@ -60,6 +60,36 @@ export function generationCacheKey(input: CacheKeyInput): string {
 }
 
 /**
+ * The id of the newest result reusable for a request of this story, key and requester (values, or columns of a row
+ * the query is correlated with): a succeeded job that was itself a model call (a reused job's age would otherwise
+ * extend the original's life), not a fresh one, with text, finished within the TTL. A parenthesised subquery.
+ */
+export function newestReusable(
+  db: Db,
+  of: { scopeId: string | SQL; cacheKey: string | SQL; requestedBy: string | SQL },
+  ttlSeconds: number,
+): SQL {
+  const cached = alias(aiJobs, "cached");
+  return sql`(${db
+    .select({ id: cached.id })
+    .from(cached)
+    .where(
+      and(
+        sql`${cached.scopeId} = ${of.scopeId}`,
+        sql`${cached.cacheKey} = ${of.cacheKey}`,
+        sql`${cached.requestedBy} = ${of.requestedBy}`,
+        eq(cached.status, "succeeded"),
+        eq(cached.fresh, false),
+        isNull(cached.reusedFrom),
+        gt(cached.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
+        sql`${cached.outputText} <> ''`,
+      ),
+    )
+    .orderBy(desc(cached.completedAt), cached.id)
+    .limit(1)})`;
+}
+
+/**
  * Records the rendered prompt and its cache key on the running job and, when `lookup`, takes as its reused result the
  * newest reusable one of `key` for this job's story and requester finished within the TTL: a succeeded job that was
  * itself a model call (a reused job's age would otherwise extend the original's life) and not a fresh one. One
@@ -71,26 +101,9 @@ export async function recordPromptAndFindCached(
   record: { promptHash: string; prompt: string; key: string; lookup: boolean },
   ttlSeconds: number = cacheTtlSeconds(),
 ): Promise<Pick<AiJob, "id" | "outputText"> | null> {
-  const cached = alias(aiJobs, "cached");
   const reusable =
     record.lookup && ttlSeconds > 0 && job.scopeId && job.requestedBy
-      ? sql`(${db
-          .select({ id: cached.id })
-          .from(cached)
-          .where(
-            and(
-              eq(cached.scopeId, job.scopeId),
-              eq(cached.cacheKey, record.key),
-              eq(cached.status, "succeeded"),
-              eq(cached.fresh, false),
-              eq(cached.requestedBy, job.requestedBy),
-              isNull(cached.reusedFrom),
-              gt(cached.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
-              sql`${cached.outputText} <> ''`,
-            ),
-          )
-          .orderBy(desc(cached.completedAt))
-          .limit(1)})`
+      ? newestReusable(db, { scopeId: job.scopeId, cacheKey: record.key, requestedBy: job.requestedBy }, ttlSeconds)
       : null;
   const [row] = await db
     .update(aiJobs)

@@ -1,9 +1,8 @@
-import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { activeJobStatuses, type AiJob, aiJobs } from "@/db/ai-schema";
 import { hashPrompt, type PromptTemplate, renderTemplate } from "../prompts";
-import { cacheTtlSeconds, generationCacheKey } from "./generation-cache";
+import { cacheTtlSeconds, generationCacheKey, newestReusable } from "./generation-cache";
 import { attemptColumns } from "./ledger";
 
 /*
@@ -73,29 +72,19 @@ export async function startRenderedAttempt(
   lookup: boolean,
   ttlSeconds: number = cacheTtlSeconds(),
 ): Promise<RenderedAttempt | null> {
-  const cached = alias(aiJobs, "cached");
-  // Correlated with the row being updated ("ai_jobs", named by hand: Drizzle leaves its columns unqualified here).
+  // Correlated with the row being updated ("ai_jobs", named by hand: Drizzle leaves its columns unqualified here),
+  // looked up only on its first start and never for a fresh job.
   const reusable =
     lookup && ttlSeconds > 0
-      ? sql`(${db
-          .select({ id: cached.id })
-          .from(cached)
-          .where(
-            and(
-              sql`"ai_jobs"."status" = 'pending'`,
-              sql`not "ai_jobs"."fresh"`,
-              sql`${cached.scopeId} = "ai_jobs"."scope_id"`,
-              sql`${cached.cacheKey} = "ai_jobs"."cache_key"`,
-              sql`${cached.requestedBy} = "ai_jobs"."requested_by"`,
-              eq(cached.status, "succeeded"),
-              eq(cached.fresh, false),
-              isNull(cached.reusedFrom),
-              gt(cached.completedAt, sql`now() - make_interval(secs => ${ttlSeconds})`),
-              sql`${cached.outputText} <> ''`,
-            ),
-          )
-          .orderBy(desc(cached.completedAt), cached.id)
-          .limit(1)})`
+      ? sql`(case when "ai_jobs"."status" = 'pending' and not "ai_jobs"."fresh" then ${newestReusable(
+          db,
+          {
+            scopeId: sql`"ai_jobs"."scope_id"`,
+            cacheKey: sql`"ai_jobs"."cache_key"`,
+            requestedBy: sql`"ai_jobs"."requested_by"`,
+          },
+          ttlSeconds,
+        )} end)`
       : sql`null::uuid`;
   const [row] = await db
     .update(aiJobs)
