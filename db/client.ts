@@ -6,6 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { acquireDirLock, type DirLock } from "./pglite-lock";
+import { preparingStatements } from "./prepared-statements";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,8 +25,15 @@ export function defaultPgliteDir(): string {
   );
 }
 
-export function openPostgres(url: string, options: { max?: number } = {}): DbHandle {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+export function openPostgres(url: string, options: { max?: number; prepare?: boolean } = {}): DbHandle {
+  const prepare = options.prepare ?? process.env.DATABASE_PREPARED_STATEMENTS !== "off";
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Prepared statements are planned with their values each time, as unprepared ones are (prepared-statements.ts).
+    ...(prepare ? { connection: { plan_cache_mode: "force_custom_plan" } } : {}),
+  });
+  if (prepare) preparingStatements(client);
   return {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     mode: "postgres",
