@@ -6,7 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { acquireDirLock, type DirLock } from "./pglite-lock";
-import { preparingStatements } from "./prepared-statements";
+import { CUSTOM_PLANS, preparingStatements } from "./prepared-statements";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -30,8 +30,7 @@ export function openPostgres(url: string, options: { max?: number; prepare?: boo
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    // Prepared statements are planned with their values each time, as unprepared ones are (prepared-statements.ts).
-    ...(prepare ? { connection: { plan_cache_mode: "force_custom_plan" } } : {}),
+    ...(prepare ? { connection: CUSTOM_PLANS } : {}),
   });
   if (prepare) preparingStatements(client);
   return {
