@@ -448,13 +448,21 @@ export function reviseText(
         changed = true;
       }
     }
-    // A page of one-sentence lines loses trailing clauses instead.
-    if (!changed)
+    // A page of one-sentence lines loses trailing clauses instead, except where the shorter sentence is one the
+    // page already has (two lines "X did, and …" would both become "X did.").
+    if (!changed) {
+      const present = new Set(textLines.flatMap((line) => sentencesOf(line.text).map(norm)));
       for (const line of textLines)
         line.text = sentencesOf(line.text)
-          .map((s) => cutClause(s) ?? s)
+          .map((sentence) => {
+            const cut = cutClause(sentence);
+            if (cut === null || present.has(norm(cut))) return sentence;
+            present.add(norm(cut));
+            return cut;
+          })
           .join("")
           .trimEnd();
+    }
   } else {
     if (options.first && instruction.pov && textLines[0]) {
       const pov = instruction.pov;
