@@ -2,7 +2,7 @@
  * bench:peers driver for Story Sprout's embedded engine, driven as bench/engine/run.ts drives it: a 3-step no-op
  * function (step.run × 3) behind the real serve() handler, handed each signed call in-process as `next start` does
  * (BENCH_ENGINE_CALLS=http: over loopback HTTP instead), the engine in the same process with its production defaults, runs started by `inngest.send` and counted from the engine's "run completed" log
- * line. Lives beside bench:engine because it needs the app (its tsx, path aliases and typecheck);
+ * line. process.env is snapshotted as the server does at start (lib/server/process-env.ts). Lives beside bench:engine because it needs the app (its tsx, path aliases and typecheck);
  * bench/peers/run.ts starts it.
  */
 import fs from "node:fs";
@@ -11,9 +11,12 @@ import { runMigrations } from "@/db/migrate";
 import { inngest } from "@/lib/inngest/client";
 import { startEmbeddedEngine, stopEmbeddedEngine } from "@/lib/inngest/embedded/testing";
 import { localServeHandler } from "@/lib/inngest/serve";
+import { snapshotProcessEnv } from "@/lib/server/process-env";
 import { serveFunctions } from "../../tests/engine/serve-functions";
 import { CONCURRENCY, databaseUrl, measure, printResult, STEPS, StepLog } from "../peers/common";
 
+// As under `next start` (instrumentation.ts): the SDK reads process.env on every call.
+snapshotProcessEnv();
 const log = new StepLog();
 /** BENCH_ENGINE_CHECKPOINTING=0: one step per call, as before checkpointing (bench/peers/run.ts "engine-steps"). */
 const CHECKPOINTING_OFF = process.env.BENCH_ENGINE_CHECKPOINTING === "0";
