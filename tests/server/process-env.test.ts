@@ -11,6 +11,7 @@ const original = process.env;
 afterEach(() => {
   process.env = original;
   delete original.SS_SNAPSHOT_TEST;
+  delete original.SS_SNAPSHOT_REMOVED;
 });
 
 describe("snapshotProcessEnv", () => {
@@ -42,6 +43,17 @@ describe("snapshotProcessEnv", () => {
       delete process.env.INNGEST_ENV;
     }
     expect(client.env).toBeNull();
+  });
+
+  it("a client made before the copy (as the app's is, at import) reads the copy when it builds its headers", () => {
+    const client = new Inngest({ id: "snapshot-before" });
+    snapshotProcessEnv();
+    process.env.INNGEST_ENV = "set-after-the-copy";
+    try {
+      expect(client.env).toBe("set-after-the-copy");
+    } finally {
+      delete process.env.INNGEST_ENV;
+    }
   });
 
   it("child processes inherit the copy, with what was set or removed after it", () => {
