@@ -77,28 +77,33 @@ export interface StoryMemory {
   rollups: StoredRollupInput[];
 }
 
-export async function loadStoryMemory(db: Db, storyId: string, live: readonly LivePage[]): Promise<StoryMemory> {
-  const versions = new Map(live.map((p) => [p.id, p.version]));
-  const [summaryRows, codexRows, rollupRows] = await Promise.all([
-    live.length === 0
-      ? []
-      : db
-          .select({
-            pageId: pageSummaries.pageId,
-            text: pageSummaries.text,
-            tokenCount: pageSummaries.tokenCount,
-            pageVersion: pageSummaries.pageVersion,
-            pinned: pageSummaries.pinned,
-          })
-          .from(pageSummaries)
-          .where(eq(pageSummaries.storyId, storyId)),
+type StoryMemoryRows = Awaited<ReturnType<typeof readStoryMemoryRows>>;
+
+/** The story's memory as stored: summaries, the codex entries that can apply, and roll-ups (three reads at once). */
+function readStoryMemoryRows(db: Db, storyId: string) {
+  return Promise.all([
+    db
+      .select({
+        pageId: pageSummaries.pageId,
+        text: pageSummaries.text,
+        tokenCount: pageSummaries.tokenCount,
+        pageVersion: pageSummaries.pageVersion,
+        pinned: pageSummaries.pinned,
+      })
+      .from(pageSummaries)
+      .where(eq(pageSummaries.storyId, storyId)),
     db
       .select()
       .from(codexEntries)
       .where(and(eq(codexEntries.storyId, storyId), inArray(codexEntries.activation, ["always", "mentioned"])))
       .orderBy(asc(codexEntries.name), asc(codexEntries.id)),
-    live.length === 0 ? [] : db.select().from(storyRollups).where(eq(storyRollups.storyId, storyId)),
+    db.select().from(storyRollups).where(eq(storyRollups.storyId, storyId)),
   ]);
+}
+
+/** The memory that applies to the live pages: a summary of a page no longer live is left out. */
+function storyMemoryOf(live: readonly LivePage[], [summaryRows, codexRows, rollupRows]: StoryMemoryRows): StoryMemory {
+  const versions = new Map(live.map((p) => [p.id, p.version]));
   const summaries: StoryMemory["summaries"] = new Map();
   for (const s of summaryRows) {
     const pageVersion = versions.get(s.pageId);
@@ -134,8 +139,9 @@ export async function loadPagePromptInput(
   db: Db,
   storyId: string,
 ): Promise<{ ordered: LivePage[]; memory: StoryMemory }> {
-  const ordered = await livePageTexts(db, storyId);
-  return { ordered, memory: await loadStoryMemory(db, storyId, ordered) };
+  // The memory's reads do not depend on the pages': sent together, they are one round trip on Generate's path, not two.
+  const [ordered, rows] = await Promise.all([livePageTexts(db, storyId), readStoryMemoryRows(db, storyId)]);
+  return { ordered, memory: storyMemoryOf(ordered, rows) };
 }
 
 /**

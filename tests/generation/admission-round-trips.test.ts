@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { Sql } from "postgres";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { setDbHandle, type Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
@@ -8,7 +9,7 @@ import * as schema from "@/db/schema";
 import { pages } from "@/db/schema";
 import { countTokens } from "@/lib/ai";
 import { requestPageTextOutcome } from "@/lib/stories";
-import { livePageTexts } from "@/lib/stories/page-job-input";
+import { livePageTexts, loadPagePromptInput } from "@/lib/stories/page-job-input";
 import { useTestDb } from "../helpers/db";
 import { makeActor, makeStory } from "../helpers/fixtures";
 
@@ -94,5 +95,34 @@ describe("Generate's admission round trips", () => {
     for (const row of stored) {
       expect(row.tokenCount).toBe(countTokens(texts[added.findIndex((p) => p.id === row.id)]!));
     }
+  });
+});
+
+// Holding a lock on the pages from a second connection needs PostgreSQL (PGlite has one connection).
+describe.skipIf(!process.env.DATABASE_URL)("Generate's admission reads on PostgreSQL", () => {
+  it("sends the story memory's reads without waiting for the pages", async () => {
+    const author = await makeActor();
+    const { story } = await makeStory(author, ["The gulls.", "The harbour.", ""]);
+    const pool = (t.db() as unknown as { $client: Sql }).$client;
+    const holder = await pool.reserve();
+    await holder`begin`;
+    await holder`lock table pages in access exclusive mode`;
+    statements = [];
+    const loading = loadPagePromptInput(counted, story.id);
+    try {
+      // With the pages locked, their read cannot answer: the memory's reads were sent beside it, not after it.
+      await vi.waitFor(
+        () => {
+          for (const table of ["page_summaries", "codex_entries", "story_rollups"])
+            expect(statements.some((s) => s.includes(`from "${table}"`))).toBe(true);
+        },
+        { timeout: 3000 },
+      );
+    } finally {
+      await holder`commit`;
+      holder.release();
+    }
+    const { ordered } = await loading;
+    expect(ordered.map((p) => p.content)).toEqual(["The gulls.", "The harbour.", ""]);
   });
 });

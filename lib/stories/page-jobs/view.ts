@@ -68,17 +68,16 @@ export function attemptOf(job: Pick<AiJob, "status" | "attempts" | "retryCode" |
 /** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
 export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
   const db = await getDb();
-  const [suggestion] = await db
-    .select({ reason: pageSuggestions.reason })
-    .from(pageSuggestions)
-    .where(eq(pageSuggestions.jobId, jobId))
-    .limit(1);
+  // Both looked up at once: a live view rebuilds this as the text lands, and each round trip delays the news.
+  const [[suggestion], [revision]] = await Promise.all([
+    db
+      .select({ reason: pageSuggestions.reason })
+      .from(pageSuggestions)
+      .where(eq(pageSuggestions.jobId, jobId))
+      .limit(1),
+    db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1),
+  ]);
   if (suggestion) return suggestion.reason === "unchanged" ? "unchanged" : "suggested";
-  const [revision] = await db
-    .select({ id: pageRevisions.id })
-    .from(pageRevisions)
-    .where(eq(pageRevisions.jobId, jobId))
-    .limit(1);
   return revision ? "applied" : null;
 }
 
@@ -87,16 +86,18 @@ async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | 
     return { page: null, suggestionId: null, suggestionReason: null };
   }
   const db = await getDb();
-  const [page] = await db
-    .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
-    .from(pages)
-    .where(eq(pages.id, job.targetId))
-    .limit(1);
-  const [suggestion] = await db
-    .select({ id: pageSuggestions.id, reason: pageSuggestions.reason })
-    .from(pageSuggestions)
-    .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
-    .limit(1);
+  const [[page], [suggestion]] = await Promise.all([
+    db
+      .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
+      .from(pages)
+      .where(eq(pages.id, job.targetId))
+      .limit(1),
+    db
+      .select({ id: pageSuggestions.id, reason: pageSuggestions.reason })
+      .from(pageSuggestions)
+      .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
+      .limit(1),
+  ]);
   return {
     page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
     suggestionId: suggestion?.id ?? null,
@@ -105,6 +106,10 @@ async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | 
 }
 
 export async function toPageJobView(job: AiJob): Promise<PageJobView> {
+  const [resolution, settled] = await Promise.all([
+    job.status === "succeeded" ? resolutionOf(job.id) : null,
+    settledPageState(job),
+  ]);
   return {
     id: job.id,
     status: job.status,
@@ -122,8 +127,8 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,
-    resolution: job.status === "succeeded" ? await resolutionOf(job.id) : null,
-    ...(await settledPageState(job)),
+    resolution,
+    ...settled,
     parentJobId: job.parentJobId,
     sections: sectionsOf(job),
     attempt: attemptOf(job),
