@@ -6,7 +6,7 @@ import { activeFunctions } from "./function-store";
 import { compileExpression } from "./expressions";
 import { cancelRunInTx } from "./lifecycle";
 import { WAKE_CHANNEL } from "./wake-channel";
-import { startEventRun } from "./runs";
+import { createRuns, type NewRun, startEventRun } from "./runs";
 import type { Tx } from "./sql";
 import { enqueueDiscoveryIfIdle, isActive, lockRun, memoizeStep } from "./steps";
 import type { EventPayload } from "./types";
@@ -28,6 +28,56 @@ export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayl
     if (await startOrDebounce(ctx, tx, fn, event, now)) started++;
   }
   return started;
+}
+
+/**
+ * dispatchEvent for a batch of stored events, in their order, with what does not depend on the order done once: the
+ * names some step.waitForEvent waits for are looked up in one statement (a wait only begins when its run is called,
+ * never inside this transaction), and the runs of functions that neither debounce nor claim an idempotency key are
+ * created together at the end, in two statements. Before an event that may cancel runs, the runs gathered so far
+ * are created, so that it finds them as it would have one event at a time.
+ */
+export async function dispatchEvents(
+  ctx: EngineContext,
+  tx: Tx,
+  events: readonly EventPayload[],
+  now: Date,
+): Promise<number> {
+  if (events.length === 1) return dispatchEvent(ctx, tx, events[0]!, now);
+  const functions = await activeFunctions(tx, ctx.db);
+  const waitedFor = await namesWaitedFor(tx, [...new Set(events.map((e) => e.name))]);
+  const gathered: NewRun[] = [];
+  const createGathered = async () => {
+    if (gathered.length) await createRuns(tx, gathered.splice(0));
+  };
+  let started = 0;
+  for (const event of events) {
+    if (functions.some((fn) => fn.cancel.some((c) => eventNameMatches(c.event, event.name)))) {
+      await createGathered();
+      await applyCancellations(ctx, tx, functions, event, now);
+    }
+    if (waitedFor.has(event.name)) await resolveWaits(tx, event, now);
+    for (const fn of functions) {
+      if (!triggers(fn, event)) continue;
+      if (fn.debounce || fn.idempotency) {
+        if (await startOrDebounce(ctx, tx, fn, event, now)) started++;
+        continue;
+      }
+      gathered.push({ fn, event, eventId: event.id, now });
+      started++;
+    }
+  }
+  await createGathered();
+  return started;
+}
+
+/** Of these event names, those some step.waitForEvent is waiting for now. */
+async function namesWaitedFor(tx: Tx, names: string[]): Promise<Set<string>> {
+  const rows = await tx
+    .selectDistinct({ name: sql<string>`${inngestSteps.opts}->>'event'` })
+    .from(inngestSteps)
+    .where(and(eq(inngestSteps.status, "waiting"), inArray(sql`${inngestSteps.opts}->>'event'`, names)));
+  return new Set(rows.map((r) => r.name));
 }
 
 async function startOrDebounce(ctx: EngineContext, tx: Tx, fn: FunctionDef, event: EventPayload, now: Date) {

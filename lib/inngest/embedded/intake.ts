@@ -1,6 +1,7 @@
 import { inArray, lte, sql } from "drizzle-orm";
 import { inngestEvents, inngestIdempotency } from "./schema";
 import { seededUlid, ulid } from "./ids";
+import { dispatchEvent, dispatchEvents } from "./dispatch";
 import { receiveOneEvent } from "./intake-one";
 import type { EngineContext, EventPayload } from "./types";
 import { WAKE_CHANNEL } from "./wake-channel";
@@ -122,9 +123,9 @@ export async function receiveEvents(ctx: EngineContext, raw: unknown, seed?: str
       .onConflictDoNothing()
       .returning({ id: inngestEvents.id });
     const storedIds = new Set(stored.map((r) => r.id));
-    for (const { payload } of toStore) {
-      if (storedIds.has(payload.id)) started += await ctx.dispatchEvent(ctx, tx, payload, now);
-    }
+    const fresh = toStore.filter(({ payload }) => storedIds.has(payload.id)).map(({ payload }) => payload);
+    if (ctx.dispatchEvent === dispatchEvent) started += await dispatchEvents(ctx, tx, fresh, now);
+    else for (const payload of fresh) started += await ctx.dispatchEvent(ctx, tx, payload, now);
     // A stored event may have started, resumed (waitForEvent) or cancelled runs: wake the workers. Other app
     // processes on the same PostgreSQL are notified at commit.
     if (storedIds.size) {

@@ -73,17 +73,25 @@ export interface QueueInsert {
 
 /** Idempotent: a (run, kind, step) already queued is left as it is. */
 export async function enqueue(tx: Tx, item: QueueInsert): Promise<void> {
+  await enqueueAll(tx, [item]);
+}
+
+/** Queues several items in one statement (an item already queued is left as it is, as by enqueue). */
+export async function enqueueAll(tx: Tx, items: readonly QueueInsert[]): Promise<void> {
+  if (!items.length) return;
   await tx
     .insert(inngestQueue)
-    .values({
-      runId: item.runId,
-      kind: item.kind,
-      stepId: item.stepId ?? null,
-      attempt: item.attempt ?? 0,
-      availableAt: item.availableAt,
-      concurrencyKeys: item.concurrencyKeys ?? [],
-      concurrencyLimits: item.concurrencyLimits ?? [],
-    })
+    .values(
+      items.map((item) => ({
+        runId: item.runId,
+        kind: item.kind,
+        stepId: item.stepId ?? null,
+        attempt: item.attempt ?? 0,
+        availableAt: item.availableAt,
+        concurrencyKeys: item.concurrencyKeys ?? [],
+        concurrencyLimits: item.concurrencyLimits ?? [],
+      })),
+    )
     .onConflictDoNothing();
 }
 
