@@ -100,29 +100,32 @@ describe("Generate's admission round trips", () => {
 
 // Holding a lock on the pages from a second connection needs PostgreSQL (PGlite has one connection).
 describe.skipIf(!process.env.DATABASE_URL)("Generate's admission reads on PostgreSQL", () => {
-  it("sends the story memory's reads without waiting for the pages", async () => {
+  it("sends its four reads (the pages and the memory: summaries, codex, roll-ups) together, not one after another", async () => {
     const author = await makeActor();
     const { story } = await makeStory(author, ["The gulls.", "The harbour.", ""]);
     const pool = (t.db() as unknown as { $client: Sql }).$client;
     const holder = await pool.reserve();
-    await holder`begin`;
-    await holder`lock table pages in access exclusive mode`;
-    statements = [];
-    const loading = loadPagePromptInput(counted, story.id);
+    let loading: ReturnType<typeof loadPagePromptInput> | undefined;
     try {
-      // With the pages locked, their read cannot answer: the memory's reads were sent beside it, not after it.
+      await holder`begin`;
+      await holder`set local lock_timeout = '2s'`;
+      await holder`lock table pages, page_summaries, codex_entries, story_rollups in access exclusive mode`;
+      statements = [];
+      loading = loadPagePromptInput(counted, story.id);
+      loading.catch(() => {});
+      // No read can answer while its table is locked: all four were sent at once, none waits for another.
       await vi.waitFor(
         () => {
-          for (const table of ["page_summaries", "codex_entries", "story_rollups"])
+          for (const table of ["pages", "page_summaries", "codex_entries", "story_rollups"])
             expect(statements.some((s) => s.includes(`from "${table}"`))).toBe(true);
         },
         { timeout: 3000 },
       );
     } finally {
-      await holder`commit`;
+      await holder`rollback`.catch(() => {});
       holder.release();
     }
-    const { ordered } = await loading;
+    const { ordered } = await loading!;
     expect(ordered.map((p) => p.content)).toEqual(["The gulls.", "The harbour.", ""]);
   });
 });

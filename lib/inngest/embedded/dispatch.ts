@@ -6,7 +6,7 @@ import { activeFunctions } from "./function-store";
 import { compileExpression } from "./expressions";
 import { cancelRunInTx } from "./lifecycle";
 import { WAKE_CHANNEL } from "./wake-channel";
-import { createRuns, type NewRun, startEventRun } from "./runs";
+import { claimEventRun, createRuns, type NewRun, startEventRun } from "./runs";
 import type { Tx } from "./sql";
 import { enqueueDiscoveryIfIdle, isActive, lockRun, memoizeStep } from "./steps";
 import type { EventPayload } from "./types";
@@ -33,9 +33,11 @@ export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayl
 /**
  * dispatchEvent for a batch of stored events, in their order, with what does not depend on the order done once: the
  * names some step.waitForEvent waits for are looked up in one statement (a wait only begins when its run is called,
- * never inside this transaction), and the runs of functions that neither debounce nor claim an idempotency key are
- * created together at the end, in two statements. Before an event that may cancel runs, the runs gathered so far
- * are created, so that it finds them as it would have one event at a time.
+ * never inside this transaction; a wait another transaction begins meanwhile is not resolved by this batch, as none
+ * of its events came after it), and the runs the events start are created together, in two statements, after their
+ * idempotency keys were claimed event by event — in the events' order, so that workers take them up in that order.
+ * Before an event that may cancel runs, the runs gathered so far are created, so that it finds them as it would one
+ * event at a time. Debounced functions record their event as they come.
  */
 export async function dispatchEvents(
   ctx: EngineContext,
@@ -43,6 +45,7 @@ export async function dispatchEvents(
   events: readonly EventPayload[],
   now: Date,
 ): Promise<number> {
+  if (events.length === 0) return 0;
   if (events.length === 1) return dispatchEvent(ctx, tx, events[0]!, now);
   const functions = await activeFunctions(tx, ctx.db);
   const waitedFor = await namesWaitedFor(tx, [...new Set(events.map((e) => e.name))]);
@@ -59,15 +62,21 @@ export async function dispatchEvents(
     if (waitedFor.has(event.name)) await resolveWaits(tx, event, now);
     for (const fn of functions) {
       if (!triggers(fn, event)) continue;
-      if (fn.debounce || fn.idempotency) {
-        if (await startOrDebounce(ctx, tx, fn, event, now)) started++;
+      if (fn.debounce) {
+        await debounce(tx, fn, event, now);
+        started++;
         continue;
       }
-      gathered.push({ fn, event, eventId: event.id, now });
-      started++;
+      const run = await claimEventRun(tx, fn, event, now);
+      if (run) {
+        gathered.push(run);
+        started++;
+      } else
+        ctx.log("info", "inngest run skipped: idempotency key already used", { functionId: fn.id, eventId: event.id });
     }
   }
   await createGathered();
+  if (started) ctx.log("debug", "inngest runs queued", { runs: started, events: events.length });
   return started;
 }
 

@@ -92,6 +92,15 @@ export async function createRuns(tx: Tx, inputs: readonly NewRun[]): Promise<str
  * instance) start one run. Returns the run id, or null when the key was taken.
  */
 export async function startEventRun(tx: Tx, fn: FunctionDef, event: EventPayload, now: Date): Promise<string | null> {
+  const run = await claimEventRun(tx, fn, event, now);
+  return run ? createRun(tx, run) : null;
+}
+
+/**
+ * The run an event would start: its id chosen, and the function's `idempotency` key for the event claimed for it
+ * (null when the key was taken). createRun or createRuns then creates it.
+ */
+export async function claimEventRun(tx: Tx, fn: FunctionDef, event: EventPayload, now: Date): Promise<NewRun | null> {
   const id = ulid(now.getTime());
   if (fn.idempotency) {
     const value = fn.idempotency.value({ event });
@@ -109,5 +118,5 @@ export async function startEventRun(tx: Tx, fn: FunctionDef, event: EventPayload
       if (!claimed.length) return null;
     }
   }
-  return createRun(tx, { id, fn, event, eventId: event.id, now });
+  return { id, fn, event, eventId: event.id, now };
 }
