@@ -18,20 +18,11 @@ import type { EventPayload } from "./types";
  * Returns the number of runs started or debounced.
  */
 export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayload, now: Date): Promise<number> {
-  const functions = await activeFunctions(tx, ctx.db);
-  await applyCancellations(ctx, tx, functions, event, now);
-  await resolveWaits(tx, event, now);
-
-  let started = 0;
-  for (const fn of functions) {
-    if (!triggers(fn, event)) continue;
-    if (await startOrDebounce(ctx, tx, fn, event, now)) started++;
-  }
-  return started;
+  return dispatchEvents(ctx, tx, [event], now);
 }
 
 /**
- * dispatchEvent for a batch of stored events, in their order, with what does not depend on the order done once: the
+ * dispatchEvent for stored events, in their order, with what does not depend on the order done once per batch: the
  * names some step.waitForEvent waits for are looked up in one statement (a wait only begins when its run is called,
  * never inside this transaction; a wait another transaction begins meanwhile is not resolved by this batch, as none
  * of its events came after it), and the runs the events start are created together, in two statements, after their
@@ -46,7 +37,6 @@ export async function dispatchEvents(
   now: Date,
 ): Promise<number> {
   if (events.length === 0) return 0;
-  if (events.length === 1) return dispatchEvent(ctx, tx, events[0]!, now);
   const functions = await activeFunctions(tx, ctx.db);
   const waitedFor = await namesWaitedFor(tx, [...new Set(events.map((e) => e.name))]);
   const gathered: NewRun[] = [];
