@@ -11,7 +11,7 @@ import { log } from "@/lib/log";
 import type { FanOutJobType } from "../job-types/definition";
 import {
   cancelActiveChildren,
-  createChildJob,
+  createChildJobs,
   listChildren,
   markFanOutRunning,
   settleFanOutParent,
@@ -76,11 +76,11 @@ export function createFanOutJob(definition: FanOutJobType) {
         const plan = await definition.plan(parent);
         const skipped = [...plan.skipped];
         const created: AiJob[] = [];
-        for (const child of plan.children) {
-          const result = await createChildJob(db, jobId, child);
-          if (result.outcome === "busy") skipped.push({ targetId: child.targetId, reason: SKIPPED_BUSY });
+        const results = await createChildJobs(db, jobId, plan.children);
+        results.forEach((result, i) => {
+          if (result.outcome === "busy") skipped.push({ targetId: plan.children[i]!.targetId, reason: SKIPPED_BUSY });
           else created.push(result.job);
-        }
+        });
         await db
           .update(aiJobs)
           .set({
