@@ -86,6 +86,18 @@ describe("a fan-out's children", () => {
     expect((await listChildren(t.db(), largeParent)).map((c) => c.targetId)).toEqual(largePages);
   });
 
+  it("past 500 children, take one more set of statements and keep the plan's order across the sets", async () => {
+    const small = countingDb();
+    await createChildJobs(small.db, await parent(), pages(3).map(child));
+    const large = countingDb();
+    const id = await parent();
+    const targets = pages(501);
+    const outcomes = await createChildJobs(large.db, id, targets.map(child));
+    expect(large.statements.length).toBe(2 * small.statements.length);
+    expect(outcomes.every((o) => o.outcome === "created")).toBe(true);
+    expect((await listChildren(t.db(), id)).map((c) => c.targetId)).toEqual(targets);
+  });
+
   it("are found again, not made twice, when the step runs again", async () => {
     const id = await parent();
     const targets = pages(8);
