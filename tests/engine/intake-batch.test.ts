@@ -38,7 +38,12 @@ const waiter = inngest.createFunction({ id: "batch-waiter", triggers: [{ event: 
   return woken?.data ?? null;
 });
 
-const t = useEngine(() => [plain, cancellable, keyed, waiter]);
+const quick = inngest.createFunction(
+  { id: "batch-quick", triggers: [{ event: "batch/quick" }] },
+  async ({ event }) => event.data.n,
+);
+
+const t = useEngine(() => [plain, cancellable, keyed, waiter, quick]);
 
 /** An engine context over the test's database that records every statement the intake sends. */
 function countingContext() {
@@ -79,6 +84,33 @@ describe("embedded engine: receiving a batch of events", () => {
       expect(run.concurrencyKeys).toEqual([`story-sprout-batch-plain:0:"${who}"`]);
     }
   });
+
+  // A thousand and one runs take a while on PGlite, for SQL that is the same there.
+  it.skipIf(!process.env.DATABASE_URL)(
+    "writes the runs of more than a thousand events in one more pair of statements, one run for every event",
+    async () => {
+      const small = countingContext();
+      await receiveEvents(
+        small.ctx,
+        batch("batch/quick", 5, (i) => ({ n: -1 - i })),
+      );
+      const large = countingContext();
+      const count = 1001;
+      await receiveEvents(
+        large.ctx,
+        batch("batch/quick", count, (i) => ({ n: i })),
+      );
+      expect(large.statements.length).toBe(small.statements.length + 2);
+      const runs = (await waitForRuns(t.db(), "batch-quick", count + 5, 120_000)).filter(
+        (r) => (r.output as number) >= 0,
+      );
+      expect(runs.every((r) => r.status === "completed")).toBe(true);
+      // One run for every event, on both sides of the thousand.
+      expect(runs.map((r) => r.output as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: count }, (_v, i) => i),
+      );
+    },
+  );
 
   it("lets a later event of the batch cancel the run an earlier one started", async () => {
     const { ctx } = countingContext();
