@@ -1,11 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { describe, expect, it } from "vitest";
-import type { Db } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
-import * as schema from "@/db/schema";
 import { createChildJobs, listChildren } from "@/lib/ai/jobs/fan-out";
+import { statementCountingDb } from "../helpers/counting-db";
 import { useTestDb } from "../helpers/db";
 import { randomId } from "../helpers/fixtures";
 
@@ -17,17 +14,7 @@ import { randomId } from "../helpers/fixtures";
  */
 const t = useTestDb();
 
-/** The test's database, recording every statement sent through it. */
-function countingDb() {
-  const statements: string[] = [];
-  const logger = { logQuery: (query: string) => void statements.push(query) };
-  const handle = t.handle();
-  const client = (handle.db as unknown as { $client: never }).$client;
-  const db = (handle.mode === "pglite"
-    ? drizzlePglite(client, { schema, logger })
-    : drizzlePostgres(client, { schema, logger })) as unknown as Db;
-  return { db, statements };
-}
+const countingDb = () => statementCountingDb(t.handle());
 
 const fields = {
   templateKey: "page_summarize",

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { describe, expect, it } from "vitest";
 import { engineContext, inngestSteps, receiveEvents } from "@/lib/inngest/embedded/testing";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
 import { inngest } from "@/lib/inngest/client";
+import { statementCountingDb } from "../helpers/counting-db";
 import { runsOf, useEngine, waitFor, waitForRuns } from "./harness";
 
 /**
@@ -47,14 +46,8 @@ const t = useEngine(() => [plain, cancellable, keyed, waiter, quick]);
 
 /** An engine context over the test's database that records every statement the intake sends. */
 function countingContext() {
-  const statements: string[] = [];
-  const logger = { logQuery: (query: string) => void statements.push(query) };
-  const handle = t.handle();
-  const client = (handle.db as unknown as { $client: never }).$client;
-  const db = (handle.mode === "pglite"
-    ? drizzlePglite(client, { logger })
-    : drizzlePostgres(client, { logger })) as unknown as EngineDb;
-  return { ctx: engineContext(db, () => {}), statements };
+  const { db, statements } = statementCountingDb(t.handle());
+  return { ctx: engineContext(db as unknown as EngineDb, () => {}), statements };
 }
 
 const batch = (name: string, count: number, data: (i: number) => Record<string, unknown>) =>
