@@ -114,6 +114,25 @@ describe("a fan-out's children", () => {
     expect((await listChildren(t.db(), id)).map((c) => c.targetId)).toEqual([endedPage, freePage]);
   });
 
+  it("are made once for a target listed twice, and per kind of target on the same page", async () => {
+    const id = await parent();
+    const [twice, shared] = pages(2) as [string, string];
+    // The page is busy with Generate; a child of another kind on the same page is not held up by it.
+    await t
+      .db()
+      .insert(aiJobs)
+      .values({ ...child(shared), jobType: "page_text.write", status: "running" });
+    const otherKind = { ...child(shared), targetType: "page_take" };
+    const outcomes = await createChildJobs(t.db(), id, [child(twice), child(twice), child(shared), otherKind]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["created", "existing", "busy", "created"]);
+    expect(outcomes[1]!.job.id).toBe(outcomes[0]!.job.id);
+    expect(outcomes[3]!.job).toMatchObject({ targetType: "page_take", targetId: shared, parentJobId: id });
+    expect((await listChildren(t.db(), id)).map((c) => [c.targetType, c.targetId])).toEqual([
+      ["page", twice],
+      ["page_take", shared],
+    ]);
+  });
+
   it("leave alone a page whose own job starts between the reads and the insert", async () => {
     const id = await parent();
     const [racedPage, otherPage] = pages(2) as [string, string];
@@ -130,18 +149,20 @@ describe("a fan-out's children", () => {
           return new;
         end $$`),
     );
-    await t
-      .db()
-      .execute(
-        sql.raw(`create trigger race_generate before insert on ai_jobs for each row execute function race_generate()`),
-      );
     try {
+      await t
+        .db()
+        .execute(
+          sql.raw(
+            `create trigger race_generate before insert on ai_jobs for each row execute function race_generate()`,
+          ),
+        );
       const outcomes = await createChildJobs(t.db(), id, [child(racedPage), child(otherPage)]);
       expect(outcomes.map((o) => o.outcome)).toEqual(["busy", "created"]);
       expect(outcomes[0]!.job.parentJobId).toBeNull();
       expect(outcomes[0]!.job.jobType).toBe("page_text.write");
     } finally {
-      await t.db().execute(sql.raw("drop trigger race_generate on ai_jobs"));
+      await t.db().execute(sql.raw("drop trigger if exists race_generate on ai_jobs"));
       await t.db().execute(sql.raw("drop function race_generate()"));
     }
     const active = await t.db().select().from(aiJobs).where(eq(aiJobs.targetId, racedPage));

@@ -80,8 +80,10 @@ export async function createChildJob(
   return row.parentJobId === parentJobId ? { outcome: "existing", job: row } : { outcome: "busy", job: row };
 }
 
-/** Children written per statement: about forty parameters each, far below PostgreSQL's 65,535. */
+/** Children written per statement: at most one parameter per column each (about fifty), far below PostgreSQL's 65,535. */
 const CHILD_CHUNK = 500;
+
+const targetKey = (job: { targetType: string; targetId: string }) => `${job.targetType}\u0000${job.targetId}`;
 
 /**
  * createChildJob for many targets, in the plan's order, with a handful of statements per CHILD_CHUNK children instead
@@ -95,12 +97,10 @@ export async function createChildJobs(
   jobs: Omit<NewJob, "parentJobId">[],
 ): Promise<ChildOutcome[]> {
   const outcomes: ChildOutcome[] = [];
-  // One base instant, a microsecond apart per child: listChildren (created_at, id) keeps the plan's order, which
-  // one multi-row insert (a single now()) would not.
-  const base = new Date().toISOString();
   for (let start = 0; start < jobs.length; start += CHILD_CHUNK) {
     const chunk = jobs.slice(start, start + CHILD_CHUNK);
     const targetIds = [...new Set(chunk.map((j) => j.targetId))];
+    const targetTypes = [...new Set(chunk.map((j) => j.targetType))];
     const [mine, active] = await Promise.all([
       db
         .select()
@@ -109,14 +109,26 @@ export async function createChildJobs(
       db
         .select()
         .from(aiJobs)
-        .where(and(inArray(aiJobs.targetId, targetIds), inArray(aiJobs.status, [...activeJobStatuses]))),
+        .where(
+          and(
+            inArray(aiJobs.targetType, targetTypes),
+            inArray(aiJobs.targetId, targetIds),
+            inArray(aiJobs.status, [...activeJobStatuses]),
+          ),
+        ),
     ]);
-    const key = (j: { targetType: string; targetId: string }) => `${j.targetType}\u0000${j.targetId}`;
-    const existing = new Map(mine.map((row) => [key(row), row]));
-    const busy = new Map(active.filter((row) => row.parentJobId !== parentJobId).map((row) => [key(row), row]));
+    const existing = new Map(mine.map((row) => [targetKey(row), row]));
+    const busy = new Map(active.filter((row) => row.parentJobId !== parentJobId).map((row) => [targetKey(row), row]));
+    // A target listed twice gets one child; its later copies find that child, as they would one by one.
+    const planned = new Set<string>();
     const toInsert = chunk
       .map((job, i) => ({ job, order: start + i }))
-      .filter(({ job }) => !existing.has(key(job)) && !busy.has(key(job)));
+      .filter(({ job }) => {
+        const key = targetKey(job);
+        if (existing.has(key) || busy.has(key) || planned.has(key)) return false;
+        planned.add(key);
+        return true;
+      });
     const inserted = toInsert.length
       ? await db
           .insert(aiJobs)
@@ -126,7 +138,9 @@ export async function createChildJobs(
               parentJobId,
               promptPayload: job.promptPayload as object,
               contextLeftOut: job.contextLeftOut as object[],
-              createdAt: sql`${base}::timestamptz + ${order}::int * interval '1 microsecond'`,
+              // A microsecond apart in the plan's order, so that listChildren (created_at, id) lists them as planned:
+              // one statement has a single now(). A later set's now() is later still.
+              createdAt: sql`now() + ${order}::int * interval '1 microsecond'`,
             })),
           )
           // A job started on one of these targets since the reads above (the author pressed Generate): that child
@@ -134,13 +148,16 @@ export async function createChildJobs(
           .onConflictDoNothing()
           .returning()
       : [];
-    const created = new Map(inserted.map((row) => [key(row), row]));
+    const created = new Map(inserted.map((row) => [targetKey(row), row]));
     for (const job of chunk) {
-      const k = key(job);
-      const row = created.get(k);
-      if (row) outcomes.push({ outcome: "created", job: row });
-      else if (existing.has(k)) outcomes.push({ outcome: "existing", job: existing.get(k)! });
-      else if (busy.has(k)) outcomes.push({ outcome: "busy", job: busy.get(k)! });
+      const key = targetKey(job);
+      const row = created.get(key);
+      if (row) {
+        outcomes.push({ outcome: "created", job: row });
+        created.delete(key);
+        existing.set(key, row);
+      } else if (existing.has(key)) outcomes.push({ outcome: "existing", job: existing.get(key)! });
+      else if (busy.has(key)) outcomes.push({ outcome: "busy", job: busy.get(key)! });
       else outcomes.push(await createChildJob(db, parentJobId, job));
     }
   }

@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { getDb } from "@/db";
+import { eq } from "drizzle-orm";
+import { getDb, type Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { pageRevisions, pages } from "@/db/schema";
 import { pageSuggestions, type SuggestionReason } from "@/db/suggestions-schema";
@@ -65,51 +65,67 @@ export function attemptOf(job: Pick<AiJob, "status" | "attempts" | "retryCode" |
   };
 }
 
-/** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
-export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
-  const db = await getDb();
-  // Both looked up at once: a live view rebuilds this as the text lands, and each round trip delays the news.
-  const [[suggestion], [revision]] = await Promise.all([
-    db
-      .select({ reason: pageSuggestions.reason })
-      .from(pageSuggestions)
-      .where(eq(pageSuggestions.jobId, jobId))
-      .limit(1),
-    db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1),
-  ]);
+/** Where a succeeded job's text went, from its suggestion (a job has at most one) and its revision of the page. */
+function resolutionFrom(
+  suggestion: { reason: string } | undefined,
+  revision: { id: string } | undefined,
+): PageJobView["resolution"] {
   if (suggestion) return suggestion.reason === "unchanged" ? "unchanged" : "suggested";
   return revision ? "applied" : null;
 }
 
-async function settledPageState(job: AiJob): Promise<Pick<PageJobView, "page" | "suggestionId" | "suggestionReason">> {
+const revisionOf = async (db: Db, jobId: string) =>
+  (await db.select({ id: pageRevisions.id }).from(pageRevisions).where(eq(pageRevisions.jobId, jobId)).limit(1))[0];
+
+const suggestionOf = async (db: Db, jobId: string) =>
+  (
+    await db
+      .select({ id: pageSuggestions.id, reason: pageSuggestions.reason, status: pageSuggestions.status })
+      .from(pageSuggestions)
+      .where(eq(pageSuggestions.jobId, jobId))
+      .limit(1)
+  )[0];
+
+/** Where a succeeded job's text went: a suggestion, a revision of the page, or nowhere yet. */
+export async function resolutionOf(jobId: string): Promise<PageJobView["resolution"]> {
+  const db = await getDb();
+  // Both looked up at once: each round trip awaited in turn would delay the landing that asks.
+  const [suggestion, revision] = await Promise.all([suggestionOf(db, jobId), revisionOf(db, jobId)]);
+  return resolutionFrom(suggestion, revision);
+}
+
+/**
+ * What an ended job's view adds: the page as it is now, the job's open suggestion and, for a succeeded job, where its
+ * text went. Read at once (a live view rebuilds this as the text lands, and each round trip delays the news); the
+ * job's one suggestion serves both the resolution and the open suggestion.
+ */
+async function settledPageState(
+  job: AiJob,
+): Promise<Pick<PageJobView, "page" | "suggestionId" | "suggestionReason" | "resolution">> {
   if (job.status === "pending" || job.status === "running") {
-    return { page: null, suggestionId: null, suggestionReason: null };
+    return { page: null, suggestionId: null, suggestionReason: null, resolution: null };
   }
   const db = await getDb();
-  const [[page], [suggestion]] = await Promise.all([
+  const [[page], suggestion, revision] = await Promise.all([
     db
       .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
       .from(pages)
       .where(eq(pages.id, job.targetId))
       .limit(1),
-    db
-      .select({ id: pageSuggestions.id, reason: pageSuggestions.reason })
-      .from(pageSuggestions)
-      .where(and(eq(pageSuggestions.jobId, job.id), eq(pageSuggestions.status, "open")))
-      .limit(1),
+    suggestionOf(db, job.id),
+    job.status === "succeeded" ? revisionOf(db, job.id) : undefined,
   ]);
+  const open = suggestion?.status === "open" ? suggestion : undefined;
   return {
     page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
-    suggestionId: suggestion?.id ?? null,
-    suggestionReason: suggestion && suggestion.reason !== "unchanged" ? suggestion.reason : null,
+    suggestionId: open?.id ?? null,
+    suggestionReason: open && open.reason !== "unchanged" ? open.reason : null,
+    resolution: job.status === "succeeded" ? resolutionFrom(suggestion, revision) : null,
   };
 }
 
 export async function toPageJobView(job: AiJob): Promise<PageJobView> {
-  const [resolution, settled] = await Promise.all([
-    job.status === "succeeded" ? resolutionOf(job.id) : null,
-    settledPageState(job),
-  ]);
+  const settled = await settledPageState(job);
   return {
     id: job.id,
     status: job.status,
@@ -127,7 +143,6 @@ export async function toPageJobView(job: AiJob): Promise<PageJobView> {
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,
-    resolution,
     ...settled,
     parentJobId: job.parentJobId,
     sections: sectionsOf(job),
