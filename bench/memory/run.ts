@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { eq, inArray, sql } from "drizzle-orm";
 import { setDbHandle, type DbHandle } from "@/db";
 import { aiJobs } from "@/db/ai-schema";
@@ -74,6 +75,11 @@ interface Pass {
   lost: number;
   /** Summaries of story A that landed during the pass. */
   summaries: number;
+  /**
+   * How long the process's event loop was held up during the pass (ms, p99 and max): Generate, the engine and the
+   * summaries share the one loop, so a long synchronous stretch of any of them delays every Generate in flight.
+   */
+  loopDelay: { p99: number; max: number };
   /** Where Generate's time went, from the engine's run rows (ms): see the report's footnote. */
   phases: { toRun: number[]; aiClaim: number[]; aiRun: number[]; applyClaim: number[]; applyRun: number[] };
 }
@@ -97,6 +103,8 @@ async function generatePass(
   const loadStart = loadavg();
   const summariesBefore = await summariesOfA(handle, storyA);
   const cpuBefore = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const started = clock();
   const samples: { pageId: string; jobId?: string; tReq: number; tWritten?: number }[] = [];
   for (const pageId of pageIds) {
@@ -113,6 +121,7 @@ async function generatePass(
   }
   const seconds = (clock() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  loop.disable();
   const summariesAfter = await summariesOfA(handle, storyA);
   const pass: Pass = {
     label,
@@ -122,6 +131,7 @@ async function generatePass(
     seconds,
     load: [loadStart, loadavg()],
     cpuPerJobMs: (cpu.user + cpu.system) / 1000 / pageIds.length,
+    loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     succeeded: 0,
     contentOk: 0,
     lost: samples.filter((s) => s.tWritten === undefined).length,
@@ -396,6 +406,10 @@ function report(r: Result, command: string, totalSeconds: number, loads: [string
     ]),
     row("Summaries of story A landed during the pass", [...cols.map((p) => String(p.summaries)), ""]),
     row("Pass wall time (s)", [...cols.map((p) => p.seconds.toFixed(1)), ""]),
+    row("Event-loop delay during the pass, p99 / max (ms)", [
+      ...cols.map((p) => `${p.loopDelay.p99.toFixed(0)} / ${p.loopDelay.max.toFixed(0)}`),
+      "",
+    ]),
     row("Process CPU per Generate job, all work of the process included (ms)", [
       ...cols.map((p) => p.cpuPerJobMs.toFixed(0)),
       "",

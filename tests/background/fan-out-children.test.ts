@@ -73,12 +73,12 @@ describe("a fan-out's children", () => {
     expect((await listChildren(t.db(), largeParent)).map((c) => c.targetId)).toEqual(largePages);
   });
 
-  it("past 500 children, take one more set of statements and keep the plan's order across the sets", async () => {
+  it("past 100 children, take one more set of statements and keep the plan's order across the sets", async () => {
     const small = countingDb();
     await createChildJobs(small.db, await parent(), pages(3).map(child));
     const large = countingDb();
     const id = await parent();
-    const targets = pages(501);
+    const targets = pages(101);
     const outcomes = await createChildJobs(large.db, id, targets.map(child));
     expect(large.statements.length).toBe(2 * small.statements.length);
     expect(outcomes.every((o) => o.outcome === "created")).toBe(true);
