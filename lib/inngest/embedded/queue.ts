@@ -119,55 +119,94 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
         .where(inArray(inngestQueue.id, ids));
     }
     if (!taken.length) return [];
-    // The leases and the runs that start with them: one statement.
-    const ids = sql.join(
-      taken.map((t) => sql`${t.id}::bigint`),
-      sql`, `,
-    );
-    const calls = [...new Set(taken.filter((t) => t.kind === "call").map((t) => t.runId))];
-    const started = rowsOf<{ id: string; function_id: string; event: unknown }>(
-      await tx.execute(sql`
-        with leased as (
-          update ${inngestQueue}
-          set lease_until = ${new Date(now.getTime() + opts.leaseMs).toISOString()}::timestamptz,
-            lease_owner = ${opts.owner}, parked_on = null
-          where id in (${ids})
-        )
-        ${
-          calls.length
-            ? sql`update ${inngestRuns} set status = 'running', started_at = ${now.toISOString()}::timestamptz
-          where id in (${sql.join(
-            calls.map((id) => sql`${id}`),
-            sql`, `,
-          )}) and status = 'queued'
-          returning id, function_id, event`
-            : sql`select null::text as id, null::text as function_id, null::jsonb as event where false`
-        }`),
-    ).map((r) => ({
-      id: r.id,
-      functionId: r.function_id,
-      event: typeof r.event === "string" ? JSON.parse(r.event) : r.event,
-    }));
-    const startedById = new Map(started.map((r) => [r.id, r]));
-    return taken.map((t) => {
-      const run = startedById.get(t.runId);
-      return {
-        id: t.id,
-        runId: t.runId,
-        kind: t.kind,
-        stepId: t.stepId,
-        attempt: t.attempt,
-        startedRun: run !== undefined,
-        concurrencyKeys: t.keys,
-        concurrencyLimits: t.limits,
-        ...(run ? { functionId: run.functionId } : {}),
-        // A run starting now has memoized nothing yet: its first call needs no separate read of the run's state.
-        ...(run && t.kind === "call" && t.stepId === null
-          ? { state: { functionId: run.functionId, event: run.event as EventPayload, steps: [] } }
-          : {}),
-      };
+    const { leased, started } = await leaseAndStart(tx, taken, {
+      owner: opts.owner,
+      leaseUntil: new Date(now.getTime() + opts.leaseMs),
+      now,
     });
+    const startedById = new Map(started.map((r) => [r.id, r]));
+    return taken
+      .filter((t) => leased.has(t.id))
+      .map((t) => {
+        const run = startedById.get(t.runId);
+        return {
+          id: t.id,
+          runId: t.runId,
+          kind: t.kind,
+          stepId: t.stepId,
+          attempt: t.attempt,
+          startedRun: run !== undefined,
+          concurrencyKeys: t.keys,
+          concurrencyLimits: t.limits,
+          ...(run ? { functionId: run.functionId } : {}),
+          // A run starting now has memoized nothing yet: its first call needs no separate read of the run's state.
+          ...(run && t.kind === "call" && t.stepId === null
+            ? { state: { functionId: run.functionId, event: run.event as EventPayload, steps: [] } }
+            : {}),
+        };
+      });
   });
+}
+
+/**
+ * The leases and the runs that start with them, in one statement. A run about to start is locked without waiting
+ * (SKIP LOCKED): its row may be held by a cancel, which locks the run and then deletes the run's queue rows — rows
+ * this claim has locked. Waiting for the run would close that circle (PostgreSQL would abort one side after its
+ * deadlock timeout: a failed claim or a cancel that threw); instead the claim leaves that run's item alone, and the
+ * next claim finds it again, or finds it gone with its cancelled run. Returns the items leased and the runs started.
+ */
+async function leaseAndStart(
+  tx: Tx,
+  taken: { id: number; runId: string; kind: string }[],
+  lease: { owner: string; leaseUntil: Date; now: Date },
+): Promise<{ leased: Set<number>; started: { id: string; functionId: string; event: unknown }[] }> {
+  const ids = sql.join(
+    taken.map((t) => sql`${t.id}::bigint`),
+    sql`, `,
+  );
+  const calls = [...new Set(taken.filter((t) => t.kind === "call").map((t) => t.runId))];
+  const runIds = calls.length
+    ? sql.join(
+        calls.map((id) => sql`${id}`),
+        sql`, `,
+      )
+    : sql`null::text`;
+  const rows = rowsOf<{ item_id: string | null; id: string | null; function_id: string | null; event: unknown }>(
+    await tx.execute(sql`
+      with startable as (
+        select id from ${inngestRuns} where id in (${runIds}) and status = 'queued'
+      ),
+      locked as (
+        select id from ${inngestRuns} where id in (${runIds}) and status = 'queued' for update skip locked
+      ),
+      leased as (
+        update ${inngestQueue}
+        set lease_until = ${lease.leaseUntil.toISOString()}::timestamptz, lease_owner = ${lease.owner}, parked_on = null
+        where id in (${ids})
+          and not (kind = 'call' and run_id in (select id from startable) and run_id not in (select id from locked))
+        returning id
+      ),
+      started as (
+        update ${inngestRuns} set status = 'running', started_at = ${lease.now.toISOString()}::timestamptz
+        where id in (select id from locked)
+        returning id, function_id, event
+      )
+      select id::text as item_id, null::text as id, null::text as function_id, null::jsonb as event from leased
+      union all
+      select null, id, function_id, event from started`),
+  );
+  const leased = new Set<number>();
+  const started: { id: string; functionId: string; event: unknown }[] = [];
+  for (const row of rows) {
+    if (row.item_id !== null) leased.add(Number(row.item_id));
+    else if (row.id !== null && row.function_id !== null)
+      started.push({
+        id: row.id,
+        functionId: row.function_id,
+        event: typeof row.event === "string" ? JSON.parse(row.event) : row.event,
+      });
+  }
+  return { leased, started };
 }
 
 /**
