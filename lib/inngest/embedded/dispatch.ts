@@ -25,7 +25,7 @@ export async function dispatchEvent(ctx: EngineContext, tx: Tx, event: EventPayl
  * dispatchEvent for stored events, in their order, with what does not depend on the order done once per batch: the
  * names some step.waitForEvent waits for are looked up in one statement (a wait only begins when its run is called,
  * never inside this transaction; a wait another transaction begins meanwhile is not resolved by this batch, as none
- * of its events came after it), and the runs the events start are created together, in two statements, after their
+ * of its events came after it), and the runs the events start are created together, in one statement, after their
  * idempotency keys were claimed event by event — in the events' order, so that workers take them up in that order.
  * Before an event that may cancel runs, the runs gathered so far are created, so that it finds them as it would one
  * event at a time. Debounced functions record their event as they come.
