@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { createRunAiJob } from "@/lib/ai/functions/run-ai-job";
+import { inngestRuns } from "@/lib/inngest/embedded/testing";
 import { subscribeJobUpdates } from "@/lib/ai/jobs/live";
 import { createJobTypeRegistry } from "@/lib/ai/job-types";
 import type { JobTypeRegistry } from "@/lib/ai/job-types/registry";
@@ -128,6 +129,10 @@ describe("an answer interrupted by GEN_TIMEOUT", () => {
     const prompt = first[0]!.content as string;
     const row = await jobRow(job.id);
     expect(row).toMatchObject({ status: "succeeded", attempts: 2, resumedAttempts: 1 });
+    // Generate renders its prompt at admission: this was the prerendered path (its run skips the render step).
+    const runs = await t.db().select().from(inngestRuns);
+    const run = runs.find((r) => (r.event as { data: { jobId?: string } }).data.jobId === job.id);
+    expect((run!.event as { data: { prerendered?: boolean } }).data.prerendered).toBe(true);
     const interrupted = { inputTokens: countTokens(prompt), outputTokens: countTokens(partial) };
     const resumed = { inputTokens: 42, outputTokens: words(continuation).length };
     expect(row.inputTokens).toBe(interrupted.inputTokens + resumed.inputTokens);
