@@ -272,6 +272,9 @@ try {
       await sql`select count(*)::int as n from (select target_id from ai_jobs where status in ('pending','running') group by target_id having count(*) > 1) t`;
     const [statusCounts] =
       await sql`select count(*) filter (where status = 'succeeded')::int as succeeded, count(*) filter (where status in ('pending','running'))::int as active, count(*) filter (where status = 'failed')::int as failed from ai_jobs where requested_by = ${userId} and job_type in ('page_text.write', 'page_text.revise') and template_key <> ${BARE_TEMPLATE_KEY}`;
+    // Why jobs failed (a load test must not fail jobs the model would have written): per error code.
+    const failedByCode =
+      await sql`select coalesce(error_code, '(none)') as code, count(*)::int as n from ai_jobs where requested_by = ${userId} and job_type in ('page_text.write', 'page_text.revise') and template_key <> ${BARE_TEMPLATE_KEY} and status = 'failed' group by 1 order by 2 desc`;
     const bareRows = await sql`select id from ai_jobs where template_key = ${BARE_TEMPLATE_KEY}`;
     const bareRowIds = new Set(bareRows.map((r) => r.id as string));
     const bareLost = [...bareIds].filter((id) => !bareRowIds.has(id)).length;
@@ -340,6 +343,7 @@ try {
       `| generate 202 created | ${createdAnswers} (distinct job ids ${created.size}) |`,
       `| generate 202 joined | ${joined.length} |`,
       `| page-text ai_jobs rows for the author (excluding warm-up and bare rows) | ${rowIds.size} (succeeded ${statusCounts!.succeeded}, still active ${statusCounts!.active}, failed ${statusCounts!.failed} incl. warm-up) |`,
+      `| failed page-text jobs by error code | ${failedByCode.length ? failedByCode.map((r) => `${r.code as string} ${r.n as number}`).join(", ") : "none"} |`,
       `| created answers without a row (lost) | ${lost.length} |`,
       `| rows of requests cut off at a phase's end (sent, no answer; ≤ ${CONNECTIONS} per generate phase allowed) | ${cutOff.length} |`,
       `| other rows without a created answer | ${unanswered.length} |`,

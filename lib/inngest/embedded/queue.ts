@@ -96,34 +96,45 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
     await lockKeys(tx, keys);
     const active = await activeCounts(tx, keys, now);
 
+    const full = (c: (typeof candidates)[number]) =>
+      c.keys.findIndex((key, i) => (active.get(key) ?? 0) >= (c.limits[i] ?? Infinity));
     const taken: typeof candidates = [];
-    const parked = new Map<string, number[]>();
+    const heldBack: typeof candidates = [];
     for (const c of candidates) {
       if (taken.length >= opts.max) break;
-      const full = c.keys.findIndex((key, i) => (active.get(key) ?? 0) >= (c.limits[i] ?? Infinity));
-      if (full >= 0) {
-        const key = c.keys[full]!;
-        parked.set(key, [...(parked.get(key) ?? []), c.id]);
+      if (full(c) >= 0) {
+        heldBack.push(c);
         continue;
       }
       for (const key of c.keys) active.set(key, (active.get(key) ?? 0) + 1);
       taken.push(c);
     }
 
+    const { leased, started } = taken.length
+      ? await leaseAndStart(tx, taken, { owner: opts.owner, leaseUntil: new Date(now.getTime() + opts.leaseMs), now })
+      : { leased: new Set<number>(), started: [] };
+    // An item left out (its run held by a cancel) takes no slot: what was held back for it stays due, not parked.
+    for (const t of taken) {
+      if (leased.has(t.id)) continue;
+      for (const key of t.keys) active.set(key, (active.get(key) ?? 1) - 1);
+    }
+
     // Held-back items are parked on their full key, out of the claim window (so they cannot fill every window ahead
     // of runnable work) until wakeParked makes them due when a slot frees, under the same advisory lock.
+    const parked = new Map<string, number[]>();
+    for (const c of heldBack) {
+      const at = full(c);
+      if (at < 0) continue;
+      const key = c.keys[at]!;
+      parked.set(key, [...(parked.get(key) ?? []), c.id]);
+    }
     for (const [key, ids] of parked) {
       await tx
         .update(inngestQueue)
         .set({ availableAt: new Date(now.getTime() + opts.recheckMs), parkedOn: key })
         .where(inArray(inngestQueue.id, ids));
     }
-    if (!taken.length) return [];
-    const { leased, started } = await leaseAndStart(tx, taken, {
-      owner: opts.owner,
-      leaseUntil: new Date(now.getTime() + opts.leaseMs),
-      now,
-    });
+    if (!leased.size) return [];
     const startedById = new Map(started.map((r) => [r.id, r]));
     return taken
       .filter((t) => leased.has(t.id))
@@ -177,7 +188,7 @@ async function leaseAndStart(
         select id from ${inngestRuns} where id in (${runIds}) and status = 'queued'
       ),
       locked as (
-        select id from ${inngestRuns} where id in (${runIds}) and status = 'queued' for update skip locked
+        select id from ${inngestRuns} where id in (${runIds}) and status = 'queued' for no key update skip locked
       ),
       leased as (
         update ${inngestQueue}

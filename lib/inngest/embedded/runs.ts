@@ -41,9 +41,11 @@ export async function createRun(tx: Tx, input: NewRun): Promise<string> {
 
 /**
  * Runs per statement when runs are created together. The rows travel as one JSON parameter, so the limit is not
- * PostgreSQL's 65,535 parameters but the size of one statement.
+ * PostgreSQL's 65,535 parameters but the size of one value: a statement also ends once its JSON passes
+ * JSON_CHARS_PER_STATEMENT (events are capped at 3 MB each, so a thousand large ones would pass jsonb's 256 MB).
  */
 const RUNS_PER_STATEMENT = 1000;
+const JSON_CHARS_PER_STATEMENT = 32 * 1024 * 1024;
 
 /**
  * Creates queued runs and their first calls, in one statement per RUNS_PER_STATEMENT runs however many there are
@@ -55,12 +57,15 @@ const RUNS_PER_STATEMENT = 1000;
  */
 export async function createRuns(tx: Tx, inputs: readonly NewRun[]): Promise<string[]> {
   const ids: string[] = [];
-  for (let from = 0; from < inputs.length; from += RUNS_PER_STATEMENT) {
-    const rows = inputs.slice(from, from + RUNS_PER_STATEMENT).map((input, ord) => {
-      const { keys, limits } = concurrencyFor(input.fn, input.event);
-      return {
+  let chunk: string[] = [];
+  let chars = 0;
+  for (const input of inputs) {
+    const { keys, limits } = concurrencyFor(input.fn, input.event);
+    const id = input.id ?? ulid(input.now.getTime());
+    const row = (ord: number) =>
+      JSON.stringify({
         ord,
-        id: input.id ?? ulid(input.now.getTime()),
+        id,
         function_id: input.fn.id,
         event: input.event,
         event_id: input.eventId ?? null,
@@ -69,29 +74,43 @@ export async function createRuns(tx: Tx, inputs: readonly NewRun[]): Promise<str
         parent_run_id: input.parent?.runId ?? null,
         parent_step_id: input.parent?.stepId ?? null,
         created_at: input.now.toISOString(),
-      };
-    });
-    // The queue rows are inserted in the runs' order (`ord`), so that their ids, which break ties between items due
-    // at the same time, keep the order the runs were asked for.
-    await tx.execute(sql`
-      with input as (
-        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(ord integer, id text, function_id text,
-          event jsonb, event_id text, concurrency_keys text[], concurrency_limits integer[], parent_run_id text,
-          parent_step_id text, created_at timestamptz)
-      ),
-      created as (
-        insert into ${inngestRuns} (id, function_id, status, event, event_id, concurrency_keys, concurrency_limits,
-          parent_run_id, parent_step_id, created_at)
-        select id, function_id, 'queued', event, event_id, concurrency_keys, concurrency_limits, parent_run_id,
-          parent_step_id, created_at
-        from input order by ord
-      )
-      insert into ${inngestQueue} (run_id, kind, step_id, attempt, available_at, concurrency_keys, concurrency_limits)
-      select id, 'call', null, 0, created_at, concurrency_keys, concurrency_limits from input order by ord
-      on conflict do nothing`);
-    ids.push(...rows.map((r) => r.id));
+      });
+    let json = row(chunk.length);
+    // A statement ends before the run that would take it past either limit (a lone run always fits).
+    if (chunk.length >= RUNS_PER_STATEMENT || (chunk.length > 0 && chars + json.length > JSON_CHARS_PER_STATEMENT)) {
+      await insertRuns(tx, chunk);
+      chunk = [];
+      chars = 0;
+      json = row(0);
+    }
+    chunk.push(json);
+    chars += json.length;
+    ids.push(id);
   }
+  if (chunk.length) await insertRuns(tx, chunk);
   return ids;
+}
+
+/** One statement: the runs (each row a JSON object) and their first calls, the calls in the runs' order. */
+async function insertRuns(tx: Tx, rows: string[]): Promise<void> {
+  // The queue rows are inserted in the runs' order (`ord`), so that their ids, which break ties between items due at
+  // the same time, keep the order the runs were asked for.
+  await tx.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${`[${rows.join(",")}]`}::jsonb) as r(ord integer, id text, function_id text,
+        event jsonb, event_id text, concurrency_keys text[], concurrency_limits integer[], parent_run_id text,
+        parent_step_id text, created_at timestamptz)
+    ),
+    created as (
+      insert into ${inngestRuns} (id, function_id, status, event, event_id, concurrency_keys, concurrency_limits,
+        parent_run_id, parent_step_id, created_at)
+      select id, function_id, 'queued', event, event_id, concurrency_keys, concurrency_limits, parent_run_id,
+        parent_step_id, created_at
+      from input order by ord
+    )
+    insert into ${inngestQueue} (run_id, kind, step_id, attempt, available_at, concurrency_keys, concurrency_limits)
+    select id, 'call', null, 0, created_at, concurrency_keys, concurrency_limits from input order by ord
+    on conflict do nothing`);
 }
 
 /**
