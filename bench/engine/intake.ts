@@ -6,8 +6,8 @@
  * below: a multi-row VALUES insert of the runs and one of their first calls, built with the query builder), "after"
  * is createRuns (lib/inngest/embedded/runs.ts: the rows as one JSON parameter, both inserts in one statement). Each
  * sample creates BATCH runs in one transaction, rolled back (so the table does not grow between samples). Measured
- * per sample: wall time, this thread's CPU time (process.cpuUsage; the driver's and the database's own threads
- * excluded on PostgreSQL, included on PGlite, which runs in this thread), and the longest the event loop was held
+ * per sample: wall time, this process's CPU time (process.cpuUsage: every thread of the process; PostgreSQL's own
+ * work is in its server process and not counted, PGlite's runs in this one and is), and the longest the event loop was held
  * (perf_hooks.monitorEventLoopDelay at 1 ms resolution: what a request arriving meanwhile waits at most).
  *
  * Databases: PGlite in a temporary directory, and PostgreSQL at BENCH_DATABASE_URL / DATABASE_URL (else
@@ -186,7 +186,7 @@ async function measure(label: string, handle: DbHandle): Promise<string[]> {
       return `${f1(b.p50)} / ${f1(b.p95)} | ${f1(a.p50)} / ${f1(a.p95)} | ${(b.p50 / a.p50).toFixed(1)}`;
     };
     lines.push(`| ${label} | ${size.toLocaleString("en")} | wall ms | ${cells("wallMs")} |`);
-    lines.push(`| ${label} | ${size.toLocaleString("en")} | CPU ms, this thread | ${cells("cpuMs")} |`);
+    lines.push(`| ${label} | ${size.toLocaleString("en")} | CPU ms, this process | ${cells("cpuMs")} |`);
     lines.push(`| ${label} | ${size.toLocaleString("en")} | event loop held, max ms | ${cells("heldMs")} |`);
     console.log(lines.slice(-3).join("\n"));
   }
@@ -228,8 +228,8 @@ async function main() {
     "one transaction, rolled back. before = the previous createRuns (a multi-row VALUES insert of the runs and one of",
     "their first calls, built with the query builder); after = createRuns now (the rows as one JSON parameter,",
     "`jsonb_to_recordset`, both inserts in one statement). Interleaved in one process, on the same database.",
-    `${SAMPLES} samples per side after ${WARMUP} warm-up pairs; p50 / p95. CPU is this thread's (on PGlite that includes the`,
-    "database, which runs in it). Event loop held = the longest delay `monitorEventLoopDelay` saw during the sample:",
+    `${SAMPLES} samples per side after ${WARMUP} warm-up pairs; p50 / p95. CPU is this process's (PostgreSQL's server is`,
+    "another process and not counted; PGlite runs in this one and is). Event loop held = the longest delay `monitorEventLoopDelay` saw during the sample:",
     "what a request arriving meanwhile (a Generate) waited at most.",
     "",
     "| database | runs | measure | before p50 / p95 | after p50 / p95 | ratio before ÷ after (p50) |",
