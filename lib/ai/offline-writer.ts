@@ -168,6 +168,72 @@ function capitalise(sentence: string): string {
   return sentence.replace(/^(["“]?)(\p{Ll})/u, (_m, quote: string, letter: string) => quote + letter.toUpperCase());
 }
 
+/** When something happens, in function words only ("" = no opener). */
+const FILLER_OPENERS = [
+  "",
+  "then",
+  "and then",
+  "still",
+  "even then",
+  "only then",
+  "by then",
+  "again",
+  "now",
+  "once",
+  "after that",
+  "before that",
+  "until then",
+  "even now",
+  "so",
+  "yet",
+  "but then",
+  "and so",
+  "for a while",
+  "all the while",
+];
+
+/** What a subject was or did, in function words only; `be` is "was" or "were". */
+const fillerPredicates = (be: string) => [
+  `${be} there`,
+  `${be} not there`,
+  `${be} here`,
+  `${be} still there`,
+  `${be} there again`,
+  `${be} not there yet`,
+  `${be} beyond it`,
+  `${be} behind them`,
+  `${be} above it all`,
+  `${be} below it`,
+  `${be} with them`,
+  `${be} in it`,
+  "had it",
+  "had nothing",
+  "had something",
+  "had all of it",
+  "had nothing else",
+  "could not do it",
+  "did not do it",
+  "would not do it",
+];
+
+/**
+ * Sentences made of FIXED_WORDS and the story's own subjects (its characters, or its pronoun), every opener with
+ * every predicate: some thousands, so that a story of no words of its own can go on for hundreds of pages before
+ * one would have to repeat a sentence.
+ */
+function fillerSentences(subjects: readonly string[]): string[] {
+  const out: string[] = [];
+  const who = [...subjects, "it", "nobody", "something", "everything"];
+  for (const s of who) {
+    const be = s === "they" || s === "we" || s === "you" ? "were" : "was";
+    // "Nobody had nothing" says the opposite of what it means: a negative subject takes no negative predicate.
+    const predicates = fillerPredicates(be).filter((p) => s !== "nobody" || !/\b(?:not|nothing)\b/.test(p));
+    for (const opener of FILLER_OPENERS)
+      for (const predicate of predicates) out.push(capitalise(`${opener ? `${opener} ` : ""}${s} ${predicate}.`));
+  }
+  return out;
+}
+
 /** A deterministic shuffle: the order of candidates for one request. */
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
@@ -324,6 +390,29 @@ export class SentenceMaker {
     for (const kind of kinds) {
       const sentence = this.make(kind, kind === "dialogue" ? undefined : subject);
       if (sentence) return sentence;
+    }
+    return null;
+  }
+
+  private fillers: Map<string, string[]> = new Map();
+
+  /**
+   * A new sentence of function words only, or null in the unlikely case that thousands are used: the last resort of
+   * a page whose story has too few words left to make one (a story begun on a blank page has none of its own, and
+   * its first page used up the few frames a story without words has, so its second page came back empty).
+   */
+  filler(subject?: string): string | null {
+    const key = subject ?? "";
+    let list = this.fillers.get(key);
+    if (!list) {
+      list = shuffled(fillerSentences(this.subjects(subject)), this.random);
+      this.fillers.set(key, list);
+    }
+    for (const candidate of list) {
+      if (!this.used.has(norm(candidate))) {
+        this.used.add(norm(candidate));
+        return candidate;
+      }
     }
     return null;
   }
@@ -522,7 +611,10 @@ export function writeText(instruction: Instruction, maker: SentenceMaker, indent
               : s % 2 === 1 || instruction.detail
                 ? "detail"
                 : "action";
-      const sentence = maker.make(kind, kind === "dialogue" ? undefined : subject) ?? maker.make("action", subject);
+      const sentence =
+        maker.make(kind, kind === "dialogue" ? undefined : subject) ??
+        maker.make("action", subject) ??
+        maker.filler(subject);
       if (sentence) sentences.push(sentence);
     }
     if (sentences.length > 0) out.push(indent + sentences.join(" "));

@@ -335,6 +335,33 @@ describe("offline model regressions (issue 14)", () => {
     expect(repeated(third)).toEqual([]);
   });
 
+  it("writes page after page of a story begun on blank pages: never empty, no sentence repeated, no word of its own", async () => {
+    // A story begun on a blank page has no words of its own: its first page used up the few sentences such a story
+    // has, so Generate on its second page came back empty (GEN_EMPTY_OUTPUT, after every retry).
+    await templates();
+    const story = { title: "A story", description: "", language: "en" };
+    const written: string[] = [];
+    for (let page = 1; page <= 12; page++) {
+      const prompt = await renderTemplate(write, {
+        story,
+        codex: [],
+        context: [
+          ...written.map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of ${page}`, text })),
+          { kind: "target", heading: `Page ${page} of ${page}`, text: "" },
+        ],
+        target: { number: page, hasNext: false },
+        instruction: "",
+        constraints: [contentRatingConstraints.general],
+      });
+      const text = offlineText(prompt);
+      expect(text.trim(), `page ${page}`).not.toBe("");
+      written.push(text);
+    }
+    expect(repeated(written.join("\n"))).toEqual([]);
+    const allowed = new Set([...wordsOf(story.title), ...FIXED_WORDS]);
+    expect(wordsOf(written.join(" ")).filter((w) => !allowed.has(w))).toEqual([]);
+  });
+
   it("puts no phrase of the demo story into an unrelated story", async () => {
     await templates();
     const demoSource = fs.readFileSync(path.join(process.cwd(), "lib/stories/demo.ts"), "utf8");
