@@ -138,7 +138,7 @@ function writeOrRevise(prompt: string, random: () => number, extra = 0): string 
   if (extra === 0) return text;
   const added: string[] = [];
   for (let i = 0; i < extra; i++) {
-    const sentence = maker.makeAny(["action", "detail", "dialogue", "darker"]);
+    const sentence = maker.makeAny(["action", "detail", "dialogue", "darker"]) ?? maker.filler();
     if (sentence) added.push(sentence);
   }
   const trailing = /\s*$/.exec(text)![0];

@@ -401,14 +401,18 @@ export class SentenceMaker {
    * a page whose story has too few words left to make one (a story begun on a blank page has none of its own, and
    * its first page used up the few frames a story without words has, so its second page came back empty).
    */
-  filler(subject?: string): string | null {
+  filler(subject?: string, { led = false }: { led?: boolean } = {}): string | null {
     const key = subject ?? "";
     let list = this.fillers.get(key);
     if (!list) {
       list = shuffled(fillerSentences(this.subjects(subject)), this.random);
       this.fillers.set(key, list);
     }
+    // A point of view asks for the character as the sentence's subject: only sentences that open with them.
+    const lead =
+      led && subject ? new RegExp(`(?:^|\\s)${escapeRegExp(subject)} (?:was|were|had|could|did|would) `, "u") : null;
     for (const candidate of list) {
+      if (lead && !lead.test(candidate)) continue;
       if (!this.used.has(norm(candidate))) {
         this.used.add(norm(candidate));
         return candidate;
@@ -561,7 +565,7 @@ export function reviseText(
       const replaced = line.text.replace(/^(She|He|They)\b/, pov);
       if (replaced !== line.text && !maker.used.has(norm(sentencesOf(replaced)[0]!))) line.text = replaced;
       else if (!line.text.startsWith(`${pov} `)) {
-        const sentence = maker.make("pov", pov);
+        const sentence = maker.make("pov", pov) ?? maker.filler(pov, { led: true });
         if (sentence) line.text = `${sentence} ${line.text}`;
       }
     }
@@ -578,14 +582,17 @@ export function reviseText(
       const line = textLines[target];
       const sentence =
         kind === "action"
-          ? maker.makeAny(["action", "detail", "dialogue", "darker"], instruction.pov ?? undefined)
+          ? (maker.makeAny(["action", "detail", "dialogue", "darker"], instruction.pov ?? undefined) ??
+            maker.filler(instruction.pov ?? undefined))
           : maker.make(kind, kind === "dialogue" ? undefined : (instruction.pov ?? undefined));
       if (line && sentence) line.text = insertAfterFirst(line.text, sentence);
       target = Math.min(target + 1, textLines.length - 1);
     }
     if (instruction.longer)
       for (const line of textLines) {
-        const sentence = maker.make(instruction.detail ? "detail" : "action", instruction.pov ?? undefined);
+        const sentence =
+          maker.make(instruction.detail ? "detail" : "action", instruction.pov ?? undefined) ??
+          maker.filler(instruction.pov ?? undefined);
         if (sentence) line.text = insertAfterFirst(line.text, sentence);
       }
   }

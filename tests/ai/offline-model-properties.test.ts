@@ -362,6 +362,51 @@ describe("offline model regressions (issue 14)", () => {
     expect(wordsOf(written.join(" ")).filter((w) => !allowed.has(w))).toEqual([]);
   });
 
+  it("revises a page of a story begun on blank pages: each instruction changes it, repeats nothing", async () => {
+    // Such a story's revisions ran out of sentences as its pages did, and came back word for word ("unchanged").
+    await templates();
+    const story = { title: "A story", description: "", language: "en" };
+    const written: string[] = [];
+    for (let page = 1; page <= 4; page++) {
+      written.push(
+        offlineText(
+          await renderTemplate(write, {
+            story,
+            codex: [],
+            context: [
+              ...written.map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of ${page}`, text })),
+              { kind: "target", heading: `Page ${page} of ${page}`, text: "" },
+            ],
+            target: { number: page, hasNext: false },
+            instruction: "",
+            constraints: [contentRatingConstraints.general],
+          }),
+        ),
+      );
+    }
+    const reviseLast = (page: string, instruction: string) =>
+      renderTemplate(reviseTemplate(), {
+        story,
+        codex: [],
+        context: [
+          ...written.slice(0, 3).map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of 4`, text })),
+          { kind: "target", heading: "Page 4 of 4", text: page },
+        ],
+        target: { number: 4, currentText: page },
+        instruction,
+        constraints: [contentRatingConstraints.general],
+      });
+    for (const instruction of ["", "longer", "more detail"]) {
+      let page = written[3]!;
+      for (let round = 1; round <= 6; round++) {
+        const revised = offlineText(await reviseLast(page, instruction));
+        expect(revised, `${instruction || "no instruction"}, revision ${round}`).not.toBe(page);
+        expect(repeated([...written.slice(0, 3), revised].join("\n"))).toEqual([]);
+        page = revised;
+      }
+    }
+  });
+
   it("puts no phrase of the demo story into an unrelated story", async () => {
     await templates();
     const demoSource = fs.readFileSync(path.join(process.cwd(), "lib/stories/demo.ts"), "utf8");
