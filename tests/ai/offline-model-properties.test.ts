@@ -171,6 +171,30 @@ const SHORTENED_TWICE_TO_ONE_SENTENCE: Story = {
   codex: [],
 };
 
+/** A story begun on blank pages: only its title has words. */
+const BLANK_STORY = { title: "A story", description: "", language: "en" };
+
+/** `count` pages written one after the other by the offline model, each seeing the pages before it. */
+async function writeFromNothing(count: number): Promise<string[]> {
+  await templates();
+  const written: string[] = [];
+  for (let page = 1; page <= count; page++) {
+    const prompt = await renderTemplate(write, {
+      story: BLANK_STORY,
+      codex: [],
+      context: [
+        ...written.map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of ${page}`, text })),
+        { kind: "target", heading: `Page ${page} of ${page}`, text: "" },
+      ],
+      target: { number: page, hasNext: false },
+      instruction: "",
+      constraints: [contentRatingConstraints.general],
+    });
+    written.push(offlineText(prompt));
+  }
+  return written;
+}
+
 describe("offline model properties (DECISIONS.md, Author experience)", () => {
   it("is deterministic per request", async () => {
     await templates();
@@ -338,52 +362,17 @@ describe("offline model regressions (issue 14)", () => {
   it("writes page after page of a story begun on blank pages: never empty, no sentence repeated, no word of its own", async () => {
     // A story begun on a blank page has no words of its own: its first page used up the few sentences such a story
     // has, so Generate on its second page came back empty (GEN_EMPTY_OUTPUT, after every retry).
-    await templates();
-    const story = { title: "A story", description: "", language: "en" };
-    const written: string[] = [];
-    for (let page = 1; page <= 12; page++) {
-      const prompt = await renderTemplate(write, {
-        story,
-        codex: [],
-        context: [
-          ...written.map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of ${page}`, text })),
-          { kind: "target", heading: `Page ${page} of ${page}`, text: "" },
-        ],
-        target: { number: page, hasNext: false },
-        instruction: "",
-        constraints: [contentRatingConstraints.general],
-      });
-      const text = offlineText(prompt);
-      expect(text.trim(), `page ${page}`).not.toBe("");
-      written.push(text);
-    }
+    const written = await writeFromNothing(12);
+    expect(written.map((text, i) => (text.trim() === "" ? `page ${i + 1}` : null)).filter(Boolean)).toEqual([]);
     expect(repeated(written.join("\n"))).toEqual([]);
-    const allowed = new Set([...wordsOf(story.title), ...FIXED_WORDS]);
+    const allowed = new Set([...wordsOf(BLANK_STORY.title), ...FIXED_WORDS]);
     expect(wordsOf(written.join(" ")).filter((w) => !allowed.has(w))).toEqual([]);
   });
 
   it("revises a page of a story begun on blank pages: each instruction changes it, repeats nothing", async () => {
     // Such a story's revisions ran out of sentences as its pages did, and came back word for word ("unchanged").
-    await templates();
-    const story = { title: "A story", description: "", language: "en" };
-    const written: string[] = [];
-    for (let page = 1; page <= 4; page++) {
-      written.push(
-        offlineText(
-          await renderTemplate(write, {
-            story,
-            codex: [],
-            context: [
-              ...written.map((text, i) => ({ kind: "neighbour", heading: `Page ${i + 1} of ${page}`, text })),
-              { kind: "target", heading: `Page ${page} of ${page}`, text: "" },
-            ],
-            target: { number: page, hasNext: false },
-            instruction: "",
-            constraints: [contentRatingConstraints.general],
-          }),
-        ),
-      );
-    }
+    const written = await writeFromNothing(4);
+    const story = BLANK_STORY;
     const reviseLast = (page: string, instruction: string) =>
       renderTemplate(reviseTemplate(), {
         story,
