@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect } from "vitest";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { inngestQueue, inngestRuns, rowsOf } from "@/lib/inngest/embedded/testing";
 import { inngest } from "@/lib/inngest/client";
-import { withDatabase } from "../helpers/pg-url";
+import { secondConnection } from "../helpers/pg-url";
 import { raceName, raceTest } from "../helpers/postgres-only";
 import { useEngine, waitFor, waitForRun, waitForRuns } from "./harness";
 
@@ -35,10 +35,7 @@ describe("embedded engine: a cancel meeting a claim on PostgreSQL", () => {
 
       // Holding the key's advisory lock from another connection stops the next claim right after it locked the
       // queue row of the new run and before it starts the run.
-      const [{ name }] = rowsOf<{ name: string }>(await t.db().execute(sql`select current_database() as name`)) as [
-        { name: string },
-      ];
-      holder = postgres(withDatabase(process.env.DATABASE_URL!, name), { max: 1, onnotice: () => {} });
+      holder = await secondConnection(t.db());
       const lockHeld = holder.reserve();
       const conn = await lockHeld;
       await conn`select pg_advisory_lock(hashtextextended(${key!}, 0))`;

@@ -1,13 +1,13 @@
-import { eq, sql } from "drizzle-orm";
-import postgres from "postgres";
+import { eq } from "drizzle-orm";
+import type postgres from "postgres";
 import { afterAll, describe, expect } from "vitest";
 import type { FunctionDef } from "@/lib/inngest/embedded/function-config";
 import { claimItems } from "@/lib/inngest/embedded/queue";
 import { createRuns } from "@/lib/inngest/embedded/runs";
 import type { EngineDb } from "@/lib/inngest/embedded/sql";
-import { inngestQueue, rowsOf } from "@/lib/inngest/embedded/testing";
+import { inngestQueue } from "@/lib/inngest/embedded/testing";
 import { useTestDb } from "../helpers/db";
-import { withDatabase } from "../helpers/pg-url";
+import { secondConnection } from "../helpers/pg-url";
 import { raceName, raceTest } from "../helpers/postgres-only";
 
 // A claim leaves out the item of a run another transaction holds (a cancel in progress: see claim-cancel-race). That
@@ -47,10 +47,7 @@ describe("embedded engine: a claim that leaves an item out", () => {
       );
 
       // Another connection holds the first run's row, as a cancel does between locking the run and deleting its items.
-      const [{ name }] = rowsOf<{ name: string }>(await db.execute(sql`select current_database() as name`)) as [
-        { name: string },
-      ];
-      holder = postgres(withDatabase(process.env.DATABASE_URL!, name), { max: 1, onnotice: () => {} });
+      holder = await secondConnection(db);
       const conn = await holder.reserve();
       await conn`begin`;
       await conn`select id from inngest_runs where id = ${first!} for update`;
