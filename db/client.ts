@@ -7,6 +7,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { acquireDirLock, type DirLock } from "./pglite-lock";
 import { CUSTOM_PLANS, preparingStatements } from "./prepared-statements";
+import { transactionsOnReservedConnections } from "./reserved-transactions";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -25,13 +26,23 @@ export function defaultPgliteDir(): string {
   );
 }
 
-export function openPostgres(url: string, options: { max?: number; prepare?: boolean } = {}): DbHandle {
+interface PostgresOptions {
+  max?: number;
+  prepare?: boolean;
+  /** postgres.js's pipeline depth per connection; tests lower it to reach its limit with few queries. */
+  maxPipeline?: number;
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): DbHandle {
   const prepare = options.prepare ?? process.env.DATABASE_PREPARED_STATEMENTS !== "off";
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    ...(options.maxPipeline ? { max_pipeline: options.maxPipeline } : {}),
     ...(prepare ? { connection: CUSTOM_PLANS } : {}),
   });
+  // Before preparingStatements, which wraps the transaction entry points it finds.
+  transactionsOnReservedConnections(client);
   if (prepare) preparingStatements(client);
   return {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
