@@ -60,11 +60,16 @@ test("an author rates a story and lowers their own maximum: the story says the A
   void author;
   const storyId = await storiesPage.createStory("Rated Mature", "Smugglers on the pier.");
   await expect(storyPage.rating).toHaveValue("general");
-  // Saved by a server action as soon as it changes: waited for before the reload.
+  // Saved by a server action as soon as it changes: its own answer is waited for before the reload. The page sends
+  // other server actions to the same address, so the request is told apart by the rating it carries.
   await Promise.all([
-    storyPage.page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes(storyId)),
+    storyPage.page.waitForResponse(
+      (r) =>
+        r.request().method() === "POST" && r.url().includes(storyId) && /"mature"/.test(r.request().postData() ?? ""),
+    ),
     storyPage.rating.selectOption("mature"),
   ]);
+  await expect(storyPage.rating).not.toHaveAttribute("aria-busy", "true");
   await storyPage.page.reload();
   await expect(storyPage.rating).toHaveValue("mature");
   await expect(storyPage.ratingClamp).toHaveCount(0);
