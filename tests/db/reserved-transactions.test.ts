@@ -34,7 +34,7 @@ describe("transactions on a reserved connection (PostgreSQL)", () => {
       const failures: string[] = [];
       for (let round = 0; round < 10; round++) {
         // Drizzle's queries start when awaited: `then` sends each one now, in this order.
-        const work: Promise<unknown>[] = [];
+        const work: PromiseLike<unknown>[] = [];
         const send = (query: PromiseLike<unknown>) => work.push(query.then((result) => result));
         for (let i = 0; i < 3; i++) send(db().execute(sql`select pg_sleep(0.02)`));
         await new Promise((resolve) => setTimeout(resolve, 5));
