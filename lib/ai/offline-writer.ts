@@ -104,15 +104,16 @@ export function storyWords(text: string, characters: readonly string[] = []): St
       .map((m) => m[1]!)
       .filter((p) => (PRONOUNS as readonly string[]).includes(p)),
   );
-  const subject = `(?:${["she", "he", "they", "i", "we", ...names.map((n) => n.toLowerCase())].map(escape).join("|")})`;
+  // Starts where no letter precedes: `\b` knows only ASCII letters, so it never opens before "élodie".
+  const subject = `(?<!\\p{L})(?:${["she", "he", "they", "i", "we", ...names.map((n) => n.toLowerCase())].map(escapeRegExp).join("|")})`;
   const acts = [
     ...lower.matchAll(
-      new RegExp(`\\b${subject} (\\p{L}{3,})( (?:${PREPOSITIONS}))? (?:${DETERMINERS}) (\\p{L}{3,})\\b`, "gu"),
+      new RegExp(`${subject} (\\p{L}{3,})( (?:${PREPOSITIONS}))? (?:${DETERMINERS}) (\\p{L}{3,})\\b`, "gu"),
     ),
   ].filter((m) => !/^(?:was|were|is|are|and|but|then|not|never|also|said)$/.test(m[1]!) && !m[1]!.endsWith("ly"));
   const transitive = ranked(acts.map((m) => m[1]! + (m[2] ?? "")));
   const intransitive = ranked(
-    [...lower.matchAll(new RegExp(`\\b${subject} (\\p{L}{3,})(?=[.,;!?]| and | but )`, "gu"))]
+    [...lower.matchAll(new RegExp(`${subject} (\\p{L}{3,})(?=[.,;!?]| and | but )`, "gu"))]
       .map((m) => m[1]!)
       .filter((w) => !isFixed(w) && !w.endsWith("ly")),
   );
