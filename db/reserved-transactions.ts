@@ -10,24 +10,20 @@ import type { ReservedSql, Sql, TransactionSql } from "postgres";
  * Here a transaction first takes an idle connection for itself (`sql.reserve()`, public API: it never pipelines),
  * then runs BEGIN, the callback and COMMIT on it, and gives it back. The rest keeps postgres.js's own semantics, which
  * drizzle relies on: savepoints for nested transactions, and a transaction in which any query failed is rolled back
- * and rejects with that query's error even when the callback caught it.
+ * and rejects with that query's error even when the callback caught it. Where the connection is lost, the
+ * transaction fails and nothing more is sent on that connection (see ReservedTransaction).
  */
 export function transactionsOnReservedConnections(sql: Sql): Sql {
+  const closes = watchCloses(sql);
   const begin = async (...args: unknown[]) => {
     const callback = args.pop() as Callback;
     const mode = typeof args[0] === "string" ? args[0] : "";
-    const connection = await sql.reserve();
-    const state: ConnectionState = { lost: false };
+    const transaction = new ReservedTransaction(await reserveConnection(sql, closes));
     try {
-      await connection.unsafe(`begin ${mode.replace(/[^a-z ]/gi, "")}`);
-      return await scope(connection, state, callback, undefined);
-    } catch (error) {
-      if (isConnectionLost(error)) state.lost = true;
-      throw error;
+      await transaction.begin(mode.replace(/[^a-z ]/gi, ""));
+      return await scope(transaction, callback, undefined);
     } finally {
-      // A connection that closed is already back in the pool's hands (postgres.js reconnects it for the next query);
-      // releasing it as well would hand it out twice.
-      if (!state.lost) connection.release();
+      transaction.finish();
     }
   };
   (sql as unknown as { begin: typeof begin }).begin = begin;
@@ -35,41 +31,133 @@ export function transactionsOnReservedConnections(sql: Sql): Sql {
 }
 
 type Callback = (sql: TransactionSql) => unknown;
-interface ConnectionState {
-  lost: boolean;
-  savepoints?: number;
+
+/** The parts of postgres.js's connection object (connection.js) this module reads: stable across 3.x. */
+interface RawConnection {
+  /** Set by `reserve()` while the connection is reserved, cleared when it closes: a new value means a new owner. */
+  reserved: unknown;
+  /** Called once when the connection closes (postgres.js's own `begin` uses it the same way). */
+  onclose: ((error: unknown) => void) | null;
+}
+
+interface TrackableQuery {
+  handler: ((query: TrackableQuery) => unknown) & { debug?: unknown };
+  then(onFulfilled: () => void, onRejected: (error: unknown) => void): unknown;
+  reject(error: unknown): unknown;
+}
+
+/**
+ * One transaction on a reserved connection. When the connection closes, postgres.js may reconnect the same object for
+ * other work: statements sent on it afterwards would run outside the transaction (and be committed alone), and
+ * releasing it would hand it out twice. So the transaction watches its connection (its close hook, and its reservation
+ * mark), and once it is lost: what is in flight is rejected, nothing more is sent, and it is not released (postgres.js
+ * already owns it again).
+ */
+class ReservedTransaction {
+  private raw: RawConnection | undefined;
+  private mark: unknown;
+  private lost = false;
+  private readonly inflight = new Set<TrackableQuery>();
+  savepoints = 0;
+
+  constructor(readonly connection: ReservedSql) {}
+
+  async begin(mode: string): Promise<void> {
+    await this.connection.unsafe(`begin ${mode}`, [], {
+      // Called as BEGIN is written to this connection (an idle one, so always): it hands over the raw connection.
+      onexecute: (raw: RawConnection) => {
+        this.raw = raw;
+        this.mark = raw.reserved;
+        raw.onclose = () => this.lose();
+        return true; // false would mark the connection full
+      },
+    } as never);
+  }
+
+  isLost(): boolean {
+    if (!this.lost && this.raw && this.raw.reserved !== this.mark) this.lose();
+    return this.lost;
+  }
+
+  lose(): void {
+    this.lost = true;
+    for (const query of this.inflight) query.reject(lostError());
+    this.inflight.clear();
+  }
+
+  /** BEGIN's successors: COMMIT, ROLLBACK, SAVEPOINT, never sent on a lost connection. */
+  async control(statement: string) {
+    if (this.isLost()) throw lostError();
+    return this.connection.unsafe(statement);
+  }
+
+  /** Wraps the handler a query is sent through, so that its failure is recorded and a lost connection is not used. */
+  track<T>(query: T, record: (error: unknown) => void, ended: () => boolean): T {
+    const q = query as unknown as TrackableQuery;
+    // Not a query (an identifier or a builder helper): nothing is sent.
+    if (typeof q?.handler !== "function" || typeof q.reject !== "function") return query;
+    const send = q.handler;
+    const handler = (running: TrackableQuery) => {
+      if (ended()) return running.reject(endedError());
+      if (this.isLost()) return running.reject(lostError());
+      this.inflight.add(running);
+      running.then(
+        () => this.inflight.delete(running),
+        (error: unknown) => {
+          this.inflight.delete(running);
+          if (isConnectionError(error)) this.lose();
+          record(error);
+        },
+      );
+      return send(running);
+    };
+    q.handler = Object.assign(handler, { debug: send.debug });
+    return query;
+  }
+
+  finish(): void {
+    if (this.raw && !this.isLost()) this.raw.onclose = null;
+    if (!this.isLost()) this.connection.release();
+  }
 }
 
 async function scope(
-  connection: ReservedSql,
-  state: ConnectionState,
+  transaction: ReservedTransaction,
   callback: Callback,
   savepoint: string | undefined,
 ): Promise<unknown> {
   let uncaught: unknown;
-  const tx = scopedSql(connection, state, (error) => {
-    uncaught ??= error;
-  });
+  let ended = false;
+  const tx = scopedSql(
+    transaction,
+    (error) => {
+      uncaught ??= error;
+    },
+    () => ended,
+  );
   tx.savepoint = ((...args: unknown[]) => {
     const inner = args.pop() as Callback;
     const name = typeof args[0] === "string" ? `_${args[0]}` : "";
-    state.savepoints = (state.savepoints ?? 0) + 1;
-    return scope(connection, state, inner, quoteIdentifier(`s${state.savepoints}${name}`));
+    transaction.savepoints += 1;
+    return scope(transaction, inner, quoteIdentifier(`s${transaction.savepoints}${name}`));
   }) as TransactionSql["savepoint"];
 
-  if (savepoint) await tx.unsafe(`savepoint ${savepoint}`);
+  if (savepoint) await transaction.control(`savepoint ${savepoint}`);
   let result: unknown;
   try {
     const value = callback(tx);
     result = await (Array.isArray(value) ? Promise.all(value) : value);
     if (uncaught !== undefined) throw uncaught;
   } catch (error) {
+    // A statement the callback still sends (a sibling of a failed one in Promise.all) must not run after this.
+    ended = true;
     // After a lost connection the session (and its transaction) is gone; the connection may already serve others.
-    if (!state.lost) await connection.unsafe(savepoint ? `rollback to ${savepoint}` : "rollback");
+    if (!transaction.isLost()) await transaction.control(savepoint ? `rollback to ${savepoint}` : "rollback");
     throw isAbortedTransaction(error) && uncaught !== undefined ? uncaught : error;
   }
+  ended = true;
   if (!savepoint) {
-    const commit = await connection.unsafe("commit");
+    const commit = await transaction.control("commit");
     // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error: never report it as committed.
     if (commit.command === "ROLLBACK") throw uncaught ?? new Error("The transaction was rolled back by the database");
   }
@@ -80,22 +168,13 @@ async function scope(
  * The Sql handed to a transaction's callback: the reserved connection's, with each query's failure recorded for its
  * scope (postgres.js records it the same way, when the query is handed to the connection).
  */
-function scopedSql(connection: ReservedSql, state: ConnectionState, record: (error: unknown) => void): TransactionSql {
-  const track = <T>(query: T): T => {
-    const q = query as unknown as TrackableQuery;
-    if (typeof q?.handler !== "function" || typeof q.catch !== "function") return query;
-    const send = q.handler;
-    const handler = (running: TrackableQuery) => {
-      if (state.lost) return running.reject(lostError());
-      running.catch((error: unknown) => {
-        if (isConnectionLost(error)) state.lost = true;
-        record(error);
-      });
-      return send(running);
-    };
-    q.handler = Object.assign(handler, { debug: send.debug });
-    return query;
-  };
+function scopedSql(
+  transaction: ReservedTransaction,
+  record: (error: unknown) => void,
+  ended: () => boolean,
+): TransactionSql {
+  const { connection } = transaction;
+  const track = <T>(query: T): T => transaction.track(query, record, ended);
   const tx = ((first: never, ...rest: never[]) => track(connection(first, ...rest))) as unknown as TransactionSql;
   Object.assign(tx, connection);
   delete (tx as Partial<ReservedSql>).release;
@@ -104,32 +183,98 @@ function scopedSql(connection: ReservedSql, state: ConnectionState, record: (err
   return tx;
 }
 
-interface TrackableQuery {
-  handler: ((query: TrackableQuery) => unknown) & { debug?: unknown };
-  catch(onRejected: (error: unknown) => void): unknown;
-  reject(error: unknown): unknown;
+type CloseListeners = Set<() => void>;
+
+/** Listens to every connection of the pool closing (postgres.js's `onclose` option, chained). */
+function watchCloses(sql: Sql): CloseListeners {
+  const listeners: CloseListeners = new Set();
+  const options = (sql as unknown as { options: { onclose?: (id: number) => void } }).options;
+  const previous = options.onclose;
+  options.onclose = (id) => {
+    previous?.(id);
+    for (const listener of listeners) listener();
+  };
+  return listeners;
+}
+
+/**
+ * `sql.reserve()`, asked again each time a connection of the pool closes while it waits. postgres.js hands a closing
+ * connection to the first request waiting and reconnects it; when that request is a reservation it is then either
+ * dropped (its `ReadyForQuery` starts only ordinary queries: it would wait forever) or failed with the closed
+ * session's error. Nothing of the transaction was sent yet, so asking again is safe; a request answered after another
+ * one gives its connection straight back. A request refused for another reason (or a fourth time) fails the
+ * transaction.
+ */
+function reserveConnection(sql: Sql, closes: CloseListeners): Promise<ReservedSql> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let waiting = 0;
+    let refusals = 0;
+    const finish = () => {
+      done = true;
+      closes.delete(askAgain);
+    };
+    const ask = () => {
+      waiting += 1;
+      sql.reserve().then(
+        (connection) => {
+          waiting -= 1;
+          if (done) return connection.release();
+          finish();
+          resolve(connection);
+        },
+        (error: unknown) => {
+          waiting -= 1;
+          if (done) return;
+          if (isSessionEnded(error) && ++refusals <= 3) {
+            if (waiting === 0) ask();
+            return;
+          }
+          finish();
+          reject(error);
+        },
+      );
+    };
+    // After the close has been handled: asked from inside it, the request could be given the closing connection too.
+    const askAgain = () => queueMicrotask(() => done || ask());
+    closes.add(askAgain);
+    ask();
+  });
 }
 
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** 25P02, on the error itself or on the driver error drizzle wraps it in. */
 function isAbortedTransaction(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "25P02";
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === "25P02" || e?.cause?.code === "25P02";
 }
 
-/** postgres.js's own connection errors, the socket's, and PostgreSQL's "connection exception" and shutdown codes. */
-function isConnectionLost(error: unknown): boolean {
+/** A session that ended: postgres.js's and the socket's errors, PostgreSQL's shutdown and connection-failure codes. */
+function isSessionEnded(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return false;
+  return isConnectionError(error) || (typeof code === "string" && (code.startsWith("57P0") || code.startsWith("08")));
+}
+
+/** postgres.js's own connection errors and the socket's; PostgreSQL's own errors never use these codes. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
   return (
-    code.startsWith("CONNECT") ||
-    code.startsWith("08") ||
-    code.startsWith("57P0") ||
-    ["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"].includes(code)
+    typeof code === "string" &&
+    (code.startsWith("CONNECTION_") || ["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED"].includes(code))
   );
 }
 
 function lostError(): Error {
-  return Object.assign(new Error("The transaction's connection was lost"), { code: "CONNECTION_CLOSED" });
+  return Object.assign(new Error("The transaction's connection was lost; nothing of it was committed"), {
+    code: "CONNECTION_CLOSED",
+  });
+}
+
+function endedError(): Error {
+  return Object.assign(new Error("A statement was sent after its transaction had ended; it was not run"), {
+    code: "TRANSACTION_ENDED",
+  });
 }

@@ -11,17 +11,35 @@ import { raceName, raceTest } from "../helpers/postgres-only";
 // postgres.js's pipeline limit in a few queries, as it does under load with the default depth.
 const testDb = useTestDb();
 let handle: DbHandle | undefined;
+// One connection: what a lost connection does to the transaction on it is then certain.
+let single: DbHandle | undefined;
 
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) return;
   const [row] = rowsOf<{ name: string }>(await testDb.db().execute(sql`select current_database() as name`));
-  handle = openPostgres(withDatabase(process.env.DATABASE_URL, row!.name), { max: 3, maxPipeline: 2 });
+  const url = withDatabase(process.env.DATABASE_URL, row!.name);
+  handle = openPostgres(url, { max: 3, maxPipeline: 2 });
+  single = openPostgres(url, { max: 1 });
   await handle.db.execute(sql`create table tx_probe (id int primary key)`);
 });
 
 afterAll(async () => {
   await handle?.close();
+  await single?.close();
 });
+
+const backendPid = async (db: DbHandle["db"]) =>
+  rowsOf<{ pid: number }>(await db.execute(sql`select pg_backend_pid() as pid`))[0]!.pid;
+// From the test's own pool: ends another connection's session, as a restart or pg_terminate_backend would.
+const terminate = (pid: number) => testDb.db().execute(sql`select pg_terminate_backend(${pid})`);
+const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([
+    promise.then(
+      (value) => ({ settled: "resolved" as const, value }),
+      (error: unknown) => ({ settled: "rejected" as const, error }),
+    ),
+    new Promise<{ settled: "pending" }>((resolve) => setTimeout(() => resolve({ settled: "pending" }), ms)),
+  ]);
 
 const db = () => handle!.db;
 const probeIds = async () =>
@@ -96,5 +114,68 @@ describe("transactions on a reserved connection (PostgreSQL)", () => {
     }
     // Six transactions on three connections: each was given back, or this would wait forever.
     expect(await probeIds()).toEqual([]);
+  });
+
+  raceTest(
+    raceName("a transaction waiting for a connection gets one when the busy connection closes meanwhile"),
+    async () => {
+      const db = single!.db;
+      const pid = await backendPid(db);
+      const busy = settledWithin(Promise.resolve(db.execute(sql`select pg_sleep(1)`)), 5000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Waits for the only connection; postgres.js hands that connection, reconnected, to this waiting request.
+      const waiting = settledWithin(
+        Promise.resolve(db.transaction((tx) => tx.execute(sql`insert into tx_probe (id) values (4001)`))),
+        4000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await terminate(pid);
+      expect((await busy).settled).toBe("rejected");
+      expect((await waiting).settled).toBe("resolved");
+      expect(await probeIds()).toEqual([4001]);
+      await db.execute(sql`delete from tx_probe`);
+    },
+  );
+
+  raceTest(
+    raceName("a connection lost between two statements fails the transaction; nothing runs outside it"),
+    async () => {
+      const db = single!.db;
+      let other: Promise<unknown> | undefined;
+      const outcome = db.transaction(async (tx) => {
+        const pid = await backendPid(tx);
+        await tx.execute(sql`insert into tx_probe (id) values (5001)`);
+        // Waits for the pool's only connection: postgres.js reconnects it for this query once the session ends.
+        other = Promise.resolve(db.execute(sql`select 1`));
+        await terminate(pid);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.execute(sql`insert into tx_probe (id) values (5002)`);
+      });
+      await expect(outcome).rejects.toMatchObject({ cause: { code: "CONNECTION_CLOSED" } });
+      await other;
+      expect(await probeIds()).toEqual([]);
+      // The pool still works, and its connection is in no transaction.
+      expect(await backendPid(db)).toBeGreaterThan(0);
+    },
+  );
+
+  raceTest(raceName("a statement sent after its transaction rolled back is not run"), async () => {
+    const db = single!.db;
+    let late: Promise<unknown> | undefined;
+    const outcome = db.transaction(async (tx) => {
+      late = new Promise((resolve) => setTimeout(resolve, 50))
+        .then(() => tx.execute(sql`insert into tx_probe (id) values (6001)`))
+        .catch((error: unknown) => error);
+      await tx.execute(sql`select 1 / 0`);
+    });
+    await expect(outcome).rejects.toMatchObject({ cause: { code: "22012" } });
+    // The next transaction takes the same connection; the late statement must not run in it.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`insert into tx_probe (id) values (6002)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    expect(await late).toMatchObject({ cause: { code: "TRANSACTION_ENDED" } });
+    expect(await probeIds()).toEqual([6002]);
+    await db.execute(sql`delete from tx_probe`);
   });
 });
