@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { openPostgres, type DbHandle } from "@/db/client";
 import { rowsOf } from "@/lib/inngest/embedded/testing";
 import { useTestDb } from "../helpers/db";
-import { withDatabase } from "../helpers/pg-url";
+import { testDatabaseUrl } from "../helpers/pg-url";
 import { raceName, raceTest } from "../helpers/postgres-only";
 
 // Transactions take an idle connection of their own (db/reserved-transactions.ts). These tests run on PostgreSQL with
@@ -16,8 +16,7 @@ let single: DbHandle | undefined;
 
 beforeAll(async () => {
   if (!process.env.DATABASE_URL) return;
-  const [row] = rowsOf<{ name: string }>(await testDb.db().execute(sql`select current_database() as name`));
-  const url = withDatabase(process.env.DATABASE_URL, row!.name);
+  const url = await testDatabaseUrl(testDb.db());
   handle = openPostgres(url, { max: 3, maxPipeline: 2 });
   single = openPostgres(url, { max: 1 });
   await handle.db.execute(sql`create table tx_probe (id int primary key)`);

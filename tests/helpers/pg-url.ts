@@ -17,7 +17,14 @@ export function withDatabase(baseUrl: string, database: string): string {
  * A second connection to the test's own PostgreSQL database, for race tests that hold a lock (or a transaction) from
  * outside the code under test. The caller ends it.
  */
-export async function secondConnection(db: { execute: (query: SQL) => Promise<unknown> }): Promise<postgres.Sql> {
-  const [row] = rowsOf<{ name: string }>(await db.execute(sql`select current_database() as name`));
-  return postgres(withDatabase(process.env.DATABASE_URL!, row!.name), { max: 1, onnotice: () => {} });
+export async function secondConnection(db: QueryableDb): Promise<postgres.Sql> {
+  return postgres(await testDatabaseUrl(db), { max: 1, onnotice: () => {} });
 }
+
+/** The address of the test's own PostgreSQL database (the clone `db` is connected to), for a pool of a test's own. */
+export async function testDatabaseUrl(db: QueryableDb): Promise<string> {
+  const [row] = rowsOf<{ name: string }>(await db.execute(sql`select current_database() as name`));
+  return withDatabase(process.env.DATABASE_URL!, row!.name);
+}
+
+type QueryableDb = { execute: (query: SQL) => Promise<unknown> };
