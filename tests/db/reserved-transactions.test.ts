@@ -88,6 +88,19 @@ describe("transactions on a reserved connection (PostgreSQL)", () => {
     expect(await probeIds()).not.toContain(1001);
   });
 
+  raceTest(
+    raceName("a statement refused because the transaction had aborted reports the error that aborted it"),
+    async () => {
+      const outcome = db().transaction(async (tx) => {
+        await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+        // Fails with 25P02 (current transaction is aborted), wrapped by drizzle: the caller hears of the division.
+        await tx.execute(sql`insert into tx_probe (id) values (1002)`);
+      });
+      await expect(outcome).rejects.toMatchObject({ code: "22012" });
+      expect(await probeIds()).not.toContain(1002);
+    },
+  );
+
   raceTest(raceName("a nested transaction rolls back to its savepoint and the outer one commits"), async () => {
     await db().transaction(async (tx) => {
       await tx.execute(sql`insert into tx_probe (id) values (2001)`);
