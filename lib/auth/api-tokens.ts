@@ -1,9 +1,10 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { apiTokens } from "@/db/api-tokens-schema";
+import { preparedPerDb } from "@/db/prepared-queries";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { requireActor, type Actor } from "@/lib/stories/actor";
@@ -115,14 +116,9 @@ export async function revokeApiToken(actorOrNull: Actor | null, input: unknown):
   return toView(revoked ?? row);
 }
 
-/**
- * The actor a bearer secret stands for, or null when it is unknown, revoked or expired (callers answer 401 without
- * saying which: a probe learns nothing). The role is read from the user now, so a demoted admin's token is demoted too.
- */
-export async function authenticateApiToken(secret: string, now = new Date()): Promise<Actor | null> {
-  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
-  const db = await getDb();
-  const [row] = await db
+/** Prepared (db/prepared-queries.ts): every REST request reads it first. */
+const tokenByHash = preparedPerDb((db) =>
+  db
     .select({
       id: apiTokens.id,
       userId: apiTokens.userId,
@@ -133,8 +129,19 @@ export async function authenticateApiToken(secret: string, now = new Date()): Pr
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(eq(apiTokens.tokenHash, hashToken(secret)))
-    .limit(1);
+    .where(eq(apiTokens.tokenHash, sql.placeholder("tokenHash")))
+    .limit(1)
+    .prepare("api_token_by_hash"),
+);
+
+/**
+ * The actor a bearer secret stands for, or null when it is unknown, revoked or expired (callers answer 401 without
+ * saying which: a probe learns nothing). The role is read from the user now, so a demoted admin's token is demoted too.
+ */
+export async function authenticateApiToken(secret: string, now = new Date()): Promise<Actor | null> {
+  if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) return null;
+  const db = await getDb();
+  const [row] = await tokenByHash(db).execute({ tokenHash: hashToken(secret) });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);

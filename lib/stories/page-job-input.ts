@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { codexEntries, pageSummaries, storyRollups } from "@/db/memory-schema";
+import { preparedPerDb } from "@/db/prepared-queries";
 import { pages, type Story } from "@/db/schema";
 import {
   buildDocumentPrompt,
@@ -40,17 +41,23 @@ export interface LivePage {
   tokenCount: number;
 }
 
+/** Prepared (db/prepared-queries.ts): read on every Generate. */
+const livePages = preparedPerDb((db) =>
+  db
+    .select({ id: pages.id, content: pages.content, version: pages.version, tokenCount: pages.tokenCount })
+    .from(pages)
+    .where(and(eq(pages.storyId, sql.placeholder("storyId")), isNull(pages.deletedAt)))
+    .orderBy(asc(pages.position))
+    .prepare("live_page_texts"),
+);
+
 /**
  * A story's live pages in reading order with their token counts. Pages written before counts were stored get theirs
  * here, once, and written back (a count is a pure function of the text, so a concurrent write of the same count is
  * harmless; the `version` guard keeps a count from landing on newer text).
  */
 export async function livePageTexts(db: Db, storyId: string): Promise<LivePage[]> {
-  const rows = await db
-    .select({ id: pages.id, content: pages.content, version: pages.version, tokenCount: pages.tokenCount })
-    .from(pages)
-    .where(and(eq(pages.storyId, storyId), isNull(pages.deletedAt)))
-    .orderBy(asc(pages.position));
+  const rows = await livePages(db).execute({ storyId });
   const missing = rows.filter((r) => r.tokenCount === null);
   if (missing.length > 0) {
     for (const row of missing) row.tokenCount = countTokens(row.content);
@@ -80,8 +87,10 @@ export interface StoryMemory {
 type StoryMemoryRows = Awaited<ReturnType<typeof readStoryMemoryRows>>;
 
 /** The story's memory as stored: summaries, the codex entries that can apply, and roll-ups (three reads at once). */
-function readStoryMemoryRows(db: Db, storyId: string) {
-  return Promise.all([
+/** Prepared (db/prepared-queries.ts): read on every Generate, beside the pages. */
+const storyMemoryQueries = preparedPerDb((db) => {
+  const storyId = sql.placeholder("storyId");
+  return [
     db
       .select({
         pageId: pageSummaries.pageId,
@@ -91,14 +100,21 @@ function readStoryMemoryRows(db: Db, storyId: string) {
         pinned: pageSummaries.pinned,
       })
       .from(pageSummaries)
-      .where(eq(pageSummaries.storyId, storyId)),
+      .where(eq(pageSummaries.storyId, storyId))
+      .prepare("story_page_summaries"),
     db
       .select()
       .from(codexEntries)
       .where(and(eq(codexEntries.storyId, storyId), inArray(codexEntries.activation, ["always", "mentioned"])))
-      .orderBy(asc(codexEntries.name), asc(codexEntries.id)),
-    db.select().from(storyRollups).where(eq(storyRollups.storyId, storyId)),
-  ]);
+      .orderBy(asc(codexEntries.name), asc(codexEntries.id))
+      .prepare("story_codex_for_prompt"),
+    db.select().from(storyRollups).where(eq(storyRollups.storyId, storyId)).prepare("story_rollups"),
+  ] as const;
+});
+
+function readStoryMemoryRows(db: Db, storyId: string) {
+  const [summaries, codex, rollups] = storyMemoryQueries(db);
+  return Promise.all([summaries.execute({ storyId }), codex.execute({ storyId }), rollups.execute({ storyId })]);
 }
 
 /** The memory that applies to the live pages: a summary of a page no longer live is left out. */

@@ -9,6 +9,7 @@ import {
   type JobStepRecord,
 } from "@/db/ai-schema";
 import { isUniqueViolation } from "@/db/errors";
+import { preparedPerDb } from "@/db/prepared-queries";
 import { COST_DECIMALS } from "../pricing";
 
 export interface NewJob {
@@ -127,8 +128,17 @@ export async function lockRequester(tx: Db, requestedBy: string | null): Promise
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`ai-admission:${requestedBy}`}, 0))`);
 }
 
+const jobById = preparedPerDb((db) =>
+  db
+    .select()
+    .from(aiJobs)
+    .where(eq(aiJobs.id, sql.placeholder("jobId")))
+    .limit(1)
+    .prepare("ai_job_by_id"),
+);
+
 export async function getJob(db: Db, jobId: string): Promise<AiJob | undefined> {
-  const [job] = await db.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+  const [job] = await jobById(db).execute({ jobId });
   return job;
 }
 
