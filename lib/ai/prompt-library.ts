@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { type Db, getDb } from "@/db";
+import { preparedPerDb } from "@/db/prepared-queries";
 import { type PromptVersion, promptVersions } from "@/db/prompts-schema";
 import {
   adminEngine,
@@ -149,6 +150,15 @@ function fromRow(row: PromptVersion): PromptTemplate {
 /** Published and archived versions never change (the library refuses it), so they are cached for good. */
 const settled = new Map<string, PromptTemplate>();
 
+/** The published version of a family, prepared (db/prepared-queries.ts): read on every Generate. */
+const publishedVersion = preparedPerDb((db) =>
+  db
+    .select()
+    .from(promptVersions)
+    .where(and(eq(promptVersions.family, sql.placeholder("key")), eq(promptVersions.status, "published")))
+    .prepare("published_prompt_version"),
+);
+
 /**
  * The template a job uses: with `version`, exactly that version (a recorded job); without, the family's published
  * version ("latest"). Families the library has no rows for come from the files.
@@ -168,10 +178,7 @@ export async function resolveTemplate(key: string, version?: number, dbOrNull?: 
     if (row.status !== "draft") settled.set(`${key}@${version}`, template);
     return template;
   }
-  const [row] = await db
-    .select()
-    .from(promptVersions)
-    .where(and(eq(promptVersions.family, key), eq(promptVersions.status, "published")));
+  const [row] = await publishedVersion(db).execute({ key });
   if (row) return fromRow(row);
   return loadTemplate(key);
 }

@@ -93,8 +93,9 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
     if (!candidates.length) return [];
 
     const keys = [...new Set(candidates.flatMap((c) => c.keys))].sort();
-    await lockKeys(tx, keys);
-    const active = await activeCounts(tx, keys, now);
+    // Sent together: PostgreSQL runs them in order on the transaction's connection, so the slots are counted once the
+    // locks are held, one round trip sooner (this is on the way from every Generate to its model call).
+    const [, active] = await Promise.all([lockKeys(tx, keys), activeCounts(tx, keys, now)]);
 
     const full = (c: (typeof candidates)[number]) =>
       c.keys.findIndex((key, i) => (active.get(key) ?? 0) >= (c.limits[i] ?? Infinity));
@@ -232,15 +233,9 @@ export async function wakeParked(db: EngineDb, keys: KeyLimit[]): Promise<number
   const now = new Date();
   return db.transaction(async (tx) => {
     const sorted = [...new Map(keys.map((k) => [k.key, k])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
-    await lockKeys(
-      tx,
-      sorted.map((k) => k.key),
-    );
-    const active = await activeCounts(
-      tx,
-      sorted.map((k) => k.key),
-      now,
-    );
+    const keyNames = sorted.map((k) => k.key);
+    // Together, as in claimItems: counted once the locks are held, and the locks held one round trip less.
+    const [, active] = await Promise.all([lockKeys(tx, keyNames), activeCounts(tx, keyNames, now)]);
     let woken = 0;
     for (const { key, limit } of sorted) {
       const free = limit - (active.get(key) ?? 0);
