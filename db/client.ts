@@ -39,6 +39,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): DbHand
     max: options.max ?? 10,
     onnotice: () => {},
     ...(options.maxPipeline ? { max_pipeline: options.maxPipeline } : {}),
+    // Off means off for every statement: Drizzle asks to prepare each named query (db/prepared-queries.ts), and the
+    // client's setting is the one that overrides it.
+    prepare,
     ...(prepare ? { connection: CUSTOM_PLANS } : {}),
   });
   // Before preparingStatements, which wraps the transaction entry points it finds.

@@ -54,6 +54,14 @@ describe.skipIf(!url)("prepared statements on PostgreSQL (db/prepared-statements
   it("can be turned off (DATABASE_PREPARED_STATEMENTS=off, e.g. behind a pooler in transaction mode)", async () => {
     handle = openPostgres(url!, { max: 1, prepare: false });
     await handle.db.execute(sql`select ${1}::int as unprepared`);
-    expect((await preparedTexts(handle)).some((text) => text.includes("as unprepared"))).toBe(false);
+    // A query built once (db/prepared-queries.ts) is named, and Drizzle asks to prepare named queries: off still wins.
+    const named = handle.db
+      .select({ unpreparedNamed: sql<number>`${sql.placeholder("n")}::int`.as("unprepared_named_value") })
+      .from(sql`(select 1) as one`)
+      .prepare("unprepared_named");
+    for (let i = 0; i < 3; i++) expect(await named.execute({ n: i })).toEqual([{ unpreparedNamed: i }]);
+    const texts = await preparedTexts(handle);
+    expect(texts.some((text) => text.includes("as unprepared"))).toBe(false);
+    expect(texts.some((text) => text.includes("unprepared_named_value"))).toBe(false);
   });
 });
