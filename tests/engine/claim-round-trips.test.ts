@@ -64,7 +64,12 @@ describe("embedded engine: a claim's round trips", () => {
         pending = claim;
         const sentCount = () => counting.statements.some((s) => s.includes("count(*) as n"));
         // The lock statement waits for the holder; the count has gone out behind it all the same.
-        await vi.waitFor(() => expect(counting.statements.some((s) => s.includes("pg_advisory_xact_lock"))).toBe(true));
+        await vi.waitFor(
+          () => expect(counting.statements.some((s) => s.includes("pg_advisory_xact_lock"))).toBe(true),
+          {
+            timeout: 5_000,
+          },
+        );
         await vi.waitFor(() => expect(sentCount()).toBe(true), { timeout: 2_000 });
         // Meanwhile another worker takes the key's one slot (a run leased elsewhere, committed before the lock is
         // let go): the count, read once the lock is held, sees it, so the claim starts nothing.

@@ -48,7 +48,12 @@ describe("Generate's admission: round trips", () => {
         pending = request;
         const sentLook = () =>
           counting.statements.some((s) => s.startsWith("select") && s.includes('"target_id" = $2'));
-        await vi.waitFor(() => expect(counting.statements.some((s) => s.includes("pg_advisory_xact_lock"))).toBe(true));
+        await vi.waitFor(
+          () => expect(counting.statements.some((s) => s.includes("pg_advisory_xact_lock"))).toBe(true),
+          {
+            timeout: 5_000,
+          },
+        );
         await vi.waitFor(() => expect(sentLook()).toBe(true), { timeout: 2_000 });
         // While the request waits, the lock's holder records the page's job: the request must join it.
         const { job: first } = await createOrJoinJob(testDb.db(), job);

@@ -32,32 +32,31 @@ export interface KeyLimit {
 
 /**
  * Advisory locks on concurrency keys, always taken in sorted order so that two transactions cannot deadlock. One
- * statement however many keys: unnest yields the array in its order, and each row's lock is taken as it comes.
+ * statement however many keys: the keys go as one JSON array, whose elements come out in its order, and each row's
+ * lock is taken as it comes. One parameter keeps the statement's text the same for any number of keys, so it is
+ * prepared once per connection: postgres.js holds the statements behind one it is still preparing, which would undo
+ * sending the count of slots together with it.
+ *
+ * claimItems and wakeParked send this and activeCounts together, and rely on this one reaching the driver first: both
+ * are async functions whose query starts at their first and only await, so keep it that way in both.
  */
 async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
   if (!keys.length) return;
-  const list = sql.join(
-    keys.map((k) => sql`${k}`),
-    sql`, `,
-  );
   await tx.execute(
-    sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(array[${list}]::text[]) as k`,
+    sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k`,
   );
 }
 
-/** Slots in use per key: items under a live lease. Call with the keys' advisory locks held. */
+/** Slots in use per key: items under a live lease. Runs once the keys' advisory locks are held (sent right behind them). */
 async function activeCounts(tx: Tx, keys: string[], now: Date): Promise<Map<string, number>> {
   const active = new Map<string, number>();
   if (!keys.length) return active;
-  const keyList = sql.join(
-    keys.map((k) => sql`${k}`),
-    sql`, `,
-  );
   const counts = rowsOf<{ k: string; n: number | string }>(
     await tx.execute(sql`
       select k, count(*) as n
       from ${inngestQueue}, unnest(${inngestQueue.concurrencyKeys}) as k
-      where ${inngestQueue.leaseUntil} >= ${now.toISOString()}::timestamptz and ${inngestQueue.concurrencyKeys} && array[${keyList}]::text[]
+      where ${inngestQueue.leaseUntil} >= ${now.toISOString()}::timestamptz
+        and ${inngestQueue.concurrencyKeys} && array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
       group by k`),
   );
   for (const row of counts) active.set(row.k, Number(row.n));
@@ -94,7 +93,8 @@ export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Clai
 
     const keys = [...new Set(candidates.flatMap((c) => c.keys))].sort();
     // Sent together: PostgreSQL runs them in order on the transaction's connection, so the slots are counted once the
-    // locks are held, one round trip sooner (this is on the way from every Generate to its model call).
+    // locks are held, and a round trip sooner once the lock's statement is prepared on that connection (this is on the
+    // way from every Generate to its model call).
     const [, active] = await Promise.all([lockKeys(tx, keys), activeCounts(tx, keys, now)]);
 
     const full = (c: (typeof candidates)[number]) =>
