@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { aiJobs } from "@/db/ai-schema";
 import { preparedPerDb } from "@/db/prepared-queries";
 import { getJob, listLiveScopeJobs } from "@/lib/ai";
+import { findActiveJob, savePartial } from "@/lib/ai/jobs/ledger";
 import { STORY_SCOPE } from "@/lib/stories/job-kinds";
 import { useTestDb } from "../helpers/db";
 import { makeActor, makeAiJob, makeStory } from "../helpers/fixtures";
@@ -87,5 +88,28 @@ describe("queries built once per database (db/prepared-queries.ts)", () => {
     expect(live.map((job) => job.id).sort()).toEqual([recent, running].sort());
     expect(await listLiveScopeJobs(db(), STORY_SCOPE, crypto.randomUUID(), now)).toEqual([]);
     expect(built).not.toHaveBeenCalled();
+  });
+
+  it("saves a running job's partial text, keeps its first token's time once set, and tells a job no longer running", async () => {
+    const author = await makeActor();
+    const { pages } = await makeStory(author, ["Mara climbed the stairs."]);
+    const jobId = await makeAiJob(pages[0]!.id, author.id);
+    await db().update(aiJobs).set({ status: "running", firstTokenAt: null }).where(eq(aiJobs.id, jobId));
+    const first = new Date("2026-12-05T10:00:00.123Z");
+    const row = async () => (await getJob(db(), jobId))!;
+
+    expect(await savePartial(db(), jobId, "Once", first)).toBe(true);
+    expect(await row()).toMatchObject({ partialText: "Once", firstTokenAt: first });
+    expect(await savePartial(db(), jobId, "Once upon", new Date("2026-12-05T10:00:05Z"))).toBe(true);
+    expect(await savePartial(db(), jobId, "Once upon a time", null)).toBe(true);
+    const saved = await row();
+    expect(saved).toMatchObject({ partialText: "Once upon a time", firstTokenAt: first });
+    expect(Date.now() - saved.updatedAt.getTime()).toBeLessThan(60_000);
+
+    expect(await findActiveJob(db(), "page", pages[0]!.id)).toMatchObject({ id: jobId, status: "running" });
+    await db().update(aiJobs).set({ status: "succeeded" }).where(eq(aiJobs.id, jobId));
+    expect(await savePartial(db(), jobId, "late", first)).toBe(false);
+    expect((await row()).partialText).toBe("Once upon a time");
+    expect(await findActiveJob(db(), "page", pages[0]!.id)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import {
   activeJobStatuses,
@@ -46,19 +46,28 @@ export interface NewJob {
   cacheKey?: string | null;
 }
 
-export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
-  const [job] = await db
+const activeOn = (targetType: SQLWrapper | string, targetId: SQLWrapper | string) =>
+  and(eq(aiJobs.targetType, targetType), eq(aiJobs.targetId, targetId), inArray(aiJobs.status, [...activeJobStatuses]));
+
+/** Prepared (db/prepared-queries.ts): every request for a job on a target looks first. */
+const activeJobOn = preparedPerDb((db) =>
+  db
     .select()
     .from(aiJobs)
-    .where(
-      and(
-        eq(aiJobs.targetType, targetType),
-        eq(aiJobs.targetId, targetId),
-        inArray(aiJobs.status, [...activeJobStatuses]),
-      ),
-    )
-    .limit(1);
+    .where(activeOn(sql.placeholder("targetType"), sql.placeholder("targetId")))
+    .limit(1)
+    .prepare("active_job_on_target"),
+);
+
+export async function findActiveJob(db: Db, targetType: string, targetId: string): Promise<AiJob | undefined> {
+  const [job] = await activeJobOn(db).execute({ targetType, targetId });
   return job;
+}
+
+/** The id of the job active on a target: inside a transaction, where a whole row's query would be built anew. */
+async function findActiveJobId(db: Db, targetType: string, targetId: string): Promise<string | undefined> {
+  const [job] = await db.select({ id: aiJobs.id }).from(aiJobs).where(activeOn(targetType, targetId)).limit(1);
+  return job?.id;
 }
 
 /**
@@ -103,17 +112,22 @@ export async function createOrJoinJob(
         ? await db.transaction(async (tx) => {
             // A request that waited for the lock may find the job it raced with committed: it joins that job
             // rather than being counted against it. The two are sent together: PostgreSQL runs them in order on the
-            // transaction's connection, so the look still happens under the lock, one round trip sooner.
+            // transaction's connection, so the look still happens under the lock, and once the lock's statement is
+            // prepared on that connection (postgres.js holds back what follows one it is preparing), a round trip
+            // sooner. lockRequester must stay first to reach the driver (see there).
             const [, raced] = await Promise.all([
               lockRequester(tx, job.requestedBy),
-              findActiveJob(tx, job.targetType, job.targetId),
+              findActiveJobId(tx, job.targetType, job.targetId),
             ]);
-            if (raced) return { job: raced, created: false };
+            if (raced) return { racedId: raced };
             await admit(tx);
             return { job: await insert(tx), created: true };
           })
         : { job: await insert(db), created: true };
-      return outcome;
+      if (outcome.racedId === undefined) return outcome;
+      // Read whole once committed, through the prepared read; a job that ended meanwhile is joined as it is now.
+      const raced = await getJob(db, outcome.racedId);
+      if (raced) return { job: raced, created: false };
     } catch (error) {
       // Lost a race with a concurrent request: loop and join the winner's job.
       if (!isUniqueViolation(error)) throw error;
@@ -124,7 +138,8 @@ export async function createOrJoinJob(
 
 /**
  * Serializes admission decisions for one requester until the transaction ends (new requests, and background pages
- * about to start), so that limits counted from the jobs table hold under concurrency.
+ * about to start), so that limits counted from the jobs table hold under concurrency. Its statement starts at its
+ * first and only await: createOrJoinJob sends its look right behind it and relies on this reaching the driver first.
  */
 export async function lockRequester(tx: Db, requestedBy: string | null): Promise<void> {
   if (requestedBy)
@@ -306,18 +321,28 @@ export async function recordRenderedPrompt(
  * Partial text for listeners that poll (a reload, another tab, another app instance). Only while running: the answer
  * says whether the job still is, so the generating step notices a cancel without another query.
  */
-export async function savePartial(db: Db, jobId: string, text: string, firstTokenAt: Date | null): Promise<boolean> {
-  const updated = await db
+const partialSave = preparedPerDb((db) =>
+  db
     .update(aiJobs)
     .set({
-      partialText: text,
-      firstTokenAt: firstTokenAt
-        ? sql`coalesce(${aiJobs.firstTokenAt}, ${firstTokenAt.toISOString()}::timestamptz)`
-        : undefined,
-      updatedAt: new Date(),
+      partialText: sql`${sql.placeholder("text")}::text`,
+      // The first token's time is kept once set; a null leaves it as it is.
+      firstTokenAt: sql`coalesce(${aiJobs.firstTokenAt}, ${sql.placeholder("firstTokenAt")}::timestamptz)`,
+      updatedAt: sql`${sql.placeholder("updatedAt")}::timestamptz`,
     })
-    .where(and(eq(aiJobs.id, jobId), eq(aiJobs.status, "running")))
-    .returning({ id: aiJobs.id });
+    .where(and(eq(aiJobs.id, sql.placeholder("jobId")), eq(aiJobs.status, "running")))
+    .returning({ id: aiJobs.id })
+    .prepare("save_partial_text"),
+);
+
+export async function savePartial(db: Db, jobId: string, text: string, firstTokenAt: Date | null): Promise<boolean> {
+  // Prepared (db/prepared-queries.ts): a streaming job saves its text every 200 ms.
+  const updated = await partialSave(db).execute({
+    jobId,
+    text,
+    firstTokenAt: firstTokenAt?.toISOString() ?? null,
+    updatedAt: new Date().toISOString(),
+  });
   return updated.length > 0;
 }
 
