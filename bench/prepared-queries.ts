@@ -11,6 +11,7 @@
  * process) per call, and wall time per call. Reported: median and p95 over the rounds, and the ratio prepared ÷ built.
  * Results: bench/results/prepared-queries.md.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { getDb, setDbHandle, type Db } from "@/db";
@@ -19,6 +20,7 @@ import { apiTokens } from "@/db/api-tokens-schema";
 import { pages, stories, users } from "@/db/schema";
 import { authenticateApiToken, createApiToken } from "@/lib/auth/api-tokens";
 import { getJob, listLiveScopeJobs } from "@/lib/ai";
+import { findActiveJob } from "@/lib/ai/jobs/ledger";
 import { addPage, requestPageText } from "@/lib/stories";
 import type { Actor } from "@/lib/stories/actor";
 import { STORY_SCOPE } from "@/lib/stories/job-kinds";
@@ -109,6 +111,14 @@ const built = {
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .where(eq(apiTokens.tokenHash, hash))
       .limit(1),
+  activeJob: (db: Db, pageId: string) =>
+    db
+      .select()
+      .from(aiJobs)
+      .where(
+        and(eq(aiJobs.targetType, "page"), eq(aiJobs.targetId, pageId), inArray(aiJobs.status, [...activeJobStatuses])),
+      )
+      .limit(1),
   pages: (db: Db, storyId: string) =>
     db
       .select({ id: pages.id, content: pages.content, version: pages.version, tokenCount: pages.tokenCount })
@@ -123,8 +133,7 @@ interface Pair {
   prepared: (db: Db, f: Fixture) => Promise<unknown>;
 }
 
-const hashOf = (secret: string) =>
-  import("node:crypto").then((c) => c.createHash("sha256").update(secret, "utf8").digest("hex"));
+const hashOf = (secret: string) => crypto.createHash("sha256").update(secret, "utf8").digest("hex");
 
 async function pairs(): Promise<Pair[]> {
   return [
@@ -145,8 +154,13 @@ async function pairs(): Promise<Pair[]> {
     },
     {
       name: "API token (authenticateApiToken: every REST request)",
-      built: async (db, f) => built.token(db, await hashOf(f.secret)),
+      built: (db, f) => built.token(db, hashOf(f.secret)),
       prepared: (_db, f) => authenticateApiToken(f.secret),
+    },
+    {
+      name: "the job active on a page (findActiveJob: Takes, retries, illustrations, codex and translation requests)",
+      built: (db, f) => built.activeJob(db, f.pageId),
+      prepared: (db, f) => findActiveJob(db, "page", f.pageId),
     },
     {
       name: "a story's live pages (livePageTexts: every Generate)",
