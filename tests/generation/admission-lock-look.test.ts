@@ -1,9 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { createOrJoinJob, type NewJob } from "@/lib/ai/jobs/ledger";
-import { STORY_SCOPE } from "@/lib/stories/job-kinds";
+import { createOrJoinJob } from "@/lib/ai/jobs/ledger";
 import { statementCountingDb } from "../helpers/counting-db";
 import { useTestDb } from "../helpers/db";
-import { makeActor, makeStory } from "../helpers/fixtures";
+import { makeActor, makeStory, pageWriteJob } from "../helpers/fixtures";
 import { secondConnection } from "../helpers/pg-url";
 import { onPostgres } from "../helpers/postgres-only";
 
@@ -21,22 +20,7 @@ describe("Generate's admission: round trips", () => {
     async () => {
       const author = await makeActor();
       const { story, pages } = await makeStory(author, ["Mara climbed the stairs.", ""]);
-      const job: NewJob = {
-        jobType: "page_text.write",
-        targetType: "page",
-        targetId: pages[1]!.id,
-        scopeType: STORY_SCOPE,
-        scopeId: story.id,
-        requestedBy: author.id,
-        templateKey: "page_write",
-        templateVersion: 1,
-        provider: "offline",
-        model: "offline",
-        instruction: "",
-        promptPayload: {},
-        contextLeftOut: [],
-        baseVersion: 1,
-      };
+      const job = pageWriteJob(story.id, pages[1]!.id, author.id);
       const holder = await secondConnection(testDb.db());
       let pending: Promise<unknown> | undefined;
       try {

@@ -5,6 +5,7 @@ import { getDb } from "@/db";
 import { sqlState } from "@/db/errors";
 import { pageRevisions, pages, stories, users, type Page, type Story, type UserRole } from "@/db/schema";
 import { AppError, type ErrorCode } from "@/lib/errors";
+import type { NewJob } from "@/lib/ai/jobs/ledger";
 import { addPage, createStory, type Actor } from "@/lib/stories";
 
 export const ZERO_UUID = "00000000-0000-4000-8000-000000000000";
@@ -164,4 +165,24 @@ export async function addMember(storyId: string, user: Actor, role: "editor" | "
   const { storyMembers } = await import("@/db/schema");
   const db = await getDb();
   await db.insert(storyMembers).values({ storyId, userId: user.id, role });
+}
+
+/** The ledger's input for a Generate (write) of `pageId` in `storyId` requested by `requestedBy`, on the offline model. */
+export function pageWriteJob(storyId: string, pageId: string, requestedBy: string): NewJob {
+  return {
+    jobType: "page_text.write",
+    targetType: "page",
+    targetId: pageId,
+    scopeType: "story",
+    scopeId: storyId,
+    requestedBy,
+    templateKey: "page_write",
+    templateVersion: 1,
+    provider: "offline",
+    model: "offline",
+    instruction: "",
+    promptPayload: {},
+    contextLeftOut: [],
+    baseVersion: 1,
+  };
 }

@@ -7,7 +7,7 @@ import { requestPageText } from "@/lib/stories";
 import { STORY_SCOPE } from "@/lib/stories/job-kinds";
 import { storyJobEventViews, type StoryJobEvent } from "@/lib/stories/live/views";
 import { useTestDb } from "../helpers/db";
-import { makeActor, makeStory } from "../helpers/fixtures";
+import { makeActor, makeStory, pageWriteJob } from "../helpers/fixtures";
 
 /**
  * Issue 13: a job created after a story's event stream opened streams its first token to that stream at once, not
@@ -59,22 +59,7 @@ describe("a job started after the story's stream opened", () => {
     try {
       await vi.waitFor(() => expect(read).toHaveBeenCalledTimes(1));
       // Recorded by another instance: its submission's news never reaches this process.
-      const { job } = await createOrJoinJob(await getDb(), {
-        jobType: "page_text.write",
-        targetType: "page",
-        targetId: pages[1]!.id,
-        scopeType: STORY_SCOPE,
-        scopeId: story.id,
-        requestedBy: author.id,
-        templateKey: "page_write",
-        templateVersion: 1,
-        provider: "offline",
-        model: "offline",
-        instruction: "",
-        promptPayload: {},
-        contextLeftOut: [],
-        baseVersion: 1,
-      });
+      const { job } = await createOrJoinJob(await getDb(), pageWriteJob(story.id, pages[1]!.id, author.id));
       expect(read).toHaveBeenCalledTimes(1);
       await startJob(await getDb(), job.id);
       await vi.waitFor(() => expect(received.some((e) => e.jobId === job.id)).toBe(true));
