@@ -38,14 +38,17 @@ test("imports a Markdown manuscript into a new story after previewing the split"
   // The confirm button takes the place of the preview button and fades from its pending colours (transition-colors):
   // contrast is checked once that fade has ended, not half way (a run caught white on half-transparent green).
   await expect(page.getByTestId("import-confirm")).toBeEnabled();
-  await dialog.evaluate((element) =>
-    Promise.all(
-      element
+  await dialog.evaluate(async (element) => {
+    // A transition restyled part way is cancelled (its `finished` rejects with AbortError, which failed a CI run) and
+    // replaced by a new one: wait again until none runs. Finished transitions are no longer listed.
+    for (let pass = 0; pass < 20; pass++) {
+      const running = element
         .getAnimations({ subtree: true })
-        .filter((animation) => animation instanceof CSSTransition)
-        .map((animation) => animation.finished),
-    ),
-  );
+        .filter((animation) => animation instanceof CSSTransition);
+      if (running.length === 0) return;
+      await Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
+    }
+  });
   const { violations } = await new AxeBuilder({ page }).include("[data-testid=import-dialog]").analyze();
   expect(violations.map((v) => v.id)).toEqual([]);
 
