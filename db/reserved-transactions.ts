@@ -20,8 +20,7 @@ export function transactionsOnReservedConnections(sql: Sql): Sql {
     const mode = typeof args[0] === "string" ? args[0] : "";
     const transaction = new ReservedTransaction(await reserveConnection(sql, closes));
     try {
-      await transaction.begin(mode.replace(/[^a-z ]/gi, ""));
-      return await scope(transaction, callback, undefined);
+      return await scope(transaction, callback, { mode: mode.replace(/[^a-z ]/gi, "") });
     } finally {
       transaction.finish();
     }
@@ -121,11 +120,11 @@ class ReservedTransaction {
   }
 }
 
-async function scope(
-  transaction: ReservedTransaction,
-  callback: Callback,
-  savepoint: string | undefined,
-): Promise<unknown> {
+/** A transaction's own scope begins it (in `mode`); a nested one is a savepoint. */
+type ScopeKind = { mode: string; savepoint?: undefined } | { savepoint: string; mode?: undefined };
+
+async function scope(transaction: ReservedTransaction, callback: Callback, kind: ScopeKind): Promise<unknown> {
+  const { savepoint } = kind;
   let uncaught: unknown;
   let ended = false;
   const tx = scopedSql(
@@ -139,14 +138,23 @@ async function scope(
     const inner = args.pop() as Callback;
     const name = typeof args[0] === "string" ? `_${args[0]}` : "";
     transaction.savepoints += 1;
-    return scope(transaction, inner, quoteIdentifier(`s${transaction.savepoints}${name}`));
+    return scope(transaction, inner, { savepoint: quoteIdentifier(`s${transaction.savepoints}${name}`) });
   }) as TransactionSql["savepoint"];
 
   if (savepoint) await transaction.control(`savepoint ${savepoint}`);
+  // A plain BEGIN goes out with the callback's first statement, a round trip sooner: it is handed to the connection
+  // first (postgres.js hands queries over in the order they are awaited), and PostgreSQL runs a connection's statements
+  // in order. On an idle connection it can only fail with the session, which fails the statements behind it too. A
+  // BEGIN with a mode could be refused on its own, leaving the statements behind it outside any transaction: awaited.
+  const began = kind.savepoint === undefined ? transaction.begin(kind.mode) : undefined;
+  // Its failure is reported below, after the callback's (or in its place): not as an unhandled rejection meanwhile.
+  began?.catch(() => {});
+  if (kind.mode) await began;
   let result: unknown;
   try {
     const value = callback(tx);
     result = await (Array.isArray(value) ? Promise.all(value) : value);
+    await began;
     if (uncaught !== undefined) throw uncaught;
   } catch (error) {
     // A statement the callback still sends (a sibling of a failed one in Promise.all) must not run after this.
