@@ -61,8 +61,11 @@ class ReservedTransaction {
 
   constructor(readonly connection: ReservedSql) {}
 
+  /** Why BEGIN failed, once it has: no statement of the transaction is sent after that. */
+  private beginError: unknown;
+
   async begin(mode: string): Promise<void> {
-    await this.connection.unsafe(`begin ${mode}`, [], {
+    const begin = this.connection.unsafe(`begin ${mode}`, [], {
       // Called as BEGIN is written to this connection (an idle one, so always): it hands over the raw connection.
       onexecute: (raw: RawConnection) => {
         this.raw = raw;
@@ -71,6 +74,15 @@ class ReservedTransaction {
         return true; // false would mark the connection full
       },
     } as never);
+    // Handed to the connection now, not when awaited (a microtask later): a statement of the callback whose `then`
+    // is called at once must still come after it.
+    begin.execute();
+    try {
+      await begin;
+    } catch (error) {
+      this.beginError = error;
+      throw error;
+    }
   }
 
   isLost(): boolean {
@@ -99,6 +111,7 @@ class ReservedTransaction {
     const handler = (running: TrackableQuery) => {
       if (ended()) return running.reject(endedError());
       if (this.isLost()) return running.reject(lostError());
+      if (this.beginError !== undefined) return running.reject(this.beginError);
       this.inflight.add(running);
       running.then(
         () => this.inflight.delete(running),
@@ -143,9 +156,10 @@ async function scope(transaction: ReservedTransaction, callback: Callback, kind:
 
   if (savepoint) await transaction.control(`savepoint ${savepoint}`);
   // A plain BEGIN goes out with the callback's first statement, a round trip sooner: it is handed to the connection
-  // first (postgres.js hands queries over in the order they are awaited), and PostgreSQL runs a connection's statements
-  // in order. On an idle connection it can only fail with the session, which fails the statements behind it too. A
-  // BEGIN with a mode could be refused on its own, leaving the statements behind it outside any transaction: awaited.
+  // before the callback runs, and PostgreSQL runs a connection's statements in order. On an idle connection it fails
+  // only with the session, which fails the statements behind it too (or, in a window of microseconds, to a cancel
+  // aimed at it); statements sent after it failed are refused. A BEGIN with a mode could be refused on its own,
+  // leaving the statements already behind it outside any transaction: awaited first.
   const began = kind.savepoint === undefined ? transaction.begin(kind.mode) : undefined;
   // Its failure is reported below, after the callback's (or in its place): not as an unhandled rejection meanwhile.
   began?.catch(() => {});

@@ -91,23 +91,4 @@ describe("embedded engine: a claim's round trips", () => {
     },
     20_000,
   );
-
-  it("does not wait for its commit to reach the disk, for that transaction only", async () => {
-    const db = testDb.db() as unknown as EngineDb;
-    const now = new Date();
-    const event = { name: "test/claim-round-trips", id: "e-async", ts: now.getTime(), data: { who: "a" } };
-    await db.transaction((tx) => createRuns(tx, [{ fn, now, event }]));
-    const counting = statementCountingDb(testDb.handle());
-    const claimed = await claimItems(counting.db as unknown as EngineDb, {
-      owner: "test-owner",
-      max: 5,
-      leaseMs: 30_000,
-      recheckMs: 5_000,
-    });
-    expect(claimed).toHaveLength(1);
-    // `local`: the connection goes back to the pool, where a session-wide setting would reach every later commit.
-    expect(counting.statements.filter((s) => /synchronous_commit/i.test(s))).toEqual([
-      "set local synchronous_commit = off",
-    ]);
-  });
 });

@@ -72,32 +72,23 @@ async function activeCounts(tx: Tx, keys: string[], now: Date): Promise<Map<stri
 export async function claimItems(db: EngineDb, opts: ClaimOptions): Promise<Claimed[]> {
   const now = new Date();
   return db.transaction(async (tx) => {
-    // A claim need not wait for its commit to reach the disk: one lost in a crash leaves its items due and its runs
-    // queued, as if it never happened, and whatever the run then records durably flushes the claim's commit before it
-    // (the log is written in order). Sent with the look for candidates, and with BEGIN (db/reserved-transactions.ts).
-    const [, candidates] = await Promise.all([
-      tx.execute(sql`set local synchronous_commit = off`),
-      tx
-        .select({
-          id: inngestQueue.id,
-          runId: inngestQueue.runId,
-          kind: inngestQueue.kind,
-          stepId: inngestQueue.stepId,
-          attempt: inngestQueue.attempt,
-          keys: inngestQueue.concurrencyKeys,
-          limits: inngestQueue.concurrencyLimits,
-        })
-        .from(inngestQueue)
-        .where(
-          and(
-            lte(inngestQueue.availableAt, now),
-            or(isNull(inngestQueue.leaseUntil), lt(inngestQueue.leaseUntil, now)),
-          ),
-        )
-        .orderBy(asc(inngestQueue.availableAt), asc(inngestQueue.id))
-        .limit(opts.max * 2 + 8)
-        .for("update", { skipLocked: true }),
-    ]);
+    const candidates = await tx
+      .select({
+        id: inngestQueue.id,
+        runId: inngestQueue.runId,
+        kind: inngestQueue.kind,
+        stepId: inngestQueue.stepId,
+        attempt: inngestQueue.attempt,
+        keys: inngestQueue.concurrencyKeys,
+        limits: inngestQueue.concurrencyLimits,
+      })
+      .from(inngestQueue)
+      .where(
+        and(lte(inngestQueue.availableAt, now), or(isNull(inngestQueue.leaseUntil), lt(inngestQueue.leaseUntil, now))),
+      )
+      .orderBy(asc(inngestQueue.availableAt), asc(inngestQueue.id))
+      .limit(opts.max * 2 + 8)
+      .for("update", { skipLocked: true });
     if (!candidates.length) return [];
 
     const keys = [...new Set(candidates.flatMap((c) => c.keys))].sort();
