@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { modelHold } from "./model-hold";
 
 // axe-core's WCAG 2.0/2.1 level A and AA rules (color-contrast among them) on the main screens, in both themes. The
 // dark theme is reached the way most people get it: the system setting (prefers-color-scheme), with no choice saved.
@@ -53,9 +54,8 @@ for (const theme of ["light", "dark"] as const) {
 
     // A page open in the editor with the AI controls, and the suggestion the AI leaves when the page changed under it.
     await page.goBack();
-    // Long enough that the AI is still writing when the other tab saves.
     const card = await storyPage.addPageWithText(
-      `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way. ${OPENING}`,
+      `${OPENING} The keeper rowed out at dawn to look for the missing boat, and the fog followed her all the way.`,
     );
     const other = await storyPage.openInNewTab();
     // A tab that hears the story's stream refuses to save while the AI writes: this one cannot hear it, so the
@@ -64,12 +64,15 @@ for (const theme of ["light", "dark"] as const) {
     await other.reload();
     const otherCard = other.cardById(await card.id());
     await otherCard.type("Written in the other tab while the AI was busy.");
+    // The AI stays on its first word until the other tab has saved.
+    const hold = modelHold();
     await card.open();
-    await card.generate();
+    await card.generate({ instruction: `the fog lifts ${hold.marker}` });
     await card.ai.expectRunning();
     await otherCard.save();
     await otherCard.saveAnywayButton.click();
     await otherCard.expectText("Written in the other tab while the AI was busy.");
+    hold.release();
     await card.ai.expectSucceeded();
     await card.ai.expectResolution("suggested");
     await expect(card.suggestion).toBeVisible();

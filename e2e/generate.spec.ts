@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { modelHold } from "./model-hold";
 import type { PageCard } from "./pages/page-card";
 import type { StoriesPage } from "./pages/stories";
 import type { StoryPage } from "./pages/story";
@@ -256,14 +257,17 @@ test.describe("generate with AI", () => {
     const theirs = "Written in the other tab while the AI was busy.";
     await otherCard.type(theirs);
 
+    // The AI stays on its first word until the other tab has saved.
+    const hold = modelHold();
     await card.open();
-    await card.generate();
+    await card.generate({ instruction: `the fog lifts ${hold.marker}` });
     await card.ai.expectRunning();
     await otherCard.save();
     await expect(otherCard.error).toContainText("The AI is writing this page right now, so your text was not saved");
     await expect(otherCard.editor).toHaveValue(theirs);
     await otherCard.saveAnywayButton.click();
     await otherCard.expectText(theirs);
+    hold.release();
 
     // The job ends as a suggestion: the other tab's text stays on the page.
     await card.ai.expectSucceeded();

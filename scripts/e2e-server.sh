@@ -8,7 +8,8 @@ PORT="${PORT:-3100}"
 # The offline model types slowly enough that the browser tests can watch the text stream in, cancel it mid-way and
 # reload during a job (the app's default is 35 ms per word).
 export OFFLINE_MODEL_MS_PER_WORD="${OFFLINE_MODEL_MS_PER_WORD:-80}"
-# e2e/tabs.spec.ts asks the offline model for faults (a prompt marker; no other spec uses one) to watch retries.
+# Specs ask the offline model for faults by a prompt marker: e2e/tabs.spec.ts to watch retries, others to hold an
+# answer until they release it (e2e/model-hold.ts; OFFLINE_MODEL_HOLD_DIR comes from playwright.config.ts).
 export OFFLINE_MODEL_FAULTS="${OFFLINE_MODEL_FAULTS:-1}"
 # Retries 3 s, 6 s, 12 s apart: long enough for a tab to show each wait (the story's stream polls every second).
 export AI_RETRY_BASE_MS="${AI_RETRY_BASE_MS:-3000}"

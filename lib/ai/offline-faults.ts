@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { APICallError } from "@ai-sdk/provider";
 
 /**
@@ -6,6 +8,10 @@ import { APICallError } from "@ai-sdk/provider";
  * OFFLINE_MODEL_FAULTS=1 (scripts/e2e-server.sh sets it; never in use otherwise), a prompt containing
  * "[offline fault: unavailable N]" fails its first N calls as an unavailable provider (HTTP 503) would, then answers.
  * Calls are counted per prompt, in this process.
+ *
+ * "[offline fault: hold NAME]" makes the answer stop after its first word until a file NAME appears in
+ * OFFLINE_MODEL_HOLD_DIR (set by playwright.config.ts for the runner and the server), so a test can act while the AI is
+ * surely still writing and then let it finish, instead of racing the model's typing speed.
  */
 const FAULT = /\[offline fault: unavailable (\d+)\]/;
 
@@ -29,4 +35,27 @@ export function offlineFault(prompt: string, env: NodeJS.ProcessEnv = process.en
     responseBody: "offline model: a fault asked for by the prompt",
     isRetryable: true,
   });
+}
+
+const HOLD = /\[offline fault: hold ([A-Za-z0-9_-]+)\]/;
+const HOLD_POLL_MS = 100;
+// A test that never releases its hold must not leave a job running for ever: the answer goes on after this.
+const HOLD_LIMIT_MS = 120_000;
+
+/** Resolves when the hold the prompt asks for is released (at once when it asks for none); rejects when aborted. */
+export async function offlineHold(
+  prompt: string,
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (env.OFFLINE_MODEL_FAULTS !== "1" || !env.OFFLINE_MODEL_HOLD_DIR) return;
+  const match = HOLD.exec(prompt);
+  if (!match) return;
+  const release = path.join(env.OFFLINE_MODEL_HOLD_DIR, match[1] ?? "");
+  const limit = Date.now() + HOLD_LIMIT_MS;
+  while (!existsSync(release) && Date.now() < limit) {
+    signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+  }
+  signal?.throwIfAborted();
 }

@@ -10,7 +10,7 @@ import { isTranslatePrompt, offlineTranslation } from "./offline-translate";
 import { isProofreadPrompt, offlineProofread } from "./offline-proofread";
 import { isCodexSuggestPrompt, offlineCodexSuggestions } from "./offline-codex";
 import { isRollupPrompt, isSummaryPrompt, offlineRollup, offlineSummary } from "./offline-summary";
-import { offlineFault } from "./offline-faults";
+import { offlineFault, offlineHold } from "./offline-faults";
 import { estimateTokens } from "./tokens";
 import { readInstruction, reviseText, SentenceMaker, storyWords, writeText } from "./offline-writer";
 import { CONTINUE_INSTRUCTION } from "./workflows/continuation";
@@ -214,9 +214,10 @@ export function createOfflineModel(options: { msPerWord?: number } = {}): Langua
           try {
             controller.enqueue({ type: "stream-start", warnings: [] });
             controller.enqueue({ type: "text-start", id: "0" });
-            for (const word of words) {
+            for (const [index, word] of words.entries()) {
               await sleep(msPerWord, signal);
               controller.enqueue({ type: "text-delta", id: "0", delta: word });
+              if (index === 0) await offlineHold(prompt, signal);
             }
             controller.enqueue({ type: "text-end", id: "0" });
             controller.enqueue({
