@@ -40,7 +40,12 @@ describe("embedded engine: a cancel meeting a claim on PostgreSQL", () => {
       const conn = await lockHeld;
       await conn`select pg_advisory_lock(hashtextextended(${key!}, 0))`;
 
-      await inngest.send({ name: "test/claim-cancel", data: { k: "a" } });
+      // Sent with another event: a lone event's run may start without a claim (intake-one.ts); two take the general
+      // intake, and the run waits for a claim.
+      await inngest.send([
+        { name: "test/claim-cancel", data: { k: "a" } },
+        { name: "test/claim-cancel-nothing", data: {} },
+      ]);
       const run = await waitFor(
         async () => {
           const rows = await t.db().select().from(inngestRuns).where(eq(inngestRuns.status, "queued"));

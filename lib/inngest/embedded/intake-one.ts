@@ -3,6 +3,8 @@ import { dispatchEvent, triggers } from "./dispatch";
 import { eventNameMatches, type FunctionDef } from "./function-config";
 import { activeFunctions } from "./function-store";
 import { ulid } from "./ids";
+import { reserveLocalWorker, type ReservedWorker } from "./local-engines";
+import { type Claimed, lockKeys } from "./queue";
 import { concurrencyFor, RUN_IDEMPOTENCY_WINDOW_MS } from "./runs";
 import {
   inngestEvents,
@@ -91,11 +93,54 @@ export async function receiveOneEvent(
   input: OneEvent,
   now: Date,
 ): Promise<OneEventOutcome | undefined> {
-  const { payload, externalId } = input;
-  const runs = await plan(ctx, payload, now);
+  const runs = await plan(ctx, input.payload, now);
   if (!runs) return undefined;
+  // One run to start and a worker free here: its first call goes to that worker without a claim.
+  const worker = runs.length === 1 ? reserveLocalWorker(ctx.db) : undefined;
+  try {
+    const outcome = await receive(ctx, input, runs, now, worker);
+    if (outcome.handOver) worker?.launch(outcome.handOver);
+    else worker?.release();
+    return outcome.received;
+  } catch (error) {
+    worker?.release();
+    throw error;
+  }
+}
+
+/** The statement's view of a lease offered to a worker of this process. */
+function leaseOffer(worker: ReservedWorker | undefined, run: Planned | undefined, now: Date): SQL {
+  if (!worker || !run) return sql`select null::text as owner, null::timestamptz as until where false`;
   const at = sql`${now.toISOString()}::timestamptz`;
+  const keys = textArray(run.keys);
+  // Only when a claim would take this call at once anyway: nothing else is due, nothing waits on its keys (parked),
+  // and each key has a free slot — counted after the keys' advisory locks are held (sent before this statement), as
+  // claimItems counts them, so a limit holds across instances.
+  return sql`select ${worker.owner}::text as owner, ${new Date(now.getTime() + worker.leaseMs).toISOString()}::timestamptz as until
+    where not exists (
+      select 1 from ${inngestQueue} where available_at <= ${at} and (lease_until is null or lease_until < ${at})
+    )
+    and not exists (select 1 from ${inngestQueue} where parked_on = any(${keys}))
+    and not exists (
+      select 1 from unnest(${keys}, ${intArray(run.limits)}) as kl(k, l)
+      where (
+        select count(*) from ${inngestQueue} q where q.lease_until >= ${at} and kl.k = any(q.concurrency_keys)
+      ) >= kl.l
+    )`;
+}
+
+async function receive(
+  ctx: EngineContext,
+  input: OneEvent,
+  runs: Planned[],
+  now: Date,
+  worker: ReservedWorker | undefined,
+): Promise<{ received: OneEventOutcome | undefined; handOver?: Claimed }> {
+  const { payload, externalId } = input;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const offered = worker ? runs[0] : undefined;
   const ctes: SQL[] = [
+    sql`lease as (${leaseOffer(worker, offered, now)})`,
     sql`guard as (
       select not exists (
         select 1 from ${inngestSteps} where status = 'waiting' and opts->>'event' = ${payload.name}
@@ -134,33 +179,50 @@ export async function receiveOneEvent(
         returning run_id
       )`);
     }
+    // A run whose first call is leased starts now, as a claim would start it.
+    const leased = run === offered ? sql`exists (select 1 from lease)` : sql`false`;
     ctes.push(sql`${created} as (
       insert into ${inngestRuns} (id, function_id, status, event, event_id, concurrency_keys, concurrency_limits,
-        created_at)
-      select ${run.runId}, ${run.fn.id}, 'queued', ${JSON.stringify(payload)}::jsonb, ${payload.id},
-        ${textArray(run.keys)}, ${intArray(run.limits)}, ${at}
+        created_at, started_at)
+      select ${run.runId}, ${run.fn.id}, case when ${leased} then 'running' else 'queued' end,
+        ${JSON.stringify(payload)}::jsonb, ${payload.id}, ${textArray(run.keys)}, ${intArray(run.limits)}, ${at},
+        case when ${leased} then ${at} end
       from ${run.runKey !== undefined ? idem : sql`stored`}
       returning id
     )`);
     ctes.push(sql`${call} as (
-      insert into ${inngestQueue} (run_id, kind, step_id, attempt, available_at, concurrency_keys, concurrency_limits)
-      select id, 'call', null, 0, ${at}, ${textArray(run.keys)}, ${intArray(run.limits)} from ${created}
+      insert into ${inngestQueue} (run_id, kind, step_id, attempt, available_at, concurrency_keys, concurrency_limits,
+        lease_until, lease_owner)
+      select id, 'call', null, 0, ${at}, ${textArray(run.keys)}, ${intArray(run.limits)},
+        ${run === offered ? sql`(select until from lease), (select owner from lease)` : sql`null, null`}
+      from ${created}
       on conflict do nothing
+      returning id, lease_owner
     )`);
   });
   const startedColumns = runs.map((_, i) => sql`exists (select 1 from ${sql.raw(`run_${i}`)}) as ${sql.raw(`r${i}`)}`);
-  const [row] = rowsOf<Record<string, unknown>>(
-    await ctx.db.execute(sql`
+  const handedOver = offered ? sql`(select id from call_0 where lease_owner is not null)` : sql`null::bigint`;
+  const statement = sql`
       with ${sql.join(ctes, sql`, `)}
       select (select ok from guard) as ok,
         exists (select 1 from stored) as stored,
         ${externalId !== undefined ? sql`exists (select 1 from claimed)` : sql`true`} as fresh,
         ${externalId !== undefined ? sql`(select event_id from ${inngestIdempotency} where key = ${externalId} and expires_at > ${at})` : sql`null`}
           as prior,
-        (select pg_notify(${WAKE_CHANNEL}, '') from stored)::text as notified
-        ${startedColumns.length ? sql`, ${sql.join(startedColumns, sql`, `)}` : sql``}`),
+        ${handedOver}::text as handed_over,
+        (select pg_notify(${WAKE_CHANNEL}, '') from stored where ${handedOver} is null)::text as notified
+        ${startedColumns.length ? sql`, ${sql.join(startedColumns, sql`, `)}` : sql``}`;
+  const keys = offered ? [...new Set(offered.keys)].sort() : [];
+  const [row] = rowsOf<Record<string, unknown>>(
+    keys.length
+      ? await ctx.db.transaction(async (tx) => {
+          // Sent together, the locks first: the statement counts the keys' slots once it holds them (queue.ts).
+          const [, result] = await Promise.all([lockKeys(tx, keys), tx.execute(statement)]);
+          return result;
+        })
+      : await ctx.db.execute(statement),
   );
-  if (!row?.ok) return undefined;
+  if (!row?.ok) return { received: undefined };
 
   let id = payload.id;
   if (!row.fresh && externalId !== undefined) {
@@ -184,6 +246,22 @@ export async function receiveOneEvent(
       });
     }
   });
+  const received = { id, stored: Boolean(row.stored), started };
+  if (offered && row.handed_over !== null && row.handed_over !== undefined) {
+    const handOver: Claimed = {
+      id: Number(row.handed_over),
+      runId: offered.runId,
+      kind: "call",
+      stepId: null,
+      attempt: 0,
+      startedRun: true,
+      functionId: offered.fn.id,
+      concurrencyKeys: offered.keys,
+      concurrencyLimits: offered.limits,
+      state: { functionId: offered.fn.id, event: payload, steps: [] },
+    };
+    return { received, handOver };
+  }
   if (row.stored) ctx.wake();
-  return { id, stored: Boolean(row.stored), started };
+  return { received };
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import crypto from "node:crypto";
 import { defaultLogger, engineContext } from "./context";
 import { CheckpointDesk, closeDesk, openDesk } from "./checkpoint";
@@ -22,7 +23,7 @@ import type { LocalServeHandler } from "./local-serve";
 import type { RetentionOptions } from "./retention";
 import { RetentionSweeper } from "./retention-sweeper";
 import { fireDueCrons, fireDueDebounces, purgeExpired } from "./scheduler";
-import { addLocalEngine, removeLocalEngine } from "./local-engines";
+import { addLocalEngine, type LocalEngine, removeLocalEngine, type ReservedWorker } from "./local-engines";
 import { driverClient, type EngineDb } from "./sql";
 import type { EngineContext, EngineLogger } from "./types";
 
@@ -99,6 +100,13 @@ export class EngineRunner {
   /** Busy workers: the item each is working on (for lease renewal) and its completion. */
   private readonly slots = new Map<number, { itemId: number; done: Promise<void> }>();
   private slotSeq = 0;
+  /** Workers set aside for the intake (local-engines.ts): not free for claims until launched or released. */
+  private reserved = 0;
+  /**
+   * Runs a function in the async context the engine started in, where the dispatch loop runs claimed calls: a call
+   * handed over by the intake must not run inside the request that sent its event (Next's request stores).
+   */
+  private inEngineContext: <R>(fn: () => R) => R = (fn) => fn();
   private wakeUp: (() => void) | undefined;
   private pendingWake = false;
   private dispatchLoop: Promise<void> | undefined;
@@ -106,7 +114,10 @@ export class EngineRunner {
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
   private retention: RetentionSweeper | undefined;
-  private readonly waker = () => this.wake();
+  private readonly local: LocalEngine = {
+    wake: () => this.wake(),
+    reserveWorker: () => this.reserveWorker(),
+  };
   private readonly worker: Worker;
   private readonly desk: CheckpointDesk | undefined;
 
@@ -179,10 +190,11 @@ export class EngineRunner {
   async start({ waitForSync = true }: { waitForSync?: boolean } = {}): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.inEngineContext = AsyncLocalStorage.snapshot();
     if (this.desk) openDesk(this.desk);
     // Another engine here on the same database (tests) holds live leases; otherwise, on a single-process database,
     // every lease found now was left by a process that died.
-    const othersHere = addLocalEngine(this.options.db, this.waker);
+    const othersHere = addLocalEngine(this.options.db, this.local);
     if (!this.options.singleProcess) await this.listen();
     else if (!othersHere) {
       const released = await releaseAllLeases(this.ctx.db);
@@ -340,7 +352,7 @@ export class EngineRunner {
 
   private async dispatch() {
     while (this.running) {
-      const free = this.opts.workers - this.slots.size;
+      const free = this.opts.workers - this.slots.size - this.reserved;
       if (free <= 0) {
         await this.idle(this.opts.pollIntervalMs);
         continue;
@@ -379,6 +391,34 @@ export class EngineRunner {
       }
       await this.idle(wait);
     }
+  }
+
+  /**
+   * Sets a worker aside for an event received in this process, whose first call the intake then leases to it in its
+   * own transaction (intake-one.ts): the call starts without a claim. Only once the workers run (after the first
+   * sync), and only while one is free.
+   */
+  private reserveWorker(): ReservedWorker | undefined {
+    if (!this.running || !this.dispatchLoop || this.slots.size + this.reserved >= this.opts.workers) return undefined;
+    this.reserved++;
+    let open = true;
+    const close = () => {
+      if (open) this.reserved--;
+      const wasOpen = open;
+      open = false;
+      return wasOpen;
+    };
+    return {
+      owner: this.owner,
+      leaseMs: this.opts.leaseMs,
+      // After stop() a launched item is handed straight back (work() releases its lease).
+      launch: (item) => {
+        if (close()) this.inEngineContext(() => this.launch(item));
+      },
+      release: () => {
+        if (close()) this.wake();
+      },
+    };
   }
 
   private launch(item: Claimed) {
@@ -447,7 +487,7 @@ export class EngineRunner {
     this.running = false;
     // Calls in flight stop at their next checkpoint (recorded) instead of starting more steps during the grace period.
     this.desk?.drain();
-    removeLocalEngine(this.options.db, this.waker);
+    removeLocalEngine(this.options.db, this.local);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
     this.wake();

@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { inngest } from "@/lib/inngest/client";
+import { inngestQueue, inngestRuns } from "@/lib/inngest/embedded/testing";
+import { useEngine, waitFor, waitForRun } from "./harness";
+
+// The runner sets a worker aside for an event received in this process (intake-one.ts leases the run's first call to
+// it): a worker that is busy is never set aside, so the engine never runs more calls at once than it has workers.
+let inFlight = 0;
+let most = 0;
+const gates: (() => void)[] = [];
+const gated = inngest.createFunction(
+  { id: "lease-runner", triggers: [{ event: "lease-runner/go" }] },
+  async ({ event, step }) =>
+    step.run("work", async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inFlight--;
+      return event.data.n as number;
+    }),
+);
+
+// Stands for Next's request stores: the call a request's event starts must not run inside that request.
+const requestStore = new AsyncLocalStorage<string>();
+const storesSeen: (string | undefined)[] = [];
+const contextual = inngest.createFunction(
+  { id: "lease-runner-context", triggers: [{ event: "lease-runner/context" }] },
+  async ({ step }) =>
+    step.run("look", async () => {
+      storesSeen.push(requestStore.getStore());
+      return "looked";
+    }),
+);
+
+const t = useEngine(() => [gated, contextual], { workers: 1 });
+
+const runOf = async (eventId: string) =>
+  (await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, eventId)))[0]!;
+
+describe("embedded engine: workers set aside for the intake", () => {
+  it("starts an event's run on the free worker, and queues the next while that worker is busy", async () => {
+    const { ids: first } = await inngest.send({ name: "lease-runner/go", data: { n: 1 } });
+    await waitFor(async () => gates.length === 1, { what: "the first run's step started" });
+
+    const { ids: second } = await inngest.send({ name: "lease-runner/go", data: { n: 2 } });
+    const waiting = await runOf(second[0]!);
+    expect(waiting.status).toBe("queued");
+    const [call] = await t.db().select().from(inngestQueue).where(eq(inngestQueue.runId, waiting.id));
+    expect(call?.leaseOwner).toBeNull();
+
+    gates.shift()!();
+    await waitFor(async () => gates.length === 1, { what: "the second run's step started" });
+    gates.shift()!();
+    expect((await waitForRun(t.db(), (await runOf(first[0]!)).id)).status).toBe("completed");
+    expect((await waitForRun(t.db(), waiting.id)).status).toBe("completed");
+    expect(most).toBe(1);
+  });
+
+  it("runs a handed-over call outside the async context of the request that sent its event", async () => {
+    const { ids } = await requestStore.run("a request", () => inngest.send({ name: "lease-runner/context", data: {} }));
+    expect((await waitForRun(t.db(), (await runOf(ids[0]!)).id)).status).toBe("completed");
+    expect(storesSeen).toEqual([undefined]);
+  });
+});
