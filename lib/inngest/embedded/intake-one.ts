@@ -4,7 +4,7 @@ import { eventNameMatches, type FunctionDef } from "./function-config";
 import { activeFunctions } from "./function-store";
 import { ulid } from "./ids";
 import { reserveLocalWorker, type ReservedWorker } from "./local-engines";
-import { type Claimed, lockKeys } from "./queue";
+import type { Claimed } from "./queue";
 import { concurrencyFor, RUN_IDEMPOTENCY_WINDOW_MS } from "./runs";
 import {
   inngestEvents,
@@ -14,7 +14,7 @@ import {
   inngestRuns,
   inngestSteps,
 } from "./schema";
-import { rowsOf } from "./sql";
+import { rowsOf, type Tx } from "./sql";
 import type { EngineContext, EventPayload } from "./types";
 import { WAKE_CHANNEL } from "./wake-channel";
 
@@ -108,16 +108,35 @@ export async function receiveOneEvent(
   }
 }
 
+/** Set for the transaction when tryLockKeys got every key's lock: the lease is offered only then. */
+const KEYS_LOCKED = "inngest.intake_keys_locked";
+
+/**
+ * The keys' advisory locks (claimItems' locks), without waiting: a claim or another intake holding one means the
+ * call goes to the queue instead. Waiting would line every Generate up behind each other's commits on a shared key
+ * (a function-wide limit), a wait that many at once pay many times over. Never waiting also means no lock order.
+ * The outcome is kept in a setting of the transaction, which the intake statement sent right behind reads: it begins
+ * after this statement ends, so its snapshot is no older than the locks. An async function whose query starts at its
+ * first and only await, so that it reaches the driver before the statement (see queue.ts lockKeys).
+ */
+async function tryLockKeys(tx: Tx, keys: string[]): Promise<void> {
+  await tx.execute(
+    sql`select set_config(${KEYS_LOCKED}, bool_and(pg_try_advisory_xact_lock(hashtextextended(k, 0)))::text, true)
+      from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k`,
+  );
+}
+
 /** The statement's view of a lease offered to a worker of this process. */
 function leaseOffer(worker: ReservedWorker | undefined, run: Planned | undefined, now: Date): SQL {
   if (!worker || !run) return sql`select null::text as owner, null::timestamptz as until where false`;
   const at = sql`${now.toISOString()}::timestamptz`;
   const keys = textArray(run.keys);
   // Only when a claim would take this call at once anyway: nothing else is due, nothing waits on its keys (parked),
-  // and each key has a free slot — counted after the keys' advisory locks are held (sent before this statement), as
-  // claimItems counts them, so a limit holds across instances.
+  // and each key has a free slot — counted after the keys' advisory locks are held (tryLockKeys, sent before this
+  // statement), as claimItems counts them, so a limit holds across instances.
+  const locked = run.keys.length ? sql`current_setting(${KEYS_LOCKED}, true) = 'true'` : sql`true`;
   return sql`select ${worker.owner}::text as owner, ${new Date(now.getTime() + worker.leaseMs).toISOString()}::timestamptz as until
-    where not exists (
+    where ${locked} and not exists (
       select 1 from ${inngestQueue} where available_at <= ${at} and (lease_until is null or lease_until < ${at})
     )
     and not exists (select 1 from ${inngestQueue} where parked_on = any(${keys}))
@@ -217,7 +236,7 @@ async function receive(
     keys.length
       ? await ctx.db.transaction(async (tx) => {
           // Sent together, the locks first: the statement counts the keys' slots once it holds them (queue.ts).
-          const [, result] = await Promise.all([lockKeys(tx, keys), tx.execute(statement)]);
+          const [, result] = await Promise.all([tryLockKeys(tx, keys), tx.execute(statement)]);
           return result;
         })
       : await ctx.db.execute(statement),

@@ -37,11 +37,10 @@ export interface KeyLimit {
  * prepared once per connection: postgres.js holds the statements behind one it is still preparing, which would undo
  * sending the count of slots together with it.
  *
- * claimItems, wakeParked and the intake's leased start (intake-one.ts) send this and the statement that counts the
- * slots together, and rely on this one reaching the driver first: this is an async function whose query starts at
- * its first and only await, so keep it that way.
+ * claimItems and wakeParked send this and activeCounts together, and rely on this one reaching the driver first: both
+ * are async functions whose query starts at their first and only await, so keep it that way in both.
  */
-export async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
+async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
   if (!keys.length) return;
   await tx.execute(
     sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k`,
