@@ -1,9 +1,23 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { inngest } from "@/lib/inngest/client";
 import { inngestQueue, inngestRuns } from "@/lib/inngest/embedded/testing";
 import { useEngine, waitFor, waitForRun } from "./harness";
+
+// Every run the workers claim, to tell a run handed over by the intake from one that waited for a claim.
+const claimedRuns = vi.hoisted(() => new Set<string>());
+vi.mock("@/lib/inngest/embedded/queue", async (importOriginal) => {
+  const queue = await importOriginal<typeof import("@/lib/inngest/embedded/queue")>();
+  return {
+    ...queue,
+    claimItems: async (...args: Parameters<typeof queue.claimItems>) => {
+      const claimed = await queue.claimItems(...args);
+      for (const item of claimed) claimedRuns.add(item.runId);
+      return claimed;
+    },
+  };
+});
 
 // The runner sets a worker aside for an event received in this process (intake-one.ts leases the run's first call to
 // it): a worker that is busy is never set aside, so the engine never runs more calls at once than it has workers.
@@ -44,6 +58,10 @@ describe("embedded engine: workers set aside for the intake", () => {
     const { ids: first } = await inngest.send({ name: "lease-runner/go", data: { n: 1 } });
     await waitFor(async () => gates.length === 1, { what: "the first run's step started" });
 
+    const firstRun = await runOf(first[0]!);
+    expect(firstRun.status).toBe("running");
+    expect(claimedRuns.has(firstRun.id)).toBe(false);
+
     const { ids: second } = await inngest.send({ name: "lease-runner/go", data: { n: 2 } });
     const waiting = await runOf(second[0]!);
     expect(waiting.status).toBe("queued");
@@ -55,6 +73,7 @@ describe("embedded engine: workers set aside for the intake", () => {
     gates.shift()!();
     expect((await waitForRun(t.db(), (await runOf(first[0]!)).id)).status).toBe("completed");
     expect((await waitForRun(t.db(), waiting.id)).status).toBe("completed");
+    expect(claimedRuns.has(waiting.id)).toBe(true);
     expect(most).toBe(1);
   });
 
@@ -62,5 +81,6 @@ describe("embedded engine: workers set aside for the intake", () => {
     const { ids } = await requestStore.run("a request", () => inngest.send({ name: "lease-runner/context", data: {} }));
     expect((await waitForRun(t.db(), (await runOf(ids[0]!)).id)).status).toBe("completed");
     expect(storesSeen).toEqual([undefined]);
+    expect(claimedRuns.has((await runOf(ids[0]!)).id)).toBe(false);
   });
 });

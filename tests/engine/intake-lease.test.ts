@@ -153,6 +153,7 @@ describe("embedded engine: an event's first call leased at intake", () => {
     const [both] = await receiveEvents(ctx(), { name: "lease/both", data: {} });
     expect(workers.launched).toEqual([]);
     expect(workers.free).toBe(1);
+    expect(workers.released).toBe(0);
     const runs = await db().select().from(inngestRuns).where(eq(inngestRuns.eventId, both!));
     expect(runs.map((r) => r.status)).toEqual(["queued", "queued"]);
   });

@@ -27,6 +27,11 @@ import { WAKE_CHANNEL } from "./wake-channel";
  * The statement writes nothing when a step.waitForEvent waits for an event of this name: resolving a wait locks its
  * run and memoizes the step, which is receiveEvents' work. Then it answers undefined and the caller takes that path,
  * as it does for batches, cancellations and debounces (decided before, from the registered functions).
+ *
+ * When the event starts one run and an engine of this process has a worker free, the statement may also lease the
+ * run's first call to that worker (leaseOffer), which then gets it in memory instead of claiming it. With concurrency
+ * keys that takes a transaction on a connection of its own — BEGIN, the keys' try-locks and the statement in one
+ * write, then COMMIT — whether the call is leased or not.
  */
 export interface OneEvent {
   payload: EventPayload;
@@ -120,16 +125,21 @@ const KEYS_LOCKED = "inngest.intake_keys_locked";
  * first and only await, so that it reaches the driver before the statement (see queue.ts lockKeys).
  */
 async function tryLockKeys(tx: Tx, keys: string[]): Promise<void> {
-  await tx.execute(
-    sql`select set_config(${KEYS_LOCKED}, bool_and(pg_try_advisory_xact_lock(hashtextextended(k, 0)))::text, true)
-      from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k`,
+  // Key by key in sorted order, stopping at the first taken (CASE evaluates only the branch it takes): a key whose
+  // lock is busy leaves the keys after it alone — a function-wide key among them would otherwise stay locked by an
+  // intake that leases nothing, until its commit, and claims would wait for it.
+  const attempt = keys.reduceRight<SQL>(
+    (rest, key) => sql`case when pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) then ${rest} else false end`,
+    sql`true`,
   );
+  await tx.execute(sql`select set_config(${KEYS_LOCKED}, (${attempt})::text, true)`);
 }
 
 /** The statement's view of a lease offered to a worker of this process. */
 function leaseOffer(worker: ReservedWorker | undefined, run: Planned | undefined, now: Date): SQL {
   if (!worker || !run) return sql`select null::text as owner, null::timestamptz as until where false`;
-  const at = sql`${now.toISOString()}::timestamptz`;
+  // Read now, not when the event arrived: what fell due meanwhile is due before this call.
+  const at = sql`${new Date(Math.max(now.getTime(), Date.now())).toISOString()}::timestamptz`;
   const keys = textArray(run.keys);
   // Only when a claim would take this call at once anyway: nothing else is due, nothing waits on its keys (parked),
   // and each key has a free slot — counted after the keys' advisory locks are held (tryLockKeys, sent before this
@@ -257,7 +267,9 @@ async function receive(
   runs.forEach((run, i) => {
     if (row[`r${i}`]) {
       started++;
-      ctx.log("debug", "inngest run queued", { runId: run.runId, functionId: run.fn.id, event: payload.name });
+      // A run handed over here is logged as started by its worker.
+      if (run !== offered || row.handed_over === null || row.handed_over === undefined)
+        ctx.log("debug", "inngest run queued", { runId: run.runId, functionId: run.fn.id, event: payload.name });
     } else if (row.stored) {
       ctx.log("info", "inngest run skipped: idempotency key already used", {
         functionId: run.fn.id,

@@ -102,6 +102,8 @@ export class EngineRunner {
   private slotSeq = 0;
   /** Workers set aside for the intake (local-engines.ts): not free for claims until launched or released. */
   private reserved = 0;
+  /** Workers a claim in flight may fill: not free for the intake either until its items are launched. */
+  private claiming = 0;
   /**
    * Runs a function in the async context the engine started in, where the dispatch loop runs claimed calls: a call
    * handed over by the intake must not run inside the request that sent its event (Next's request stores).
@@ -360,13 +362,17 @@ export class EngineRunner {
       let claimed: Claimed[];
       try {
         this.pendingWake = false;
+        this.claiming = free;
         claimed = await claimItems(this.ctx.db, {
           owner: this.owner,
           max: free,
           leaseMs: this.opts.leaseMs,
           recheckMs: this.opts.concurrencyRecheckMs,
         });
+        // Its items are launched below without an await in between: they hold their workers from here on.
+        this.claiming = 0;
       } catch (error) {
+        this.claiming = 0;
         if (!this.running) break;
         this.ctx.log("warn", "inngest claim failed", { error: (error as Error).message });
         await this.idle(this.opts.pollIntervalMs);
@@ -399,7 +405,8 @@ export class EngineRunner {
    * sync), and only while one is free.
    */
   private reserveWorker(): ReservedWorker | undefined {
-    if (!this.running || !this.dispatchLoop || this.slots.size + this.reserved >= this.opts.workers) return undefined;
+    const busy = this.slots.size + this.reserved + this.claiming;
+    if (!this.running || !this.dispatchLoop || busy >= this.opts.workers) return undefined;
     this.reserved++;
     let open = true;
     const close = () => {
@@ -496,6 +503,10 @@ export class EngineRunner {
     // A purge in progress ends after its current batch; it must not outlive the engine (nor its database).
     await this.retention?.stop();
     this.retention = undefined;
+    // An intake holding a worker set aside commits its lease and hands the call over (launched, it is handed back
+    // below): waited for, so that no lease of this instance is committed after its leases are released.
+    const reservedUntil = Date.now() + graceMs;
+    while (this.reserved > 0 && Date.now() < reservedUntil) await sleep(5);
     const inflight = this.slots.size;
     const pending = Promise.allSettled([...this.slots.values()].map((s) => s.done));
     let timer: NodeJS.Timeout | undefined;
