@@ -48,13 +48,17 @@ const contextual = inngest.createFunction(
     }),
 );
 
-const t = useEngine(() => [gated, contextual], { workers: 1 });
+// Claims only when woken, not every 50 ms: a worker a claim in flight may fill is not set aside (runner.ts), so each
+// send below first waits for the claim loop to be idle.
+const t = useEngine(() => [gated, contextual], { workers: 1, pollIntervalMs: 60_000 });
+const claimLoopIdle = () => waitFor(async () => !t.engine().status.claiming, { what: "no claim in flight" });
 
 const runOf = async (eventId: string) =>
   (await t.db().select().from(inngestRuns).where(eq(inngestRuns.eventId, eventId)))[0]!;
 
 describe("embedded engine: workers set aside for the intake", () => {
   it("starts an event's run on the free worker, and queues the next while that worker is busy", async () => {
+    await claimLoopIdle();
     const { ids: first } = await inngest.send({ name: "lease-runner/go", data: { n: 1 } });
     await waitFor(async () => gates.length === 1, { what: "the first run's step started" });
 
@@ -78,6 +82,7 @@ describe("embedded engine: workers set aside for the intake", () => {
   });
 
   it("runs a handed-over call outside the async context of the request that sent its event", async () => {
+    await claimLoopIdle();
     const { ids } = await requestStore.run("a request", () => inngest.send({ name: "lease-runner/context", data: {} }));
     expect((await waitForRun(t.db(), (await runOf(ids[0]!)).id)).status).toBe("completed");
     expect(storesSeen).toEqual([undefined]);

@@ -98,7 +98,14 @@ export class EmbeddedEngine {
 
   get status() {
     return (
-      this.runner?.status ?? { running: false, synced: false, lastSyncError: undefined, functions: 0, inflight: 0 }
+      this.runner?.status ?? {
+        running: false,
+        synced: false,
+        lastSyncError: undefined,
+        functions: 0,
+        inflight: 0,
+        claiming: false,
+      }
     );
   }
 

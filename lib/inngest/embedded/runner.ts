@@ -161,6 +161,8 @@ export class EngineRunner {
       lastSyncError: this.lastSyncError,
       functions: this.functionCount,
       inflight: this.slots.size,
+      /** A claim is in flight: the intake sets no worker aside meanwhile. */
+      claiming: this.claiming > 0,
     };
   }
 
