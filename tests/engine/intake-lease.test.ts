@@ -116,6 +116,16 @@ const runOf = async (eventId: string) =>
 const callOf = async (runId: string) =>
   (await db().select().from(inngestQueue).where(eq(inngestQueue.runId, runId)))[0]!;
 
+/** The event's run waits in the queue like any other: nothing handed over, the worker given back, the call unleased. */
+async function expectQueued(workers: FakeEngine, eventId: string) {
+  expect(workers.launched).toEqual([]);
+  expect(workers.released).toBe(1);
+  const run = await runOf(eventId);
+  expect(run.status).toBe("queued");
+  expect((await callOf(run.id)).leaseOwner).toBeNull();
+  return run;
+}
+
 describe("embedded engine: an event's first call leased at intake", () => {
   it("hands a lone event's first call to a free worker here, leased and started, with nothing left to claim", async () => {
     const workers = withWorkers(2);
@@ -163,11 +173,7 @@ describe("embedded engine: an event's first call leased at intake", () => {
     const workers = withWorkers(1);
     const [later] = await send("b");
 
-    expect(workers.launched).toEqual([]);
-    expect(workers.released).toBe(1);
-    const run = await runOf(later!);
-    expect(run.status).toBe("queued");
-    expect((await callOf(run.id)).leaseOwner).toBeNull();
+    const run = await expectQueued(workers, later!);
     const claimed = await claim("claimer");
     expect(claimed.map((c) => c.runId)).toEqual([(await runOf(earlier!)).id, run.id]);
   });
@@ -223,11 +229,7 @@ describe("embedded engine: an event's first call leased at intake", () => {
         const workers = withWorkers(1);
         const [eventId] = await send("a");
 
-        expect(workers.launched).toEqual([]);
-        expect(workers.released).toBe(1);
-        const run = await runOf(eventId!);
-        expect(run.status).toBe("queued");
-        expect((await callOf(run.id)).leaseOwner).toBeNull();
+        await expectQueued(workers, eventId!);
         await conn`commit`;
       } finally {
         conn.release();

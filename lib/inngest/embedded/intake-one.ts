@@ -252,6 +252,7 @@ async function receive(
       : await ctx.db.execute(statement),
   );
   if (!row?.ok) return { received: undefined };
+  const handedOverId = row.handed_over === null || row.handed_over === undefined ? undefined : Number(row.handed_over);
 
   let id = payload.id;
   if (!row.fresh && externalId !== undefined) {
@@ -268,7 +269,7 @@ async function receive(
     if (row[`r${i}`]) {
       started++;
       // A run handed over here is logged as started by its worker.
-      if (run !== offered || row.handed_over === null || row.handed_over === undefined)
+      if (run !== offered || handedOverId === undefined)
         ctx.log("debug", "inngest run queued", { runId: run.runId, functionId: run.fn.id, event: payload.name });
     } else if (row.stored) {
       ctx.log("info", "inngest run skipped: idempotency key already used", {
@@ -278,9 +279,9 @@ async function receive(
     }
   });
   const received = { id, stored: Boolean(row.stored), started };
-  if (offered && row.handed_over !== null && row.handed_over !== undefined) {
+  if (offered && handedOverId !== undefined) {
     const handOver: Claimed = {
-      id: Number(row.handed_over),
+      id: handedOverId,
       runId: offered.runId,
       kind: "call",
       stepId: null,

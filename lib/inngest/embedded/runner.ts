@@ -412,10 +412,10 @@ export class EngineRunner {
     this.reserved++;
     let open = true;
     const close = () => {
-      if (open) this.reserved--;
-      const wasOpen = open;
+      if (!open) return false;
       open = false;
-      return wasOpen;
+      this.reserved--;
+      return true;
     };
     return {
       owner: this.owner,
