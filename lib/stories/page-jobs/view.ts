@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db";
 import type { AiJob } from "@/db/ai-schema";
 import { pageRevisions, pages } from "@/db/schema";
@@ -96,8 +96,10 @@ export async function resolutionOf(jobId: string): Promise<PageJobView["resoluti
 
 /**
  * What an ended job's view adds: the page as it is now, the job's open suggestion and, for a succeeded job, where its
- * text went. Read at once (a live view rebuilds this as the text lands, and each round trip delays the news); the
- * job's one suggestion serves both the resolution and the open suggestion.
+ * text went. One statement, so one snapshot: read apart, the page could be read before the landing's commit and the
+ * revision after it, and the view would say "applied" beside the page's old text (the editor would then continue
+ * from it). One round trip as well, as a live view rebuilds this while the text lands. The job's one suggestion
+ * serves both the resolution and the open suggestion.
  */
 async function settledPageState(
   job: AiJob,
@@ -106,21 +108,47 @@ async function settledPageState(
     return { page: null, suggestionId: null, suggestionReason: null, resolution: null };
   }
   const db = await getDb();
-  const [[page], suggestion, revision] = await Promise.all([
-    db
-      .select({ content: pages.content, version: pages.version, updatedAt: pages.updatedAt })
-      .from(pages)
-      .where(eq(pages.id, job.targetId))
-      .limit(1),
-    suggestionOf(db, job.id),
-    job.status === "succeeded" ? revisionOf(db, job.id) : undefined,
-  ]);
-  const open = suggestion?.status === "open" ? suggestion : undefined;
+  const suggestion = db
+    .select({ id: pageSuggestions.id, reason: pageSuggestions.reason, status: pageSuggestions.status })
+    .from(pageSuggestions)
+    .where(eq(pageSuggestions.jobId, job.id))
+    .limit(1)
+    .as("job_suggestion");
+  const revision = db
+    .select({ id: pageRevisions.id })
+    .from(pageRevisions)
+    .where(eq(pageRevisions.jobId, job.id))
+    .limit(1)
+    .as("job_revision");
+  // From a one-row base: a take's job targets the take, not a page, and still has its suggestion.
+  const [row] = await db
+    .select({
+      content: pages.content,
+      version: pages.version,
+      updatedAt: pages.updatedAt,
+      suggestionId: suggestion.id,
+      suggestionReason: suggestion.reason,
+      suggestionStatus: suggestion.status,
+      revisionId: revision.id,
+    })
+    .from(sql`(select 1) as one`)
+    .leftJoin(pages, eq(pages.id, job.targetId))
+    .leftJoin(suggestion, sql`true`)
+    .leftJoin(revision, sql`true`);
+  const page =
+    row?.content != null && row.version != null && row.updatedAt != null
+      ? { content: row.content, version: row.version, updatedAt: row.updatedAt.toISOString() }
+      : null;
+  const found = row?.suggestionId
+    ? { id: row.suggestionId, reason: row.suggestionReason!, status: row.suggestionStatus! }
+    : undefined;
+  const open = found?.status === "open" ? found : undefined;
   return {
-    page: page ? { content: page.content, version: page.version, updatedAt: page.updatedAt.toISOString() } : null,
+    page,
     suggestionId: open?.id ?? null,
     suggestionReason: open && open.reason !== "unchanged" ? open.reason : null,
-    resolution: job.status === "succeeded" ? resolutionFrom(suggestion, revision) : null,
+    resolution:
+      job.status === "succeeded" ? resolutionFrom(found, row?.revisionId ? { id: row.revisionId } : undefined) : null,
   };
 }
 
