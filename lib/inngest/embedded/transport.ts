@@ -54,7 +54,10 @@ export async function transportFetch(
     }
     const headers = new Headers(init?.headers);
     const answer = await receiveCheckpoint(decodeURIComponent(checkpoint[1]!), headers.get("authorization"), body);
-    return json(answer.status, answer.status === 200 ? {} : { error: answer.message, status: answer.status });
+    // The SDK reads only the status of an accepted checkpoint (api.js checkpointStepsAsync): a JSON body would cost a
+    // stream per step for nothing.
+    if (answer.status === 200) return new Response(null, { status: 200 });
+    return json(answer.status, { error: answer.message, status: answer.status });
   }
   const match = /^\/e\/([^/]+)$/.exec(path);
   if (!match || (init?.method ?? "GET").toUpperCase() !== "POST") {
