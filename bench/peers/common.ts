@@ -4,6 +4,8 @@
  * driver imports this file too.
  */
 
+import { type CpuShares, profiled } from "./profile";
+
 export const STEPS = ["s1", "s2", "s3"] as const;
 export const WARMUP_RUNS = 20;
 export const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 30);
@@ -74,6 +76,8 @@ export interface PeerResult {
   executions: number;
   duplicates: number;
   lost: number;
+  /** BENCH_PROFILE=1: where the load phase's busy time went (profile.ts); the other figures are then profiled ones. */
+  cpuShares?: CpuShares;
 }
 
 /**
@@ -99,7 +103,7 @@ export async function measure(
 
   const cpuBefore = process.cpuUsage();
   const began = performance.now();
-  await start(LOAD_RUNS);
+  const { shares } = await profiled(() => start(LOAD_RUNS));
   const seconds = (performance.now() - began) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   // Late duplicates would show up after completion: give them a moment.
@@ -121,6 +125,7 @@ export async function measure(
     executions: loadCheck.executions + latencyCheck.executions,
     duplicates: loadCheck.duplicates + latencyCheck.duplicates,
     lost: loadCheck.lost + latencyCheck.lost,
+    ...(shares ? { cpuShares: shares } : {}),
   };
 }
 

@@ -12,6 +12,8 @@
  * PostgreSQL server: BENCH_DATABASE_URL or DATABASE_URL (any database on it), else postgres://postgres@127.0.0.1:5432/postgres.
  * BENCH_PEERS=engine,engine-steps,dbos,graphile picks and orders the systems (engine-steps: the engine with
  * checkpointing off, one step per call). Results: bench/results/peers.md.
+ * BENCH_PROFILE=1 also profiles each system's load phase and says where its time went, by package (profile.ts); the
+ * profiler slows every system, so that run goes to bench/results/peers-profile.md instead.
  */
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -113,7 +115,7 @@ function report(results: PeerResult[], failures: string[], loadAtEnd: number[]):
     }
   }
   const command = [
-    ...["BENCH_RUNS", "BENCH_LATENCY_RUNS", "BENCH_CONCURRENCY", "BENCH_PEERS"]
+    ...["BENCH_RUNS", "BENCH_LATENCY_RUNS", "BENCH_CONCURRENCY", "BENCH_PEERS", "BENCH_PROFILE"]
       .filter((n) => process.env[n] !== undefined)
       .map((n) => `${n}=${process.env[n]}`),
     "npm run bench:peers",
@@ -154,6 +156,7 @@ function report(results: PeerResult[], failures: string[], loadAtEnd: number[]):
     "|---|---|---|---|",
     ...(ratioRows.length ? ratioRows : ["| (the engine or its peers did not run) | | | |"]),
     "",
+    ...profileSection(results),
     ...(failures.length ? ["## Failures", "", ...failures.map((f) => `- ${f}`), ""] : []),
     `Configuration: engine workers and graphile-worker concurrency = ${CONCURRENCY} (BENCH_CONCURRENCY; the engine's`,
     "production default is 16); DBOS starts every workflow at once (direct starts have no worker limit); every system",
@@ -162,6 +165,33 @@ function report(results: PeerResult[], failures: string[], loadAtEnd: number[]):
     "Timings on a shared machine are noisy: compare within one run.",
     "",
   ].join("\n");
+}
+
+/** BENCH_PROFILE=1: each system's load phase by category (profile.ts), systems side by side. */
+function profileSection(results: PeerResult[]): string[] {
+  const profiledResults = results.filter((r) => r.cpuShares);
+  if (!profiledResults.length) return [];
+  const categories = [...new Set(profiledResults.flatMap((r) => r.cpuShares!.map(([c]) => c)))];
+  const share = (r: PeerResult, c: string) => r.cpuShares!.find(([name]) => name === c)?.[1] ?? 0;
+  const largest = (c: string) => Math.max(...profiledResults.map((r) => share(r, c)));
+  categories.sort((a, b) => largest(b) - largest(a));
+  return [
+    "## Where the load phase's time goes (BENCH_PROFILE=1)",
+    "",
+    "Share of each process's busy profiler samples during the load phase (idle excluded), by the innermost frame of a",
+    "known package or of the engine's code (bench/peers/profile.ts); ms per run = share × that system's Node CPU per run",
+    "above. The profiler slows every system, so this run's other figures are profiled ones: the plain run is",
+    "bench/results/peers.md. Socket writes are counted on wall time, so they may include time the core spent on a",
+    "PostgreSQL backend the write woke.",
+    "",
+    `| category | ${profiledResults.map((r) => r.system).join(" | ")} |`,
+    `|---|${profiledResults.map(() => "---").join("|")}|`,
+    ...categories.map(
+      (c) =>
+        `| ${c} | ${profiledResults.map((r) => `${share(r, c).toFixed(1)} % (${((share(r, c) / 100) * r.cpuPerRunMs).toFixed(2)} ms)`).join(" | ")} |`,
+    ),
+    "",
+  ];
 }
 
 const WARMUP_NOTE = "20 warm-up runs per system are not counted.";
@@ -181,7 +211,11 @@ for (const name of chosen()) {
 }
 const markdown = report(results, failures, os.loadavg());
 fs.mkdirSync("bench/results", { recursive: true });
-fs.writeFileSync("bench/results/peers.md", markdown);
+// A profiled run's figures are slowed by the profiler: they go beside the plain results, not over them.
+fs.writeFileSync(
+  process.env.BENCH_PROFILE === "1" ? "bench/results/peers-profile.md" : "bench/results/peers.md",
+  markdown,
+);
 console.log(`\n${markdown}`);
 const bad = failures.length > 0 || results.some((r) => r.duplicates > 0 || r.lost > 0 || r.completed !== LOAD_RUNS);
 process.exit(bad ? 1 : 0);
