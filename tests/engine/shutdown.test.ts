@@ -1,9 +1,12 @@
-import { eq, isNotNull } from "drizzle-orm";
+import { eq, isNotNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inngest } from "@/lib/inngest/client";
 import { createEmbeddedEngine, type EmbeddedEngine } from "@/lib/inngest/embedded";
-import { inngestQueue, inngestRuns, inngestSteps } from "@/lib/inngest/embedded/testing";
+import { openPostgres } from "@/db/client";
+import { inngestQueue, inngestRuns, inngestSteps, rowsOf } from "@/lib/inngest/embedded/testing";
 import { useTestDb } from "../helpers/db";
+import { onPostgres } from "../helpers/postgres-only";
+import { withDatabase } from "../helpers/pg-url";
 import { captureLogs, fastTiming, runsOf, serveFunctions, sleep, waitFor } from "./harness";
 
 // Graceful stop: no claim after stop() began, the call in flight finishes and is recorded, and every lease this
@@ -88,4 +91,50 @@ describe("embedded engine: stop()", () => {
     expect(await leased()).toEqual([]);
     gates.get("c")!();
   });
+
+  // Only PostgreSQL has other instances: a PGlite database belongs to one process.
+  (onPostgres ? it : it.skip)(
+    `wakes the other instances when it hands its leases back, so one takes the call at once, not at its next poll${
+      onPostgres ? "" : " [skipped: PostgreSQL only, PGlite has no other instance]"
+    }`,
+    async () => {
+      await testDb.db().delete(inngestRuns);
+      const [{ name }] = rowsOf<{ name: string }>(
+        await testDb.db().execute(sql`select current_database() as name`),
+      ) as [{ name: string }];
+      const otherHandle = openPostgres(withDatabase(process.env.DATABASE_URL!, name), { max: 2 });
+      // The serve handler checks every call against the attached engine's keys (the same for every instance of one
+      // database): one stays attached throughout, with no workers, as each process of a deployment has its own.
+      const keeper = createEmbeddedEngine({ db: testDb.db(), logger: captureLogs().logger });
+      await keeper.attach();
+      const stopping = createEmbeddedEngine({ db: testDb.db(), logger: captureLogs().logger });
+      const other = createEmbeddedEngine({ db: otherHandle.db, logger: captureLogs().logger });
+      const firstCall = () => gates.get("d")?.();
+      try {
+        await stopping.start({ serveUrl: served!.url, attachClient: false, ...fastTiming });
+        await inngest.send({ name: "test/slow", data: { name: "d" } });
+        await waitFor(async () => entered.includes("d"), { what: "d's step to start" });
+        const release = gates.get("d")!;
+        // Started once the call is leased, so that only the hand-back can give it the call; it polls once a minute,
+        // so within this test it learns of due work from a NOTIFY alone.
+        await other.start({ serveUrl: served!.url, attachClient: false, ...fastTiming, pollIntervalMs: 60_000 });
+        await stopping.stop(100);
+        release();
+        const released = entered.length;
+        // Called again by the other instance, well before its poll would have found the call.
+        await waitFor(async () => entered.length > released, {
+          what: "the other instance to take the call",
+          timeoutMs: 10_000,
+        });
+        expect(entered.at(-1)).toBe("d");
+      } finally {
+        firstCall();
+        await stopping.stop(100);
+        await other.stop(2000);
+        await keeper.stop();
+        await otherHandle.close();
+      }
+    },
+    30_000,
+  );
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, min, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, min, or, type SQL, sql } from "drizzle-orm";
 import type { EngineDb, Tx } from "./sql";
 import { inngestQueue, inngestRuns } from "./schema";
 import type { ClaimedItem } from "./item";
@@ -267,23 +267,31 @@ export async function renewLeases(db: EngineDb, owner: string, ids: number[], le
     .where(and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids)));
 }
 
+/**
+ * Releases the leases `where` picks and, when there were any, wakes every engine (NOTIFY, sent at the commit): the
+ * items are due now, and another instance would otherwise find them only at its next poll. Returns how many.
+ */
+async function releaseWhere(db: EngineDb, where: SQL | undefined): Promise<number> {
+  const [row] = rowsOf<{ released: number }>(
+    await db.execute(sql`
+      with released as (
+        update ${inngestQueue} set lease_until = null, lease_owner = null where ${where} returning id
+      )
+      select (select count(*) from released)::int as released,
+        (select pg_notify(${WAKE_CHANNEL}, '') where exists (select 1 from released))::text as notified`),
+  );
+  return Number(row?.released ?? 0);
+}
+
 /** Gives back items this worker claimed but will not process (shutdown). */
 export async function releaseLeases(db: EngineDb, owner: string, ids: number[]): Promise<void> {
   if (!ids.length) return;
-  await db
-    .update(inngestQueue)
-    .set({ leaseUntil: null, leaseOwner: null })
-    .where(and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids)));
+  await releaseWhere(db, and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids)));
 }
 
 /** Every lease an instance holds, released when it stops: another instance (or its restart) takes the items at once. */
 export async function releaseOwnedLeases(db: EngineDb, owner: string): Promise<number> {
-  const rows = await db
-    .update(inngestQueue)
-    .set({ leaseUntil: null, leaseOwner: null })
-    .where(eq(inngestQueue.leaseOwner, owner))
-    .returning({ id: inngestQueue.id });
-  return rows.length;
+  return releaseWhere(db, eq(inngestQueue.leaseOwner, owner));
 }
 
 /**
