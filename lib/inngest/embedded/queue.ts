@@ -258,13 +258,32 @@ export async function wakeParked(db: EngineDb, keys: KeyLimit[]): Promise<number
   });
 }
 
-/** Extends the leases of the items this worker is still working on. */
-export async function renewLeases(db: EngineDb, owner: string, ids: number[], leaseMs: number): Promise<void> {
-  if (!ids.length) return;
-  await db
-    .update(inngestQueue)
-    .set({ leaseUntil: new Date(Date.now() + leaseMs) })
-    .where(and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids)));
+/**
+ * Extends the leases of the items this worker is still working on. Returns those of them that are no longer its own:
+ * their lease ran out and was released or taken by another instance (this process stalled past it), so the call may
+ * run twice and this worker's result will be refused. An item already consumed is not among them.
+ */
+export async function renewLeases(
+  db: EngineDb,
+  owner: string,
+  ids: number[],
+  leaseMs: number,
+): Promise<{ id: number; runId: string }[]> {
+  if (!ids.length) return [];
+  const mine = and(eq(inngestQueue.leaseOwner, owner), inArray(inngestQueue.id, ids));
+  // The select reads the rows as they were before the update (a WITH's update runs whether or not it is read, and
+  // the rest of the statement does not see its changes): an item that was not this worker's then is lost; one
+  // consumed meanwhile is in neither.
+  const rows = rowsOf<{ id: number | string; run_id: string }>(
+    await db.execute(sql`
+      with renewed as (
+        update ${inngestQueue} set lease_until = ${new Date(Date.now() + leaseMs).toISOString()}::timestamptz
+        where ${mine} returning id
+      )
+      select id, run_id from ${inngestQueue}
+      where ${inArray(inngestQueue.id, ids)} and lease_owner is distinct from ${owner}`),
+  );
+  return rows.map((r) => ({ id: Number(r.id), runId: r.run_id }));
 }
 
 /**

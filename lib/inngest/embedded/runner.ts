@@ -100,6 +100,8 @@ export class EngineRunner {
   /** Busy workers: the item each is working on (for lease renewal) and its completion. */
   private readonly slots = new Map<number, { itemId: number; done: Promise<void> }>();
   private slotSeq = 0;
+  /** Items whose lease was found gone while their call ran, already told (renewLeases). */
+  private readonly lostLeases = new Set<number>();
   /** Workers set aside for the intake (local-engines.ts): not free for claims until launched or released. */
   private reserved = 0;
   /** Workers a claim in flight may fill: not free for the intake either until its items are launched. */
@@ -247,14 +249,7 @@ export class EngineRunner {
     if (!this.running || this.dispatchLoop) return;
     this.ctx.log("info", "inngest engine started", { serveUrl: this.options.serveUrl, workers: this.opts.workers });
     this.dispatchLoop = this.dispatch();
-    this.every(this.opts.leaseMs / 3, () =>
-      renewLeases(
-        this.ctx.db,
-        this.owner,
-        [...this.slots.values()].map((s) => s.itemId),
-        this.opts.leaseMs,
-      ),
-    );
+    this.every(this.opts.leaseMs / 3, () => this.renewLeases());
     this.every(this.opts.schedulerIntervalMs, async () => {
       const started = (await fireDueCrons(this.ctx)) + (await fireDueDebounces(this.ctx));
       if (started) this.wake();
@@ -301,6 +296,29 @@ export class EngineRunner {
       if (this.running) this.timers[index] = setTimeout(tick, ms).unref();
     };
     this.timers[index] = setTimeout(tick, ms).unref();
+  }
+
+  /**
+   * Keeps the leases of calls in flight. A lease found gone (this process stalled past it, or the database was out
+   * of reach that long) is told once per item: its call may run again elsewhere, and this call's result is refused.
+   */
+  private async renewLeases() {
+    const working = [...this.slots.values()].map((s) => s.itemId);
+    const lost = await renewLeases(this.ctx.db, this.owner, working, this.opts.leaseMs);
+    for (const id of this.lostLeases) if (!working.includes(id)) this.lostLeases.delete(id);
+    for (const item of lost) {
+      if (this.lostLeases.has(item.id)) continue;
+      this.lostLeases.add(item.id);
+      this.ctx.log(
+        "warn",
+        "inngest lease lost while its call runs: another worker may run it, this result is refused",
+        {
+          runId: item.runId,
+          itemId: item.id,
+          leaseMs: this.opts.leaseMs,
+        },
+      );
+    }
   }
 
   /** Other processes on the same PostgreSQL notify when they queue work (intake.ts). */
