@@ -78,6 +78,8 @@ export interface PeerResult {
   lost: number;
   /** BENCH_PROFILE=1: where the load phase's busy time went (profile.ts); the other figures are then profiled ones. */
   cpuShares?: CpuShares;
+  /** BENCH_PROFILE=1: the share of the load phase's samples in which the process was idle. */
+  idlePercent?: number;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function measure(
 
   const cpuBefore = process.cpuUsage();
   const began = performance.now();
-  const { shares } = await profiled(() => start(LOAD_RUNS));
+  const { profile } = await profiled(() => start(LOAD_RUNS));
   const seconds = (performance.now() - began) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   // Late duplicates would show up after completion: give them a moment.
@@ -125,7 +127,7 @@ export async function measure(
     executions: loadCheck.executions + latencyCheck.executions,
     duplicates: loadCheck.duplicates + latencyCheck.duplicates,
     lost: loadCheck.lost + latencyCheck.lost,
-    ...(shares ? { cpuShares: shares } : {}),
+    ...(profile ? { cpuShares: profile.shares, idlePercent: profile.idlePercent } : {}),
   };
 }
 

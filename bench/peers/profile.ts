@@ -52,7 +52,8 @@ function categoryOf(stack: ProfileNode[]): string {
   return "Node runtime, other";
 }
 
-export function cpuShares(profile: CpuProfile): CpuShares {
+/** The busy samples by category, and how much of all samples the thread was idle (waiting on I/O). */
+export function cpuShares(profile: CpuProfile): { shares: CpuShares; idlePercent: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -60,21 +61,28 @@ export function cpuShares(profile: CpuProfile): CpuShares {
   for (const [i, id] of profile.samples.entries()) time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const totals = new Map<string, number>();
   let busy = 0;
+  let idle = 0;
   for (const [id, micros] of time) {
-    if (byId.get(id)?.callFrame.functionName === "(idle)") continue;
+    if (byId.get(id)?.callFrame.functionName === "(idle)") {
+      idle += micros;
+      continue;
+    }
     const stack: ProfileNode[] = [];
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!);
     const category = categoryOf(stack);
     totals.set(category, (totals.get(category) ?? 0) + micros);
     busy += micros;
   }
-  return [...totals]
+  const shares = [...totals]
     .map(([category, micros]): [string, number] => [category, (micros / busy) * 100])
     .sort((a, b) => b[1] - a[1]);
+  return { shares, idlePercent: (idle / (idle + busy)) * 100 };
 }
 
 /** Profiles `work` when BENCH_PROFILE=1; otherwise runs it alone. */
-export async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; shares?: CpuShares }> {
+export async function profiled<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; profile?: ReturnType<typeof cpuShares> }> {
   if (process.env.BENCH_PROFILE !== "1") return { value: await work() };
   const session = new Session();
   session.connect();
@@ -83,7 +91,7 @@ export async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; s
   try {
     const value = await work();
     const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
-    return { value, shares: cpuShares(profile) };
+    return { value, profile: cpuShares(profile) };
   } finally {
     session.disconnect();
   }

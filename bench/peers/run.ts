@@ -181,8 +181,9 @@ function profileSection(results: PeerResult[]): string[] {
     "Share of each process's busy profiler samples during the load phase (idle excluded), by the innermost frame of a",
     "known package or of the engine's code (bench/peers/profile.ts); ms per run = share × that system's Node CPU per run",
     "above. The profiler slows every system, so this run's other figures are profiled ones: the plain run is",
-    "bench/results/peers.md. Socket writes are counted on wall time, so they may include time the core spent on a",
-    "PostgreSQL backend the write woke.",
+    "bench/results/peers.md. The ms are approximate: the shares are of the main thread's samples, the CPU time is the",
+    "whole process's (thread pool and GC threads too). Socket writes are counted on wall time, so they may include",
+    "time the core spent on a PostgreSQL backend the write woke.",
     "",
     `| category | ${profiledResults.map((r) => r.system).join(" | ")} |`,
     `|---|${profiledResults.map(() => "---").join("|")}|`,
@@ -190,6 +191,7 @@ function profileSection(results: PeerResult[]): string[] {
       (c) =>
         `| ${c} | ${profiledResults.map((r) => `${share(r, c).toFixed(1)} % (${((share(r, c) / 100) * r.cpuPerRunMs).toFixed(2)} ms)`).join(" | ")} |`,
     ),
+    `| *idle: share of all samples, not counted above* | ${profiledResults.map((r) => `${(r.idlePercent ?? 0).toFixed(1)} %`).join(" | ")} |`,
     "",
   ];
 }

@@ -118,9 +118,10 @@ describe("embedded engine: stop()", () => {
         // Started once the call is leased, so that only the hand-back can give it the call; it polls once a minute,
         // so within this test it learns of due work from a NOTIFY alone.
         await other.start({ serveUrl: served!.url, attachClient: false, ...fastTiming, pollIntervalMs: 60_000 });
+        // Counted before the stop: its NOTIFY may bring the other instance's call before stop() returns.
+        const released = entered.length;
         await stopping.stop(100);
         release();
-        const released = entered.length;
         // Called again by the other instance, well before its poll would have found the call.
         await waitFor(async () => entered.length > released, {
           what: "the other instance to take the call",

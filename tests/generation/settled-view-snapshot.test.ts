@@ -26,9 +26,10 @@ describe("a settled job's view is read from one snapshot", () => {
         await (await getDb()).update(aiJobs).set({ outputText: ANSWER, baseVersion: 1 }).where(eq(aiJobs.id, jobId));
         const landing = applyPageJobResult(jobId);
         let settled = false;
-        void landing.finally(() => {
+        const done = () => {
           settled = true;
-        });
+        };
+        landing.then(done, done);
         // Views read while the landing commits, a few at once so that some straddle the commit.
         do {
           seen.push(...(await Promise.all([1, 2, 3].map(() => getPageJob(author, { jobId })))));

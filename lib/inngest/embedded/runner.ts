@@ -300,24 +300,28 @@ export class EngineRunner {
 
   /**
    * Keeps the leases of calls in flight. A lease found gone (this process stalled past it, or the database was out
-   * of reach that long) is told once per item: its call may run again elsewhere, and this call's result is refused.
+   * of reach that long) is told once per item, as is an item this instance claimed again after its lease ran out
+   * (two of its workers on one item): either way the call may run twice.
    */
   private async renewLeases() {
     const working = [...this.slots.values()].map((s) => s.itemId);
     const lost = await renewLeases(this.ctx.db, this.owner, working, this.opts.leaseMs);
-    for (const id of this.lostLeases) if (!working.includes(id)) this.lostLeases.delete(id);
+    // Read again after the round trip: an item handed back meanwhile (a call stopped at a checkpoint) is not lost.
+    const stillWorking = new Set([...this.slots.values()].map((s) => s.itemId));
+    for (const id of this.lostLeases) if (!stillWorking.has(id)) this.lostLeases.delete(id);
+    const tell = (itemId: number, msg: string, fields: Record<string, unknown>) => {
+      if (!stillWorking.has(itemId) || this.lostLeases.has(itemId)) return;
+      this.lostLeases.add(itemId);
+      this.ctx.log("warn", msg, { itemId, leaseMs: this.opts.leaseMs, ...fields });
+    };
     for (const item of lost) {
-      if (this.lostLeases.has(item.id)) continue;
-      this.lostLeases.add(item.id);
-      this.ctx.log(
-        "warn",
-        "inngest lease lost while its call runs: another worker may run it, this result is refused",
-        {
-          runId: item.runId,
-          itemId: item.id,
-          leaseMs: this.opts.leaseMs,
-        },
-      );
+      tell(item.id, "inngest lease lost while its call runs: another worker may run it, this result is refused", {
+        runId: item.runId,
+      });
+    }
+    for (const [i, id] of working.entries()) {
+      if (working.indexOf(id) !== i)
+        tell(id, "inngest lease ran out while its call runs: this instance took it again", {});
     }
   }
 

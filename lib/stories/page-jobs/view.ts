@@ -120,7 +120,7 @@ async function settledPageState(
     .where(eq(pageRevisions.jobId, job.id))
     .limit(1)
     .as("job_revision");
-  // From a one-row base: a take's job targets the take, not a page, and still has its suggestion.
+  // From a one-row base: the suggestion and the revision are still read when no page row matches the target.
   const [row] = await db
     .select({
       content: pages.content,
