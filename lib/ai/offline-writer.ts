@@ -450,7 +450,6 @@ export interface Instruction {
 }
 
 export function readInstruction(text: string, names: readonly string[], story = ""): Instruction {
-  const lower = text.toLowerCase();
   const povMatch =
     /from (.+?)(?:'s|’s|s') (?:point of view|perspective|pov|eyes)/i.exec(text) ??
     /(?:point of view|perspective|pov) of (.+?)(?:[,.;]|$)/i.exec(text);
@@ -463,6 +462,8 @@ export function readInstruction(text: string, names: readonly string[], story = 
       // Someone the story names whom the model did not take for a character.
       (/^\p{Lu}/u.test(asked) && new RegExp(`\\b${escapeRegExp(asked)}\\b`, "u").test(story) ? asked : null);
   }
+  // The other wishes are read without the point of view's name: a character called Half or Long is not a length.
+  const lower = (povMatch ? text.replace(povMatch[0], " ") : text).toLowerCase();
   const shorter = /\b(?:short|shorter|shorten|half|concise|trim|tighten|tighter|cut|brief|briefer|condense)\b/.test(
     lower,
   );
@@ -477,7 +478,7 @@ export function readInstruction(text: string, names: readonly string[], story = 
     darker: /dark|grim|ominous|sinister|bleak|menac|tense|scar/.test(lower),
     lighter: /\blight(?:er|en)?\b|funn|hopeful|warm|happ|cheer|humou?r/.test(lower),
     pov,
-    any: lower.trim() !== "",
+    any: text.trim() !== "",
   };
 }
 

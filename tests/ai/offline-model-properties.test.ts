@@ -285,6 +285,22 @@ describe("offline model regressions (issue 14)", () => {
     codex: [],
   };
 
+  it("a point of view through a character whose name is also a wish (Half, Long) changes only the point of view", async () => {
+    await templates();
+    // The counterexample fast-check found: "from Half's point of view" was read as "half as long" too.
+    for (const name of ["Half", "Long"]) {
+      const named: Story = {
+        title: "The Aaa",
+        names: [name, "Aaaa"],
+        previous: `${name} aaaed the aaa. The aaa was aab. ${name} aaaed, and she aaaed the aaa with the aaa.`,
+        page: `She was aab when ${name} aaaed at the aaa. Then she aaaed the aaa, and the aaa was aab.`,
+        codex: [],
+      };
+      const pov = offlineText(await revisePrompt(named, `from ${name}'s point of view`));
+      expect(sentencesOfText(pov)[0]).toMatch(new RegExp(`^${name} `));
+    }
+  });
+
   it('"add a line of dialogue" adds a quoted line', async () => {
     await templates();
     const out = offlineText(await revisePrompt(story, "add a line of dialogue"));
